@@ -1,0 +1,97 @@
+/**
+ * The container shape every service of the stack shares: exact image, memory limit, healthcheck, restart policy,
+ * bounded logs, ports on the bind address only, the shared network. Built by a pure function so tests and the
+ * policy pack can check the arguments without a Docker engine.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { isExactImageReference, memoryToBytes } from "../settings";
+
+export interface PublishedPort {
+  /** Port inside the container. */
+  readonly internal: number;
+  /** Host port, or `null` to keep the port inside the Docker network. */
+  readonly hostPort: number | null;
+}
+
+export interface ServiceContainerSpec {
+  /** Docker container name (unique per stack: built from the stack's `namePrefix`). */
+  readonly name: string;
+  /** Exact image reference; `latest` or a bare major tag is refused. */
+  readonly image: string;
+  /** Memory limit in Docker notation (`256m`). */
+  readonly memory: string;
+  /** Arguments after the image's entrypoint. */
+  readonly command?: readonly string[];
+  /** `KEY=value` environment entries (an output when it carries a secret). */
+  readonly envs?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Ports, published on `bindAddress` when they have a host port. */
+  readonly ports?: readonly PublishedPort[];
+  readonly bindAddress: string;
+  /** The Docker network the container joins (ignored with `networkMode: "host"`). */
+  readonly network?: pulumi.Input<string>;
+  /** Names the container answers to on the network besides its name (e.g. the job's short name). */
+  readonly aliases?: readonly string[];
+  /** Named volumes: data that must survive the container. */
+  readonly volumes?: readonly { readonly volume: pulumi.Input<string>; readonly path: string; readonly readOnly?: boolean }[];
+  /** Host paths bind-mounted into the container (configuration, host logs, the Docker socket). */
+  readonly binds?: readonly { readonly hostPath: string; readonly path: string; readonly readOnly: boolean }[];
+  /** Healthcheck command in exec form (`["CMD", "wget", ...]`). */
+  readonly healthcheck: readonly string[];
+  /** Run as this user (`uid[:gid]`). */
+  readonly user?: string;
+  /** `host` for agents that must see the host's network (node exporter). */
+  readonly networkMode?: "host";
+  /** `host` for agents that must see the host's processes. */
+  readonly pidMode?: "host";
+  /** Docker labels (Traefik routing). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Memory limit in MiB, the unit of the Docker provider's `memory`. */
+export function memoryMegabytes(memory: string): number {
+  return Math.ceil(memoryToBytes(memory) / 1024 ** 2);
+}
+
+/** The `docker.Container` arguments of a service. Throws on an image without an exact version. */
+export function serviceContainerArgs(spec: ServiceContainerSpec): docker.ContainerArgs {
+  if (!isExactImageReference(spec.image)) throw new Error(`image \`${spec.image}\` of ${spec.name} must name an exact version (no latest, no bare major tag)`);
+  const megabytes = memoryMegabytes(spec.memory);
+  return {
+    name: spec.name,
+    image: spec.image,
+    command: spec.command ? [...spec.command] : undefined,
+    envs: spec.envs,
+    memory: megabytes,
+    // No swap beyond the limit: on a 2 GB VPS a swapping monitor is worse than a restarted one.
+    memorySwap: megabytes,
+    restart: "unless-stopped",
+    // json-file with rotation: container logs must not fill the disk they are meant to watch.
+    logDriver: "json-file",
+    logOpts: { "max-size": "10m", "max-file": "3" },
+    healthcheck: { tests: [...spec.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "30s" },
+    ports: (spec.ports ?? [])
+      .filter((p): p is PublishedPort & { hostPort: number } => p.hostPort !== null)
+      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: spec.bindAddress, protocol: "tcp" })),
+    networkMode: spec.networkMode,
+    pidMode: spec.pidMode,
+    networksAdvanced: spec.networkMode === "host" || !spec.network ? undefined : [{ name: spec.network, aliases: spec.aliases ? [...spec.aliases] : undefined }],
+    volumes: [
+      ...(spec.volumes ?? []).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
+      ...(spec.binds ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.path, readOnly: b.readOnly })),
+    ],
+    user: spec.user,
+    labels: Object.entries({ "com.koprogo.observability": "true", ...spec.labels }).map(([label, value]) => ({ label, value })),
+    // The engine runs the healthcheck; `up` does not block on it (a dependent that needs a ready service, such as
+    // the Grafana provider, waits on its own readiness check).
+    wait: false,
+  };
+}
+
+/**
+ * A named volume that outlives the container and the stack: `retainOnDelete`, so neither a replacement nor a
+ * `pulumi destroy` deletes metrics, logs, dashboards or silences.
+ */
+export function dataVolume(name: string, volumeName: string, provider: pulumi.ProviderResource, parent: pulumi.Resource): docker.Volume {
+  return new docker.Volume(name, { name: volumeName, labels: [{ label: "com.koprogo.observability", value: "data" }] }, { parent, provider, retainOnDelete: true, protect: false });
+}

@@ -1,0 +1,72 @@
+/** Prometheus: scrapes the contract's jobs, evaluates `alerts/` rules, keeps 30 days on a retained volume. */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { PROMETHEUS_PATHS } from "../prometheus/paths";
+
+import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { ConfigFiles, type HostFile, reloadOnChange, signalContainerScript } from "./configFiles";
+import { dataVolume, serviceContainerArgs } from "./container";
+import type { DockerHost } from "./dockerHost";
+
+/** The uid the official image runs as (`nobody`): it must own the data volume and read the token file. */
+const PROMETHEUS_UID = 65534;
+
+export interface PrometheusArgs {
+  /** The stack settings (`prometheus`, `docker`, `namePrefix`). */
+  readonly settings: Settings;
+  /** Engine, network and host access. */
+  readonly host: DockerHost;
+  /** `prometheus.yml`, rule files and the token file, relative to the stack's config root (`prometheus/...`). */
+  readonly files: readonly HostFile[];
+}
+
+/** Command-line flags: retention by time and size, and the lifecycle API so a config change is a reload. */
+export function prometheusFlags(settings: Settings): string[] {
+  const { retention, retentionSize, externalUrl } = settings.prometheus;
+  return [
+    `--config.file=${PROMETHEUS_PATHS.config}`,
+    `--storage.tsdb.path=${PROMETHEUS_PATHS.data}`,
+    `--storage.tsdb.retention.time=${retention}`,
+    `--storage.tsdb.retention.size=${retentionSize}`,
+    "--web.enable-lifecycle",
+    `--web.listen-address=:${SERVICE_PORTS.prometheus}`,
+    ...(externalUrl ? [`--web.external-url=${externalUrl}`] : []),
+  ];
+}
+
+export class Prometheus extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly dataVolume: docker.Volume;
+  /** `host:port` inside the Docker network. */
+  readonly internalUrl: string;
+
+  constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("koprogo:observability:Prometheus", name, {}, opts);
+    const { settings, host } = args;
+    const provider = host.provider;
+    const container = containerName(settings, "prometheus");
+    this.dataVolume = dataVolume(`${name}-data`, `${container}-data`, provider, this);
+    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: PROMETHEUS_UID }, { parent: this });
+    this.container = new docker.Container(
+      name,
+      serviceContainerArgs({
+        name: container,
+        image: IMAGES.prometheus,
+        memory: settings.prometheus.memory,
+        command: prometheusFlags(settings),
+        ports: [{ internal: SERVICE_PORTS.prometheus, hostPort: settings.prometheus.hostPort }],
+        bindAddress: settings.docker.bindAddress,
+        network: host.networkName,
+        volumes: [{ volume: this.dataVolume.name, path: PROMETHEUS_PATHS.data }],
+        binds: [{ hostPath: `${host.configRoot}/prometheus`, path: PROMETHEUS_PATHS.configDir, readOnly: true }],
+        healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.prometheus}/-/healthy`],
+      }),
+      { parent: this, provider, dependsOn: config.writes },
+    );
+    // SIGHUP re-reads prometheus.yml and the rules: a config change never restarts Prometheus or touches its data.
+    reloadOnChange(`${name}-reload`, host.access, config.hashes, signalContainerScript(container), { parent: this, dependsOn: [this.container] });
+    this.internalUrl = `http://${container}:${SERVICE_PORTS.prometheus}`;
+    this.registerOutputs({ internalUrl: this.internalUrl });
+  }
+}
+

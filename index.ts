@@ -1,0 +1,10 @@
+/**
+ * Entry point of `pulumi up`: parse the stack config (nothing is declared if it is invalid), then the stack.
+ */
+import { loadStackInputs, ObservabilityStack } from "./components";
+
+const { settings, secrets } = loadStackInputs();
+const stack = new ObservabilityStack("koprogo", { settings, secrets });
+
+export const environment = settings.environment;
+export const prometheusUrl = stack.prometheus.internalUrl;

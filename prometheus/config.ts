@@ -1,0 +1,32 @@
+/** `prometheus.yml`: global intervals, rule files, Alertmanager, scrape jobs. Valid for Prometheus 2.42 and 3.x. */
+import { toYaml } from "../render/yaml";
+import { durationToMs, serviceAddress, type Settings } from "../settings";
+import { PROMETHEUS_PATHS } from "./paths";
+import { scrapeJobs } from "./scrapeJobs";
+
+export function prometheusConfig(settings: Settings) {
+  const { scrapeInterval, evaluationInterval } = settings.prometheus;
+  return {
+    global: {
+      scrape_interval: scrapeInterval,
+      // A scrape must end before the next one starts.
+      scrape_timeout: scrapeTimeout(scrapeInterval),
+      evaluation_interval: evaluationInterval,
+      external_labels: { environment: settings.environment },
+    },
+    rule_files: [PROMETHEUS_PATHS.rulesGlob],
+    alerting: {
+      alertmanagers: [{ static_configs: [{ targets: [serviceAddress(settings, "alertmanager")] }] }],
+    },
+    scrape_configs: scrapeJobs(settings),
+  };
+}
+
+/** 10 s, or the scrape interval when it is shorter. */
+function scrapeTimeout(interval: string): string {
+  return durationToMs(interval) < 10_000 ? interval : "10s";
+}
+
+export function prometheusYaml(settings: Settings): string {
+  return toYaml(prometheusConfig(settings));
+}

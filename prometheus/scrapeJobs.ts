@@ -1,0 +1,60 @@
+/**
+ * Prometheus scrape jobs, named by the contract (`JOBS`). Each job is plain data; `prometheus.yml` is built from
+ * this list, and a part of the stack that exposes metrics adds its job here.
+ */
+import { JOBS, type JobName } from "../contract/jobs";
+import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
+import { PROMETHEUS_PATHS } from "./paths";
+
+export interface ScrapeJob {
+  readonly job_name: JobName;
+  readonly static_configs: { targets: string[]; labels?: Record<string, string> }[];
+  readonly metrics_path?: string;
+  readonly scheme?: "http" | "https";
+  readonly authorization?: { type: "Bearer"; credentials_file: string };
+  readonly relabel_configs?: Record<string, unknown>[];
+  readonly metric_relabel_configs?: Record<string, unknown>[];
+}
+
+function job(job_name: JobName, target: string, extra: Partial<ScrapeJob> = {}): ScrapeJob {
+  return { job_name, static_configs: [{ targets: [target] }], ...extra };
+}
+
+/** Keeps the `instance` label readable and stable: the exporter's address says nothing about what it watches. */
+function instanceLabel(instance: string): Record<string, unknown>[] {
+  return [{ target_label: "instance", replacement: instance }];
+}
+
+/**
+ * Drops series no alert, recording rule or panel reads. Each is large and useless here: Go runtime internals
+ * beyond the few a "is it healthy" panel needs, and per-handler HTTP histograms of the monitoring services.
+ */
+const DROP_UNUSED_INTERNALS: Record<string, unknown>[] = [
+  { source_labels: ["__name__"], regex: "go_(gc_.*|godebug_.*|sched_.*|cpu_classes_.*|memory_classes_.*|memstats_(frees|mallocs|lookups|buck_hash|gc_sys|mcache|mspan|next_gc|other_sys|stack).*)", action: "drop" },
+];
+
+export function scrapeJobs(settings: Settings): ScrapeJob[] {
+  const { api, postgres, traefik } = settings.targets;
+  const jobs: ScrapeJob[] = [
+    job(JOBS.prometheus, settings.serviceAddresses.prometheus ?? `localhost:${SERVICE_PORTS.prometheus}`),
+    job(JOBS.alertmanager, serviceAddress(settings, "alertmanager")),
+    job(JOBS.node, serviceAddress(settings, "nodeExporter"), { relabel_configs: instanceLabel(settings.environment === "e2e" ? "e2e-host" : "vps") }),
+    job(JOBS.api, api.address, {
+      metrics_path: api.metricsPath,
+      scheme: api.scheme,
+      // The token is read from a file so that prometheus.yml holds no secret and can be rendered and reviewed.
+      authorization: api.bearerToken ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.metricsBearerToken } : undefined,
+    }),
+    // `up{job="postgresql"}` is the exporter; `pg_up` is the database behind it. The instance names the database.
+    job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { relabel_configs: instanceLabel(postgres.address) }),
+    job(JOBS.loki, serviceAddress(settings, "loki"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
+    job(JOBS.alloy, serviceAddress(settings, "alloy"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
+    job(JOBS.grafana, serviceAddress(settings, "grafana"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
+  ];
+  if (traefik) jobs.push(job(JOBS.traefik, traefik));
+  return jobs.map(withoutUndefined);
+}
+
+function withoutUndefined(scrape: ScrapeJob): ScrapeJob {
+  return Object.fromEntries(Object.entries(scrape).filter(([, value]) => value !== undefined)) as unknown as ScrapeJob;
+}

@@ -1,0 +1,22 @@
+/**
+ * Every file of the stack, from the same generators the components use. The render CLI writes them; tests read
+ * them. A part adds its renderer to `RENDERERS`, nowhere else.
+ */
+import type { Secrets, Settings } from "../settings";
+import { renderPrometheusFiles } from "../prometheus/files";
+import type { FileRenderer, RenderedFile } from "./types";
+
+export type { FileRenderer, RenderedFile } from "./types";
+
+export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles];
+
+/** All files, checked for two parts writing the same path. */
+export function renderAll(settings: Settings, secrets: Secrets<string>): RenderedFile[] {
+  const files = RENDERERS.flatMap((render) => render(settings, secrets));
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.path)) throw new Error(`two generators write ${file.path}`);
+    seen.add(file.path);
+  }
+  return files;
+}

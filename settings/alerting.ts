@@ -1,0 +1,79 @@
+/** Alert thresholds and notification receivers. The numbers are the brief's contract; a stack may tune them. */
+import { z } from "zod";
+import { duration, httpUrl, nonNegative, positive, ratio } from "./primitives";
+
+export const thresholdSettings = z
+  .object({
+    /** `DiskFull` fires below this share of free space on a real filesystem. Defaults to `0.10`. */
+    diskFreeRatio: ratio.default(0.1),
+    /** `HighErrorRate` fires above this many API errors per second. Defaults to `10`. */
+    errorsPerSecond: nonNegative.default(10),
+    /** `MemoryExhaustion` fires below this many available bytes. Defaults to 100 MiB. */
+    memoryAvailableBytes: nonNegative.default(100 * 1024 * 1024),
+    /** `SlowApi` fires above this P99 latency in seconds. Defaults to `1`. */
+    latencyP99Seconds: positive.default(1),
+    /** `HighCpu` fires above this busy share of all CPUs. Defaults to `0.8`. */
+    cpuBusyRatio: ratio.default(0.8),
+    /** `DatabaseConnectionsHigh` fires above this share of `max_connections`. Defaults to `0.8`. */
+    dbConnectionsRatio: ratio.default(0.8),
+  })
+  .strict();
+
+/** Where the request metrics (rate, errors, latency) come from: the backend's own, or Traefik's. */
+export const requestMetricsSource = z.enum(["backend", "traefik"]);
+
+const slackReceiver = z
+  .object({
+    kind: z.literal("slack"),
+    /** Channel for alerts. Defaults to `#alerts`. The webhook URL is the `slackWebhookUrl` secret. */
+    channel: z.string().startsWith("#", "must start with #").default("#alerts"),
+  })
+  .strict();
+const pagerdutyReceiver = z.object({ kind: z.literal("pagerduty") }).strict();
+const webhookReceiver = z
+  .object({
+    kind: z.literal("webhook"),
+    /** Endpoint that receives Alertmanager's webhook JSON (an SMS gateway, or a local receiver in dev). */
+    url: httpUrl,
+    /** Name of the secret sent as `Authorization: Bearer`, if the endpoint needs one. */
+    tokenSecret: z.enum(["smsWebhookToken"]).optional(),
+  })
+  .strict();
+const disabledReceiver = z.object({ kind: z.literal("disabled") }).strict();
+
+export const notificationSettings = z
+  .object({
+    /** Chat for every alert (critical and warning): Slack `#alerts` in prod. */
+    chat: z.discriminatedUnion("kind", [slackReceiver, webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
+    /** Paging for critical alerts: PagerDuty in prod. */
+    pager: z.discriminatedUnion("kind", [pagerdutyReceiver, webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
+    /** SMS for critical alerts, through an SMS gateway's webhook. */
+    sms: z.discriminatedUnion("kind", [webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
+    /** Dead man's switch: receives the always-firing `Watchdog` alert (e.g. a healthchecks.io ping URL). */
+    watchdog: z.discriminatedUnion("kind", [webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
+    /** How long a new group waits for more alerts before the first warning notification. */
+    groupWait: duration.default("30s"),
+    /** How long before a changed group is notified again. */
+    groupInterval: duration.default("5m"),
+    /** How often a still-firing critical alert is sent again. */
+    criticalRepeatInterval: duration.default("1h"),
+    /** How often a still-firing warning alert is sent again. */
+    warningRepeatInterval: duration.default("12h"),
+  })
+  .strict();
+
+export const alertSettings = z
+  .object({
+    thresholds: thresholdSettings.prefault({}),
+    /** Feed of the request metrics used by `HighErrorRate`, `SlowApi` and the API dashboard. */
+    requestMetricsSource: requestMetricsSource.default("backend"),
+    /** Base URL of the runbooks that `runbook_url` points at (the repository's `alerts/runbooks/` on the web). */
+    runbookBaseUrl: httpUrl.default("https://github.com/koprogo/koprogo-observability/blob/main/alerts/runbooks"),
+    /** Grafana's public URL, for dashboard and log links in notifications. */
+    grafanaUrl: httpUrl.default("http://127.0.0.1:3001"),
+  })
+  .strict();
+
+export type ThresholdSettings = z.infer<typeof thresholdSettings>;
+export type NotificationSettings = z.infer<typeof notificationSettings>;
+export type AlertSettings = z.infer<typeof alertSettings>;

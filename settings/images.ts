@@ -1,0 +1,23 @@
+/**
+ * Every container image the program runs, pinned to an exact version. This is the one place the versions live:
+ * Renovate's regex manager reads this file, and the settings schema only lets a stack override a whole reference.
+ */
+export const IMAGES = {
+  prometheus: "prom/prometheus:v3.5.0",
+  alertmanager: "prom/alertmanager:v0.28.1",
+  nodeExporter: "prom/node-exporter:v1.9.1",
+  postgresExporter: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+  loki: "grafana/loki:3.5.3",
+  alloy: "grafana/alloy:v1.10.2",
+  grafana: "grafana/grafana:12.1.1",
+} as const;
+
+export type ImageName = keyof typeof IMAGES;
+
+/** A tag that names an exact version: not `latest`, not a bare major like `v3`, or a sha256 digest. */
+export function isExactImageReference(ref: string): boolean {
+  if (/@sha256:[a-f0-9]{64}$/.test(ref)) return true;
+  const tag = /:([^/:]+)$/.exec(ref)?.[1];
+  if (!tag || tag === "latest" || tag === "main" || tag === "stable") return false;
+  return /^v?\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?$/.test(tag);
+}

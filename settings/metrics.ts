@@ -1,0 +1,92 @@
+/** Metrics collection: what Prometheus scrapes, how long it keeps it, and the exporters that feed it. */
+import { z } from "zod";
+import { duration, hostPort, memory, port } from "./primitives";
+
+/** A container service of the stack: its memory limit and, optionally, a host port published on `bindAddress`. */
+function serviceSettings(defaults: { memory: string; hostPort: number | null }) {
+  return z
+    .object({
+      /** Container memory limit (Docker notation). */
+      memory: memory.default(defaults.memory),
+      /** Port published on the host's `bindAddress`, or `null` to reach it only inside the Docker network. */
+      hostPort: port.nullable().default(defaults.hostPort),
+    })
+    .strict();
+}
+
+export const targetSettings = z
+  .object({
+    /** The KoproGo backend's metrics endpoint (`host:port` inside the Docker network). */
+    api: z
+      .object({
+        address: hostPort.default("koprogo-backend:8080"),
+        metricsPath: z.string().startsWith("/", "must start with /").default("/metrics"),
+        scheme: z.enum(["http", "https"]).default("http"),
+        /** Send `Authorization: Bearer <metricsBearerToken secret>` (the backend's METRICS_AUTH_TOKEN). */
+        bearerToken: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** The application's PostgreSQL server. */
+    postgres: z
+      .object({
+        address: hostPort.default("koprogo-postgres:5432"),
+        database: z.string().min(1).default("koprogo_db"),
+        sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
+        /** The role the exporter connects as (granted `pg_monitor`). */
+        monitoringUser: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case PostgreSQL role name").default("koprogo_monitoring"),
+      })
+      .strict()
+      .prefault({}),
+    /** Traefik's Prometheus endpoint, or `null` when no Traefik runs. */
+    traefik: hostPort.nullable().default("koprogo-traefik:8080"),
+  })
+  .strict();
+
+export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 9090 })
+  .extend({
+    /** How long samples are kept. Defaults to `30d` (the runbook's 30 days). */
+    retention: duration.default("30d"),
+    /** Cap on the TSDB size so a burst of series cannot fill the disk (Prometheus notation, e.g. `8GB`). */
+    retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 8GB").default("8GB"),
+    /** Scrape interval. Defaults to `15s`. */
+    scrapeInterval: duration.default("15s"),
+    /** Rule evaluation interval. Defaults to `15s`. */
+    evaluationInterval: duration.default("15s"),
+    /** Public URL Prometheus links use (alert `generatorURL`). */
+    externalUrl: z.string().optional(),
+  })
+  .strict();
+
+export const alertmanagerSettings = serviceSettings({ memory: "48m", hostPort: 9093 })
+  .extend({
+    /** Public URL used in notification links to silences. */
+    externalUrl: z.string().optional(),
+  })
+  .strict();
+
+export const nodeExporterSettings = serviceSettings({ memory: "32m", hostPort: null })
+  .extend({
+    /**
+     * Address the node exporter listens on. It runs in the host's network namespace (to report the host's own
+     * interfaces), so it must not listen on a public address: the Docker bridge gateway is reachable from the
+     * containers and not from the internet. Defaults to `172.17.0.1` (docker0).
+     */
+    listenAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the exporter would be public").default("172.17.0.1"),
+  })
+  .strict();
+export const postgresExporterSettings = serviceSettings({ memory: "48m", hostPort: null }).extend({
+  /**
+   * Create the monitoring role in the application's database (over `docker exec` into `container`) with the
+   * generated password. Turn off when a DBA manages roles: then set the `postgresExporterPassword` secret.
+   */
+  manageRole: z.boolean().default(false),
+  /** The application's PostgreSQL container, for `manageRole`. */
+  container: z.string().default("koprogo-postgres"),
+  /** A superuser the role is created with, for `manageRole`. */
+  adminUser: z.string().default("koprogo"),
+}).strict();
+
+export type TargetSettings = z.infer<typeof targetSettings>;
+export type PrometheusSettings = z.infer<typeof prometheusSettings>;
+export type AlertmanagerSettings = z.infer<typeof alertmanagerSettings>;

@@ -1,0 +1,65 @@
+/**
+ * The one typed settings object, parsed from the stack config. Every key has a default that fits the real
+ * deployment, so `Pulumi.dev.yaml` is a few lines; unknown keys are refused (`strict`) so a typo cannot pass.
+ */
+import { z } from "zod";
+import { alertSettings, notificationSettings } from "./alerting";
+import { dockerSettings, sshSettings } from "./deployment";
+import { grafanaSettings } from "./grafana";
+import { alloySettings, lokiSettings } from "./logs";
+import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
+import { hostPort, memoryToBytes } from "./primitives";
+import { securitySettings } from "./security";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod", "e2e"] as const;
+
+export const settingsSchema = z
+  .object({
+    /** Which kind of environment this stack is. Defaults to the stack name when it is one of these. */
+    environment: z.enum(ENVIRONMENTS),
+    /** Prefix of every Docker container and volume name, so two stacks on one engine do not collide. */
+    namePrefix: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "must be lower-case letters, digits and dashes").default("koprogo-obs"),
+    docker: dockerSettings.prefault({}),
+    /** SSH access to the host, for the commands; derived from an `ssh://` Docker host when absent. */
+    ssh: sshSettings.optional(),
+    targets: targetSettings.prefault({}),
+    prometheus: prometheusSettings.prefault({}),
+    alertmanager: alertmanagerSettings.prefault({}),
+    nodeExporter: nodeExporterSettings.prefault({}),
+    postgresExporter: postgresExporterSettings.prefault({}),
+    alerts: alertSettings.prefault({}),
+    notifications: notificationSettings.prefault({}),
+    loki: lokiSettings.prefault({}),
+    alloy: alloySettings.prefault({}),
+    grafana: grafanaSettings.prefault({}),
+    security: securitySettings.prefault({}),
+    /**
+     * Where a service of the stack is reached (`host:port`), overriding its container address. For the e2e
+     * profile, whose servers run on loopback; a normal stack leaves it empty.
+     */
+    serviceAddresses: z
+      .partialRecord(z.enum(["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"]), hostPort)
+      .default({}),
+  })
+  .strict()
+  .superRefine((settings, ctx) => {
+    const limits = containerMemoryLimits(settings);
+    const total = limits.reduce((sum, { bytes }) => sum + bytes, 0);
+    const budget = memoryToBytes(settings.docker.memoryBudget);
+    if (total > budget) {
+      const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)}MiB`;
+      ctx.addIssue({
+        code: "custom",
+        path: ["docker", "memoryBudget"],
+        message: `the containers' memory limits add up to ${mib(total)}, over the budget of ${mib(budget)} (${limits.map((l) => `${l.service} ${l.memory}`).join(", ")})`,
+      });
+    }
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Every container of the stack with its memory limit: the budget check and the README's table read it. */
+export function containerMemoryLimits(settings: Pick<Settings, "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana">) {
+  const services = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"] as const;
+  return services.map((service) => ({ service, memory: settings[service].memory, bytes: memoryToBytes(settings[service].memory) }));
+}

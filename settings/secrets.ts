@@ -1,0 +1,59 @@
+/**
+ * The stack's secrets. They are top-level config keys set with `pulumi config set --secret`, never part of the
+ * typed settings: generators receive them as parameters, so the render CLI can pass placeholders instead.
+ */
+import type { Settings } from "./schema";
+
+export const SECRET_NAMES = [
+  /** Slack incoming-webhook URL for `#alerts`. */
+  "slackWebhookUrl",
+  /** PagerDuty Events API v2 routing (integration) key. */
+  "pagerdutyRoutingKey",
+  /** Bearer token of the SMS gateway's webhook. */
+  "smsWebhookToken",
+  /** The backend's METRICS_AUTH_TOKEN, sent by Prometheus as `Authorization: Bearer`. */
+  "metricsBearerToken",
+  /** Password of the PostgreSQL monitoring role; generated when absent. */
+  "postgresExporterPassword",
+  /** Grafana's admin password; generated when absent. */
+  "grafanaAdminPassword",
+  /** Private key for SSH to the host (commands); the SSH agent is used when absent. */
+  "sshPrivateKey",
+] as const;
+
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+/** Secret values by name, of whatever carrier the caller uses (`pulumi.Output<string>` or a placeholder string). */
+export type Secrets<T> = Partial<Record<SecretName, T>>;
+
+export function isSecretName(key: string): key is SecretName {
+  return (SECRET_NAMES as readonly string[]).includes(key);
+}
+
+/** The text the render CLI writes where a secret would stand. */
+export function secretPlaceholder(name: SecretName): string {
+  return `<secret:${name}>`;
+}
+
+/** Every secret as its placeholder, for rendering files without the Pulumi CLI. */
+export function placeholderSecrets(): Record<SecretName, string> {
+  return Object.fromEntries(SECRET_NAMES.map((name) => [name, secretPlaceholder(name)])) as Record<SecretName, string>;
+}
+
+/** The secrets this configuration cannot work without, each with the setting that needs it. */
+export function requiredSecrets(settings: Settings): { name: SecretName; because: string }[] {
+  const required: { name: SecretName; because: string }[] = [];
+  const { chat, pager, sms, watchdog } = settings.notifications;
+  if (chat.kind === "slack") required.push({ name: "slackWebhookUrl", because: "notifications.chat.kind is slack" });
+  if (pager.kind === "pagerduty") required.push({ name: "pagerdutyRoutingKey", because: "notifications.pager.kind is pagerduty" });
+  for (const [role, receiver] of Object.entries({ chat, pager, sms, watchdog })) {
+    if (receiver.kind === "webhook" && receiver.tokenSecret) {
+      required.push({ name: receiver.tokenSecret, because: `notifications.${role}.tokenSecret names it` });
+    }
+  }
+  if (settings.targets.api.bearerToken) required.push({ name: "metricsBearerToken", because: "targets.api.bearerToken is true" });
+  if (settings.environment !== "dev" && !settings.postgresExporter.manageRole) {
+    required.push({ name: "postgresExporterPassword", because: `environment ${settings.environment} does not let the program create the monitoring role (postgresExporter.manageRole is false)` });
+  }
+  return required;
+}
