@@ -3,12 +3,13 @@
  * them. A part adds its renderer to `RENDERERS`, nowhere else.
  */
 import type { Secrets, Settings } from "../settings";
+import { renderRuleFiles } from "../alerts";
 import { renderPrometheusFiles } from "../prometheus/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
 
-export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles];
+export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles, renderRuleFiles];
 
 /** All files, checked for two parts writing the same path. */
 export function renderAll(settings: Settings, secrets: Secrets<string>): RenderedFile[] {
