@@ -2,7 +2,9 @@
 export const PROMETHEUS_PATHS = {
   configDir: "/etc/prometheus",
   config: "/etc/prometheus/prometheus.yml",
-  rulesGlob: "/etc/prometheus/rules/*.yml",
-  metricsBearerToken: "/etc/prometheus/secrets/metrics-bearer-token",
+  // Relative paths resolve against the directory of prometheus.yml (Prometheus 2.x and 3.x): `/etc/prometheus` in
+  // the container, the render directory when the e2e harness runs Debian's binary on the same files.
+  rulesGlob: "rules/*.yml",
+  metricsBearerToken: "secrets/metrics-bearer-token",
   data: "/prometheus",
 } as const;

@@ -4,6 +4,8 @@
  */
 import { JOBS, type JobName } from "../contract/jobs";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
+import { NODE_METRIC_RELABEL } from "../exporters/nodeExporter";
+import { POSTGRES_METRIC_RELABEL } from "../exporters/postgresExporter";
 import { PROMETHEUS_PATHS } from "./paths";
 
 export interface ScrapeJob {
@@ -38,7 +40,7 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
   const jobs: ScrapeJob[] = [
     job(JOBS.prometheus, settings.serviceAddresses.prometheus ?? `localhost:${SERVICE_PORTS.prometheus}`),
     job(JOBS.alertmanager, serviceAddress(settings, "alertmanager")),
-    job(JOBS.node, serviceAddress(settings, "nodeExporter"), { relabel_configs: instanceLabel(settings.environment === "e2e" ? "e2e-host" : "vps") }),
+    job(JOBS.node, serviceAddress(settings, "nodeExporter"), { relabel_configs: instanceLabel(settings.environment === "e2e" ? "e2e-host" : "vps"), metric_relabel_configs: NODE_METRIC_RELABEL }),
     job(JOBS.api, api.address, {
       metrics_path: api.metricsPath,
       scheme: api.scheme,
@@ -46,7 +48,7 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
       authorization: api.bearerToken ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.metricsBearerToken } : undefined,
     }),
     // `up{job="postgresql"}` is the exporter; `pg_up` is the database behind it. The instance names the database.
-    job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { relabel_configs: instanceLabel(postgres.address) }),
+    job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { relabel_configs: instanceLabel(postgres.address), metric_relabel_configs: POSTGRES_METRIC_RELABEL }),
     job(JOBS.loki, serviceAddress(settings, "loki"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
     job(JOBS.alloy, serviceAddress(settings, "alloy"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
     job(JOBS.grafana, serviceAddress(settings, "grafana"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),

@@ -1,0 +1,168 @@
+/**
+ * Child processes of the e2e harness: each server runs in its own process group, so stopping it stops whatever
+ * it forked, and every process started is registered so `stopAll` (afterAll, `finally`, the watchdog, process
+ * exit) can stop it whatever happened. Output goes to a log file per process, shown when a start fails.
+ */
+import { spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  readonly exited: Promise<string>;
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the group at once (a crash, as a fault scenario wants it). */
+  kill(): Promise<void>;
+}
+
+const running = new Set<ManagedProcess>();
+
+export interface StartOptions {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  /** Directory for the log file. */
+  readonly logDir: string;
+}
+
+export function startProcess({ name, command, args, env, cwd, logDir }: StartOptions): ManagedProcess {
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}.log`);
+  const log = fs.openSync(logFile, "a");
+  let child: ChildProcess;
+  try {
+    // detached: a process group of its own, led by the child, so a signal to -pid reaches its children too.
+    child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", log, log], detached: true });
+  } finally {
+    fs.closeSync(log);
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  const exited = new Promise<string>((resolve) => {
+    child.once("exit", (code, signal) => resolve(signal ?? String(code)));
+    child.once("error", (error) => resolve(`error: ${error.message}`));
+  });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const managed: ManagedProcess = {
+    name,
+    pid,
+    logFile,
+    exited,
+    async stop(graceMs = 5000) {
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+      running.delete(managed);
+    },
+    async kill() {
+      signalGroup("SIGKILL");
+      await exited;
+      running.delete(managed);
+    },
+  };
+  running.add(managed);
+  void exited.then(() => running.delete(managed));
+  return managed;
+}
+
+/** Stops every process still running (in reverse start order). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].reverse().map((p) => p.stop(3000)));
+}
+
+/** Last lines of a process's log, for error messages. */
+export function logTail(processOrFile: ManagedProcess | string, lines = 20): string {
+  const file = typeof processOrFile === "string" ? processOrFile : processOrFile.logFile;
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+// A crashed or interrupted run must not leave servers behind: synchronous SIGKILL on the way out.
+process.once("exit", () => {
+  for (const p of running) {
+    try {
+      process.kill(-p.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+/**
+ * Kills everything after `ms` whatever the test runner does (a hung await would otherwise keep servers running
+ * until CI's own timeout). Returns a function that cancels it.
+ */
+export function startWatchdog(ms: number, what: string): () => void {
+  const timer = setTimeout(() => {
+    console.error(`e2e watchdog: ${what} still running after ${Math.round(ms / 1000)} s; stopping every server`);
+    void stopAll();
+  }, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs` with `what`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ""}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Resolves once `url` answers 2xx; fails at once if `proc` exits, with its log. */
+export async function waitHttpOk(url: string, proc: ManagedProcess | undefined, timeoutMs = 20_000): Promise<void> {
+  let exitedWith: string | undefined;
+  void proc?.exited.then((code) => (exitedWith = code));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exitedWith !== undefined) throw new Error(`${proc?.name} exited (${exitedWith}) before ${url} answered:\n${proc ? logTail(proc) : ""}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `:\n${logTail(proc)}` : ""}`);
+    await sleep(150);
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Starts the e2e stack from the rendered configuration: shared servers (node exporter, a stub target) and
+ * "lanes", each a Prometheus + Alertmanager + stand-in API + receivers set with its own database exporter, so
+ * that scenarios that would disturb each other (the API down vs. the API slow) run at the same time.
+ */
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { nodeExporterFlags } from "../exporters/nodeExporter";
+import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgresExporter";
+import { renderAll } from "../render";
+import { SECRET_NAMES, type SecretName, type Settings } from "../settings";
+import { createPostgresCluster, type PostgresCluster } from "./postgres";
+import { freePort, startProcess, stopAll, waitHttpOk, type ManagedProcess } from "./processes";
+import { Receivers } from "./receivers";
+import { E2E_POSTGRES_PASSWORD, e2eSettings, TIMINGS, type E2eAddresses, type NotificationTiming } from "./settings";
+import type { ApiMode } from "./standInApi";
+import { TOOLS } from "./tools";
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** A fake value per secret; the e2e receivers need none, the exporter's password is the cluster's. */
+export function e2eSecrets(): Record<SecretName, string> {
+  const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`])) as Record<SecretName, string>;
+  secrets.postgresExporterPassword = E2E_POSTGRES_PASSWORD;
+  return secrets;
+}
+
+/** Writes every rendered file under `dir` (as the components write them under the config root). */
+export function writeRendered(settings: Settings, dir: string): void {
+  for (const file of renderAll(settings, e2eSecrets())) {
+    const target = path.join(dir, file.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, file.content, { mode: file.secret ? 0o600 : 0o644 });
+  }
+}
+
+const loopback = (port: number) => `127.0.0.1:${port}`;
+
+/** A `/metrics` that stands in for Loki, Alloy and Grafana, which the e2e run does not start. */
+async function startStubTarget(): Promise<{ address: string; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    if (request.url === "/metrics") response.writeHead(200, { "Content-Type": "text/plain" }).end("# TYPE e2e_stub_up gauge\ne2e_stub_up 1\n");
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const address = server.address();
+  if (typeof address !== "object" || !address) throw new Error("stub target: no address");
+  return {
+    address: loopback(address.port),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A PostgreSQL cluster and its exporter (started from the settings of the lane that owns it). */
+export interface Database {
+  readonly cluster: PostgresCluster;
+  readonly address: string;
+  readonly exporterAddress: string;
+  exporter?: ManagedProcess;
+}
+
+/** The stand-in API as a process of its own: killing it is the "API process stops" fault. */
+export class ApiProcess {
+  private process: ManagedProcess | undefined;
+
+  constructor(
+    readonly address: string,
+    private readonly logDir: string,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.process) return;
+    this.process = startProcess({
+      name: `api-${this.address.split(":")[1]}`,
+      command: process.execPath,
+      args: ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "e2e/standInApi.ts"), "--listen", this.address],
+      cwd: PROJECT_DIR,
+      logDir: this.logDir,
+    });
+    await waitHttpOk(`http://${this.address}/api/v1/health`, this.process, 30_000);
+  }
+
+  /** SIGKILL: the process is gone at once, as in a crash. */
+  async kill(): Promise<void> {
+    const current = this.process;
+    this.process = undefined;
+    await current?.kill();
+  }
+
+  async setMode(mode: ApiMode): Promise<void> {
+    const response = await fetch(`http://${this.address}/-/mode`, { method: "POST", body: JSON.stringify(mode) });
+    if (!response.ok) throw new Error(`stand-in API refused mode ${JSON.stringify(mode)}: ${await response.text()}`);
+  }
+}
+
+export interface Lane {
+  readonly name: string;
+  readonly settings: Settings;
+  readonly dir: string;
+  readonly prometheusUrl: string;
+  readonly alertmanagerUrl: string;
+  readonly receivers: Receivers;
+  readonly api: ApiProcess;
+  readonly database: Database;
+  readonly processes: { prometheus: ManagedProcess; alertmanager: ManagedProcess };
+}
+
+export interface Shared {
+  readonly dir: string;
+  readonly logDir: string;
+  readonly nodeExporterAddress: string;
+  readonly stubTargetAddress: string;
+  readonly nodeExporter: ManagedProcess;
+  readonly closeStub: () => Promise<void>;
+}
+
+export class E2eStack {
+  readonly lanes: Lane[] = [];
+  private readonly databases: Database[] = [];
+  private readonly receivers: Receivers[] = [];
+
+  private constructor(readonly shared: Shared) {}
+
+  /** Starts the shared servers. Always pair with `stop()` in a `finally` or `afterAll`. */
+  static async start(options: { nodeExporterArgs?: (settings: Settings) => string[] } = {}): Promise<E2eStack> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-e2e-"));
+    const logDir = path.join(dir, "logs");
+    const stub = await startStubTarget();
+    const nodeExporterAddress = loopback(await freePort());
+    // The flags come from the settings, as the component's do; any lane's settings give the same ones.
+    const settings = e2eSettings({ addresses: placeholderAddresses(nodeExporterAddress, stub.address), receiverUrl: () => "http://127.0.0.1:1/" });
+    const nodeExporter = startProcess({ name: "node-exporter", command: TOOLS.nodeExporter, args: (options.nodeExporterArgs ?? ((s) => nodeExporterFlags(s)))(settings), logDir });
+    await waitHttpOk(`http://${nodeExporterAddress}/metrics`, nodeExporter);
+    return new E2eStack({ dir, logDir, nodeExporterAddress, stubTargetAddress: stub.address, nodeExporter, closeStub: stub.close });
+  }
+
+  /** A new PostgreSQL cluster; its exporter starts with the first lane that uses it. */
+  async database(): Promise<Database> {
+    const port = await freePort();
+    const cluster = await createPostgresCluster({ port, database: "koprogo_db", monitoringUser: "koprogo_monitoring", monitoringPassword: E2E_POSTGRES_PASSWORD, logDir: this.shared.logDir });
+    const database: Database = { cluster, address: loopback(port), exporterAddress: loopback(await freePort()) };
+    this.databases.push(database);
+    return database;
+  }
+
+  /** Starts a lane: renders its configuration from its settings and runs Prometheus and Alertmanager on it. */
+  async lane(name: string, database: Database, options: { timing?: NotificationTiming; overrides?: Record<string, unknown>; postgresExporterArgs?: (settings: Settings) => string[] } = {}): Promise<Lane> {
+    const dir = path.join(this.shared.dir, name);
+    const receivers = new Receivers();
+    await receivers.start();
+    this.receivers.push(receivers);
+    const addresses: E2eAddresses = {
+      prometheus: loopback(await freePort()),
+      alertmanager: loopback(await freePort()),
+      nodeExporter: this.shared.nodeExporterAddress,
+      postgresExporter: database.exporterAddress,
+      stubTarget: this.shared.stubTargetAddress,
+      api: loopback(await freePort()),
+      postgres: database.address,
+    };
+    const settings = e2eSettings({ addresses, receiverUrl: (role) => receivers.url(role), timing: options.timing ?? TIMINGS.tuned, overrides: options.overrides });
+    writeRendered(settings, path.join(dir, "config"));
+
+    if (!database.exporter) {
+      database.exporter = startProcess({
+        name: `postgres-exporter-${name}`,
+        command: TOOLS.postgresExporter,
+        args: (options.postgresExporterArgs ?? postgresExporterFlags)(settings),
+        env: postgresExporterEnv(settings, E2E_POSTGRES_PASSWORD),
+        logDir: this.shared.logDir,
+      });
+      await waitHttpOk(`http://${database.exporterAddress}/metrics`, database.exporter);
+    }
+    const api = new ApiProcess(addresses.api, this.shared.logDir);
+    await api.start();
+
+    const alertmanagerConfig = path.join(dir, "config/alertmanager/alertmanager.yml");
+    if (!fs.existsSync(alertmanagerConfig)) throw new Error(`the render produced no alertmanager/alertmanager.yml (is the alerting renderer in RENDERERS?)`);
+    const alertmanager = startProcess({
+      name: `alertmanager-${name}`,
+      command: TOOLS.alertmanager,
+      args: [`--config.file=${alertmanagerConfig}`, `--storage.path=${path.join(dir, "alertmanager-data")}`, `--web.listen-address=${addresses.alertmanager}`, "--cluster.listen-address=", `--web.external-url=http://${addresses.alertmanager}`],
+      logDir: this.shared.logDir,
+    });
+    const prometheus = startProcess({
+      name: `prometheus-${name}`,
+      command: TOOLS.prometheus,
+      args: [
+        `--config.file=${path.join(dir, "config/prometheus/prometheus.yml")}`,
+        `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`,
+        `--web.listen-address=${addresses.prometheus}`,
+        `--web.external-url=http://${addresses.prometheus}`,
+      ],
+      logDir: this.shared.logDir,
+    });
+    await Promise.all([waitHttpOk(`http://${addresses.alertmanager}/-/ready`, alertmanager), waitHttpOk(`http://${addresses.prometheus}/-/ready`, prometheus)]);
+    const lane: Lane = { name, settings, dir, prometheusUrl: `http://${addresses.prometheus}`, alertmanagerUrl: `http://${addresses.alertmanager}`, receivers, api, database, processes: { prometheus, alertmanager } };
+    this.lanes.push(lane);
+    return lane;
+  }
+
+  /** Stops everything this stack started, whatever state it is in, and deletes its files. */
+  async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
+    await Promise.allSettled([...this.lanes.map((lane) => lane.api.kill()), ...this.receivers.map((r) => r.stop()), this.shared.closeStub()]);
+    await stopAll();
+    await Promise.allSettled(this.databases.map((db) => db.cluster.destroy()));
+    if (!options.keepFiles) fs.rmSync(this.shared.dir, { recursive: true, force: true });
+  }
+}
+
+/** Addresses for settings that only the node exporter's flags are read from. */
+function placeholderAddresses(nodeExporter: string, stubTarget: string): E2eAddresses {
+  return { prometheus: "127.0.0.1:1", alertmanager: "127.0.0.1:1", nodeExporter, postgresExporter: "127.0.0.1:1", stubTarget, api: "127.0.0.1:1", postgres: "127.0.0.1:1" };
+}
