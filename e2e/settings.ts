@@ -20,7 +20,7 @@ export interface NotificationTiming {
 }
 
 export const TIMINGS = {
-  tuned: { scrapeInterval: "1s", evaluationInterval: "1s", notifications: { groupWait: "5s", groupInterval: "5s" } },
+  tuned: { scrapeInterval: "1s", evaluationInterval: "1s", notifications: { groupWait: "5s", groupInterval: "5s", watchdogRepeatInterval: "20s" } },
   projectDefaults: { scrapeInterval: "15s", evaluationInterval: "15s", notifications: {} },
   toolDefaults: { scrapeInterval: "1m", evaluationInterval: "1m", notifications: { groupWait: "30s", groupInterval: "5m" } },
 } as const satisfies Record<string, NotificationTiming>;

@@ -1,0 +1,162 @@
+/**
+ * End to end on real servers: Debian's Prometheus, Alertmanager, node and PostgreSQL exporters and a throw-away
+ * PostgreSQL 15, all on 127.0.0.1, running the configuration the render produces for the e2e profile. Each fault
+ * runs in a lane of its own, all lanes at once, so the whole file takes about as long as its slowest scenario.
+ */
+import { dashboardUrl } from "../../contract/dashboards";
+import { e2eSkipReason } from "../../e2e/tools";
+import { prometheusAlerts, ruleHealth, targets } from "../../e2e/prometheusApi";
+import { startWatchdog, waitFor } from "../../e2e/processes";
+import type { ReceivedNotification, ReceiverRole } from "../../e2e/receivers";
+import { apiDownScenario, databaseDownScenario, highErrorRateScenario, slowApiScenario, type NotifyOutcome } from "../../e2e/scenarios";
+import { E2eStack, type Lane } from "../../e2e/stack";
+import { runbookUrl } from "../../contract/links";
+
+const skipReason = e2eSkipReason();
+if (skipReason) console.warn(`e2e alerting tests skipped: ${skipReason}`);
+const describeE2e = skipReason ? describe.skip : describe;
+
+/** The alerts each lane may notify, and nothing else. */
+const EXPECTED_ALERTS: Record<string, readonly string[]> = {
+  "api-down": ["ApiDown", "Watchdog"],
+  "database-down": ["DatabaseDown", "Watchdog"],
+  "error-rate": ["HighErrorRate", "Watchdog"],
+  "slow-api": ["SlowApi", "Watchdog"],
+};
+
+const SCENARIO_TIMEOUT = 300_000;
+
+describeE2e("alerting end to end", () => {
+  let stack: E2eStack | undefined;
+  let cancelWatchdog = () => {};
+  const lanes: Record<string, Lane> = {};
+  const scenarios: Record<string, Promise<NotifyOutcome>> = {};
+
+  beforeAll(async () => {
+    cancelWatchdog = startWatchdog(8 * 60_000, "the e2e alerting tests");
+    stack = await E2eStack.start();
+    const [outageDb, sharedDb] = await Promise.all([stack.database(), stack.database()]);
+    const started = await Promise.all([
+      stack.lane("api-down", sharedDb),
+      stack.lane("database-down", outageDb),
+      stack.lane("error-rate", sharedDb),
+      stack.lane("slow-api", sharedDb),
+    ]);
+    for (const lane of started) lanes[lane.name] = lane;
+    // Started here, awaited by the tests: the scenarios run at the same time, the tests read their outcome in turn.
+    scenarios.apiDown = apiDownScenario(lanes["api-down"], { resolve: true });
+    scenarios.databaseDown = databaseDownScenario(lanes["database-down"], { resolve: true });
+    scenarios.highErrorRate = highErrorRateScenario(lanes["error-rate"]);
+    scenarios.slowApi = slowApiScenario(lanes["slow-api"]);
+    // A failure is reported by the test that awaits it, not as an unhandled rejection.
+    for (const outcome of Object.values(scenarios)) outcome.catch(() => undefined);
+  }, 120_000);
+
+  afterAll(async () => {
+    try {
+      await stack?.stop();
+    } finally {
+      cancelWatchdog();
+    }
+  }, 60_000);
+
+  const settingsOf = (lane: string) => lanes[lane].settings;
+
+  /** Asserts the notification says what and where: severity, summary, description, runbook, dashboard and logs links. */
+  function expectActionable(notification: ReceivedNotification | undefined, alertname: string, dashboard: Parameters<typeof dashboardUrl>[1], lane: string) {
+    expect(notification).toBeDefined();
+    const alert = notification!.payload.alerts.find((a) => a.labels.alertname === alertname)!;
+    const { alerts: alertSettings } = settingsOf(lane);
+    expect(alert.annotations.summary).toEqual(expect.any(String));
+    expect(alert.annotations.description).toEqual(expect.stringMatching(/\S/));
+    expect(alert.annotations.runbook_url).toBe(runbookUrl(alertSettings.runbookBaseUrl, alertname));
+    expect(alert.annotations.dashboard_url).toBe(dashboardUrl(alertSettings.grafanaUrl, dashboard));
+    expect(alert.annotations.logs_url).toMatch(/^https?:\/\/.+\/explore\?/);
+  }
+
+  const seconds = (ms: number) => ms / 1000;
+
+  test("renders a configuration Prometheus loads whole: every rule healthy, every target up", async () => {
+    for (const lane of Object.values(lanes)) {
+      const health = await ruleHealth(lane.prometheusUrl);
+      expect(health.alerting).toBeGreaterThan(5);
+      expect(health.unhealthy).toEqual([]);
+      const down = await waitFor(`every target up in ${lane.name}`, async () => {
+        const list = await targets(lane.prometheusUrl);
+        return list.length > 0 && list.every((t) => t.health === "up") ? [] : undefined;
+      }, 20_000).catch(async () => (await targets(lane.prometheusUrl)).filter((t) => t.health !== "up"));
+      expect(down).toEqual([]);
+    }
+  });
+
+  test("the API process stops: ApiDown reaches the pager, chat and SMS after its 1m `for`, with runbook and dashboard links, then resolves", async () => {
+    const outcome = await scenarios.apiDown;
+    for (const role of ["pager", "chat", "sms"] as const) {
+      const fired = outcome.fired[role]!;
+      expectActionable(fired, "ApiDown", "apiOverview", "api-down");
+      // Never before the `for` elapsed, and close after it with the e2e intervals (1s scrape and evaluation).
+      expect(seconds(fired.at - outcome.faultAt)).toBeGreaterThanOrEqual(60);
+      expect(seconds(fired.at - outcome.faultAt)).toBeLessThan(75);
+      expect(fired.payload.alerts.find((a) => a.labels.alertname === "ApiDown")!.labels.severity).toBe("critical");
+      const resolved = outcome.resolved![role]!;
+      expect(resolved.payload.alerts.find((a) => a.labels.alertname === "ApiDown")!.status).toBe("resolved");
+      expect(seconds(resolved.at - outcome.repairedAt!)).toBeLessThan(30);
+    }
+  }, SCENARIO_TIMEOUT);
+
+  test("PostgreSQL stops while its exporter runs: DatabaseDown reaches the pager, chat and SMS after its 30s `for`, then resolves", async () => {
+    const outcome = await scenarios.databaseDown;
+    for (const role of ["pager", "chat", "sms"] as const) {
+      const fired = outcome.fired[role]!;
+      expectActionable(fired, "DatabaseDown", "postgresql", "database-down");
+      expect(seconds(fired.at - outcome.faultAt)).toBeGreaterThanOrEqual(30);
+      expect(seconds(fired.at - outcome.faultAt)).toBeLessThan(45);
+      expect(outcome.resolved![role]).toBeDefined();
+    }
+  }, SCENARIO_TIMEOUT);
+
+  test("the API answers 5xx at 20/s: HighErrorRate goes pending on the live metrics and, fired, reaches the pager, chat and SMS", async () => {
+    const outcome = await scenarios.highErrorRate;
+    expect(outcome.pending!.labels).toMatchObject({ alertname: "HighErrorRate", severity: "critical", job: "koprogo-api" });
+    expect(Number(outcome.pending!.value)).toBeGreaterThan(settingsOf("error-rate").alerts.thresholds.errorsPerSecond);
+    for (const role of ["pager", "chat", "sms"] as const) expectActionable(outcome.fired[role], "HighErrorRate", "apiOverview", "error-rate");
+  }, SCENARIO_TIMEOUT);
+
+  test("the API gets slow: SlowApi goes pending on the live latency histogram and, fired, reaches the chat only", async () => {
+    const outcome = await scenarios.slowApi;
+    expect(outcome.pending!.labels).toMatchObject({ alertname: "SlowApi", severity: "warning", job: "koprogo-api" });
+    expect(Number(outcome.pending!.value)).toBeGreaterThan(settingsOf("slow-api").alerts.thresholds.latencyP99Seconds);
+    expectActionable(outcome.fired.chat, "SlowApi", "apiOverview", "slow-api");
+  }, SCENARIO_TIMEOUT);
+
+  test("the Watchdog keeps arriving at the dead man's switch, and only there", async () => {
+    await Promise.allSettled(Object.values(scenarios));
+    for (const lane of Object.values(lanes)) {
+      const pings = lane.receivers.received.filter((n) => n.role === "watchdog");
+      expect(pings.length).toBeGreaterThanOrEqual(2);
+      expect(pings.every((n) => n.payload.alerts.every((a) => a.labels.alertname === "Watchdog"))).toBe(true);
+    }
+  }, SCENARIO_TIMEOUT);
+
+  test("nothing reaches a receiver it should not", async () => {
+    await Promise.allSettled(Object.values(scenarios));
+    for (const lane of Object.values(lanes)) {
+      const expected = EXPECTED_ALERTS[lane.name];
+      const got = lane.receivers.alertnamesByRole();
+      const allowed = (role: ReceiverRole) => expected.filter((name) => expectedRoles(name).includes(role)).sort();
+      const stillPendingElsewhere = (await prometheusAlerts(lane.prometheusUrl)).filter((a) => a.state === "firing" && !expected.includes(a.labels.alertname));
+      expect({ lane: lane.name, got, firingElsewhere: stillPendingElsewhere.map((a) => a.labels.alertname) }).toEqual({
+        lane: lane.name,
+        got: { pager: allowed("pager"), chat: allowed("chat"), sms: allowed("sms"), watchdog: allowed("watchdog") },
+        firingElsewhere: [],
+      });
+    }
+  }, SCENARIO_TIMEOUT);
+});
+
+/** Where an alert of the e2e scenarios must go. */
+function expectedRoles(alertname: string): ReceiverRole[] {
+  if (alertname === "Watchdog") return ["watchdog"];
+  if (alertname === "SlowApi") return ["chat"];
+  return ["pager", "chat", "sms"];
+}
