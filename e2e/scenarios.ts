@@ -28,7 +28,7 @@ export interface NotifyOutcome {
 }
 
 /** Waits until `expr` has value `value` in the lane's Prometheus (the steady state before a fault). */
-export async function waitForValue(lane: Lane, expr: string, value: number, timeoutMs = 30_000): Promise<void> {
+export async function waitForValue(lane: Lane, expr: string, value: number, timeoutMs = 150_000): Promise<void> {
   await waitFor(`${expr} == ${value} in lane ${lane.name}`, async () => ((await queryValue(lane.prometheusUrl, expr)) === value ? true : undefined), timeoutMs, 250);
 }
 

@@ -21,6 +21,8 @@ export interface NotificationTiming {
 
 export const TIMINGS = {
   tuned: { scrapeInterval: "1s", evaluationInterval: "1s", notifications: { groupWait: "5s", groupInterval: "5s", watchdogRepeatInterval: "20s" } },
+  /** What a production stack can afford: 5× the samples of 15s scrapes, a notification within 1.1× of `for`. */
+  prodTuned: { scrapeInterval: "3s", evaluationInterval: "2s", notifications: {} },
   projectDefaults: { scrapeInterval: "15s", evaluationInterval: "15s", notifications: {} },
   toolDefaults: { scrapeInterval: "1m", evaluationInterval: "1m", notifications: { groupWait: "30s", groupInterval: "5m" } },
 } as const satisfies Record<string, NotificationTiming>;

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { nodeExporterFlags } from "../exporters/nodeExporter";
 import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgresExporter";
-import { renderAll } from "../render";
+import { renderAll, type RenderedFile } from "../render";
 import { SECRET_NAMES, type SecretName, type Settings } from "../settings";
 import { createPostgresCluster, type PostgresCluster } from "./postgres";
 import { freePort, startProcess, stopAll, waitHttpOk, type ManagedProcess } from "./processes";
@@ -28,8 +28,8 @@ export function e2eSecrets(): Record<SecretName, string> {
 }
 
 /** Writes every rendered file under `dir` (as the components write them under the config root). */
-export function writeRendered(settings: Settings, dir: string): void {
-  for (const file of renderAll(settings, e2eSecrets())) {
+export function writeRendered(settings: Settings, dir: string, transform: (file: RenderedFile) => RenderedFile = (file) => file): void {
+  for (const file of renderAll(settings, e2eSecrets()).map(transform)) {
     const target = path.join(dir, file.path);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, file.content, { mode: file.secret ? 0o600 : 0o644 });
@@ -98,6 +98,19 @@ export class ApiProcess {
   }
 }
 
+export interface LaneOptions {
+  readonly timing?: NotificationTiming;
+  /** Extra raw config values merged over the e2e profile. */
+  readonly overrides?: Record<string, unknown>;
+  /** The exporter's command line; the product's flags by default (the benchmark's baseline passes the exporter's defaults). */
+  readonly postgresExporterArgs?: (settings: Settings) => string[];
+  /**
+   * For the benchmark's baseline only (the "what if we did not trim" comparison): changes a rendered file before
+   * it is written. The scenarios never use it: they run what the render produces.
+   */
+  readonly baselineTransform?: (file: RenderedFile) => RenderedFile;
+}
+
 export interface Lane {
   readonly name: string;
   readonly settings: Settings;
@@ -149,7 +162,7 @@ export class E2eStack {
   }
 
   /** Starts a lane: renders its configuration from its settings and runs Prometheus and Alertmanager on it. */
-  async lane(name: string, database: Database, options: { timing?: NotificationTiming; overrides?: Record<string, unknown>; postgresExporterArgs?: (settings: Settings) => string[] } = {}): Promise<Lane> {
+  async lane(name: string, database: Database, options: LaneOptions = {}): Promise<Lane> {
     const dir = path.join(this.shared.dir, name);
     const receivers = new Receivers();
     await receivers.start();
@@ -164,7 +177,7 @@ export class E2eStack {
       postgres: database.address,
     };
     const settings = e2eSettings({ addresses, receiverUrl: (role) => receivers.url(role), timing: options.timing ?? TIMINGS.tuned, overrides: options.overrides });
-    writeRendered(settings, path.join(dir, "config"));
+    writeRendered(settings, path.join(dir, "config"), options.baselineTransform);
 
     if (!database.exporter) {
       database.exporter = startProcess({
