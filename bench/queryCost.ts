@@ -94,26 +94,27 @@ function writeOpenMetrics(file: string, series: readonly Sample[], endS: number)
   return samples;
 }
 
-/** Every query the dashboards, alerts and recording rules run, with Grafana's variables for a range and step. */
-function queriesFor(settings: Settings, stepS: number): string[] {
+/** Every Prometheus query of the dashboards, with Grafana's variables for a range of that step. */
+function dashboardExprs(settings: Settings, stepS: number): string[] {
   const rateInterval = `${Math.max(stepS + 15, 60)}s`;
   const builtins = { __rate_interval: rateInterval, __interval: `${stepS}s`, __range: rateInterval, __auto: rateInterval };
-  const files = renderAll(settings, e2eSecrets());
-  const dashboards = dashboardQueries(files)
-    .filter((q) => !q.exempt)
-    .map((q) => substituteVariables(q.raw, builtins))
-    .map((expr) => substituteVariables(expr));
+  return [...new Set(dashboardQueries(renderAll(settings, e2eSecrets())).filter((q) => !q.exempt).map((q) => substituteVariables(q.raw, builtins)))];
+}
+
+/** Every alert and recording rule expression: what Prometheus evaluates at each tick. */
+function ruleExprs(settings: Settings): string[] {
   const alerts = alertingRules(settings).map((rule) => rule.expr);
   const recordings = ruleFiles(settings)
     .flatMap((file) => file.groups.flatMap((group) => group.rules))
     .flatMap((rule) => ("record" in rule ? [rule.expr] : []));
-  return [...new Set([...dashboards, ...alerts, ...recordings])];
+  return [...new Set([...alerts, ...recordings])];
 }
 
-async function timeQuery(prometheusUrl: string, expr: string, startS: number, endS: number, stepS: number): Promise<number> {
-  const params = new URLSearchParams({ query: expr, start: String(startS), end: String(endS), step: String(stepS) });
+/** Wall time of one query; a range query when `stepS` is given, else an instant query at `endS`. */
+async function timeQuery(prometheusUrl: string, expr: string, startS: number, endS: number, stepS?: number): Promise<number> {
+  const params = stepS ? new URLSearchParams({ query: expr, start: String(startS), end: String(endS), step: String(stepS) }) : new URLSearchParams({ query: expr, time: String(endS) });
   const began = performance.now();
-  const response = await fetch(`${prometheusUrl}/api/v1/query_range?${params}`);
+  const response = await fetch(`${prometheusUrl}/api/v1/${stepS ? "query_range" : "query"}?${params}`);
   const body = (await response.json()) as { status: string; error?: string };
   const ms = performance.now() - began;
   if (body.status !== "success") throw new Error(`${expr}: ${body.error}`);
@@ -149,23 +150,27 @@ export async function benchQueryCost(workDir: string, log: (line: string) => voi
     await waitHttpOk(`http://${address}/-/ready`, prometheus, 120_000);
     const url = `http://${address}`;
     const costs: QueryCost[] = [];
-    for (const [range, spanS] of [["24 h", DAY_S], ["30 days", 30 * DAY_S]] as const) {
-      // About 720 points per panel, as a dashboard a screen wide draws.
-      const stepS = Math.max(15, Math.round(spanS / 720));
-      const queries = queriesFor(settings, stepS);
+    const measureAll = async (label: string, exprs: readonly string[], startS: number, stepS?: number) => {
       const timings: number[] = [];
       const perQuery: { expr: string; ms: number }[] = [];
-      for (const expr of queries) {
-        await timeQuery(url, expr, endS - spanS, endS, stepS); // warm-up: the first run pays for loading chunks
+      for (const expr of exprs) {
+        await timeQuery(url, expr, startS, endS, stepS); // warm-up: the first run pays for loading chunks
         const runs: number[] = [];
-        for (let i = 0; i < repetitions; i++) runs.push(await timeQuery(url, expr, endS - spanS, endS, stepS));
+        for (let i = 0; i < repetitions; i++) runs.push(await timeQuery(url, expr, startS, endS, stepS));
         timings.push(...runs);
         perQuery.push({ expr, ms: median(runs) });
       }
       perQuery.sort((a, b) => b.ms - a.ms);
-      costs.push({ range, queries: queries.length, p50: percentile(timings, 50), p95: percentile(timings, 95), slowest: perQuery.slice(0, 5) });
-      log(`query cost ${range}: ${queries.length} queries, p50 ${fixed(percentile(timings, 50), 1)} ms, p95 ${fixed(percentile(timings, 95), 1)} ms`);
+      costs.push({ range: label, queries: exprs.length, p50: percentile(timings, 50), p95: percentile(timings, 95), slowest: perQuery.slice(0, 5) });
+      log(`query cost ${label}: ${exprs.length} queries, p50 ${fixed(percentile(timings, 50), 1)} ms, p95 ${fixed(percentile(timings, 95), 1)} ms`);
+    };
+    for (const [label, spanS] of [["dashboards, 24 h", DAY_S], ["dashboards, 30 days", 30 * DAY_S]] as const) {
+      // About 720 points per panel, as a dashboard a screen wide draws.
+      const stepS = Math.max(15, Math.round(spanS / 720));
+      const exprs = dashboardExprs(settings, stepS);
+      if (exprs.length > 0) await measureAll(label, exprs, endS - spanS, stepS);
     }
+    await measureAll("alert and recording rules, one evaluation", ruleExprs(settings), endS);
     return { series: series.length, samples, backfillSeconds, costs };
   } finally {
     await prometheus.stop();
@@ -175,7 +180,7 @@ export async function benchQueryCost(workDir: string, log: (line: string) => voi
 
 export function queryCostTables(result: QueryCostResult): string {
   const summary = table(
-    ["range", "queries", "p50 (ms)", "p95 (ms)", "slowest query (median ms)"],
+    ["queries", "count", "p50 (ms)", "p95 (ms)", "slowest query (median ms)"],
     result.costs.map((c) => [c.range, String(c.queries), fixed(c.p50, 1), fixed(c.p95, 1), c.slowest[0] ? `${fixed(c.slowest[0].ms, 1)}: \`${c.slowest[0].expr.replace(/\|/g, "\\|")}\`` : ""]),
   );
   const slowest = result.costs

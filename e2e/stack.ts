@@ -183,7 +183,8 @@ export class E2eStack {
       database.exporter = startProcess({
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
-        args: (options.postgresExporterArgs ?? postgresExporterFlags)(settings),
+        // Debian's 0.11 has no stat_statements collector (the pinned 0.17 image has).
+        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(s, { statStatements: false })))(settings),
         env: postgresExporterEnv(settings, E2E_POSTGRES_PASSWORD),
         logDir: this.shared.logDir,
       });

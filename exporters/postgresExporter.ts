@@ -2,9 +2,9 @@
  * The PostgreSQL exporter's command line and environment, from the settings. The component (container) and the
  * e2e harness (Debian's binary) both call these, so what runs in the tests is what runs on the VPS.
  *
- * The flags are the ones postgres_exporter 0.11 (Debian 12) and 0.17 (the pinned image) both accept; the
- * collector sets differ between those versions, so series are trimmed where both agree: at the scrape, by
- * `POSTGRES_METRIC_RELABEL` (the `pg_settings_*` family alone is some 300 series, of which one is read).
+ * The collector sets of postgres_exporter 0.11 (Debian 12, the e2e run) and 0.17 (the pinned image) differ, so
+ * series are trimmed where both agree: at the scrape, by `POSTGRES_METRIC_RELABEL` (the `pg_settings_*` family
+ * alone is some 300 series, of which two are read). The one version-specific flag is an option.
  */
 import { SERVICE_PORTS, type Settings } from "../settings";
 
@@ -27,8 +27,17 @@ export function postgresExporterListenAddress(settings: Pick<Settings, "serviceA
   return settings.serviceAddresses.postgresExporter ?? `:${SERVICE_PORTS.postgresExporter}`;
 }
 
-export function postgresExporterFlags(settings: Pick<Settings, "serviceAddresses">): string[] {
-  return [`--web.listen-address=${postgresExporterListenAddress(settings)}`, "--log.level=warn"];
+export interface PostgresExporterFlagOptions {
+  /**
+   * Enable the `stat_statements` collector (postgres_exporter 0.13 and later; off by default there), which the
+   * "slow statements" panels read; the database must preload `pg_stat_statements` (the production one does).
+   * Defaults to `true` (the pinned image); Debian 12's 0.11 has no such collector and refuses the flag.
+   */
+  readonly statStatements?: boolean;
+}
+
+export function postgresExporterFlags(settings: Pick<Settings, "serviceAddresses">, options: PostgresExporterFlagOptions = {}): string[] {
+  return [`--web.listen-address=${postgresExporterListenAddress(settings)}`, "--log.level=warn", ...(options.statStatements ?? true ? ["--collector.stat_statements"] : [])];
 }
 
 /** `pg_settings_*` series kept: the ones a rule or panel reads (`DatabaseConnectionsHigh`, the connections panel). */
