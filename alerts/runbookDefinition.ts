@@ -3,6 +3,8 @@
  * generated from the rules with the default settings, so a runbook never disagrees with its alert: the test
  * checks each runbook contains it, and `npx ts-node --transpile-only scripts/runbooks.ts` rewrites it.
  */
+import { exploreQuery } from "../contract/links";
+import { LOG_LEAD_MINUTES } from "./templates";
 import type { AlertingRule } from "./types";
 
 export const DEFINITION_START = "<!-- definition: generated from alerts/ by scripts/runbooks.ts, do not edit -->";
@@ -10,6 +12,8 @@ export const DEFINITION_END = "<!-- /definition -->";
 
 export function runbookDefinition(rule: AlertingRule): string {
   const escalation = rule.labels.escalation ? ` (escalation ${rule.labels.escalation})` : "";
+  const logs = rule.annotations.logs_url ? exploreQuery(rule.annotations.logs_url) : undefined;
+  const dashboard = rule.annotations.dashboard_url ? new URL(rule.annotations.dashboard_url).pathname : undefined;
   return [
     DEFINITION_START,
     `Severity **${rule.labels.severity}**${escalation}; fires when the expression holds for **${rule.for}** (default settings):`,
@@ -17,6 +21,8 @@ export function runbookDefinition(rule: AlertingRule): string {
     "```promql",
     rule.expr,
     "```",
+    ...(dashboard ? ["", `Dashboard: \`${dashboard}\` (the notification's *Dashboard* link).`] : []),
+    ...(logs ? ["", `Logs: the notification's *Logs* link opens this LogQL in Grafana Explore, from ${LOG_LEAD_MINUTES} minutes before the alert:`, "", "```logql", logs, "```"] : []),
     DEFINITION_END,
   ].join("\n");
 }
