@@ -1,5 +1,5 @@
 /**
- * The part of a runbook that states the alert's definition (expression, threshold, `for`, severity). It is
+ * Generated documentation of the alerts: the part of a runbook that states the alert's definition (expression, threshold, `for`, severity). It is
  * generated from the rules with the default settings, so a runbook never disagrees with its alert: the test
  * checks each runbook contains it, and `npx ts-node --transpile-only scripts/runbooks.ts` rewrites it.
  */
@@ -29,8 +29,28 @@ export function runbookDefinition(rule: AlertingRule): string {
 
 /** The runbook text with its definition block replaced. Throws when the runbook has no block to replace. */
 export function withDefinition(markdown: string, rule: AlertingRule): string {
-  const start = markdown.indexOf(DEFINITION_START);
-  const end = markdown.indexOf(DEFINITION_END);
-  if (start < 0 || end < start) throw new Error(`runbook of ${rule.alert} has no definition block (${DEFINITION_START} ... ${DEFINITION_END})`);
-  return `${markdown.slice(0, start)}${runbookDefinition(rule)}${markdown.slice(end + DEFINITION_END.length)}`;
+  return replaceBlock(markdown, DEFINITION_START, DEFINITION_END, runbookDefinition(rule), `runbook of ${rule.alert}`);
+}
+
+export const TABLE_START = "<!-- alerts-table: generated from alerts/ by scripts/runbooks.ts, do not edit -->";
+export const TABLE_END = "<!-- /alerts-table -->";
+
+/** The README's table of alerts: name (linked to its runbook), severity, escalation, expression, `for`. */
+export function alertTable(rules: readonly AlertingRule[]): string {
+  const cell = (text: string) => text.replace(/\|/g, "\\|");
+  return [
+    TABLE_START,
+    "| alert | severity | escalation | fires when (default settings) | for |",
+    "|---|---|---|---|---|",
+    ...rules.map((r) => `| [${r.alert}](alerts/runbooks/${r.alert}.md) | ${r.labels.severity} | ${r.labels.escalation ?? "—"} | \`${cell(r.expr)}\` | ${r.for} |`),
+    TABLE_END,
+  ].join("\n");
+}
+
+/** `markdown` with the block between `start` and `end` replaced by `block` (which holds both markers). */
+export function replaceBlock(markdown: string, start: string, end: string, block: string, what: string): string {
+  const from = markdown.indexOf(start);
+  const to = markdown.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${what} has no generated block (${start} ... ${end})`);
+  return `${markdown.slice(0, from)}${block}${markdown.slice(to + end.length)}`;
 }

@@ -8,7 +8,7 @@ import type { AlertingRule } from "../alerts/types";
 import { REQUEST_RECORDING_RULES } from "../contract/recordingRules";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
 import { withRequestSource } from "./helpers/renderAlerts";
-import { runbookDefinition } from "../alerts/runbookDefinition";
+import { alertTable, runbookDefinition } from "../alerts/runbookDefinition";
 import { parseStackConfig } from "../settings";
 
 const { settings: dev } = stackSettings("dev");
@@ -56,6 +56,11 @@ describe("the alerting rules", () => {
       expect(fs.existsSync(file)).toBe(true);
       expect(fs.readFileSync(file, "utf8")).toContain(runbookDefinition(rule));
     }
+  });
+
+  it("lists every alert in the README's table, as the default settings render it", () => {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    expect(readme).toContain(alertTable(alertingRules(parseStackConfig("dev", {}, new Set()).settings)));
   });
 
   it("reads thresholds from the settings: a number is written once", () => {
