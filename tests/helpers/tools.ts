@@ -2,7 +2,7 @@
  * External tools the tests run (promtool, amtool). Under CI a missing tool fails the test, never skips it: CI
  * must prove the rules and the routing with the real tools.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 
 /** Whether a command is on the PATH. */
 export function hasTool(tool: string): boolean {
@@ -32,5 +32,3 @@ export function runTool(tool: string, args: readonly string[], cwd?: string): { 
   const result = spawnSync(tool, [...args], { cwd, encoding: "utf8", timeout: 60_000 });
   return { status: result.status ?? -1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }
-
-export { execFileSync };
