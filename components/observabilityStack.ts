@@ -1,5 +1,6 @@
 /** The whole stack on one Docker host: every component, wired to the files the generators produce. */
 import * as pulumi from "@pulumi/pulumi";
+import { Alertmanager } from "./alertmanager";
 import type { Secrets, Settings } from "../settings";
 import { DockerHost } from "./dockerHost";
 import { filesUnder } from "./configFiles";
@@ -16,6 +17,7 @@ export interface ObservabilityStackArgs {
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly host: DockerHost;
   readonly prometheus: Prometheus;
+  readonly alertmanager: Alertmanager;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -24,6 +26,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.host = new DockerHost(`${name}-host`, { settings, secrets }, { parent: this });
     const files = hostFilesFor(settings, secrets);
     this.prometheus = new Prometheus(`${name}-prometheus`, { settings, host: this.host, files: filesUnder(files, "prometheus") }, { parent: this });
+    this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
     this.registerOutputs({});
   }
 }

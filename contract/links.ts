@@ -59,6 +59,14 @@ export function logJobSelector(job: keyof typeof LOG_JOBS): string {
   return logSelector({ job: LOG_JOBS[job] });
 }
 
+/** The query an Explore link opens (its first query's `expr`), or `undefined` for any other URL. */
+export function exploreQuery(url: string): string | undefined {
+  const panes = new URL(url).searchParams.get("panes");
+  if (!panes) return undefined;
+  const parsed = JSON.parse(panes) as Record<string, { queries?: { expr?: string }[] }>;
+  return Object.values(parsed)[0]?.queries?.[0]?.expr;
+}
+
 /**
  * The URL-encoded text of a range's `from` as it stands inside an Explore link, so a template can find it and
  * substitute an absolute time. Only characters that need no escaping in a regex or a Go template string.

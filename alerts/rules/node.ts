@@ -17,7 +17,8 @@ export function nodeRuleFile(settings: Settings): RuleFile {
           alertRule(config, {
             alert: "DiskFull",
             // Real, writable filesystems only: a read-only one cannot fill up, and pseudo filesystems are full by design.
-            expr: `(node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}} < ${thresholds.diskFreeRatio}) and on (instance, device, mountpoint) node_filesystem_readonly{${fs}} == 0`,
+            // The division matches on every label, so filtering the numerator filters the result.
+            expr: `(node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${nodeSelector}} < ${thresholds.diskFreeRatio}) and on (instance, device, mountpoint) node_filesystem_readonly{${nodeSelector}} == 0`,
             for: "diskFull",
             severity: "critical",
             summary: "A disk is almost full.",
