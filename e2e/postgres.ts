@@ -76,7 +76,9 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
       if (!current) return;
       // runuser passes SIGINT on to postgres: a fast shutdown, as `pg_ctl stop -m fast` does.
       process.kill(-current.pid, "SIGINT");
-      await Promise.race([current.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([current.exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
       await current.stop(2000);
     },
     async destroy() {
