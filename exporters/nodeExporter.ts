@@ -6,7 +6,7 @@
  * flag per collector): the defaults add some thirty collectors (hardware sensors, bonding, NFS, ZFS, …) whose
  * series nobody reads. Every flag here exists in node exporter 1.5 (Debian 12) and 1.9 (the pinned image).
  */
-import { serviceAddress, SERVICE_PORTS, type Settings } from "../settings";
+import { serviceAddress, type Settings } from "../settings";
 
 /** Collectors kept, each with what reads it. */
 export const NODE_COLLECTORS = {
@@ -39,20 +39,11 @@ export interface NodeExporterFlagOptions {
   readonly rootfs?: string;
 }
 
-/**
- * Address the exporter listens on: `serviceAddresses.nodeExporter` when set (the e2e profile's loopback port),
- * else `nodeExporter.listenAddress` on the standard port (the Docker bridge gateway: never a public address).
- */
-export function nodeExporterListenAddress(settings: Pick<Settings, "serviceAddresses" | "nodeExporter" | "namePrefix">): string {
-  return settings.serviceAddresses.nodeExporter ?? `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`;
-}
-
 export function nodeExporterFlags(settings: Settings, options: NodeExporterFlagOptions = {}): string[] {
-  // The same address the scrape job targets: a mismatch would make the node job silently down.
-  const listen = nodeExporterListenAddress(settings);
-  if (listen !== serviceAddress(settings, "nodeExporter")) throw new Error(`nodeExporter: listens on ${listen} but is scraped at ${serviceAddress(settings, "nodeExporter")}`);
   return [
-    `--web.listen-address=${listen}`,
+    // The address the `node` scrape job targets: `nodeExporter.listenAddress` (the Docker bridge gateway, never a
+    // public address) on the standard port, or `serviceAddresses.nodeExporter` (the e2e profile's loopback port).
+    `--web.listen-address=${serviceAddress(settings, "nodeExporter")}`,
     ...(options.rootfs ? [`--path.rootfs=${options.rootfs}`] : []),
     "--collector.disable-defaults",
     ...Object.keys(NODE_COLLECTORS).map((collector) => `--collector.${collector}`),

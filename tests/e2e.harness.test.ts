@@ -1,0 +1,214 @@
+/**
+ * The e2e harness and the exporter flag builders on their own (no server but a shell): the profile's settings,
+ * the stand-in API's metrics, the dashboard query extraction, process groups and the receivers.
+ */
+import * as fs from "fs";
+import YAML from "yaml";
+import { BACKEND_METRICS, BUSINESS_METRICS } from "../contract/backendMetrics";
+import { dashboardQueries, metricNames, substituteVariables, withoutTopLevelFilter } from "../e2e/dashboardQueries";
+import { freePort, startProcess } from "../e2e/processes";
+import { Receivers } from "../e2e/receivers";
+import { e2eSettings, TIMINGS, type E2eAddresses } from "../e2e/settings";
+import { e2eSecrets } from "../e2e/stack";
+import { parseMode, StandInApi } from "../e2e/standInApi";
+import { NODE_COLLECTORS, nodeExporterFlags } from "../exporters/nodeExporter";
+import { POSTGRES_METRIC_RELABEL, postgresExporterDsn, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgresExporter";
+import { renderAll } from "../render";
+import { StackConfigError } from "../settings";
+import { parseBenchArguments } from "../bench/run";
+import { stackSettings } from "./helpers/stacks";
+
+const ADDRESSES: E2eAddresses = {
+  prometheus: "127.0.0.1:19090",
+  alertmanager: "127.0.0.1:19093",
+  nodeExporter: "127.0.0.1:19100",
+  postgresExporter: "127.0.0.1:19187",
+  stubTarget: "127.0.0.1:19999",
+  api: "127.0.0.1:18080",
+  postgres: "127.0.0.1:15432",
+};
+const settings = e2eSettings({ addresses: ADDRESSES, receiverUrl: (role) => `http://127.0.0.1:19000/${role}` });
+
+describe("the e2e profile", () => {
+  const files = renderAll(settings, e2eSecrets());
+  const prometheusYml = YAML.parse(files.find((f) => f.path === "prometheus/prometheus.yml")!.content) as {
+    global: Record<string, string>;
+    rule_files: string[];
+    alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+  };
+
+  it("is parsed by the settings schema as environment e2e, with the tuned intervals", () => {
+    expect(settings.environment).toBe("e2e");
+    expect(settings.prometheus.scrapeInterval).toBe(TIMINGS.tuned.scrapeInterval);
+    expect(settings.notifications.pager).toEqual({ kind: "webhook", url: "http://127.0.0.1:19000/pager" });
+  });
+
+  it("makes Prometheus scrape only loopback addresses, and reach Alertmanager on loopback", () => {
+    const targets = prometheusYml.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
+    expect(targets.every((t) => t.startsWith("127.0.0.1:"))).toBe(true);
+    expect(prometheusYml.scrape_configs.map((j) => j.job_name)).toEqual(expect.arrayContaining(["koprogo-api", "postgresql", "node", "prometheus", "alertmanager"]));
+    expect(prometheusYml.alerting.alertmanagers[0].static_configs[0].targets).toEqual([ADDRESSES.alertmanager]);
+  });
+
+  it("renders rule paths relative to prometheus.yml, so the same files run in the container and natively", () => {
+    expect(prometheusYml.rule_files).toEqual(["rules/*.yml"]);
+  });
+
+  it("refuses a bad override with the key path", () => {
+    expect(() => e2eSettings({ addresses: ADDRESSES, receiverUrl: () => "ftp://nowhere", overrides: {} })).toThrow("koprogo-observability:notifications.chat.url");
+    expect(() => e2eSettings({ addresses: ADDRESSES, receiverUrl: () => "http://127.0.0.1:1/", overrides: { prometheus: { scrapeInterval: "soon" } } })).toThrow(StackConfigError);
+  });
+});
+
+describe("exporter flags", () => {
+  it("node exporter: listens where the node job scrapes, only the collectors something reads", () => {
+    const flags = nodeExporterFlags(settings);
+    expect(flags).toContain(`--web.listen-address=${ADDRESSES.nodeExporter}`);
+    expect(flags).toContain("--collector.disable-defaults");
+    for (const collector of Object.keys(NODE_COLLECTORS)) expect(flags).toContain(`--collector.${collector}`);
+    expect(flags.filter((f) => /^--collector\.[a-z_]+$/.test(f))).toHaveLength(Object.keys(NODE_COLLECTORS).length);
+    expect(flags.find((f) => f.startsWith("--collector.filesystem.fs-types-exclude="))).toMatch(/tmpfs\|tracefs|overlay/);
+  });
+
+  it("node exporter in prod: the Docker bridge gateway and the host's root", () => {
+    const { settings: prod } = stackSettings("prod");
+    expect(nodeExporterFlags(prod, { rootfs: "/host" })).toEqual(expect.arrayContaining(["--web.listen-address=172.17.0.1:9100", "--path.rootfs=/host"]));
+  });
+
+  it("postgres exporter: the DSN with the password URL-encoded, in the environment and never in a flag", () => {
+    expect(postgresExporterDsn(settings, "p@ss:w/rd?")).toBe("postgresql://koprogo_monitoring:p%40ss%3Aw%2Frd%3F@127.0.0.1:15432/koprogo_db?sslmode=disable");
+    expect(postgresExporterEnv(settings, "x")).toEqual({ DATA_SOURCE_NAME: expect.stringContaining(":x@") });
+    expect(postgresExporterFlags(settings).join(" ")).not.toContain("postgresql://");
+  });
+
+  it("postgres exporter: stat_statements only where the exporter has it", () => {
+    expect(postgresExporterFlags(settings)).toContain("--collector.stat_statements");
+    expect(postgresExporterFlags(settings, { statStatements: false })).not.toContain("--collector.stat_statements");
+    const { settings: prod } = stackSettings("prod");
+    expect(postgresExporterFlags(prod)[0]).toBe("--web.listen-address=:9187");
+  });
+
+  it("the postgresql and node jobs carry the exporters' relabelling", () => {
+    const { settings: prod } = stackSettings("prod");
+    const prometheusYml = YAML.parse(renderAll(prod, e2eSecrets()).find((f) => f.path === "prometheus/prometheus.yml")!.content) as { scrape_configs: { job_name: string; metric_relabel_configs?: unknown[] }[] };
+    expect(prometheusYml.scrape_configs.find((j) => j.job_name === "postgresql")!.metric_relabel_configs).toEqual(POSTGRES_METRIC_RELABEL);
+    expect(prometheusYml.scrape_configs.find((j) => j.job_name === "node")!.metric_relabel_configs).toBeDefined();
+  });
+});
+
+describe("the stand-in API", () => {
+  it("exposes every backend and business metric of the contract, with its type", () => {
+    const text = new StandInApi().metricsText();
+    for (const metric of [...BACKEND_METRICS, ...BUSINESS_METRICS]) expect(text).toContain(`# TYPE ${metric.name} ${metric.type}`);
+    expect(text).toMatch(/^http_request_duration_seconds_bucket\{method="GET",path="\/api\/v1\/buildings",le="\+Inf"\} 0$/m);
+    expect(text).toMatch(/^http_requests_errors_total\{status="500"\} 0$/m);
+  });
+
+  it("answers 5xx at the rate it is told", () => {
+    const api = new StandInApi();
+    api.setMode({ mode: "errors", errorsPerSecond: 20 });
+    api.tick(1);
+    api.tick(1);
+    expect(api.metricsText()).toMatch(/^http_requests_errors_total\{status="500"\} 40$/m);
+  });
+
+  it("is slow when told: every request above 1 s", () => {
+    const api = new StandInApi();
+    api.setMode({ mode: "slow", latencySeconds: 2.5 });
+    api.tick(10);
+    const text = api.metricsText();
+    const sum = (le: string) => [...text.matchAll(new RegExp(`^http_request_duration_seconds_bucket\\{[^}]*le="${le.replace("+", "\\+")}"\\} (\\d+)$`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
+    expect(sum("+Inf")).toBe(100);
+    expect(sum("1")).toBe(0);
+  });
+
+  it("refuses a mode it does not know, naming it", () => {
+    expect(() => parseMode({ mode: "broken" })).toThrow('mode must be normal, errors or slow (got "broken")');
+    expect(() => new StandInApi().setMode({ mode: "errors", errorsPerSecond: 0 })).toThrow("errorsPerSecond must be more than zero");
+  });
+});
+
+describe("dashboard queries", () => {
+  it("replaces Grafana's variables: intervals by a duration, a variable matcher by any value", () => {
+    expect(substituteVariables('rate(x{instance=~"$instance", job="node"}[$__rate_interval])')).toBe('rate(x{instance=~".+", job="node"}[1m])');
+    expect(substituteVariables('x{path!="${endpoint}"}')).toBe('x{path!~"^$"}');
+  });
+
+  it("reads metric names through the PromQL grammar", () => {
+    expect(metricNames('sum(rate(a_total{job="x"}[5m])) / on() group_left b + {__name__="c"}').sort()).toEqual(["a_total", "b", "c"]);
+  });
+
+  it("unwraps a top-level filter against a number, not a comparison with bool", () => {
+    expect(withoutTopLevelFilter("topk(5, x) > 1")).toBe("topk(5, x)");
+    expect(withoutTopLevelFilter("1 < y")).toBe("y");
+    expect(withoutTopLevelFilter("x > bool 1")).toBeUndefined();
+    expect(withoutTopLevelFilter("x / y")).toBeUndefined();
+  });
+
+  it("takes Prometheus targets from rows and nested panels, skips Loki, exempts sources the e2e stack does not run", () => {
+    const dashboard = {
+      uid: "d",
+      panels: [
+        { title: "a", targets: [{ expr: "up" }] },
+        { title: "row", panels: [{ title: "b", targets: [{ expr: "sum(cs_active_decisions)" }] }] },
+        { title: "logs", datasource: { type: "loki", uid: "loki" }, targets: [{ expr: '{job="x"}' }] },
+      ],
+    };
+    const queries = dashboardQueries([{ path: "grafana/dashboards/d.json", content: JSON.stringify(dashboard) }]);
+    expect(queries.map((q) => [q.panel, q.exempt])).toEqual([
+      ["a", undefined],
+      ["b", "CrowdSec does not run in the e2e stack"],
+    ]);
+  });
+});
+
+describe("process groups", () => {
+  it("stopping a process stops what it forked", async () => {
+    const logDir = fs.mkdtempSync("/tmp/koprogo-e2e-test-");
+    try {
+      const pidFile = `${logDir}/child.pid`;
+      const shell = startProcess({ name: "forker", command: "/bin/sh", args: ["-c", `sleep 300 & echo $! > ${pidFile}; wait`], logDir });
+      for (let i = 0; i < 50 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
+      const child = Number(fs.readFileSync(pidFile, "utf8"));
+      await shell.stop(1000);
+      await new Promise((r) => setTimeout(r, 100));
+      // Gone, or a zombie waiting for init to reap it: either way no longer running.
+      const state = fs.existsSync(`/proc/${child}/status`) ? /State:\s+(\S)/.exec(fs.readFileSync(`/proc/${child}/status`, "utf8"))?.[1] : "gone";
+      expect(["gone", "Z", "X"]).toContain(state);
+    } finally {
+      fs.rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+
+  it("free ports are on loopback and distinct", async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    expect(ports.every((p) => p > 1024)).toBe(true);
+  });
+});
+
+describe("receivers", () => {
+  it("record every webhook request with its time, by role", async () => {
+    const receivers = new Receivers();
+    await receivers.start();
+    try {
+      const payload = { version: "4", status: "firing", receiver: "pager", groupLabels: {}, commonLabels: {}, commonAnnotations: {}, alerts: [{ status: "firing", labels: { alertname: "ApiDown" }, annotations: {}, startsAt: "", endsAt: "" }] };
+      const response = await fetch(receivers.url("pager"), { method: "POST", body: JSON.stringify(payload), headers: { Authorization: "Bearer t" } });
+      expect(response.status).toBe(200);
+      expect(receivers.first("pager", "ApiDown")).toMatchObject({ role: "pager", authorization: "Bearer t" });
+      expect(receivers.alertnamesByRole()).toEqual({ pager: ["ApiDown"], chat: [], sms: [], watchdog: [] });
+      expect((await fetch(receivers.url("pager").replace("/pager", "/nobody"), { method: "POST", body: "{}" })).status).toBe(404);
+    } finally {
+      await receivers.stop();
+    }
+  });
+});
+
+describe("bench arguments", () => {
+  it("refuses what it does not know, naming it", () => {
+    expect(parseBenchArguments(["--runs", "7"]).runs).toBe(7);
+    expect(() => parseBenchArguments(["--runs", "0"])).toThrow("--runs must be a whole number of at least 1 (got 0)");
+    expect(() => parseBenchArguments(["--only", "notify,speed"])).toThrow("unknown section speed");
+    expect(() => parseBenchArguments(["--fast", "1"])).toThrow("unknown option --fast");
+  });
+});
