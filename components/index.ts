@@ -1,3 +1,4 @@
+export * from "./alertmanager";
 export * from "./configFiles";
 export * from "./container";
 export * from "./dockerHost";

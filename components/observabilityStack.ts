@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Secrets, Settings } from "../settings";
+import { Alertmanager } from "./alertmanager";
 import { filesUnder } from "./configFiles";
 import { DockerHost } from "./dockerHost";
 import { NodeExporter } from "./nodeExporter";
@@ -21,6 +22,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly prometheus: Prometheus;
   readonly nodeExporter: NodeExporter;
   readonly postgresExporter: PostgresExporter;
+  readonly alertmanager: Alertmanager;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -38,6 +40,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { settings, host: this.host, files: filesUnder(files, "postgres-exporter"), password: secrets.postgresExporterPassword! },
       { parent: this },
     );
+    this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
     this.registerOutputs({});
   }
 }

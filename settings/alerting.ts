@@ -19,6 +19,15 @@ export const thresholdSettings = z
   })
   .strict();
 
+function isRegex(value: string): boolean {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Where the request metrics (rate, errors, latency) come from: the backend's own, or Traefik's. */
 export const requestMetricsSource = z.enum(["backend", "traefik"]);
 
@@ -59,6 +68,11 @@ export const notificationSettings = z
     criticalRepeatInterval: duration.default("1h"),
     /** How often a still-firing warning alert is sent again. */
     warningRepeatInterval: duration.default("12h"),
+    /**
+     * How often the always-firing `Watchdog` is sent to the dead man's switch. The switch must be set to expect a
+     * ping at least this often (with some slack): when pings stop, the alerting pipeline itself is broken.
+     */
+    watchdogRepeatInterval: duration.default("5m"),
   })
   .strict();
 
@@ -67,6 +81,15 @@ export const alertSettings = z
     thresholds: thresholdSettings.prefault({}),
     /** Feed of the request metrics used by `HighErrorRate`, `SlowApi` and the API dashboard. */
     requestMetricsSource: requestMetricsSource.default("backend"),
+    /**
+     * With `requestMetricsSource: traefik`, a regex on Traefik's `service` label matching the backend's service
+     * (Traefik names Docker services `<name>@docker`). Defaults to `.*backend.*`, which fits `koprogo-backend`.
+     */
+    traefikService: z
+      .string()
+      .min(1, "must be a regex matching the backend's Traefik service")
+      .refine(isRegex, { message: "must be a valid regular expression" })
+      .default(".*backend.*"),
     /** Base URL of the runbooks that `runbook_url` points at (the repository's `alerts/runbooks/` on the web). */
     runbookBaseUrl: httpUrl.default("https://github.com/koprogo/koprogo-observability/blob/main/alerts/runbooks"),
     /** Grafana's public URL, for dashboard and log links in notifications. */

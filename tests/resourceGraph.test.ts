@@ -143,3 +143,4 @@ describe("dev specifics", () => {
 test("promiseOf resolves outputs", async () => {
   expect(await promiseOf(pulumi.output(1))).toBe(1);
 });
+

@@ -1,0 +1,73 @@
+/** Alertmanager: routes the alerts of `alerts/` to chat, pager, SMS and the dead man's switch; keeps silences on a retained volume. */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { ConfigFiles, type HostFile, reloadOnChange, signalContainerScript } from "./configFiles";
+import { dataVolume, serviceContainerArgs } from "./container";
+import type { DockerHost } from "./dockerHost";
+
+/** The uid the official image runs as (`nobody`): it must own the data volume and read the secret files. */
+const ALERTMANAGER_UID = 65534;
+
+export interface AlertmanagerArgs {
+  /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
+  readonly settings: Settings;
+  /** Engine, network and host access. */
+  readonly host: DockerHost;
+  /** `alertmanager.yml`, the templates and the secret files, relative to the stack's config root (`alertmanager/...`). */
+  readonly files: readonly HostFile[];
+}
+
+/** The URL notification links (silences) point at: the external URL, else the loopback port an SSH tunnel reaches. */
+export function alertmanagerExternalUrl(settings: Settings): string {
+  return settings.alertmanager.externalUrl ?? `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`;
+}
+
+/** Command-line flags: config, data, the URL links use, and no cluster (one node: gossip would only open a port). */
+export function alertmanagerFlags(settings: Settings): string[] {
+  return [
+    `--config.file=${ALERTMANAGER_PATHS.config}`,
+    `--storage.path=${ALERTMANAGER_PATHS.data}`,
+    `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
+    `--web.external-url=${alertmanagerExternalUrl(settings)}`,
+    "--cluster.listen-address=",
+  ];
+}
+
+export class Alertmanager extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly dataVolume: docker.Volume;
+  /** `http://host:port` inside the Docker network. */
+  readonly internalUrl: string;
+
+  constructor(name: string, args: AlertmanagerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("koprogo:observability:Alertmanager", name, {}, opts);
+    const { settings, host } = args;
+    if (!args.files.some((file) => file.path === "alertmanager/alertmanager.yml")) throw new Error("`files` must contain alertmanager/alertmanager.yml");
+    const provider = host.provider;
+    const container = containerName(settings, "alertmanager");
+    this.dataVolume = dataVolume(`${name}-data`, `${container}-data`, provider, this);
+    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: ALERTMANAGER_UID }, { parent: this });
+    this.container = new docker.Container(
+      name,
+      serviceContainerArgs({
+        name: container,
+        image: IMAGES.alertmanager,
+        memory: settings.alertmanager.memory,
+        command: alertmanagerFlags(settings),
+        ports: [{ internal: SERVICE_PORTS.alertmanager, hostPort: settings.alertmanager.hostPort }],
+        bindAddress: settings.docker.bindAddress,
+        network: host.networkName,
+        volumes: [{ volume: this.dataVolume.name, path: ALERTMANAGER_PATHS.data }],
+        binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
+        healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
+      }),
+      { parent: this, provider, dependsOn: config.writes },
+    );
+    // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
+    reloadOnChange(`${name}-reload`, host.access, config.hashes, signalContainerScript(container), { parent: this, dependsOn: [this.container] });
+    this.internalUrl = `http://${container}:${SERVICE_PORTS.alertmanager}`;
+    this.registerOutputs({ internalUrl: this.internalUrl });
+  }
+}
