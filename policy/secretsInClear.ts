@@ -52,9 +52,15 @@ const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@'"]+:([^\s@'"/]+)@/gi;
 /** `Authorization: Bearer <literal>` or `Basic <literal>`. */
 const AUTH_HEADER = /authorization:\s*(bearer|basic)\s+([^\s'"]+)/gi;
 
-/** Credentials embedded in text (URLs with a password, authorization headers), whatever variable holds them. */
+/** SQL `[ENCRYPTED] PASSWORD '<literal>'` (a role created through psql); psql's `:'var'` is a reference. */
+const SQL_PASSWORD = /\bpassword\s+'([^']*)'/gi;
+
+/** Credentials embedded in text (URLs with a password, authorization headers, SQL), whatever variable holds them. */
 export function embeddedCredentials(text: string): string[] {
   const found: string[] = [];
+  for (const match of text.matchAll(SQL_PASSWORD)) {
+    if (!isReferenceValue(match[1])) found.push("an SQL PASSWORD literal");
+  }
   for (const match of text.matchAll(URL_CREDENTIALS)) {
     if (!isReferenceValue(match[1])) found.push("a URL with a password in it");
   }

@@ -144,6 +144,7 @@ describe("no-secret-in-clear", () => {
     expect(checkCommand({ create: 'PGPASSWORD="$(cat)" psql -h 127.0.0.1 -U koprogo -c "select 1"' })).toEqual([]);
     expect(checkCommand({ create: "docker login --password-stdin -u ci registry.example && ssh -o StrictHostKeyChecking=yes host true" })).toEqual([]);
     expect(checkCommand({ create: "curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:3001/api/health" })).toEqual([]);
+    expect(checkCommand({ create: `echo "ALTER ROLE koprogo_monitoring WITH PASSWORD :'password'" | docker exec -i koprogo-postgres psql -v password="$(cat /run/secrets/pg)"` })).toEqual([]);
   });
 
   it.each([
@@ -153,6 +154,7 @@ describe("no-secret-in-clear", () => {
     ["a URL with credentials", { create: "psql postgresql://koprogo:s3cret@127.0.0.1/koprogo_db -c 'select 1'" }, "a URL with a password in it"],
     ["a bearer header", { delete: "curl -H 'Authorization: Bearer abc123' http://127.0.0.1:9090/-/reload" }, "Authorization: Bearer header"],
     ["the command's environment", { create: "./run", environment: { ADMIN_PASSWORD: "hunter2" } }, "sets `ADMIN_PASSWORD` to a value in clear"],
+    ["an SQL statement", { create: `docker exec -i koprogo-postgres psql -U koprogo -c "ALTER ROLE koprogo_monitoring WITH PASSWORD 's3cret'"` }, "an SQL PASSWORD literal"],
   ])("refuses a secret in clear in %s", (_case, props, message) => {
     expect(checkCommand(props)).toEqual([expect.stringContaining(message)]);
   });
