@@ -120,7 +120,7 @@ describe("the checks workflow", () => {
   });
 
   it("runs the suite through .ci/run on Debian 12, which installs the Debian packages the tests need", () => {
-    expect(test.container?.image).toMatch(/^node:\d+\.\d+\.\d+-bookworm$/);
+    expect(test.container?.image).toMatch(/^node:\d+\.\d+\.\d+-bookworm(@sha256:[0-9a-f]{64})?$/);
     expect((test.steps ?? []).some((step) => step.run?.trim() === "bash .ci/run")).toBe(true);
     const ciRun = fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8");
     for (const pkg of ["prometheus", "prometheus-alertmanager", "postgresql-15", "fail2ban", "crowdsec"]) expect(ciRun).toContain(pkg);
