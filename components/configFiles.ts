@@ -54,7 +54,8 @@ export class ConfigFiles extends pulumi.ComponentResource {
     super("koprogo:observability:ConfigFiles", name, {}, opts);
     const writes = args.files.map((file) => {
       const target = `${args.root.replace(/\/$/, "")}/${file.path}`;
-      const hash = pulumi.output(file.content).apply(contentHash);
+      // A digest reveals nothing usable of a high-entropy secret, and a trigger must be comparable in the state.
+      const hash = pulumi.unsecret(pulumi.output(file.content).apply(contentHash));
       const mode = file.secret ? "0640" : "0644";
       return {
         hash,

@@ -6,6 +6,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { isExactImageReference, memoryToBytes } from "../settings";
+import { retentionLabel } from "./retention";
 
 export interface PublishedPort {
   /** Port inside the container. */
@@ -93,5 +94,6 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
  * `pulumi destroy` deletes metrics, logs, dashboards or silences.
  */
 export function dataVolume(name: string, volumeName: string, provider: pulumi.ProviderResource, parent: pulumi.Resource): docker.Volume {
-  return new docker.Volume(name, { name: volumeName, labels: [{ label: "com.koprogo.observability", value: "data" }] }, { parent, provider, retainOnDelete: true, protect: false });
+  const opts: pulumi.CustomResourceOptions = { parent, provider, retainOnDelete: true, protect: false };
+  return new docker.Volume(name, { name: volumeName, labels: [{ label: "com.koprogo.observability", value: "data" }, retentionLabel(opts)] }, opts);
 }

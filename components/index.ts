@@ -3,6 +3,8 @@ export * from "./configFiles";
 export * from "./container";
 export * from "./dockerHost";
 export * from "./host";
+export * from "./nodeExporter";
+export * from "./postgresExporter";
 export * from "./observabilityStack";
 export * from "./prometheus";
 export * from "./pulumiConfig";

@@ -1,9 +1,12 @@
 /** The whole stack on one Docker host: every component, wired to the files the generators produce. */
 import * as pulumi from "@pulumi/pulumi";
-import { Alertmanager } from "./alertmanager";
+import * as random from "@pulumi/random";
 import type { Secrets, Settings } from "../settings";
-import { DockerHost } from "./dockerHost";
+import { Alertmanager } from "./alertmanager";
 import { filesUnder } from "./configFiles";
+import { DockerHost } from "./dockerHost";
+import { NodeExporter } from "./nodeExporter";
+import { PostgresExporter } from "./postgresExporter";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
 
@@ -17,16 +20,32 @@ export interface ObservabilityStackArgs {
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly host: DockerHost;
   readonly prometheus: Prometheus;
+  readonly nodeExporter: NodeExporter;
+  readonly postgresExporter: PostgresExporter;
   readonly alertmanager: Alertmanager;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
     const { settings } = args;
-    const secrets = { ...args.secrets };
+    const secrets: Secrets<pulumi.Output<string>> = {
+      ...args.secrets,
+      postgresExporterPassword: args.secrets.postgresExporterPassword ?? generatedPassword(`${name}-postgres-exporter-password`, this),
+    };
     this.host = new DockerHost(`${name}-host`, { settings, secrets }, { parent: this });
     const files = hostFilesFor(settings, secrets);
     this.prometheus = new Prometheus(`${name}-prometheus`, { settings, host: this.host, files: filesUnder(files, "prometheus") }, { parent: this });
+    this.nodeExporter = new NodeExporter(`${name}-node-exporter`, { settings, host: this.host }, { parent: this });
+    this.postgresExporter = new PostgresExporter(
+      `${name}-postgres-exporter`,
+      { settings, host: this.host, files: filesUnder(files, "postgres-exporter"), password: secrets.postgresExporterPassword! },
+      { parent: this },
+    );
     this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
     this.registerOutputs({});
   }
+}
+
+/** A password nobody has to know, kept in the state as a secret (mocks do not mark provider outputs secret). */
+export function generatedPassword(name: string, parent: pulumi.Resource): pulumi.Output<string> {
+  return pulumi.secret(new random.RandomPassword(name, { length: 32, special: false }, { parent }).result);
 }

@@ -7,10 +7,10 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { nodeExporterFlags } from "../exporters/nodeExporter";
-import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgresExporter";
+import { nodeExporterFlags } from "../exporters/node";
+import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
 import { renderAll, type RenderedFile } from "../render";
-import { SECRET_NAMES, type SecretName, type Settings } from "../settings";
+import { SECRET_NAMES, serviceAddress, type SecretName, type Settings } from "../settings";
 import { createPostgresCluster, type PostgresCluster } from "./postgres";
 import { freePort, startProcess, stopAll, waitHttpOk, type ManagedProcess } from "./processes";
 import { Receivers } from "./receivers";
@@ -37,6 +37,11 @@ export function writeRendered(settings: Settings, dir: string, transform: (file:
 }
 
 const loopback = (port: number) => `127.0.0.1:${port}`;
+
+/** `NAME=value` entries (Docker's form) as an environment object. */
+function envObject(entries: readonly string[]): Record<string, string> {
+  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+}
 
 /** A `/metrics` that stands in for Loki, Alloy and Grafana, which the e2e run does not start. */
 async function startStubTarget(): Promise<{ address: string; close: () => Promise<void> }> {
@@ -147,7 +152,8 @@ export class E2eStack {
     const nodeExporterAddress = loopback(await freePort());
     // The flags come from the settings, as the component's do; any lane's settings give the same ones.
     const settings = e2eSettings({ addresses: placeholderAddresses(nodeExporterAddress, stub.address), receiverUrl: () => "http://127.0.0.1:1/" });
-    const nodeExporter = startProcess({ name: "node-exporter", command: TOOLS.nodeExporter, args: (options.nodeExporterArgs ?? ((s) => nodeExporterFlags(s)))(settings), logDir });
+    // The host's root is `/` for a native run (the container mounts it at /host).
+    const nodeExporter = startProcess({ name: "node-exporter", command: TOOLS.nodeExporter, args: (options.nodeExporterArgs ?? ((s) => nodeExporterFlags(serviceAddress(s, "nodeExporter"), "/")))(settings), logDir });
     await waitHttpOk(`http://${nodeExporterAddress}/metrics`, nodeExporter);
     return new E2eStack({ dir, logDir, nodeExporterAddress, stubTargetAddress: stub.address, nodeExporter, closeStub: stub.close });
   }
@@ -184,8 +190,9 @@ export class E2eStack {
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
         // Debian's 0.11 has no stat_statements collector (the pinned 0.17 image has).
-        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(s, { statStatements: false })))(settings),
-        env: postgresExporterEnv(settings, E2E_POSTGRES_PASSWORD),
+        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), false)))(settings),
+        // The password file is the rendered one (`postgres-exporter/password`), as in the container.
+        env: envObject(postgresExporterEnv(settings, path.join(dir, "config/postgres-exporter/password"))),
         logDir: this.shared.logDir,
       });
       await waitHttpOk(`http://${database.exporterAddress}/metrics`, database.exporter);

@@ -4,8 +4,7 @@
  */
 import { JOBS, type JobName } from "../contract/jobs";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
-import { NODE_METRIC_RELABEL } from "../exporters/nodeExporter";
-import { POSTGRES_METRIC_RELABEL } from "../exporters/postgresExporter";
+import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
 import { PROMETHEUS_PATHS } from "./paths";
 
 export interface ScrapeJob {

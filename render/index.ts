@@ -4,13 +4,19 @@
  */
 import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
+import { renderPostgresExporterFiles } from "../exporters/postgres";
 import { renderAlertmanagerFiles } from "../alerts/alertmanagerFiles";
 import { renderPrometheusFiles } from "../prometheus/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
 
-export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles, renderRuleFiles, renderAlertmanagerFiles];
+export const RENDERERS: readonly FileRenderer[] = [
+  renderPrometheusFiles,
+  renderRuleFiles,
+  renderAlertmanagerFiles,
+  renderPostgresExporterFiles,
+];
 
 /** All files, checked for two parts writing the same path. */
 export function renderAll(settings: Settings, secrets: Secrets<string>): RenderedFile[] {

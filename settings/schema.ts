@@ -43,6 +43,8 @@ export const settingsSchema = z
   })
   .strict()
   .superRefine((settings, ctx) => {
+    // zod still runs this refinement when a field failed; the budget only means something once every limit parsed.
+    if (ctx.value === undefined || ctx.issues.length > 0) return;
     const limits = containerMemoryLimits(settings);
     const total = limits.reduce((sum, { bytes }) => sum + bytes, 0);
     const budget = memoryToBytes(settings.docker.memoryBudget);

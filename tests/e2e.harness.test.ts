@@ -11,8 +11,7 @@ import { Receivers } from "../e2e/receivers";
 import { e2eSettings, TIMINGS, type E2eAddresses } from "../e2e/settings";
 import { e2eSecrets } from "../e2e/stack";
 import { parseMode, StandInApi } from "../e2e/standInApi";
-import { NODE_COLLECTORS, nodeExporterFlags } from "../exporters/nodeExporter";
-import { POSTGRES_METRIC_RELABEL, postgresExporterDsn, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgresExporter";
+import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
 import { renderAll } from "../render";
 import { StackConfigError } from "../settings";
 import { parseBenchArguments } from "../bench/run";
@@ -61,39 +60,18 @@ describe("the e2e profile", () => {
   });
 });
 
-describe("exporter flags", () => {
-  it("node exporter: listens where the node job scrapes, only the collectors something reads", () => {
-    const flags = nodeExporterFlags(settings);
-    expect(flags).toContain(`--web.listen-address=${ADDRESSES.nodeExporter}`);
-    expect(flags).toContain("--collector.disable-defaults");
-    for (const collector of Object.keys(NODE_COLLECTORS)) expect(flags).toContain(`--collector.${collector}`);
-    expect(flags.filter((f) => /^--collector\.[a-z_]+$/.test(f))).toHaveLength(Object.keys(NODE_COLLECTORS).length);
-    expect(flags.find((f) => f.startsWith("--collector.filesystem.fs-types-exclude="))).toMatch(/tmpfs\|tracefs|overlay/);
-  });
-
-  it("node exporter in prod: the Docker bridge gateway and the host's root", () => {
-    const { settings: prod } = stackSettings("prod");
-    expect(nodeExporterFlags(prod, { rootfs: "/host" })).toEqual(expect.arrayContaining(["--web.listen-address=172.17.0.1:9100", "--path.rootfs=/host"]));
-  });
-
-  it("postgres exporter: the DSN with the password URL-encoded, in the environment and never in a flag", () => {
-    expect(postgresExporterDsn(settings, "p@ss:w/rd?")).toBe("postgresql://koprogo_monitoring:p%40ss%3Aw%2Frd%3F@127.0.0.1:15432/koprogo_db?sslmode=disable");
-    expect(postgresExporterEnv(settings, "x")).toEqual({ DATA_SOURCE_NAME: expect.stringContaining(":x@") });
-    expect(postgresExporterFlags(settings).join(" ")).not.toContain("postgresql://");
-  });
-
-  it("postgres exporter: stat_statements only where the exporter has it", () => {
-    expect(postgresExporterFlags(settings)).toContain("--collector.stat_statements");
-    expect(postgresExporterFlags(settings, { statStatements: false })).not.toContain("--collector.stat_statements");
-    const { settings: prod } = stackSettings("prod");
-    expect(postgresExporterFlags(prod)[0]).toBe("--web.listen-address=:9187");
-  });
+describe("scrape relabelling of the exporters", () => {
+  const { settings: prod } = stackSettings("prod");
+  const prometheusYml = YAML.parse(renderAll(prod, e2eSecrets()).find((f) => f.path === "prometheus/prometheus.yml")!.content) as { scrape_configs: { job_name: string; metric_relabel_configs?: unknown[] }[] };
+  const relabelOf = (job: string) => prometheusYml.scrape_configs.find((j) => j.job_name === job)!.metric_relabel_configs;
 
   it("the postgresql and node jobs carry the exporters' relabelling", () => {
-    const { settings: prod } = stackSettings("prod");
-    const prometheusYml = YAML.parse(renderAll(prod, e2eSecrets()).find((f) => f.path === "prometheus/prometheus.yml")!.content) as { scrape_configs: { job_name: string; metric_relabel_configs?: unknown[] }[] };
-    expect(prometheusYml.scrape_configs.find((j) => j.job_name === "postgresql")!.metric_relabel_configs).toEqual(POSTGRES_METRIC_RELABEL);
-    expect(prometheusYml.scrape_configs.find((j) => j.job_name === "node")!.metric_relabel_configs).toBeDefined();
+    expect(relabelOf("postgresql")).toEqual(POSTGRES_METRIC_RELABEL);
+    expect(relabelOf("node")).toEqual(NODE_METRIC_RELABEL);
+  });
+
+  it("the prometheus and alertmanager jobs drop their internal histogram buckets", () => {
+    for (const job of ["prometheus", "alertmanager"]) expect(JSON.stringify(relabelOf(job))).toContain("(prometheus|alertmanager)_.+_bucket");
   });
 });
 

@@ -1,21 +1,52 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installPulumiMocks, promiseOf, settle } from "./helpers/pulumiMocks";
-import { stackSettings } from "./helpers/stacks";
+import { isExactImageReference } from "../settings";
+import { GENERATED_SECRET, installPulumiMocks, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
+import { fakeSecretValue, stackSettings } from "./helpers/stacks";
+import type { ObservabilityStack } from "../components";
 
 const mocks = installPulumiMocks();
 const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const REMOTE_COMMAND = "command:remote:Command";
+const LOCAL_COMMAND = "command:local:Command";
 
-describe.each(["dev"])("the %s stack's resource graph", (stack) => {
+async function declare(stack: string): Promise<ObservabilityStack> {
+  mocks.reset();
+  const { ObservabilityStack } = await import("../components");
+  const { settings, secrets } = stackSettings(stack);
+  const declared = new ObservabilityStack("koprogo", { settings, secrets }, { transformations: [mocks.recordOptions] });
+  await settle();
+  return declared;
+}
+
+function commands(): RecordedResource[] {
+  return [...mocks.ofType(REMOTE_COMMAND), ...mocks.ofType(LOCAL_COMMAND)];
+}
+
+describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
+  let declared: ObservabilityStack;
   beforeAll(async () => {
-    mocks.reset();
-    const { ObservabilityStack } = await import("../components");
-    const { settings, secrets } = stackSettings(stack);
-    new ObservabilityStack("koprogo", { settings, secrets });
-    await settle();
+    declared = await declare(stack);
   });
 
-  it("gives every container a memory limit", () => {
-    for (const container of mocks.ofType(CONTAINER)) expect(container.inputs.memory).toBeGreaterThan(0);
+  it("gives every container a memory limit with no swap beyond it", () => {
+    const containers = mocks.ofType(CONTAINER);
+    expect(containers.length).toBeGreaterThanOrEqual(3);
+    for (const container of containers) {
+      expect(container.inputs.memory).toBeGreaterThan(0);
+      expect(container.inputs.memorySwap).toBe(container.inputs.memory);
+    }
+  });
+
+  it("runs every container from an exact image version", () => {
+    for (const container of mocks.ofType(CONTAINER)) expect(isExactImageReference(container.inputs.image as string)).toBe(true);
+  });
+
+  it("gives every container a healthcheck and a restart policy", () => {
+    for (const container of mocks.ofType(CONTAINER)) {
+      expect((container.inputs.healthcheck as { tests: string[] }).tests[0]).toBe("CMD");
+      expect(container.inputs.restart).toBe("unless-stopped");
+    }
   });
 
   it("binds no published port to a wildcard address", () => {
@@ -23,12 +54,93 @@ describe.each(["dev"])("the %s stack's resource graph", (stack) => {
       for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) expect(port.ip).toBe("127.0.0.1");
     }
   });
+
+  it("keeps every data volume when it is deleted or replaced", () => {
+    const volumes = mocks.ofType(VOLUME);
+    expect(volumes.length).toBeGreaterThan(0);
+    for (const volume of volumes) expect(mocks.optionsOf(VOLUME, volume.name)?.retainOnDelete).toBe(true);
+  });
+
+  it("mounts Prometheus's data on its named volume and its configuration read-only", () => {
+    const prometheus = mocks.one(CONTAINER, "-prometheus");
+    const volumes = prometheus.inputs.volumes as { volumeName?: string; hostPath?: string; containerPath: string; readOnly: boolean }[];
+    expect(volumes).toContainEqual(expect.objectContaining({ volumeName: "koprogo-obs-prometheus-data", containerPath: "/prometheus", readOnly: false }));
+    expect(volumes).toContainEqual(expect.objectContaining({ containerPath: "/etc/prometheus", readOnly: true }));
+    expect(prometheus.inputs.command).toEqual(expect.arrayContaining(["--storage.tsdb.retention.time=30d", "--web.enable-lifecycle"]));
+  });
+
+  it("reloads Prometheus with SIGHUP when a file changes, instead of replacing its container", () => {
+    const reload = commands().find((c) => c.name === "koprogo-prometheus-reload");
+    expect(reload?.inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-prometheus'");
+    expect((reload?.inputs.triggers as unknown[]).length).toBe(1);
+  });
+
+  it("keeps secrets out of every command's text and every container's inputs", () => {
+    const visible = JSON.stringify([...commands().map((c) => c.inputs.create), ...mocks.ofType(CONTAINER).map((c) => c.inputs)]);
+    expect(visible).not.toMatch(/FAKE-\w+-VALUE/);
+    expect(visible).not.toContain(GENERATED_SECRET);
+  });
+
+  it("sends secret files through stdin marked secret", () => {
+    const secretWrites = commands().filter((c) => /chmod 0640/.test(String(c.inputs.create)));
+    expect(secretWrites.length).toBeGreaterThan(0);
+    for (const write of secretWrites) expect(secretInput(write.inputs.stdin).secret).toBe(true);
+  });
+
+  it("creates the containers after their files are written", () => {
+    expect(declared.prometheus.container).toBeDefined();
+  });
+
+  it("never logs command output, which may hold file contents", () => {
+    for (const command of commands()) expect(command.inputs.logging).toBe("none");
+  });
 });
 
-test("promiseOf reads outputs", async () => {
+describe("prod specifics", () => {
+  beforeAll(async () => {
+    await declare("prod");
+  });
+
+  it("reaches the VPS over SSH for every host command", () => {
+    expect(mocks.ofType(LOCAL_COMMAND)).toHaveLength(0);
+    for (const command of mocks.ofType(REMOTE_COMMAND)) expect(secretInput(command.inputs.connection).value).toMatchObject({ host: "vps.koprogo.com", user: "deploy" });
+  });
+
+  it("joins the application's network instead of creating one", () => {
+    expect(mocks.ofType("docker:index/network:Network")).toHaveLength(0);
+    for (const container of mocks.ofType(CONTAINER).filter((c) => c.inputs.networkMode !== "host")) {
+      expect(container.inputs.networksAdvanced).toEqual([expect.objectContaining({ name: "koprogo-network" })]);
+    }
+  });
+
+  it("drives Docker over SSH", () => {
+    expect(mocks.one("pulumi:providers:docker", "-engine").inputs.host).toBe("ssh://deploy@vps.koprogo.com");
+  });
+
+  it("writes the metrics bearer token to a file readable by Prometheus only", () => {
+    const write = mocks.ofType(REMOTE_COMMAND).find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
+    expect(write?.inputs.create).toContain("chmod 0640");
+    expect(write?.inputs.create).toContain("chown 65534");
+    expect(secretInput(write?.inputs.stdin)).toEqual({ secret: true, value: fakeSecretValue("metricsBearerToken") });
+  });
+});
+
+describe("dev specifics", () => {
+  beforeAll(async () => {
+    await declare("dev");
+  });
+
+  it("runs host commands on this machine", () => {
+    expect(mocks.ofType(REMOTE_COMMAND)).toHaveLength(0);
+    expect(mocks.ofType(LOCAL_COMMAND).length).toBeGreaterThan(0);
+  });
+
+  it("generates the monitoring role's password as a secret", async () => {
+    expect(mocks.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1);
+  });
+});
+
+test("promiseOf resolves outputs", async () => {
   expect(await promiseOf(pulumi.output(1))).toBe(1);
 });
 
-test("records the containers", () => {
-  expect(mocks.ofType(CONTAINER).map((c) => c.name).sort()).toEqual(["koprogo-alertmanager", "koprogo-prometheus"]);
-});

@@ -8,6 +8,8 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, unknown>;
+  /** Resource options, as seen by the stack transformation (`retainOnDelete`, `dependsOn`, ...). */
+  readonly opts?: pulumi.CustomResourceOptions;
 }
 
 export interface MockRecorder {
@@ -17,6 +19,13 @@ export interface MockRecorder {
   /** The one resource of that type whose logical name ends with `suffix`. */
   one(type: string, suffix: string): RecordedResource;
   reset(): void;
+  /**
+   * A transformation to pass in the options of the component under test: it records each child's options,
+   * which the mock monitor never sees.
+   */
+  readonly recordOptions: pulumi.ResourceTransformation;
+  /** Options recorded for a resource by type and logical name. */
+  optionsOf(type: string, name: string): pulumi.CustomResourceOptions | undefined;
 }
 
 /** Values the mocks return for generated secrets, so tests can check they never leak. */
@@ -24,6 +33,7 @@ export const GENERATED_SECRET = "mock-generated-secret-value";
 
 export function installPulumiMocks(project = "koprogo-observability", stack = "dev"): MockRecorder {
   const resources: RecordedResource[] = [];
+  const options = new Map<string, pulumi.CustomResourceOptions>();
   pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
@@ -49,7 +59,15 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
       if (found.length !== 1) throw new Error(`expected one ${type} named *${suffix}, found ${found.map((r) => r.name).join(", ") || "none"}`);
       return found[0];
     },
-    reset: () => resources.splice(0, resources.length),
+    reset: () => {
+      resources.splice(0, resources.length);
+      options.clear();
+    },
+    recordOptions: (args) => {
+      options.set(`${args.type}::${args.name}`, args.opts as pulumi.CustomResourceOptions);
+      return undefined;
+    },
+    optionsOf: (type, name) => options.get(`${type}::${name}`),
   };
 }
 
@@ -66,4 +84,15 @@ export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
 /** Lets the mock engine register every pending resource before assertions. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** How the mock monitor receives a secret input: a value wrapped with Pulumi's secret signature. */
+const SECRET_SIGNATURE = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
+
+/** Whether a recorded input was marked secret, and its value. */
+export function secretInput(input: unknown): { secret: boolean; value: unknown } {
+  if (input !== null && typeof input === "object" && (input as Record<string, unknown>)[SECRET_SIGNATURE.key] === SECRET_SIGNATURE.value) {
+    return { secret: true, value: (input as { value: unknown }).value };
+  }
+  return { secret: false, value: input };
 }

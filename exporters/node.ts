@@ -1,0 +1,46 @@
+/**
+ * Node exporter flags: only the collectors that the alerts and the System Health dashboard read, and only real
+ * filesystems and interfaces, so the host costs a few hundred series instead of a few thousand.
+ */
+import { SERVICE_PORTS, type Settings } from "../settings";
+
+/** Collectors kept, each with what reads it. */
+export const NODE_COLLECTORS = [
+  "cpu", // HighCpu, CPU panel
+  "meminfo", // MemoryExhaustion, RAM panel
+  "filesystem", // DiskFull, disk panel
+  "netdev", // network panel
+  "loadavg", // load 1/5/15 panel
+  "diskstats", // disk I/O panel
+  "stat", // context switches, boot time, procs running/blocked
+  "processes", // process count panel
+  "uname", // instance details in dashboards
+] as const;
+
+/** Pseudo and container-layer filesystems: never "full" in a way an operator can act on. */
+export const IGNORED_FS_TYPES =
+  "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|ramfs|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|tmpfs)$";
+export const IGNORED_MOUNT_POINTS = "^/(dev|proc|run|sys|var/lib/docker/.+|var/lib/containers/.+)($|/)";
+/** One veth per container and the bridges: their traffic is already counted on the real interface. */
+export const IGNORED_NET_DEVICES = "^(lo|veth.*|br-.*|docker0)$";
+
+/**
+ * @param listenAddress where to listen (`host:port`); in the container the host's root is mounted at `/host`.
+ * @param rootfs the host root inside the container, or `/` for a native run (e2e).
+ */
+export function nodeExporterFlags(listenAddress: string, rootfs = "/host"): string[] {
+  return [
+    `--web.listen-address=${listenAddress}`,
+    `--path.rootfs=${rootfs}`,
+    "--collector.disable-defaults",
+    ...NODE_COLLECTORS.map((c) => `--collector.${c}`),
+    `--collector.filesystem.fs-types-exclude=${IGNORED_FS_TYPES}`,
+    `--collector.filesystem.mount-points-exclude=${IGNORED_MOUNT_POINTS}`,
+    `--collector.netdev.device-exclude=${IGNORED_NET_DEVICES}`,
+  ];
+}
+
+/** The flags of the stack's node exporter container. */
+export function nodeExporterContainerFlags(settings: Settings): string[] {
+  return nodeExporterFlags(`${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`);
+}

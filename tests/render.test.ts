@@ -1,0 +1,103 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseArguments, renderStack } from "../scripts/render";
+import { renderAll } from "../render";
+import { placeholderSecrets, SECRET_NAMES } from "../settings";
+import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
+import { describeWithTools, run, tempDir } from "./helpers/tools";
+
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+}
+
+describe("render CLI arguments", () => {
+  it("reads --stack and --out", () => {
+    expect(parseArguments(["--stack", "prod", "--out", "/tmp/x"])).toEqual({ stack: "prod", out: "/tmp/x", projectDir: undefined });
+  });
+
+  it.each([
+    [["--stack", "prod"], "usage: render --stack <name> --out <dir>"],
+    [["--stack"], "--stack needs a value"],
+    [["--stack", "prod", "--out", "x", "--color", "red"], "unknown option --color"],
+    [["prod"], 'unexpected argument "prod"'],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseArguments(argv)).toThrow(message);
+  });
+});
+
+describe.each(["dev", "prod"])("rendering the %s stack", (stack) => {
+  const out = tempDir(`render-${stack}`);
+  let written: string[];
+  beforeAll(() => {
+    written = renderStack({ stack, out: out.dir, projectDir: PROJECT_DIR });
+  });
+  afterAll(() => out.remove());
+
+  it("writes the brief's layout", () => {
+    expect(listFiles(out.dir)).toEqual([...written].sort());
+    expect(written).toContain("prometheus/prometheus.yml");
+  });
+
+  it("writes placeholders, never secret values, and keeps secret files private", () => {
+    for (const file of written) {
+      const content = fs.readFileSync(path.join(out.dir, file), "utf8");
+      expect(content).not.toMatch(/FAKE-\w+-VALUE|hooks\.slack\.com\/services\/T/);
+    }
+    const secretFiles = renderAll(stackSettings(stack).settings, placeholderSecrets()).filter((f) => f.secret);
+    for (const file of secretFiles) {
+      expect(fs.statSync(path.join(out.dir, file.path)).mode & 0o077).toBe(0);
+      expect(SECRET_NAMES.some((name) => file.content.includes(`<secret:${name}>`))).toBe(true);
+    }
+  });
+
+  it("is the same output every time (no clock, no randomness)", () => {
+    const again = tempDir(`render-${stack}-again`);
+    try {
+      renderStack({ stack, out: again.dir, projectDir: PROJECT_DIR });
+      for (const file of written) expect(fs.readFileSync(path.join(again.dir, file), "utf8")).toBe(fs.readFileSync(path.join(out.dir, file), "utf8"));
+    } finally {
+      again.remove();
+    }
+  });
+});
+
+test("an invalid stack file writes nothing", () => {
+  const project = tempDir("render-invalid");
+  const out = tempDir("render-invalid-out");
+  try {
+    fs.writeFileSync(path.join(project.dir, "Pulumi.broken.yaml"), "config:\n  koprogo-observability:prometheus:\n    retention: 30x\n");
+    expect(() => renderStack({ stack: "broken", out: out.dir, projectDir: project.dir })).toThrow("koprogo-observability:prometheus.retention");
+    expect(fs.readdirSync(out.dir)).toEqual([]);
+  } finally {
+    project.remove();
+    out.remove();
+  }
+});
+
+test("the npm script renders a stack without the Pulumi CLI", () => {
+  const out = tempDir("render-npm");
+  try {
+    const result = run("npm", ["run", "-s", "render", "--", "--stack", "prod", "--out", out.dir], { cwd: PROJECT_DIR });
+    expect(result.output).toContain("rendered");
+    expect(result.status).toBe(0);
+  } finally {
+    out.remove();
+  }
+});
+
+describeWithTools("the rendered Prometheus configuration", ["promtool"], () => {
+  it.each(["dev", "prod"])("passes promtool check config for %s (rules included)", (stack) => {
+    const out = tempDir(`promtool-${stack}`);
+    try {
+      renderStack({ stack, out: out.dir, projectDir: PROJECT_DIR });
+      // prometheus.yml names the rules by their path in the container; check them at the rendered path.
+      const config = path.join(out.dir, "prometheus/prometheus.yml");
+      fs.writeFileSync(config, fs.readFileSync(config, "utf8").replaceAll("/etc/prometheus/", `${out.dir}/prometheus/`));
+      const result = run("promtool", ["check", "config", config]);
+      expect(result.output).toContain("SUCCESS");
+      expect(result.status).toBe(0);
+    } finally {
+      out.remove();
+    }
+  });
+});
