@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       const footprint = await benchFootprint(60_000, log);
       const ratio = footprint.product.headSeries / footprint.baseline.headSeries;
       sections.push(
-        `## Footprint\n\nAfter 60 s of scraping at the project's default 15 s interval: the product's exporters (\`exporters/nodeExporter.ts\`, \`exporters/postgresExporter.ts\`: collectors kept, scrape relabelling) next to the same servers with the exporters' default flags and no metric relabelling. Same stand-in API and the same kind of database on both sides. Aim: at most half the default series (${fixed(ratio, 2)}×: ${ratio <= 0.5 ? "met" : "NOT met"}), no alert or panel losing its data.\n\n${footprintTables(footprint)}`,
+        `## Footprint\n\nAfter 60 s of scraping at the project's default 15 s interval: the product's exporters (flags from \`exporters/node.ts\` and \`exporters/postgres.ts\`, scrape relabelling from \`exporters/relabel.ts\` and \`prometheus/scrapeJobs.ts\`) next to the same servers with the exporters' default flags and no metric relabelling. Same stand-in API and the same kind of database on both sides. Aim: at most half the default series (${fixed(ratio, 2)}×: ${ratio <= 0.5 ? "met" : "NOT met"}), no alert or panel losing its data.\n\n${footprintTables(footprint)}`,
       );
     }
     if (options.only.includes("queries")) {
