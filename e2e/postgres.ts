@@ -75,7 +75,11 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
       server = undefined;
       if (!current) return;
       // runuser passes SIGINT on to postgres: a fast shutdown, as `pg_ctl stop -m fast` does.
-      process.kill(-current.pid, "SIGINT");
+      try {
+        process.kill(-current.pid, "SIGINT");
+      } catch {
+        // Exited already: nothing to shut down.
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([current.exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
       clearTimeout(timer);

@@ -12,7 +12,7 @@ import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgre
 import { renderAll, type RenderedFile } from "../render";
 import { SECRET_NAMES, serviceAddress, type SecretName, type Settings } from "../settings";
 import { createPostgresCluster, type PostgresCluster } from "./postgres";
-import { freePort, startProcess, stopAll, waitHttpOk, type ManagedProcess } from "./processes";
+import { freePort, startProcess, waitHttpOk, type ManagedProcess, type StartOptions } from "./processes";
 import { Receivers } from "./receivers";
 import { E2E_POSTGRES_PASSWORD, e2eSettings, TIMINGS, type E2eAddresses, type NotificationTiming } from "./settings";
 import type { ApiMode } from "./standInApi";
@@ -141,8 +141,18 @@ export class E2eStack {
   readonly lanes: Lane[] = [];
   private readonly databases: Database[] = [];
   private readonly receivers: Receivers[] = [];
+  /** The servers this stack started (several stacks may run at once: each stops only its own). */
+  private readonly processes: ManagedProcess[];
 
-  private constructor(readonly shared: Shared) {}
+  private constructor(readonly shared: Shared) {
+    this.processes = [shared.nodeExporter];
+  }
+
+  private start(options: StartOptions): ManagedProcess {
+    const started = startProcess(options);
+    this.processes.push(started);
+    return started;
+  }
 
   /** Starts the shared servers. Always pair with `stop()` in a `finally` or `afterAll`. */
   static async start(options: { nodeExporterArgs?: (settings: Settings) => string[] } = {}): Promise<E2eStack> {
@@ -186,7 +196,7 @@ export class E2eStack {
     writeRendered(settings, path.join(dir, "config"), options.baselineTransform);
 
     if (!database.exporter) {
-      database.exporter = startProcess({
+      database.exporter = this.start({
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
         // Debian's 0.11 has no stat_statements collector (the pinned 0.17 image has).
@@ -202,13 +212,13 @@ export class E2eStack {
 
     const alertmanagerConfig = path.join(dir, "config/alertmanager/alertmanager.yml");
     if (!fs.existsSync(alertmanagerConfig)) throw new Error(`the render produced no alertmanager/alertmanager.yml (is the alerting renderer in RENDERERS?)`);
-    const alertmanager = startProcess({
+    const alertmanager = this.start({
       name: `alertmanager-${name}`,
       command: TOOLS.alertmanager,
       args: [`--config.file=${alertmanagerConfig}`, `--storage.path=${path.join(dir, "alertmanager-data")}`, `--web.listen-address=${addresses.alertmanager}`, "--cluster.listen-address=", `--web.external-url=http://${addresses.alertmanager}`],
       logDir: this.shared.logDir,
     });
-    const prometheus = startProcess({
+    const prometheus = this.start({
       name: `prometheus-${name}`,
       command: TOOLS.prometheus,
       args: [
@@ -228,7 +238,7 @@ export class E2eStack {
   /** Stops everything this stack started, whatever state it is in, and deletes its files. */
   async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
     await Promise.allSettled([...this.lanes.map((lane) => lane.api.kill()), ...this.receivers.map((r) => r.stop()), this.shared.closeStub()]);
-    await stopAll();
+    await Promise.allSettled(this.processes.reverse().map((p) => p.stop(3000)));
     await Promise.allSettled(this.databases.map((db) => db.cluster.destroy()));
     if (!options.keepFiles) fs.rmSync(this.shared.dir, { recursive: true, force: true });
   }
