@@ -3,7 +3,7 @@
  * `BENCHMARKS.md` with the machine and the date. Options: `--runs N` (fault runs per alert and profile, default 5),
  * `--only notify,footprint,queries`, `--out FILE`.
  */
-import { execFileSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -40,14 +40,10 @@ export function parseBenchArguments(argv: readonly string[]): { runs: number; on
   return options;
 }
 
+/** A server's version from its `--version` (some print it on stderr). */
 function version(tool: string): string {
-  try {
-    const output = execFileSync(tool, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    return /version\s+(\S+)/.exec(output)?.[1] ?? output.split("\n")[0];
-  } catch (error) {
-    const text = String((error as { stderr?: string }).stderr ?? "");
-    return /version\s+(\S+)/.exec(text)?.[1] ?? "unknown";
-  }
+  const { stdout, stderr } = spawnSync(tool, ["--version"], { encoding: "utf8" });
+  return /version\s+(\S+)/.exec(`${stdout ?? ""}\n${stderr ?? ""}`)?.[1] ?? "unknown";
 }
 
 function machine(): string {
