@@ -3,21 +3,19 @@
  * PostgreSQL 15, all on 127.0.0.1, running the configuration the render produces for the e2e profile. Each fault
  * runs in a lane of its own, all lanes at once, so the whole file takes about as long as its slowest scenario.
  */
+import { FOR } from "../../alerts/config";
 import { dashboardUrl } from "../../contract/dashboards";
-import { e2eSkipReason } from "../../e2e/tools";
-import { prometheusAlerts, ruleHealth, targets } from "../../e2e/prometheusApi";
+import { runbookUrl } from "../../contract/links";
+import { dashboardQueries } from "../../e2e/dashboardQueries";
 import { startWatchdog, waitFor } from "../../e2e/processes";
+import { instantQuery, prometheusAlerts, ruleHealth, targets } from "../../e2e/prometheusApi";
 import type { ReceivedNotification, ReceiverRole } from "../../e2e/receivers";
 import { apiDownScenario, databaseDownScenario, highErrorRateScenario, slowApiScenario, type NotifyOutcome } from "../../e2e/scenarios";
-import { E2eStack, type Lane } from "../../e2e/stack";
-import { runbookUrl } from "../../contract/links";
-import { FOR } from "../../alerts/config";
-import { durationToMs } from "../../settings";
-import { dashboardQueries } from "../../e2e/dashboardQueries";
-import { instantQuery } from "../../e2e/prometheusApi";
 import { e2eSettings } from "../../e2e/settings";
+import { E2eStack, e2eSecrets, type Lane } from "../../e2e/stack";
+import { e2eSkipReason } from "../../e2e/tools";
 import { renderAll } from "../../render";
-import { e2eSecrets } from "../../e2e/stack";
+import { durationToMs } from "../../settings";
 
 const skipReason = e2eSkipReason();
 if (skipReason) console.warn(`e2e alerting tests skipped: ${skipReason}`);
