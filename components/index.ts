@@ -1,6 +1,7 @@
 export * from "./configFiles";
 export * from "./container";
 export * from "./dockerHost";
+export * from "./grafana";
 export * from "./host";
 export * from "./observabilityStack";
 export * from "./prometheus";

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Secrets, Settings } from "../settings";
 import { DockerHost } from "./dockerHost";
 import { filesUnder } from "./configFiles";
+import { Grafana } from "./grafana";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
 
@@ -16,6 +17,7 @@ export interface ObservabilityStackArgs {
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly host: DockerHost;
   readonly prometheus: Prometheus;
+  readonly grafana: Grafana;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -24,6 +26,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.host = new DockerHost(`${name}-host`, { settings, secrets }, { parent: this });
     const files = hostFilesFor(settings, secrets);
     this.prometheus = new Prometheus(`${name}-prometheus`, { settings, host: this.host, files: filesUnder(files, "prometheus") }, { parent: this });
+    // Grafana's dashboards and data sources go through its API (the provider), not through files on the host.
+    this.grafana = new Grafana(`${name}-grafana`, { settings, host: this.host, adminPassword: secrets.grafanaAdminPassword }, { parent: this });
     this.registerOutputs({});
   }
 }

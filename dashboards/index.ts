@@ -12,6 +12,9 @@ import { postgresqlDashboard } from "./postgresql";
 import { securityEventsDashboard } from "./securityEvents";
 import { systemHealthDashboard } from "./systemHealth";
 
+/** The folder the dashboards live in; a fixed UID so renaming it never moves or recreates a dashboard. */
+export const DASHBOARD_FOLDER = { uid: "koprogo", title: "KoproGo" } as const;
+
 const BUILDERS: Readonly<Record<DashboardKey, (settings: Settings) => Dashboard>> = {
   apiOverview: apiOverviewDashboard,
   systemHealth: systemHealthDashboard,

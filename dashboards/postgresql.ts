@@ -57,7 +57,7 @@ function connectionsRow(settings: Settings) {
         .description("Active, idle and other states, stacked, against `max_connections` and the `DatabaseConnectionsHigh` threshold."),
     )
     .withPanel(
-      timeseriesWithThreshold("Cache hit ratio", units.PercentUnit, redBelow(settings.grafana.dashboards.cacheHitRatioMin))
+      timeseriesWithThreshold("Cache hit ratio over time", units.PercentUnit, redBelow(settings.grafana.dashboards.cacheHitRatioMin))
         .max(1)
         .withTarget(prometheusQuery(CACHE_HIT_RATIO, "hit ratio")),
     )
@@ -79,7 +79,7 @@ function stackedNormal() {
 
 function sizeRow() {
   return row("Size and growth")
-    .withPanel(timeseriesPanel("Database size", units.BytesIEC).withTarget(prometheusQuery(`pg_database_size_bytes{${DB}}`, "{{datname}}")))
+    .withPanel(timeseriesPanel("Size per database", units.BytesIEC).withTarget(prometheusQuery(`pg_database_size_bytes{${DB}}`, "{{datname}}")))
     .withPanel(
       timeseriesPanel("Growth per day", units.BytesIEC)
         .withTarget(prometheusQuery(`deriv(pg_database_size_bytes{${DB}}[1h]) * 86400`, "{{datname}}"))

@@ -27,7 +27,7 @@ function cpuMemoryRow(settings: Settings) {
   const { cpuBusyRatio, memoryAvailableBytes } = settings.alerts.thresholds;
   return row("CPU and memory")
     .withPanel(
-      timeseriesWithThreshold("CPU busy", units.PercentUnit, redAbove(cpuBusyRatio))
+      timeseriesWithThreshold("CPU usage by mode", units.PercentUnit, redAbove(cpuBusyRatio))
         .min(0)
         .max(1)
         .withTarget(prometheusQuery(`1 - avg by (instance) (rate(node_cpu_seconds_total{${NODE}, mode="idle"}[$__rate_interval]))`, "busy {{instance}}"))
