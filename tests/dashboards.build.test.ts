@@ -68,7 +68,7 @@ describe.each(Object.keys(DASHBOARDS) as DashboardKey[])("the %s dashboard", (ke
   it("links to the four other dashboards and to its runbooks", () => {
     const links = (model.links ?? []) as DashboardLink[];
     const others = (Object.keys(DASHBOARDS) as DashboardKey[]).filter((k) => k !== key);
-    expect(links.filter((l) => l.url.startsWith("/d/")).map((l) => l.url)).toEqual(others.map((k) => `/d/${DASHBOARDS[k].uid}`));
+    expect(links.filter((l) => l.url?.startsWith("/d/")).map((l) => l.url)).toEqual(others.map((k) => `/d/${DASHBOARDS[k].uid}`));
     expect(links.filter((l) => l.title.startsWith("Runbook: ")).map((l) => l.url)).toEqual(DASHBOARD_ALERTS[key].map((a) => runbookUrl(dev, a)));
   });
 
@@ -95,7 +95,7 @@ describe("thresholds", () => {
 
   it("follow a stack that changes them", () => {
     const changed = Object.fromEntries(buildDashboards(withThresholds({ latencyP99Seconds: 0.5, dbConnectionsRatio: 0.7 })).map((b) => [b.key, b.model])) as Record<DashboardKey, Dashboard>;
-    const find = (key: DashboardKey, title: string) => panels(changed[key]).find((p) => p.title.startsWith(title))!;
+    const find = (key: DashboardKey, title: string) => panels(changed[key]).find((p) => p.title?.startsWith(title))!;
     expect(steps(find("apiOverview", "P99 latency"))).toContainEqual({ value: 0.5, color: "red" });
     expect(exprs(find("postgresql", "Connections by state"))).toContain('max(pg_settings_max_connections{job="postgresql", instance=~"$instance"}) * 0.7');
     expect(exprs(find("postgresql", "Slow statements"))[0]).toContain(") > 2.5)");

@@ -37,10 +37,10 @@ export function promqlMetricNames(expr: string): string[] {
   const names = new Set<string>();
   const cursor = parser.parse(text).cursor();
   do {
-    if (cursor.name === "VectorSelector" && cursor.firstChild()) {
-      if (cursor.name === "Identifier") names.add(text.slice(cursor.from, cursor.to));
-      cursor.parent();
-    }
+    const node = cursor.node;
+    // A selector's metric name is its `Identifier` child (absent in `{__name__=~"..."}`).
+    const identifier = node.name === "VectorSelector" ? node.getChild("Identifier") : null;
+    if (identifier) names.add(text.slice(identifier.from, identifier.to));
   } while (cursor.next());
   return [...names];
 }

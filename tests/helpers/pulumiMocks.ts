@@ -8,6 +8,8 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, unknown>;
+  /** Reference (`<urn>::<id>`) of the explicit provider the resource was declared with, if any. */
+  readonly provider?: string;
 }
 
 export interface MockRecorder {
@@ -27,7 +29,7 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
   pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") state.result = GENERATED_SECRET;
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
