@@ -77,6 +77,8 @@ export function businessDashboard(settings: Settings) {
   return standardDashboard(settings, "business", {
     description: "KoproGo usage: new users per day, expenses created and validated, on-time payment rate, DAU/MAU (the business metrics contract).",
     tags: ["business"],
+    // Daily bars and monthly ratios: hours say nothing here.
+    from: "now-30d",
     variables: [labelVariable("instance", "API instance", `up{job="${JOBS.api}"}`, "instance")],
     rows: [overviewRow(), activityRow(), usersRow()],
   });

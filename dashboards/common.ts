@@ -245,6 +245,8 @@ export interface DashboardOptions {
   readonly tags: readonly string[];
   /** Variables after the data source ones. */
   readonly variables?: readonly dashboard.QueryVariableBuilder[];
+  /** Start of the default time range. Defaults to `now-6h`. */
+  readonly from?: string;
   /** The rows, top to bottom. */
   readonly rows: readonly Section[];
 }
@@ -262,7 +264,7 @@ export function standardDashboard(settings: Pick<Settings, "alerts">, key: Dashb
     // Declared in code and overwritten on every `pulumi up`: an edit in the UI would be lost, so the UI refuses it.
     .readonly()
     .refresh("1m")
-    .time({ from: "now-6h", to: "now" })
+    .time({ from: options.from ?? "now-6h", to: "now" })
     .timezone("browser")
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .variables([...dataSourceVariables(), ...(options.variables ?? [])])

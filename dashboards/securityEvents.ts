@@ -80,6 +80,7 @@ export function securityEventsDashboard(settings: Settings) {
   return standardDashboard(settings, "securityEvents", {
     description: "Suricata alerts by attack class (SQL injection, XSS, path traversal, scan), fail2ban bans per jail, CrowdSec decisions and alerts, failed logins.",
     tags: ["security"],
+    from: "now-24h",
     rows: [overviewRow(), suricataRow(), fail2banRow(), crowdsecRow(), loginsRow()],
   });
 }

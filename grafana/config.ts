@@ -37,6 +37,11 @@ export function grafanaRootUrl(settings: GrafanaLocator): string {
   if (rootUrl && domain && hostOf(rootUrl) !== domain) {
     throw new Error(`koprogo-observability:grafana.rootUrl: must be on grafana.domain \`${domain}\` (got "${rootUrl}")`);
   }
+  const alertLink = new URL(settings.alerts.grafanaUrl);
+  const loopbackLink = ["127.0.0.1", "localhost", "[::1]"].includes(alertLink.hostname);
+  if (!domain && !rootUrl && loopbackLink && settings.grafana.hostPort !== null && Number(alertLink.port || 80) !== settings.grafana.hostPort) {
+    throw new Error(`koprogo-observability:alerts.grafanaUrl: points at port ${alertLink.port || 80} on loopback, but grafana.hostPort is ${settings.grafana.hostPort} (got "${settings.alerts.grafanaUrl}")`);
+  }
   const url = rootUrl ?? (domain ? `https://${domain}` : settings.alerts.grafanaUrl);
   return `${withoutTrailingSlash(url)}/`;
 }

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+import { BUSINESS_METRICS } from "../contract/backendMetrics";
 import { DATASOURCES } from "../contract/datasources";
 import { assertGrafanaNotPublic, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels, isPrivateAddress } from "../grafana/config";
 import { dataSourcesDocument, grafanaDataSources } from "../grafana/datasources";
@@ -43,6 +46,11 @@ describe("Grafana URLs", () => {
 
   it("refuse a domain that alert links would not open", () => {
     expect(() => grafanaRootUrl(devWith({ grafana: { domain: "grafana.example.com" } }))).toThrow("koprogo-observability:alerts.grafanaUrl: must be on grafana.domain `grafana.example.com`");
+  });
+
+  it("refuse alert links to another loopback port than Grafana's", () => {
+    expect(() => grafanaRootUrl(devWith({ grafana: { hostPort: 13001 } }))).toThrow("koprogo-observability:alerts.grafanaUrl: points at port 3001 on loopback, but grafana.hostPort is 13001");
+    expect(grafanaRootUrl(devWith({ grafana: { hostPort: 13001 }, alerts: { grafanaUrl: "http://127.0.0.1:13001" } }))).toBe("http://127.0.0.1:13001/");
   });
 
   it("reach the API on the loopback port for a local engine", () => {
@@ -152,5 +160,17 @@ describe("the rendered Grafana files", () => {
     const document = JSON.parse(files.find((f) => f.path === "grafana/datasources.json")!.content);
     expect(document).toEqual(JSON.parse(JSON.stringify(dataSourcesDocument(prod))));
     expect(document.datasources.map((d: { uid: string }) => d.uid)).toEqual(grafanaDataSources(prod).map((d) => d.uid));
+  });
+});
+
+describe("the README's business metrics contract", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+
+  it.each(BUSINESS_METRICS.map((m) => [m.name, m]))("documents %s with its type and labels", (name, metric) => {
+    const line = readme.split("\n").find((l) => l.startsWith(`| \`${name}\` |`));
+    expect(line).toBeDefined();
+    const [, , type, labels] = line!.split("|").map((cell) => cell.trim());
+    expect(type).toBe(metric.type);
+    expect(labels).toBe(metric.labels.map((l) => `\`${l}\``).join(", "));
   });
 });

@@ -1,16 +1,11 @@
 /** LogQL checks for tests: Grafana's variables replaced by sample values, then parsed with Grafana's LogQL grammar. */
 import { parser } from "@grafana/lezer-logql";
+import { lezerErrors } from "./lezer";
 import { withSampleVariables } from "./promql";
 
 /** Parse errors of a LogQL query (positions and the text there); empty when it parses. */
 export function logqlErrors(query: string): string[] {
-  const text = withSampleVariables(query);
-  const errors: string[] = [];
-  const cursor = parser.parse(text).cursor();
-  do {
-    if (cursor.type.isError) errors.push(`at ${cursor.from}: "${text.slice(Math.max(0, cursor.from - 10), cursor.from + 10)}"`);
-  } while (cursor.next());
-  return errors;
+  return lezerErrors(parser, withSampleVariables(query));
 }
 
 export function assertValidLogql(query: string): void {

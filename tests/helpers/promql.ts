@@ -1,5 +1,6 @@
 /** PromQL checks for tests: Grafana's variables replaced by sample values, then parsed with the Prometheus UI's grammar. */
 import { parser } from "@prometheus-io/lezer-promql";
+import { lezerErrors } from "./lezer";
 
 /** Sample values for Grafana's built-in interval variables. */
 const GRAFANA_DURATIONS: Readonly<Record<string, string>> = { __rate_interval: "1m", __interval: "1m", __auto: "1m", __range: "6h" };
@@ -17,13 +18,7 @@ export function withSampleVariables(expr: string): string {
 
 /** Parse errors of an expression (positions and the text there); empty when it parses. */
 export function promqlErrors(expr: string): string[] {
-  const text = withSampleVariables(expr);
-  const errors: string[] = [];
-  const cursor = parser.parse(text).cursor();
-  do {
-    if (cursor.type.isError) errors.push(`at ${cursor.from}: "${text.slice(Math.max(0, cursor.from - 10), cursor.from + 10)}"`);
-  } while (cursor.next());
-  return errors;
+  return lezerErrors(parser, withSampleVariables(expr));
 }
 
 export function assertValidPromql(expr: string): void {
