@@ -33,7 +33,7 @@ export interface GrafanaArgs {
  * Script that waits until Grafana answers `/api/health` with its database ready, asked from inside the container
  * so it works the same on a laptop and on the VPS, whether or not a port is published.
  */
-export function waitForHealthyScript(container: string, timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS): string {
+export function waitForHealthyScript(container: string, timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS, pollSeconds = 2): string {
   const quoted = shellQuote(container);
   const url = `http://127.0.0.1:${SERVICE_PORTS.grafana}/api/health`;
   return [
@@ -41,7 +41,7 @@ export function waitForHealthyScript(container: string, timeoutSeconds = GRAFANA
     `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
     `until docker exec ${quoted} wget -q -O - ${url} 2>/dev/null | grep -q '"database": *"ok"'; do`,
     `  if [ "$(date +%s)" -ge "$deadline" ]; then echo "Grafana (${container}) did not answer ${url} within ${timeoutSeconds}s" >&2; exit 1; fi`,
-    "  sleep 2",
+    `  sleep ${pollSeconds}`,
     "done",
   ].join("\n");
 }

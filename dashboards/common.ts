@@ -4,6 +4,7 @@
  * the settings (`alerts.thresholds`, the numbers the alerts use), never a literal.
  */
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
+import * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
 import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as gauge from "@grafana/grafana-foundation-sdk/gauge";
@@ -39,8 +40,13 @@ export function prometheusTableQuery(expr: string): prometheus.DataqueryBuilder 
 
 /** A LogQL query on the Loki data source variable: log lines, or a metric query with `legend`. */
 export function lokiQuery(expr: string, legend?: string): loki.DataqueryBuilder {
-  const query = new loki.DataqueryBuilder().datasource(lokiSource).expr(expr);
+  const query = new loki.DataqueryBuilder().datasource(lokiSource).expr(expr).queryType("range");
   return legend === undefined ? query : query.legendFormat(legend);
+}
+
+/** An instant LogQL metric query (one value per series over the time range), for "top N" bars. */
+export function lokiInstantQuery(expr: string, legend: string): loki.DataqueryBuilder {
+  return new loki.DataqueryBuilder().datasource(lokiSource).expr(expr).legendFormat(legend).queryType("instant").instant(true).range(false);
 }
 
 /** A threshold scale: `base` below the first step. */
@@ -114,6 +120,21 @@ export function tablePanel(title: string, unit: string, sortBy: string, span = 1
     .sortBy([new common.TableSortByFieldStateBuilder().displayName(sortBy).desc(true)])
     // Instant table queries carry a `Time` column that says nothing here.
     .withTransformation({ id: "organize", options: { excludeByName: { Time: true }, renameByName: { Value: sortBy } } });
+}
+
+/**
+ * Horizontal bars, one per series, named by the query's legend: a "top N" of a LogQL metric query, whose
+ * series carry their labels but no table columns.
+ */
+export function barsPanel(title: string, unit: string, span = 12): bargauge.PanelBuilder {
+  return new bargauge.PanelBuilder()
+    .title(title)
+    .unit(unit)
+    .span(span)
+    .height(8)
+    .orientation(common.VizOrientation.Horizontal)
+    .displayMode(common.BarGaugeDisplayMode.Basic)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false));
 }
 
 /** A panel of log lines, newest first. */

@@ -6,7 +6,7 @@ import * as units from "@grafana/grafana-foundation-sdk/units";
 import { JOBS } from "../contract/jobs";
 import { LOG_JOBS } from "../contract/logs";
 import type { Settings } from "../settings";
-import { logsPanel, lokiQuery, prometheusQuery, row, standardDashboard, statPanel, tablePanel, timeseriesPanel } from "./common";
+import { barsPanel, logsPanel, lokiInstantQuery, lokiQuery, prometheusQuery, row, standardDashboard, statPanel, timeseriesPanel } from "./common";
 
 /**
  * The attack classes the brief asks for, matched on the alert's signature or category (eve.json `alert.signature`,
@@ -21,8 +21,12 @@ export const SURICATA_CLASSES: readonly { readonly name: string; readonly patter
 ];
 
 const SURICATA_ALERTS = `{job="${LOG_JOBS.suricata}"} | json | event_type="alert"`;
-/** fail2ban writes `NOTICE  [<jail>] Ban <ip>` (and `Restore Ban` after a restart, not counted as a new ban). */
-const FAIL2BAN_BANS = `{job="${LOG_JOBS.fail2ban}"} |= "] Ban " | regexp \`\\[(?P<jail>[^\\]]+)\\] Ban (?P<banned_ip>\\S+)\``;
+/**
+ * fail2ban logs `NOTICE  [<jail>] Ban <ip>` (and `Restore Ban` after a restart, not a new ban): the jail comes
+ * from that line with a RE2 pattern (Loki's `regexp` parser).
+ */
+export const FAIL2BAN_BAN_PATTERN = "\\[(?P<jail>[^\\]]+)\\] Ban (?P<banned_ip>\\S+)";
+const FAIL2BAN_BANS = `{job="${LOG_JOBS.fail2ban}"} |= "] Ban " | regexp \`${FAIL2BAN_BAN_PATTERN}\``;
 const FAILED_LOGINS = `{job="${LOG_JOBS.api}"} |= "401" |= "/api/v1/auth/login"`;
 const CROWDSEC = `job="${JOBS.crowdsec}"`;
 
@@ -44,14 +48,14 @@ function suricataRow() {
   return row("Suricata IDS")
     .withPanel(byClass)
     .withPanel(timeseriesPanel("IDS alerts by category", units.Short).withTarget(lokiQuery(`sum by (alert_category) (count_over_time(${SURICATA_ALERTS} [$__auto]))`, "{{alert_category}}")))
-    .withPanel(tablePanel("Top signatures", units.Short, "Alerts", 24).withTarget(lokiQuery(`topk(10, sum by (alert_signature) (count_over_time(${SURICATA_ALERTS} [$__range])))`).instant(true).range(false)))
+    .withPanel(barsPanel("Top signatures (time range)", units.Short, 24).withTarget(lokiInstantQuery(`topk(10, sum by (alert_signature) (count_over_time(${SURICATA_ALERTS} [$__range])))`, "{{alert_signature}}")))
     .withPanel(logsPanel("Recent IDS alerts").withTarget(lokiQuery(`${SURICATA_ALERTS} | line_format \`{{.alert_severity}} {{.alert_signature}} {{.src_ip}} -> {{.dest_ip}}:{{.dest_port}}\``)));
 }
 
 function fail2banRow() {
   return row("fail2ban")
     .withPanel(timeseriesPanel("Bans per jail", units.Short).withTarget(lokiQuery(`sum by (jail) (count_over_time(${FAIL2BAN_BANS} [$__auto]))`, "{{jail}}")))
-    .withPanel(tablePanel("Bans per jail (time range)", units.Short, "Bans").withTarget(lokiQuery(`sum by (jail) (count_over_time(${FAIL2BAN_BANS} [$__range]))`).instant(true).range(false)))
+    .withPanel(barsPanel("Bans per jail (time range)", units.Short).withTarget(lokiInstantQuery(`sum by (jail) (count_over_time(${FAIL2BAN_BANS} [$__range]))`, "{{jail}}")))
     .withPanel(logsPanel("Bans and unbans").withTarget(lokiQuery(`{job="${LOG_JOBS.fail2ban}"} |~ \`\\] (Ban|Unban) \``)));
 }
 
