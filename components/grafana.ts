@@ -84,7 +84,8 @@ export class Grafana extends pulumi.ComponentResource {
     const container = containerName(settings, "grafana");
 
     this.adminUser = settings.grafana.adminUser;
-    // `special: false`: the password travels in `user:password` basic auth and in a CLI argument file.
+    // Letters and digits only (32 of them, about 190 bits): the password travels in `user:password` basic auth and
+    // through shell stdin, where a `:` or a quote would need escaping.
     const password = args.adminPassword ?? new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this }).result;
     // Marked secret explicitly: a generated result or a caller's output must never reach state or logs in clear.
     this.adminPassword = pulumi.secret(password);

@@ -127,3 +127,15 @@ describe("panels the issue asks for", () => {
     expect(exprs(panel("systemHealth", "Disk I/O")).every((e) => e.includes("[$__rate_interval]"))).toBe(true);
   });
 });
+
+describe("one dashboard per resource", () => {
+  it("a setting read by one dashboard changes that dashboard's JSON alone (one update in `pulumi preview`)", () => {
+    const changed = buildDashboards(parseStackConfig("dev", { grafana: { dashboards: { cacheHitRatioMin: 0.95 } } }, new Set()).settings);
+    const differing = changed.filter((b, i) => b.json !== built[i].json).map((b) => b.uid);
+    expect(differing).toEqual(["postgresql"]);
+  });
+
+  it("builds the same JSON twice (no ids or timestamps that drift)", () => {
+    expect(buildDashboards(dev).map((b) => b.json)).toEqual(built.map((b) => b.json));
+  });
+});
