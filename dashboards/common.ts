@@ -64,13 +64,27 @@ export function redBelow(limit: number): dashboard.ThresholdsConfigBuilder {
   return thresholds("red", [{ value: limit, color: "green" }]);
 }
 
+/** What every panel builder of the SDK can be told: its title, unit and place on the grid. */
+interface PlacedPanel<T> {
+  title(title: string): T;
+  unit(unit: string): T;
+  span(width: number): T;
+  height(height: number): T;
+}
+
+/** `panel` titled, with its unit, `span` columns of 24 wide and `height` rows high. */
+function placed<T extends PlacedPanel<T>>(panel: T, title: string, unit: string, span: number, height: number): T {
+  return panel.title(title).unit(unit).span(span).height(height);
+}
+
+/** The last non-null value of each series: what a single-value panel shows. */
+function lastValue(): common.ReduceDataOptionsBuilder {
+  return new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false);
+}
+
 /** A time series panel, width `span` of 24. Thresholds given to it are drawn as dashed lines. */
 export function timeseriesPanel(title: string, unit: string, span = 12): timeseries.PanelBuilder {
-  return new timeseries.PanelBuilder()
-    .title(title)
-    .unit(unit)
-    .span(span)
-    .height(8)
+  return placed(new timeseries.PanelBuilder(), title, unit, span, 8)
     .fillOpacity(10)
     .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
@@ -85,38 +99,26 @@ export function timeseriesWithThreshold(title: string, unit: string, limits: das
 
 /** A single-number panel showing the last value, coloured by `limits` when given. */
 export function statPanel(title: string, unit: string, span = 6, limits?: dashboard.ThresholdsConfigBuilder): stat.PanelBuilder {
-  const panel = new stat.PanelBuilder()
-    .title(title)
-    .unit(unit)
-    .span(span)
-    .height(4)
+  const panel = placed(new stat.PanelBuilder(), title, unit, span, 4)
     .graphMode(common.BigValueGraphMode.Area)
     .colorMode(common.BigValueColorMode.Value)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false));
+    .reduceOptions(lastValue());
   return limits ? panel.thresholds(limits) : panel;
 }
 
 /** A gauge of the last value between `min` and `max`. */
 export function gaugePanel(title: string, unit: string, limits: dashboard.ThresholdsConfigBuilder, max: number, span = 6): gauge.PanelBuilder {
-  return new gauge.PanelBuilder()
-    .title(title)
-    .unit(unit)
-    .span(span)
-    .height(4)
+  return placed(new gauge.PanelBuilder(), title, unit, span, 4)
     .min(0)
     .max(max)
     .thresholds(limits)
     .showThresholdMarkers(true)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false));
+    .reduceOptions(lastValue());
 }
 
 /** A table of instant results, the series labels as columns, sorted by `sortBy` descending. */
 export function tablePanel(title: string, unit: string, sortBy: string, span = 12): table.PanelBuilder {
-  return new table.PanelBuilder()
-    .title(title)
-    .unit(unit)
-    .span(span)
-    .height(8)
+  return placed(new table.PanelBuilder(), title, unit, span, 8)
     .sortBy([new common.TableSortByFieldStateBuilder().displayName(sortBy).desc(true)])
     // Instant table queries carry a `Time` column that says nothing here.
     .withTransformation({ id: "organize", options: { excludeByName: { Time: true }, renameByName: { Value: sortBy } } });
@@ -127,14 +129,10 @@ export function tablePanel(title: string, unit: string, sortBy: string, span = 1
  * series carry their labels but no table columns.
  */
 export function barsPanel(title: string, unit: string, span = 12): bargauge.PanelBuilder {
-  return new bargauge.PanelBuilder()
-    .title(title)
-    .unit(unit)
-    .span(span)
-    .height(8)
+  return placed(new bargauge.PanelBuilder(), title, unit, span, 8)
     .orientation(common.VizOrientation.Horizontal)
     .displayMode(common.BarGaugeDisplayMode.Basic)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).values(false));
+    .reduceOptions(lastValue());
 }
 
 /** A panel of log lines, newest first. */
