@@ -6,11 +6,12 @@ import { labelVariable, prometheusQuery, redAbove, redBelow, row, standardDashbo
 
 const NODE = `job="${JOBS.node}", instance=~"$instance"`;
 /**
- * Real filesystems, as `DiskFull` counts them: not tmpfs/overlay/squashfs (container layers, snap images) and
- * not read-only ones (they cannot fill up).
+ * Real filesystems, as `DiskFull` counts them: no in-memory, container-layer, image or kernel pseudo filesystem
+ * (the list of the alerts' `PSEUDO_FILESYSTEMS`), and only writable ones (a read-only one cannot fill up).
  */
-const REAL_FS = `${NODE}, fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|fuse.lxcfs"`;
-const WRITABLE = `unless on (instance, device, mountpoint) node_filesystem_readonly{${REAL_FS}} == 1`;
+const PSEUDO_FILESYSTEMS = "tmpfs|devtmpfs|ramfs|overlay|squashfs|iso9660|nsfs|proc|sysfs|cgroup|cgroup2|autofs|fuse.lxcfs|tracefs|debugfs|securityfs|configfs|efivarfs";
+const REAL_FS = `${NODE}, fstype!~"${PSEUDO_FILESYSTEMS}"`;
+const WRITABLE = `and on (instance, device, mountpoint) node_filesystem_readonly{${REAL_FS}} == 0`;
 /** Physical interfaces only: loopback, Docker bridges and veth pairs would count the same bytes twice. */
 const INTERFACES = `${NODE}, device!~"lo|docker.*|br-.*|veth.*"`;
 

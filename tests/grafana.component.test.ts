@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildDashboards } from "../dashboards";
 import type { Secrets, Settings } from "../settings";
-import { GENERATED_SECRET, installPulumiMocks, isSecret, promiseOf, settle, type RecordedResource } from "./helpers/pulumiMocks";
+import { GENERATED_SECRET, installPulumiMocks, isSecret, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
 
 const mocks = installPulumiMocks();
@@ -24,12 +24,11 @@ async function deploy(settings: Settings, secrets: Secrets<pulumi.Output<string>
 
 const grafanaContainer = () => mocks.one(CONTAINER, "koprogo-grafana");
 const labels = (container: RecordedResource) => Object.fromEntries(((container.inputs.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
-/** The engine's marker of a secret value in resource inputs: `{ <sig key>: <secret sig>, value }`. */
-const SECRET_SIG = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"] as const;
-function secretInput(input: unknown): unknown {
-  const wrapped = input as Record<string, unknown> | undefined;
-  if (wrapped?.[SECRET_SIG[0]] !== SECRET_SIG[1]) throw new Error(`not a secret input: ${JSON.stringify(input)}`);
-  return wrapped.value;
+/** The value of an input that must be marked secret; throws if it is not. */
+function secretValue(input: unknown): unknown {
+  const { secret, value } = secretInput(input);
+  if (!secret) throw new Error(`not a secret input: ${JSON.stringify(input)}`);
+  return value;
 }
 const commands = () => mocks.resources.filter((r) => r.type.startsWith("command:"));
 
@@ -81,10 +80,10 @@ describe("Grafana on the dev stack", () => {
 
   it("writes the password file through stdin and syncs it into Grafana's database", () => {
     const file = commands().find((c) => c.name.endsWith("grafana-secrets-admin-password"))!;
-    expect(secretInput(file.inputs.stdin)).toBe(GENERATED_SECRET);
+    expect(secretValue(file.inputs.stdin)).toBe(GENERATED_SECRET);
     expect(String(file.inputs.create)).toContain("chmod 0640");
     const sync = mocks.one("command:local:Command", "koprogo-grafana-admin-password-sync");
-    expect(secretInput(sync.inputs.stdin)).toBe(GENERATED_SECRET);
+    expect(secretValue(sync.inputs.stdin)).toBe(GENERATED_SECRET);
     expect(String(sync.inputs.create)).toContain("grafana cli admin reset-admin-password --password-from-stdin");
   });
 
@@ -95,7 +94,7 @@ describe("Grafana on the dev stack", () => {
   it("configures a Grafana provider on the loopback URL with the admin login as a secret", () => {
     const provider = mocks.one(PROVIDER, "koprogo-grafana-api");
     expect(provider.inputs).toMatchObject({ url: "http://127.0.0.1:3001" });
-    expect(secretInput(provider.inputs.auth)).toBe(`admin:${GENERATED_SECRET}`);
+    expect(secretValue(provider.inputs.auth)).toBe(`admin:${GENERATED_SECRET}`);
   });
 
   it("declares the three data sources with fixed UIDs against that provider", () => {
@@ -159,6 +158,6 @@ describe("Grafana with the grafanaAdminPassword secret", () => {
   it("uses it instead of generating one, and keeps it secret", async () => {
     expect(mocks.ofType(PASSWORD)).toEqual([]);
     expect(await isSecret(grafana.adminPassword)).toBe(true);
-    expect(secretInput(mocks.one(PROVIDER, "koprogo-grafana-api").inputs.auth)).toBe(`admin:${fakeSecretValue("grafanaAdminPassword")}`);
+    expect(secretValue(mocks.one(PROVIDER, "koprogo-grafana-api").inputs.auth)).toBe(`admin:${fakeSecretValue("grafanaAdminPassword")}`);
   });
 });

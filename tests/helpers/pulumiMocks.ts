@@ -69,3 +69,14 @@ export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** How the mock monitor receives a secret input: a value wrapped with Pulumi's secret signature. */
+const SECRET_SIGNATURE = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
+
+/** Whether a recorded input was marked secret, and its value. */
+export function secretInput(input: unknown): { secret: boolean; value: unknown } {
+  if (input !== null && typeof input === "object" && (input as Record<string, unknown>)[SECRET_SIGNATURE.key] === SECRET_SIGNATURE.value) {
+    return { secret: true, value: (input as { value: unknown }).value };
+  }
+  return { secret: false, value: input };
+}

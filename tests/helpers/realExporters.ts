@@ -1,32 +1,19 @@
 /**
  * The real Debian node and PostgreSQL exporters, started on loopback for a test and scraped once: the metric
- * names they really expose. PostgreSQL 15 runs as a throw-away cluster owned by `postgres` (it refuses root),
- * with `pg_stat_statements` preloaded as in production. Everything started here is stopped by `stop()`.
+ * names they really expose. The PostgreSQL exporter watches a throw-away PostgreSQL 15 cluster (`startPostgres`,
+ * `pg_stat_statements` preloaded as in production) as a `pg_monitor` role. `stop()` stops everything started.
  */
-import { execFileSync, spawn, type ChildProcess } from "child_process";
+import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
-import * as os from "os";
-import * as path from "path";
+import { freePort } from "./freePort";
+import { POSTGRES_BIN, startPostgres, type PostgresCluster } from "./postgresCluster";
 
 export const NODE_EXPORTER_BIN = "/usr/bin/prometheus-node-exporter";
 export const POSTGRES_EXPORTER_BIN = "/usr/bin/prometheus-postgres-exporter";
-export const POSTGRES_BIN_DIR = "/usr/lib/postgresql/15/bin";
 
 /** The tools this helper needs that are missing; under CI a test must fail on them, never skip. */
 export function missingExporterTools(): string[] {
-  return [NODE_EXPORTER_BIN, POSTGRES_EXPORTER_BIN, path.join(POSTGRES_BIN_DIR, "initdb"), path.join(POSTGRES_BIN_DIR, "pg_ctl")].filter((bin) => !fs.existsSync(bin));
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  return [NODE_EXPORTER_BIN, POSTGRES_EXPORTER_BIN, `${POSTGRES_BIN}/initdb`, `${POSTGRES_BIN}/pg_ctl`, `${POSTGRES_BIN}/psql`].filter((bin) => !fs.existsSync(bin));
 }
 
 /** Names of the series in a Prometheus text exposition (`_bucket`, `_sum`, `_count` as they appear). */
@@ -39,11 +26,11 @@ export function exposedNames(exposition: string): Set<string> {
   return names;
 }
 
-async function scrapeWhenUp(port: number, process: ChildProcess, what: string, timeoutMs = 10_000): Promise<string> {
+async function scrapeWhenUp(port: number, child: ChildProcess, what: string, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let lastError = "";
   while (Date.now() < deadline) {
-    if (process.exitCode !== null) throw new Error(`${what} exited with code ${process.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/metrics`);
       const body = await response.text();
@@ -80,34 +67,26 @@ export interface RealExporters {
 /** Starts PostgreSQL and both exporters, scrapes each once. On failure everything already started is stopped. */
 export async function startRealExporters(): Promise<RealExporters> {
   const children: ChildProcess[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-exporters-"));
-  let pgStarted = false;
-  const asPostgres = (bin: string, args: string[]) => execFileSync("runuser", ["-u", "postgres", "--", path.join(POSTGRES_BIN_DIR, bin), ...args], { stdio: "pipe" });
+  let cluster: PostgresCluster | undefined;
   const stop = async () => {
     await Promise.all(children.map(stopProcess));
-    if (pgStarted) asPostgres("pg_ctl", ["-D", path.join(dir, "data"), "-m", "immediate", "stop"]);
-    fs.rmSync(dir, { recursive: true, force: true });
+    cluster?.stop();
   };
   try {
-    fs.chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString().trim()), Number(execFileSync("id", ["-g", "postgres"]).toString().trim()));
-    const [pgPort, nodePort, pgExporterPort] = [await freePort(), await freePort(), await freePort()];
-    asPostgres("initdb", ["-D", path.join(dir, "data"), "-A", "trust", "-U", "postgres"]);
-    const options = `-p ${pgPort} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements`;
-    asPostgres("pg_ctl", ["-D", path.join(dir, "data"), "-o", options, "-l", path.join(dir, "postgres.log"), "-w", "start"]);
-    pgStarted = true;
-    asPostgres("psql", ["-h", dir, "-p", String(pgPort), "-U", "postgres", "-q", "-c", "CREATE EXTENSION pg_stat_statements"]);
-
+    cluster = await startPostgres();
+    const password = "exporter-test-password";
+    cluster.psql(`CREATE ROLE metrics_reader LOGIN PASSWORD '${password}'; GRANT pg_monitor TO metrics_reader; CREATE EXTENSION IF NOT EXISTS pg_stat_statements;`);
+    const [nodePort, postgresPort] = [await freePort(), await freePort()];
     const node = spawn(NODE_EXPORTER_BIN, [`--web.listen-address=127.0.0.1:${nodePort}`], { stdio: "ignore" });
     children.push(node);
-    const postgres = spawn(POSTGRES_EXPORTER_BIN, [`--web.listen-address=127.0.0.1:${pgExporterPort}`], {
+    const postgres = spawn(POSTGRES_EXPORTER_BIN, [`--web.listen-address=127.0.0.1:${postgresPort}`], {
       stdio: "ignore",
-      env: { ...process.env, DATA_SOURCE_NAME: `postgresql://postgres@127.0.0.1:${pgPort}/postgres?sslmode=disable` },
+      env: { ...process.env, DATA_SOURCE_NAME: `postgresql://metrics_reader:${password}@127.0.0.1:${cluster.port}/koprogo_db?sslmode=disable` },
     });
     children.push(postgres);
-    const [nodeText, postgresText] = await Promise.all([scrapeWhenUp(nodePort, node, "node exporter"), scrapeWhenUp(pgExporterPort, postgres, "postgres exporter")]);
-    const postgresNames = exposedNames(postgresText);
-    if (!postgresNames.has("pg_up") || !/^pg_up(\{[^}]*\})? 1$/m.test(postgresText)) throw new Error("the postgres exporter does not reach PostgreSQL (pg_up is not 1)");
-    return { node: exposedNames(nodeText), postgres: postgresNames, stop };
+    const [nodeText, postgresText] = await Promise.all([scrapeWhenUp(nodePort, node, "node exporter"), scrapeWhenUp(postgresPort, postgres, "postgres exporter")]);
+    if (!/^pg_up(\{[^}]*\})? 1$/m.test(postgresText)) throw new Error("the postgres exporter does not reach PostgreSQL (pg_up is not 1)");
+    return { node: exposedNames(nodeText), postgres: exposedNames(postgresText), stop };
   } catch (error) {
     await stop();
     throw error;
