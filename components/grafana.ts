@@ -9,7 +9,7 @@ import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import type { DashboardKey } from "../contract/dashboards";
 import { buildDashboards, DASHBOARD_FOLDER } from "../dashboards";
-import { assertGrafanaNotPublic, GRAFANA_PATHS, GRAFANA_UID, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
+import { GRAFANA_PATHS, GRAFANA_UID, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { ConfigFiles, contentHash } from "./configFiles";
@@ -74,8 +74,7 @@ export class Grafana extends pulumi.ComponentResource {
   constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:Grafana", name, {}, opts);
     const { settings, host } = args;
-    // Everything that can be wrong with the settings fails here, before any resource is declared.
-    assertGrafanaNotPublic(settings);
+    // The settings parse already refused inconsistent Grafana settings; these throw too, before any child exists.
     this.url = grafanaRootUrl(settings);
     this.apiUrl = grafanaApiUrl(settings);
     const environment = grafanaEnvironment(settings);

@@ -3,6 +3,7 @@
  * (`GF_*` variables: no grafana.ini to template), and the Traefik labels that publish it on a domain.
  */
 import { containerName, SERVICE_PORTS, type Settings } from "../settings";
+import { grafanaSettingsIssues } from "../settings/grafana";
 
 /** Where the admin password file is mounted inside the container (read through `GF_..._PASSWORD__FILE`). */
 export const GRAFANA_PATHS = {
@@ -20,72 +21,34 @@ function withoutTrailingSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }
 
-function hostOf(url: string): string {
-  return new URL(url).hostname;
+/** Throws the first problem `grafanaSettingsIssues` finds (the settings parse reports them all, earlier). */
+function assertGrafanaSettings(settings: GrafanaLocator): void {
+  const [issue] = grafanaSettingsIssues(settings);
+  if (issue) throw new Error(`koprogo-observability:${issue.path.join(".")}: ${issue.message}`);
 }
 
 /**
  * The URL Grafana builds its own links with (`root_url`): `grafana.rootUrl`, else `https://<domain>/`, else
- * `alerts.grafanaUrl`. Alert notifications link with `alerts.grafanaUrl`, so with a domain both must name it:
- * otherwise a page from Slack would open a host Grafana does not answer on.
+ * `alerts.grafanaUrl` (the link notifications carry, so both open the same Grafana).
  */
 export function grafanaRootUrl(settings: GrafanaLocator): string {
+  assertGrafanaSettings(settings);
   const { rootUrl, domain } = settings.grafana;
-  if (domain && hostOf(settings.alerts.grafanaUrl) !== domain) {
-    throw new Error(`koprogo-observability:alerts.grafanaUrl: must be on grafana.domain \`${domain}\` so alert links open this Grafana (got "${settings.alerts.grafanaUrl}")`);
-  }
-  if (rootUrl && domain && hostOf(rootUrl) !== domain) {
-    throw new Error(`koprogo-observability:grafana.rootUrl: must be on grafana.domain \`${domain}\` (got "${rootUrl}")`);
-  }
-  const alertLink = new URL(settings.alerts.grafanaUrl);
-  const loopbackLink = ["127.0.0.1", "localhost", "[::1]"].includes(alertLink.hostname);
-  if (!domain && !rootUrl && loopbackLink && settings.grafana.hostPort !== null && Number(alertLink.port || 80) !== settings.grafana.hostPort) {
-    throw new Error(`koprogo-observability:alerts.grafanaUrl: points at port ${alertLink.port || 80} on loopback, but grafana.hostPort is ${settings.grafana.hostPort} (got "${settings.alerts.grafanaUrl}")`);
-  }
-  const url = rootUrl ?? (domain ? `https://${domain}` : settings.alerts.grafanaUrl);
-  return `${withoutTrailingSlash(url)}/`;
+  return `${withoutTrailingSlash(rootUrl ?? (domain ? `https://${domain}` : settings.alerts.grafanaUrl))}/`;
 }
 
 /**
  * The URL at which the machine running `pulumi up` reaches Grafana's API (the Grafana provider's `url`):
  * `grafana.apiUrl`, else the domain through Traefik, else the loopback port of a local engine. A remote engine
- * without a domain has no address this machine can know: the stack must say (an SSH tunnel, a VPN address).
+ * without a domain has no address this machine can know: the settings require `grafana.apiUrl` then.
  */
 export function grafanaApiUrl(settings: GrafanaLocator): string {
+  assertGrafanaSettings(settings);
   const { apiUrl, domain, hostPort } = settings.grafana;
   if (apiUrl) return withoutTrailingSlash(apiUrl);
   if (domain) return `https://${domain}`;
-  if (!settings.docker.host.startsWith("unix://")) {
-    throw new Error(
-      `koprogo-observability:grafana.apiUrl: is required when the Docker engine is remote (${settings.docker.host}) and grafana.domain is not set: ` +
-        "give the address this machine reaches Grafana at, e.g. http://127.0.0.1:3001 through `ssh -L 3001:127.0.0.1:3001 ...`",
-    );
-  }
-  if (hostPort === null) {
-    throw new Error("koprogo-observability:grafana.apiUrl: is required when grafana.hostPort is null: `pulumi up` has no other way to reach Grafana's API");
-  }
   const host = settings.docker.bindAddress.includes(":") ? `[${settings.docker.bindAddress}]` : settings.docker.bindAddress;
   return `http://${host}:${hostPort}`;
-}
-
-/** Loopback or a private (RFC 1918 / ULA) address: a port there is not on the internet. */
-export function isPrivateAddress(address: string): boolean {
-  if (address === "::1" || /^127\./.test(address)) return true;
-  if (/^10\./.test(address) || /^192\.168\./.test(address)) return true;
-  const second = /^172\.(\d+)\./.exec(address);
-  if (second && Number(second[1]) >= 16 && Number(second[1]) <= 31) return true;
-  return /^f[cd][0-9a-f]{2}:/i.test(address);
-}
-
-/** Refuses a Grafana port on a public address: the login page would be served without TLS. */
-export function assertGrafanaNotPublic(settings: Pick<Settings, "grafana" | "docker">): void {
-  const { hostPort } = settings.grafana;
-  if (hostPort !== null && !isPrivateAddress(settings.docker.bindAddress)) {
-    throw new Error(
-      `koprogo-observability:grafana.hostPort: would publish Grafana on the public address ${settings.docker.bindAddress} without TLS: ` +
-        "set grafana.domain to publish it through Traefik, or docker.bindAddress to a loopback or private address",
-    );
-  }
 }
 
 /** The `GF_*` environment: no anonymous access, no sign-up, no phoning home, the admin password from a file. */

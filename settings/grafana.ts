@@ -58,3 +58,58 @@ export const grafanaSettings = z
   .strict();
 
 export type GrafanaSettings = z.infer<typeof grafanaSettings>;
+
+/** A problem that involves several keys, reported on the key to change. */
+export interface SettingsIssue {
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+/** Loopback or a private (RFC 1918 / ULA) address: a port there is not on the internet. */
+export function isPrivateAddress(address: string): boolean {
+  if (address === "::1" || /^127\./.test(address)) return true;
+  if (/^10\./.test(address) || /^192\.168\./.test(address)) return true;
+  const second = /^172\.(\d+)\./.exec(address);
+  if (second && Number(second[1]) >= 16 && Number(second[1]) <= 31) return true;
+  return /^f[cd][0-9a-f]{2}:/i.test(address);
+}
+
+/** The keys Grafana's checks read; `settings/schema.ts` runs them on the parsed settings. */
+export interface GrafanaContext {
+  readonly grafana: GrafanaSettings;
+  readonly alerts: { readonly grafanaUrl: string };
+  readonly docker: { readonly host: string; readonly bindAddress: string };
+}
+
+/**
+ * Grafana settings that parse one by one but do not work together: checked with the rest of the stack config,
+ * so `pulumi preview` refuses them before anything is declared.
+ */
+export function grafanaSettingsIssues({ grafana, alerts, docker }: GrafanaContext): SettingsIssue[] {
+  const issues: SettingsIssue[] = [];
+  const alertLink = new URL(alerts.grafanaUrl);
+  if (grafana.domain) {
+    // Notifications link with `alerts.grafanaUrl`: a page from Slack must open the Grafana that answers.
+    if (alertLink.hostname !== grafana.domain) issues.push({ path: ["alerts", "grafanaUrl"], message: `must be on grafana.domain \`${grafana.domain}\` so alert links open this Grafana (got "${alerts.grafanaUrl}")` });
+    if (grafana.rootUrl && new URL(grafana.rootUrl).hostname !== grafana.domain) issues.push({ path: ["grafana", "rootUrl"], message: `must be on grafana.domain \`${grafana.domain}\` (got "${grafana.rootUrl}")` });
+  } else if (!grafana.rootUrl && grafana.hostPort !== null && ["127.0.0.1", "localhost", "[::1]"].includes(alertLink.hostname) && Number(alertLink.port || 80) !== grafana.hostPort) {
+    issues.push({ path: ["alerts", "grafanaUrl"], message: `points at port ${alertLink.port || 80} on loopback, but grafana.hostPort is ${grafana.hostPort} (got "${alerts.grafanaUrl}")` });
+  }
+  if (!grafana.apiUrl && !grafana.domain) {
+    if (!docker.host.startsWith("unix://")) {
+      issues.push({
+        path: ["grafana", "apiUrl"],
+        message: `is required when the Docker engine is remote (${docker.host}) and grafana.domain is not set: give the address this machine reaches Grafana at, e.g. http://127.0.0.1:3001 through \`ssh -L 3001:127.0.0.1:3001 ...\``,
+      });
+    } else if (grafana.hostPort === null) {
+      issues.push({ path: ["grafana", "apiUrl"], message: "is required when grafana.hostPort is null: `pulumi up` has no other way to reach Grafana's API" });
+    }
+  }
+  if (grafana.hostPort !== null && !isPrivateAddress(docker.bindAddress)) {
+    issues.push({
+      path: ["grafana", "hostPort"],
+      message: `would publish Grafana on the public address ${docker.bindAddress} without TLS: set grafana.domain to publish it through Traefik, or docker.bindAddress to a loopback or private address`,
+    });
+  }
+  return issues;
+}

@@ -2,10 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { BUSINESS_METRICS } from "../contract/backendMetrics";
 import { DATASOURCES } from "../contract/datasources";
-import { assertGrafanaNotPublic, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels, isPrivateAddress } from "../grafana/config";
+import { grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
 import { dataSourcesDocument, grafanaDataSources } from "../grafana/datasources";
 import { renderAll } from "../render";
 import { parseStackConfig, placeholderSecrets, type Settings } from "../settings";
+import { isPrivateAddress } from "../settings/grafana";
 import { stackSettings } from "./helpers/stacks";
 
 /** Dev settings with some keys changed, through the real parser. */
@@ -44,23 +45,27 @@ describe("Grafana URLs", () => {
     expect(grafanaApiUrl(prod)).toBe("https://grafana.koprogo.com");
   });
 
-  it("refuse a domain that alert links would not open", () => {
-    expect(() => grafanaRootUrl(devWith({ grafana: { domain: "grafana.example.com" } }))).toThrow("koprogo-observability:alerts.grafanaUrl: must be on grafana.domain `grafana.example.com`");
+  it("refuse a domain that alert links would not open, when the stack config is read", () => {
+    expect(() => devWith({ grafana: { domain: "grafana.example.com" } })).toThrow("koprogo-observability:alerts.grafanaUrl: must be on grafana.domain `grafana.example.com`");
+    expect(() => devWith({ grafana: { domain: "grafana.example.com", rootUrl: "https://other.example.com" }, alerts: { grafanaUrl: "https://grafana.example.com" } })).toThrow(
+      "koprogo-observability:grafana.rootUrl: must be on grafana.domain",
+    );
+    expect(grafanaRootUrl(devWith({ grafana: { domain: "grafana.example.com" }, alerts: { grafanaUrl: "https://grafana.example.com/" } }))).toBe("https://grafana.example.com/");
   });
 
   it("refuse alert links to another loopback port than Grafana's", () => {
-    expect(() => grafanaRootUrl(devWith({ grafana: { hostPort: 13001 } }))).toThrow("koprogo-observability:alerts.grafanaUrl: points at port 3001 on loopback, but grafana.hostPort is 13001");
+    expect(() => devWith({ grafana: { hostPort: 13001 } })).toThrow("koprogo-observability:alerts.grafanaUrl: points at port 3001 on loopback, but grafana.hostPort is 13001");
     expect(grafanaRootUrl(devWith({ grafana: { hostPort: 13001 }, alerts: { grafanaUrl: "http://127.0.0.1:13001" } }))).toBe("http://127.0.0.1:13001/");
   });
 
   it("reach the API on the loopback port for a local engine", () => {
     expect(grafanaApiUrl(dev)).toBe("http://127.0.0.1:3001");
-    expect(grafanaApiUrl(devWith({ grafana: { hostPort: 13001 } }))).toBe("http://127.0.0.1:13001");
+    expect(grafanaApiUrl(devWith({ grafana: { hostPort: 13001 }, alerts: { grafanaUrl: "http://127.0.0.1:13001" } }))).toBe("http://127.0.0.1:13001");
   });
 
   it("need grafana.apiUrl for a remote engine without a domain, or without a published port", () => {
-    expect(() => grafanaApiUrl(devWith({ docker: { host: "ssh://deploy@vps.example.com" } }))).toThrow("koprogo-observability:grafana.apiUrl: is required when the Docker engine is remote");
-    expect(() => grafanaApiUrl(devWith({ grafana: { hostPort: null } }))).toThrow("koprogo-observability:grafana.apiUrl: is required when grafana.hostPort is null");
+    expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com" } })).toThrow("koprogo-observability:grafana.apiUrl: is required when the Docker engine is remote");
+    expect(() => devWith({ grafana: { hostPort: null } })).toThrow("koprogo-observability:grafana.apiUrl: is required when grafana.hostPort is null");
     expect(grafanaApiUrl(devWith({ docker: { host: "ssh://deploy@vps.example.com" }, grafana: { apiUrl: "http://127.0.0.1:3001/" } }))).toBe("http://127.0.0.1:3001");
   });
 });
@@ -79,8 +84,12 @@ describe("Grafana publication", () => {
   });
 
   it("refuses to publish the port on a public address", () => {
-    expect(() => assertGrafanaNotPublic(devWith({ docker: { bindAddress: "203.0.113.7" } }))).toThrow("koprogo-observability:grafana.hostPort: would publish Grafana on the public address 203.0.113.7");
-    expect(() => assertGrafanaNotPublic(devWith({ docker: { bindAddress: "203.0.113.7" }, grafana: { hostPort: null } }))).not.toThrow();
+    expect(() => devWith({ docker: { bindAddress: "203.0.113.7" } })).toThrow("koprogo-observability:grafana.hostPort: would publish Grafana on the public address 203.0.113.7");
+    expect(() => devWith({ docker: { bindAddress: "203.0.113.7" }, grafana: { hostPort: null, apiUrl: "http://10.0.0.2:3000" } })).not.toThrow();
+  });
+
+  it("reports every Grafana problem of a stack at once", () => {
+    expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com", bindAddress: "203.0.113.7" } })).toThrow(/grafana\.apiUrl: is required[\s\S]*grafana\.hostPort: would publish/);
   });
 
   it("has no Traefik labels without a domain", () => {
