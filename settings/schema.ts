@@ -43,6 +43,7 @@ export const settingsSchema = z
   })
   .strict()
   .superRefine((settings, ctx) => {
+    const fieldsParsed = ctx.issues.length === 0;
     const limits = containerMemoryLimits(settings);
     const total = limits.reduce((sum, { bytes }) => sum + bytes, 0);
     const budget = memoryToBytes(settings.docker.memoryBudget);
@@ -55,7 +56,7 @@ export const settingsSchema = z
       });
     }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
-    if (ctx.issues.length === 0) for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    if (fieldsParsed) for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
