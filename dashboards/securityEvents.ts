@@ -6,7 +6,7 @@ import * as units from "@grafana/grafana-foundation-sdk/units";
 import { JOBS } from "../contract/jobs";
 import { LOG_JOBS } from "../contract/logs";
 import type { Settings } from "../settings";
-import { barsPanel, logsPanel, lokiInstantQuery, lokiQuery, prometheusQuery, row, standardDashboard, statPanel, timeseriesPanel } from "./common";
+import { barsPanel, labelVariable, logsPanel, lokiInstantQuery, lokiQuery, prometheusQuery, row, standardDashboard, statPanel, timeseriesPanel } from "./common";
 
 /**
  * The attack classes the brief asks for, matched on the alert's signature or category (eve.json `alert.signature`,
@@ -28,7 +28,7 @@ const SURICATA_ALERTS = `{job="${LOG_JOBS.suricata}"} | json | event_type="alert
 export const FAIL2BAN_BAN_PATTERN = "\\[(?P<jail>[^\\]]+)\\] Ban (?P<banned_ip>\\S+)";
 const FAIL2BAN_BANS = `{job="${LOG_JOBS.fail2ban}"} |= "] Ban " | regexp \`${FAIL2BAN_BAN_PATTERN}\``;
 const FAILED_LOGINS = `{job="${LOG_JOBS.api}"} |= "401" |= "/api/v1/auth/login"`;
-const CROWDSEC = `job="${JOBS.crowdsec}"`;
+const CROWDSEC = `job="${JOBS.crowdsec}", instance=~"$instance"`;
 
 function suricataClassQuery(pattern: string): string {
   return `sum(count_over_time(${SURICATA_ALERTS} | alert_signature=~\`${pattern}\` or alert_category=~\`${pattern}\` [$__auto]))`;
@@ -85,6 +85,7 @@ export function securityEventsDashboard(settings: Settings) {
     description: "Suricata alerts by attack class (SQL injection, XSS, path traversal, scan), fail2ban bans per jail, CrowdSec decisions and alerts, failed logins.",
     tags: ["security"],
     from: "now-24h",
+    variables: [labelVariable("instance", "CrowdSec agent", `cs_info{job="${JOBS.crowdsec}"}`, "instance")],
     rows: [overviewRow(), suricataRow(), fail2banRow(), crowdsecRow(), loginsRow()],
   });
 }
