@@ -19,6 +19,7 @@ import {
   standardDashboard,
   statPanel,
   tablePanel,
+  upDownMappings,
   timeseriesPanel,
   timeseriesWithThreshold,
 } from "./common";
@@ -35,7 +36,7 @@ function latencyQuantile(q: number): string {
 function overviewRow(settings: Settings) {
   const { errorsPerSecond, latencyP99Seconds } = settings.alerts.thresholds;
   return row("Overview")
-    .withPanel(statPanel("API up", "none", 6, redBelow(1)).withTarget(prometheusQuery(`min(up{${API}, instance=~"$instance"})`, "up")).description("1 when Prometheus can scrape the API (`ApiDown` fires after 1m at 0)."))
+    .withPanel(statPanel("API up", "none", 6, redBelow(1)).mappings(upDownMappings()).withTarget(prometheusQuery(`min(up{${API}, instance=~"$instance"})`, "up")).description("1 when Prometheus can scrape the API (`ApiDown` fires after 1m at 0)."))
     .withPanel(statPanel("Requests/s", units.RequestsPerSecond).withTarget(prometheusQuery(`sum(${RULES.requestRate}{${API}})`, "requests/s")))
     .withPanel(statPanel("5xx errors/s", units.RequestsPerSecond, 6, redAbove(errorsPerSecond)).withTarget(prometheusQuery(`sum(${RULES.errorRate}{${API}})`, "errors/s")).description("`HighErrorRate` fires above the red threshold."))
     .withPanel(statPanel("P99 latency", units.Seconds, 6, redAbove(latencyP99Seconds)).withTarget(prometheusQuery(`histogram_quantile(0.99, sum by (le) (${RULES.latencyBuckets}{${API}}))`, "p99")).description("`SlowApi` fires above the red threshold."));

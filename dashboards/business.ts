@@ -70,7 +70,7 @@ function usersRow() {
         .withTarget(prometheusQuery(DAU, "DAU"))
         .withTarget(prometheusQuery(MAU, "MAU")),
     )
-    .withPanel(timeseriesPanel("DAU / MAU", units.PercentUnit).min(0).max(1).withTarget(prometheusQuery(`${DAU} / ${MAU}`, "DAU/MAU")));
+    .withPanel(timeseriesPanel("DAU / MAU over time", units.PercentUnit).min(0).max(1).withTarget(prometheusQuery(`${DAU} / ${MAU}`, "DAU/MAU")));
 }
 
 export function businessDashboard(settings: Settings) {

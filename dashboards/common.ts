@@ -97,6 +97,11 @@ export function timeseriesWithThreshold(title: string, unit: string, limits: das
     .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
 }
 
+/** A 0/1 health series shown as DOWN / UP. */
+export function upDownMappings(): dashboard.ValueMapping[] {
+  return [{ type: dashboard.MappingType.ValueToText, options: { "0": { text: "DOWN", color: "red", index: 0 }, "1": { text: "UP", color: "green", index: 1 } } }];
+}
+
 /** A single-number panel showing the last value, coloured by `limits` when given. */
 export function statPanel(title: string, unit: string, span = 6, limits?: dashboard.ThresholdsConfigBuilder): stat.PanelBuilder {
   const panel = placed(new stat.PanelBuilder(), title, unit, span, 4)
@@ -270,6 +275,13 @@ export interface DashboardOptions {
   readonly rows: readonly Section[];
 }
 
+/** The panel's data source: its queries' one, so the query editor opens on it (Grafana's "Mixed" when they differ). */
+function panelDataSource(targets: readonly cog.Dataquery[]): common.DataSourceRef {
+  const uids = new Set(targets.map((t) => (t as { datasource?: common.DataSourceRef }).datasource?.uid));
+  if (uids.size === 1) return (targets[0] as { datasource?: common.DataSourceRef }).datasource ?? prometheusSource;
+  return { type: "datasource", uid: "-- Mixed --" };
+}
+
 /**
  * A dashboard with the contract's UID and title, the shared tags, variables, alert annotations and links, and
  * stable panel ids (1, 2, ... in layout order) so each build gives the same JSON.
@@ -294,6 +306,9 @@ export function standardDashboard(settings: Pick<Settings, "alerts">, key: Dashb
     for (const panel of section.panels) builder.withPanel(panel);
   }
   const model = builder.build();
-  (model.panels ?? []).forEach((panel, index) => (panel.id = index + 1));
+  (model.panels ?? []).forEach((panel, index) => {
+    panel.id = index + 1;
+    if ("targets" in panel && panel.targets) panel.datasource = panelDataSource(panel.targets);
+  });
   return model;
 }

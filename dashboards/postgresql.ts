@@ -20,6 +20,7 @@ import {
   standardDashboard,
   statPanel,
   tablePanel,
+  upDownMappings,
   timeseriesPanel,
   timeseriesWithThreshold,
 } from "./common";
@@ -37,7 +38,7 @@ function overviewRow(settings: Settings) {
   const { dbConnectionsRatio } = settings.alerts.thresholds;
   const { cacheHitRatioMin } = settings.grafana.dashboards;
   return row("Overview")
-    .withPanel(statPanel("PostgreSQL up", "none", 6, redBelow(1)).withTarget(prometheusQuery(`min(pg_up{${PG}})`, "up")).description("0 when the exporter cannot reach the database (`DatabaseDown`)."))
+    .withPanel(statPanel("PostgreSQL up", "none", 6, redBelow(1)).mappings(upDownMappings()).withTarget(prometheusQuery(`min(pg_up{${PG}})`, "up")).description("0 when the exporter cannot reach the database (`DatabaseDown`)."))
     .withPanel(gaugePanel("Connections used", units.PercentUnit, redAbove(dbConnectionsRatio), 1).withTarget(prometheusQuery(`${CONNECTIONS} / ${MAX_CONNECTIONS}`, "used")).description("Share of `max_connections`; `DatabaseConnectionsHigh` fires above the red threshold."))
     .withPanel(gaugePanel("Cache hit ratio", units.PercentUnit, redBelow(cacheHitRatioMin), 1).withTarget(prometheusQuery(CACHE_HIT_RATIO, "hit ratio")).description("Should stay above the threshold; below it, reads go to disk."))
     .withPanel(statPanel("Database size", units.BytesIEC).withTarget(prometheusQuery(`sum(pg_database_size_bytes{${DB}})`, "size")));

@@ -75,9 +75,9 @@ function crowdsecRow() {
 
 function loginsRow() {
   return row("Logins")
-    .withPanel(timeseriesPanel("Failed API logins", units.Short).withTarget(lokiQuery(`sum(count_over_time(${FAILED_LOGINS} [$__auto]))`, "401 on login")))
-    .withPanel(timeseriesPanel("Failed SSH logins", units.Short).withTarget(lokiQuery(`sum(count_over_time({job="${LOG_JOBS.auth}"} |~ "Failed password|Invalid user" [$__auto]))`, "sshd failures")))
-    .withPanel(logsPanel("Failed API logins").withTarget(lokiQuery(FAILED_LOGINS)));
+    .withPanel(timeseriesPanel("Failed API logins over time", units.Short).withTarget(lokiQuery(`sum(count_over_time(${FAILED_LOGINS} [$__auto]))`, "401 on login")))
+    .withPanel(timeseriesPanel("Failed SSH logins over time", units.Short).withTarget(lokiQuery(`sum(count_over_time({job="${LOG_JOBS.auth}"} |~ "Failed password|Invalid user" [$__auto]))`, "sshd failures")))
+    .withPanel(logsPanel("Failed API login lines").withTarget(lokiQuery(FAILED_LOGINS)));
 }
 
 export function securityEventsDashboard(settings: Settings) {

@@ -139,3 +139,16 @@ describe("one dashboard per resource", () => {
     expect(buildDashboards(dev).map((b) => b.json)).toEqual(built.map((b) => b.json));
   });
 });
+
+describe("panel titles", () => {
+  it.each(Object.keys(DASHBOARDS) as DashboardKey[])("are unique within %s, so a link or a search finds one panel", (key) => {
+    const titles = panels(byKey[key].model).map((p) => p.title);
+    expect(titles.filter((t, i) => titles.indexOf(t) !== i)).toEqual([]);
+  });
+
+  it("name the data source of every panel with queries: theirs, so the editor opens on it", () => {
+    for (const { model } of built) {
+      for (const p of panels(model)) expect(p.datasource?.uid).toBe(((p.targets ?? [])[0] as { datasource?: { uid?: string } }).datasource?.uid);
+    }
+  });
+});
