@@ -156,7 +156,7 @@ describe("Grafana with the grafanaAdminPassword secret", () => {
   });
 
   it("uses it instead of generating one, and keeps it secret", async () => {
-    expect(mocks.ofType(PASSWORD)).toEqual([]);
+    expect(mocks.ofType(PASSWORD).filter((p) => p.name.startsWith("koprogo-grafana"))).toEqual([]);
     expect(await isSecret(grafana.adminPassword)).toBe(true);
     expect(secretValue(mocks.one(PROVIDER, "koprogo-grafana-api").inputs.auth)).toBe(`admin:${fakeSecretValue("grafanaAdminPassword")}`);
   });
