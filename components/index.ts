@@ -2,6 +2,7 @@ export * from "./alertmanager";
 export * from "./configFiles";
 export * from "./container";
 export * from "./dockerHost";
+export * from "./grafana";
 export * from "./host";
 export * from "./nodeExporter";
 export * from "./postgresExporter";

@@ -6,6 +6,7 @@ import { Alertmanager } from "./alertmanager";
 import { filesUnder } from "./configFiles";
 import { DockerHost } from "./dockerHost";
 import { NodeExporter } from "./nodeExporter";
+import { Grafana } from "./grafana";
 import { PostgresExporter } from "./postgresExporter";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
@@ -23,6 +24,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly nodeExporter: NodeExporter;
   readonly postgresExporter: PostgresExporter;
   readonly alertmanager: Alertmanager;
+  readonly grafana: Grafana;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -41,6 +43,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { parent: this },
     );
     this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
+    // Grafana's dashboards and data sources go through its API (the provider), not through files on the host.
+    this.grafana = new Grafana(`${name}-grafana`, { settings, host: this.host, adminPassword: secrets.grafanaAdminPassword }, { parent: this });
     this.registerOutputs({});
   }
 }

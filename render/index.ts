@@ -6,6 +6,7 @@ import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
 import { renderPostgresExporterFiles } from "../exporters/postgres";
 import { renderAlertmanagerFiles } from "../alerts/alertmanagerFiles";
+import { renderGrafanaFiles } from "../grafana/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
@@ -16,6 +17,7 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderRuleFiles,
   renderAlertmanagerFiles,
   renderPostgresExporterFiles,
+  renderGrafanaFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */
