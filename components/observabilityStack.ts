@@ -5,6 +5,7 @@ import { DockerHost } from "./dockerHost";
 import { filesUnder } from "./configFiles";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
+import { HostSecurity } from "./security";
 
 export interface ObservabilityStackArgs {
   /** The parsed stack settings. */
@@ -16,6 +17,8 @@ export interface ObservabilityStackArgs {
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly host: DockerHost;
   readonly prometheus: Prometheus;
+  /** fail2ban, CrowdSec and Suricata on the host, when `security.enabled`. */
+  readonly security?: HostSecurity;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -24,6 +27,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.host = new DockerHost(`${name}-host`, { settings, secrets }, { parent: this });
     const files = hostFilesFor(settings, secrets);
     this.prometheus = new Prometheus(`${name}-prometheus`, { settings, host: this.host, files: filesUnder(files, "prometheus") }, { parent: this });
+    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this });
     this.registerOutputs({});
   }
 }

@@ -5,11 +5,12 @@
 import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
 import { renderPrometheusFiles } from "../prometheus/files";
+import { renderSecurityFiles } from "../security/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
 
-export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles, renderRuleFiles];
+export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles, renderRuleFiles, renderSecurityFiles];
 
 /** All files, checked for two parts writing the same path. */
 export function renderAll(settings: Settings, secrets: Secrets<string>): RenderedFile[] {
