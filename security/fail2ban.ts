@@ -39,7 +39,7 @@ export function apiAbuseFilter(settings: Settings): string {
   const prefix = regexEscape(settings.security.fail2ban.jails.apiAbuse.pathPrefix);
   const failregex =
     traefikAccessFormat === "common"
-      ? `^<HOST> \\S+ \\S+ \\[[^\\]]+\\] "[A-Z]+ ${prefix}\\S* [^"]*" \\d{3} (?:\\d+|-)`
+      ? `^<HOST> \\S+ \\S+ \\[[^\\]]*\\] "[A-Z]+ ${prefix}\\S* [^"]*" \\d{3} (?:\\d+|-)`
       : `^\\{.*"ClientHost":"<HOST>".*"RequestPath":"${prefix}[^"]*"`;
   return toIni(
     {
@@ -50,9 +50,10 @@ export function apiAbuseFilter(settings: Settings): string {
           entries: entries({
             failregex,
             ignoreregex: "",
-            // CLF: `[25/Nov/2026:15:15:23 +0000]`; JSON: the `StartUTC` ISO timestamp. Anchored so a date inside a
-            // requested URL cannot be taken for the log time.
-            datepattern: traefikAccessFormat === "common" ? "^[^\\[]*\\[({DATE})" : '"StartUTC":"({DATE})',
+            // CLF: `[25/Nov/2026:15:15:23 +0000]`; JSON: the last key, `time`, in seconds. Anchored so a date inside
+            // a requested URL cannot be taken for the log time. fail2ban cuts the date out before the failregex
+            // runs, hence the empty `[]` above.
+            datepattern: traefikAccessFormat === "common" ? "^[^\\[]*\\[({DATE})" : '"time":"({DATE})"',
           }),
         },
       ],
@@ -62,16 +63,21 @@ export function apiAbuseFilter(settings: Settings): string {
 }
 
 /**
- * PostgreSQL authentication failures, with `log_line_prefix = '%m [%p] %h%q %u@%d '` (the prefix CrowdSec's
- * pgsql parser reads too): `2026-11-25 15:15:23.123 UTC [812] 203.0.113.7 koprogo@koprogo_db FATAL:  password
+ * The `log_line_prefix` the application's PostgreSQL must log with: `%h` is the client address. It is the
+ * prefix CrowdSec's hub parser `crowdsecurity/pgsql-logs` expects, so both agents read the same file.
+ */
+export const POSTGRES_LOG_LINE_PREFIX = "%m [%p] %h%q %u@%d ";
+
+/**
+ * PostgreSQL authentication failures, with `log_line_prefix = POSTGRES_LOG_LINE_PREFIX`: `2026-11-25 15:15:23.123 UTC [812] 203.0.113.7 koprogo@koprogo_db FATAL:  password
  * authentication failed for user "koprogo"`. A wrong password, an unknown role (user enumeration) and a refused
  * `pg_hba.conf` entry all count; the last one also names the host in its message.
  */
 export function postgresqlFilter(): string {
-  const session = "^\\[\\d+\\] <HOST>(?:\\(\\d+\\))? \\S*@\\S* FATAL:  ";
+  const session = "^\\s*\\[\\d+\\] <HOST>(?:\\(\\d+\\))? \\S*@\\S* FATAL:  ";
   return toIni(
     {
-      comment: ["PostgreSQL 15 authentication failures (log_line_prefix '%m [%p] %h%q %u@%d '). Generated."],
+      comment: [`PostgreSQL 15 authentication failures (log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'). Generated.`],
       sections: [
         {
           name: "Definition",
@@ -79,10 +85,12 @@ export function postgresqlFilter(): string {
             failregex: [
               `${session}(?:password|md5|scram-sha-256) authentication failed for user "[^"]*"`,
               `${session}role "[^"]*" does not exist`,
-              `^\\[\\d+\\] \\S+ \\S*@\\S* FATAL:  no pg_hba\\.conf entry for host "<HOST>"`,
+              `^\\s*\\[\\d+\\] \\S+ \\S*@\\S* FATAL:  no pg_hba\\.conf entry for host "<HOST>"`,
             ],
             ignoreregex: "",
-            datepattern: "{^LN-BEG}",
+            // `%m` is `2026-11-25 15:15:23.123 UTC`: the zone is part of the date (fail2ban cuts the date out
+            // before the failregex runs, so the regexes start at the `[pid]`).
+            datepattern: "{^LN-BEG}%Y-%m-%d %H:%M:%S(?:\\.%f)? %Z",
           }),
         },
       ],
