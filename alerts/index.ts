@@ -14,5 +14,6 @@ export function ruleFiles(settings: Settings): RuleFile[] {
   return RULE_FILES.map((build) => build(settings));
 }
 
+/** A rule file without groups (its part is off in this stack) is not written. */
 export const renderRuleFiles: FileRenderer = (settings) =>
-  ruleFiles(settings).map((file) => ({ path: `prometheus/rules/${file.name}.yml`, content: toYaml({ groups: file.groups }) }));
+  ruleFiles(settings).filter((file) => file.groups.length > 0).map((file) => ({ path: `prometheus/rules/${file.name}.yml`, content: toYaml({ groups: file.groups }) }));
