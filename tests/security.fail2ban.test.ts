@@ -81,7 +81,7 @@ describeWithTools(["fail2ban-client", "fail2ban-regex"])("the rendered fail2ban 
   let dir: string;
   let confDir: string;
   let settings: Settings;
-  const results = new Map<string, { status: number | null; output: string }>();
+  const results = new Map<string, ReturnType<typeof run>>();
   let check: ReturnType<typeof run>;
   let dump: ReturnType<typeof run>;
 

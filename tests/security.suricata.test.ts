@@ -212,3 +212,10 @@ describeWithTools(["systemd-analyze"])("the Suricata update schedule with system
     expect(calendar.stdout).toContain("Next elapse:");
   });
 });
+
+describe("the README's rule list", () => {
+  it("lists every local rule with its sid and msg", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    for (const rule of localRules(settings)) expect(readme).toContain(`| ${rule.sid} | \`${SECURITY_CATEGORIES[rule.category].prefix} ${rule.description}\` |`);
+  });
+});
