@@ -26,6 +26,8 @@ export interface ConfigFilesArgs {
   readonly secretOwner?: number;
   /** Write through `sudo -n` (files under `/etc` owned by root, written by a deploy user). Defaults to `false`. */
   readonly sudo?: boolean;
+  /** More values whose change rewrites every file, e.g. a package upgrade that may have replaced them. */
+  readonly rewriteOn?: readonly pulumi.Input<string>[];
 }
 
 /** Stable digest of a file's content, used as a trigger: the same content never rewrites the file. */
@@ -67,7 +69,7 @@ export class ConfigFiles extends pulumi.ComponentResource {
             create: asRoot(writeFileScript(target, mode, file.secret ? args.secretOwner : undefined), args.sudo ?? false),
             delete: asRoot(`rm -f ${shellQuote(target)}`, args.sudo ?? false),
             stdin: file.secret ? pulumi.secret(file.content) : file.content,
-            triggers: [hash],
+            triggers: [hash, ...(args.rewriteOn ?? [])],
           },
           { parent: this },
         ),

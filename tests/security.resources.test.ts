@@ -81,23 +81,23 @@ describe("the prod stack's host security agents", () => {
     }
   });
 
-  it("writes each rendered file under /etc through stdin, triggered by its content hash only", () => {
+  it("writes each rendered file under /etc through stdin, triggered by its content hash and the package version", () => {
     const rendered = renderSecurityFiles(prod, placeholderSecrets());
     const jail = rendered.find((f) => f.path === "fail2ban/jail.d/koprogo.local")!;
     const write = first.get("fail2ban-files-fail2ban-jail-d-koprogo-local")!;
     expect(write.stdin).toBe(jail.content);
-    expect(write.triggers).toEqual([contentHash(jail.content)]);
+    expect(write.triggers).toEqual([contentHash(jail.content), contentHash(first.get("fail2ban-install")!.create)]);
     expect(write.create).toContain("/etc/fail2ban/jail.d/koprogo.local");
     expect(write.delete).toContain("rm -f '\\''/etc/fail2ban/jail.d/koprogo.local'\\''");
     expect(first.get("suricata-files-systemd-system-koprogo-suricata-update-timer")!.create).toContain("/etc/systemd/system/koprogo-suricata-update.timer");
   });
 
-  it("applies (check, enable, reload) when a file or the apply script changes", () => {
+  it("applies (check, enable, reload) when a file, the apply script or the installed version changes", () => {
     const apply = first.get("fail2ban-apply")!;
     expect(apply.create).toContain("fail2ban-client -t");
     expect(apply.create).toContain("systemctl reload-or-restart fail2ban");
     const fileHashes = [...first.entries()].filter(([name]) => name.startsWith("fail2ban-files-")).map(([, inputs]) => inputs.triggers![0]);
-    expect(apply.triggers).toEqual([fileHashes, contentHash(apply.create)]);
+    expect(apply.triggers).toEqual([fileHashes, contentHash(apply.create), contentHash(first.get("fail2ban-install")!.create)]);
   });
 
   it("gives the same triggers for the same settings: a second `up` runs nothing", () => {
@@ -110,6 +110,14 @@ describe("the prod stack's host security agents", () => {
   it("re-runs only the changed jail file and fail2ban's apply when one jail setting changes", () => {
     const rerun = [...first.entries()].filter(([name, inputs]) => JSON.stringify(changed.get(name)!.triggers) !== JSON.stringify(inputs.triggers)).map(([name]) => name);
     expect(rerun.sort()).toEqual(["fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]);
+  });
+
+  it("reinstalls, rewrites the agent's files and re-applies when its pinned version changes, and nothing else", async () => {
+    const upgraded = await declare("upgraded", { ...prod, security: { ...prod.security, fail2ban: { ...prod.security.fail2ban, version: "1.0.2-2" } } });
+    const rerun = [...first.entries()].filter(([name, inputs]) => JSON.stringify(upgraded.get(name)!.triggers) !== JSON.stringify(inputs.triggers)).map(([name]) => name);
+    expect(rerun.every((name) => name.startsWith("fail2ban-"))).toBe(true);
+    expect(rerun).toEqual(expect.arrayContaining(["fail2ban-install", "fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]));
+    expect(rerun).toHaveLength([...first.keys()].filter((name) => name.startsWith("fail2ban-")).length);
   });
 
   it("removes cleanly on delete: services stopped before the files go, packages and repository purged", () => {

@@ -10,9 +10,10 @@
  *
  * Three commands, chained: `install` (pinned packages; its delete purges them), the files (`ConfigFiles`, one
  * command per file with its content hash as trigger; delete removes the file), `apply` (check, enable,
- * reload; triggered by the files' hashes and its own script, so it runs only when something changed; its
- * delete stops the services before the files go). The same settings give the same triggers: a second `up`
- * runs nothing.
+ * reload; triggered by the files' hashes, its own script and the install script, so it runs only when
+ * something changed; its delete stops the services before the files go). A new package version also rewrites
+ * the files, in case the package replaced one. The same settings give the same triggers: a second `up` runs
+ * nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { agentSpec, installScript, removeScript } from "../../security/agents";
@@ -47,10 +48,12 @@ export class HostAgent extends pulumi.ComponentResource {
     const sudo = settings.security.sudo;
     const spec = agentSpec(agent, settings);
     const install = asRoot(installScript(spec), sudo);
-    this.install = hostCommand(`${name}-install`, args.host, { create: install, delete: asRoot(removeScript(spec), sudo), triggers: [contentHash(install)] }, { parent: this });
+    const installHash = contentHash(install);
+    this.install = hostCommand(`${name}-install`, args.host, { create: install, delete: asRoot(removeScript(spec), sudo), triggers: [installHash] }, { parent: this });
+    // A package upgrade may replace a file we own (CrowdSec's installer writes acquis.yaml): rewrite them all then.
     const files = new ConfigFiles(
       `${name}-files`,
-      { host: args.host, root: "/etc", files: args.files.map((file) => ({ ...file, path: etcPathOf(file.path) })), sudo },
+      { host: args.host, root: "/etc", files: args.files.map((file) => ({ ...file, path: etcPathOf(file.path) })), sudo, rewriteOn: [installHash] },
       { parent: this, dependsOn: [this.install] },
     );
     this.hashes = files.hashes;
@@ -58,7 +61,7 @@ export class HostAgent extends pulumi.ComponentResource {
     this.apply = hostCommand(
       `${name}-apply`,
       args.host,
-      { create: apply, delete: asRoot(spec.stop, sudo), triggers: [files.hashes, contentHash(apply)] },
+      { create: apply, delete: asRoot(spec.stop, sudo), triggers: [files.hashes, contentHash(apply), installHash] },
       { parent: this, dependsOn: files.writes },
     );
     this.registerOutputs({ hashes: this.hashes });
