@@ -4,7 +4,6 @@
  * listener; and the acquisition labels against the filters of the hub parsers that must read them.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { toYaml } from "../render/yaml";
@@ -12,7 +11,7 @@ import { acquisitions, CROWDSEC_LOG_TYPES } from "../security/crowdsec";
 import { POSTGRES_LOG_LINE_PREFIX } from "../security/fail2ban";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
-import { describeWithTools, run } from "./helpers/requireTool";
+import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { prodSettingsWithLogsIn } from "./helpers/securitySettings";
 
 const HUB = "/usr/share/crowdsec/hub/parsers/s01-parse/crowdsecurity";
@@ -35,8 +34,9 @@ function crowdsecConfigDir(dir: string, settings: Settings): string {
   return path.join(dir, "config.yaml");
 }
 
-describeWithTools(["crowdsec", "cscli"])("the rendered CrowdSec files with the real crowdsec", () => {
+describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowdsec", "cscli"], () => {
   let dir: string;
+  let removeDir: () => void;
   let settings: Settings;
   let config: string;
   let check: ReturnType<typeof run>;
@@ -44,7 +44,7 @@ describeWithTools(["crowdsec", "cscli"])("the rendered CrowdSec files with the r
   let broken: ReturnType<typeof run>;
 
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-crowdsec-"));
+    ({ dir, remove: removeDir } = tempDir("koprogo-crowdsec"));
     settings = prodSettingsWithLogsIn(dir);
     config = crowdsecConfigDir(path.join(dir, "etc-crowdsec"), settings);
     check = run("crowdsec", ["-c", config, "-t"]);
@@ -55,7 +55,7 @@ describeWithTools(["crowdsec", "cscli"])("the rendered CrowdSec files with the r
     broken = run("crowdsec", ["-c", brokenConfig, "-t"]);
   });
 
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => removeDir());
 
   it("passes crowdsec -t with the acquisitions, the whitelist parser and the profiles", () => {
     // The Debian package ships without the GeoLite databases and some data files (downloaded by the hub on a
@@ -73,7 +73,7 @@ describeWithTools(["crowdsec", "cscli"])("the rendered CrowdSec files with the r
 
   it("merges config.yaml.local: metrics on the Docker bridge gateway, port 6060", () => {
     expect(shown.status).toBe(0);
-    expect(shown.stdout).toContain("172.17.0.1 6060");
+    expect(shown.output).toContain("172.17.0.1 6060");
   });
 
   it("acquires sshd, Traefik, PostgreSQL and Suricata logs as plain files", () => {

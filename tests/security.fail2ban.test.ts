@@ -4,12 +4,11 @@
  * of the real formats (Traefik access log, PostgreSQL 15 with our log_line_prefix, OpenSSH auth.log).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { apiAbuseFilter } from "../security/fail2ban";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
-import { describeWithTools, run } from "./helpers/requireTool";
+import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { prodSettingsWithLogsIn } from "./helpers/securitySettings";
 
 /** Must-match lines come from 203.0.113.0/24 or 2001:db8::/32, must-not lines from 198.51.100.0/24. */
@@ -77,8 +76,9 @@ const CASES: readonly FilterCase[] = [
   },
 ];
 
-describeWithTools(["fail2ban-client", "fail2ban-regex"])("the rendered fail2ban overlay with the real fail2ban", () => {
+describeWithTools("the rendered fail2ban overlay with the real fail2ban", ["fail2ban-client", "fail2ban-regex"], () => {
   let dir: string;
+  let removeDir: () => void;
   let confDir: string;
   let settings: Settings;
   const results = new Map<string, ReturnType<typeof run>>();
@@ -86,7 +86,7 @@ describeWithTools(["fail2ban-client", "fail2ban-regex"])("the rendered fail2ban 
   let dump: ReturnType<typeof run>;
 
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-fail2ban-"));
+    ({ dir, remove: removeDir } = tempDir("koprogo-fail2ban"));
     confDir = path.join(dir, "etc-fail2ban");
     settings = prodSettingsWithLogsIn(dir);
     // Debian's /etc/fail2ban, with the render on top: what the host ends up with.
@@ -109,7 +109,7 @@ describeWithTools(["fail2ban-client", "fail2ban-regex"])("the rendered fail2ban 
     }
   });
 
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => removeDir());
 
   it("passes fail2ban-client -t", () => {
     expect(check.output).toContain("OK: configuration test is successful");
@@ -130,7 +130,7 @@ describeWithTools(["fail2ban-client", "fail2ban-regex"])("the rendered fail2ban 
   });
 
   it("bans sshd in INPUT and the container jails in DOCKER-USER, creating the chain when Docker has not yet", () => {
-    const actionOf = (jail: string) => dump.stdout.split("\n").find((line) => line.startsWith(`['multi-set', '${jail}', 'action'`)) ?? "";
+    const actionOf = (jail: string) => dump.output.split("\n").find((line) => line.startsWith(`['multi-set', '${jail}', 'action'`)) ?? "";
     expect(actionOf("sshd")).toContain("['chain', 'INPUT']");
     expect(actionOf("sshd")).toContain("--dports 22");
     for (const jail of ["api-abuse", "postgresql"]) {
@@ -144,7 +144,7 @@ describeWithTools(["fail2ban-client", "fail2ban-regex"])("the rendered fail2ban 
   it.each(CASES.map((c) => [c.filter, c.format, c] as const))("filter %s matches exactly the attack lines of %s", (filter, _format, testCase) => {
     const result = results.get(filter)!;
     expect(result.status).toBe(0);
-    expect(result.stdout.trim().split("\n").filter(Boolean)).toEqual(testCase.expected);
+    expect(result.output.trim().split("\n").filter(Boolean)).toEqual(testCase.expected);
   });
 
   it("has a sample case for every filter the overlay ships", () => {

@@ -5,7 +5,6 @@
  * the update configuration and the systemd timer are read back; systemd checks the units and the schedule.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { categoryOfSignature, LOCAL_RULE_MESSAGE_PREFIX, SECURITY_CATEGORIES, type SecurityCategory } from "../contract/securityCategories";
@@ -13,7 +12,7 @@ import { etcPathOf, renderSecurityFiles } from "../security/files";
 import { localRules, localRulesFile, LOCAL_SID_RANGE, LOGIN_PATH, quoteOption, ruleText, type SuricataRule } from "../security/suricataRules";
 import { SURICATA_PATHS } from "../security/suricata";
 import { placeholderSecrets, settingsSchema, type Settings } from "../settings";
-import { describeWithTools, run } from "./helpers/requireTool";
+import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { stackSettings } from "./helpers/stacks";
 
 const { settings } = stackSettings("prod");
@@ -187,19 +186,20 @@ describe("the Suricata configuration overlay", () => {
   });
 });
 
-describeWithTools(["systemd-analyze"])("the Suricata update schedule with systemd", () => {
+describeWithTools("the Suricata update schedule with systemd", ["systemd-analyze"], () => {
   let dir: string;
+  let removeDir: () => void;
   let verify: ReturnType<typeof run>;
   let calendar: ReturnType<typeof run>;
 
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-suricata-"));
+    ({ dir, remove: removeDir } = tempDir("koprogo-suricata"));
     for (const [file, content] of files) if (file.startsWith("suricata/systemd/")) fs.writeFileSync(path.join(dir, path.basename(file)), content);
     verify = run("systemd-analyze", ["verify", "--man=no", path.join(dir, "koprogo-suricata-update.timer"), path.join(dir, "koprogo-suricata-update.service")]);
     calendar = run("systemd-analyze", ["calendar", settings.security.suricata.updateSchedule]);
   });
 
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => removeDir());
 
   it("has units systemd accepts", () => {
     // The binaries named by the service are not installed here; anything else is a unit error.
@@ -209,7 +209,7 @@ describeWithTools(["systemd-analyze"])("the Suricata update schedule with system
 
   it("runs on a calendar expression systemd understands", () => {
     expect(calendar.status).toBe(0);
-    expect(calendar.stdout).toContain("Next elapse:");
+    expect(calendar.output).toContain("Next elapse:");
   });
 });
 

@@ -8,6 +8,7 @@
  *
  * Every alert is a security matter: `escalation: L4` (the CTO, per the brief's escalation table).
  */
+import { dashboardUrl } from "../../contract/dashboards";
 import { JOBS } from "../../contract/jobs";
 import type { Settings } from "../../settings";
 import type { AlertingRule, RuleFile, RuleFileBuilder } from "../types";
@@ -19,6 +20,8 @@ const ESCALATION = { escalation: "L4" } as const;
 
 export function securityAlerts(settings: Settings): AlertingRule[] {
   const { alerts, logs } = settings.security;
+  // Every notification links the Security Events dashboard: bans per jail, decisions, IDS alerts by category.
+  const dashboard_url = dashboardUrl(settings.alerts.grafanaUrl, "securityEvents");
   const silentFor = alerts.silentLogFor;
   // The two logs that are never quiet on a public VPS: SSH scanners and HTTP bots hit it every few minutes.
   const busyLogs = [logs.auth, logs.traefikAccess].map((path) => path.replace(/[.*+?^${}()|[\]\\]/g, "\\\\$&")).join("|");
@@ -31,6 +34,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       annotations: {
         summary: "CrowdSec is down: no new bans, no community blocklist",
         description: "Prometheus cannot scrape CrowdSec on {{ $labels.instance }} (up = {{ $value }}) for 5 minutes. The firewall bouncer keeps the bans in place but no new attack is detected.",
+        dashboard_url,
       },
     },
     {
@@ -41,6 +45,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       annotations: {
         summary: "CrowdSec reads no lines from {{ $labels.source }}",
         description: `CrowdSec read {{ $value }} lines per second from {{ $labels.source }} over ${silentFor}: the log is not written (rotation, bind mount) or not read, and attacks in it go unseen by CrowdSec and fail2ban alike.`,
+        dashboard_url,
       },
     },
     {
@@ -51,6 +56,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       annotations: {
         summary: "Burst of high-severity Suricata alerts",
         description: `{{ $value | humanize }} high-severity IDS detections in 10 minutes (threshold ${alerts.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
+        dashboard_url,
       },
     },
     {
@@ -61,6 +67,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       annotations: {
         summary: "Spike of CrowdSec bans",
         description: `{{ $value | humanize }} attack scenarios triggered (bans) in 15 minutes (threshold ${alerts.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
+        dashboard_url,
       },
     },
   ];

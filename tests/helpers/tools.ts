@@ -1,0 +1,44 @@
+/**
+ * Real tools from Debian that tests run (promtool, amtool, fail2ban, PostgreSQL). Under CI a missing tool fails
+ * the test that needs it; on a developer machine the test is reported as skipped with the reason.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export function hasTool(command: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).status === 0 || fs.existsSync(command);
+}
+
+/**
+ * `describe` when the tools exist; when one is missing, a failing test under CI=true, a skipped block elsewhere.
+ */
+export function describeWithTools(title: string, tools: readonly string[], body: () => void): void {
+  const missing = tools.filter((tool) => !hasTool(tool));
+  if (missing.length === 0) {
+    describe(title, body);
+  } else if (process.env.CI === "true") {
+    describe(title, () => {
+      it(`needs ${missing.join(", ")}`, () => {
+        throw new Error(`missing tool(s) ${missing.join(", ")}: .ci/run must install them`);
+      });
+    });
+  } else {
+    describe.skip(`${title} (missing ${missing.join(", ")})`, body);
+  }
+}
+
+/** Runs a command, returning its exit status and combined output. */
+export function run(command: string, args: readonly string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; output: string } {
+  const result = spawnSync(command, args, { ...options, encoding: "utf8", timeout: 60_000 });
+  return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export { execFileSync };
