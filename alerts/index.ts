@@ -14,6 +14,5 @@ export function ruleFiles(settings: Settings): RuleFile[] {
   return RULE_FILES.map((build) => build(settings));
 }
 
-/** A rule file without groups (its part is off in this stack) is not written. */
 export const renderRuleFiles: FileRenderer = (settings) =>
-  ruleFiles(settings).filter((file) => file.groups.length > 0).map((file) => ({ path: `prometheus/rules/${file.name}.yml`, content: toYaml({ groups: file.groups }) }));
+  ruleFiles(settings).map((file) => ({ path: `prometheus/rules/${file.name}.yml`, content: toYaml({ groups: file.groups }) }));

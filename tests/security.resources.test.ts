@@ -150,6 +150,6 @@ describe("the dev stack", () => {
     new ObservabilityStack("dev", { settings, secrets });
     await settle();
     expect(mocks.resources.filter((r) => r.type === "koprogo:observability:HostAgent")).toEqual([]);
-    expect(mocks.resources.filter((r) => /security/.test(r.name))).toEqual([]);
+    expect(mocks.resources.filter((r) => r.name.startsWith("dev-security"))).toEqual([]);
   });
 });

@@ -73,11 +73,12 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
   ];
 }
 
-/** The rule file, only when CrowdSec runs: without its metrics every rule here would be empty. */
-export const securityRuleFile: RuleFileBuilder = (settings): RuleFile => {
-  const crowdsec = settings.security.enabled && settings.security.crowdsec.enabled;
-  return {
-    name: "security",
-    groups: crowdsec ? [{ name: "security", rules: securityAlerts(settings) }] : [],
-  };
-};
+/**
+ * The rule file, in every stack: where CrowdSec does not run there is no `crowdsec` job, the expressions select
+ * no series and never fire; and the runbooks' definitions and the README's table of alerts are generated from
+ * the default settings, which would otherwise leave these alerts out.
+ */
+export const securityRuleFile: RuleFileBuilder = (settings): RuleFile => ({
+  name: "security",
+  groups: [{ name: "security", rules: securityAlerts(settings) }],
+});
