@@ -10,6 +10,7 @@
  */
 import { dashboardUrl } from "../../contract/dashboards";
 import { JOBS } from "../../contract/jobs";
+import { logJobSelector, logsUrl } from "../../contract/links";
 import type { Settings } from "../../settings";
 import type { AlertingRule, RuleFile, RuleFileBuilder } from "../types";
 
@@ -22,6 +23,9 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
   const { alerts, logs } = settings.security;
   // Every notification links the Security Events dashboard: bans per jail, decisions, IDS alerts by category.
   const dashboard_url = dashboardUrl(settings.alerts.grafanaUrl, "securityEvents");
+  const explore = (logql: string) => logsUrl(settings.alerts.grafanaUrl, logql);
+  // CrowdSec's own log says why it stopped or which file it cannot read, and each ban it decides.
+  const crowdsecLog = explore(logJobSelector("crowdsec"));
   const silentFor = alerts.silentLogFor;
   // The two logs that are never quiet on a public VPS: SSH scanners and HTTP bots hit it every few minutes.
   const busyLogs = [logs.auth, logs.traefikAccess].map((path) => path.replace(/[.*+?^${}()|[\]\\]/g, "\\\\$&")).join("|");
@@ -35,6 +39,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
         summary: "CrowdSec is down: no new bans, no community blocklist",
         description: "Prometheus cannot scrape CrowdSec on {{ $labels.instance }} (up = {{ $value }}) for 5 minutes. The firewall bouncer keeps the bans in place but no new attack is detected.",
         dashboard_url,
+        logs_url: crowdsecLog,
       },
     },
     {
@@ -46,6 +51,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
         summary: "CrowdSec reads no lines from {{ $labels.source }}",
         description: `CrowdSec read {{ $value }} lines per second from {{ $labels.source }} over ${silentFor}: the log is not written (rotation, bind mount) or not read, and attacks in it go unseen by CrowdSec and fail2ban alike.`,
         dashboard_url,
+        logs_url: crowdsecLog,
       },
     },
     {
@@ -57,6 +63,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
         summary: "Burst of high-severity Suricata alerts",
         description: `{{ $value | humanize }} high-severity IDS detections in 10 minutes (threshold ${alerts.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
         dashboard_url,
+        logs_url: explore(`${logJobSelector("suricata")} | json | event_type="alert" | alert_severity <= 2`),
       },
     },
     {
@@ -68,6 +75,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
         summary: "Spike of CrowdSec bans",
         description: `{{ $value | humanize }} attack scenarios triggered (bans) in 15 minutes (threshold ${alerts.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
         dashboard_url,
+        logs_url: explore(`${logJobSelector("crowdsec")} |= "ban on"`),
       },
     },
   ];
