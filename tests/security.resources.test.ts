@@ -2,10 +2,11 @@
  * The host agents as Pulumi resources (mocks): what runs on the host, in which order of triggers, and that the
  * same settings give the same triggers, so a second `pulumi up` runs nothing on the host.
  */
+import { spawnSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { contentHash } from "../components/configFiles";
 import { asRoot } from "../components/host";
-import { agentSpec, installScript } from "../security/agents";
+import { agentSpec, installScript, removeScript } from "../security/agents";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
 import { installPulumiMocks, settle, type RecordedResource } from "./helpers/pulumiMocks";
@@ -133,6 +134,19 @@ describe("the prod stack's host security agents", () => {
   it("puts no secret in any command's text, stdin or triggers", () => {
     for (const [name, { create, delete: remove, stdin, triggers }] of first) {
       expect([name, JSON.stringify({ create, remove, stdin, triggers })]).toEqual([name, expect.not.stringMatching(/FAKE-|mock-generated-secret-value/)]);
+    }
+  });
+
+  it("gives the shell only scripts it can parse (sh -n), before and after quoting for sudo", () => {
+    const inner = (["fail2ban", "crowdsec", "suricata"] as const).flatMap((agent) => {
+      const spec = agentSpec(agent, prod);
+      return [[`${agent} install`, installScript(spec)], [`${agent} remove`, removeScript(spec)], [`${agent} apply`, spec.apply], [`${agent} stop`, spec.stop]] as const;
+    });
+    for (const [name, inputs] of [...first.entries(), ...inner.map(([name, script]) => [name, { create: script }] as const)]) {
+      for (const script of [inputs.create, (inputs as CommandInputs).delete].filter((s): s is string => s !== undefined)) {
+        const parsed = spawnSync("sh", ["-n", "-c", script], { encoding: "utf8" });
+        expect([name, parsed.status, parsed.stderr]).toEqual([name, 0, ""]);
+      }
     }
   });
 
