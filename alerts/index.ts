@@ -12,9 +12,17 @@ import { databaseRuleFile } from "./rules/database";
 import { metaRuleFile } from "./rules/meta";
 import { nodeRuleFile } from "./rules/node";
 import { requestRuleFile } from "./rules/requests";
+import { securityRuleFile } from "./rules/security";
 import type { AlertingRule, RecordingRule, RuleFile, RuleFileBuilder } from "./types";
 
-export const RULE_FILES: readonly RuleFileBuilder[] = [requestRuleFile, apiRuleFile, databaseRuleFile, nodeRuleFile, metaRuleFile];
+export const RULE_FILES: readonly RuleFileBuilder[] = [
+  requestRuleFile,
+  apiRuleFile,
+  databaseRuleFile,
+  nodeRuleFile,
+  metaRuleFile,
+  securityRuleFile,
+];
 
 /**
  * Escalation levels of the incident procedure (brief). The `escalation` label says how far an alert goes:

@@ -10,3 +10,4 @@ export * from "./observabilityStack";
 export * from "./prometheus";
 export * from "./pulumiConfig";
 export * from "./renderForHost";
+export * from "./security";

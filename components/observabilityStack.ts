@@ -5,11 +5,12 @@ import type { Secrets, Settings } from "../settings";
 import { Alertmanager } from "./alertmanager";
 import { filesUnder } from "./configFiles";
 import { DockerHost } from "./dockerHost";
-import { NodeExporter } from "./nodeExporter";
 import { Grafana } from "./grafana";
+import { NodeExporter } from "./nodeExporter";
 import { PostgresExporter } from "./postgresExporter";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
+import { HostSecurity } from "./security";
 
 export interface ObservabilityStackArgs {
   /** The parsed stack settings. */
@@ -25,6 +26,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly postgresExporter: PostgresExporter;
   readonly alertmanager: Alertmanager;
   readonly grafana: Grafana;
+  /** fail2ban, CrowdSec and Suricata on the host, when `security.enabled`. */
+  readonly security?: HostSecurity;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -45,6 +48,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
     // Grafana's dashboards and data sources go through its API (the provider), not through files on the host.
     this.grafana = new Grafana(`${name}-grafana`, { settings, host: this.host, adminPassword: secrets.grafanaAdminPassword }, { parent: this });
+    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this });
     this.registerOutputs({});
   }
 }

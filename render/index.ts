@@ -8,6 +8,7 @@ import { renderPostgresExporterFiles } from "../exporters/postgres";
 import { renderAlertmanagerFiles } from "../alerts/alertmanagerFiles";
 import { renderGrafanaFiles } from "../grafana/files";
 import { renderPrometheusFiles } from "../prometheus/files";
+import { renderSecurityFiles } from "../security/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
@@ -18,6 +19,7 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderAlertmanagerFiles,
   renderPostgresExporterFiles,
   renderGrafanaFiles,
+  renderSecurityFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */

@@ -45,9 +45,11 @@ describe("the alerting rules", () => {
     }
   });
 
-  it("escalates critical alerts to L2 and warnings to L1", () => {
-    for (const rule of rules.filter((r) => r.labels.severity === "critical")) expect(rule.labels.escalation).toBe("L2");
-    for (const rule of rules.filter((r) => r.labels.severity === "warning")) expect(rule.labels.escalation).toBe("L1");
+  it("escalates critical alerts to L2 and warnings to L1, unless a rule escalates further itself (security: L4)", () => {
+    const byDefault = rules.filter((r) => r.labels.escalation !== "L4");
+    for (const rule of byDefault.filter((r) => r.labels.severity === "critical")) expect(rule.labels.escalation).toBe("L2");
+    for (const rule of byDefault.filter((r) => r.labels.severity === "warning")) expect(rule.labels.escalation).toBe("L1");
+    expect(rules.filter((r) => r.labels.escalation === "L4").map((r) => r.alert)).toEqual(expect.arrayContaining(["CrowdsecDown"]));
   });
 
   it("has a runbook file for every alert, quoting the alert's definition as the default settings render it", () => {
@@ -82,7 +84,7 @@ describe("the alerting rules", () => {
   });
 
   it("renders the prod stack too", () => {
-    expect(ruleFiles(prod).map((f) => f.name)).toEqual(["requests", "api", "database", "node", "meta"]);
+    expect(ruleFiles(prod).map((f) => f.name)).toEqual(["requests", "api", "database", "node", "meta", "security"]);
   });
 });
 
