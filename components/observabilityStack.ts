@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Secrets, Settings } from "../settings";
 import { DockerHost } from "./dockerHost";
 import { filesUnder } from "./configFiles";
+import { Alloy } from "./alloy";
+import { Loki } from "./loki";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
 
@@ -16,6 +18,8 @@ export interface ObservabilityStackArgs {
 export class ObservabilityStack extends pulumi.ComponentResource {
   readonly host: DockerHost;
   readonly prometheus: Prometheus;
+  readonly loki: Loki;
+  readonly alloy: Alloy;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -24,6 +28,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.host = new DockerHost(`${name}-host`, { settings, secrets }, { parent: this });
     const files = hostFilesFor(settings, secrets);
     this.prometheus = new Prometheus(`${name}-prometheus`, { settings, host: this.host, files: filesUnder(files, "prometheus") }, { parent: this });
+    this.loki = new Loki(`${name}-loki`, { settings, host: this.host, files: filesUnder(files, "loki") }, { parent: this });
+    // After Loki, so the first pushes find it (Alloy retries anyway).
+    this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki] });
     this.registerOutputs({});
   }
 }

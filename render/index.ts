@@ -4,12 +4,13 @@
  */
 import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
+import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
 
-export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles, renderRuleFiles];
+export const RENDERERS: readonly FileRenderer[] = [renderPrometheusFiles, renderRuleFiles, renderLogFiles];
 
 /** All files, checked for two parts writing the same path. */
 export function renderAll(settings: Settings, secrets: Secrets<string>): RenderedFile[] {
