@@ -5,9 +5,10 @@
 import type { FileRenderer } from "../render/types";
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
+import { logRules } from "./rules/logs";
 import type { RuleFile, RuleFileBuilder } from "./types";
 
-export const RULE_FILES: readonly RuleFileBuilder[] = [];
+export const RULE_FILES: readonly RuleFileBuilder[] = [logRules];
 
 export function ruleFiles(settings: Settings): RuleFile[] {
   return RULE_FILES.map((build) => build(settings));

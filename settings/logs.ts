@@ -86,7 +86,13 @@ export const alloySettings = z
      * keeps its logs under `job="docker"` with its `container` label.
      */
     containers: z
-      .record(z.string().regex(CONTAINER_NAME, "must be a Docker container name"), logJob)
+      .record(z.string(), logJob)
+      .superRefine((containers, ctx) => {
+        // Checked here rather than by the key schema, so the message names the key and says what is wrong.
+        for (const name of Object.keys(containers)) {
+          if (!CONTAINER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "must be a Docker container name (letters, digits, _ . -)", input: name });
+        }
+      })
       .default({ "koprogo-backend": "koprogo-api", "koprogo-postgres": "postgresql", "koprogo-traefik": "traefik" }),
     /** Host log files by job. The agents' files by default; `api`/`postgres` for a host that runs them as systemd services with file logs. */
     hostFiles: z

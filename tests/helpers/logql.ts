@@ -1,0 +1,19 @@
+/**
+ * LogQL validation with Grafana's own grammar (`@grafana/lezer-logql`, the parser of Grafana's Loki editor).
+ * Reusable by every part that writes LogQL (dashboards, alert links, runbooks): `assertValidLogql(query)`.
+ */
+import { parser } from "@grafana/lezer-logql";
+import { badStringLiterals, errorNodes, type ParseProblem } from "./lezer";
+
+/** Problems of a LogQL query: syntax errors and string literals with invalid escapes. Empty when valid. */
+export function logqlProblems(query: string): ParseProblem[] {
+  if (query.trim() === "") return [{ from: 0, to: 0, message: "empty query" }];
+  const tree = parser.parse(query);
+  return [...errorNodes(tree, query), ...badStringLiterals(tree, query, "String")];
+}
+
+/** Throws, naming the query and where it breaks, unless `query` is valid LogQL. */
+export function assertValidLogql(query: string, name = "LogQL query"): void {
+  const problems = logqlProblems(query);
+  if (problems.length > 0) throw new Error(`${name} is not valid LogQL: ${problems.map((p) => p.message).join("; ")}\n  ${query}`);
+}
