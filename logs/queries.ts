@@ -5,7 +5,7 @@
  */
 import { DATASOURCES } from "../contract/datasources";
 import { JOBS, type JobName } from "../contract/jobs";
-import { ALL_LOG_JOBS, LOG_JOBS, type LogJob } from "../contract/logs";
+import { ALL_LOG_JOBS, LOG_JOBS, LOG_LABELS, type LogJob } from "../contract/logs";
 import type { Settings } from "../settings";
 import { BACKEND_FORMAT, FAIL2BAN_FORMAT, POSTGRES_FORMAT } from "./formats";
 import { containsLine, eq, logQuery, matches, matchesLine, quotedString, regexpParser, streamSelector } from "./logql";
@@ -29,6 +29,7 @@ export const LOG_QUERY_NAMES = [
   "sshLoginFailures",
   "errorRateByJob",
   "logVolumeByJob",
+  "activeStreams",
 ] as const;
 export type LogQueryName = (typeof LOG_QUERY_NAMES)[number];
 
@@ -87,6 +88,11 @@ export function logQueries(settings: Pick<Settings, "alerts">): Record<LogQueryN
       title: "Log volume per job",
       description: "Bytes ingested per job over the last hour: what fills Loki's limits.",
       expr: `sum by (job) (bytes_over_time(${streamSelector(matches("job", ".+"))}[1h]))`,
+    },
+    activeStreams: {
+      title: "Active streams",
+      description: "Streams written in the last 5 minutes, against loki.limits.maxStreams: a jump means a label exploded.",
+      expr: `count(count by (${LOG_LABELS.filter((l) => l !== "environment" && l !== "host").join(", ")}) (count_over_time(${streamSelector(matches("job", ".+"))}[5m])))`,
     },
   };
 }
