@@ -7,10 +7,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALLOY_PATHS } from "../logs/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { ConfigFiles, type HostFile, reloadOnChange, signalContainerScript } from "./configFiles";
-import { dataVolume, serviceContainerArgs } from "./container";
+import { type HostFile, signalContainerScript } from "./configFiles";
+import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
-import { goMemoryLimit } from "./loki";
 
 export interface AlloyArgs {
   /** The stack settings (`alloy`, `docker`, `namePrefix`). */
@@ -67,30 +66,24 @@ export class Alloy extends pulumi.ComponentResource {
   constructor(name: string, args: AlloyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:Alloy", name, {}, opts);
     const { settings, host } = args;
-    const provider = host.provider;
-    const container = containerName(settings, "alloy");
-    this.dataVolume = dataVolume(`${name}-data`, `${container}-data`, provider, this);
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files }, { parent: this });
-    this.container = new docker.Container(
-      name,
-      serviceContainerArgs({
-        name: container,
-        image: IMAGES.alloy,
-        memory: settings.alloy.memory,
-        command: alloyFlags(),
-        envs: [goMemoryLimit(settings.alloy.memory)],
-        ports: [{ internal: SERVICE_PORTS.alloy, hostPort: settings.alloy.hostPort }],
-        bindAddress: settings.docker.bindAddress,
-        network: host.networkName,
-        volumes: [{ volume: this.dataVolume.name, path: ALLOY_PATHS.data }],
-        binds: alloyHostBinds(settings, host.configRoot),
-        healthcheck: alloyHealthcheck(),
-      }),
-      { parent: this, provider, dependsOn: config.writes },
-    );
-    // Alloy re-reads its configuration on SIGHUP (as on POST /-/reload): no restart, no gap in shipping.
-    reloadOnChange(`${name}-reload`, host.access, config.hashes, signalContainerScript(container), { parent: this, dependsOn: [this.container] });
-    this.internalUrl = `http://${container}:${SERVICE_PORTS.alloy}`;
+    const service = configuredService(name, this, {
+      service: "alloy",
+      settings,
+      host,
+      files: args.files,
+      image: IMAGES.alloy,
+      memory: settings.alloy.memory,
+      hostPort: settings.alloy.hostPort,
+      command: alloyFlags(),
+      dataPath: ALLOY_PATHS.data,
+      binds: alloyHostBinds(settings, host.configRoot),
+      healthcheck: alloyHealthcheck(),
+      // Alloy re-reads its configuration on SIGHUP (as on POST /-/reload): no restart, no gap in shipping.
+      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "alloy")) },
+    });
+    this.container = service.container;
+    this.dataVolume = service.dataVolume;
+    this.internalUrl = service.internalUrl;
     this.registerOutputs({ internalUrl: this.internalUrl });
   }
 }

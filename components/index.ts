@@ -1,5 +1,6 @@
 export * from "./alloy";
 export * from "./configFiles";
+export * from "./configuredService";
 export * from "./container";
 export * from "./dockerHost";
 export * from "./host";

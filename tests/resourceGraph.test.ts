@@ -30,5 +30,5 @@ test("promiseOf reads outputs", async () => {
 });
 
 test("records the containers", () => {
-  expect(mocks.ofType(CONTAINER).map((c) => c.name)).toEqual(["koprogo-prometheus", "koprogo-loki", "koprogo-alloy"]);
+  expect(mocks.ofType(CONTAINER).map((c) => c.name).sort()).toEqual(["koprogo-alloy", "koprogo-loki", "koprogo-prometheus"]);
 });
