@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { JOBS } from "../contract/jobs";
 import { ALL_LOG_JOBS, LOG_JOBS } from "../contract/logs";
 import { alloyConfig, alloyConfigText } from "../logs/alloy";
@@ -137,5 +139,20 @@ describe("the LogQL builders", () => {
   });
   it("refuse an empty selector", () => {
     expect(() => streamSelector()).toThrow("at least one label matcher");
+  });
+});
+
+describe("the README", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+  const block = /```logql\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+
+  it("lists every named query as the program builds it (prod settings)", () => {
+    for (const [name, query] of Object.entries(logQueries(prod))) expect(block).toContain(`# ${name}: ${query.title}\n${query.expr}\n`);
+  });
+
+  it("shows only valid LogQL in its logql block", () => {
+    const lines = block.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"));
+    expect(lines.length).toBe(LOG_QUERY_NAMES.length);
+    for (const line of lines) assertValidLogql(line);
   });
 });
