@@ -8,3 +8,4 @@ const stack = new ObservabilityStack("koprogo", { settings, secrets });
 
 export const environment = settings.environment;
 export const prometheusUrl = stack.prometheus.internalUrl;
+export const lokiUrl = stack.loki.internalUrl;

@@ -165,9 +165,9 @@ function backendStages(): AlloyBlock {
         labelsStage("level"),
         match(logQuery(text, containsLine(BACKEND_FORMAT.accessTarget)), [regexStage(BACKEND_FORMAT.accessStatusClass), labelsStage("status_class")], "actix-web access lines: the status class (the path and client IP stay in the line)."),
       ], "Plain text: `<time>  LEVEL target: message`."),
+      // Each JSON field is read only on lines that have it: a missing field must not become an empty label.
       match(json, [
-        jsonStage({ level: "level" }),
-        labelsStage("level"),
+        match(logQuery(json, containsLine('"level":')), [jsonStage({ level: "level" }), labelsStage("level")]),
         match(logQuery(json, containsLine('"status":')), [jsonStage({ status: "status" }), regexStage("^(?P<status_class>[1-5])", "status"), labelsStage("status_class")]),
       ], "JSON lines (the planned structured format): `level` and the HTTP status."),
     ],

@@ -182,6 +182,7 @@ describe("the pipeline on real lines", () => {
     ["koprogo-api", "thread 'actix-rt|system:0|arbiter:1' panicked at src/main.rs:10:5:", {}],
     ["koprogo-api", '{"timestamp":"2025-11-20T10:15:33Z","level":"WARN","target":"koprogo_api","fields":{"message":"slow"}}', { level: "warn" }],
     ["koprogo-api", '{"timestamp":"2025-11-20T10:15:33Z","level":"INFO","status":503,"path":"/api/v1/x"}', { level: "info", status_class: "5xx" }],
+    ["koprogo-api", '{"timestamp":"2025-11-20T10:15:33Z","fields":{"message":"no level, no status"}}', {}],
     // PostgreSQL (postgres:15-alpine; Debian's prefix adds user@db).
     ["postgresql", '2025-11-20 10:15:30.123 UTC [42] ERROR:  relation "x" does not exist at character 15', { level: "error" }],
     ["postgresql", '2025-11-20 10:15:30.123 UTC [43] FATAL:  password authentication failed for user "koprogo"', { level: "error" }],
