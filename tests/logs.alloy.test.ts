@@ -3,6 +3,7 @@ import { alloyConfig, alloyConfigText, containerJobs, hostFileJobs } from "../lo
 import type { AlloyBlock, AlloyStatement, AlloyValue } from "../logs/alloySyntax";
 import { settingsSchema, type Settings } from "../settings";
 import { runPipeline } from "./helpers/alloyPipeline";
+import { parseAlloy, withoutComments } from "./helpers/alloyParser";
 import { stackSettings } from "./helpers/stacks";
 
 const prod = stackSettings("prod").settings;
@@ -363,5 +364,11 @@ describe("the rendered file", () => {
         "}",
       ].join("\n"),
     );
+  });
+});
+
+describe("config.alloy read back", () => {
+  it.each([["dev", dev], ["prod", prod]] as const)("the %s stack's file parses to exactly the generator's tree", (_, settings) => {
+    expect(parseAlloy(alloyConfigText(settings))).toEqual(withoutComments(alloyConfig(settings)));
   });
 });

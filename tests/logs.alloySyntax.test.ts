@@ -1,3 +1,4 @@
+import { parseAlloy, withoutComments } from "./helpers/alloyParser";
 import { attr, block, comment, documented, formatValue, quote, ref, renderAlloy } from "../logs/alloySyntax";
 
 describe("quote", () => {
@@ -108,5 +109,25 @@ describe("renderAlloy", () => {
   it("keeps a value that looks like syntax inside its string", () => {
     const text = renderAlloy([block("x", "y", [attr("v", '" }\nevil { a = "')])]);
     expect(text).toBe('x "y" {\n  v = "\\" }\\nevil { a = \\""\n}\n');
+  });
+});
+
+describe("what the writer writes reads back the same", () => {
+  it("for values that need every kind of escape", () => {
+    const tree = [
+      block("x", "y", [
+        attr("s", 'q"b\\s\n\t\r\u0001 // {x} [y]'),
+        attr("n", -1.5),
+        attr("list", ["a", true, null, ref("a.b.c"), { "k.with.dots": "v", plain: 1 }]),
+        block("inner", undefined, [attr("empty", {}), attr("none", [])]),
+      ]),
+    ];
+    expect(parseAlloy(renderAlloy(tree))).toEqual(withoutComments(tree));
+  });
+
+  it("rejects broken text", () => {
+    expect(() => parseAlloy('x "y" { a = "unterminated }')).toThrow("unterminated string");
+    expect(() => parseAlloy('x { a = "\\q" }')).toThrow("invalid escape");
+    expect(() => parseAlloy("x { a = 1 ")).toThrow("unexpected end of file");
   });
 });
