@@ -145,7 +145,7 @@ const structuredMetadata = (...names: string[]) => block("stage.structured_metad
 const jsonStage = (expressions: Record<string, string>) => block("stage.json", undefined, [attr("expressions", expressions)]);
 
 /** The same regex with its named groups made non-capturing, for a line filter. */
-export function withoutCaptures(re2: string): string {
+function withoutCaptures(re2: string): string {
   return re2.replace(/\(\?P<[A-Za-z_][A-Za-z0-9_]*>/g, "(?:");
 }
 
