@@ -65,7 +65,6 @@ export const lokiSettings = z
   .strict();
 
 const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const logJob = z.enum(ALL_LOG_JOBS as [LogJob, ...LogJob[]], { message: `must be one of the log jobs of contract/logs.ts: ${ALL_LOG_JOBS.join(", ")}` });
 
 /** A host log file Alloy tails: an absolute path under `/var/log` (the only host directory mounted into Alloy), or `null` for none. */
 const hostLogFile = z
@@ -86,13 +85,15 @@ export const alloySettings = z
      * keeps its logs under `job="docker"` with its `container` label.
      */
     containers: z
-      .record(z.string(), logJob)
+      .record(z.string(), z.string())
       .superRefine((containers, ctx) => {
-        // Checked here rather than by the key schema, so the message names the key and says what is wrong.
-        for (const name of Object.keys(containers)) {
+        // Keys and values checked together, so one run names every bad entry with its key.
+        for (const [name, job] of Object.entries(containers)) {
           if (!CONTAINER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "must be a Docker container name (letters, digits, _ . -)", input: name });
+          else if (!(ALL_LOG_JOBS as readonly string[]).includes(job)) ctx.addIssue({ code: "custom", path: [name], message: `must be one of the log jobs of contract/logs.ts: ${ALL_LOG_JOBS.join(", ")}`, input: job });
         }
       })
+      .transform((containers) => containers as Record<string, LogJob>)
       .default({ "koprogo-backend": "koprogo-api", "koprogo-postgres": "postgresql", "koprogo-traefik": "traefik" }),
     /** Host log files by job. The agents' files by default; `api`/`postgres` for a host that runs them as systemd services with file logs. */
     hostFiles: z
