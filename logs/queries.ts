@@ -1,9 +1,9 @@
 /**
  * Named LogQL queries: the runbook's four, fixed for the real log formats (the backend writes plain text, not
  * JSON; PostgreSQL writes `SEVERITY:` lines, not logfmt), and the few an incident needs next. Dashboards and
- * runbooks use them by name; `logsQueryForJob` and `logsExploreUrl` build the "logs around this alert" link.
+ * runbooks use them by name; `logsQueryForJob` gives the query of the "logs around this alert" link
+ * (`logsUrl` of `contract/links.ts` turns it into a Grafana Explore link).
  */
-import { DATASOURCES } from "../contract/datasources";
 import { JOBS, type JobName } from "../contract/jobs";
 import { ALL_LOG_JOBS, LOG_JOBS, LOG_LABELS, type LogJob } from "../contract/logs";
 import type { Settings } from "../settings";
@@ -110,19 +110,4 @@ export function logsQueryForJob(jobName: JobName | LogJob, options: { readonly m
   if (options.minLevel === "error") return streamSelector(selected, eq("level", "error"));
   if (options.minLevel === "warn") return streamSelector(selected, matches("level", "warn|error"));
   return streamSelector(selected);
-}
-
-/**
- * A Grafana Explore link running `expr` on the Loki data source. `from`/`to` are Grafana time expressions
- * (`now-1h`) or epoch milliseconds; the default hour ending now covers an alert that just fired.
- */
-export function logsExploreUrl(grafanaUrl: string, expr: string, range: { readonly from: string; readonly to: string } = { from: "now-1h", to: "now" }): string {
-  const panes = {
-    a: {
-      datasource: DATASOURCES.loki.uid,
-      queries: [{ refId: "A", expr, queryType: "range", datasource: { type: "loki", uid: DATASOURCES.loki.uid } }],
-      range,
-    },
-  };
-  return `${grafanaUrl.replace(/\/$/, "")}/explore?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes))}`;
 }

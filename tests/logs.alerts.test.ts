@@ -7,11 +7,13 @@ import { renderRuleFiles, RULE_FILES } from "../alerts";
 import { logRules } from "../alerts/rules/logs";
 import type { AlertingRule } from "../alerts/types";
 import { placeholderSecrets } from "../settings";
+import { assertValidLogql } from "./helpers/logql";
 import { assertValidPromql } from "./helpers/promql";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
 
-const prod = stackSettings("prod").settings;
-const alerts = logRules(prod).groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => "alert" in r);
+// The dev stack, whose links the promtool test file expects.
+const dev = stackSettings("dev").settings;
+const alerts = logRules(dev).groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => "alert" in r);
 const TEST_FILE = path.join(PROJECT_DIR, "alerts/tests/logs.test.yml");
 
 function promtoolAvailable(): boolean {
@@ -29,7 +31,7 @@ withPromtool("promtool on the rendered logs.yml", () => {
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "logs-rules-"));
-    const file = renderRuleFiles(prod, placeholderSecrets()).find((f) => f.path === "prometheus/rules/logs.yml");
+    const file = renderRuleFiles(dev, placeholderSecrets()).find((f) => f.path === "prometheus/rules/logs.yml");
     if (!file) throw new Error("prometheus/rules/logs.yml was not rendered");
     fs.writeFileSync(path.join(dir, "logs.yml"), file.content);
     fs.copyFileSync(TEST_FILE, path.join(dir, "logs.test.yml"));
@@ -52,15 +54,22 @@ withPromtool("promtool on the rendered logs.yml", () => {
 describe("the log pipeline alerts", () => {
   it("are registered in RULE_FILES and rendered as prometheus/rules/logs.yml", () => {
     expect(RULE_FILES).toContain(logRules);
-    const rendered = renderRuleFiles(prod, placeholderSecrets()).find((f) => f.path === "prometheus/rules/logs.yml")!;
-    expect(YAML.parse(rendered.content)).toEqual(JSON.parse(JSON.stringify({ groups: logRules(prod).groups })));
+    const rendered = renderRuleFiles(dev, placeholderSecrets()).find((f) => f.path === "prometheus/rules/logs.yml")!;
+    expect(YAML.parse(rendered.content)).toEqual(JSON.parse(JSON.stringify({ groups: logRules(dev).groups })));
   });
 
   it("are the expected ones", () => {
     expect(alerts.map((a) => a.alert)).toEqual(["LokiDown", "AlloyDown", "LokiIngestionFailing", "AlloyLogsDropped", "LokiDiscardingLogs"]);
   });
 
-  it.each(alerts.map((a) => [a.alert, a]))("%s has for, severity, summary, a description with its value, valid PromQL and no hand-written runbook_url", (name, rule) => {
+  it.each(alerts.map((a) => [a.alert, a]))("%s has for, severity, summary, a description with its value, its links, valid PromQL and no hand-written runbook_url", (name, rule) => {
+    expect(rule.annotations.dashboard_url).toMatch(/^http:\/\/127\.0\.0\.1:(9090\/targets|3001\/explore\?)/);
+    const logs = new URL(rule.annotations.logs_url);
+    const logql = JSON.parse(logs.searchParams.get("panes")!).alert.queries[0].expr as string;
+    assertValidLogql(logql, `${name} logs_url`);
+    if (rule.annotations.dashboard_url.includes("/explore?")) {
+      assertValidPromql(JSON.parse(new URL(rule.annotations.dashboard_url).searchParams.get("panes")!).alert.queries[0].expr as string, `${name} dashboard_url`);
+    }
     expect(rule.for).toMatch(/^\d+[smh]$/);
     expect(rule.labels.severity).toBe("warning");
     expect(rule.annotations.summary.length).toBeGreaterThan(10);

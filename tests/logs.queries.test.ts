@@ -6,7 +6,8 @@ import { alloyConfig, alloyConfigText } from "../logs/alloy";
 import type { AlloyStatement } from "../logs/alloySyntax";
 import { BACKEND_FORMAT, POSTGRES_FORMAT } from "../logs/formats";
 import { containsLine, escapeRegex, logQuery, matchesLine, patternString, quotedString, streamSelector, eq } from "../logs/logql";
-import { LOG_QUERY_NAMES, logJobForJob, logQueries, logsExploreUrl, logsQueryForJob } from "../logs/queries";
+import { logsUrl } from "../contract/links";
+import { LOG_QUERY_NAMES, logJobForJob, logQueries, logsQueryForJob } from "../logs/queries";
 import { assertValidLogql, logqlProblems } from "./helpers/logql";
 import { re2Groups } from "./helpers/re2";
 import { stackSettings } from "./helpers/stacks";
@@ -111,19 +112,21 @@ describe("logs around an alert", () => {
     expect(() => logsQueryForJob("blackbox" as never)).toThrow("job `blackbox` has no logs in Loki");
   });
 
-  it("builds a Grafana Explore link on the Loki data source", () => {
-    const url = logsExploreUrl("https://grafana.koprogo.com/", logsQueryForJob(JOBS.api));
-    expect(url.startsWith("https://grafana.koprogo.com/explore?schemaVersion=1&orgId=1&panes=")).toBe(true);
-    const panes = JSON.parse(decodeURIComponent(new URL(url).searchParams.get("panes")!));
+  it("becomes a Grafana Explore link on the Loki data source", () => {
+    const url = logsUrl("https://grafana.koprogo.com/", logsQueryForJob(JOBS.api));
+    expect(url.startsWith("https://grafana.koprogo.com/explore?schemaVersion=1&panes=")).toBe(true);
+    expect(url.endsWith("&orgId=1")).toBe(true);
+    const panes = JSON.parse(new URL(url).searchParams.get("panes")!);
     expect(panes).toEqual({
-      a: {
+      alert: {
         datasource: "loki",
-        queries: [{ refId: "A", expr: '{job="koprogo-api"}', queryType: "range", datasource: { type: "loki", uid: "loki" } }],
+        queries: [{ refId: "A", expr: '{job="koprogo-api"}', queryType: "range", datasource: { uid: "loki", type: "loki" } }],
         range: { from: "now-1h", to: "now" },
       },
     });
-    const ranged = JSON.parse(new URL(logsExploreUrl("http://g", "{job=\"x\"}", { from: "1763633700000", to: "1763637300000" })).searchParams.get("panes")!);
-    expect(ranged.a.range).toEqual({ from: "1763633700000", to: "1763637300000" });
+    const ranged = JSON.parse(new URL(logsUrl("http://g", '{job="x"}', { from: "1763633700000", to: "1763637300000" })).searchParams.get("panes")!);
+    expect(ranged.alert.range).toEqual({ from: "1763633700000", to: "1763637300000" });
+    expect(() => logsUrl("http://g", " ")).toThrow("needs a query");
   });
 });
 
