@@ -55,7 +55,8 @@ describe("the log pipeline alerts", () => {
   it("are registered in RULE_FILES and rendered as prometheus/rules/logs.yml", () => {
     expect(RULE_FILES).toContain(logRules);
     const rendered = renderRuleFiles(dev, placeholderSecrets()).find((f) => f.path === "prometheus/rules/logs.yml")!;
-    expect(YAML.parse(rendered.content)).toEqual(JSON.parse(JSON.stringify({ groups: logRules(dev).groups })));
+    // A subset match: the renderer may add fields to every rule in one pass (runbook_url, escalation).
+    expect(YAML.parse(rendered.content)).toMatchObject(JSON.parse(JSON.stringify({ groups: logRules(dev).groups })));
   });
 
   it("are the expected ones", () => {
