@@ -11,3 +11,4 @@ export const prometheusUrl = stack.prometheus.internalUrl;
 export const grafanaUrl = stack.grafana.url;
 /** `pulumi stack output --show-secrets grafanaAdminPassword`. */
 export const grafanaAdminPassword = stack.grafana.adminPassword;
+export const lokiUrl = stack.loki.internalUrl;

@@ -9,6 +9,7 @@ import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
 import { apiRuleFile } from "./rules/api";
 import { databaseRuleFile } from "./rules/database";
+import { logRules } from "./rules/logs";
 import { metaRuleFile } from "./rules/meta";
 import { nodeRuleFile } from "./rules/node";
 import { requestRuleFile } from "./rules/requests";
@@ -22,6 +23,7 @@ export const RULE_FILES: readonly RuleFileBuilder[] = [
   nodeRuleFile,
   metaRuleFile,
   securityRuleFile,
+  logRules,
 ];
 
 /**

@@ -3,9 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Secrets, Settings } from "../settings";
 import { Alertmanager } from "./alertmanager";
+import { Alloy } from "./alloy";
 import { filesUnder } from "./configFiles";
 import { DockerHost } from "./dockerHost";
 import { Grafana } from "./grafana";
+import { Loki } from "./loki";
 import { NodeExporter } from "./nodeExporter";
 import { PostgresExporter } from "./postgresExporter";
 import { Prometheus } from "./prometheus";
@@ -28,6 +30,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly grafana: Grafana;
   /** fail2ban, CrowdSec and Suricata on the host, when `security.enabled`. */
   readonly security?: HostSecurity;
+  readonly loki: Loki;
+  readonly alloy: Alloy;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -49,6 +53,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     // Grafana's dashboards and data sources go through its API (the provider), not through files on the host.
     this.grafana = new Grafana(`${name}-grafana`, { settings, host: this.host, adminPassword: secrets.grafanaAdminPassword }, { parent: this });
     if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this });
+    this.loki = new Loki(`${name}-loki`, { settings, host: this.host, files: filesUnder(files, "loki") }, { parent: this });
+    // After Loki, so the first pushes find it (Alloy retries anyway).
+    this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki] });
     this.registerOutputs({});
   }
 }

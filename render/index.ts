@@ -7,6 +7,7 @@ import { renderRuleFiles } from "../alerts";
 import { renderPostgresExporterFiles } from "../exporters/postgres";
 import { renderAlertmanagerFiles } from "../alerts/alertmanagerFiles";
 import { renderGrafanaFiles } from "../grafana/files";
+import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import { renderSecurityFiles } from "../security/files";
 import type { FileRenderer, RenderedFile } from "./types";
@@ -20,6 +21,7 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderPostgresExporterFiles,
   renderGrafanaFiles,
   renderSecurityFiles,
+  renderLogFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */

@@ -84,7 +84,7 @@ describe("the alerting rules", () => {
   });
 
   it("renders the prod stack too", () => {
-    expect(ruleFiles(prod).map((f) => f.name)).toEqual(["requests", "api", "database", "node", "meta", "security"]);
+    expect(ruleFiles(prod).map((f) => f.name)).toEqual(["requests", "api", "database", "node", "meta", "security", "logs"]);
   });
 });
 

@@ -22,12 +22,12 @@ describe("the query helpers", () => {
 
   it("report a PromQL error", () => {
     expect(promqlErrors("sum(rate(x[5m])")).not.toEqual([]);
-    expect(() => assertValidPromql("histogram_quantile(0.99, sum by (le) rate(x[5m]))")).toThrow("invalid PromQL");
+    expect(() => assertValidPromql("histogram_quantile(0.99, sum by (le) rate(x[5m]))")).toThrow("is not valid PromQL");
   });
 
   it("report a LogQL error", () => {
     expect(logqlErrors('{job="api" |= "x"')).not.toEqual([]);
-    expect(() => assertValidLogql('sum(count_over_time({job="api"} |= [5m]))')).toThrow("invalid LogQL");
+    expect(() => assertValidLogql('sum(count_over_time({job="api"} |= [5m]))')).toThrow("is not valid LogQL");
   });
 });
 

@@ -1,6 +1,10 @@
-/** PromQL checks for tests: Grafana's variables replaced by sample values, then parsed with the Prometheus UI's grammar. */
+/**
+ * PromQL validation with Prometheus's own lezer grammar (`@prometheus-io/lezer-promql`, the parser of its UI's
+ * editor). `promtool check rules` stays the authority for rule files; this catches broken expressions in
+ * dashboards and links, where promtool does not look. Grafana's variables are replaced by sample values first.
+ */
 import { parser } from "@prometheus-io/lezer-promql";
-import { lezerErrors } from "./lezer";
+import { badStringLiterals, errorNodes, lezerErrors, type ParseProblem } from "./lezer";
 
 /** Sample values for Grafana's built-in interval variables. */
 const GRAFANA_DURATIONS: Readonly<Record<string, string>> = { __rate_interval: "1m", __interval: "1m", __auto: "1m", __range: "6h" };
@@ -16,14 +20,23 @@ export function withSampleVariables(expr: string): string {
   });
 }
 
+/** Problems of an expression: syntax errors and string literals with invalid escapes. Empty when valid. */
+export function promqlProblems(expr: string): ParseProblem[] {
+  if (expr.trim() === "") return [{ from: 0, to: 0, message: "empty expression" }];
+  const text = withSampleVariables(expr);
+  const tree = parser.parse(text);
+  return [...errorNodes(tree, text), ...badStringLiterals(tree, text, "StringLiteral")];
+}
+
 /** Parse errors of an expression (positions and the text there); empty when it parses. */
 export function promqlErrors(expr: string): string[] {
   return lezerErrors(parser, withSampleVariables(expr));
 }
 
-export function assertValidPromql(expr: string): void {
-  const errors = promqlErrors(expr);
-  if (errors.length > 0) throw new Error(`invalid PromQL ${JSON.stringify(expr)}: ${errors.join("; ")}`);
+/** Throws, naming the expression and where it breaks, unless `expr` is valid PromQL. */
+export function assertValidPromql(expr: string, name = "PromQL expression"): void {
+  const problems = promqlProblems(expr);
+  if (problems.length > 0) throw new Error(`${name} is not valid PromQL: ${problems.map((p) => p.message).join("; ")}\n  ${expr}`);
 }
 
 /** Every metric name a PromQL expression selects. */
