@@ -79,8 +79,8 @@ describe("the alerting rules", () => {
     expect(expr).toContain("node_filesystem_readonly");
   });
 
-  it("leaves the API and the database out of the generic TargetDown", () => {
-    expect(byName.get("TargetDown")?.expr).toBe('up{job!~"koprogo-api|postgresql"} == 0');
+  it("leaves the jobs with a down alert of their own (API, database, Loki, Alloy, CrowdSec) out of the generic TargetDown", () => {
+    expect(byName.get("TargetDown")?.expr).toBe(`up{job!~"koprogo-api|postgresql|loki|alloy|crowdsec"} == 0`);
   });
 
   it("renders the prod stack too", () => {
