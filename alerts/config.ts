@@ -82,7 +82,7 @@ export function monitoringConfig(settings: Settings): MonitoringConfig {
     traefikSelector: `${job(JOBS.traefik)}, service=~${promqlString(settings.alerts.traefikService)}`,
     filesystemSelector: `${job(JOBS.node)}, fstype!~${promqlString(PSEUDO_FILESYSTEMS.join("|"))}`,
     rateInterval: "5m",
-    jobsWithDedicatedDownAlert: [JOBS.api, JOBS.postgres],
+    jobsWithDedicatedDownAlert: [JOBS.api, JOBS.postgres, JOBS.loki, JOBS.alloy, JOBS.crowdsec],
     thresholds: settings.alerts.thresholds,
     for: FOR,
     requestMetricsSource: settings.alerts.requestMetricsSource,

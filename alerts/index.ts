@@ -9,12 +9,22 @@ import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
 import { apiRuleFile } from "./rules/api";
 import { databaseRuleFile } from "./rules/database";
+import { logRules } from "./rules/logs";
 import { metaRuleFile } from "./rules/meta";
 import { nodeRuleFile } from "./rules/node";
 import { requestRuleFile } from "./rules/requests";
+import { securityRuleFile } from "./rules/security";
 import type { AlertingRule, RecordingRule, RuleFile, RuleFileBuilder } from "./types";
 
-export const RULE_FILES: readonly RuleFileBuilder[] = [requestRuleFile, apiRuleFile, databaseRuleFile, nodeRuleFile, metaRuleFile];
+export const RULE_FILES: readonly RuleFileBuilder[] = [
+  requestRuleFile,
+  apiRuleFile,
+  databaseRuleFile,
+  nodeRuleFile,
+  metaRuleFile,
+  securityRuleFile,
+  logRules,
+];
 
 /**
  * Escalation levels of the incident procedure (brief). The `escalation` label says how far an alert goes:

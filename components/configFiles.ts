@@ -6,7 +6,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { RenderedFile } from "../render";
-import { hostCommand, shellQuote, type HostAccess } from "./host";
+import { asRoot, hostCommand, shellQuote, type HostAccess } from "./host";
 
 /** A file whose content may be an output (a secret, or a generated password inside an `apply`). */
 export interface HostFile {
@@ -24,6 +24,10 @@ export interface ConfigFilesArgs {
   readonly files: readonly HostFile[];
   /** User id that must be able to read secret files (the container's user). Defaults to root only. */
   readonly secretOwner?: number;
+  /** Write through `sudo -n` (files under `/etc` owned by root, written by a deploy user). Defaults to `false`. */
+  readonly sudo?: boolean;
+  /** More values whose change rewrites every file, e.g. a package upgrade that may have replaced them. */
+  readonly rewriteOn?: readonly pulumi.Input<string>[];
 }
 
 /** Stable digest of a file's content, used as a trigger: the same content never rewrites the file. */
@@ -63,10 +67,10 @@ export class ConfigFiles extends pulumi.ComponentResource {
           `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
           args.host,
           {
-            create: writeFileScript(target, mode, file.secret ? args.secretOwner : undefined),
-            delete: `rm -f ${shellQuote(target)}`,
+            create: asRoot(writeFileScript(target, mode, file.secret ? args.secretOwner : undefined), args.sudo ?? false),
+            delete: asRoot(`rm -f ${shellQuote(target)}`, args.sudo ?? false),
             stdin: file.secret ? pulumi.secret(file.content) : file.content,
-            triggers: [hash],
+            triggers: [hash, ...(args.rewriteOn ?? [])],
           },
           { parent: this },
         ),

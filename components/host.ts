@@ -45,6 +45,14 @@ export function hostCommand(name: string, access: HostAccess, args: HostCommandA
   return new command.remote.Command(name, { ...common, connection: access.connection }, opts);
 }
 
+/**
+ * A script run as root: through `sudo -n` (never prompting: a missing sudo rule fails at once) when the SSH
+ * user is a deploy user. Standard input passes through to the script, so files and secrets still go by stdin.
+ */
+export function asRoot(script: string, sudo: boolean): string {
+  return sudo ? `sudo -n sh -c ${shellQuote(script)}` : script;
+}
+
 /** Single-quotes a value for a POSIX shell. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;

@@ -3,12 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Secrets, Settings } from "../settings";
 import { Alertmanager } from "./alertmanager";
+import { Alloy } from "./alloy";
 import { filesUnder } from "./configFiles";
 import { DockerHost } from "./dockerHost";
+import { Grafana } from "./grafana";
+import { Loki } from "./loki";
 import { NodeExporter } from "./nodeExporter";
 import { PostgresExporter } from "./postgresExporter";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
+import { HostSecurity } from "./security";
 
 export interface ObservabilityStackArgs {
   /** The parsed stack settings. */
@@ -23,6 +27,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly nodeExporter: NodeExporter;
   readonly postgresExporter: PostgresExporter;
   readonly alertmanager: Alertmanager;
+  readonly grafana: Grafana;
+  /** fail2ban, CrowdSec and Suricata on the host, when `security.enabled`. */
+  readonly security?: HostSecurity;
+  readonly loki: Loki;
+  readonly alloy: Alloy;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
@@ -41,6 +50,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { parent: this },
     );
     this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
+    // Grafana's dashboards and data sources go through its API (the provider), not through files on the host.
+    this.grafana = new Grafana(`${name}-grafana`, { settings, host: this.host, adminPassword: secrets.grafanaAdminPassword }, { parent: this });
+    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this });
+    this.loki = new Loki(`${name}-loki`, { settings, host: this.host, files: filesUnder(files, "loki") }, { parent: this });
+    // After Loki, so the first pushes find it (Alloy retries anyway).
+    this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki] });
     this.registerOutputs({});
   }
 }

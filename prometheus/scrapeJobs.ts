@@ -3,6 +3,8 @@
  * this list, and a part of the stack that exposes metrics adds its job here.
  */
 import { JOBS, type JobName } from "../contract/jobs";
+import { crowdsecMetricsTarget } from "../security/crowdsec";
+import { enabledAgents } from "../security/files";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
 import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
 import { PROMETHEUS_PATHS } from "./paths";
@@ -64,6 +66,8 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
     job(JOBS.grafana, serviceAddress(settings, "grafana"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
   ];
   if (traefik) jobs.push(job(JOBS.traefik, traefik));
+  // CrowdSec runs on the host and listens on the Docker bridge gateway, like the node exporter.
+  if (enabledAgents(settings).includes("crowdsec")) jobs.push(job(JOBS.crowdsec, crowdsecMetricsTarget(settings), { relabel_configs: instanceLabel("vps") }));
   return jobs.map(withoutUndefined);
 }
 

@@ -6,7 +6,10 @@ import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
 import { renderPostgresExporterFiles } from "../exporters/postgres";
 import { renderAlertmanagerFiles } from "../alerts/alertmanagerFiles";
+import { renderGrafanaFiles } from "../grafana/files";
+import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
+import { renderSecurityFiles } from "../security/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
@@ -16,6 +19,9 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderRuleFiles,
   renderAlertmanagerFiles,
   renderPostgresExporterFiles,
+  renderGrafanaFiles,
+  renderSecurityFiles,
+  renderLogFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { alertSettings, notificationSettings } from "./alerting";
 import { dockerSettings, sshSettings } from "./deployment";
-import { grafanaSettings } from "./grafana";
+import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
 import { alloySettings, lokiSettings } from "./logs";
 import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
 import { hostPort, memoryToBytes } from "./primitives";
@@ -56,6 +56,8 @@ export const settingsSchema = z
         message: `the containers' memory limits add up to ${mib(total)}, over the budget of ${mib(budget)} (${limits.map((l) => `${l.service} ${l.memory}`).join(", ")})`,
       });
     }
+    // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
+    for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

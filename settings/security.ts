@@ -1,11 +1,219 @@
-/** Host security agents: fail2ban, CrowdSec, Suricata. */
+/**
+ * Host security agents: fail2ban, CrowdSec, Suricata. They run on the VPS itself (not in containers), watch the
+ * logs of the real deployment (the application runs in Docker behind Traefik) and ban in the firewall. Every
+ * default fits that deployment; the runbook's jail numbers are the defaults of `fail2ban.jails`.
+ */
 import { z } from "zod";
+import { duration, port } from "./primitives";
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6 = /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?::(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?)$/i;
+
+/** Whether `value` is an IPv4/IPv6 address, optionally with a prefix length that fits its family. */
+export function isIpOrCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  if (rest.length > 0) return false;
+  const family = IPV4.test(address) ? 4 : IPV6.test(address) && address.split("::").length <= 2 ? 6 : 0;
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** An IP address or CIDR block, IPv4 or IPv6. */
+export const ipOrCidr = z.string().refine(isIpOrCidr, { message: "must be an IP address or CIDR block like 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32" });
+
+/** A Debian package version for `apt-get install pkg=<version>`; a trailing `*` matches revisions. */
+const aptVersion = z.string().regex(/^[0-9][A-Za-z0-9.+~:-]*\*?$/, "must be a Debian package version like 0.11.2-6 or 1:6.0.4-3 (a trailing * matches revisions)");
+
+/** A network interface name (`eth0`, `ens3`, `enp1s0`). */
+const interfaceName = z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, "must be a network interface name like eth0 or ens3");
+
+/** An absolute path on the host, without spaces or glob characters (fail2ban and CrowdSec read it as is). */
+const hostLogPath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path without spaces or wildcards, e.g. /var/log/traefik/access.log");
+
+/** A systemd calendar expression (`OnCalendar=`), e.g. `*-*-* 04:17:00` or `daily`. */
+const calendar = z.string().regex(/^[A-Za-z0-9*:,./~ -]+$/, "must be a systemd calendar expression like `*-*-* 04:17:00` or `daily`");
+
+/** Addresses fail2ban never bans and CrowdSec whitelists. Loopback is always required (see `ignoreIp`). */
+const LOOPBACK = { v4: "127.0.0.1", v6: "::1" } as const;
+
+function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((total, octet) => total * 256 + Number(octet), 0);
+}
+
+/** Whether an IPv4 address or CIDR block contains `address`. */
+export function ipv4BlockContains(block: string, address: string): boolean {
+  const [network, prefix = "32"] = block.split("/");
+  if (!IPV4.test(network)) return false;
+  const size = 2 ** (32 - Number(prefix));
+  return Math.floor(ipv4ToNumber(network) / size) === Math.floor(ipv4ToNumber(address) / size);
+}
+
+function coversLoopback(list: readonly string[]): boolean {
+  return list.some((entry) => ipv4BlockContains(entry, LOOPBACK.v4)) && list.some((entry) => entry === LOOPBACK.v6 || entry === `${LOOPBACK.v6}/128`);
+}
+
+/** One fail2ban jail: `maxRetry` matches within `findTime` ban the address for `banTime`. */
+function jail(defaults: { maxRetry: number; findTime: string; banTime: string }) {
+  return z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Matching log lines from one address that trigger a ban. */
+      maxRetry: z.number().int("must be a whole number").min(1, "must be at least 1").default(defaults.maxRetry),
+      /** Window the matches are counted in. */
+      findTime: duration.default(defaults.findTime),
+      /** How long a ban lasts. */
+      banTime: duration.default(defaults.banTime),
+    })
+    .strict();
+}
+
+export const fail2banSettings = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Package version installed and held. Defaults to Ubuntu 22.04's `0.11.2-6`. */
+    version: aptVersion.default("0.11.2-6"),
+    jails: z
+      .object({
+        /** The runbook's `sshd`: 10 failed logins in 10 minutes → 10 minutes ban. Bans in `INPUT` (sshd runs on the host). */
+        sshd: jail({ maxRetry: 10, findTime: "10m", banTime: "10m" }).prefault({}),
+        /** The runbook's `api-abuse`: 100 API requests in 1 minute from one address → 1 hour ban, in `DOCKER-USER`. */
+        apiAbuse: jail({ maxRetry: 100, findTime: "1m", banTime: "1h" })
+          .extend({
+            /** Only requests whose path starts with this count (static assets of the frontend do not). */
+            pathPrefix: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a URL path prefix like /api/").default("/api/"),
+          })
+          .strict()
+          .prefault({}),
+        /** PostgreSQL password brute force: 5 failed authentications in 10 minutes → 1 hour ban, in `DOCKER-USER`. */
+        postgresql: jail({ maxRetry: 5, findTime: "10m", banTime: "1h" }).prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const crowdsecSettings = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** `crowdsec` package version (CrowdSec's own apt repository). */
+    version: aptVersion.default("1.6.8"),
+    /**
+     * CrowdSec's apt repository (Ubuntu 22.04's own package is 1.0.9, too old for `.local` files and the
+     * collections below). `null` installs from the distribution's repositories.
+     */
+    repository: z
+      .object({
+        url: z.string().regex(/^https:\/\/\S+\/$/, "must be an https:// URL ending with /").default("https://packagecloud.io/crowdsec/crowdsec/ubuntu/"),
+        keyUrl: z.string().regex(/^https:\/\/\S+$/, "must be an https:// URL").default("https://packagecloud.io/crowdsec/crowdsec/gpgkey"),
+      })
+      .strict()
+      .nullable()
+      .prefault({}),
+    /** Hub collections: parsers and scenarios for the logs acquired (sshd, Traefik, PostgreSQL) and the base. */
+    collections: z
+      .array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9_-]+$/, "must be a hub collection like crowdsecurity/sshd"))
+      .default(["crowdsecurity/linux", "crowdsecurity/sshd", "crowdsecurity/traefik", "crowdsecurity/pgsql", "crowdsecurity/base-http-scenarios", "crowdsecurity/http-cve"]),
+    /** Duration of a local ban decision. Defaults to `4h` (CrowdSec's own default). */
+    banDuration: duration.default("4h"),
+    bouncer: z
+      .object({
+        /** `iptables` (chains `INPUT` and `DOCKER-USER`) or `nftables` (hooks `input` and `forward`). */
+        mode: z.enum(["iptables", "nftables"]).default("iptables"),
+        /** `crowdsec-firewall-bouncer-<mode>` package version. */
+        version: aptVersion.default("0.0.31"),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Where CrowdSec's Prometheus endpoint listens. Like the node exporter: the Docker bridge gateway, reachable
+     * from the Prometheus container and not from the internet. Defaults to `172.17.0.1:6060`.
+     */
+    metrics: z
+      .object({
+        listenAddress: z.string().regex(IPV4, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the metrics would be public").default("172.17.0.1"),
+        port: port.default(6060),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const suricataSettings = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Package version. Defaults to Ubuntu 22.04's `1:6.0.4-3`. */
+    version: aptVersion.default("1:6.0.4-3"),
+    /**
+     * `HOME_NET`: the addresses Suricata protects (the VPS's public address). `null` (the default) uses `any`
+     * for both `HOME_NET` and `EXTERNAL_NET`: every packet on the public interface is to or from this one host,
+     * so no traffic is missed; set the public address to make the direction of rules exact.
+     */
+    homeNet: z.array(ipOrCidr).min(1, "must list at least one address").nullable().default(null),
+    /** When `suricata-update` fetches the rule sources (systemd `OnCalendar=`). Defaults to daily at 04:17. */
+    updateSchedule: calendar.default("*-*-* 04:17:00"),
+    /** `suricata-update` sources. Defaults to Emerging Threats Open. */
+    ruleSources: z.array(z.string().regex(/^[a-z0-9_-]+\/[a-z0-9_.-]+$/, "must be a suricata-update source like et/open")).default(["et/open"]),
+  })
+  .strict();
 
 export const securitySettings = z
   .object({
     /** Install and configure the host agents over SSH. Off in `dev` (a laptop is not the VPS). */
     enabled: z.boolean().default(false),
+    /** Run the host commands through `sudo -n` (the SSH user is a deploy user, not root). */
+    sudo: z.boolean().default(true),
+    /**
+     * Addresses never banned (fail2ban `ignoreip`, CrowdSec whitelist): loopback, the Docker networks (the
+     * frontend calls the API through Traefik from there), the operators and the CI runner. Must include loopback.
+     */
+    ignoreIp: z
+      .array(ipOrCidr)
+      .default([LOOPBACK.v4 + "/8", LOOPBACK.v6, "172.16.0.0/12"])
+      .refine(coversLoopback, { message: "must include loopback (127.0.0.1 or 127.0.0.0/8, and ::1) so the host can never ban itself" }),
+    /** The public network interface Suricata listens on. */
+    publicInterface: interfaceName.default("eth0"),
+    /** SSH port that the `sshd` jail bans on. */
+    sshPort: port.default(22),
+    /** Log files of the real deployment the agents read. */
+    logs: z
+      .object({
+        /** OpenSSH's log: `/var/log/auth.log` (rsyslog, as on Ubuntu 22.04). */
+        auth: hostLogPath.default("/var/log/auth.log"),
+        /**
+         * Traefik's access log on the host: the application's Traefik must run with
+         * `--accesslog.filepath=/var/log/traefik/access.log` and bind-mount `/var/log/traefik` (see README).
+         */
+        traefikAccess: hostLogPath.default("/var/log/traefik/access.log"),
+        /** `common` (CLF, Traefik's default) or `json` (`--accesslog.format=json`). */
+        traefikAccessFormat: z.enum(["common", "json"]).default("common"),
+        /**
+         * The PostgreSQL container's log on the host, written by PostgreSQL's logging collector into a
+         * bind-mounted directory with `log_line_prefix='%m [%p] %h '` (the client address), see README.
+         */
+        postgres: hostLogPath.default("/var/log/koprogo/postgresql/postgresql.log"),
+      })
+      .strict()
+      .prefault({}),
+    fail2ban: fail2banSettings.prefault({}),
+    crowdsec: crowdsecSettings.prefault({}),
+    /** Thresholds of the security alerts (alerts/rules/security.ts), read there and by the runbooks' wording. */
+    alerts: z
+      .object({
+        /** `SecurityIdsHighSeverityBurst`: more high-severity Suricata detections than this in 10 minutes. */
+        idsHighSeverityPer10m: z.number().int("must be a whole number").min(1, "must be at least 1").default(5),
+        /** `SecurityBanSpike`: more CrowdSec scenario triggers (bans) than this in 15 minutes. */
+        bansPer15m: z.number().int("must be a whole number").min(1, "must be at least 1").default(20),
+        /** `CrowdsecLogSourceSilent`: how long a log that is never quiet (auth.log, Traefik) may go unread. */
+        silentLogFor: duration.default("30m"),
+      })
+      .strict()
+      .prefault({}),
+    suricata: suricataSettings.prefault({}),
   })
   .strict();
 
 export type SecuritySettings = z.infer<typeof securitySettings>;
+export type Fail2banSettings = z.infer<typeof fail2banSettings>;
+export type CrowdsecSettings = z.infer<typeof crowdsecSettings>;
+export type SuricataSettings = z.infer<typeof suricataSettings>;

@@ -45,9 +45,11 @@ describe("the alerting rules", () => {
     }
   });
 
-  it("escalates critical alerts to L2 and warnings to L1", () => {
-    for (const rule of rules.filter((r) => r.labels.severity === "critical")) expect(rule.labels.escalation).toBe("L2");
-    for (const rule of rules.filter((r) => r.labels.severity === "warning")) expect(rule.labels.escalation).toBe("L1");
+  it("escalates critical alerts to L2 and warnings to L1, unless a rule escalates further itself (security: L4)", () => {
+    const byDefault = rules.filter((r) => r.labels.escalation !== "L4");
+    for (const rule of byDefault.filter((r) => r.labels.severity === "critical")) expect(rule.labels.escalation).toBe("L2");
+    for (const rule of byDefault.filter((r) => r.labels.severity === "warning")) expect(rule.labels.escalation).toBe("L1");
+    expect(rules.filter((r) => r.labels.escalation === "L4").map((r) => r.alert)).toEqual(expect.arrayContaining(["CrowdsecDown"]));
   });
 
   it("has a runbook file for every alert, quoting the alert's definition as the default settings render it", () => {
@@ -77,12 +79,12 @@ describe("the alerting rules", () => {
     expect(expr).toContain("node_filesystem_readonly");
   });
 
-  it("leaves the API and the database out of the generic TargetDown", () => {
-    expect(byName.get("TargetDown")?.expr).toBe('up{job!~"koprogo-api|postgresql"} == 0');
+  it("leaves the jobs with a down alert of their own (API, database, Loki, Alloy, CrowdSec) out of the generic TargetDown", () => {
+    expect(byName.get("TargetDown")?.expr).toBe(`up{job!~"koprogo-api|postgresql|loki|alloy|crowdsec"} == 0`);
   });
 
   it("renders the prod stack too", () => {
-    expect(ruleFiles(prod).map((f) => f.name)).toEqual(["requests", "api", "database", "node", "meta"]);
+    expect(ruleFiles(prod).map((f) => f.name)).toEqual(["requests", "api", "database", "node", "meta", "security", "logs"]);
   });
 });
 

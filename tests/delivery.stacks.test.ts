@@ -65,6 +65,7 @@ describe("the stack files", () => {
     const allowed = [
       /^koprogo-observability:docker\.host$/,
       /^koprogo-observability:alerts\.grafanaUrl$/,
+      /^koprogo-observability:grafana\.domain$/,
       /^koprogo-observability:notifications\./,
       // Secrets are per stack: their ciphertext always differs, and staging does not page (no PagerDuty/SMS keys).
       /^koprogo-observability:(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|metricsBearerToken|postgresExporterPassword)(\.secure)?$/,

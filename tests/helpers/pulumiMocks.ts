@@ -10,6 +10,8 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
   /** Resource options, as seen by the stack transformation (`retainOnDelete`, `dependsOn`, ...). */
   readonly opts?: pulumi.CustomResourceOptions;
+  /** Reference (`<urn>::<id>`) of the explicit provider the resource was declared with, if any. */
+  readonly provider?: string;
 }
 
 export interface MockRecorder {
@@ -37,7 +39,7 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
   pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") state.result = GENERATED_SECRET;
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;

@@ -1,0 +1,74 @@
+/**
+ * The shape Loki and Alloy share (and Prometheus's follows): a retained data volume, configuration files written
+ * on the host and mounted read-only, the standard container, and a host command that makes the running service
+ * pick up changed files (reload or restart). Built for a component's constructor, with the component as parent.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { containerName, memoryToBytes, SERVICE_PORTS, type ServiceName, type Settings } from "../settings";
+import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
+import { dataVolume, serviceContainerArgs, type ServiceContainerSpec } from "./container";
+import type { DockerHost } from "./dockerHost";
+
+export interface ConfiguredServiceSpec {
+  readonly service: ServiceName;
+  readonly settings: Settings;
+  readonly host: DockerHost;
+  /** The service's files, relative to the config root. */
+  readonly files: readonly HostFile[];
+  readonly image: string;
+  /** Container memory limit (Docker notation). */
+  readonly memory: string;
+  /** Host port on `docker.bindAddress`, or `null` for none. */
+  readonly hostPort: number | null;
+  readonly command: readonly string[];
+  /** Where the data volume is mounted inside the container. */
+  readonly dataPath: string;
+  /** Host paths mounted into the container (its config directory first). */
+  readonly binds: ServiceContainerSpec["binds"];
+  readonly healthcheck: readonly string[];
+  /** What runs on the host when the files change: `-reload` (a signal) or `-restart`, and its script. */
+  readonly onChange: { readonly suffix: "reload" | "restart"; readonly script: string };
+}
+
+export interface ConfiguredService {
+  readonly container: docker.Container;
+  readonly dataVolume: docker.Volume;
+  /** `http://host:port` inside the Docker network. */
+  readonly internalUrl: string;
+}
+
+/**
+ * `GOMEMLIMIT` below the container limit: the Go runtime collects harder as it nears the limit instead of being
+ * killed by the kernel, which would lose what is still in memory.
+ */
+export function goMemoryLimit(memory: string): string {
+  return `GOMEMLIMIT=${Math.floor((memoryToBytes(memory) / 1024 ** 2) * 0.85)}MiB`;
+}
+
+export function configuredService(name: string, parent: pulumi.Resource, spec: ConfiguredServiceSpec): ConfiguredService {
+  const { host, settings } = spec;
+  const provider = host.provider;
+  const container = containerName(settings, spec.service);
+  const volume = dataVolume(`${name}-data`, `${container}-data`, provider, parent);
+  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files }, { parent });
+  const resource = new docker.Container(
+    name,
+    serviceContainerArgs({
+      name: container,
+      image: spec.image,
+      memory: spec.memory,
+      command: spec.command,
+      envs: [goMemoryLimit(spec.memory)],
+      ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }],
+      bindAddress: settings.docker.bindAddress,
+      network: host.networkName,
+      volumes: [{ volume: volume.name, path: spec.dataPath }],
+      binds: spec.binds,
+      healthcheck: spec.healthcheck,
+    }),
+    { parent, provider, dependsOn: config.writes },
+  );
+  reloadOnChange(`${name}-${spec.onChange.suffix}`, host.access, config.hashes, spec.onChange.script, { parent, dependsOn: [resource] });
+  return { container: resource, dataVolume: volume, internalUrl: `http://${container}:${SERVICE_PORTS[spec.service]}` };
+}

@@ -1,0 +1,55 @@
+/** Loki: stores the logs Alloy ships for 7 days on a retained volume, reachable only inside the Docker network. */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { LOKI_PATHS } from "../logs/paths";
+import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { type HostFile, restartContainerScript } from "./configFiles";
+import { configuredService } from "./configuredService";
+import type { DockerHost } from "./dockerHost";
+
+export interface LokiArgs {
+  /** The stack settings (`loki`, `docker`, `namePrefix`). */
+  readonly settings: Settings;
+  /** Engine, network and host access. */
+  readonly host: DockerHost;
+  /** `loki.yaml`, relative to the stack's config root (`loki/...`). */
+  readonly files: readonly HostFile[];
+}
+
+/** Command-line flags: the generated configuration, nothing else (every setting is in the file, with its reason). */
+export function lokiFlags(): string[] {
+  return [`-config.file=${LOKI_PATHS.config}`];
+}
+
+export class Loki extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly dataVolume: docker.Volume;
+  /** `http://host:port` inside the Docker network (Grafana's data source, Alloy's push endpoint). */
+  readonly internalUrl: string;
+
+  constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("koprogo:observability:Loki", name, {}, opts);
+    const { settings, host } = args;
+    const service = configuredService(name, this, {
+      service: "loki",
+      settings,
+      host,
+      files: args.files,
+      image: IMAGES.loki,
+      memory: settings.loki.memory,
+      hostPort: settings.loki.hostPort,
+      command: lokiFlags(),
+      // The image runs as uid 10001 and owns /loki; a new named volume takes that ownership from the image.
+      dataPath: LOKI_PATHS.data,
+      binds: [{ hostPath: `${host.configRoot}/loki`, path: LOKI_PATHS.configDir, readOnly: true }],
+      // Loki 3.5's image still carries busybox's wget (3.6 removed it: revisit the check when upgrading).
+      healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.loki}/ready`],
+      // Loki cannot reload its configuration: a change restarts it (its WAL replays what was not flushed).
+      onChange: { suffix: "restart", script: restartContainerScript(containerName(settings, "loki")) },
+    });
+    this.container = service.container;
+    this.dataVolume = service.dataVolume;
+    this.internalUrl = service.internalUrl;
+    this.registerOutputs({ internalUrl: this.internalUrl });
+  }
+}

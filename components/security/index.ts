@@ -1,0 +1,2 @@
+export * from "./hostAgent";
+export * from "./hostSecurity";

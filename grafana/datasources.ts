@@ -1,0 +1,61 @@
+/**
+ * Grafana's data sources with the contract's fixed UIDs: the dashboards, alert links and runbooks name them by
+ * UID. The provider resources and the rendered `grafana/datasources.json` are both built from this list.
+ */
+import { DATASOURCES } from "../contract/datasources";
+import { serviceUrl, type Settings } from "../settings";
+
+export interface DataSourceSpec {
+  readonly uid: string;
+  readonly name: string;
+  readonly type: "prometheus" | "loki" | "alertmanager";
+  /** Reached by Grafana's server on the stack's network (never by the browser). */
+  readonly url: string;
+  readonly isDefault: boolean;
+  readonly jsonData: Readonly<Record<string, unknown>>;
+}
+
+export function grafanaDataSources(settings: Pick<Settings, "namePrefix" | "serviceAddresses" | "nodeExporter" | "prometheus">): DataSourceSpec[] {
+  return [
+    {
+      ...DATASOURCES.prometheus,
+      type: "prometheus",
+      url: serviceUrl(settings, "prometheus"),
+      isDefault: true,
+      // The scrape interval as the smallest step, so `$__rate_interval` always spans at least four samples.
+      jsonData: { httpMethod: "POST", timeInterval: settings.prometheus.scrapeInterval, prometheusType: "Prometheus" },
+    },
+    {
+      ...DATASOURCES.loki,
+      type: "loki",
+      url: serviceUrl(settings, "loki"),
+      isDefault: false,
+      jsonData: { maxLines: 1000 },
+    },
+    {
+      ...DATASOURCES.alertmanager,
+      type: "alertmanager",
+      url: serviceUrl(settings, "alertmanager"),
+      isDefault: false,
+      // Prometheus's Alertmanager, not Grafana's: Grafana shows its alerts and silences, it sends none.
+      jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
+    },
+  ];
+}
+
+/** `grafana/datasources.json`: the same list in Grafana's provisioning shape, for review. It holds no secret. */
+export function dataSourcesDocument(settings: Parameters<typeof grafanaDataSources>[0]) {
+  return {
+    apiVersion: 1,
+    datasources: grafanaDataSources(settings).map((ds) => ({
+      uid: ds.uid,
+      name: ds.name,
+      type: ds.type,
+      access: "proxy",
+      url: ds.url,
+      isDefault: ds.isDefault,
+      editable: false,
+      jsonData: ds.jsonData,
+    })),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * What installing, applying and removing each host agent means, as shell scripts built by pure functions. The
+ * component runs them over SSH; tests read them. Every script is idempotent: installing an installed pinned
+ * version, writing the same include line, enabling an enabled unit and installing an installed hub collection
+ * are no-ops, so a script re-run by Pulumi changes nothing that is already right.
+ */
+import { shellQuote } from "../components/host";
+import type { Settings } from "../settings";
+import { crowdsecCollections } from "./crowdsec";
+import { JAILS } from "./fail2ban";
+import type { SecurityAgent } from "./files";
+import { SURICATA_INCLUDE_LINE, SURICATA_PATHS, SURICATA_UPDATE_UNIT } from "./suricata";
+
+export interface AptPackage {
+  readonly name: string;
+  /**
+   * Exact version, or a pattern ending with `*` (apt and the shell `case` read it alike). Absent for a helper
+   * package that follows the distribution (suricata-update): installed, neither pinned nor held.
+   */
+  readonly version?: string;
+}
+
+export interface AptRepository {
+  /** File name under `/etc/apt/sources.list.d/` and `/etc/apt/keyrings/`. */
+  readonly name: string;
+  readonly url: string;
+  readonly keyUrl: string;
+}
+
+export interface AgentSpec {
+  readonly agent: SecurityAgent;
+  readonly packages: readonly AptPackage[];
+  readonly repository?: AptRepository;
+  /** Runs after the files are written or changed: check the configuration, then (re)start the services. */
+  readonly apply: string;
+  /** Runs before the files are removed: stop and disable what the agent runs. */
+  readonly stop: string;
+}
+
+const STRICT = "set -eu";
+const APT_ENV = "export DEBIAN_FRONTEND=noninteractive";
+
+/** Installs the pinned versions (from `repository` when given), holds them, and checks what dpkg reports. */
+export function installScript(spec: AgentSpec): string {
+  const lines = [STRICT, APT_ENV];
+  if (spec.repository) {
+    const { name, url, keyUrl } = spec.repository;
+    const keyring = `/etc/apt/keyrings/${name}.gpg`;
+    lines.push(
+      "install -d -m 0755 /etc/apt/keyrings",
+      `[ -s ${shellQuote(keyring)} ] || curl -fsSL ${shellQuote(keyUrl)} | gpg --dearmor -o ${shellQuote(keyring)}`,
+      // The suite is the host's own release (jammy on Ubuntu 22.04), read at run time.
+      `echo "deb [signed-by=${keyring}] ${url} $(. /etc/os-release && echo "$VERSION_CODENAME") main" > ${shellQuote(`/etc/apt/sources.list.d/${name}.list`)}`,
+    );
+  }
+  const pinned = spec.packages.filter((p): p is Required<AptPackage> => p.version !== undefined);
+  const pins = spec.packages.map((p) => shellQuote(p.version === undefined ? p.name : `${p.name}=${p.version}`)).join(" ");
+  const names = pinned.map((p) => shellQuote(p.name)).join(" ");
+  lines.push(
+    "apt-get update -q",
+    `apt-get install -y -q --no-install-recommends --allow-downgrades --allow-change-held-packages ${pins}`,
+    // Held: unattended-upgrades must not move an agent off the version the stack declares.
+    `apt-mark hold ${names} >/dev/null`,
+    ...pinned.map(
+      (p) =>
+        `v=$(dpkg-query -W -f='\${Version}' ${shellQuote(p.name)}); case "$v" in ${p.version.replace(/([^A-Za-z0-9.+~:*-])/g, "\\$1")}) ;; *) echo "${p.name}: installed $v, expected ${p.version}" >&2; exit 1 ;; esac`,
+    ),
+  );
+  return lines.join("\n");
+}
+
+/** Purges the packages and the repository: a deleted agent leaves no service, rule chain or apt source behind. */
+export function removeScript(spec: AgentSpec): string {
+  const names = spec.packages.map((p) => shellQuote(p.name)).join(" ");
+  const lines = [
+    "set -u",
+    APT_ENV,
+    `apt-mark unhold ${names} >/dev/null 2>&1 || true`,
+    `apt-get purge -y -q ${names} || true`,
+  ];
+  if (spec.repository) {
+    lines.push(`rm -f ${shellQuote(`/etc/apt/sources.list.d/${spec.repository.name}.list`)} ${shellQuote(`/etc/apt/keyrings/${spec.repository.name}.gpg`)}`);
+  }
+  lines.push("systemctl daemon-reload");
+  return lines.join("\n");
+}
+
+function fail2banSpec(settings: Settings): AgentSpec {
+  const jails = Object.entries(JAILS)
+    .filter(([key]) => settings.security.fail2ban.jails[key as keyof typeof JAILS].enabled)
+    .map(([, jail]) => jail);
+  return {
+    agent: "fail2ban",
+    packages: [{ name: "fail2ban", version: settings.security.fail2ban.version }],
+    apply: [
+      STRICT,
+      // The configuration is checked before the running fail2ban is told about it: a bad file never stops the bans in place.
+      "fail2ban-client -t >/dev/null",
+      "systemctl enable fail2ban >/dev/null 2>&1",
+      "systemctl reload-or-restart fail2ban",
+      // A jail whose log file is missing does not start: say which, instead of a silent gap.
+      ...jails.map((jail) => `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`),
+    ].join("\n"),
+    stop: "systemctl disable --now fail2ban >/dev/null 2>&1 || true",
+  };
+}
+
+function crowdsecSpec(settings: Settings): AgentSpec {
+  const { crowdsec } = settings.security;
+  const bouncer = `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}`;
+  return {
+    agent: "crowdsec",
+    packages: [
+      { name: "crowdsec", version: crowdsec.version },
+      { name: bouncer, version: crowdsec.bouncer.version },
+    ],
+    repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
+    apply: [
+      STRICT,
+      "systemctl daemon-reload",
+      // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
+      "cscli hub update >/dev/null",
+      `cscli collections install ${crowdsecCollections(settings).map(shellQuote).join(" ")} >/dev/null`,
+      "crowdsec -c /etc/crowdsec/config.yaml -t",
+      "systemctl enable crowdsec crowdsec-firewall-bouncer >/dev/null 2>&1",
+      // A restart, not a reload: the metrics listen address is read at start only.
+      "systemctl restart crowdsec",
+      "systemctl restart crowdsec-firewall-bouncer",
+    ].join("\n"),
+    stop: "systemctl disable --now crowdsec-firewall-bouncer crowdsec >/dev/null 2>&1 || true",
+  };
+}
+
+function suricataSpec(settings: Settings): AgentSpec {
+  const include = shellQuote(SURICATA_INCLUDE_LINE);
+  const config = shellQuote(SURICATA_PATHS.packagedConfig);
+  return {
+    agent: "suricata",
+    packages: [
+      { name: "suricata", version: settings.security.suricata.version },
+      // suricata-update is its own package on Ubuntu; it only fetches rules, so it follows the distribution.
+      { name: "suricata-update" },
+    ],
+    apply: [
+      STRICT,
+      `grep -qxF ${include} ${config} || printf '\\n%s\\n' ${include} >> ${config}`,
+      "systemctl daemon-reload",
+      "suricata-update update-sources >/dev/null",
+      ...settings.security.suricata.ruleSources.map((source) => `suricata-update enable-source ${shellQuote(source)} >/dev/null`),
+      // Fetches the rules, merges the local ones, and has Suricata test the result before it is installed.
+      "suricata-update",
+      `suricata -T -c ${config} >/dev/null`,
+      "systemctl enable suricata >/dev/null 2>&1",
+      `systemctl enable --now ${SURICATA_UPDATE_UNIT}.timer >/dev/null 2>&1`,
+      // A restart: the capture interface is read at start only (rule changes alone would only need a reload).
+      "systemctl restart suricata",
+    ].join("\n"),
+    stop: [`systemctl disable --now ${SURICATA_UPDATE_UNIT}.timer suricata >/dev/null 2>&1 || true`, `sed -i '\\#^${SURICATA_INCLUDE_LINE}$#d' ${config} 2>/dev/null || true`].join("\n"),
+  };
+}
+
+/** The spec of an agent for these settings. */
+export function agentSpec(agent: SecurityAgent, settings: Settings): AgentSpec {
+  switch (agent) {
+    case "fail2ban":
+      return fail2banSpec(settings);
+    case "crowdsec":
+      return crowdsecSpec(settings);
+    case "suricata":
+      return suricataSpec(settings);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * PromQL validation with Prometheus's own lezer grammar (`@prometheus-io/lezer-promql`, the parser of its UI's
+ * editor). `promtool check rules` stays the authority for rule files; this catches broken expressions in
+ * dashboards and links, where promtool does not look. Grafana's variables are replaced by sample values first.
+ */
+import { parser } from "@prometheus-io/lezer-promql";
+import { badStringLiterals, errorNodes, lezerErrors, type ParseProblem } from "./lezer";
+
+/** Sample values for Grafana's built-in interval variables. */
+const GRAFANA_DURATIONS: Readonly<Record<string, string>> = { __rate_interval: "1m", __interval: "1m", __auto: "1m", __range: "6h" };
+
+/**
+ * The expression as Prometheus would receive it: `$__rate_interval` and friends become durations, any other
+ * `$var` / `${var}` (template variables, used inside regex matchers) becomes `.*`, as "All" would.
+ */
+export function withSampleVariables(expr: string): string {
+  return expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced: string | undefined, bare: string | undefined) => {
+    const name = (braced ?? bare)!;
+    return GRAFANA_DURATIONS[name] ?? ".*";
+  });
+}
+
+/** Problems of an expression: syntax errors and string literals with invalid escapes. Empty when valid. */
+export function promqlProblems(expr: string): ParseProblem[] {
+  if (expr.trim() === "") return [{ from: 0, to: 0, message: "empty expression" }];
+  const text = withSampleVariables(expr);
+  const tree = parser.parse(text);
+  return [...errorNodes(tree, text), ...badStringLiterals(tree, text, "StringLiteral")];
+}
+
+/** Parse errors of an expression (positions and the text there); empty when it parses. */
+export function promqlErrors(expr: string): string[] {
+  return lezerErrors(parser, withSampleVariables(expr));
+}
+
+/** Throws, naming the expression and where it breaks, unless `expr` is valid PromQL. */
+export function assertValidPromql(expr: string, name = "PromQL expression"): void {
+  const problems = promqlProblems(expr);
+  if (problems.length > 0) throw new Error(`${name} is not valid PromQL: ${problems.map((p) => p.message).join("; ")}\n  ${expr}`);
+}
+
+/** Every metric name a PromQL expression selects. */
+export function promqlMetricNames(expr: string): string[] {
+  const text = withSampleVariables(expr);
+  const names = new Set<string>();
+  const cursor = parser.parse(text).cursor();
+  do {
+    const node = cursor.node;
+    // A selector's metric name is its `Identifier` child (absent in `{__name__=~"..."}`).
+    const identifier = node.name === "VectorSelector" ? node.getChild("Identifier") : null;
+    if (identifier) names.add(text.slice(identifier.from, identifier.to));
+  } while (cursor.next());
+  return [...names];
+}

@@ -1,0 +1,132 @@
+import { installPulumiMocks, settle, type RecordedResource } from "./helpers/pulumiMocks";
+import { recordResourceOptions } from "./helpers/resourceOptions";
+import { stackSettings } from "./helpers/stacks";
+import { IMAGES } from "../settings";
+
+const mocks = installPulumiMocks();
+const options = recordResourceOptions();
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const LOCAL = "command:local:Command";
+const REMOTE = "command:remote:Command";
+
+interface ContainerVolume {
+  volumeName?: string;
+  hostPath?: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+function mounts(container: RecordedResource): ContainerVolume[] {
+  return container.inputs.volumes as ContainerVolume[];
+}
+
+describe.each([
+  ["dev", "/var/tmp/koprogo-observability/koprogo-obs", LOCAL],
+  ["prod", "/opt/koprogo-observability/koprogo-obs", REMOTE],
+])("the %s stack's logs", (stack, configRoot, commandType) => {
+  beforeAll(async () => {
+    mocks.reset();
+    options.splice(0, options.length);
+    const { ObservabilityStack } = await import("../components");
+    const { settings, secrets } = stackSettings(stack);
+    new ObservabilityStack("koprogo", { settings, secrets });
+    await settle();
+  });
+
+  const loki = () => mocks.one(CONTAINER, "-loki");
+  const alloy = () => mocks.one(CONTAINER, "-alloy");
+
+  it("declares Loki and Alloy with their exact images", () => {
+    expect(loki().inputs).toMatchObject({ name: "koprogo-obs-loki", image: IMAGES.loki, command: ["-config.file=/etc/loki/loki.yaml"] });
+    expect(alloy().inputs).toMatchObject({
+      name: "koprogo-obs-alloy",
+      image: IMAGES.alloy,
+      command: ["run", "--server.http.listen-addr=0.0.0.0:12345", "--storage.path=/var/lib/alloy/data", "--disable-reporting", "/etc/alloy/config.alloy"],
+    });
+  });
+
+  it("gives them the memory limits of the settings, no swap, and a GOMEMLIMIT below it", () => {
+    expect(loki().inputs).toMatchObject({ memory: 192, memorySwap: 192, envs: ["GOMEMLIMIT=163MiB"] });
+    expect(alloy().inputs).toMatchObject({ memory: 128, memorySwap: 128, envs: ["GOMEMLIMIT=108MiB"] });
+  });
+
+  it("publishes no port: Loki and Alloy are reached only inside the Docker network", () => {
+    expect(loki().inputs.ports ?? []).toEqual([]);
+    expect(alloy().inputs.ports ?? []).toEqual([]);
+    expect(loki().inputs.networksAdvanced).toEqual([{ name: stack === "prod" ? "koprogo-network" : "koprogo-observability" }]);
+  });
+
+  it("keeps Loki's data and Alloy's positions on named volumes that outlive the stack", () => {
+    expect(mounts(loki())).toContainEqual({ volumeName: "koprogo-obs-loki-data", containerPath: "/loki", readOnly: false });
+    expect(mounts(alloy())).toContainEqual({ volumeName: "koprogo-obs-alloy-data", containerPath: "/var/lib/alloy/data", readOnly: false });
+    for (const suffix of ["-loki-data", "-alloy-data"]) {
+      expect(mocks.one(VOLUME, suffix).inputs.name).toBe(`koprogo-obs${suffix}`);
+      const recorded = options.filter((o) => o.type === VOLUME && o.name.endsWith(suffix));
+      expect(recorded).toEqual([{ type: VOLUME, name: `koprogo${suffix}`, retainOnDelete: true, protect: false }]);
+    }
+  });
+
+  it("mounts the Docker socket, the host's logs and the journal into Alloy read-only", () => {
+    const hostMounts = mounts(alloy()).filter((m) => m.hostPath !== undefined);
+    expect(hostMounts).toEqual([
+      { hostPath: `${configRoot}/alloy`, containerPath: "/etc/alloy", readOnly: true },
+      { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
+      { hostPath: "/var/log", containerPath: "/var/log", readOnly: true },
+      { hostPath: "/run/log/journal", containerPath: "/run/log/journal", readOnly: true },
+      { hostPath: "/etc/machine-id", containerPath: "/etc/machine-id", readOnly: true },
+    ]);
+    expect(mounts(loki()).filter((m) => m.hostPath !== undefined)).toEqual([{ hostPath: `${configRoot}/loki`, containerPath: "/etc/loki", readOnly: true }]);
+  });
+
+  it("checks readiness on /ready with what each image has", () => {
+    expect((loki().inputs.healthcheck as { tests: string[] }).tests).toEqual(["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3100/ready"]);
+    const alloyCheck = (alloy().inputs.healthcheck as { tests: string[] }).tests;
+    expect(alloyCheck.slice(0, 3)).toEqual(["CMD", "bash", "-c"]);
+    expect(alloyCheck[3]).toContain("/dev/tcp/127.0.0.1/12345");
+    expect(alloyCheck[3]).toContain("GET /-/ready HTTP/1.0");
+  });
+
+  it("writes their files under the config root and restarts Loki, but reloads Alloy, when they change", () => {
+    const commands = mocks.ofType(commandType);
+    const write = (file: string) => commands.find((c) => String(c.inputs.create).includes(`${configRoot}/${file}`));
+    expect(write("loki/loki.yaml")?.inputs.create).toContain("chmod 0644");
+    expect(write("alloy/config.alloy")?.inputs.create).toContain("chmod 0644");
+    expect(String(write("alloy/config.alloy")?.inputs.stdin)).toContain('loki.write "loki"');
+    expect(mocks.one(commandType, "-loki-restart").inputs.create).toBe("if docker inspect 'koprogo-obs-loki' >/dev/null 2>&1; then docker restart 'koprogo-obs-loki' >/dev/null; fi");
+    expect(mocks.one(commandType, "-alloy-reload").inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-alloy'");
+  });
+});
+
+describe("settings that change the containers", () => {
+  beforeAll(async () => {
+    mocks.reset();
+    const { ObservabilityStack } = await import("../components");
+    const { settingsSchema } = await import("../settings");
+    const { secrets } = stackSettings("dev");
+    const settings = settingsSchema.parse({
+      environment: "dev",
+      namePrefix: "obs-test",
+      loki: { hostPort: 3100, memory: "160m" },
+      alloy: { journal: { enabled: false }, dockerSocket: "/run/user/1000/docker.sock" },
+    });
+    new ObservabilityStack("t", { settings, secrets });
+    await settle();
+  });
+
+  it("publishes Loki on loopback only when the stack asks for a host port", () => {
+    expect(mocks.one(CONTAINER, "-loki").inputs.ports).toEqual([{ internal: 3100, external: 3100, ip: "127.0.0.1", protocol: "tcp" }]);
+  });
+
+  it("mounts the configured socket read-only and no journal when it is off", () => {
+    const hostMounts = mounts(mocks.one(CONTAINER, "-alloy")).filter((m) => m.hostPath !== undefined);
+    expect(hostMounts.map((m) => m.hostPath)).toEqual(["/opt/koprogo-observability/obs-test/alloy", "/run/user/1000/docker.sock", "/var/log"]);
+    expect(hostMounts.every((m) => m.readOnly)).toBe(true);
+  });
+
+  it("names containers and volumes from the prefix", () => {
+    expect(mocks.one(CONTAINER, "-loki").inputs.name).toBe("obs-test-loki");
+    expect(mocks.one(VOLUME, "-alloy-data").inputs.name).toBe("obs-test-alloy-data");
+    expect(mocks.one(CONTAINER, "-loki").inputs.memory).toBe(160);
+  });
+});
