@@ -3,8 +3,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { ConfigFiles, type HostFile, reloadOnChange, signalContainerScript } from "./configFiles";
-import { dataVolume, serviceContainerArgs } from "./container";
+import { type HostFile, signalContainerScript } from "./configFiles";
+import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
 /** The uid the official image runs as (`nobody`): it must own the data volume and read the secret files. */
@@ -45,29 +45,25 @@ export class Alertmanager extends pulumi.ComponentResource {
     super("koprogo:observability:Alertmanager", name, {}, opts);
     const { settings, host } = args;
     if (!args.files.some((file) => file.path === "alertmanager/alertmanager.yml")) throw new Error("`files` must contain alertmanager/alertmanager.yml");
-    const provider = host.provider;
-    const container = containerName(settings, "alertmanager");
-    this.dataVolume = dataVolume(`${name}-data`, `${container}-data`, provider, this);
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: ALERTMANAGER_UID }, { parent: this });
-    this.container = new docker.Container(
-      name,
-      serviceContainerArgs({
-        name: container,
-        image: IMAGES.alertmanager,
-        memory: settings.alertmanager.memory,
-        command: alertmanagerFlags(settings),
-        ports: [{ internal: SERVICE_PORTS.alertmanager, hostPort: settings.alertmanager.hostPort }],
-        bindAddress: settings.docker.bindAddress,
-        network: host.networkName,
-        volumes: [{ volume: this.dataVolume.name, path: ALERTMANAGER_PATHS.data }],
-        binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
-        healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
-      }),
-      { parent: this, provider, dependsOn: config.writes },
-    );
-    // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
-    reloadOnChange(`${name}-reload`, host.access, config.hashes, signalContainerScript(container), { parent: this, dependsOn: [this.container] });
-    this.internalUrl = `http://${container}:${SERVICE_PORTS.alertmanager}`;
+    const service = configuredService(name, this, {
+      service: "alertmanager",
+      settings,
+      host,
+      files: args.files,
+      secretOwner: ALERTMANAGER_UID,
+      image: IMAGES.alertmanager,
+      memory: settings.alertmanager.memory,
+      hostPort: settings.alertmanager.hostPort,
+      command: alertmanagerFlags(settings),
+      dataPath: ALERTMANAGER_PATHS.data,
+      binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
+      healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
+      // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
+      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "alertmanager")) },
+    });
+    this.container = service.container;
+    this.dataVolume = service.dataVolume;
+    this.internalUrl = service.internalUrl;
     this.registerOutputs({ internalUrl: this.internalUrl });
   }
 }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALLOY_PATHS } from "../logs/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { type HostFile, signalContainerScript } from "./configFiles";
-import { configuredService } from "./configuredService";
+import { configuredService, goMemoryLimit } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
 export interface AlloyArgs {
@@ -73,6 +73,7 @@ export class Alloy extends pulumi.ComponentResource {
       files: args.files,
       image: IMAGES.alloy,
       memory: settings.alloy.memory,
+      envs: [goMemoryLimit(settings.alloy.memory)],
       hostPort: settings.alloy.hostPort,
       command: alloyFlags(),
       dataPath: ALLOY_PATHS.data,

@@ -1,5 +1,5 @@
 /**
- * The shape Loki and Alloy share (and Prometheus's follows): a retained data volume, configuration files written
+ * The shape Prometheus, Alertmanager, Loki and Alloy share: a retained data volume, configuration files written
  * on the host and mounted read-only, the standard container, and a host command that makes the running service
  * pick up changed files (reload or restart). Built for a component's constructor, with the component as parent.
  */
@@ -22,6 +22,10 @@ export interface ConfiguredServiceSpec {
   /** Host port on `docker.bindAddress`, or `null` for none. */
   readonly hostPort: number | null;
   readonly command: readonly string[];
+  /** `KEY=value` environment entries (e.g. `goMemoryLimit` for the Go services that honour it). */
+  readonly envs?: readonly string[];
+  /** User id that must read the secret files (the image's user); root only when absent. */
+  readonly secretOwner?: number;
   /** Where the data volume is mounted inside the container. */
   readonly dataPath: string;
   /** Host paths mounted into the container (its config directory first). */
@@ -51,7 +55,7 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
   const provider = host.provider;
   const container = containerName(settings, spec.service);
   const volume = dataVolume(`${name}-data`, `${container}-data`, provider, parent);
-  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files }, { parent });
+  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files, secretOwner: spec.secretOwner }, { parent });
   const resource = new docker.Container(
     name,
     serviceContainerArgs({
@@ -59,7 +63,7 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
       image: spec.image,
       memory: spec.memory,
       command: spec.command,
-      envs: [goMemoryLimit(spec.memory)],
+      envs: spec.envs ? [...spec.envs] : undefined,
       ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }],
       bindAddress: settings.docker.bindAddress,
       network: host.networkName,

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LOKI_PATHS } from "../logs/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { type HostFile, restartContainerScript } from "./configFiles";
-import { configuredService } from "./configuredService";
+import { configuredService, goMemoryLimit } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
 export interface LokiArgs {
@@ -37,6 +37,7 @@ export class Loki extends pulumi.ComponentResource {
       files: args.files,
       image: IMAGES.loki,
       memory: settings.loki.memory,
+      envs: [goMemoryLimit(settings.loki.memory)],
       hostPort: settings.loki.hostPort,
       command: lokiFlags(),
       // The image runs as uid 10001 and owns /loki; a new named volume takes that ownership from the image.

@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROMETHEUS_PATHS } from "../prometheus/paths";
 
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { ConfigFiles, type HostFile, reloadOnChange, signalContainerScript } from "./configFiles";
-import { dataVolume, serviceContainerArgs } from "./container";
+import { type HostFile, signalContainerScript } from "./configFiles";
+import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
 /** The uid the official image runs as (`nobody`): it must own the data volume and read the token file. */
@@ -43,29 +43,25 @@ export class Prometheus extends pulumi.ComponentResource {
   constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:Prometheus", name, {}, opts);
     const { settings, host } = args;
-    const provider = host.provider;
-    const container = containerName(settings, "prometheus");
-    this.dataVolume = dataVolume(`${name}-data`, `${container}-data`, provider, this);
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: PROMETHEUS_UID }, { parent: this });
-    this.container = new docker.Container(
-      name,
-      serviceContainerArgs({
-        name: container,
-        image: IMAGES.prometheus,
-        memory: settings.prometheus.memory,
-        command: prometheusFlags(settings),
-        ports: [{ internal: SERVICE_PORTS.prometheus, hostPort: settings.prometheus.hostPort }],
-        bindAddress: settings.docker.bindAddress,
-        network: host.networkName,
-        volumes: [{ volume: this.dataVolume.name, path: PROMETHEUS_PATHS.data }],
-        binds: [{ hostPath: `${host.configRoot}/prometheus`, path: PROMETHEUS_PATHS.configDir, readOnly: true }],
-        healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.prometheus}/-/healthy`],
-      }),
-      { parent: this, provider, dependsOn: config.writes },
-    );
-    // SIGHUP re-reads prometheus.yml and the rules: a config change never restarts Prometheus or touches its data.
-    reloadOnChange(`${name}-reload`, host.access, config.hashes, signalContainerScript(container), { parent: this, dependsOn: [this.container] });
-    this.internalUrl = `http://${container}:${SERVICE_PORTS.prometheus}`;
+    const service = configuredService(name, this, {
+      service: "prometheus",
+      settings,
+      host,
+      files: args.files,
+      secretOwner: PROMETHEUS_UID,
+      image: IMAGES.prometheus,
+      memory: settings.prometheus.memory,
+      hostPort: settings.prometheus.hostPort,
+      command: prometheusFlags(settings),
+      dataPath: PROMETHEUS_PATHS.data,
+      binds: [{ hostPath: `${host.configRoot}/prometheus`, path: PROMETHEUS_PATHS.configDir, readOnly: true }],
+      healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.prometheus}/-/healthy`],
+      // SIGHUP re-reads prometheus.yml and the rules: a config change never restarts Prometheus or touches its data.
+      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "prometheus")) },
+    });
+    this.container = service.container;
+    this.dataVolume = service.dataVolume;
+    this.internalUrl = service.internalUrl;
     this.registerOutputs({ internalUrl: this.internalUrl });
   }
 }
