@@ -43,3 +43,14 @@ export function badStringLiterals(tree: Tree, text: string, stringNode: string):
 export function lezerErrors(parser: { parse(text: string): Tree }, text: string): string[] {
   return errorNodes(parser.parse(text), text).map((problem) => problem.message);
 }
+
+/**
+ * Problems of a query under a grammar: empty text, syntax errors and string literals with invalid escapes, after
+ * Grafana's variables are given sample values by `prepare`.
+ */
+export function queryProblems(parser: { parse(text: string): Tree }, stringNode: string, query: string, prepare: (text: string) => string): ParseProblem[] {
+  if (query.trim() === "") return [{ from: 0, to: 0, message: "empty query" }];
+  const text = prepare(query);
+  const tree = parser.parse(text);
+  return [...errorNodes(tree, text), ...badStringLiterals(tree, text, stringNode)];
+}

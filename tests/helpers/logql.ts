@@ -4,15 +4,12 @@
  * by sample values first.
  */
 import { parser } from "@grafana/lezer-logql";
-import { badStringLiterals, errorNodes, lezerErrors, type ParseProblem } from "./lezer";
+import { lezerErrors, queryProblems, type ParseProblem } from "./lezer";
 import { withSampleVariables } from "./promql";
 
 /** Problems of a LogQL query: syntax errors and string literals with invalid escapes. Empty when valid. */
 export function logqlProblems(query: string): ParseProblem[] {
-  if (query.trim() === "") return [{ from: 0, to: 0, message: "empty query" }];
-  const text = withSampleVariables(query);
-  const tree = parser.parse(text);
-  return [...errorNodes(tree, text), ...badStringLiterals(tree, text, "String")];
+  return queryProblems(parser, "String", query, withSampleVariables);
 }
 
 /** Parse errors of a LogQL query (positions and the text there); empty when it parses. */

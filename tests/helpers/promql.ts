@@ -4,7 +4,7 @@
  * dashboards and links, where promtool does not look. Grafana's variables are replaced by sample values first.
  */
 import { parser } from "@prometheus-io/lezer-promql";
-import { badStringLiterals, errorNodes, lezerErrors, type ParseProblem } from "./lezer";
+import { lezerErrors, queryProblems, type ParseProblem } from "./lezer";
 
 /** Sample values for Grafana's built-in interval variables. */
 const GRAFANA_DURATIONS: Readonly<Record<string, string>> = { __rate_interval: "1m", __interval: "1m", __auto: "1m", __range: "6h" };
@@ -22,10 +22,7 @@ export function withSampleVariables(expr: string): string {
 
 /** Problems of an expression: syntax errors and string literals with invalid escapes. Empty when valid. */
 export function promqlProblems(expr: string): ParseProblem[] {
-  if (expr.trim() === "") return [{ from: 0, to: 0, message: "empty expression" }];
-  const text = withSampleVariables(expr);
-  const tree = parser.parse(text);
-  return [...errorNodes(tree, text), ...badStringLiterals(tree, text, "StringLiteral")];
+  return queryProblems(parser, "StringLiteral", expr, withSampleVariables);
 }
 
 /** Parse errors of an expression (positions and the text there); empty when it parses. */
