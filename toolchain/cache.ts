@@ -1,0 +1,52 @@
+/**
+ * Where the fetched tools live and how tests find them. Pure lookups: nothing here downloads (see `fetch.ts`).
+ *
+ * Layout: `<cache>/<package>/<suite>/root` is the unpacked package (plus its `with` libraries) and
+ * `<cache>/<package>/<suite>/version` the Debian version that was unpacked. The cache is shared by every clone
+ * and worktree on the machine: `KOPROGO_TOOLS_DIR`, else `$XDG_CACHE_HOME/koprogo-observability/tools`, else
+ * `~/.cache/koprogo-observability/tools`.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { TOOL_VERSIONS, type DebianSource, type ToolName } from "./versions";
+
+export function toolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KOPROGO_TOOLS_DIR) return path.resolve(env.KOPROGO_TOOLS_DIR);
+  const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), ".cache");
+  return path.join(base, "koprogo-observability", "tools");
+}
+
+export function sourceDir(source: DebianSource, cache = toolCacheDir()): string {
+  return path.join(cache, source.package, source.suite);
+}
+
+/** The unpacked root of a tool's package. */
+export function toolRoot(tool: ToolName, cache = toolCacheDir()): string {
+  return path.join(sourceDir(TOOL_VERSIONS[tool].fetch, cache), "root");
+}
+
+/** The Debian version fetched for a tool, or undefined when it has not been fetched. */
+export function fetchedVersion(tool: ToolName, cache = toolCacheDir()): string | undefined {
+  const file = path.join(sourceDir(TOOL_VERSIONS[tool].fetch, cache), "version");
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
+}
+
+type BinaryName = { [T in ToolName]: keyof (typeof TOOL_VERSIONS)[T]["binaries"] }[ToolName];
+
+const BINARY_OWNER: Record<string, ToolName> = Object.fromEntries(
+  (Object.keys(TOOL_VERSIONS) as ToolName[]).flatMap((tool) => Object.keys(TOOL_VERSIONS[tool].binaries).map((binary) => [binary, tool])),
+);
+
+/**
+ * Absolute path of a fetched executable (`toolPath("promtool")`). It may not exist yet: callers that need it
+ * check with `fs.existsSync` and say `npm run fetch-tools`.
+ */
+export function toolPath(binary: BinaryName, cache = toolCacheDir()): string {
+  const tool = BINARY_OWNER[binary];
+  if (!tool) throw new Error(`unknown tool binary ${JSON.stringify(binary)}`);
+  const relative = (TOOL_VERSIONS[tool].binaries as Record<string, string>)[binary];
+  return path.join(toolRoot(tool, cache), relative);
+}
+
+export type { BinaryName };
