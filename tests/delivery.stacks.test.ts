@@ -64,6 +64,8 @@ describe("the stack files", () => {
     const differences = differingPaths(stackConfig("prod"), stackConfig("staging"));
     const allowed = [
       /^koprogo-observability:docker\.host$/,
+      // Each VPS has its own SSH host key.
+      /^koprogo-observability:ssh\.hostKey$/,
       /^koprogo-observability:alerts\.grafanaUrl$/,
       /^koprogo-observability:grafana\.domain$/,
       /^koprogo-observability:notifications\./,
