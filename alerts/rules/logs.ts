@@ -9,6 +9,7 @@ import { containsLine, eq, logQuery, matches, streamSelector } from "../../logs/
 import { logsQueryForJob } from "../../logs/queries";
 import { SERVICE_PORTS, type Settings } from "../../settings";
 import type { AlertingRule, RuleFileBuilder } from "../types";
+import { COUNT } from "../valueFormats";
 
 /** Every selector, window and threshold of these rules, written once. */
 export const LOG_ALERTS = {
@@ -97,15 +98,15 @@ export const logRules: RuleFileBuilder = (settings) => {
             `sum by (reason) (increase(loki_write_dropped_entries_total{${a.alloy}}[${a.droppedWindow}])) > 0`,
             a.droppedFor,
             "Alloy dropped log lines",
-            `Alloy dropped {{ $value | humanize }} log lines in ${a.droppedWindow} (reason: {{ $labels.reason }}). They are lost: incident context may be missing.`,
+            `Alloy dropped ${COUNT} log lines in ${a.droppedWindow} (reason: {{ $labels.reason }}). They are lost: incident context may be missing.`,
             { dashboard: breakdown(`sum by (reason) (rate(loki_write_dropped_entries_total{${a.alloy}}[${a.rateWindow}]))`), logs: alloyPushLogs },
           ),
           rule(
             "LokiDiscardingLogs",
-            `sum by (reason) (rate(loki_discarded_samples_total{${a.loki}}[${a.rateWindow}])) > 0`,
+            `sum by (reason) (increase(loki_discarded_samples_total{${a.loki}}[${a.rateWindow}])) > 0`,
             a.discardingFor,
             "Loki refuses log lines",
-            `Loki discards {{ $value | humanize }} lines/s (reason: {{ $labels.reason }}) for ${a.discardingFor}: a limit of loki.limits is too low, or a source sends old or oversized lines.`,
+            `Loki discarded ${COUNT} lines in the last ${a.rateWindow} (reason: {{ $labels.reason }}), for ${a.discardingFor} now: a limit of loki.limits is too low, or a source sends old or oversized lines.`,
             // Loki logs each refused push with its reason, at warn level.
             { dashboard: breakdown(`sum by (reason) (rate(loki_discarded_samples_total{${a.loki}}[${a.rateWindow}]))`), logs: logsUrl(grafana, streamSelector(eq("job", JOBS.loki), matches("level", "warn|error"))) },
           ),

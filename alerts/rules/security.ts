@@ -13,6 +13,7 @@ import { JOBS } from "../../contract/jobs";
 import { logJobSelector, logsUrl } from "../../contract/links";
 import type { Settings } from "../../settings";
 import type { AlertingRule, RuleFile, RuleFileBuilder } from "../types";
+import { COUNT } from "../valueFormats";
 
 const CROWDSEC = `job="${JOBS.crowdsec}"`;
 /** The scenarios of the `crowdsecurity/suricata` collection: major (severity 1) and high/medium (2) IDS alerts. */
@@ -61,7 +62,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       labels: { severity: "critical", ...ESCALATION },
       annotations: {
         summary: "Burst of high-severity Suricata alerts",
-        description: `{{ $value | humanize }} high-severity IDS detections in 10 minutes (threshold ${alerts.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
+        description: `${COUNT} high-severity IDS detections in 10 minutes (threshold ${alerts.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
         dashboard_url,
         logs_url: explore(`${logJobSelector("suricata")} | json | event_type="alert" | alert_severity <= 2`),
       },
@@ -73,7 +74,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       labels: { severity: "warning", ...ESCALATION },
       annotations: {
         summary: "Spike of CrowdSec bans",
-        description: `{{ $value | humanize }} attack scenarios triggered (bans) in 15 minutes (threshold ${alerts.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
+        description: `${COUNT} attack scenarios triggered (bans) in 15 minutes (threshold ${alerts.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
         dashboard_url,
         logs_url: explore(`${logJobSelector("crowdsec")} |= "ban on"`),
       },
