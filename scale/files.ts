@@ -8,7 +8,13 @@ import { SCALE_PROMETHEUS_FILES, EXPORTER_SCRAPE_USER } from "./prometheusScale"
 import { webConfigYaml } from "./webConfig";
 
 /** Where the node exporter on a further host reads its files (the host directory is mounted there). */
-export const REMOTE_EXPORTER_PATHS = { dir: "/etc/node-exporter", webConfig: "/etc/node-exporter/web.yml", cert: "/etc/node-exporter/tls.crt", key: "/etc/node-exporter/tls.key" } as const;
+export const REMOTE_EXPORTER_PATHS = { dir: "/etc/node-exporter", webConfig: "/etc/node-exporter/web.yml" } as const;
+
+/**
+ * TLS files relative to web.yml: the exporter toolkit resolves `cert_file`/`key_file` against the web config's
+ * directory, so the same file works in the container and for a native exporter (the e2e lane).
+ */
+export const REMOTE_EXPORTER_TLS = { cert: "tls.crt", key: "tls.key" } as const;
 
 /** Loki's S3 credentials file (AWS shared-credentials format) as the container sees it. */
 export const LOKI_S3_CREDENTIALS = { rendered: "loki/secrets/s3-credentials", inContainer: "/etc/loki/secrets/s3-credentials" } as const;
@@ -22,9 +28,9 @@ export function furtherHostExporterFiles(host: string, secrets: Secrets<string>)
   const dir = `hosts/${host}/node-exporter`;
   return [
     // Marked secret: the hash changes with the password, and a hash is still an offline-guessing target.
-    secretFile(`${dir}/web.yml`, webConfigYaml({ tls: { certFile: REMOTE_EXPORTER_PATHS.cert, keyFile: REMOTE_EXPORTER_PATHS.key }, users: { [EXPORTER_SCRAPE_USER]: secrets.nodeExporterPasswordBcrypt ?? "" } })),
-    { path: `${dir}/tls.crt`, content: secrets.hostsTlsCert ?? "" , secret: true },
-    secretFile(`${dir}/tls.key`, secrets.hostsTlsKey),
+    secretFile(`${dir}/web.yml`, webConfigYaml({ tls: { certFile: REMOTE_EXPORTER_TLS.cert, keyFile: REMOTE_EXPORTER_TLS.key }, users: { [EXPORTER_SCRAPE_USER]: secrets.nodeExporterPasswordBcrypt ?? "" } })),
+    secretFile(`${dir}/${REMOTE_EXPORTER_TLS.cert}`, secrets.hostsTlsCert),
+    secretFile(`${dir}/${REMOTE_EXPORTER_TLS.key}`, secrets.hostsTlsKey),
   ];
 }
 
