@@ -10,15 +10,12 @@ import * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { nodeExporterFlags } from "../../exporters/node";
 import { createHostNetwork, type HostNetwork } from "../../e2e/namespaces";
 import { freePort, sleep, startProcess, stopAll, waitFor, waitHttpOk, type ManagedProcess } from "../../e2e/processes";
 import { Receivers, type ReceiverRole } from "../../e2e/receivers";
 import { e2eConfigValues } from "../../e2e/settings";
-import { e2eSecrets } from "../../e2e/stack";
-import { bcryptHash, makeTlsMaterial } from "../../e2e/tlsMaterial";
+import { furtherHostSecrets, hostsSettingsOf, startFurtherHostExporters, writeAllRendered } from "../../e2e/furtherHosts";
 import { e2eSkipReason, TOOLS } from "../../e2e/tools";
-import { renderAll } from "../../render";
 import { clusterFlags } from "../../scale/alertmanagerCluster";
 import { parseStackConfig, type Settings } from "../../settings";
 import { REMOTE_NODE_EXPORTER_PORT } from "../../settings/scale";
@@ -31,7 +28,6 @@ if (skipReason) console.warn(`e2e scale tests skipped: ${skipReason}`);
 const describeE2e = skipReason ? describe.skip : describe;
 
 const HOSTS = ["h1", "h2", "h3"] as const;
-const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq3e2E1Yxk9VZ0d0Hn1m2F8b0aQh3mUuK8YbqvBqZ5Q";
 const SCRAPE_PASSWORD = `e2e-scrape-${process.pid}`;
 const VM_PASSWORD = `e2e-vm-${process.pid}`;
 /** The store is stopped this long, as the issue asks, while Prometheus keeps scraping. */
@@ -90,24 +86,15 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
       });
       const values = {
         ...base,
-        hosts: network.hosts.map((h, i) => ({ name: h.name, address: h.address, role: i === 0 ? "api" : "database", ssh: { hostKey: HOST_KEY } })),
+        hosts: hostsSettingsOf(network),
         alertmanager: { ...(base.alertmanager as object), cluster: { peers: ["vps", "h1"], monitoringHostAddress: network.gateway } },
         prometheus: { ...(base.prometheus as object), replica: "a", remoteWrite: { kind: "victoriametrics", url: `http://${vm}/api/v1/write`, username: "prometheus" } },
         remoteWritePassword: "<secure>",
       };
       const settings = parseStackConfig("e2e", values, new Set(["postgresExporterPassword", "remoteWritePassword"])).settings;
-      const tls = makeTlsMaterial(path.join(dir, "tls"), network.hosts.map((h) => h.address));
-      const secrets = { ...e2eSecrets(), nodeExporterPassword: SCRAPE_PASSWORD, nodeExporterPasswordBcrypt: bcryptHash(SCRAPE_PASSWORD), hostsTlsCaCert: tls.caCert, hostsTlsCert: tls.cert, hostsTlsKey: tls.key, remoteWritePassword: VM_PASSWORD };
-      const config = path.join(dir, "config");
-      for (const file of renderAll(settings, secrets)) {
-        fs.mkdirSync(path.dirname(path.join(config, file.path)), { recursive: true });
-        fs.writeFileSync(path.join(config, file.path), file.content, { mode: file.secret ? 0o600 : 0o644 });
-      }
-      // Each host's node exporter, in its namespace, with the web config rendered for it.
-      for (const host of network.hosts) {
-        const flags = [...nodeExporterFlags(`${host.address}:${REMOTE_NODE_EXPORTER_PORT}`, "/"), `--web.config.file=${path.join(config, `hosts/${host.name}/node-exporter/web.yml`)}`];
-        startProcess({ name: `node-exporter-${host.name}`, ...network.exec(host, TOOLS.nodeExporter, flags), logDir });
-      }
+      const { secrets, tls } = furtherHostSecrets(dir, network, SCRAPE_PASSWORD, { remoteWritePassword: VM_PASSWORD });
+      const config = writeAllRendered(settings, secrets, path.join(dir, "config"));
+      startFurtherHostExporters(network, config, logDir);
       const vmArgs = [`-storageDataPath=${path.join(dir, "vm")}`, `-httpListenAddr=${vm}`, "-httpAuth.username=prometheus", `-httpAuth.password=file://${path.join(config, "prometheus/secrets/remote-write-password")}`, "-search.latencyOffset=0s", "-retentionPeriod=1d", "-loggerLevel=WARN"];
       let store = startProcess({ name: "victoria-metrics", command: toolPath("victoriaMetrics"), args: vmArgs, logDir });
       const amArgs = (self: string, listen: string) => [`--config.file=${path.join(config, "alertmanager/alertmanager.yml")}`, `--storage.path=${path.join(dir, `am-${self}`)}`, `--web.listen-address=${listen}`, `--web.external-url=http://${listen}`, ...clusterFlags(settings, self, "native")];
