@@ -60,6 +60,13 @@ export const TOOL_VERSIONS = {
     fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
   },
+  victoriaMetrics: {
+    deployed: "1.x",
+    deployedFrom: "not deployed by the stack: the operator's own long-term store (prometheus.remoteWrite)",
+    fetch: { package: "victoria-metrics", suite: "sid" },
+    binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
+    allowedDrift: "VictoriaMetrics is an existing store the stack writes to, not a part it deploys; the scale lane runs a current release",
+  },
 } as const satisfies Record<string, ToolVersion>;
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
