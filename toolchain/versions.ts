@@ -61,11 +61,11 @@ export const TOOL_VERSIONS = {
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
   },
   victoriaMetrics: {
-    deployed: "1.x",
-    deployedFrom: "not deployed by the stack: the operator's own long-term store (prometheus.remoteWrite)",
+    // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
+    deployed: "v1.145.0",
+    deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
     fetch: { package: "victoria-metrics", suite: "sid" },
     binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
-    allowedDrift: "VictoriaMetrics is an existing store the stack writes to, not a part it deploys; the scale lane runs a current release",
   },
 } as const satisfies Record<string, ToolVersion>;
 
