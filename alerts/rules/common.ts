@@ -16,7 +16,7 @@ export interface AlertSpec {
   readonly severity: AlertingRule["labels"]["severity"];
   /** One line: what is wrong. */
   readonly summary: string;
-  /** What is wrong with the value (`{{ $value | humanize }}`) and where (`{{ $labels.instance }}`). */
+  /** What is wrong with the value (formats in `alerts/valueFormats.ts`, `humanizePercentage`...) and where (`{{ $labels.instance }}`). */
   readonly description: string;
   /** The dashboard that shows the symptom: a contract dashboard, or a page of Prometheus's UI for its own alerts. */
   readonly dashboard?: DashboardKey | { readonly url: string };

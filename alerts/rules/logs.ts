@@ -9,6 +9,7 @@ import { containsLine, eq, logQuery, matches, streamSelector } from "../../logs/
 import { logsQueryForJob } from "../../logs/queries";
 import { monitoringConfig, percent } from "../config";
 import type { RuleFileBuilder } from "../types";
+import { COUNT } from "../valueFormats";
 import { alertRule } from "./common";
 
 export const logRules: RuleFileBuilder = (settings) => {
@@ -68,17 +69,17 @@ export const logRules: RuleFileBuilder = (settings) => {
             for: "alloyLogsDropped",
             severity: "warning",
             summary: "Alloy dropped log lines",
-            description: `Alloy dropped {{ $value | humanize }} log lines in ${droppedLogs} (reason: {{ $labels.reason }}). They are lost: incident context may be missing.`,
+            description: `Alloy dropped ${COUNT} log lines in ${droppedLogs} (reason: {{ $labels.reason }}). They are lost: incident context may be missing.`,
             dashboard: breakdown(`sum by (reason) (rate(loki_write_dropped_entries_total{${alloy}}[${window}]))`),
             logs: alloyPushLogs,
           }),
           alertRule(config, {
             alert: "LokiDiscardingLogs",
-            expr: `sum by (reason) (rate(loki_discarded_samples_total{${loki}}[${window}])) > 0`,
+            expr: `sum by (reason) (increase(loki_discarded_samples_total{${loki}}[${window}])) > 0`,
             for: "lokiDiscardingLogs",
             severity: "warning",
             summary: "Loki refuses log lines",
-            description: `Loki discards {{ $value | humanize }} lines/s (reason: {{ $labels.reason }}) for ${durations.lokiDiscardingLogs}: a limit of loki.limits is too low, or a source sends old or oversized lines.`,
+            description: `Loki discarded ${COUNT} lines in the last ${window} (reason: {{ $labels.reason }}), for ${durations.lokiDiscardingLogs} now: a limit of loki.limits is too low, or a source sends old or oversized lines.`,
             dashboard: breakdown(`sum by (reason) (rate(loki_discarded_samples_total{${loki}}[${window}]))`),
             // Loki logs each refused push with its reason, at warn level.
             logs: streamSelector(eq("job", JOBS.loki), matches("level", "warn|error")),

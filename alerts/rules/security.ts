@@ -12,6 +12,7 @@ import { logJobSelector } from "../../contract/links";
 import type { Settings } from "../../settings";
 import { monitoringConfig, SELECTORS } from "../config";
 import type { AlertingRule, RuleFile, RuleFileBuilder } from "../types";
+import { COUNT } from "../valueFormats";
 import { alertRule, type AlertSpec } from "./common";
 
 const ESCALATION = { escalation: "L4" } as const;
@@ -52,7 +53,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       for: "securityIdsHighSeverityBurst",
       severity: "critical",
       summary: "Burst of high-severity Suricata alerts",
-      description: `{{ $value | humanize }} high-severity IDS detections in 10 minutes (threshold ${security.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
+      description: `${COUNT} high-severity IDS detections in 10 minutes (threshold ${security.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
       logs: `${logJobSelector("suricata")} | json | event_type="alert" | alert_severity <= 2`,
     },
     {
@@ -62,7 +63,7 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       for: "securityBanSpike",
       severity: "warning",
       summary: "Spike of CrowdSec bans",
-      description: `{{ $value | humanize }} attack scenarios triggered (bans) in 15 minutes (threshold ${security.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
+      description: `${COUNT} attack scenarios triggered (bans) in 15 minutes (threshold ${security.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
       logs: `${logJobSelector("crowdsec")} |= "ban on"`,
     },
   ];
