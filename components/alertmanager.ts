@@ -2,13 +2,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { webConfigFile } from "../webauth/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { type HostFile, signalContainerScript } from "./configFiles";
 import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
-
-/** The uid the official image runs as (`nobody`): it must own the data volume and read the secret files. */
-const ALERTMANAGER_UID = 65534;
 
 export interface AlertmanagerArgs {
   /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
@@ -24,13 +23,17 @@ export function alertmanagerExternalUrl(settings: Settings): string {
   return settings.alertmanager.externalUrl ?? `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`;
 }
 
-/** Command-line flags: config, data, the URL links use, and no cluster (one node: gossip would only open a port). */
+/**
+ * Command-line flags: config, data, the URL links use, the web config (basic auth on every endpoint: nobody
+ * without a login can silence, post alerts or read them), and no cluster (one node: gossip would only open a port).
+ */
 export function alertmanagerFlags(settings: Settings): string[] {
   return [
     `--config.file=${ALERTMANAGER_PATHS.config}`,
     `--storage.path=${ALERTMANAGER_PATHS.data}`,
     `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
     `--web.external-url=${alertmanagerExternalUrl(settings)}`,
+    `--web.config.file=${webConfigFile("alertmanager").inContainer}`,
     "--cluster.listen-address=",
   ];
 }
@@ -50,14 +53,13 @@ export class Alertmanager extends pulumi.ComponentResource {
       settings,
       host,
       files: args.files,
-      secretOwner: ALERTMANAGER_UID,
       image: IMAGES.alertmanager,
       memory: settings.alertmanager.memory,
       hostPort: settings.alertmanager.hostPort,
       command: alertmanagerFlags(settings),
       dataPath: ALERTMANAGER_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
-      healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
+      healthcheck: authenticatedHealthcheck("alertmanager", `127.0.0.1:${SERVICE_PORTS.alertmanager}`, "/-/healthy"),
       // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
       onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "alertmanager")) },
     });

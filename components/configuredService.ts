@@ -6,9 +6,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { containerName, memoryToBytes, SERVICE_PORTS, type ServiceName, type Settings } from "../settings";
+import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { dataVolume, serviceContainerArgs, type ServiceContainerSpec } from "./container";
 import type { DockerHost } from "./dockerHost";
+import { volumeOwner } from "./volumeOwner";
 
 export interface ConfiguredServiceSpec {
   readonly service: ServiceName;
@@ -24,8 +26,6 @@ export interface ConfiguredServiceSpec {
   readonly command: readonly string[];
   /** `KEY=value` environment entries (e.g. `goMemoryLimit` for the Go services that honour it). */
   readonly envs?: readonly string[];
-  /** User id that must read the secret files (the image's user); root only when absent. */
-  readonly secretOwner?: number;
   /** Where the data volume is mounted inside the container. */
   readonly dataPath: string;
   /** Host paths mounted into the container (its config directory first). */
@@ -55,7 +55,10 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
   const provider = host.provider;
   const container = containerName(settings, spec.service);
   const volume = dataVolume(`${name}-data`, `${container}-data`, provider, parent);
-  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files, secretOwner: spec.secretOwner }, { parent });
+  // The service's own uid (contract/serviceUsers.ts) owns its secret files and its data; no other container runs as it.
+  const user = SERVICE_USERS[spec.service];
+  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files, secretOwner: user.uid }, { parent });
+  const owned = volumeOwner(`${name}-data-owner`, host.access, volume.name, spec.image, user, { parent, dependsOn: [volume] });
   const resource = new docker.Container(
     name,
     serviceContainerArgs({
@@ -66,12 +69,14 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
       envs: spec.envs ? [...spec.envs] : undefined,
       ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }],
       bindAddress: settings.docker.bindAddress,
-      network: host.networkName,
       volumes: [{ volume: volume.name, path: spec.dataPath }],
       binds: spec.binds,
       healthcheck: spec.healthcheck,
+      user: dockerUser(spec.service),
+      // Networks by need (contract/networks.ts).
+      networks: host.networksFor(spec.service),
     }),
-    { parent, provider, dependsOn: config.writes },
+    { parent, provider, dependsOn: [...config.writes, owned] },
   );
   reloadOnChange(`${name}-${spec.onChange.suffix}`, host.access, config.hashes, spec.onChange.script, { parent, dependsOn: [resource] });
   return { container: resource, dataVolume: volume, internalUrl: `http://${container}:${SERVICE_PORTS[spec.service]}` };

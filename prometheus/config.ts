@@ -2,7 +2,7 @@
 import { toYaml } from "../render/yaml";
 import { durationToMs, serviceAddress, type Settings } from "../settings";
 import { PROMETHEUS_PATHS } from "./paths";
-import { scrapeJobs } from "./scrapeJobs";
+import { basicAuthTo, scrapeJobs } from "./scrapeJobs";
 
 export function prometheusConfig(settings: Settings) {
   const { scrapeInterval, evaluationInterval } = settings.prometheus;
@@ -16,7 +16,8 @@ export function prometheusConfig(settings: Settings) {
     },
     rule_files: [PROMETHEUS_PATHS.rulesGlob],
     alerting: {
-      alertmanagers: [{ static_configs: [{ targets: [serviceAddress(settings, "alertmanager")] }] }],
+      // Alertmanager refuses unauthenticated alerts: Prometheus signs in with its own login.
+      alertmanagers: [{ basic_auth: basicAuthTo("alertmanager"), static_configs: [{ targets: [serviceAddress(settings, "alertmanager")] }] }],
     },
     scrape_configs: scrapeJobs(settings),
   };

@@ -2,6 +2,24 @@
 import { z } from "zod";
 import { bindAddress, memory } from "./primitives";
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** An IPv4 address as a number. */
+export function ipv4ToInt(address: string): number {
+  return address.split(".").reduce((total, octet) => total * 256 + Number(octet), 0);
+}
+
+export function intToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+function isMonitoringSubnet(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  if (rest.length > 0 || !IPV4.test(address ?? "") || !/^\d{2}$/.test(prefix ?? "")) return false;
+  const bits = Number(prefix);
+  return bits >= 16 && bits <= 28 && ipv4ToInt(address) % 2 ** (32 - bits) === 0;
+}
+
 export const dockerSettings = z
   .object({
     /** Docker engine: `unix:///var/run/docker.sock` locally, `ssh://user@host` for the VPS. */
@@ -11,7 +29,7 @@ export const dockerSettings = z
     /** The Docker network the stack joins; in prod the application's existing network. */
     network: z
       .object({
-        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name").default("koprogo-observability"),
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be a Docker network name (letters, digits, _ . -)").default("koprogo-observability"),
         /** `true` when the network already exists (the application's); `false` to create it. */
         external: z.boolean().default(false),
       })
@@ -21,6 +39,14 @@ export const dockerSettings = z
     bindAddress: bindAddress.default("127.0.0.1"),
     /** Directory on the Docker host that holds the rendered configuration files, bind-mounted read-only. */
     configRoot: z.string().regex(/^\/[^\s]*$/, "must be an absolute path").default("/opt/koprogo-observability"),
+    /**
+     * Subnet of the stack's internal `monitoring` network (created by the stack). Fixed so that Alloy listens on
+     * its own address there and nowhere else. Pick one that no other network or route of the host uses.
+     */
+    monitoringSubnet: z
+      .string()
+      .refine(isMonitoringSubnet, { message: "must be an IPv4 network in CIDR notation with a prefix from /16 to /28, like 172.31.213.0/24 (the address must be the network's first)" })
+      .default("172.31.213.0/24"),
     /** Upper bound for the sum of every container memory limit of the stack (it shares 2 GB with the app). */
     memoryBudget: memory.default("900m"),
   })

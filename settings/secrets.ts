@@ -2,6 +2,7 @@
  * The stack's secrets. They are top-level config keys set with `pulumi config set --secret`, never part of the
  * typed settings: generators receive them as parameters, so the render CLI can pass placeholders instead.
  */
+import { WEB_SECRET_NAMES, type WebHashName, type WebPasswordName } from "../contract/webAccess";
 import type { Settings } from "./schema";
 
 export const SECRET_NAMES = [
@@ -23,21 +24,38 @@ export const SECRET_NAMES = [
 
 export type SecretName = (typeof SECRET_NAMES)[number];
 
+/**
+ * Secrets the program generates and nobody sets: the logins of contract/webAccess.ts (a password per caller and
+ * its bcrypt hash). They are not config keys: a stack file naming one is refused as an unknown key.
+ */
+export type GeneratedSecretName = WebPasswordName | WebHashName;
+export type AnySecretName = SecretName | GeneratedSecretName;
+
+/** Every secret a generator may read: the config's and the generated ones. */
+export const ALL_SECRET_NAMES: readonly AnySecretName[] = [...SECRET_NAMES, ...WEB_SECRET_NAMES];
+
 /** Secret values by name, of whatever carrier the caller uses (`pulumi.Output<string>` or a placeholder string). */
-export type Secrets<T> = Partial<Record<SecretName, T>>;
+export type Secrets<T> = Partial<Record<AnySecretName, T>>;
+
+/**
+ * What the render CLI writes where a bcrypt hash stands: a real bcrypt hash (cost 10) of the text
+ * `<secret:placeholder>`, so that a rendered `web.yml` passes `promtool check web-config` like the deployed one.
+ * It opens nothing: the deployed hashes are those of generated passwords.
+ */
+export const PLACEHOLDER_BCRYPT_HASH = "$2b$10$KAZDNAHuwlEr2wxzQVsP0e6OfhNyiSqlkoHw2u.fu9D8R1MGrtGLa";
 
 export function isSecretName(key: string): key is SecretName {
   return (SECRET_NAMES as readonly string[]).includes(key);
 }
 
 /** The text the render CLI writes where a secret would stand. */
-export function secretPlaceholder(name: SecretName): string {
-  return `<secret:${name}>`;
+export function secretPlaceholder(name: AnySecretName): string {
+  return name.endsWith(".bcrypt") ? PLACEHOLDER_BCRYPT_HASH : `<secret:${name}>`;
 }
 
 /** Every secret as its placeholder, for rendering files without the Pulumi CLI. */
-export function placeholderSecrets(): Record<SecretName, string> {
-  return Object.fromEntries(SECRET_NAMES.map((name) => [name, secretPlaceholder(name)])) as Record<SecretName, string>;
+export function placeholderSecrets(): Record<AnySecretName, string> {
+  return Object.fromEntries(ALL_SECRET_NAMES.map((name) => [name, secretPlaceholder(name)])) as Record<AnySecretName, string>;
 }
 
 /** The secrets this configuration cannot work without, each with the setting that needs it. */
