@@ -128,3 +128,16 @@ export const alertSettings = z
 export type ThresholdSettings = z.infer<typeof thresholdSettings>;
 export type NotificationSettings = z.infer<typeof notificationSettings>;
 export type AlertSettings = z.infer<typeof alertSettings>;
+
+/**
+ * The dead man's switch where people rely on the alerts (`staging`, `prod`): refused off, because an alerting
+ * pipeline that breaks silently is worse than none. Checked with the required secrets (settings/load.ts), on
+ * the parsed stack config: the schema itself still parses any environment, for generators and tests.
+ */
+export function watchdogProblem(settings: { environment: string; notifications: { watchdog: { kind: string } } }): { key: string; message: string } | undefined {
+  if ((settings.environment !== "prod" && settings.environment !== "staging") || settings.notifications.watchdog.kind !== "disabled") return undefined;
+  return {
+    key: "notifications.watchdog",
+    message: `must not be disabled in ${settings.environment}: set {kind: heartbeat} and the watchdogHeartbeatUrl secret (a healthchecks.io ping URL or a PagerDuty/Better Stack heartbeat URL), see docs/security.md "Dead man's switch"`,
+  };
+}

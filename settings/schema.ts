@@ -64,14 +64,6 @@ export const settingsSchema = z
         message: `the containers' memory limits add up to ${mib(total)}, over the budget of ${mib(budget)} (${limits.map((l) => `${l.service} ${l.memory}`).join(", ")})`,
       });
     }
-    // The dead man's switch: an environment people rely on must say when its alerting itself is broken.
-    if ((settings.environment === "prod" || settings.environment === "staging") && settings.notifications.watchdog.kind === "disabled") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["notifications", "watchdog"],
-        message: `must not be disabled in ${settings.environment}: set {kind: heartbeat} and the watchdogHeartbeatUrl secret (a healthchecks.io ping URL or a PagerDuty/Better Stack heartbeat URL), see docs/security.md "Dead man's switch"`,
-      });
-    }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
     for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
   });
