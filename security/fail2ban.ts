@@ -86,9 +86,11 @@ export function apiAbuseFilter(settings: Settings): string {
             failregex,
             ignoreregex: "",
             // CLF: `[25/Nov/2026:15:15:23 +0000]`; JSON: the last key, `time`, in seconds. Anchored so a date inside
-            // a requested URL cannot be taken for the log time. fail2ban cuts the date out before the failregex
-            // runs, hence the empty `[]` above.
-            datepattern: traefikAccessFormat === "common" ? "^[^\\[]*\\[({DATE})" : '"time":"({DATE})"',
+            // a requested URL cannot be taken for the log time, and so 0.11.2's date detector takes its anchored
+            // path: its unanchored one indexes past the end of a line shorter than the one before (IndexError in
+            // `matchTime`, measured; 1.x checks the length). fail2ban cuts the date out before the failregex runs,
+            // hence the empty `[]` above.
+            datepattern: traefikAccessFormat === "common" ? "^[^\\[]*\\[({DATE})" : '"time":"({DATE})"\\}$',
           }),
         },
       ],
