@@ -100,25 +100,26 @@ export function apiAbuseFilter(settings: Settings): string {
 }
 
 /**
- * The `log_line_prefix` the application's PostgreSQL must log with: `%h` is the client address. It is the
- * prefix CrowdSec's hub parser `crowdsecurity/pgsql-logs` expects, so both agents read the same file.
+ * The `log_line_prefix` the application's PostgreSQL must log with: `%h` is the client address (the real peer).
+ * No `%u`, `%d` or `%a`: PostgreSQL 15 writes those client-chosen names into the prefix verbatim, newlines
+ * included, so a user name `x\n2026-12-01 09:00:00 UTC [1] 198.51.100.9 a` forges a whole log line (measured with
+ * PostgreSQL 15.20, tests/security.injection.test.ts). Names only appear inside messages, where PostgreSQL puts a
+ * tab after every newline (`append_with_tabs` in elog.c), so a forged line never starts at a line start.
  */
-export const POSTGRES_LOG_LINE_PREFIX = "%m [%p] %h%q %u@%d ";
+export const POSTGRES_LOG_LINE_PREFIX = "%m [%p] %h%q ";
 
 /**
- * PostgreSQL authentication failures, with `log_line_prefix = POSTGRES_LOG_LINE_PREFIX`: `2026-11-25 15:15:23.123 UTC [812] 203.0.113.7 koprogo@koprogo_db FATAL:  password
- * authentication failed for user "koprogo"`. A wrong password, an unknown role (user enumeration) and a refused
- * `pg_hba.conf` entry all count.
+ * PostgreSQL authentication failures, with `log_line_prefix = POSTGRES_LOG_LINE_PREFIX`: `2026-11-25 15:15:23.123
+ * UTC [812] 203.0.113.7 FATAL:  password authentication failed for user "koprogo"`. A wrong password, an unknown
+ * role (user enumeration) and a refused `pg_hba.conf` entry all count.
  *
- * Log injection: the user (`%u`) and database (`%d`) names are the client's, verbatim, spaces and `FATAL:` included
- * (`a@b FATAL:  no pg_hba.conf entry for host "198.51.100.9"` as a user name). So the address is ONLY ever taken
- * from the prefix's `%h`, right after `[%p]`, which PostgreSQL fills with the real peer; whatever the names
- * hold may at worst make the real peer's own line count. A newline in a name does not start a line: PostgreSQL
- * writes a tab after every newline of a message (`append_with_tabs` in elog.c), and the date must start the line
- * (`^`, where `{^LN-BEG}` would also accept it after a tab).
+ * Log injection: a user name like `a@b FATAL:  no pg_hba.conf entry for host "198.51.100.9"` lands in the message.
+ * So the address is ONLY ever the prefix's `%h`, right after `[%p]`, and the message must follow it directly:
+ * nothing the client wrote stands between the two. The date must start the line (`^`; `{^LN-BEG}` would also
+ * accept it after a tab, i.e. on a continuation line).
  */
 export function postgresqlFilter(): string {
-  const session = "^\\s*\\[\\d+\\] <HOST> .* FATAL:  ";
+  const session = "^\\s*\\[\\d+\\] <HOST> FATAL:  ";
   return toIni(
     {
       comment: [`PostgreSQL 15 authentication failures (log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'), by the peer address of the prefix only. Generated.`],

@@ -213,7 +213,7 @@ export const securitySettings = z
         traefikAccessFormat: z.enum(["common", "json"]).default("common"),
         /**
          * The PostgreSQL container's log on the host, written by PostgreSQL's logging collector into a
-         * bind-mounted directory with `log_line_prefix='%m [%p] %h '` (the client address), see README.
+         * bind-mounted directory with `log_line_prefix='%m [%p] %h%q '` (the client address), see README.
          */
         postgres: hostLogPath.default("/var/log/koprogo/postgresql/postgresql.log"),
       })
