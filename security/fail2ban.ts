@@ -59,7 +59,8 @@ export function routerRegex(pattern: string): string {
  *   "<User-Agent>" <count> "<RouterName>" "<ServiceURL>" <ms>ms`. Referer and User-Agent are wrapped in quotes
  *   WITHOUT escaping, so a client can put `"` and a whole fake line in them: the regex anchors the client
  *   address at the start of the line and the router field from the end (the two fields after it are Traefik's).
- *   The path is Go's `url.URL.String()`, which escapes spaces and quotes.
+ *   The path is Go's `url.URL.String()`, which escapes spaces and quotes; the method is any HTTP token (a flood
+ *   with `M-SEARCH` counts too).
  * - JSON is logrus' JSON with the keys in alphabetical order (`ClientHost` < `RequestPath` < `RouterName`) and
  *   every string JSON-escaped, so `"Key":"` can only be a real key.
  * - `ClientHost` is the `X-Forwarded-For` header when one reaches the access log: Traefik's entry point drops it
@@ -72,7 +73,7 @@ export function apiAbuseFilter(settings: Settings): string {
   const router = routerRegex(rawRouter);
   const failregex =
     traefikAccessFormat === "common"
-      ? `^<HOST> - \\S+ \\[[^\\]]*\\] "[A-Z]+ ${prefix}\\S* [^"]*" \\d+ (?:\\d+|-) .* \\d+ "(?=[^"]*" "[^"]*" \\d+ms$)${router}" "[^"]*" \\d+ms$`
+      ? `^<HOST> - \\S+ \\[[^\\]]*\\] "[^" ]+ ${prefix}\\S* [^"]*" \\d+ (?:\\d+|-) .* \\d+ "(?=[^"]*" "[^"]*" \\d+ms$)${router}" "[^"]*" \\d+ms$`
       : `^\\{.*"ClientHost":"<HOST>".*"RequestPath":"${prefix}[^"]*".*"RouterName":"${router}"`;
   return toIni(
     {
