@@ -32,7 +32,7 @@ describe("security settings", () => {
     expect(parse({ ignoreIp: ["127.0.0.1", "::1/128", "203.0.113.7", "2001:db8::/32", "198.51.100.0/24"] }).settings.security.ignoreIp).toHaveLength(5);
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [{ publicInterface: "eth0; rm -rf /" }, "security.publicInterface: must be a network interface name"],
     [{ logs: { traefikAccess: "/var/log/traefik/*.log" } }, "security.logs.traefikAccess: must be an absolute path without spaces or wildcards"],
     [{ fail2ban: { version: "latest" } }, "security.fail2ban.version: must be a Debian package version"],
@@ -49,7 +49,7 @@ describe("security settings", () => {
     [{ fail2ban: { jails: { apiAbuse: { router: ".*" } } } }, "security.fail2ban.jails.apiAbuse.router: must not match an empty router name"],
     // Each of these would reach the root shell of the install script (`printf … > sources.list.d/crowdsec.list`, `curl`).
     ...[`https://x.example/$(reboot)/`, "https://x.example/`id`/", `https://x.example/"; reboot; "/`, "https://x.example/a b/", "https://x.example/\nreboot/", "http://x.example/"].map(
-      (url) => [{ crowdsec: { repository: { url } } }, "security.crowdsec.repository.url: must be an https:// URL of letters, digits"] as const,
+      (url): [unknown, string] => [{ crowdsec: { repository: { url } } }, "security.crowdsec.repository.url: must be an https:// URL of letters, digits"],
     ),
     [{ crowdsec: { repository: { url: "https://x.example/ubuntu" } } }, "security.crowdsec.repository.url: must end with /"],
     [{ crowdsec: { repository: { keyUrl: "https://x.example/key';reboot;'" } } }, "security.crowdsec.repository.keyUrl: must be an https:// URL of letters, digits"],

@@ -82,6 +82,13 @@ export const TOOL_VERSIONS = {
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },
+  victoriaMetrics: {
+    // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
+    deployed: "v1.145.0",
+    deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
+    fetch: { package: "victoria-metrics", suite: "sid" },
+    binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
+  },
 } as const satisfies Record<string, ToolVersion>;
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
