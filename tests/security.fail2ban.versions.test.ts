@@ -24,71 +24,83 @@ const EXPECTED: Record<string, readonly (readonly [string, string, string])[]> =
 
 const BANNED = { inet4: "203.0.113.7", inet6: "2001:db8::7" } as const;
 
-describe.each(FAIL2BAN_VERSIONS.map((version, index) => [version.label, version, index] as const))("fail2ban %s with the rendered overlay", (_label, version, index) => {
-  describeWithTools("actions", [...version.requires, "ip", "iptables-save", "ip6tables-save"], () => {
-    let removeDir: () => void;
-    let settings: Settings;
-    let check: ReturnType<typeof run>;
-    let actions: ReturnType<typeof dumpedActions>;
-    const ns = `kf2b-ver${index}`;
+describe.each(FAIL2BAN_VERSIONS.map((version, index) => [version.label, version, index] as const))(
+  "fail2ban %s with the rendered overlay",
+  (_label, version, index) => {
+    describeWithTools("actions", [...version.requires, "ip", "iptables-save", "ip6tables-save"], () => {
+      let removeDir: () => void;
+      let settings: Settings;
+      let check: ReturnType<typeof run>;
+      let actions: ReturnType<typeof dumpedActions>;
+      const ns = `kf2b-ver${index}`;
 
-    beforeAll(() => {
-      let dir: string;
-      ({ dir, remove: removeDir } = tempDir("koprogo-f2b-versions"));
-      settings = prodSettingsWithLogsIn(dir);
-      const conf = fail2banConfigDir(version, path.join(dir, "etc-fail2ban"), settings);
-      check = runFail2ban(version, "fail2ban-client", ["-c", conf, "-t"]);
-      const dump = runFail2ban(version, "fail2ban-client", ["-c", conf, "-d"]);
-      if (dump.status !== 0) throw new Error(`fail2ban-client -d failed: ${dump.output}`);
-      actions = dumpedActions(dump.output);
-      run("ip", ["netns", "del", ns]);
-      const added = run("ip", ["netns", "add", ns]);
-      if (added.status !== 0) throw new Error(`ip netns add ${ns}: ${added.output}`);
-    });
+      beforeAll(() => {
+        let dir: string;
+        ({ dir, remove: removeDir } = tempDir("koprogo-f2b-versions"));
+        settings = prodSettingsWithLogsIn(dir);
+        const conf = fail2banConfigDir(version, path.join(dir, "etc-fail2ban"), settings);
+        check = runFail2ban(version, "fail2ban-client", ["-c", conf, "-t"]);
+        const dump = runFail2ban(version, "fail2ban-client", ["-c", conf, "-d"]);
+        if (dump.status !== 0) throw new Error(`fail2ban-client -d failed: ${dump.output}`);
+        actions = dumpedActions(dump.output);
+        run("ip", ["netns", "del", ns]);
+        const added = run("ip", ["netns", "add", ns]);
+        if (added.status !== 0) throw new Error(`ip netns add ${ns}: ${added.output}`);
+      });
 
-    afterAll(() => {
-      run("ip", ["netns", "del", ns]);
-      removeDir?.();
-    });
+      afterAll(() => {
+        run("ip", ["netns", "del", ns]);
+        removeDir?.();
+      });
 
-    const optionsOf = (jail: string, action: string) => {
-      const found = actions.find((a) => a.jail === jail && a.action === action);
-      if (!found) throw new Error(`no action ${action} in jail ${jail}: ${actions.map((a) => `${a.jail}/${a.action}`).join(", ")}`);
-      return found.options;
-    };
+      const optionsOf = (jail: string, action: string) => {
+        const found = actions.find((a) => a.jail === jail && a.action === action);
+        if (!found)
+          throw new Error(
+            `no action ${action} in jail ${jail}: ${actions.map((a) => `${a.jail}/${a.action}`).join(", ")}`,
+          );
+        return found.options;
+      };
 
-    it("passes fail2ban-client -t", () => {
-      expect(check.output).toContain("OK: configuration test is successful");
-      expect(check.status).toBe(0);
-    });
+      it("passes fail2ban-client -t", () => {
+        expect(check.output).toContain("OK: configuration test is successful");
+        expect(check.status).toBe(0);
+      });
 
-    it("gives each jail exactly its actions", () => {
-      for (const [jail, expected] of Object.entries(EXPECTED)) {
-        expect(actions.filter((a) => a.jail === jail).map((a) => a.action)).toEqual(expected.map(([action]) => action));
-      }
-    });
-
-    it.each(Object.entries(EXPECTED).flatMap(([jail, list]) => list.map(([action, name, chain]) => [jail, action, name, chain] as const)))(
-      "%s/%s resolves to a DROP of the address in f2b-%s, jumped to from %s on every port",
-      (jail, action, name, chain) => {
-        const options = optionsOf(jail, action);
-        for (const family of ["inet4", "inet6"] as const) {
-          const tool = family === "inet4" ? "iptables" : "ip6tables";
-          const ban = resolveCommand(version, options, options.get("actionban")!, BANNED[family], family);
-          expect(ban).toBe(`${tool} -w -I f2b-${name} 1 -s ${BANNED[family]} -j DROP`);
-          const start = resolveCommand(version, options, options.get("actionstart")!, BANNED[family], family);
-          expect(start).not.toMatch(/--dports?|multiport/);
-          // What the kernel holds once fail2ban has started the action and banned the address.
-          const applied = run("ip", ["netns", "exec", ns, "sh", "-ec", `${start}\n${ban}`]);
-          expect(applied.output).toBe("");
-          expect(applied.status).toBe(0);
-          const rules = run("ip", ["netns", "exec", ns, `${tool}-save`, "-t", "filter"]).output.split("\n");
-          // `-p all` is printed as no -p at all: the jump takes every protocol and port.
-          expect(rules).toContain(`-A ${chain} -j f2b-${name}`);
-          expect(rules).toContain(`-A f2b-${name} -s ${BANNED[family]}/${family === "inet4" ? 32 : 128} -j DROP`);
-          expect(rules).toContain(`-A f2b-${name} -j RETURN`);
+      it("gives each jail exactly its actions", () => {
+        for (const [jail, expected] of Object.entries(EXPECTED)) {
+          expect(actions.filter((a) => a.jail === jail).map((a) => a.action)).toEqual(
+            expected.map(([action]) => action),
+          );
         }
-      },
-    );
-  });
-});
+      });
+
+      it.each(
+        Object.entries(EXPECTED).flatMap(([jail, list]) =>
+          list.map(([action, name, chain]) => [jail, action, name, chain] as const),
+        ),
+      )(
+        "%s/%s resolves to a DROP of the address in f2b-%s, jumped to from %s on every port",
+        (jail, action, name, chain) => {
+          const options = optionsOf(jail, action);
+          for (const family of ["inet4", "inet6"] as const) {
+            const tool = family === "inet4" ? "iptables" : "ip6tables";
+            const ban = resolveCommand(version, options, options.get("actionban")!, BANNED[family], family);
+            expect(ban).toBe(`${tool} -w -I f2b-${name} 1 -s ${BANNED[family]} -j DROP`);
+            const start = resolveCommand(version, options, options.get("actionstart")!, BANNED[family], family);
+            expect(start).not.toMatch(/--dports?|multiport/);
+            // What the kernel holds once fail2ban has started the action and banned the address.
+            const applied = run("ip", ["netns", "exec", ns, "sh", "-ec", `${start}\n${ban}`]);
+            expect(applied.output).toBe("");
+            expect(applied.status).toBe(0);
+            const rules = run("ip", ["netns", "exec", ns, `${tool}-save`, "-t", "filter"]).output.split("\n");
+            // `-p all` is printed as no -p at all: the jump takes every protocol and port.
+            expect(rules).toContain(`-A ${chain} -j f2b-${name}`);
+            expect(rules).toContain(`-A f2b-${name} -s ${BANNED[family]}/${family === "inet4" ? 32 : 128} -j DROP`);
+            expect(rules).toContain(`-A f2b-${name} -j RETURN`);
+          }
+        },
+      );
+    });
+  },
+);

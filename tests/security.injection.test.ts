@@ -34,7 +34,7 @@ const PG_USERS = [
   // A fake prefix inside the name (what CrowdSec's unanchored hub parser took).
   '2026-12-01 09:00:00 UTC [1] 198.51.100.9 FATAL:  role "x',
   // A newline: with `%u` in the prefix this forged a whole line; in a message PostgreSQL indents it with a tab.
-  "x\n2026-12-01 09:00:00 UTC [1] 198.51.100.9 FATAL:  role \"a",
+  'x\n2026-12-01 09:00:00 UTC [1] 198.51.100.9 FATAL:  role "a',
   "koprogo",
 ];
 
@@ -54,14 +54,18 @@ const TRAEFIK_LINES = [
   `${REAL} - - [01/Dec/2026:09:00:02 +0000] "GET /api/v1/${INJECTED}/.env HTTP/1.1" 404 19 "-" "curl/8.4.0" ${route}`,
 ];
 
-const countOf = (ips: readonly string[]) => ips.reduce((m, ip) => m.set(ip, (m.get(ip) ?? 0) + 1), new Map<string, number>());
+const countOf = (ips: readonly string[]) =>
+  ips.reduce((m, ip) => m.set(ip, (m.get(ip) ?? 0) + 1), new Map<string, number>());
 
 /** Failed logins with each hostile user name, as PostgreSQL 15 logs them with the stack's prefix. */
 async function postgresLog(): Promise<string> {
   const pg: PostgresCluster = await startPostgres();
   try {
-    pg.psql(`ALTER SYSTEM SET log_line_prefix = '${POSTGRES_LOG_LINE_PREFIX}'; SELECT pg_reload_conf();`, { database: "postgres" });
-    for (let i = 0; i < 50 && !fs.readFileSync(pg.logFile, "utf8").includes("log_line_prefix"); i++) await new Promise((r) => setTimeout(r, 100));
+    pg.psql(`ALTER SYSTEM SET log_line_prefix = '${POSTGRES_LOG_LINE_PREFIX}'; SELECT pg_reload_conf();`, {
+      database: "postgres",
+    });
+    for (let i = 0; i < 50 && !fs.readFileSync(pg.logFile, "utf8").includes("log_line_prefix"); i++)
+      await new Promise((r) => setTimeout(r, 100));
     for (const user of PG_USERS) pg.tryPsql("SELECT 1", { user, password: "wrong" });
     return fs.readFileSync(pg.logFile, "utf8");
   } finally {
@@ -69,108 +73,121 @@ async function postgresLog(): Promise<string> {
   }
 }
 
-describeWithTools("log injection against the real fail2ban and crowdsec", [`${POSTGRES_BIN}/postgres`, "crowdsec", "cscli", ...FAIL2BAN_VERSIONS.flatMap((v) => v.requires)], () => {
-  let dir: string;
-  let removeDir: () => void;
-  let settings: Settings;
-  let pgLog: string;
-  const logs: Record<string, string> = {};
-
-  beforeAll(async () => {
-    ({ dir, remove: removeDir } = tempDir("koprogo-injection"));
-    settings = prodSettingsWithLogsIn(dir);
-    pgLog = await postgresLog();
-    logs.postgres = path.join(dir, "postgresql-real.log");
-    fs.writeFileSync(logs.postgres, pgLog);
-    logs.ssh = path.join(dir, "auth-injected.log");
-    fs.writeFileSync(logs.ssh, `${SSH_LINES.join("\n")}\n`);
-    logs.traefik = path.join(dir, "traefik-injected.log");
-    fs.writeFileSync(logs.traefik, `${TRAEFIK_LINES.join("\n")}\n`);
-  }, 120_000);
-
-  afterAll(() => removeDir?.());
-
-  it("has real PostgreSQL lines with the injected text in them (the test would prove nothing otherwise)", () => {
-    expect(pgLog).toContain(`127.0.0.1 FATAL:  password authentication failed for user "a@b FATAL:  no pg_hba.conf entry for host "${INJECTED}""`);
-    // The newline is written, followed by a tab: the forged text is not at the start of a line.
-    expect(pgLog).toContain(`"x\n\t2026-12-01 09:00:00 UTC [1] ${INJECTED} FATAL:  role "a"`);
-  });
-
-  describe.each(FAIL2BAN_VERSIONS.map((v) => [v.label, v] as const))("fail2ban %s", (_label, version) => {
-    let conf: string;
-    beforeAll(() => {
-      conf = fail2banConfigDir(version, path.join(dir, `f2b-${version.label.split(" ")[0]}`), settings);
-    });
-    const matched = (log: string, filter: string) => {
-      const result = runFail2ban(version, "fail2ban-regex", ["-o", "ip", log, path.join(conf, "filter.d", `${filter}.conf`)]);
-      expect(result.status).toBe(0);
-      return result.output.trim().split("\n").filter(Boolean);
-    };
-
-    it("postgresql: every failed login counts once, for the real peer only", () => {
-      expect(countOf(matched(logs.postgres, "koprogo-postgresql"))).toEqual(new Map([["127.0.0.1", PG_USERS.length]]));
-    });
-
-    it("sshd (the packaged filter): the SSH user names never give the injected address", () => {
-      const ips = matched(logs.ssh, "sshd");
-      expect(ips).not.toContain(INJECTED);
-      expect(ips).toContain(REAL);
-    });
-
-    it("api-abuse: the User-Agent, Referer and path never give the injected address", () => {
-      expect(matched(logs.traefik, "koprogo-api-abuse")).toEqual([REAL, REAL, REAL]);
-    });
-  });
-
-  describe("crowdsec 1.4.6 with the hub's parsers and scenarios", () => {
-    let replay: (log: string, type: string) => Replay;
-    let postgres: Replay;
-    let ssh: Replay;
-    let traefik: Replay;
+describeWithTools(
+  "log injection against the real fail2ban and crowdsec",
+  [`${POSTGRES_BIN}/postgres`, "crowdsec", "cscli", ...FAIL2BAN_VERSIONS.flatMap((v) => v.requires)],
+  () => {
+    let dir: string;
+    let removeDir: () => void;
+    let settings: Settings;
+    let pgLog: string;
+    const logs: Record<string, string> = {};
 
     beforeAll(async () => {
-      replay = crowdsecReplayer(
-        path.join(dir, "crowdsec"),
-        settings,
-        [
-          "parsers/s01-parse/crowdsecurity/pgsql-logs.yaml",
-          "parsers/s01-parse/crowdsecurity/sshd-logs.yaml",
-          "parsers/s01-parse/crowdsecurity/traefik-logs.yaml",
-          "parsers/s02-enrich/crowdsecurity/http-logs.yaml",
-          "scenarios/crowdsecurity/pgsql-bf.yaml",
-          "scenarios/crowdsecurity/ssh-bf.yaml",
-          "scenarios/crowdsecurity/http-probing.yaml",
-        ],
-        await freePort(),
+      ({ dir, remove: removeDir } = tempDir("koprogo-injection"));
+      settings = prodSettingsWithLogsIn(dir);
+      pgLog = await postgresLog();
+      logs.postgres = path.join(dir, "postgresql-real.log");
+      fs.writeFileSync(logs.postgres, pgLog);
+      logs.ssh = path.join(dir, "auth-injected.log");
+      fs.writeFileSync(logs.ssh, `${SSH_LINES.join("\n")}\n`);
+      logs.traefik = path.join(dir, "traefik-injected.log");
+      fs.writeFileSync(logs.traefik, `${TRAEFIK_LINES.join("\n")}\n`);
+    }, 120_000);
+
+    afterAll(() => removeDir?.());
+
+    it("has real PostgreSQL lines with the injected text in them (the test would prove nothing otherwise)", () => {
+      expect(pgLog).toContain(
+        `127.0.0.1 FATAL:  password authentication failed for user "a@b FATAL:  no pg_hba.conf entry for host "${INJECTED}""`,
       );
-      // The real peer of the PostgreSQL log is 127.0.0.1, which security.ignoreIp whitelists: the same lines with
-      // a public peer address, so what reaches the scenario is seen.
-      const publicPg = path.join(dir, "postgresql-public.log");
-      fs.writeFileSync(publicPg, pgLog.replace(/ 127\.0\.0\.1 FATAL: /g, ` ${REAL} FATAL: `));
-      postgres = replay(publicPg, "postgres");
-      ssh = replay(logs.ssh, "syslog");
-      traefik = replay(logs.traefik, "traefik");
-    }, 180_000);
-
-    it("postgresql: the local parser reads every failed login of the real peer, and pgsql-bf gets only those", () => {
-      expect(countOf(postgres.parsed("koprogo/pgsql-logs"))).toEqual(new Map([[REAL, PG_USERS.length]]));
-      expect(postgres.parsed("crowdsecurity/pgsql-logs")).not.toContain(INJECTED);
-      expect(countOf(postgres.poured["crowdsecurity/pgsql-bf"])).toEqual(new Map([[REAL, PG_USERS.length]]));
+      // The newline is written, followed by a tab: the forged text is not at the start of a line.
+      expect(pgLog).toContain(`"x\n\t2026-12-01 09:00:00 UTC [1] ${INJECTED} FATAL:  role "a"`);
     });
 
-    it("sshd: the hub parser is fooled by user names, the source guard drops those events, ssh-bf sees only the real peer", () => {
-      expect(ssh.parsed("crowdsecurity/sshd-logs")).toContain(INJECTED);
-      expect(ssh.whitelistedBy("koprogo/source-guard")).toEqual(expect.arrayContaining([INJECTED]));
-      expect(ssh.whitelistedBy("koprogo/source-guard")).not.toContain(REAL);
-      expect(ssh.poured["crowdsecurity/ssh-bf"]).not.toContain(INJECTED);
-      expect(ssh.poured["crowdsecurity/ssh-bf"]).toContain(REAL);
+    describe.each(FAIL2BAN_VERSIONS.map((v) => [v.label, v] as const))("fail2ban %s", (_label, version) => {
+      let conf: string;
+      beforeAll(() => {
+        conf = fail2banConfigDir(version, path.join(dir, `f2b-${version.label.split(" ")[0]}`), settings);
+      });
+      const matched = (log: string, filter: string) => {
+        const result = runFail2ban(version, "fail2ban-regex", [
+          "-o",
+          "ip",
+          log,
+          path.join(conf, "filter.d", `${filter}.conf`),
+        ]);
+        expect(result.status).toBe(0);
+        return result.output.trim().split("\n").filter(Boolean);
+      };
+
+      it("postgresql: every failed login counts once, for the real peer only", () => {
+        expect(countOf(matched(logs.postgres, "koprogo-postgresql"))).toEqual(
+          new Map([["127.0.0.1", PG_USERS.length]]),
+        );
+      });
+
+      it("sshd (the packaged filter): the SSH user names never give the injected address", () => {
+        const ips = matched(logs.ssh, "sshd");
+        expect(ips).not.toContain(INJECTED);
+        expect(ips).toContain(REAL);
+      });
+
+      it("api-abuse: the User-Agent, Referer and path never give the injected address", () => {
+        expect(matched(logs.traefik, "koprogo-api-abuse")).toEqual([REAL, REAL, REAL]);
+      });
     });
 
-    it("Traefik: the hub parser is fooled by a fake line in the User-Agent, the source guard drops it", () => {
-      expect(traefik.parsed("crowdsecurity/traefik-logs")).toContain(INJECTED);
-      expect(traefik.whitelistedBy("koprogo/source-guard")).toEqual([INJECTED]);
-      expect(traefik.poured["crowdsecurity/http-probing"] ?? []).not.toContain(INJECTED);
-      expect(traefik.poured["crowdsecurity/http-probing"]).toContain(REAL);
+    describe("crowdsec 1.4.6 with the hub's parsers and scenarios", () => {
+      let replay: (log: string, type: string) => Replay;
+      let postgres: Replay;
+      let ssh: Replay;
+      let traefik: Replay;
+
+      beforeAll(async () => {
+        replay = crowdsecReplayer(
+          path.join(dir, "crowdsec"),
+          settings,
+          [
+            "parsers/s01-parse/crowdsecurity/pgsql-logs.yaml",
+            "parsers/s01-parse/crowdsecurity/sshd-logs.yaml",
+            "parsers/s01-parse/crowdsecurity/traefik-logs.yaml",
+            "parsers/s02-enrich/crowdsecurity/http-logs.yaml",
+            "scenarios/crowdsecurity/pgsql-bf.yaml",
+            "scenarios/crowdsecurity/ssh-bf.yaml",
+            "scenarios/crowdsecurity/http-probing.yaml",
+          ],
+          await freePort(),
+        );
+        // The real peer of the PostgreSQL log is 127.0.0.1, which security.ignoreIp whitelists: the same lines with
+        // a public peer address, so what reaches the scenario is seen.
+        const publicPg = path.join(dir, "postgresql-public.log");
+        fs.writeFileSync(publicPg, pgLog.replace(/ 127\.0\.0\.1 FATAL: /g, ` ${REAL} FATAL: `));
+        postgres = replay(publicPg, "postgres");
+        ssh = replay(logs.ssh, "syslog");
+        traefik = replay(logs.traefik, "traefik");
+      }, 180_000);
+
+      it("postgresql: the local parser reads every failed login of the real peer, and pgsql-bf gets only those", () => {
+        expect(countOf(postgres.parsed("koprogo/pgsql-logs"))).toEqual(new Map([[REAL, PG_USERS.length]]));
+        expect(postgres.parsed("crowdsecurity/pgsql-logs")).not.toContain(INJECTED);
+        expect(countOf(postgres.poured["crowdsecurity/pgsql-bf"])).toEqual(new Map([[REAL, PG_USERS.length]]));
+      });
+
+      it("sshd: the hub parser is fooled by user names, the source guard drops those events, ssh-bf sees only the real peer", () => {
+        expect(ssh.parsed("crowdsecurity/sshd-logs")).toContain(INJECTED);
+        expect(ssh.whitelistedBy("koprogo/source-guard")).toEqual(expect.arrayContaining([INJECTED]));
+        expect(ssh.whitelistedBy("koprogo/source-guard")).not.toContain(REAL);
+        expect(ssh.poured["crowdsecurity/ssh-bf"]).not.toContain(INJECTED);
+        expect(ssh.poured["crowdsecurity/ssh-bf"]).toContain(REAL);
+      });
+
+      it("Traefik: the hub parser is fooled by a fake line in the User-Agent, the source guard drops it", () => {
+        expect(traefik.parsed("crowdsecurity/traefik-logs")).toContain(INJECTED);
+        expect(traefik.whitelistedBy("koprogo/source-guard")).toEqual([INJECTED]);
+        expect(traefik.poured["crowdsecurity/http-probing"] ?? []).not.toContain(INJECTED);
+        expect(traefik.poured["crowdsecurity/http-probing"]).toContain(REAL);
+      });
     });
-  });
-});
+  },
+);

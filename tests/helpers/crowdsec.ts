@@ -30,7 +30,9 @@ export function crowdsecConfigDir(dir: string, settings: Settings): string {
   config.api.server.profiles_path = path.join(dir, "profiles.yaml");
   config.common.log_media = "stdout";
   fs.writeFileSync(path.join(dir, "config.yaml"), toYaml(config));
-  for (const file of renderSecurityFiles(settings, placeholderSecrets()).filter((f) => f.path.startsWith("crowdsec/"))) {
+  for (const file of renderSecurityFiles(settings, placeholderSecrets()).filter((f) =>
+    f.path.startsWith("crowdsec/"),
+  )) {
     const target = path.join(dir, file.path.slice("crowdsec/".length));
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, file.content);
@@ -56,18 +58,34 @@ interface DumpedEvent {
  * A crowdsec config in `dir` with the overlay, only the given hub items installed (`parsers/s01-parse/crowdsecurity/x.yaml`,
  * `scenarios/crowdsecurity/y.yaml`, relative to the hub), and its local API on `port`.
  */
-export function crowdsecReplayer(dir: string, settings: Settings, hubItems: readonly string[], port: number): (log: string, type: string) => Replay {
+export function crowdsecReplayer(
+  dir: string,
+  settings: Settings,
+  hubItems: readonly string[],
+  port: number,
+): (log: string, type: string) => Replay {
   const etc = path.join(dir, "etc");
   const data = path.join(dir, "data");
   const config = crowdsecConfigDir(etc, settings);
   fs.mkdirSync(data, { recursive: true });
   // Only what the test installs: the package's default links are removed (their hub may differ).
-  for (const stage of ["parsers/s00-raw", "parsers/s01-parse", "parsers/s02-enrich", "scenarios", "postoverflows/s01-whitelist"]) {
+  for (const stage of [
+    "parsers/s00-raw",
+    "parsers/s01-parse",
+    "parsers/s02-enrich",
+    "scenarios",
+    "postoverflows/s01-whitelist",
+  ]) {
     const stageDir = path.join(etc, stage);
     if (!fs.existsSync(stageDir)) continue;
-    for (const entry of fs.readdirSync(stageDir)) if (fs.lstatSync(path.join(stageDir, entry)).isSymbolicLink()) fs.rmSync(path.join(stageDir, entry));
+    for (const entry of fs.readdirSync(stageDir))
+      if (fs.lstatSync(path.join(stageDir, entry)).isSymbolicLink()) fs.rmSync(path.join(stageDir, entry));
   }
-  for (const item of [...hubItems, "parsers/s00-raw/crowdsecurity/syslog-logs.yaml", "parsers/s02-enrich/crowdsecurity/dateparse-enrich.yaml"]) {
+  for (const item of [
+    ...hubItems,
+    "parsers/s00-raw/crowdsecurity/syslog-logs.yaml",
+    "parsers/s02-enrich/crowdsecurity/dateparse-enrich.yaml",
+  ]) {
     const [kind, stage] = item.split("/");
     const target = kind === "parsers" ? path.join(etc, kind, stage) : path.join(etc, kind);
     fs.mkdirSync(target, { recursive: true });
@@ -83,7 +101,20 @@ export function crowdsecReplayer(dir: string, settings: Settings, hubItems: read
   parsed.prometheus = { enabled: false };
   fs.rmSync(path.join(etc, "config.yaml.local"), { force: true });
   fs.writeFileSync(config, toYaml(parsed));
-  const added = run("cscli", ["-c", config, "machines", "add", "koprogo-test", "--password", "koprogo-test-password", "-f", parsed.api.client.credentials_path, "--url", `http://127.0.0.1:${port}`, "--force"]);
+  const added = run("cscli", [
+    "-c",
+    config,
+    "machines",
+    "add",
+    "koprogo-test",
+    "--password",
+    "koprogo-test-password",
+    "-f",
+    parsed.api.client.credentials_path,
+    "--url",
+    `http://127.0.0.1:${port}`,
+    "--force",
+  ]);
   if (added.status !== 0) throw new Error(`cscli machines add failed: ${added.output}`);
 
   let replays = 0;
@@ -91,15 +122,36 @@ export function crowdsecReplayer(dir: string, settings: Settings, hubItems: read
     const dump = path.join(dir, `dump-${replays++}`);
     fs.mkdirSync(dump);
     const result = run("crowdsec", ["-c", config, "-dsn", `file://${log}`, "-type", type, "-dump-data", dump]);
-    if (!fs.existsSync(path.join(dump, "parser-dump.yaml"))) throw new Error(`crowdsec replay of ${log} wrote no dump: ${result.output.slice(-2000)}`);
-    const stages = (YAML.parse(fs.readFileSync(path.join(dump, "parser-dump.yaml"), "utf8")) ?? {}) as Record<string, Record<string, DumpedEvent[]> | unknown>;
+    if (!fs.existsSync(path.join(dump, "parser-dump.yaml")))
+      throw new Error(`crowdsec replay of ${log} wrote no dump: ${result.output.slice(-2000)}`);
+    const stages = (YAML.parse(fs.readFileSync(path.join(dump, "parser-dump.yaml"), "utf8")) ?? {}) as Record<
+      string,
+      Record<string, DumpedEvent[]> | unknown
+    >;
     const eventsOf = (name: string): DumpedEvent[] =>
-      Object.values(stages).flatMap((stage) => (stage && typeof stage === "object" && name in (stage as object) ? (stage as Record<string, DumpedEvent[]>)[name] : []));
-    const poured = (YAML.parse(fs.readFileSync(path.join(dump, "bucketpour-dump.yaml"), "utf8")) ?? {}) as Record<string, { Meta?: Record<string, string> }[]>;
+      Object.values(stages).flatMap((stage) =>
+        stage && typeof stage === "object" && name in (stage as object)
+          ? (stage as Record<string, DumpedEvent[]>)[name]
+          : [],
+      );
+    const poured = (YAML.parse(fs.readFileSync(path.join(dump, "bucketpour-dump.yaml"), "utf8")) ?? {}) as Record<
+      string,
+      { Meta?: Record<string, string> }[]
+    >;
     return {
-      poured: Object.fromEntries(Object.entries(poured).filter(([name]) => name !== "OK").map(([name, events]) => [name, events.map((e) => e.Meta?.source_ip ?? "")])),
-      parsed: (name) => eventsOf(name).filter((e) => e.success).map((e) => e.evt.Meta?.source_ip ?? ""),
-      whitelistedBy: (name) => eventsOf(name).filter((e) => e.success && e.evt.Whitelisted).map((e) => e.evt.Meta?.source_ip ?? ""),
+      poured: Object.fromEntries(
+        Object.entries(poured)
+          .filter(([name]) => name !== "OK")
+          .map(([name, events]) => [name, events.map((e) => e.Meta?.source_ip ?? "")]),
+      ),
+      parsed: (name) =>
+        eventsOf(name)
+          .filter((e) => e.success)
+          .map((e) => e.evt.Meta?.source_ip ?? ""),
+      whitelistedBy: (name) =>
+        eventsOf(name)
+          .filter((e) => e.success && e.evt.Whitelisted)
+          .map((e) => e.evt.Meta?.source_ip ?? ""),
     };
   };
 }

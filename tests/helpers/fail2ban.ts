@@ -70,7 +70,11 @@ export const FAIL2BAN_VERSIONS: readonly Fail2banVersion[] = [
 ];
 
 /** Runs one of a version's scripts; returns status and combined output. */
-export function runFail2ban(version: Fail2banVersion, script: Fail2banScript, args: readonly string[]): { status: number; output: string } {
+export function runFail2ban(
+  version: Fail2banVersion,
+  script: Fail2banScript,
+  args: readonly string[],
+): { status: number; output: string } {
   const { command, args: full, env } = version.command(script, args);
   return run(command, full, { env });
 }
@@ -78,7 +82,9 @@ export function runFail2ban(version: Fail2banVersion, script: Fail2banScript, ar
 /** `<dir>`: the version's packaged /etc/fail2ban with the rendered overlay on top, as on the host. */
 export function fail2banConfigDir(version: Fail2banVersion, dir: string, settings: Settings): string {
   fs.cpSync(version.packagedConfig, dir, { recursive: true });
-  for (const file of renderSecurityFiles(settings, placeholderSecrets()).filter((f) => f.path.startsWith("fail2ban/"))) {
+  for (const file of renderSecurityFiles(settings, placeholderSecrets()).filter((f) =>
+    f.path.startsWith("fail2ban/"),
+  )) {
     const target = path.join(dir, file.path.slice("fail2ban/".length));
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, file.content);
@@ -95,8 +101,15 @@ export function dumpedActions(dump: string): { jail: string; action: string; opt
       const head = /^\['multi-set', '([^']+)', 'action', '([^']+)', /.exec(line);
       if (!head) throw new Error(`unreadable dump line ${line}`);
       // Python reprs of [key, value] string pairs: 'x' or "x" (when the value holds a '), backslash escapes.
-      const pairs = [...line.slice(head[0].length).matchAll(/\[('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"), ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]/g)];
-      const unrepr = (s: string) => s.slice(1, -1).replace(/\\(n|t|'|"|\\)/g, (_m, c: string) => ({ n: "\n", t: "\t", "'": "'", '"': '"', "\\": "\\" })[c]!);
+      const pairs = [
+        ...line
+          .slice(head[0].length)
+          .matchAll(/\[('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"), ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]/g),
+      ];
+      const unrepr = (s: string) =>
+        s
+          .slice(1, -1)
+          .replace(/\\(n|t|'|"|\\)/g, (_m, c: string) => ({ n: "\n", t: "\t", "'": "'", '"': '"', "\\": "\\" })[c]!);
       return { jail: head[1], action: head[2], options: new Map(pairs.map((p) => [unrepr(p[1]), unrepr(p[2])])) };
     });
 }
@@ -106,7 +119,13 @@ export function dumpedActions(dump: string): { jail: string; action: string; opt
  * (`<name>` from the action's options, `<name?family=inet6>` variants for IPv6), for one banned address.
  * It is run by the version under test (`python -c`), so the resolution is that version's.
  */
-export function resolveCommand(version: Fail2banVersion, options: Map<string, string>, command: string, ip: string, family: "inet4" | "inet6"): string {
+export function resolveCommand(
+  version: Fail2banVersion,
+  options: Map<string, string>,
+  command: string,
+  ip: string,
+  family: "inet4" | "inet6",
+): string {
   const program = [
     "import json, sys",
     "from fail2ban.server.action import CommandAction",
