@@ -5,6 +5,7 @@
  * then RUN in a network namespace made for the purpose, so the assertions are on the iptables rules the kernel
  * holds: a jump from the chain with no port match (every port, every protocol), and the DROP of the address.
  */
+import * as fs from "fs";
 import * as path from "path";
 import type { Settings } from "../settings";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
@@ -32,6 +33,7 @@ describe.each(FAIL2BAN_VERSIONS.map((version, index) => [version.label, version,
       let settings: Settings;
       let check: ReturnType<typeof run>;
       let actions: ReturnType<typeof dumpedActions>;
+      let oldAction: Map<string, string>;
       const ns = `kf2b-ver${index}`;
 
       beforeAll(() => {
@@ -43,6 +45,17 @@ describe.each(FAIL2BAN_VERSIONS.map((version, index) => [version.label, version,
         const dump = runFail2ban(version, "fail2ban-client", ["-c", conf, "-d"]);
         if (dump.status !== 0) throw new Error(`fail2ban-client -d failed: ${dump.output}`);
         actions = dumpedActions(dump.output);
+        // The action this stack shipped before: Debian's iptables.conf with `type = allports`, in one probe jail.
+        fs.writeFileSync(
+          path.join(conf, "action.d/probe-old.conf"),
+          "[INCLUDES]\nbefore = iptables.conf\n\n[Definition]\ntype = allports\n\n[Init]\nchain = DOCKER-USER\n",
+        );
+        fs.writeFileSync(
+          path.join(conf, "jail.d/probe.local"),
+          `[probe]\nenabled = true\nfilter = sshd\nlogpath = ${settings.security.logs.auth}\naction = probe-old[name=probe]\n`,
+        );
+        const probe = dumpedActions(runFail2ban(version, "fail2ban-client", ["-c", conf, "-d"]).output);
+        oldAction = probe.find((a) => a.jail === "probe")!.options;
         run("ip", ["netns", "del", ns]);
         const added = run("ip", ["netns", "add", ns]);
         if (added.status !== 0) throw new Error(`ip netns add ${ns}: ${added.output}`);
@@ -61,6 +74,12 @@ describe.each(FAIL2BAN_VERSIONS.map((version, index) => [version.label, version,
           );
         return found.options;
       };
+
+      it("is a real check: the previous action (iptables.conf + type = allports) bans port 22 only on 0.11", () => {
+        const start = resolveCommand(version, oldAction, oldAction.get("actionstart")!, BANNED.inet4, "inet4");
+        if (version.label.startsWith("0.11")) expect(start).toContain("-I DOCKER-USER -p tcp --dport ssh -j f2b-probe");
+        else expect(start).not.toContain("--dport");
+      });
 
       it("passes fail2ban-client -t", () => {
         expect(check.output).toContain("OK: configuration test is successful");
