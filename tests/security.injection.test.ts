@@ -52,6 +52,8 @@ const TRAEFIK_LINES = [
   `${REAL} - - [01/Dec/2026:09:00:00 +0000] "M-SEARCH /api/v1/x HTTP/1.1" 404 19 "-" "a"b ${INJECTED} - - [01/Dec/2026:09:00:00 +0000] "GET /wp-login.php HTTP/1.1" 404 19 "-" "z" ${route}`,
   `${REAL} - - [01/Dec/2026:09:00:01 +0000] "GET /api/v1/x HTTP/1.1" 404 19 "${INJECTED} - - [01/Dec/2026:09:00:01 +0000] \\"GET /" "${INJECTED} - -" ${route}`,
   `${REAL} - - [01/Dec/2026:09:00:02 +0000] "GET /api/v1/${INJECTED}/.env HTTP/1.1" 404 19 "-" "curl/8.4.0" ${route}`,
+  // JSON: every value escaped, the address read from ClientAddr; a fake key in the path stays inside its value.
+  `{"ClientAddr":"${REAL}:51238","ClientHost":"${REAL}","ClientPort":"51238","ClientUsername":"-","DownstreamContentSize":19,"DownstreamStatus":404,"Duration":3000000,"OriginContentSize":19,"OriginDuration":2000000,"OriginStatus":404,"Overhead":1000000,"RequestAddr":"api.koprogo.com","RequestContentSize":0,"RequestCount":1043,"RequestHost":"api.koprogo.com","RequestMethod":"GET","RequestPath":"/api/v1/x\\",\\"ClientAddr\\":\\"${INJECTED}:1","RequestPort":"-","RequestProtocol":"HTTP/1.1","RequestScheme":"https","RetryAttempts":0,"RouterName":"koprogo-backend@docker","ServiceAddr":"172.18.0.5:8080","ServiceName":"koprogo-backend@docker","ServiceURL":"http://172.18.0.5:8080","StartLocal":"2026-12-01T09:00:03Z","StartUTC":"2026-12-01T09:00:03Z","entryPointName":"websecure","level":"info","msg":"","request_User-Agent":"curl/8.4.0","time":"2026-12-01T09:00:03Z"}`,
 ];
 
 const countOf = (ips: readonly string[]) =>
@@ -183,7 +185,14 @@ describeWithTools(
       });
 
       it("Traefik: the hub parser is fooled by a fake line in the User-Agent, the source guard drops it", () => {
-        expect(traefik.parsed("crowdsecurity/traefik-logs")).toContain(INJECTED);
+        // The plain CLF line and the JSON one parse with the real peer, and the guard keeps them (the line with
+      // quotes in its Referer parses nowhere).
+        expect(countOf(traefik.parsed("crowdsecurity/traefik-logs"))).toEqual(
+          new Map([
+            [INJECTED, 1],
+            [REAL, 2],
+          ]),
+        );
         expect(traefik.whitelistedBy("koprogo/source-guard")).toEqual([INJECTED]);
         expect(traefik.poured["crowdsecurity/http-probing"] ?? []).not.toContain(INJECTED);
         expect(traefik.poured["crowdsecurity/http-probing"]).toContain(REAL);
