@@ -136,6 +136,10 @@ function crowdsecSpec(settings: Settings): AgentSpec {
     repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
     apply: [
       STRICT,
+      // crowdsec 1.4.6 only warns about a missing acquisition file (`No matching files for pattern`, measured) and
+      // starts without it: created as the fail2ban apply does, so it is read from the first line written.
+      ensureLogFileScript(settings.security.logs.traefikAccess),
+      ensureLogFileScript(settings.security.logs.postgres),
       "systemctl daemon-reload",
       // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
       "cscli hub update >/dev/null",
