@@ -1,10 +1,11 @@
 /**
  * fail2ban's files, as an overlay of `/etc/fail2ban`: one `jail.d` file with the runbook's jails, the filters
- * for the application's logs, and the action that bans in Docker's `DOCKER-USER` chain.
+ * for the application's logs, and the actions that ban on every port, in Docker's `DOCKER-USER` chain and `INPUT`.
+ * Checked with fail2ban 0.11.2 (deployed, Ubuntu 22.04), 1.0.2 and 1.1 (tests/security.fail2ban.*.test.ts).
  *
  * Why `DOCKER-USER`: the API and PostgreSQL run in containers; traffic to a published container port is
  * DNAT-ed and forwarded, so it never crosses `INPUT`. Docker sends forwarded traffic through `DOCKER-USER` first
- * and leaves that chain to the administrator. sshd runs on the host, so its jail bans in `INPUT`.
+ * and leaves that chain to the administrator. sshd runs on the host, so its jail bans in `INPUT` too.
  */
 import { durationToMs, type Settings } from "../settings";
 import { entries, interpolate, toIni, type IniSection } from "./ini";
