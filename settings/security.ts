@@ -197,7 +197,7 @@ export const securitySettings = z
       .refine(coversLoopback, { message: "must include loopback (127.0.0.1 or 127.0.0.0/8, and ::1) so the host can never ban itself" }),
     /** The public network interface Suricata listens on. */
     publicInterface: interfaceName.default("eth0"),
-    /** SSH port that the `sshd` jail bans on. */
+    /** The SSH port (Suricata's SSH rules). The `sshd` jail bans an offender on every port, so it does not need it. */
     sshPort: port.default(22),
     /** Log files of the real deployment the agents read. */
     logs: z
