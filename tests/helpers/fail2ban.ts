@@ -55,6 +55,9 @@ function cached(tool: "fail2ban" | "fail2banNewest", python: (root: string) => s
 /** The deployed version (`security.fail2ban.version`'s default, Ubuntu 22.04's 0.11.2). */
 export const DEPLOYED_FAIL2BAN = cached("fail2ban", (root) => path.join(root, "usr/bin/python3.9"), "deployed");
 
+/** The newest release line (Debian 13's 1.1). */
+export const NEWEST_FAIL2BAN = cached("fail2banNewest", () => SYSTEM_PYTHON, "newest");
+
 /** Every version the jails must work on: the deployed one first. */
 export const FAIL2BAN_VERSIONS: readonly Fail2banVersion[] = [
   DEPLOYED_FAIL2BAN,
@@ -66,7 +69,7 @@ export const FAIL2BAN_VERSIONS: readonly Fail2banVersion[] = [
     env: process.env,
     command: (name, args) => ({ command: SYSTEM_PYTHON, args: ["-s", `/usr/bin/${name}`, ...args], env: process.env }),
   },
-  cached("fail2banNewest", () => SYSTEM_PYTHON, "newest"),
+  NEWEST_FAIL2BAN,
 ];
 
 /** Runs one of a version's scripts; returns status and combined output. */
