@@ -5,6 +5,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Secrets, Settings } from "../settings";
+import { pinnedHostKeySshOptions } from "../host/ssh";
+import { remoteHostOf } from "../settings/deployment";
 import { hostAccessFor, type HostAccess } from "./host";
 
 export interface DockerHostArgs {
@@ -27,7 +29,7 @@ export class DockerHost extends pulumi.ComponentResource {
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:DockerHost", name, {}, opts);
     const { docker: dockerSettings, namePrefix } = args.settings;
-    this.provider = new docker.Provider(`${name}-engine`, { host: dockerSettings.host, sshOpts: dockerSettings.sshOpts }, { parent: this });
+    this.provider = new docker.Provider(`${name}-engine`, { host: dockerSettings.host, sshOpts: dockerSshOptions(args.settings) }, { parent: this });
     if (dockerSettings.network.external) {
       // The application's network already exists (created by its Compose project); the stack only joins it.
       this.networkName = pulumi.output(dockerSettings.network.name);
@@ -43,4 +45,14 @@ export class DockerHost extends pulumi.ComponentResource {
     this.configRoot = `${dockerSettings.configRoot.replace(/\/$/, "")}/${namePrefix}`;
     this.registerOutputs({ networkName: this.networkName });
   }
+}
+
+/**
+ * The `ssh` options of the Docker provider: for an `ssh://` engine, the stack's host key pinned first (host/ssh.ts),
+ * then `docker.sshOpts`; nothing is read from the runner's known_hosts. Other engines take `docker.sshOpts` as is.
+ */
+export function dockerSshOptions(settings: Settings): string[] {
+  const remote = remoteHostOf(settings);
+  if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
+  return [...pinnedHostKeySshOptions(remote.hostKey), ...settings.docker.sshOpts];
 }

@@ -49,9 +49,12 @@ const isReload = (c: HostCommandDescription) => /-(reload|restart)$/.test(c.name
 describe.each(["dev", "staging", "prod", "e2e"])("the %s stack's host commands", (stack) => {
   let commands: HostCommandDescription[];
   let otherJob: HostCommandDescription[];
+  const providers: Record<"a" | "b", { name: string; inputs: Record<string, unknown> }[]> = { a: [], b: [] };
   beforeAll(async () => {
     commands = await declare(stack, JOB_A);
+    providers.a = mocks.ofType("pulumi:providers:docker").map(({ name, inputs }) => ({ name, inputs }));
     otherJob = await declare(stack, JOB_B);
+    providers.b = mocks.ofType("pulumi:providers:docker").map(({ name, inputs }) => ({ name, inputs }));
   });
 
   it("declares host commands", () => {
@@ -76,6 +79,15 @@ describe.each(["dev", "staging", "prod", "e2e"])("the %s stack's host commands",
     for (const c of commands.filter((c) => c.type === "command:remote:Command")) {
       expect([c.name, isOpenSshPublicKey(String(c.connection?.hostKey))]).toEqual([c.name, true]);
       expect([c.name, c.connection?.agentSocketPath]).toEqual([c.name, undefined]);
+    }
+  });
+
+  it("gives the Docker provider the same inputs on both runs, and the stack's host key for an ssh:// engine", () => {
+    expect(providers.b).toEqual(providers.a);
+    const engine = providers.a.find((p) => p.name.endsWith("-engine"))!;
+    if (String(engine.inputs.host).startsWith("ssh://")) {
+      const hostKey = String(commands.find((c) => c.connection)?.connection?.hostKey);
+      expect(JSON.parse(String(engine.inputs.sshOpts))).toEqual(expect.arrayContaining(["StrictHostKeyChecking=yes", "UserKnownHostsFile=/dev/null", `KnownHostsCommand=/bin/echo %H ${hostKey}`]));
     }
   });
 
