@@ -25,7 +25,8 @@ export function changePasswordInContainerScript(port: number, passwordFile: stri
   const config = `printf 'user = "%s:%s"\\ndata = "{\\\\"oldPassword\\\\":\\\\"%s\\\\",\\\\"newPassword\\\\":\\\\"%s\\\\",\\\\"confirmNew\\\\":\\\\"%s\\\\"}"\\n' "$GF_SECURITY_ADMIN_USER" "$old" "$old" "$new" "$new"`;
   return [
     "set -eu",
-    "IFS= read -r new",
+    // Pulumi sends the secret without a trailing newline: `read` then returns 1 at end of input, with `new` set.
+    'IFS= read -r new || [ -n "$new" ]',
     `old=$(cat ${shellQuote(passwordFile)})`,
     `[ "$old" = "$new" ] && exit 0`,
     checkPassword("new", "the new Grafana admin password"),

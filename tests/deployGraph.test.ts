@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../settings";
 import { isOpenSshPublicKey } from "../settings/deployment";
+import { ownershipOf } from "../components/configFiles";
 import { e2eSettings } from "../e2e/settings";
 import { describeHostCommands, type HostCommandDescription } from "./helpers/hostCommands";
 import { installPulumiMocks, settle } from "./helpers/pulumiMocks";
@@ -143,5 +144,16 @@ describe("who runs the host commands", () => {
     const rotate = commands.find((c) => c.name === "koprogo-grafana-admin-password-rotate")!;
     expect([rotate.create, rotate.stdinSecret]).toEqual([undefined, true]);
     expect(rotate.update).not.toContain("grafana cli");
+  });
+});
+
+describe("owner and mode of a host file", () => {
+  it.each([
+    ["a configuration file", {}, undefined, { mode: "0644", owner: undefined }],
+    ["a secret, for the service's reader", { secret: true }, 472, { mode: "0600", owner: 472 }],
+    ["a secret of a root-only service", { secret: true }, undefined, { mode: "0600", owner: undefined }],
+    ["a file with its own reader and mode", { owner: 10001, mode: "0640" }, 472, { mode: "0640", owner: 10001 }],
+  ])("%s", (_case, file, secretOwner, expected) => {
+    expect(ownershipOf(file, secretOwner)).toEqual(expected);
   });
 });

@@ -66,7 +66,8 @@ describe("Grafana URLs", () => {
   it("need grafana.apiUrl for a remote engine without a domain, or without a published port", () => {
     expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com" } })).toThrow("koprogo-observability:grafana.apiUrl: is required when the Docker engine is remote");
     expect(() => devWith({ grafana: { hostPort: null } })).toThrow("koprogo-observability:grafana.apiUrl: is required when grafana.hostPort is null");
-    expect(grafanaApiUrl(devWith({ docker: { host: "ssh://deploy@vps.example.com" }, grafana: { apiUrl: "http://127.0.0.1:3001/" } }))).toBe("http://127.0.0.1:3001");
+    const ssh = { hostKey: stackSettings("prod").settings.ssh?.hostKey };
+    expect(grafanaApiUrl(devWith({ docker: { host: "ssh://deploy@vps.example.com" }, ssh, grafana: { apiUrl: "http://127.0.0.1:3001/" } }))).toBe("http://127.0.0.1:3001");
   });
 });
 

@@ -56,7 +56,8 @@ describeWithTools("changing the admin password through Grafana's API", ["sh", "c
   });
   beforeEach(() => (requests.length = 0));
 
-  const change = (newPassword: string) => runAsync(changePasswordInContainerScript(port, file), `${newPassword}\n`, { GF_SECURITY_ADMIN_USER: "admin" });
+  // As Pulumi sends a secret on stdin: the value alone, no trailing newline.
+  const change = (newPassword: string) => runAsync(changePasswordInContainerScript(port, file), newPassword, { GF_SECURITY_ADMIN_USER: "admin" });
 
   it("signs in with the password of the mounted file and sets the new one", async () => {
     fs.writeFileSync(file, "old-Password1");

@@ -114,7 +114,7 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
 
 describeWithTools("running a script as root", ["sh", "runuser", "sudo"], () => {
   it("runs it directly for a root SSH user, and passes stdin through every wrapper", () => {
-    for (const access of ["root", "detect"] as const) expect(run("sh", ["-c", asRoot("id -u; cat", access)], { input: "in" })).toEqual({ status: 0, output: "0\nin" });
+    for (const access of ["root", "sudo", "detect"] as const) expect(run("sh", ["-c", asRoot("id -u; cat", access)], { input: "in" })).toEqual({ status: 0, output: "0\nin" });
   });
 
   it("fails at once, naming the missing sudo rule, for a user without it", () => {
