@@ -20,7 +20,10 @@ function checkPassword(variable: string, what: string): string {
 }
 
 /** What runs inside the container: compares, then changes the password through the local API. */
-export function changePasswordInContainerScript(port: number, passwordFile: string = GRAFANA_PATHS.adminPasswordFile): string {
+export function changePasswordInContainerScript(
+  port: number,
+  passwordFile: string = GRAFANA_PATHS.adminPasswordFile,
+): string {
   // The passwords go to curl through its config on stdin (`-K -`), never as arguments (visible in `ps`).
   const config = `printf 'user = "%s:%s"\\ndata = "{\\\\"oldPassword\\\\":\\\\"%s\\\\",\\\\"newPassword\\\\":\\\\"%s\\\\",\\\\"confirmNew\\\\":\\\\"%s\\\\"}"\\n' "$GF_SECURITY_ADMIN_USER" "$old" "$old" "$new" "$new"`;
   return [

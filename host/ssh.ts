@@ -10,7 +10,8 @@
  * them. The key is `<type> <base64>` (validated by the settings): no `%` or shell character to escape.
  */
 export function pinnedHostKeySshOptions(hostKey: string): string[] {
-  if (!/^[a-z0-9-]+ [A-Za-z0-9+/]+=*$/.test(hostKey)) throw new Error(`host key \`${hostKey}\` must be \`<type> <base64>\``);
+  if (!/^[a-z0-9-]+ [A-Za-z0-9+/]+=*$/.test(hostKey))
+    throw new Error(`host key \`${hostKey}\` must be \`<type> <base64>\``);
   return [
     "-o",
     "StrictHostKeyChecking=yes",

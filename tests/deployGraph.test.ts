@@ -15,10 +15,19 @@ import { stackSettings } from "./helpers/stacks";
 const mocks = installPulumiMocks();
 
 function settingsOf(stack: string): { settings: Settings; secrets: Record<string, pulumi.Output<string>> } {
-  if (stack !== "e2e") return stackSettings(stack) as { settings: Settings; secrets: Record<string, pulumi.Output<string>> };
+  if (stack !== "e2e")
+    return stackSettings(stack) as { settings: Settings; secrets: Record<string, pulumi.Output<string>> };
   const address = "127.0.0.1:1";
   const settings = e2eSettings({
-    addresses: { prometheus: address, alertmanager: address, nodeExporter: address, postgresExporter: address, stubTarget: address, api: address, postgres: address },
+    addresses: {
+      prometheus: address,
+      alertmanager: address,
+      nodeExporter: address,
+      postgresExporter: address,
+      stubTarget: address,
+      api: address,
+      postgres: address,
+    },
     receiverUrl: (role) => `http://127.0.0.1:2/${role}`,
   });
   return { settings, secrets: { postgresExporterPassword: pulumi.secret("FAKE-postgresExporterPassword-VALUE") } };
@@ -63,7 +72,8 @@ describe.each(["dev", "staging", "prod", "e2e"])("the %s stack's host commands",
   });
 
   it("never replaces a command whose delete would undo the new one: triggers come only without a delete, or delete-before-replace", () => {
-    for (const c of commands.filter((c) => c.triggers !== undefined && c.delete !== undefined)) expect([c.name, c.deleteBeforeReplace]).toEqual([c.name, true]);
+    for (const c of commands.filter((c) => c.triggers !== undefined && c.delete !== undefined))
+      expect([c.name, c.deleteBeforeReplace]).toEqual([c.name, true]);
   });
 
   it("writes files and installs agents without triggers: a new content or version is an update, which runs no delete", () => {
@@ -88,7 +98,13 @@ describe.each(["dev", "staging", "prod", "e2e"])("the %s stack's host commands",
     const engine = providers.a.find((p) => p.name.endsWith("-engine"))!;
     if (String(engine.inputs.host).startsWith("ssh://")) {
       const hostKey = String(commands.find((c) => c.connection)?.connection?.hostKey);
-      expect(JSON.parse(String(engine.inputs.sshOpts))).toEqual(expect.arrayContaining(["StrictHostKeyChecking=yes", "UserKnownHostsFile=/dev/null", `KnownHostsCommand=/bin/echo %H ${hostKey}`]));
+      expect(JSON.parse(String(engine.inputs.sshOpts))).toEqual(
+        expect.arrayContaining([
+          "StrictHostKeyChecking=yes",
+          "UserKnownHostsFile=/dev/null",
+          `KnownHostsCommand=/bin/echo %H ${hostKey}`,
+        ]),
+      );
     }
   });
 
@@ -96,8 +112,15 @@ describe.each(["dev", "staging", "prod", "e2e"])("the %s stack's host commands",
     const reloads = commands.filter(isReload);
     expect(reloads.length).toBeGreaterThanOrEqual(5);
     for (const reload of reloads) {
-      expect([reload.name, reload.create, reload.update?.startsWith("# rerun when changed: ")]).toEqual([reload.name, undefined, true]);
-      expect([reload.name, reload.dependsOn.some((urn) => urn.includes("docker:index/container:Container"))]).toEqual([reload.name, true]);
+      expect([reload.name, reload.create, reload.update?.startsWith("# rerun when changed: ")]).toEqual([
+        reload.name,
+        undefined,
+        true,
+      ]);
+      expect([reload.name, reload.dependsOn.some((urn) => urn.includes("docker:index/container:Container"))]).toEqual([
+        reload.name,
+        true,
+      ]);
     }
   });
 
@@ -108,7 +131,8 @@ describe.each(["dev", "staging", "prod", "e2e"])("the %s stack's host commands",
       expect([write.name, write.update]).toEqual([write.name, write.create]);
       expect([write.name, write.create?.includes("sudo -n /bin/sh -c")]).toEqual([write.name, true]);
     }
-    for (const write of writes.filter((w) => /secrets|password|token|credentials/.test(w.name))) expect([write.name, write.stdinSecret]).toEqual([write.name, true]);
+    for (const write of writes.filter((w) => /secrets|password|token|credentials/.test(w.name)))
+      expect([write.name, write.stdinSecret]).toEqual([write.name, true]);
   });
 });
 
@@ -116,7 +140,8 @@ describe("who runs the host commands", () => {
   it("uses sudo -n for the prod deploy user, and never asks twice", async () => {
     const commands = await declare("prod", JOB_A);
     for (const c of commands.filter((c) => c.create?.includes("mktemp") || c.name.includes("-security-"))) {
-      for (const script of [c.create, c.update, c.delete].filter((s): s is string => s !== undefined)) expect([c.name, script.endsWith('exec sudo -n /bin/sh -c "$s"')]).toEqual([c.name, true]);
+      for (const script of [c.create, c.update, c.delete].filter((s): s is string => s !== undefined))
+        expect([c.name, script.endsWith('exec sudo -n /bin/sh -c "$s"')]).toEqual([c.name, true]);
     }
   });
 
@@ -124,7 +149,11 @@ describe("who runs the host commands", () => {
     const commands = await declare("dev", JOB_A);
     const writes = commands.filter((c) => c.create?.includes("mktemp"));
     expect(writes.length).toBeGreaterThan(3);
-    for (const write of writes) expect([write.name, write.create?.includes(`if [ "$(id -u)" -eq 0 ]; then exec /bin/sh -c "$s"; fi`)]).toEqual([write.name, true]);
+    for (const write of writes)
+      expect([write.name, write.create?.includes(`if [ "$(id -u)" -eq 0 ]; then exec /bin/sh -c "$s"; fi`)]).toEqual([
+        write.name,
+        true,
+      ]);
   });
 
   it("points dev's docker CLI at the provider's engine, not at the CLI's current context", async () => {

@@ -16,10 +16,17 @@ describeWithTools("pinning the host key for the Docker provider's ssh", [SSHD, "
   const file = (name: string) => path.join(tmp.dir, name);
   let sshd: ChildProcess;
   let port: number;
-  const keyOf = (name: string) => fs.readFileSync(file(`${name}.pub`), "utf8").trim().split(" ").slice(0, 2).join(" ");
+  const keyOf = (name: string) =>
+    fs
+      .readFileSync(file(`${name}.pub`), "utf8")
+      .trim()
+      .split(" ")
+      .slice(0, 2)
+      .join(" ");
 
   beforeAll(async () => {
-    for (const name of ["host_ed25519", "other_ed25519", "client"]) expect(run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file(name)]).status).toBe(0);
+    for (const name of ["host_ed25519", "other_ed25519", "client"])
+      expect(run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file(name)]).status).toBe(0);
     fs.copyFileSync(file("client.pub"), file("authorized_keys"));
     port = await freePort();
     fs.writeFileSync(
@@ -51,9 +58,27 @@ describeWithTools("pinning the host key for the Docker provider's ssh", [SSHD, "
   });
 
   const ssh = (hostKey: string, extra: string[] = []) =>
-    run("ssh", [...pinnedHostKeySshOptions(hostKey), ...extra, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-i", file("client"), "-p", String(port), "root@127.0.0.1", "echo", "connected"], {
-      env: { ...process.env, HOME: tmp.dir },
-    });
+    run(
+      "ssh",
+      [
+        ...pinnedHostKeySshOptions(hostKey),
+        ...extra,
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "ConnectTimeout=5",
+        "-i",
+        file("client"),
+        "-p",
+        String(port),
+        "root@127.0.0.1",
+        "echo",
+        "connected",
+      ],
+      {
+        env: { ...process.env, HOME: tmp.dir },
+      },
+    );
 
   it("connects to the host whose key the stack pins", () => {
     expect(ssh(keyOf("host_ed25519"))).toEqual({ status: 0, output: "connected\n" });
@@ -67,7 +92,12 @@ describeWithTools("pinning the host key for the Docker provider's ssh", [SSHD, "
   });
 
   it("cannot be loosened by a stack's own sshOpts given after them", () => {
-    const result = ssh(keyOf("other_ed25519"), ["-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${file("known_hosts")}`]);
+    const result = ssh(keyOf("other_ed25519"), [
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      `UserKnownHostsFile=${file("known_hosts")}`,
+    ]);
     expect(result.status).not.toBe(0);
     expect(result.output).not.toContain("connected");
   });
