@@ -27,6 +27,8 @@ describeWithTools("pinning the host key for the Docker provider's ssh", [SSHD, "
   beforeAll(async () => {
     for (const name of ["host_ed25519", "other_ed25519", "client"])
       expect(run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file(name)]).status).toBe(0);
+    // A second host key, as every Debian/Ubuntu sshd has: the client must pick the pinned type, whichever it is.
+    expect(run("ssh-keygen", ["-q", "-t", "ecdsa", "-N", "", "-C", "", "-f", file("host_ecdsa")]).status).toBe(0);
     fs.copyFileSync(file("client.pub"), file("authorized_keys"));
     port = await freePort();
     fs.writeFileSync(
@@ -34,6 +36,7 @@ describeWithTools("pinning the host key for the Docker provider's ssh", [SSHD, "
       [
         `Port ${port}`,
         "ListenAddress 127.0.0.1",
+        `HostKey ${file("host_ecdsa")}`,
         `HostKey ${file("host_ed25519")}`,
         `AuthorizedKeysFile ${file("authorized_keys")}`,
         "StrictModes no",
@@ -82,6 +85,10 @@ describeWithTools("pinning the host key for the Docker provider's ssh", [SSHD, "
 
   it("connects to the host whose key the stack pins", () => {
     expect(ssh(keyOf("host_ed25519"))).toEqual({ status: 0, output: "connected\n" });
+  });
+
+  it("connects whichever of the host's key types is pinned (OpenSSH asks for the pinned type)", () => {
+    expect(ssh(keyOf("host_ecdsa"))).toEqual({ status: 0, output: "connected\n" });
   });
 
   it("refuses a host that answers with another key", () => {
