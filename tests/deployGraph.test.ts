@@ -164,6 +164,25 @@ describe("who runs the host commands", () => {
     for (const call of calls) expect(call).toMatch(/^docker -H 'unix:\/\/\/var\/run\/docker\.sock' /);
   });
 
+  it("orders each host agent: install, then its files, then apply; Grafana's password change before its file", async () => {
+    const commands = await declare("prod", JOB_A);
+    const byName = new Map(commands.map((c) => [c.name, c]));
+    for (const agent of ["fail2ban", "crowdsec", "suricata"]) {
+      const files = commands.filter((c) => c.name.startsWith(`koprogo-security-${agent}-files-`));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files)
+        expect([file.name, file.dependsOn.some((urn) => urn.endsWith(`::koprogo-security-${agent}-install`))]).toEqual([
+          file.name,
+          true,
+        ]);
+      const apply = byName.get(`koprogo-security-${agent}-apply`)!;
+      for (const file of files)
+        expect([file.name, apply.dependsOn.some((urn) => urn.endsWith(`::${file.name}`))]).toEqual([file.name, true]);
+    }
+    const passwordFile = commands.find((c) => c.name.endsWith("grafana-secrets-grafana-secrets-admin-password"))!;
+    expect(passwordFile.dependsOn.some((urn) => urn.endsWith("::koprogo-grafana-admin-password-rotate"))).toBe(true);
+  });
+
   it("checks Grafana's API from the machine running pulumi up, at the provider's URL, before the provider", async () => {
     const commands = await declare("prod", JOB_A);
     const ready = commands.find((c) => c.name === "koprogo-grafana-ready")!;
