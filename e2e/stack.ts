@@ -10,7 +10,7 @@ import * as path from "path";
 import { nodeExporterFlags } from "../exporters/node";
 import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
 import { renderAll, type RenderedFile } from "../render";
-import { SECRET_NAMES, serviceAddress, type Secrets, type Settings } from "../settings";
+import { SECRET_NAMES, serviceAddress, type SecretName, type Secrets, type Settings } from "../settings";
 import { webConfigFile } from "../webauth/paths";
 import { basicAuthorization, e2eLoginSecrets, type Endpoint } from "./logins";
 import { createPostgresCluster, type PostgresCluster } from "./postgres";
@@ -26,8 +26,8 @@ const PROJECT_DIR = path.resolve(__dirname, "..");
  * A fake value per secret; the e2e receivers need none, the exporter's password is the cluster's, and the logins
  * of contract/webAccess.ts are real passwords with real bcrypt hashes (e2e/logins.ts).
  */
-export function e2eSecrets(): Secrets<string> {
-  const secrets: Secrets<string> = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`]));
+export function e2eSecrets(): Record<SecretName, string> & Secrets<string> {
+  const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`])) as Record<SecretName, string>;
   secrets.postgresExporterPassword = E2E_POSTGRES_PASSWORD;
   return { ...secrets, ...e2eLoginSecrets() };
 }
@@ -211,8 +211,7 @@ export class E2eStack {
       database.exporter = this.start({
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
-        // Debian's 0.11 has no stat_statements collector (the pinned 0.17 image has).
-        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), false, path.join(dir, "config", webConfigFile("postgresExporter").rendered))))(settings),
+        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), path.join(dir, "config", webConfigFile("postgresExporter").rendered))))(settings),
         // The password file is the rendered one (`postgres-exporter/password`), as in the container.
         env: envObject(postgresExporterEnv(settings, path.join(dir, "config/postgres-exporter/password"))),
         logDir: this.shared.logDir,

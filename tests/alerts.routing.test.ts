@@ -11,10 +11,9 @@ import { logsUrlExpression } from "../alerts/templates";
 import { renderAll } from "../render";
 import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";
-import { toolPath } from "../toolchain/cache";
 import { renderInto } from "./helpers/renderAlerts";
 import { stackSettings } from "./helpers/stacks";
-import { describeWithTools, run } from "./helpers/tools";
+import { describeWithTools, run, toolPath } from "./helpers/tools";
 
 const { settings: dev } = stackSettings("dev");
 const { settings: prod } = stackSettings("prod");
