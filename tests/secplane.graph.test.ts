@@ -156,13 +156,14 @@ describe("secrets readable by their one reader", () => {
       ["/postgres-exporter/", "postgresExporter"],
       ["/grafana/", "grafana"],
     ];
-    const secretWrites = mocks.ofType(REMOTE_COMMAND).filter((c) => /chmod 0[46]00? /.test(String(c.inputs.create)) || /chown /.test(String(c.inputs.create)));
+    // Secret files are written 0600 (components/configFiles.ts), every other file 0644 and root's.
+    const secretWrites = mocks.ofType(REMOTE_COMMAND).filter((c) => /chmod 0600 /.test(String(c.inputs.create)));
     const checked = new Set<string>();
     for (const write of secretWrites.filter((c) => /koprogo-observability\/koprogo-obs\//.test(String(c.inputs.create)))) {
       const script = String(write.inputs.create);
       const owner = dirOwner.find(([dir]) => script.includes(`/koprogo-obs${dir}`));
       if (!owner) continue;
-      const chown = /chown (\d+)/.exec(script)?.[1];
+      const chown = /chown (\d+):\d+/.exec(script)?.[1];
       expect(`${write.name}: ${chown}`).toBe(`${write.name}: ${SERVICE_USERS[owner[1]].uid}`);
       checked.add(owner[1]);
     }
