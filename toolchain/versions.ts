@@ -60,6 +60,15 @@ export const TOOL_VERSIONS = {
     fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
   },
+  busybox: {
+    // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
+    // Alertmanager and exporter images, whose wget runs their healthchecks (webauth/healthcheck.ts).
+    deployed: "1.37.0",
+    deployedFrom: "busybox:glibc base of quay.io/prometheus/busybox (prometheus/busybox glibc/Dockerfile)",
+    // busybox-static: the dynamic build of trixie needs a newer glibc than this machine's.
+    fetch: { package: "busybox-static", suite: "trixie" },
+    binaries: { busybox: "usr/bin/busybox" },
+  },
   victoriaMetrics: {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
     deployed: "v1.145.0",
