@@ -126,7 +126,7 @@ describe("prod specifics", () => {
   it("writes the metrics bearer token to a file readable by Prometheus only", () => {
     const write = mocks.ofType(REMOTE_COMMAND).find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
     expect(write?.inputs.create).toContain("chmod 0600");
-    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid}:`);
+    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid}:${SERVICE_USERS.prometheus.uid}`);
     expect(secretInput(write?.inputs.stdin)).toEqual({ secret: true, value: fakeSecretValue("metricsBearerToken") });
   });
 });

@@ -82,6 +82,15 @@ export const TOOL_VERSIONS = {
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },
+  busybox: {
+    // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
+    // Alertmanager and exporter images, whose wget runs their healthchecks (webauth/healthcheck.ts).
+    deployed: "1.37.0",
+    deployedFrom: "busybox:glibc base of quay.io/prometheus/busybox (prometheus/busybox glibc/Dockerfile)",
+    // busybox-static: the dynamic build of trixie needs a newer glibc than this machine's.
+    fetch: { package: "busybox-static", suite: "trixie" },
+    binaries: { busybox: "usr/bin/busybox" },
+  },
   victoriaMetrics: {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
     deployed: "v1.145.0",
