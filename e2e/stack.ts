@@ -114,6 +114,8 @@ export interface LaneOptions {
    * it is written. The scenarios never use it: they run what the render produces.
    */
   readonly baselineTransform?: (file: RenderedFile) => RenderedFile;
+  /** More Prometheus flags (the benchmark's `--web.enable-admin-api`, to snapshot the TSDB it measures). */
+  readonly prometheusArgs?: readonly string[];
 }
 
 export interface Lane {
@@ -225,6 +227,7 @@ export class E2eStack {
         `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`,
         `--web.listen-address=${addresses.prometheus}`,
         `--web.external-url=http://${addresses.prometheus}`,
+        ...(options.prometheusArgs ?? []),
       ],
       logDir: this.shared.logDir,
     });

@@ -14,7 +14,8 @@ import { parseMode, StandInApi } from "../e2e/standInApi";
 import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
 import { renderAll } from "../render";
 import { StackConfigError } from "../settings";
-import { parseBenchArguments } from "../bench/run";
+import { notifyGroups, parseBenchArguments } from "../bench/run";
+import { prometheusSizeBytes, projectedBytes } from "../bench/cost";
 import { stackSettings } from "./helpers/stacks";
 
 const ADDRESSES: E2eAddresses = {
@@ -162,6 +163,7 @@ describe("process groups", () => {
   it("free ports are on loopback and distinct", async () => {
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     expect(ports.every((p) => p > 1024)).toBe(true);
+    expect(new Set(ports).size).toBe(3);
   });
 });
 
@@ -175,6 +177,12 @@ describe("receivers", () => {
       expect(response.status).toBe(200);
       expect(receivers.first("pager", "ApiDown")).toMatchObject({ role: "pager", authorization: "Bearer t" });
       expect(receivers.alertnamesByRole()).toEqual({ pager: ["ApiDown"], chat: [], sms: [], watchdog: [] });
+      expect(receivers.lastSaysFiring("pager", "ApiDown")).toBe(true);
+      const resolved = { ...payload, status: "resolved", alerts: [{ ...payload.alerts[0], status: "resolved" }] };
+      expect((await fetch(receivers.url("pager"), { method: "POST", body: JSON.stringify(resolved) })).status).toBe(200);
+      // The last word about ApiDown at the pager is "resolved": a new firing would be a new notification.
+      expect(receivers.lastSaysFiring("pager", "ApiDown")).toBe(false);
+      expect(receivers.lastSaysFiring("chat", "ApiDown")).toBe(false);
       expect((await fetch(receivers.url("pager").replace("/pager", "/nobody"), { method: "POST", body: "{}" })).status).toBe(404);
     } finally {
       await receivers.stop();
@@ -188,5 +196,43 @@ describe("bench arguments", () => {
     expect(() => parseBenchArguments(["--runs", "0"])).toThrow("--runs must be a whole number of at least 1 (got 0)");
     expect(() => parseBenchArguments(["--only", "notify,speed"])).toThrow("unknown section speed");
     expect(() => parseBenchArguments(["--fast", "1"])).toThrow("unknown option --fast");
+    expect(() => parseBenchArguments(["--profiles", "tuned,fast"])).toThrow("--profiles: unknown profile fast");
+    expect(() => parseBenchArguments(["--alerts", "DiskFull"])).toThrow("--alerts: unknown alert DiskFull");
+    expect(() => parseBenchArguments(["--cost-minutes", "0"])).toThrow("--cost-minutes must be between 1 and 120 (got 0)");
+  });
+
+  it("writes BENCHMARKS.md only from a full run; a partial one goes to --out or the temporary directory", () => {
+    const full = parseBenchArguments([]);
+    expect(full).toMatchObject({ runs: 5, only: ["notify", "cost", "footprint", "queries"], alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"], costMinutes: 10, partial: false });
+    expect(full.out).toMatch(/BENCHMARKS\.md$/);
+    expect(parseBenchArguments(["--out", "/tmp/b.md"])).toMatchObject({ partial: false, out: "/tmp/b.md" });
+    const short = parseBenchArguments(["--runs", "1", "--profiles", "toolDefaults", "--alerts", "DatabaseDown", "--only", "notify"]);
+    expect(short).toMatchObject({ runs: 1, profiles: ["toolDefaults"], alerts: ["DatabaseDown"], only: ["notify"], partial: true });
+    expect(short.out).not.toMatch(/BENCHMARKS\.md$/);
+  });
+
+  it("keeps the notify groups (profiles run at once) restricted to the chosen profiles", () => {
+    expect(notifyGroups(["tuned", "prodTuned", "projectDefaults", "toolDefaults"])).toEqual([["toolDefaults", "projectDefaults"], ["tuned", "prodTuned"]]);
+    expect(notifyGroups(["prodTuned", "toolDefaults"])).toEqual([["toolDefaults"], ["prodTuned"]]);
+    expect(notifyGroups(["tuned"])).toEqual([["tuned"]]);
+  });
+
+  it("times the prod stack's profile: prodTuned has Pulumi.prod.yaml's intervals", () => {
+    const prod = stackSettings("prod").settings.prometheus;
+    expect([TIMINGS.prodTuned.scrapeInterval, TIMINGS.prodTuned.evaluationInterval]).toEqual([prod.scrapeInterval, prod.evaluationInterval]);
+  });
+});
+
+describe("the prod profile's cost", () => {
+  it("reads Prometheus's sizes as powers of 1024 (its units.Base2Bytes) and refuses others", () => {
+    expect(prometheusSizeBytes("8GB")).toBe(8 * 1024 ** 3);
+    expect(prometheusSizeBytes("512MB")).toBe(512 * 1024 ** 2);
+    expect(() => prometheusSizeBytes("8G")).toThrow('not a Prometheus size: "8G"');
+  });
+
+  it("projects a day as samples at the block's chunk bytes per sample plus twelve 2-hour indexes", () => {
+    const cost = { samplesPerSecond: 100, block: { samples: 1000, chunkBytes: 1500, indexBytes: 10_000 } };
+    expect(projectedBytes(cost, 1)).toBe(100 * 86_400 * 1.5 + 12 * 10_000);
+    expect(projectedBytes(cost, 30)).toBe(30 * projectedBytes(cost, 1));
   });
 });
