@@ -57,7 +57,7 @@ describeWithTools("every dashboard query under promtool", [toolPath("promtool")]
       execFileSync(toolPath("promtool"), ["check", "rules", file], { stdio: "pipe" });
     } catch (error) {
       const { stdout, stderr, message } = error as { stdout?: Buffer; stderr?: Buffer; message: string };
-      throw new Error(`promtool rejected a dashboard query: ${stdout?.toString() ?? ""}${stderr?.toString() ?? message}`);
+      throw new Error(`promtool rejected a dashboard query: ${stdout?.toString() ?? ""}${stderr?.toString() ?? message}`, { cause: error });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -128,6 +128,9 @@ describe("the checks workflow", () => {
     expect(ciRun.indexOf("npm run -s fetch-tools")).toBeGreaterThan(ciRun.indexOf("npm ci"));
     expect(ciRun.indexOf("npm run -s versions")).toBeGreaterThan(ciRun.indexOf("npm run -s fetch-tools"));
     expect(ciRun.indexOf("npm test")).toBeGreaterThan(ciRun.indexOf("npm run -s versions"));
+    // The format check and the linter run on every change, before the suite.
+    expect(ciRun.indexOf("npm run -s lint")).toBeGreaterThan(ciRun.indexOf("npm ci"));
+    expect(ciRun.indexOf("npm run -s lint")).toBeLessThan(ciRun.lastIndexOf("npm test"));
   });
 
   it("renders every stack file and attaches the result to the run", () => {

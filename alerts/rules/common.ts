@@ -1,6 +1,6 @@
 /**
- * How an alert is written in this project: a plain spec (name, expression, `for` from the config, severity, texts)
- * plus where its dashboard and logs are. `runbook_url` and the `escalation` label are not here: the renderer adds
+ * The one rule builder: every alert of every rule file is written as a plain spec (name, expression, `for` from
+ * the config, severity, texts) plus where its dashboard and logs are. `runbook_url` and the `escalation` label are not here: the renderer adds
  * them to every rule in one pass (`alerts/index.ts`).
  */
 import { dashboardUrl, type DashboardKey } from "../../contract/dashboards";
@@ -34,7 +34,8 @@ export function alertRule(config: MonitoringConfig, spec: AlertSpec): AlertingRu
     alert: spec.alert,
     expr: spec.expr,
     for: config.for[spec.for],
-    labels: { ...spec.labels, severity: spec.severity },
+    // Severity first, then the extra labels: the order the rendered YAML shows them in.
+    labels: { severity: spec.severity, ...spec.labels },
     annotations: annotations as AlertingRule["annotations"],
   };
 }

@@ -104,7 +104,7 @@ export function metaRuleFile(settings: Settings): RuleFile {
           }),
           alertRule(config, {
             alert: "PrometheusTsdbCompactionsFailing",
-            expr: `increase(prometheus_tsdb_compactions_failed_total{${prometheus}}[3h]) > 0`,
+            expr: `increase(prometheus_tsdb_compactions_failed_total{${prometheus}}[${config.windows.tsdbCompactions}]) > 0`,
             for: "tsdbCompactionsFailing",
             severity: "warning",
             summary: "Prometheus cannot compact its storage.",
