@@ -31,7 +31,6 @@ export const ABSENT_IN_E2E: readonly { prefix: RegExp; source: string }[] = [
   { prefix: /^loki_/, source: "Loki" },
   { prefix: /^alloy_/, source: "Alloy" },
   { prefix: /^grafana_/, source: "Grafana" },
-  { prefix: /^pg_stat_statements_/, source: "The stat_statements collector (postgres_exporter 0.13+; Debian 12 has 0.11)" },
 ];
 
 interface Panel {

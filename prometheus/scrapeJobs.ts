@@ -17,6 +17,8 @@ export interface ScrapeJob {
   readonly authorization?: { type: "Bearer"; credentials_file: string };
   readonly relabel_configs?: Record<string, unknown>[];
   readonly metric_relabel_configs?: Record<string, unknown>[];
+  /** How to parse a scrape whose Content-Type is missing or unknown (Prometheus 3 fails such a scrape otherwise). */
+  readonly fallback_scrape_protocol?: "PrometheusText0.0.4";
 }
 
 function job(job_name: JobName, target: string, extra: Partial<ScrapeJob> = {}): ScrapeJob {
@@ -58,6 +60,10 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
       scheme: api.scheme,
       // The token is read from a file so that prometheus.yml holds no secret and can be rendered and reviewed.
       authorization: api.bearerToken ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.metricsBearerToken } : undefined,
+      // Prometheus 3 fails a scrape without a valid Content-Type (2.x assumed the text format). The exporters and the
+      // Go services set it; the backend's hand-written `/metrics` handler may not, and ApiDown would fire for a
+      // header. The text format is what it serves.
+      fallback_scrape_protocol: "PrometheusText0.0.4",
     }),
     // `up{job="postgresql"}` is the exporter; `pg_up` is the database behind it. The instance names the database.
     job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { relabel_configs: instanceLabel(postgres.address), metric_relabel_configs: POSTGRES_METRIC_RELABEL }),

@@ -44,6 +44,11 @@ describe("the e2e profile", () => {
     expect(settings.notifications.pager).toEqual({ kind: "webhook", url: "http://127.0.0.1:19000/pager" });
   });
 
+  it("parses the API's /metrics as the text format when it sends no valid Content-Type (Prometheus 3 would fail the scrape)", () => {
+    const api = prometheusYml.scrape_configs.find((job) => job.job_name === "koprogo-api") as { fallback_scrape_protocol?: string } | undefined;
+    expect(api?.fallback_scrape_protocol).toBe("PrometheusText0.0.4");
+  });
+
   it("makes Prometheus scrape only loopback addresses, and reach Alertmanager on loopback", () => {
     const targets = prometheusYml.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
     expect(targets.every((t) => t.startsWith("127.0.0.1:"))).toBe(true);
