@@ -128,6 +128,11 @@ describe("dashboard queries", () => {
     expect(withoutTopLevelFilter("1 < y")).toBe("y");
     expect(withoutTopLevelFilter("x > bool 1")).toBeUndefined();
     expect(withoutTopLevelFilter("x / y")).toBeUndefined();
+    // A filter wrapped in what keeps it empty when it is empty: the slow-statements panel.
+    expect(withoutTopLevelFilter("topk(20, (increase(a[1h]) / increase(b[1h])) > 1)")).toBe("topk(20, (increase(a[1h]) / increase(b[1h])))");
+    expect(withoutTopLevelFilter("sort_desc((x > 0.5))")).toBe("sort_desc((x))");
+    expect(withoutTopLevelFilter("topk(5, x)")).toBeUndefined();
+    expect(withoutTopLevelFilter('label_replace(x > 1, "a", "$1", "b", "(.*)")')).toBeUndefined();
   });
 
   it("takes Prometheus targets from rows and nested panels, skips Loki, exempts sources the e2e stack does not run", () => {
