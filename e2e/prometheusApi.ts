@@ -73,7 +73,7 @@ export async function targets(prometheusUrl: string): Promise<{ job: string; hea
  * Hands an alert to Alertmanager as Prometheus does once its `for` has elapsed (`POST /api/v2/alerts`), for the
  * alerts whose `for` is longer than a CI run: their rule is proven live up to the pending state.
  */
-export async function postAlerts(alertmanagerUrl: string, alerts: { labels: Record<string, string>; annotations: Record<string, string>; startsAt?: string; generatorURL?: string }[]): Promise<void> {
+export async function postAlerts(alertmanagerUrl: string, alerts: { labels: Record<string, string>; annotations: Record<string, string>; startsAt?: string; endsAt?: string; generatorURL?: string }[]): Promise<void> {
   const response = await fetch(`${alertmanagerUrl}/api/v2/alerts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(alerts) });
   if (!response.ok) throw new Error(`Alertmanager refused the alerts: ${response.status} ${await response.text()}`);
 }
