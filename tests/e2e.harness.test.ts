@@ -12,6 +12,7 @@ import { e2eSettings, TIMINGS, type E2eAddresses } from "../e2e/settings";
 import { e2eSecrets } from "../e2e/stack";
 import { parseMode, StandInApi } from "../e2e/standInApi";
 import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
+import { DROP_SELF_MONITORING_DETAIL } from "../prometheus/scrapeJobs";
 import { renderAll } from "../render";
 import { StackConfigError } from "../settings";
 import { notifyGroups, parseBenchArguments } from "../bench/run";
@@ -78,6 +79,39 @@ describe("scrape relabelling of the exporters", () => {
 
   it("the prometheus and alertmanager jobs drop their internal histogram buckets", () => {
     for (const job of ["prometheus", "alertmanager"]) expect(JSON.stringify(relabelOf(job))).toContain("(prometheus|alertmanager)_.+_bucket");
+  });
+
+  // Prometheus's relabel regexes are anchored at both ends (RE2, full match).
+  const dropped = (rules: readonly Record<string, unknown>[], name: string) =>
+    rules.some((rule) => rule.action === "drop" && (rule.source_labels as string[] | undefined)?.join() === "__name__" && new RegExp(`^(?:${rule.regex as string})$`).test(name));
+
+  it.each([
+    ["prometheus_http_requests_total", true],
+    ["prometheus_target_scrape_pool_symboltable_items", true],
+    ["prometheus_target_metadata_cache_entries", true],
+    ["prometheus_engine_query_duration_seconds", true],
+    ["alertmanager_notification_requests_failed_total", true],
+    ["alertmanager_notification_latency_seconds_sum", true],
+    // What the self-monitoring alerts read stays.
+    ["prometheus_notifications_dropped_total", false],
+    ["prometheus_rule_evaluation_failures_total", false],
+    ["prometheus_tsdb_compactions_failed_total", false],
+    ["prometheus_config_last_reload_successful", false],
+    ["alertmanager_notifications_failed_total", false],
+    ["alertmanager_notifications_total", false],
+    ["alertmanager_config_last_reload_successful", false],
+  ])("the self-monitoring jobs drop %s: %s", (name, drop) => {
+    expect(dropped(DROP_SELF_MONITORING_DETAIL, name)).toBe(drop);
+  });
+
+  it.each([
+    ["pg_stat_statements_rows_total", true],
+    ["pg_stat_statements_block_read_seconds_total", true],
+    ["pg_stat_statements_seconds_total", false],
+    ["pg_stat_statements_calls_total", false],
+    ["pg_stat_activity_count", false],
+  ])("the postgresql job drops %s: %s", (name, drop) => {
+    expect(dropped(POSTGRES_METRIC_RELABEL, name)).toBe(drop);
   });
 });
 
