@@ -12,6 +12,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import type { Endpoint } from "../e2e/logins";
 import { queryValue } from "../e2e/prometheusApi";
 import { sleep } from "../e2e/processes";
 import { E2eStack } from "../e2e/stack";
@@ -70,8 +71,12 @@ function directoryBytes(dir: string): number {
   }, 0);
 }
 
-async function snapshotBlock(prometheusUrl: string, tsdbDir: string): Promise<ProdCost["block"]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/admin/tsdb/snapshot`, { method: "POST", signal: AbortSignal.timeout(60_000) });
+async function snapshotBlock(prometheus: Endpoint, tsdbDir: string): Promise<ProdCost["block"]> {
+  const response = await fetch(`${prometheus.url}/api/v1/admin/tsdb/snapshot`, {
+    method: "POST",
+    headers: prometheus.authorization ? { Authorization: prometheus.authorization } : {},
+    signal: AbortSignal.timeout(60_000),
+  });
   const body = (await response.json()) as { status: string; data?: { name: string }; error?: string };
   if (body.status !== "success" || !body.data) throw new Error(`TSDB snapshot failed: ${body.error ?? response.status}`);
   const snapshot = path.join(tsdbDir, "snapshots", body.data.name);
@@ -99,21 +104,21 @@ export async function benchProdCost(warmupMs: number, windowMs: number, log: (li
     const pid = lane.processes.prometheus.pid;
     log(`prod cost: ${timing.scrapeInterval} scrape / ${timing.evaluationInterval} evaluation, warming up for ${warmupMs / 1000} s`);
     await sleep(warmupMs);
-    const [ticks0, at0, appended0] = [cpuTicks(pid), Date.now(), (await queryValue(lane.prometheusUrl, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN];
+    const [ticks0, at0, appended0] = [cpuTicks(pid), Date.now(), (await queryValue(lane.prometheus, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN];
     log(`prod cost: measuring for ${windowMs / 1000} s`);
     await sleep(windowMs);
-    const [ticks1, at1, appended1] = [cpuTicks(pid), Date.now(), (await queryValue(lane.prometheusUrl, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN];
+    const [ticks1, at1, appended1] = [cpuTicks(pid), Date.now(), (await queryValue(lane.prometheus, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN];
     const seconds = (at1 - at0) / 1000;
     const cost: ProdCost = {
       scrapeInterval: timing.scrapeInterval,
       evaluationInterval: timing.evaluationInterval,
       warmupSeconds: warmupMs / 1000,
       windowSeconds: seconds,
-      headSeries: (await queryValue(lane.prometheusUrl, "prometheus_tsdb_head_series")) ?? Number.NaN,
+      headSeries: (await queryValue(lane.prometheus, "prometheus_tsdb_head_series")) ?? Number.NaN,
       samplesPerSecond: (appended1 - appended0) / seconds,
       rssMiB: rssMiB(pid),
       cpuCores: (ticks1 - ticks0) / clockTicks / seconds,
-      block: await snapshotBlock(lane.prometheusUrl, path.join(lane.dir, "prometheus-data")),
+      block: await snapshotBlock(lane.prometheus, path.join(lane.dir, "prometheus-data")),
       memoryLimitMiB: memoryToBytes(prod.memory) / MIB,
       retentionSize: prod.retentionSize,
       retention: prod.retention,

@@ -32,7 +32,7 @@ export interface NotifyOutcome {
 
 /** Waits until `expr` has value `value` in the lane's Prometheus (the steady state before a fault). */
 export async function waitForValue(lane: Lane, expr: string, value: number, timeoutMs = 150_000): Promise<void> {
-  await waitFor(`${expr} == ${value} in lane ${lane.name}`, async () => ((await queryValue(lane.prometheusUrl, expr)) === value ? true : undefined), timeoutMs, 250);
+  await waitFor(`${expr} == ${value} in lane ${lane.name}`, async () => ((await queryValue(lane.prometheus, expr)) === value ? true : undefined), timeoutMs, 250);
 }
 
 /** Waits for the first `status` notification of `alertname` at every role in `roles` that arrived after `after`. */
@@ -67,12 +67,12 @@ interface FaultOptions {
  */
 export async function waitForCleanSlate(lane: Lane, alertname: string, roles: readonly ReceiverRole[]): Promise<string | undefined> {
   const began = Date.now();
-  const active = async () => (await prometheusAlerts(lane.prometheusUrl)).filter((a) => a.labels.alertname === alertname);
+  const active = async () => (await prometheusAlerts(lane.prometheus)).filter((a) => a.labels.alertname === alertname);
   const notified = () => roles.filter((role) => lane.receivers.lastSaysFiring(role, alertname));
   const [wasActive, wasNotified] = [await active(), notified()];
   if (wasActive.length === 0 && wasNotified.length === 0) return undefined;
   // The evidence, for the report: scrapes that failed or were slow in the last 15 minutes.
-  const evidence = async (what: string, expr: string) => (await instantQuery(lane.prometheusUrl, expr).catch(() => [])).map((s) => `${what}{job="${s.metric.job}"} ${Number(s.value[1]).toFixed(2)}`);
+  const evidence = async (what: string, expr: string) => (await instantQuery(lane.prometheus, expr).catch(() => [])).map((s) => `${what}{job="${s.metric.job}"} ${Number(s.value[1]).toFixed(2)}`);
   const seen = [...(await evidence("min up", "min_over_time(up[15m]) == 0")), ...(await evidence("max scrape s", "max_over_time(scrape_duration_seconds[15m]) > 5"))].join(", ");
   const timeoutMs = durationToMs(lane.settings.notifications.groupInterval) + 2 * durationToMs(lane.settings.prometheus.evaluationInterval) + 60_000;
   await waitFor(`${alertname} inactive and resolved at ${roles.join(", ")} before the fault in lane ${lane.name}`, async () => ((await active()).length === 0 && notified().length === 0 ? true : undefined), timeoutMs, 500);
@@ -118,12 +118,12 @@ async function longForScenario(lane: Lane, alertname: string, fault: () => Promi
   if (options.delayMs) await sleep(options.delayMs);
   const faultAt = Date.now();
   await fault();
-  const pending = await waitFor(`${alertname} pending in lane ${lane.name}`, async () => (await prometheusAlerts(lane.prometheusUrl)).find((a) => a.labels.alertname === alertname), timeoutMs, 250);
+  const pending = await waitFor(`${alertname} pending in lane ${lane.name}`, async () => (await prometheusAlerts(lane.prometheus)).find((a) => a.labels.alertname === alertname), timeoutMs, 250);
   const pendingAt = Date.now();
   const severity = pending.labels.severity;
   if (severity !== "critical" && severity !== "warning") throw new Error(`${alertname} has severity ${severity}: no notification role`);
   if (!options.untilFiring) {
-    await postAlerts(lane.alertmanagerUrl, [{ labels: pending.labels, annotations: pending.annotations, startsAt: new Date().toISOString(), generatorURL: `${lane.prometheusUrl}/graph` }]);
+    await postAlerts(lane.alertmanager, [{ labels: pending.labels, annotations: pending.annotations, startsAt: new Date().toISOString(), generatorURL: `${lane.prometheusUrl}/graph` }]);
   }
   const fired = await waitForNotifications(lane, alertname, ROLES_BY_SEVERITY[severity], "firing", faultAt, options.untilFiring ? timeoutMs + 15 * 60_000 : timeoutMs);
   return { alertname, faultAt, fired, pendingAt, pending };

@@ -21,7 +21,7 @@ describeWithTools("Alertmanager's notification log and a re-firing alert", [ALER
   const receivers = new Receivers();
   let dir: string;
   let alertmanager: ManagedProcess | undefined;
-  let url: string;
+  let alertmanagerEndpoint: { url: string };
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "clean-slate-"));
@@ -34,14 +34,14 @@ describeWithTools("Alertmanager's notification log and a re-firing alert", [ALER
       }),
     );
     const address = `127.0.0.1:${await freePort()}`;
-    url = `http://${address}`;
+    alertmanagerEndpoint = { url: `http://${address}` };
     alertmanager = startProcess({
       name: "alertmanager-clean-slate",
       command: ALERTMANAGER,
       args: [`--config.file=${path.join(dir, "alertmanager.yml")}`, `--storage.path=${path.join(dir, "data")}`, `--web.listen-address=${address}`, "--cluster.listen-address="],
       logDir: dir,
     });
-    await waitHttpOk(`${url}/-/ready`, alertmanager);
+    await waitHttpOk(`${alertmanagerEndpoint.url}/-/ready`, alertmanager);
   }, 30_000);
 
   afterAll(async () => {
@@ -54,26 +54,26 @@ describeWithTools("Alertmanager's notification log and a re-firing alert", [ALER
     const labels = { alertname: "DatabaseDown" };
     const alert = (startsAt: Date, endsAt?: Date) => ({ labels, annotations: {}, startsAt: startsAt.toISOString(), ...(endsAt ? { endsAt: endsAt.toISOString() } : {}), generatorURL: "http://127.0.0.1/" });
     const first = new Date();
-    await postAlerts(url, [alert(first)]);
+    await postAlerts(alertmanagerEndpoint, [alert(first)]);
     await sleep(500);
-    await postAlerts(url, [alert(first, new Date())]);
+    await postAlerts(alertmanagerEndpoint, [alert(first, new Date())]);
     // Fires again before the group's next flush: the resolved notification has not gone out.
     const again = new Date();
-    await postAlerts(url, [alert(again)]);
+    await postAlerts(alertmanagerEndpoint, [alert(again)]);
     // Three group intervals, the alert re-sent as Prometheus does: no notification after the first one.
     for (let i = 0; i < 3; i++) {
       await sleep(GROUP_INTERVAL_S * 1000);
-      await postAlerts(url, [alert(again)]);
+      await postAlerts(alertmanagerEndpoint, [alert(again)]);
     }
     expect(receivers.about("DatabaseDown").map((n) => n.payload.status)).toEqual(["firing"]);
     expect(receivers.lastSaysFiring("pager", "DatabaseDown")).toBe(true);
 
     // Resolved and told so: the next firing is a new notification at once.
-    await postAlerts(url, [alert(again, new Date())]);
+    await postAlerts(alertmanagerEndpoint, [alert(again, new Date())]);
     await sleep(GROUP_INTERVAL_S * 1000 + 1500);
     expect(receivers.lastSaysFiring("pager", "DatabaseDown")).toBe(false);
     const fault = Date.now();
-    await postAlerts(url, [alert(new Date())]);
+    await postAlerts(alertmanagerEndpoint, [alert(new Date())]);
     await sleep(1500);
     expect(receivers.first("pager", "DatabaseDown", "firing", fault)).toBeDefined();
   }, 60_000);

@@ -3,6 +3,7 @@
  * and gives a `promiseOf(output)` to read inputs. Works without the Pulumi CLI.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { bcryptHash } from "../../e2e/logins";
 
 export interface RecordedResource {
   readonly type: string;
@@ -43,8 +44,16 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
       newResource(args: pulumi.runtime.MockResourceArgs) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") state.result = GENERATED_SECRET;
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+          state.result = GENERATED_SECRET;
+          // As the provider does: a real bcrypt hash of the result (a web.yml with anything else is refused).
+          state.bcryptHash = bcryptHash(GENERATED_SECRET);
+        }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
+        // @pulumi/tls outputs, as PEM-shaped text the renderers can place in files.
+        if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
+        if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${args.name}\n-----END CERTIFICATE-----\n`;
+        if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
