@@ -141,6 +141,11 @@ describe("the tool cache lookups", () => {
     expect(toolCacheDir({})).toMatch(/\/\.cache\/koprogo-observability\/tools$/);
   });
 
+  it("names every binary once across the table (toolPath finds a binary by its name alone)", () => {
+    const names = (Object.values(TOOL_VERSIONS) as readonly ToolVersion[]).flatMap((entry) => Object.keys(entry.binaries));
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+
   it("finds a binary in its package's unpacked root, keyed by package and suite", () => {
     expect(toolPath("promtool", "/c")).toBe(path.join("/c", TOOL_VERSIONS.prometheus.fetch.package, TOOL_VERSIONS.prometheus.fetch.suite, "root/usr/bin/promtool"));
     expect(() => toolPath("nope" as never)).toThrow('unknown tool binary "nope"');
