@@ -119,6 +119,8 @@ export interface LaneOptions {
    * it is written. The scenarios never use it: they run what the render produces.
    */
   readonly baselineTransform?: (file: RenderedFile) => RenderedFile;
+  /** More Prometheus flags (the benchmark's `--web.enable-admin-api`, to snapshot the TSDB it measures). */
+  readonly prometheusArgs?: readonly string[];
 }
 
 export interface Lane {
@@ -245,6 +247,7 @@ export class E2eStack {
         `--web.listen-address=${addresses.prometheus}`,
         `--web.external-url=http://${addresses.prometheus}`,
         `--web.config.file=${path.join(dir, "config", webConfigFile("prometheus").rendered)}`,
+        ...(options.prometheusArgs ?? []),
       ],
       logDir: this.shared.logDir,
     });
