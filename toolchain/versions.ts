@@ -9,6 +9,7 @@
  * `npm run versions` fails on any difference.
  */
 import { IMAGES } from "../settings/images";
+import { suricataSettings } from "../settings/security";
 
 /** A Debian package fetched from one suite into the cache. */
 export interface DebianSource {
@@ -59,6 +60,20 @@ export const TOOL_VERSIONS = {
     deployedFrom: "settings/images.ts IMAGES.postgresExporter",
     fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
+  },
+  // Ubuntu 22.04 ships 6.0.4; bullseye's 6.0.1 is the same 6.0 branch (same configuration keys, rule keywords
+  // and eve.json fields). Its libraries that Debian 12 lacks or has under another soname come from bullseye too
+  // and are found through `toolLibraryPath` (LD_LIBRARY_PATH); glibc, libyaml, libjansson, libpcap, libmagic,
+  // libcap-ng, libevent and libnss are Debian 12's, ABI-compatible with what 6.0.1 was built against.
+  suricata: {
+    deployed: suricataSettings.parse({}).version,
+    deployedFrom: "settings/security.ts suricataSettings.version",
+    fetch: {
+      package: "suricata",
+      suite: "bullseye",
+      with: ["libhtp2", "libhyperscan5", "libpcre3", "libbpf0", "libnet1", "libnetfilter-log1", "libnetfilter-queue1", "libhiredis0.14", "libmaxminddb0", "libluajit-5.1-2", "libevent-pthreads-2.1-7"],
+    },
+    binaries: { suricata: "usr/bin/suricata" },
   },
 } as const satisfies Record<string, ToolVersion>;
 
