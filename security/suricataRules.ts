@@ -13,6 +13,9 @@ import type { Settings } from "../settings";
 
 export const LOCAL_SID_RANGE = { min: 1_000_000, max: 1_999_999 } as const;
 
+/** The address group of `security.suricata.dockerNetworks` (defined in the overrides' `vars`). */
+export const DOCKER_NETS_VAR = "DOCKER_NETS";
+
 /** The API's login endpoint, the target of credential stuffing. */
 export const LOGIN_PATH = "/api/v1/auth/login";
 
@@ -24,6 +27,11 @@ export interface SuricataRule {
   readonly classtype: "web-application-attack" | "attempted-recon" | "attempted-admin" | "attempted-user" | "suspicious-login";
   readonly protocol: "http" | "tcp";
   readonly destinationPort: string;
+  /**
+   * The rule counts events per source (a `threshold ... track by_src`) and so leaves out the Docker networks:
+   * on the application's bridge the source is Traefik (every user at once) or the backend (its connection pool).
+   */
+  readonly perSourceCount?: boolean;
   /** Options between `msg` and `classtype`, as `keyword` or `keyword:value`. */
   readonly match: readonly string[];
 }
@@ -42,7 +50,16 @@ const SRC_THRESHOLD = (count: number, seconds: number) => `threshold: type both,
 const TO_SERVER = "flow:established,to_server";
 const SYN_ONLY = "flags:S,12";
 
-/** The local rules for this stack's settings (SSH port from `security.sshPort`). */
+/**
+ * Where HTTP is expected (`HTTP_PORTS`): 80 on the public interface (8443/443 are TLS), and the backend's port
+ * (`targets.api.address`, 8080) on the application's bridge, where Traefik forwards requests in clear text.
+ */
+export function suricataHttpPorts(settings: Settings): number[] {
+  const backend = Number(settings.targets.api.address.slice(settings.targets.api.address.lastIndexOf(":") + 1));
+  return [...new Set([80, backend])];
+}
+
+/** The local rules for this stack's settings (SSH port from `security.sshPort`, HTTP ports as above). */
 export function localRules(settings: Settings): SuricataRule[] {
   const ssh = String(settings.security.sshPort);
   const http = (category: SecurityCategory, sid: number, description: string, match: string[]): SuricataRule => ({
@@ -72,18 +89,22 @@ export function localRules(settings: Settings): SuricataRule[] {
       sid: 1_000_302,
       classtype: "attempted-recon",
       protocol: "tcp",
-      // The published services are excluded: a busy client opening connections to them is no scan.
-      destinationPort: `![${ssh},80,443]`,
-      match: ["flow:stateless", SYN_ONLY, SRC_THRESHOLD(20, 10)],
+      // The services are excluded: a busy client opening connections to them is no scan (on the bridge, Traefik
+      // opens many to the backend's port). `to_server`: a SYN opens its flow, and Suricata warns about a SYN-only
+      // rule without a direction.
+      destinationPort: `![${[ssh, 443, ...suricataHttpPorts(settings)].join(",")}]`,
+      match: ["flow:to_server", SYN_ONLY, SRC_THRESHOLD(20, 10)],
+      perSourceCount: true,
     },
     { category: "scan", description: "TCP NULL scan", sid: 1_000_303, classtype: "attempted-recon", protocol: "tcp", destinationPort: "any", match: ["flow:stateless", "flags:0", "ack:0", SRC_THRESHOLD(5, 60)] },
     { category: "scan", description: "TCP XMAS scan", sid: 1_000_304, classtype: "attempted-recon", protocol: "tcp", destinationPort: "any", match: ["flow:stateless", "flags:FPU,12", SRC_THRESHOLD(5, 60)] },
     {
       ...http("bruteforce", 1_000_401, `repeated POST to ${LOGIN_PATH}`, ["http.method", 'content:"POST"', "http.uri", `content:${quoteOption(LOGIN_PATH)}`, "startswith", SRC_THRESHOLD(10, 60)]),
       classtype: "suspicious-login",
+      perSourceCount: true,
     },
-    { category: "bruteforce", description: "SSH connection flood", sid: 1_000_402, classtype: "attempted-admin", protocol: "tcp", destinationPort: ssh, match: ["flow:to_server", SYN_ONLY, SRC_THRESHOLD(10, 60)] },
-    { category: "bruteforce", description: "PostgreSQL connection flood", sid: 1_000_403, classtype: "attempted-admin", protocol: "tcp", destinationPort: "5432", match: ["flow:to_server", SYN_ONLY, SRC_THRESHOLD(10, 60)] },
+    { category: "bruteforce", description: "SSH connection flood", sid: 1_000_402, classtype: "attempted-admin", protocol: "tcp", destinationPort: ssh, match: ["flow:to_server", SYN_ONLY, SRC_THRESHOLD(10, 60)], perSourceCount: true },
+    { category: "bruteforce", description: "PostgreSQL connection flood", sid: 1_000_403, classtype: "attempted-admin", protocol: "tcp", destinationPort: "5432", match: ["flow:to_server", SYN_ONLY, SRC_THRESHOLD(10, 60)], perSourceCount: true },
   ];
 }
 
@@ -93,7 +114,8 @@ export function ruleText(rule: SuricataRule): string {
     throw new Error(`rule "${rule.description}": sid ${rule.sid} is outside the local range ${LOCAL_SID_RANGE.min}-${LOCAL_SID_RANGE.max}`);
   }
   const options = [`msg:${quoteOption(ruleMessage(rule))}`, ...rule.match, `classtype:${rule.classtype}`, `sid:${rule.sid}`, "rev:1"];
-  return `alert ${rule.protocol} $EXTERNAL_NET any -> $HOME_NET ${rule.destinationPort} (${options.join("; ")};)`;
+  const source = rule.perSourceCount ? `!$${DOCKER_NETS_VAR}` : "$EXTERNAL_NET";
+  return `alert ${rule.protocol} ${source} any -> $HOME_NET ${rule.destinationPort} (${options.join("; ")};)`;
 }
 
 /** The rules file, refusing two rules with one sid. */
