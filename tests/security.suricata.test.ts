@@ -1,16 +1,18 @@
 /**
- * Suricata is not installable here, so its files are checked by structure: every local rule parses into
- * header and options, has a unique sid in the local range, a classtype, a `msg` with a contract category, and
- * a regex that compiles and matches the attack it names (and not the normal traffic next to it). The overrides,
- * the update configuration and the systemd timer are read back; systemd checks the units and the schedule.
+ * Suricata's files by structure: every local rule parses into header and options, has a unique sid in the local
+ * range, a classtype, a `msg` with a contract category, and a regex that compiles and matches the attack it names
+ * (and not the normal traffic next to it). The overrides, the capture template, the update configuration and the
+ * systemd timer are read back; systemd checks the units and the schedule. Suricata itself reads them, and real
+ * traffic, in tests/security.suricata.run.test.ts; the deploy script that finds the interfaces runs in
+ * tests/security.suricata.capture.test.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { categoryOfSignature, LOCAL_RULE_MESSAGE_PREFIX, SECURITY_CATEGORIES, type SecurityCategory } from "../contract/securityCategories";
 import { etcPathOf, renderSecurityFiles } from "../security/files";
-import { localRules, localRulesFile, LOCAL_SID_RANGE, LOGIN_PATH, quoteOption, ruleText, type SuricataRule } from "../security/suricataRules";
-import { SURICATA_PATHS } from "../security/suricata";
+import { localRules, localRulesFile, LOCAL_SID_RANGE, LOGIN_PATH, quoteOption, ruleText, suricataHttpPorts, type SuricataRule } from "../security/suricataRules";
+import { CAPTURE_TOKENS, SURICATA_PATHS } from "../security/suricata";
 import { placeholderSecrets, settingsSchema, type Settings } from "../settings";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { stackSettings } from "./helpers/stacks";
@@ -76,9 +78,13 @@ describe("the local Suricata rules", () => {
     expect(ruleLines).toHaveLength(localRules(settings).length);
     for (const rule of parsed) {
       expect(rule.action).toBe("alert");
-      expect(rule.source).toBe("$EXTERNAL_NET");
       expect(rule.options[0].keyword).toBe("msg");
     }
+    // The rules counting connections or logins per source leave the Docker networks out (on the bridge the source
+    // is Traefik, every user at once, or the backend's connection pool); the others match from anywhere.
+    const sidsFrom = (source: string) => parsed.filter((r) => r.source === source).map((r) => Number(r.options.find((o) => o.keyword === "sid")!.value));
+    expect(sidsFrom("!$DOCKER_NETS")).toEqual([1_000_302, 1_000_401, 1_000_402, 1_000_403]);
+    expect(sidsFrom("$EXTERNAL_NET")).toHaveLength(parsed.length - 4);
   });
 
   it("have unique sids in the local range, a rev and a classtype", () => {
@@ -139,11 +145,13 @@ describe("the local Suricata rules", () => {
     expect(rule.options.filter((o) => o.keyword === "content").map((o) => unquote(o.value!))).toEqual(["POST", LOGIN_PATH]);
   });
 
-  it("watch the configured SSH port and leave the published ports out of the SYN sweep", () => {
-    const custom: Settings = { ...settings, security: { ...settings.security, sshPort: 2222 } };
+  it("watch the configured SSH port and leave the services' ports (SSH, HTTPS, HTTP and the backend's) out of the SYN sweep", () => {
+    const custom: Settings = { ...settings, security: { ...settings.security, sshPort: 2222 }, targets: { ...settings.targets, api: { ...settings.targets.api, address: "koprogo-backend:9000" } } };
     const text = localRulesFile(custom);
     expect(text).toContain("-> $HOME_NET 2222 (msg:\"KOPROGO BRUTEFORCE SSH connection flood\"");
-    expect(text).toContain("-> $HOME_NET ![2222,80,443] (msg:\"KOPROGO SCAN TCP SYN sweep");
+    expect(text).toContain("-> $HOME_NET ![2222,443,80,9000] (msg:\"KOPROGO SCAN TCP SYN sweep");
+    expect(suricataHttpPorts(custom)).toEqual([80, 9000]);
+    expect(suricataHttpPorts(settings)).toEqual([80, 8080]);
   });
 
   it("escapes quotes and semicolons in option values", () => {
@@ -163,19 +171,44 @@ describe("the Suricata configuration overlay", () => {
     expect(overrides.startsWith("%YAML 1.1\n---\n")).toBe(true);
   });
 
-  it("captures the public interface and reads the rules suricata-update writes", () => {
-    const config = YAML.parse(overrides.replace(/^%YAML 1\.1\n/, ""));
-    expect(config["af-packet"][0].interface).toBe(settings.security.publicInterface);
+  const parse = (text: string) => YAML.parse(text.replace(/^%YAML 1\.1\n/, ""));
+  const render = (security: Record<string, unknown>) =>
+    new Map(renderSecurityFiles(settingsSchema.parse({ environment: "prod", security: { enabled: true, ...security } }), placeholderSecrets()).map((f) => [f.path, f.content]));
+
+  it("reads the rules suricata-update writes, logs where Alloy reads, and includes the capture file the deploy writes", () => {
+    const config = parse(overrides);
     expect(config["default-rule-path"]).toBe(SURICATA_PATHS.ruleDir);
     expect(config["rule-files"]).toEqual(["suricata.rules"]);
     expect(config["default-log-dir"]).toBe("/var/log/suricata/");
-    expect(config.vars["address-groups"]).toEqual({ HOME_NET: "any", EXTERNAL_NET: "any" });
+    expect(config.include).toBe("koprogo-capture.yaml");
+    expect(`${SURICATA_PATHS.configDir}/${config.include}`).toBe(SURICATA_PATHS.capture);
+    expect(config.vars["address-groups"]).toMatchObject({ HOME_NET: "any", EXTERNAL_NET: "any", DOCKER_NETS: "[172.16.0.0/12,192.168.0.0/16]" });
+    expect(config.vars["port-groups"]).toMatchObject({ HTTP_PORTS: "[80,8080]", SSH_PORTS: "22", SHELLCODE_PORTS: "!$HTTP_PORTS" });
   });
 
-  it("sets HOME_NET to the host's addresses when given, EXTERNAL_NET to the rest", () => {
-    const parsedSettings = settingsSchema.parse({ environment: "prod", security: { enabled: true, suricata: { homeNet: ["203.0.113.7", "2001:db8::7"] } } });
-    const text = renderSecurityFiles(parsedSettings, placeholderSecrets()).find((f) => f.path === "suricata/koprogo.yaml")!.content;
-    expect(YAML.parse(text.replace(/^%YAML 1\.1\n/, "")).vars["address-groups"]).toEqual({ HOME_NET: "[203.0.113.7,2001:db8::7]", EXTERNAL_NET: "!$HOME_NET" });
+  it("captures the public interface and the application's bridge, both left as tokens for the deploy script", () => {
+    const capture = parse(files.get("suricata/koprogo-capture.yaml.in")!);
+    expect(capture["af-packet"]).toEqual([
+      { interface: CAPTURE_TOKENS.publicInterface, "cluster-id": 99, "cluster-type": "cluster_flow", defrag: true },
+      { interface: CAPTURE_TOKENS.appBridge, "cluster-id": 98, "cluster-type": "cluster_flow", defrag: true },
+      { interface: "default" },
+    ]);
+    expect(`/etc/${etcPathOf("suricata/koprogo-capture.yaml.in")}`).toBe(SURICATA_PATHS.captureTemplate);
+  });
+
+  it("captures the public interface only when appBridge is null", () => {
+    const capture = parse(render({ suricata: { appBridge: null } }).get("suricata/koprogo-capture.yaml.in")!);
+    expect(capture["af-packet"].map((e: { interface: string }) => e.interface)).toEqual([CAPTURE_TOKENS.publicInterface, "default"]);
+  });
+
+  it("sets HOME_NET to the host's addresses and the Docker networks when given, EXTERNAL_NET to any (Traefik is inside)", () => {
+    const vars = parse(render({ suricata: { homeNet: ["203.0.113.7", "2001:db8::7"] } }).get("suricata/koprogo.yaml")!).vars["address-groups"];
+    expect(vars).toMatchObject({ HOME_NET: "[203.0.113.7,2001:db8::7,172.16.0.0/12,192.168.0.0/16]", EXTERNAL_NET: "any" });
+  });
+
+  it("sets EXTERNAL_NET to the rest when the bridge is not captured", () => {
+    const vars = parse(render({ suricata: { homeNet: ["203.0.113.7"], appBridge: null } }).get("suricata/koprogo.yaml")!).vars["address-groups"];
+    expect(vars).toMatchObject({ HOME_NET: "[203.0.113.7]", EXTERNAL_NET: "!$HOME_NET" });
   });
 
   it("merges the local rules file from where it is written", () => {
