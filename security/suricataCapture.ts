@@ -89,6 +89,9 @@ export function captureScript(settings: Settings, paths: CapturePaths = { templa
     ...publicInterfaceLines(settings),
     ...appBridgeLines(settings),
     `sed ${substitutions} ${shellQuote(paths.template)} > ${temporary}`,
+    // The template and this script come from the same settings; a token left means they do not (a half-applied
+    // deploy): stop rather than hand Suricata an interface named after a token.
+    `! grep -q 'KOPROGO_[A-Z_]*' ${temporary} || { rm -f ${temporary}; koprogo_fail "${paths.template} has an interface token this script does not fill: apply the agent's files and this script from the same settings"; }`,
     `mv -f ${temporary} ${output}`,
     `echo "suricata captures: $public${bridge ? " $bridge" : ""}"`,
   ].join("\n");
