@@ -1,5 +1,6 @@
 /**
- * Suricata run for real, at the deployed 6.0 (6.0.1, bullseye's, from the tool cache; Ubuntu 22.04 runs 6.0.4):
+ * Suricata run for real, at the deployed 6.0 (6.0.1, bullseye's, from the tool cache; Ubuntu 22.04 runs 6.0.4)
+ * and at 7.0 (7.0.10, Debian 12's backport; Ubuntu 24.04 runs 7.0.3), each with its own packaged files:
  * `suricata -T` and `--dump-config` on the packaged `suricata.yaml` with the rendered overlay included the way the
  * apply includes it, then traffic made here, captured with tcpdump and read back with `suricata -r`:
  * - on the public interface (an `enp1s0`, found from the default route by the deploy script itself): SQL
@@ -37,8 +38,17 @@ import { stackSettings } from "./helpers/stacks";
 import { HTTP_SERVER, Lab, ipBatch, must, readEve, runClient, type ClientResult, type ClientStep } from "./helpers/suricataLab";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 
-const SURICATA = toolPath("suricata");
-const env = { ...process.env, LD_LIBRARY_PATH: toolLibraryPath("suricata") };
+/** The deployed 6.0 and the 7.0 the VPS goes to next: the same files and captures, read by each. */
+const VERSIONS = [
+  { tool: "suricata", binary: "suricata", version: "6.0" },
+  { tool: "suricata7", binary: "suricata7", version: "7.0" },
+] as const;
+type Version = (typeof VERSIONS)[number];
+
+/**
+ * A log line of Suricata at error or warning level: `<Error>`/`<Warning>` in 6.0, `Error:`/`Warning:` in 7.0.
+ */
+const PROBLEM = /<(Error|Warning)>|^(Error|Warning): /;
 const prod = stackSettings("prod");
 
 /** The lab: public side 10.215.1.0/24, the bridge 10.215.2.0/24 (this test's part of 10.215.0.0/16). */
@@ -137,35 +147,50 @@ const sidsOf = (alerts: readonly Alert[], result: ClientResult): number[] =>
     .map((a) => a.sid)
     .sort((x, y) => x - y);
 
-describeWithTools("Suricata 6.0 on the rendered configuration, with traffic captured here", ["ip", "tcpdump", SURICATA], () => {
+describeWithTools("Suricata on the rendered configuration, with traffic captured here", ["ip", "tcpdump", ...VERSIONS.map((v) => toolPath(v.binary))], () => {
   const lab = new Lab(`ksur-${process.pid % 100000}`);
   let dir: string;
   let removeDir: () => void;
-  let etc: string;
-  let captureLog: string;
   const results: Record<"public" | "bridge", ClientResult[]> = { public: [], bridge: [] };
-  const eve: Record<"public" | "bridge", { alerts: Alert[]; lines: string[] }> = { public: { alerts: [], lines: [] }, bridge: { alerts: [], lines: [] } };
-  let selfTest: ReturnType<typeof run>;
-  let replayOutput = "";
+  const pcaps = { public: "", bridge: "" };
 
-  /** Suricata with the test's paths (see the header); `args` add the mode. */
-  const suricata = (args: string[]) =>
-    run(SURICATA, ["-c", path.join(etc, "suricata.yaml"), "--set", `default-rule-path=${path.join(dir, "rules")}`, "--set", `classification-file=${path.join(etc, "classification.config")}`, "--set", `reference-config-file=${path.join(etc, "reference.config")}`, "--set", `threshold-file=${path.join(etc, "threshold.config")}`, ...args], { env, cwd: dir });
+  /** One version's copy of /etc/suricata and what it made of it. */
+  interface Run {
+    dir: string;
+    etc: string;
+    captureLog: string;
+    selfTest: { status: number; output: string };
+    replayOutput: string;
+    eve: Record<"public" | "bridge", { alerts: Alert[]; lines: string[] }>;
+    suricata: (args: string[]) => { status: number; output: string };
+  }
+  const runs = new Map<Version["version"], Run>();
 
-  beforeAll(async () => {
-    ({ dir, remove: removeDir } = tempDir("koprogo-suricata-run"));
-    // The packaged configuration, as installed in /etc/suricata, then the overlay written where the files go.
-    etc = path.join(dir, "etc", "suricata");
-    fs.cpSync(path.join(toolRoot("suricata"), "etc", "suricata"), etc, { recursive: true });
+  /** The packaged configuration of `v`, the overlay written where the files go, and the deploy's edits. */
+  function install(v: Version, vps: string): Run {
+    const root = path.join(dir, v.tool);
+    const etc = path.join(root, "etc", "suricata");
+    fs.cpSync(path.join(toolRoot(v.tool), "etc", "suricata"), etc, { recursive: true });
     for (const file of renderSecurityFiles(labSettings, placeholderSecrets())) {
       if (!file.path.startsWith("suricata/") || file.path.startsWith("suricata/systemd/")) continue;
-      fs.mkdirSync(path.dirname(path.join(dir, "etc", file.path)), { recursive: true });
-      fs.writeFileSync(path.join(dir, "etc", file.path), file.content);
+      fs.mkdirSync(path.dirname(path.join(root, "etc", file.path)), { recursive: true });
+      fs.writeFileSync(path.join(root, "etc", file.path), file.content);
     }
     // What the apply does to the packaged file (security/agents.ts), and what suricata-update makes of the rules.
     fs.appendFileSync(path.join(etc, "suricata.yaml"), `\n${SURICATA_INCLUDE_LINE}\n`);
-    fs.mkdirSync(path.join(dir, "rules"));
-    fs.copyFileSync(path.join(etc, "rules", "koprogo-local.rules"), path.join(dir, "rules", "suricata.rules"));
+    fs.mkdirSync(path.join(root, "rules"));
+    fs.copyFileSync(path.join(etc, "rules", "koprogo-local.rules"), path.join(root, "rules", "suricata.rules"));
+    const env = { ...process.env, LD_LIBRARY_PATH: toolLibraryPath(v.tool) };
+    const suricata = (args: string[]) =>
+      run(toolPath(v.binary), ["-c", path.join(etc, "suricata.yaml"), "--set", `default-rule-path=${path.join(root, "rules")}`, "--set", `classification-file=${path.join(etc, "classification.config")}`, "--set", `reference-config-file=${path.join(etc, "reference.config")}`, "--set", `threshold-file=${path.join(etc, "threshold.config")}`, ...args], { env, cwd: root });
+    // The deploy script itself writes the capture file, on the "VPS": the public interface from its default route.
+    const captureLog = must("ip", ["netns", "exec", vps, "sh", "-c", captureScript(labSettings, { template: path.join(etc, "koprogo-capture.yaml.in"), output: path.join(etc, "koprogo-capture.yaml") })]);
+    const selfTest = suricata(["-T", "-v", "-l", root]);
+    return { dir: root, etc, captureLog, selfTest, replayOutput: "", eve: { public: { alerts: [], lines: [] }, bridge: { alerts: [], lines: [] } }, suricata };
+  }
+
+  beforeAll(async () => {
+    ({ dir, remove: removeDir } = tempDir("koprogo-suricata-run"));
 
     // The VPS, the internet, Traefik and the backend.
     const vps = lab.addNamespace("vps");
@@ -191,17 +216,15 @@ describeWithTools("Suricata 6.0 on the rendered configuration, with traffic capt
     ipBatch(traefik, [`addr add ${NET.traefik}/24 dev eth0`, "link set eth0 up"]);
     ipBatch(backend, [`addr add ${NET.backend}/24 dev eth0`, "link set eth0 up"]);
 
-    // The deploy script itself writes the capture file, on the "VPS": the public interface from its default route.
-    captureLog = must("ip", ["netns", "exec", vps, "sh", "-c", captureScript(labSettings, { template: path.join(etc, "koprogo-capture.yaml.in"), output: path.join(etc, "koprogo-capture.yaml") })]);
-    selfTest = suricata(["-T", "-v", "-l", dir]);
+    for (const v of VERSIONS) runs.set(v.version, install(v, vps));
 
     await lab.start(vps, process.execPath, ["-e", HTTP_SERVER, `${NET.vpsPublic}:80`], /listening/);
     await lab.start(backend, process.execPath, ["-e", HTTP_SERVER, `${NET.backend}:8080`], /listening/);
-    const publicPcap = path.join(dir, "public.pcap");
-    const bridgePcap = path.join(dir, "bridge.pcap");
+    pcaps.public = path.join(dir, "public.pcap");
+    pcaps.bridge = path.join(dir, "bridge.pcap");
     const captures = [
-      { file: publicPcap, tcpdump: await lab.capture(vps, PUBLIC_IF, publicPcap) },
-      { file: bridgePcap, tcpdump: await lab.capture(vps, BRIDGE_IF, bridgePcap) },
+      { file: pcaps.public, tcpdump: await lab.capture(vps, PUBLIC_IF, pcaps.public) },
+      { file: pcaps.bridge, tcpdump: await lab.capture(vps, BRIDGE_IF, pcaps.bridge) },
     ];
     results.public = runClient(internet, [
       ...webSteps((c) => (c.id.startsWith("normal") ? FROM.normal : FROM.attacks), NET.vpsPublic, 80),
@@ -213,192 +236,207 @@ describeWithTools("Suricata 6.0 on the rendered configuration, with traffic capt
       { id: "end", from: NET.internet, to: NET.vpsPublic, port: 9, datagram: END_MARKER },
     ]);
     // On the bridge every request comes from Traefik's one address, as in production.
-    results.bridge = runClient(traefik, [...webSteps(() => NET.traefik, NET.backend, 8080), ...floodSteps("login flood", NET.traefik, NET.backend, 8080, LOGIN_FLOOD, request("POST", LOGIN_PATH, { body: LOGIN_BODY })),
+    results.bridge = runClient(traefik, [
+      ...webSteps(() => NET.traefik, NET.backend, 8080),
+      ...floodSteps("login flood", NET.traefik, NET.backend, 8080, LOGIN_FLOOD, request("POST", LOGIN_PATH, { body: LOGIN_BODY })),
       { id: "end", from: NET.traefik, to: NET.backend, port: 9, datagram: END_MARKER },
     ]);
     for (const capture of captures) await lab.stopCapture(capture.tcpdump, capture.file, END_MARKER);
 
-    for (const [hop, pcap] of [["public", publicPcap], ["bridge", bridgePcap]] as const) {
-      const logDir = path.join(dir, `log-${hop}`);
-      fs.mkdirSync(logDir);
-      // One detect thread: with several (autofp, the pcap default) the per-source threshold counts of 6.0.1 in
-      // offline mode depend on thread timing (six reads of one capture gave six different sets of threshold
-      // alerts); the rules and configuration are the same.
-      const replay = suricata(["-r", pcap, "-k", "none", "--runmode", "single", "-l", logDir]);
-      replayOutput += `${hop}: ${fs.statSync(pcap).size} bytes, status ${replay.status}\n${replay.output}\n`;
-      eve[hop] = alertsOf(logDir);
+    for (const current of runs.values()) {
+      for (const hop of ["public", "bridge"] as const) {
+        const logDir = path.join(current.dir, `log-${hop}`);
+        fs.mkdirSync(logDir);
+        // One detect thread: with several (autofp, the pcap default) the per-source threshold counts of 6.0.1 in
+        // offline mode depend on thread timing (six reads of one capture gave six different sets of threshold
+        // alerts); the rules and configuration are the same.
+        const replay = current.suricata(["-r", pcaps[hop], "-k", "none", "--runmode", "single", "-l", logDir]);
+        current.replayOutput += `${hop}: ${fs.statSync(pcaps[hop]).size} bytes, status ${replay.status}\n${replay.output}\n`;
+        current.eve[hop] = alertsOf(logDir);
+      }
     }
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await lab.destroy();
     removeDir?.();
   });
 
-  describe("the configuration", () => {
-    it("is prod's render but for the lab's Docker network range (the bridge's name only goes into the deploy script)", () => {
-      const rendered = (s: Settings) => new Map(renderSecurityFiles(s, placeholderSecrets()).filter((f) => f.path.startsWith("suricata/")).map((f) => [f.path, f.content]));
-      const [lab, production] = [rendered(labSettings), rendered(prod.settings)];
-      expect([...lab.keys()]).toEqual([...production.keys()]);
-      for (const [file, content] of production) {
-        const expected = file === "suricata/koprogo.yaml" ? content.replace(`DOCKER_NETS: "[${prod.settings.security.suricata.dockerNetworks.join(",")}]"`, `DOCKER_NETS: "[${NET.bridgeSubnet}]"`) : content;
-        expect([file, lab.get(file)]).toEqual([file, expected]);
-      }
-      expect(lab.get("suricata/koprogo.yaml")).not.toBe(production.get("suricata/koprogo.yaml"));
-    });
+  it("is prod's render but for the lab's Docker network range (the bridge's name only goes into the deploy script)", () => {
+    const rendered = (s: Settings) => new Map(renderSecurityFiles(s, placeholderSecrets()).filter((f) => f.path.startsWith("suricata/")).map((f) => [f.path, f.content]));
+    const [lab, production] = [rendered(labSettings), rendered(prod.settings)];
+    expect([...lab.keys()]).toEqual([...production.keys()]);
+    for (const [file, content] of production) {
+      const expected = file === "suricata/koprogo.yaml" ? content.replace(`DOCKER_NETS: "[${prod.settings.security.suricata.dockerNetworks.join(",")}]"`, `DOCKER_NETS: "[${NET.bridgeSubnet}]"`) : content;
+      expect([file, lab.get(file)]).toEqual([file, expected]);
+    }
+    expect(lab.get("suricata/koprogo.yaml")).not.toBe(production.get("suricata/koprogo.yaml"));
+  });
 
-    it("finds the public interface from the default route and writes both interfaces into the capture file", () => {
-      expect(captureLog.trim()).toBe(`suricata captures: ${PUBLIC_IF} ${BRIDGE_IF}`);
-      const capture = YAML.parse(fs.readFileSync(path.join(etc, "koprogo-capture.yaml"), "utf8").replace(/^%YAML 1\.1\n/, ""));
-      expect(capture["af-packet"].map((entry: { interface: string }) => entry.interface)).toEqual([PUBLIC_IF, BRIDGE_IF, "default"]);
-    });
+  it("got every web request answered", () => {
+    const web = [...results.public, ...results.bridge].filter((r) => WEB.some((c) => c.id === r.id));
+    expect(web).toHaveLength(2 * WEB.length);
+    for (const r of web) expect([r.id, r.outcome]).toEqual([r.id, r.id === "normal: a login" ? "HTTP/1.1 401 Unauthorized" : "HTTP/1.1 200 OK"]);
+  });
 
-    it("passes suricata -T with the prod render included in the packaged suricata.yaml, without an error or a warning", () => {
-      expect([selfTest.status, selfTest.output]).toEqual([0, expect.stringContaining("Configuration provided was successfully loaded")]);
-      expect(selfTest.output).toContain(`${localRules(prod.settings).length} rules successfully loaded, 0 rules failed`);
-      expect(selfTest.output.split("\n").filter((line) => /<(Error|Warning)>/.test(line))).toEqual([]);
-    });
+  describe.each(VERSIONS.map((v) => [v.version, v] as const))("Suricata %s", (version) => {
+    const current = () => runs.get(version)!;
 
-    it("is what Suricata reads once merged: our variables, rules, log directory and capture interfaces", () => {
-      const dump = suricata(["--dump-config"]);
-      expect(dump.status).toBe(0);
-      const values = Object.fromEntries(dump.output.split("\n").flatMap((line) => (/^(\S+) = (.*)$/.exec(line) ? [[RegExp.$1, RegExp.$2]] : [])));
-      expect(values).toMatchObject({
-        "vars.address-groups.HOME_NET": "any",
-        "vars.address-groups.EXTERNAL_NET": "any",
-        "vars.port-groups.HTTP_PORTS": "[80,8080]",
-        "vars.port-groups.SSH_PORTS": String(prod.settings.security.sshPort),
-        "default-log-dir": SURICATA_PATHS.logDir,
-        "rule-files.0": "suricata.rules",
-        "af-packet.0.interface": PUBLIC_IF,
-        "af-packet.1.interface": BRIDGE_IF,
-        "af-packet.2.interface": "default",
+    describe("the configuration", () => {
+      it("gets its capture file from the deploy script: the public interface from the default route, and the bridge", () => {
+        expect(current().captureLog.trim()).toBe(`suricata captures: ${PUBLIC_IF} ${BRIDGE_IF}`);
+        const capture = YAML.parse(fs.readFileSync(path.join(current().etc, "koprogo-capture.yaml"), "utf8").replace(/^%YAML 1\.1\n/, ""));
+        expect(capture["af-packet"].map((entry: { interface: string }) => entry.interface)).toEqual([PUBLIC_IF, BRIDGE_IF, "default"]);
       });
-      expect(Object.keys(values).filter((key) => /^af-packet\.\d+\.interface$/.test(key))).toHaveLength(3);
-      expect(values["default-rule-path"]).toBe(path.join(dir, "rules"));
+
+      it("passes suricata -T with the render included in its packaged suricata.yaml, without an error or a warning", () => {
+        const { selfTest } = current();
+        expect([selfTest.status, selfTest.output]).toEqual([0, expect.stringContaining(`This is Suricata version ${version}.`)]);
+        expect(selfTest.output).toContain("Configuration provided was successfully loaded");
+        expect(selfTest.output).toContain(`${localRules(prod.settings).length} rules successfully loaded, 0 rules failed`);
+        expect(selfTest.output.split("\n").filter((line) => PROBLEM.test(line))).toEqual([]);
+      });
+
+      it("is what Suricata reads once merged: our variables, rules, log directory and capture interfaces", () => {
+        const dump = current().suricata(["--dump-config"]);
+        expect(dump.status).toBe(0);
+        const values = Object.fromEntries(dump.output.split("\n").flatMap((line) => (/^(\S+) = (.*)$/.exec(line) ? [[RegExp.$1, RegExp.$2]] : [])));
+        expect(values).toMatchObject({
+          "vars.address-groups.HOME_NET": "any",
+          "vars.address-groups.EXTERNAL_NET": "any",
+          "vars.address-groups.DOCKER_NETS": `[${NET.bridgeSubnet}]`,
+          "vars.port-groups.HTTP_PORTS": "[80,8080]",
+          "vars.port-groups.SSH_PORTS": String(prod.settings.security.sshPort),
+          "default-log-dir": SURICATA_PATHS.logDir,
+          "rule-files.0": "suricata.rules",
+          "af-packet.0.interface": PUBLIC_IF,
+          "af-packet.1.interface": BRIDGE_IF,
+          "af-packet.2.interface": "default",
+        });
+        expect(Object.keys(values).filter((key) => /^af-packet\.\d+\.interface$/.test(key))).toHaveLength(3);
+        expect(Object.keys(values).filter((key) => /^rule-files\.\d+$/.test(key))).toHaveLength(1);
+        expect(values["default-rule-path"]).toBe(path.join(current().dir, "rules"));
+      });
+
+      it("defines every variable of its packaged suricata.yaml (a redefined `vars` replaces the packaged one), each usable in a rule", () => {
+        const v = VERSIONS.find((x) => x.version === version)!;
+        const packaged = YAML.parse(fs.readFileSync(path.join(toolRoot(v.tool), "etc", "suricata", "suricata.yaml"), "utf8").replace(/^%YAML 1\.1\n/, "")).vars;
+        const ours = YAML.parse(fs.readFileSync(path.join(current().etc, "koprogo.yaml"), "utf8").replace(/^%YAML 1\.1\n/, "")).vars;
+        for (const group of ["address-groups", "port-groups"]) expect(Object.keys(ours[group])).toEqual(expect.arrayContaining(Object.keys(packaged[group])));
+        // A rule per variable: an undefined or unparsable one fails the load, as it would fail Emerging Threats rules.
+        const rules = [
+          ...Object.keys(ours["address-groups"]).map((name, i) => `alert ip $${name} any -> any any (msg:"address ${name}"; sid:${9_000_000 + i}; rev:1;)`),
+          ...Object.keys(ours["port-groups"]).map((name, i) => `alert tcp any $${name} -> any any (msg:"port ${name}"; sid:${9_100_000 + i}; rev:1;)`),
+        ];
+        const file = path.join(current().dir, "vars.rules");
+        fs.writeFileSync(file, `${rules.join("\n")}\n`);
+        const check = current().suricata(["-T", "-v", "-S", file, "-l", current().dir]);
+        expect([check.status, check.output.split("\n").filter((line) => PROBLEM.test(line))]).toEqual([0, []]);
+        expect(check.output).toContain(`${rules.length} rules successfully loaded, 0 rules failed`);
+      });
     });
 
-    it("defines every variable of the packaged suricata.yaml (Suricata replaces a redefined `vars` as a whole), each usable in a rule", () => {
-      const packaged = YAML.parse(fs.readFileSync(path.join(toolRoot("suricata"), "etc", "suricata", "suricata.yaml"), "utf8").replace(/^%YAML 1\.1\n/, "")).vars;
-      const ours = YAML.parse(fs.readFileSync(path.join(etc, "koprogo.yaml"), "utf8").replace(/^%YAML 1\.1\n/, "")).vars;
-      for (const group of ["address-groups", "port-groups"]) expect(Object.keys(ours[group])).toEqual(expect.arrayContaining(Object.keys(packaged[group])));
-      // A rule per variable: an undefined or unparsable one fails the load, as it would fail Emerging Threats rules.
-      const rules = [
-        ...Object.keys(ours["address-groups"]).map((name, i) => `alert ip $${name} any -> any any (msg:"address ${name}"; sid:${9_000_000 + i}; rev:1;)`),
-        ...Object.keys(ours["port-groups"]).map((name, i) => `alert tcp any $${name} -> any any (msg:"port ${name}"; sid:${9_100_000 + i}; rev:1;)`),
-      ];
-      const file = path.join(dir, "vars.rules");
-      fs.writeFileSync(file, `${rules.join("\n")}\n`);
-      const check = suricata(["-T", "-v", "-S", file, "-l", dir]);
-      expect([check.status, check.output.split("\n").filter((line) => /<Error>/.test(line))]).toEqual([0, []]);
-      expect(check.output).toContain(`${rules.length} rules successfully loaded, 0 rules failed`);
-    });
-  });
+    describe("the replay of the public interface", () => {
+      it("reads the capture without an error", () => {
+        expect(current().replayOutput.split("\n").filter((line) => /<Error>|^Error: /.test(line))).toEqual([]);
+      });
 
-  describe("the replay of the public interface", () => {
-    it("read both captures", () => {
-      expect(replayOutput).not.toMatch(/<Error>/);
-      const web = [...results.public, ...results.bridge].filter((r) => WEB.some((c) => c.id === r.id));
-      expect(web).toHaveLength(2 * WEB.length);
-      for (const r of web) expect([r.id, r.outcome]).toEqual([r.id, r.id === "normal: a login" ? "HTTP/1.1 401 Unauthorized" : "HTTP/1.1 200 OK"]);
-    });
+      it.each(WEB.map((c) => [c.id, c.sids]))("%s raises %j", (id, sids) => {
+        const result = results.public.find((r) => r.id === id)!;
+        expect(sidsOf(current().eve.public.alerts, result)).toEqual(sids);
+      });
 
-    it.each(WEB.map((c) => [c.id, c.sids]))("%s raises %j", (id, sids) => {
-      const result = results.public.find((r) => r.id === id)!;
-      expect(sidsOf(eve.public.alerts, result)).toEqual(sids);
-    });
+      it(`raises the login brute-force rule once, on the ${LOGIN_ALERT_AT}th POST to ${LOGIN_PATH} from one address`, () => {
+        const flood = results.public.filter((r) => r.id.startsWith("login flood"));
+        expect(flood.map((r) => r.outcome)).toEqual(Array(LOGIN_FLOOD).fill("HTTP/1.1 401 Unauthorized"));
+        expect(flood.map((r) => sidsOf(current().eve.public.alerts, r))).toEqual(flood.map((_, i) => (i + 1 === LOGIN_ALERT_AT ? [1_000_401] : [])));
+      });
 
-    it(`raises the login brute-force rule once, on the ${LOGIN_ALERT_AT}th POST to ${LOGIN_PATH} from one address`, () => {
-      const flood = results.public.filter((r) => r.id.startsWith("login flood"));
-      expect(flood.map((r) => r.outcome)).toEqual(Array(LOGIN_FLOOD).fill("HTTP/1.1 401 Unauthorized"));
-      expect(flood.map((r) => sidsOf(eve.public.alerts, r))).toEqual(flood.map((_, i) => (i + 1 === LOGIN_ALERT_AT ? [1_000_401] : [])));
+      it.each([
+        ["a SYN sweep of 25 closed ports", FROM.sweep, 1_000_302],
+        ["12 connection attempts to SSH", FROM.sshFlood, 1_000_402],
+        ["12 connection attempts to PostgreSQL", FROM.pgFlood, 1_000_403],
+      ])("raises one alert for %s", (_, from, sid) => {
+        expect(results.public.filter((r) => r.from === from).every((r) => r.outcome === "ECONNREFUSED")).toBe(true);
+        expect(current().eve.public.alerts.filter((a) => a.srcIp === from).map((a) => a.sid)).toEqual([sid]);
+      });
+
+      it("raises nothing else: every alert is one of the expected ones", () => {
+        const expected = WEB.reduce((n, c) => n + c.sids.length, 0) + 1 + 3;
+        expect(current().eve.public.alerts).toHaveLength(expected);
+        expect(current().eve.public.alerts.filter((a) => a.srcIp === FROM.normal)).toEqual([]);
+      });
     });
 
-    it.each([
-      ["a SYN sweep of 25 closed ports", FROM.sweep, 1_000_302],
-      ["12 connection attempts to SSH", FROM.sshFlood, 1_000_402],
-      ["12 connection attempts to PostgreSQL", FROM.pgFlood, 1_000_403],
-    ])("raises one alert for %s", (_, from, sid) => {
-      expect(results.public.filter((r) => r.from === from).every((r) => r.outcome === "ECONNREFUSED")).toBe(true);
-      expect(eve.public.alerts.filter((a) => a.srcIp === from).map((a) => a.sid)).toEqual([sid]);
+    describe("the replay of the application's bridge (Traefik to the backend's :8080, plain HTTP)", () => {
+      it.each(WEB.map((c) => [c.id, c.sids]))("%s raises %j", (id, sids) => {
+        const result = results.bridge.find((r) => r.id === id)!;
+        expect(sidsOf(current().eve.bridge.alerts, result)).toEqual(sids);
+      });
+
+      it("does not count logins per source there: Traefik's address is every user at once (fail2ban and CrowdSec count them per client from its access log)", () => {
+        const flood = results.bridge.filter((r) => r.id.startsWith("login flood"));
+        expect(flood).toHaveLength(LOGIN_FLOOD);
+        expect(flood.flatMap((r) => sidsOf(current().eve.bridge.alerts, r))).toEqual([]);
+      });
+
+      it("raises nothing else", () => {
+        expect(current().eve.bridge.alerts).toHaveLength(WEB.reduce((n, c) => n + c.sids.length, 0));
+      });
     });
 
-    it("raises nothing else: every alert is one of the expected ones", () => {
-      const expected = WEB.reduce((n, c) => n + c.sids.length, 0) + 1 + 3;
-      expect(eve.public.alerts).toHaveLength(expected);
-      expect(eve.public.alerts.filter((a) => a.srcIp === FROM.normal)).toEqual([]);
-    });
-  });
+    describe("the eve.json lines in the log pipeline and the Security Events dashboard", () => {
+      const processBlock = alloyConfig(prod.settings).find((s): s is AlloyBlock => s.kind === "block" && s.name === "loki.process")!;
+      const ship = (line: string): LogEntry => runPipeline(processBlock, { job: "suricata", filename: `${SURICATA_PATHS.logDir}eve.json` }, line);
+      const dashboard = buildDashboards(prod.settings).find((d) => d.key === "securityEvents")!.model;
+      const byClass = (dashboard.panels ?? []).find((p) => p.title === "IDS alerts by attack class") as { targets?: { expr: string; legendFormat?: string }[] } | undefined;
+      const classes = (byClass?.targets ?? []).map((t) => ({ name: t.legendFormat ?? "", select: logSelector(t.expr) }));
+      const total = (dashboard.panels ?? []).find((p) => p.title === "IDS alerts") as { targets?: { expr: string }[] } | undefined;
+      const DASHBOARD_CLASS: Record<SecurityCategory, string[]> = { sqli: ["SQL injection"], xss: ["XSS"], pathTraversal: ["Path traversal"], scan: ["Port scan"], bruteforce: [] };
+      const alerts = () => [...current().eve.public.alerts, ...current().eve.bridge.alerts];
 
-  describe("the replay of the application's bridge (Traefik to the backend's :8080, plain HTTP)", () => {
-    it.each(WEB.map((c) => [c.id, c.sids]))("%s raises %j", (id, sids) => {
-      const result = results.bridge.find((r) => r.id === id)!;
-      expect(sidsOf(eve.bridge.alerts, result)).toEqual(sids);
-    });
+      it("reads the four attack classes and the total from the dashboard", () => {
+        expect(classes.map((c) => c.name)).toEqual(["SQL injection", "XSS", "Path traversal", "Port scan"]);
+        expect(total?.targets).toHaveLength(1);
+      });
 
-    it("does not count logins per source there: Traefik's address is every user at once (fail2ban and CrowdSec count them per client from its access log)", () => {
-      const flood = results.bridge.filter((r) => r.id.startsWith("login flood"));
-      expect(flood).toHaveLength(LOGIN_FLOOD);
-      expect(flood.flatMap((r) => sidsOf(eve.bridge.alerts, r))).toEqual([]);
-    });
+      it("ships every alert with level warn and its signature id, category and severity as structured metadata", () => {
+        expect(alerts().length).toBeGreaterThan(20);
+        for (const alert of alerts()) {
+          const entry = ship(alert.line);
+          expect(entry.dropped).toBe(false);
+          expect(entry.labels).toEqual({ job: "suricata", level: "warn" });
+          expect(entry.metadata).toMatchObject({ event_type: "alert", alert_signature_id: String(alert.sid), alert_severity: expect.stringMatching(/^[1-4]$/) });
+          expect(entry.metadata.alert_category).toMatch(/\w/);
+        }
+      });
 
-    it("raises nothing else", () => {
-      expect(eve.bridge.alerts).toHaveLength(WEB.reduce((n, c) => n + c.sids.length, 0));
-    });
-  });
+      it("counts each alert in its category's class, in no other, and in the total", () => {
+        const totalSelect = logSelector(total!.targets![0].expr);
+        for (const alert of alerts()) {
+          const entry = ship(alert.line);
+          const category = categoryOfSignature(alert.signature)!;
+          expect([alert.signature, classes.filter((c) => c.select(entry)).map((c) => c.name)]).toEqual([alert.signature, DASHBOARD_CLASS[category]]);
+          expect(totalSelect(entry)).toBe(true);
+        }
+      });
 
-  describe("the eve.json lines in the log pipeline and the Security Events dashboard", () => {
-    const processBlock = alloyConfig(prod.settings).find((s): s is AlloyBlock => s.kind === "block" && s.name === "loki.process")!;
-    const ship = (line: string): LogEntry => runPipeline(processBlock, { job: "suricata", filename: `${SURICATA_PATHS.logDir}eve.json` }, line);
-    const dashboard = buildDashboards(prod.settings).find((d) => d.key === "securityEvents")!.model;
-    const byClass = (dashboard.panels ?? []).find((p) => p.title === "IDS alerts by attack class") as { targets?: { expr: string; legendFormat?: string }[] } | undefined;
-    const classes = (byClass?.targets ?? []).map((t) => ({ name: t.legendFormat ?? "", select: logSelector(t.expr) }));
-    const total = (dashboard.panels ?? []).find((p) => p.title === "IDS alerts") as { targets?: { expr: string }[] } | undefined;
-    const DASHBOARD_CLASS: Record<SecurityCategory, string[]> = { sqli: ["SQL injection"], xss: ["XSS"], pathTraversal: ["Path traversal"], scan: ["Port scan"], bruteforce: [] };
+      it("covers every category with at least one real alert", () => {
+        const seen = new Set(alerts().map((a) => categoryOfSignature(a.signature)));
+        expect([...seen].sort()).toEqual((Object.keys(SECURITY_CATEGORIES) as SecurityCategory[]).sort());
+      });
 
-    it("reads the four attack classes and the total from the dashboard", () => {
-      expect(classes.map((c) => c.name)).toEqual(["SQL injection", "XSS", "Path traversal", "Port scan"]);
-      expect(total?.targets).toHaveLength(1);
-    });
-
-    it("ships every alert with level warn and its signature id, category and severity as structured metadata", () => {
-      const all = [...eve.public.alerts, ...eve.bridge.alerts];
-      expect(all.length).toBeGreaterThan(20);
-      for (const alert of all) {
-        const entry = ship(alert.line);
-        expect(entry.dropped).toBe(false);
-        expect(entry.labels).toEqual({ job: "suricata", level: "warn" });
-        expect(entry.metadata).toMatchObject({ event_type: "alert", alert_signature_id: String(alert.sid) });
-        expect(entry.metadata.alert_category).toMatch(/\w/);
-      }
-    });
-
-    it.each(["public", "bridge"] as const)("counts each %s alert in its category's class, in no other, and in the total", (hop) => {
-      const totalSelect = logSelector(total!.targets![0].expr);
-      for (const alert of eve[hop].alerts) {
-        const entry = ship(alert.line);
-        const category = categoryOfSignature(alert.signature)!;
-        expect([alert.sid, SECURITY_CATEGORIES[category].prefix]).toEqual([alert.sid, expect.any(String)]);
-        expect([alert.signature, classes.filter((c) => c.select(entry)).map((c) => c.name)]).toEqual([alert.signature, DASHBOARD_CLASS[category]]);
-        expect(totalSelect(entry)).toBe(true);
-      }
-    });
-
-    it("covers every class with at least one real alert", () => {
-      const seen = new Set([...eve.public.alerts, ...eve.bridge.alerts].map((a) => categoryOfSignature(a.signature)));
-      expect([...seen].sort()).toEqual((Object.keys(SECURITY_CATEGORIES) as SecurityCategory[]).sort());
-    });
-
-    it("drops flow and stats events before Loki and counts no other event as an alert", () => {
-      const other = [...eve.public.lines, ...eve.bridge.lines].filter((line) => !line.includes('"event_type":"alert"'));
-      expect(other.length).toBeGreaterThan(0);
-      const totalSelect = logSelector(total!.targets![0].expr);
-      for (const line of other) {
-        const entry = ship(line);
-        const type = (JSON.parse(line) as { event_type: string }).event_type;
-        expect([type, entry.dropped]).toEqual([type, prod.settings.alloy.suricataDropEventTypes.includes(type)]);
-        if (!entry.dropped) expect([type, totalSelect(entry)]).toEqual([type, false]);
-      }
+      it("drops flow and stats events before Loki and counts no other event as an alert", () => {
+        const other = [...current().eve.public.lines, ...current().eve.bridge.lines].filter((line) => !line.includes('"event_type":"alert"'));
+        expect(other.length).toBeGreaterThan(0);
+        const totalSelect = logSelector(total!.targets![0].expr);
+        for (const line of other) {
+          const entry = ship(line);
+          const type = (JSON.parse(line) as { event_type: string }).event_type;
+          expect([type, entry.dropped]).toEqual([type, prod.settings.alloy.suricataDropEventTypes.includes(type)]);
+          if (!entry.dropped) expect([type, totalSelect(entry)]).toEqual([type, false]);
+        }
+      });
     });
   });
 });
