@@ -22,6 +22,8 @@ export interface ConfiguredServiceSpec {
   /** Host port on `docker.bindAddress`, or `null` for none. */
   readonly hostPort: number | null;
   readonly command: readonly string[];
+  /** Ports besides the service's own (e.g. Alertmanager's gossip on the private address). */
+  readonly extraPorts?: ServiceContainerSpec["ports"];
   /** `KEY=value` environment entries (e.g. `goMemoryLimit` for the Go services that honour it). */
   readonly envs?: readonly string[];
   /** User id that must read the secret files (the image's user); root only when absent. */
@@ -64,7 +66,7 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
       memory: spec.memory,
       command: spec.command,
       envs: spec.envs ? [...spec.envs] : undefined,
-      ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }],
+      ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }, ...(spec.extraPorts ?? [])],
       bindAddress: settings.docker.bindAddress,
       network: host.networkName,
       volumes: [{ volume: volume.name, path: spec.dataPath }],

@@ -13,6 +13,10 @@ export interface PublishedPort {
   readonly internal: number;
   /** Host port, or `null` to keep the port inside the Docker network. */
   readonly hostPort: number | null;
+  /** Host address instead of `bindAddress`: a private address, for what other hosts must reach (gossip). */
+  readonly ip?: string;
+  /** Defaults to `tcp`. */
+  readonly protocol?: "tcp" | "udp";
 }
 
 export interface ServiceContainerSpec {
@@ -73,7 +77,7 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
     healthcheck: { tests: [...spec.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "30s" },
     ports: (spec.ports ?? [])
       .filter((p): p is PublishedPort & { hostPort: number } => p.hostPort !== null)
-      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: spec.bindAddress, protocol: "tcp" })),
+      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: p.ip ?? spec.bindAddress, protocol: p.protocol ?? "tcp" })),
     networkMode: spec.networkMode,
     pidMode: spec.pidMode,
     networksAdvanced: spec.networkMode === "host" || !spec.network ? undefined : [{ name: spec.network, aliases: spec.aliases ? [...spec.aliases] : undefined }],

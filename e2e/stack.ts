@@ -199,8 +199,7 @@ export class E2eStack {
       database.exporter = this.start({
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
-        // Debian's 0.11 has no stat_statements collector (the pinned 0.17 image has).
-        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), false)))(settings),
+        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"))))(settings),
         // The password file is the rendered one (`postgres-exporter/password`), as in the container.
         env: envObject(postgresExporterEnv(settings, path.join(dir, "config/postgres-exporter/password"))),
         logDir: this.shared.logDir,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { installPulumiMocks, settle } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
+import { IMAGES } from "../settings/images";
 
 const mocks = installPulumiMocks("koprogo-observability", "prod");
 const CONTAINER = "docker:index/container:Container";
@@ -34,7 +35,7 @@ describe("the Alertmanager component of the prod stack", () => {
   const writes = () => mocks.ofType(REMOTE_COMMAND).filter((c) => c.name.startsWith("koprogo-alertmanager-config-"));
 
   it("runs the pinned image with a memory limit from the settings", () => {
-    expect(container().image).toBe("prom/alertmanager:v0.28.1");
+    expect(container().image).toBe(IMAGES.alertmanager);
     expect(container().memory).toBe(48);
   });
 

@@ -13,7 +13,7 @@ import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";
 import { renderInto } from "./helpers/renderAlerts";
 import { stackSettings } from "./helpers/stacks";
-import { describeWithTools, run } from "./helpers/tools";
+import { describeWithTools, run, toolPath } from "./helpers/tools";
 
 const { settings: dev } = stackSettings("dev");
 const { settings: prod } = stackSettings("prod");
@@ -48,7 +48,9 @@ const ROUTES: [string, string[], string][] = [
   ["an info alert goes to chat", ["alertname=Something", "severity=info"], "chat"],
 ];
 
-describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () => {
+const AMTOOL = toolPath("amtool");
+
+describeWithTools("the Alertmanager configuration under amtool", [AMTOOL], () => {
   let tmp: string;
   const dirs = new Map<string, string>();
 
@@ -59,7 +61,7 @@ describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () 
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it.each(Object.keys(PROFILES))("amtool check-config accepts the %s configuration and its templates", (name) => {
-    const { status, output } = run("amtool", ["check-config", "alertmanager.yml"], { cwd: dirs.get(name) });
+    const { status, output } = run(AMTOOL, ["check-config", "alertmanager.yml"], { cwd: dirs.get(name) });
     expect(output).toContain("1 templates");
     expect(output).not.toContain("FAILED");
     expect(status).toBe(0);
@@ -67,7 +69,7 @@ describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () 
 
   describe.each(Object.keys(PROFILES))("routing of the %s configuration", (name) => {
     it.each(ROUTES)("%s", (_, labels, receivers) => {
-      const { status, output } = run("amtool", ["config", "routes", "test", "--config.file=alertmanager.yml", `--verify.receivers=${receivers}`, ...labels], { cwd: dirs.get(name) });
+      const { status, output } = run(AMTOOL, ["config", "routes", "test", "--config.file=alertmanager.yml", `--verify.receivers=${receivers}`, ...labels], { cwd: dirs.get(name) });
       if (status !== 0) throw new Error(`expected ${receivers}, amtool said: ${output}`);
       expect(output.split("\n")[0]).toBe(receivers);
     });
@@ -102,7 +104,7 @@ describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () 
     const dataFile = path.join(tmp, "data.json");
     fs.writeFileSync(dataFile, JSON.stringify(data));
     const text = '{{ template "koprogo.title" . }}\n{{ template "koprogo.slack.text" . }}';
-    const { status, output } = run("amtool", ["template", "render", "--template.glob=templates/koprogo.tmpl", `--template.data=${dataFile}`, `--template.text=${text}`], { cwd: dirs.get("prod") });
+    const { status, output } = run(AMTOOL, ["template", "render", "--template.glob=templates/koprogo.tmpl", `--template.data=${dataFile}`, `--template.text=${text}`], { cwd: dirs.get("prod") });
     expect(status).toBe(0);
     expect(output).toContain("[FIRING:1] HighErrorRate (critical)");
     expect(output).toContain("12 server errors (5xx) per second");

@@ -3,6 +3,7 @@ import { buildDashboards } from "../dashboards";
 import type { Secrets, Settings } from "../settings";
 import { GENERATED_SECRET, installPulumiMocks, isSecret, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
+import { IMAGES } from "../settings/images";
 
 const mocks = installPulumiMocks();
 const CONTAINER = "docker:index/container:Container";
@@ -41,7 +42,7 @@ describe("Grafana on the dev stack", () => {
 
   it("runs the pinned image with a memory limit and a healthcheck on /api/health", () => {
     const { inputs } = grafanaContainer();
-    expect(inputs).toMatchObject({ image: "grafana/grafana:12.1.1", memory: 160, restart: "unless-stopped" });
+    expect(inputs).toMatchObject({ image: IMAGES.grafana, memory: 160, restart: "unless-stopped" });
     expect(inputs.healthcheck).toMatchObject({ tests: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3000/api/health"] });
   });
 

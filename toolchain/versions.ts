@@ -97,6 +97,13 @@ export const TOOL_VERSIONS = {
     allowedDrift:
       "Suricata 7.0 is tested in addition to the deployed 6.0 (entry `suricata`, bullseye's 6.0.1 on its own libraries): the same rendered files must stay valid when the VPS moves to Ubuntu 24.04 (7.0.3).",
   },
+  victoriaMetrics: {
+    // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
+    deployed: "v1.145.0",
+    deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
+    fetch: { package: "victoria-metrics", suite: "sid" },
+    binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
+  },
 } as const satisfies Record<string, ToolVersion>;
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
