@@ -37,7 +37,7 @@ export const CAPTURE_FUNCTIONS = [
   // `<id> <bridge name option>` (docker network inspect) -> the bridge's interface name.
   'koprogo_bridge_of() { id=${1%% *}; opt=${1#"$id"}; opt=${opt# }; case "$opt" in ""|"<no value>") printf "br-%.12s\\n" "$id" ;; *) printf "%s\\n" "$opt" ;; esac; }',
   // The interface of the default route: IPv4 first, else IPv6.
-  "koprogo_default_dev() { for family in -4 -6; do dev=$(ip \"$family\" route show default 2>/dev/null | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p' | head -n 1); [ -n \"$dev\" ] && { printf '%s\\n' \"$dev\"; return 0; }; done; return 1; }",
+  'koprogo_default_dev() { for family in -4 -6; do dev=$(ip "$family" route show default 2>/dev/null | sed -n \'s/.* dev \\([^ ]*\\).*/\\1/p\' | head -n 1); [ -n "$dev" ] && { printf \'%s\\n\' "$dev"; return 0; }; done; return 1; }',
 ] as const;
 
 /** Checks that a resolved name is valid and exists, naming `key` when it does not. */
@@ -62,7 +62,8 @@ function appBridgeLines(settings: Settings): string[] {
   const key = "security.suricata.appBridge";
   const configured = settings.security.suricata.appBridge;
   if (configured === null) return [];
-  if (configured !== "auto") return [`bridge=${shellQuote(configured)}`, ...checkInterface("bridge", key, "the application bridge")];
+  if (configured !== "auto")
+    return [`bridge=${shellQuote(configured)}`, ...checkInterface("bridge", key, "the application bridge")];
   const network = settings.docker.network.name;
   const advice = `set ${key} to the bridge's interface name (ip -br link | grep br-), or null to capture the public interface only`;
   return [
@@ -78,9 +79,15 @@ function appBridgeLines(settings: Settings): string[] {
  * The script: resolve the names, then write the capture file from the template (through a temporary file and
  * `mv`, so Suricata never reads half a file), and print the names for the deploy log.
  */
-export function captureScript(settings: Settings, paths: CapturePaths = { template: SURICATA_PATHS.captureTemplate, output: SURICATA_PATHS.capture }): string {
+export function captureScript(
+  settings: Settings,
+  paths: CapturePaths = { template: SURICATA_PATHS.captureTemplate, output: SURICATA_PATHS.capture },
+): string {
   const bridge = settings.security.suricata.appBridge !== null;
-  const substitutions = [`-e "s/${CAPTURE_TOKENS.publicInterface}/$public/"`, ...(bridge ? [`-e "s/${CAPTURE_TOKENS.appBridge}/$bridge/"`] : [])].join(" ");
+  const substitutions = [
+    `-e "s/${CAPTURE_TOKENS.publicInterface}/$public/"`,
+    ...(bridge ? [`-e "s/${CAPTURE_TOKENS.appBridge}/$bridge/"`] : []),
+  ].join(" ");
   const output = shellQuote(paths.output);
   const temporary = shellQuote(`${paths.output}.tmp`);
   return [

@@ -18,23 +18,41 @@ import { describeWithTools, run, tempDir } from "./helpers/tools";
 const prod = stackSettings("prod").settings;
 
 function withCapture(publicInterface: string, appBridge: string | null): Settings {
-  return { ...prod, security: { ...prod.security, publicInterface, suricata: { ...prod.security.suricata, appBridge } } };
+  return {
+    ...prod,
+    security: { ...prod.security, publicInterface, suricata: { ...prod.security.suricata, appBridge } },
+  };
 }
 
 describe("interface names", () => {
-  it.each(["eth0", "ens3", "enp1s0", "br-0a1b2c3d4e5f", "wan.100", "veth_x", "a", "abcdefghijklmno"])("accepts %s", (name) => {
-    expect(isInterfaceName(name)).toBe(true);
-  });
+  it.each(["eth0", "ens3", "enp1s0", "br-0a1b2c3d4e5f", "wan.100", "veth_x", "a", "abcdefghijklmno"])(
+    "accepts %s",
+    (name) => {
+      expect(isInterfaceName(name)).toBe(true);
+    },
+  );
 
-  it.each(["", "abcdefghijklmnop", "-eth0", ".", "..", "a/b", "eth0:1", "eth 0", "eth0\n", "$(id)", "a;b", "é0"])("refuses %j", (name) => {
-    expect(isInterfaceName(name)).toBe(false);
-  });
+  it.each(["", "abcdefghijklmnop", "-eth0", ".", "..", "a/b", "eth0:1", "eth 0", "eth0\n", "$(id)", "a;b", "é0"])(
+    "refuses %j",
+    (name) => {
+      expect(isInterfaceName(name)).toBe(false);
+    },
+  );
 
   it.each([
-    [{ publicInterface: "eth0; rm -rf /" }, "koprogo-observability:security.publicInterface: must be a network interface name like eth0, ens3 or br-koprogo"],
+    [
+      { publicInterface: "eth0; rm -rf /" },
+      "koprogo-observability:security.publicInterface: must be a network interface name like eth0, ens3 or br-koprogo",
+    ],
     [{ publicInterface: "ens3:1" }, "security.publicInterface: must be a network interface name"],
-    [{ suricata: { appBridge: "br-0123456789abcd" } }, "koprogo-observability:security.suricata.appBridge: must be a network interface name"],
-    [{ suricata: { dockerNetworks: ["bridge"] } }, "security.suricata.dockerNetworks.0: must be an IP address or CIDR block"],
+    [
+      { suricata: { appBridge: "br-0123456789abcd" } },
+      "koprogo-observability:security.suricata.appBridge: must be a network interface name",
+    ],
+    [
+      { suricata: { dockerNetworks: ["bridge"] } },
+      "security.suricata.dockerNetworks.0: must be an IP address or CIDR block",
+    ],
   ])("the settings refuse %j", (security, message) => {
     expect(() => parseStackConfig("prod", { security }, new Set())).toThrow(message);
   });
@@ -79,13 +97,20 @@ describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["
   }
 
   /** Runs the deploy script in `ns`; returns its status, output and the interfaces of the file it wrote. */
-  function apply(ns: string, settings: Settings, env: NodeJS.ProcessEnv = process.env, templateFrom: Settings = settings): { status: number; output: string; interfaces?: string[] } {
+  function apply(
+    ns: string,
+    settings: Settings,
+    env: NodeJS.ProcessEnv = process.env,
+    templateFrom: Settings = settings,
+  ): { status: number; output: string; interfaces?: string[] } {
     const output = path.join(dir, `${ns}.yaml`);
     fs.rmSync(output, { force: true });
     // The template rendered from the same settings, as the agent's files are.
     fs.writeFileSync(template, captureTemplate(templateFrom));
     const result = run("ip", ["netns", "exec", ns, "sh", "-c", captureScript(settings, { template, output })], { env });
-    const interfaces = fs.existsSync(output) ? [...fs.readFileSync(output, "utf8").matchAll(/interface: (\S+)/g)].map((m) => m[1]) : undefined;
+    const interfaces = fs.existsSync(output)
+      ? [...fs.readFileSync(output, "utf8").matchAll(/interface: (\S+)/g)].map((m) => m[1])
+      : undefined;
     return { ...result, interfaces };
   }
 
@@ -107,17 +132,32 @@ describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["
   });
 
   it("takes the lowest metric of two default routes", () => {
-    const ns = host("metric", ["ens3", "enp7s0"], ["route add default via 10.215.10.2 dev ens3 metric 200", "route add default via 10.215.11.2 dev enp7s0 metric 50"]);
+    const ns = host(
+      "metric",
+      ["ens3", "enp7s0"],
+      [
+        "route add default via 10.215.10.2 dev ens3 metric 200",
+        "route add default via 10.215.11.2 dev enp7s0 metric 50",
+      ],
+    );
     expect(apply(ns, withCapture("auto", null))).toMatchObject({ status: 0, interfaces: ["enp7s0", "default"] });
   });
 
   it("takes the first path of a multipath default route, names with dots included", () => {
-    const ns = host("multi", ["wan.100", "ens4"], ["route add default nexthop via 10.215.10.2 dev wan.100 nexthop via 10.215.11.2 dev ens4"]);
+    const ns = host(
+      "multi",
+      ["wan.100", "ens4"],
+      ["route add default nexthop via 10.215.10.2 dev wan.100 nexthop via 10.215.11.2 dev ens4"],
+    );
     expect(apply(ns, withCapture("auto", null))).toMatchObject({ status: 0, interfaces: ["wan.100", "default"] });
   });
 
   it("falls back to the IPv6 default route on an IPv6-only host", () => {
-    const ns = host("six", ["ens5"], ["addr add 2001:db8:215::1/64 dev ens5 nodad", "route add default via 2001:db8:215::2 dev ens5"]);
+    const ns = host(
+      "six",
+      ["ens5"],
+      ["addr add 2001:db8:215::1/64 dev ens5 nodad", "route add default via 2001:db8:215::2 dev ens5"],
+    );
     expect(apply(ns, withCapture("auto", null))).toMatchObject({ status: 0, interfaces: ["ens5", "default"] });
   });
 
@@ -130,7 +170,9 @@ describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["
     const ns = host("noroute", ["ens3"]);
     const result = apply(ns, withCapture("auto", null));
     expect(result.status).toBe(1);
-    expect(result.output).toBe("suricata: no default route to find the public interface from (security.publicInterface: auto); set security.publicInterface to the interface name (ip -br link)\n");
+    expect(result.output).toBe(
+      "suricata: no default route to find the public interface from (security.publicInterface: auto); set security.publicInterface to the interface name (ip -br link)\n",
+    );
     expect(result.interfaces).toBeUndefined();
   });
 
@@ -138,7 +180,9 @@ describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["
     const ns = host("missing", ["enp1s0"]);
     const result = apply(ns, withCapture("eth0", null));
     expect(result.status).toBe(1);
-    expect(result.output).toBe("suricata: the public interface 'eth0' (security.publicInterface) does not exist on this host; its interfaces: enp1s0 lo . Set security.publicInterface to one of them\n");
+    expect(result.output).toBe(
+      "suricata: the public interface 'eth0' (security.publicInterface) does not exist on this host; its interfaces: enp1s0 lo . Set security.publicInterface to one of them\n",
+    );
     expect(result.interfaces).toBeUndefined();
   });
 
@@ -146,7 +190,9 @@ describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["
     const ns = host("nobridge", ["enp1s0"], ["route add default via 10.215.10.2 dev enp1s0"]);
     const result = apply(ns, withCapture("auto", "br-koprogo"));
     expect(result.status).toBe(1);
-    expect(result.output).toContain("suricata: the application bridge 'br-koprogo' (security.suricata.appBridge) does not exist on this host; its interfaces: enp1s0 lo . Set security.suricata.appBridge to one of them");
+    expect(result.output).toContain(
+      "suricata: the application bridge 'br-koprogo' (security.suricata.appBridge) does not exist on this host; its interfaces: enp1s0 lo . Set security.suricata.appBridge to one of them",
+    );
     expect(result.interfaces).toBeUndefined();
   });
 
@@ -154,7 +200,9 @@ describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["
     const ns = host("hostile", ["a;touch${IFS}x"], ["route add default via 10.215.10.2 dev a;touch${IFS}x"]);
     const result = apply(ns, withCapture("auto", null));
     expect(result.status).toBe(1);
-    expect(result.output).toBe("suricata: the public interface 'a;touch${IFS}x' is not a usable interface name (security.publicInterface)\n");
+    expect(result.output).toBe(
+      "suricata: the public interface 'a;touch${IFS}x' is not a usable interface name (security.publicInterface)\n",
+    );
     expect(result.interfaces).toBeUndefined();
   });
 
@@ -177,13 +225,20 @@ describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["
   it("refuses a Docker that cannot answer for docker.network, naming both settings (the machine's PATH: a CLI without an engine, or none)", () => {
     const result = apply(lab.ns("nodocker"), withCapture("auto", "auto"));
     expect(result.status).toBe(1);
-    expect(result.output).toMatch(new RegExp(`^suricata: (no docker command|cannot inspect the Docker network) .*${prod.docker.network.name}.*docker\\.network\\.name.*security\\.suricata\\.appBridge`, "s"));
+    expect(result.output).toMatch(
+      new RegExp(
+        `^suricata: (no docker command|cannot inspect the Docker network) .*${prod.docker.network.name}.*docker\\.network\\.name.*security\\.suricata\\.appBridge`,
+        "s",
+      ),
+    );
   });
 
   it("refuses a template with a token it does not fill (files and script from different settings), and writes nothing", () => {
     const result = apply(lab.ns("named"), withCapture("ens3", null), process.env, withCapture("ens3", "auto"));
     expect(result.status).toBe(1);
-    expect(result.output).toBe(`suricata: ${template} has an interface token this script does not fill: apply the agent's files and this script from the same settings\n`);
+    expect(result.output).toBe(
+      `suricata: ${template} has an interface token this script does not fill: apply the agent's files and this script from the same settings\n`,
+    );
     expect(result.interfaces).toBeUndefined();
     expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });

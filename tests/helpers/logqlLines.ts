@@ -34,7 +34,8 @@ function children(node: SyntaxNode): SyntaxNode[] {
 
 function matcher(node: SyntaxNode, text: string): Predicate {
   const [name, op, value] = children(node);
-  if (!name || !op || !value || name.name !== "Identifier" || value.name !== "String") throw new Error(`unreadable matcher ${text.slice(node.from, node.to)}`);
+  if (!name || !op || !value || name.name !== "Identifier" || value.name !== "String")
+    throw new Error(`unreadable matcher ${text.slice(node.from, node.to)}`);
   const label = text.slice(name.from, name.to);
   const expected = stringValue(text.slice(value.from, value.to));
   switch (op.name) {
@@ -69,10 +70,12 @@ function labelFilter(node: SyntaxNode, text: string): Predicate {
 function flatten(value: unknown, prefix: string, out: Labels): void {
   if (Array.isArray(value)) return;
   if (value !== null && typeof value === "object") {
-    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) flatten(inner, prefix ? `${prefix}_${key}` : key, out);
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>))
+      flatten(inner, prefix ? `${prefix}_${key}` : key, out);
     return;
   }
-  out[prefix.replace(/[^A-Za-z0-9_]/g, "_")] = value === null ? "" : String(value);
+  // JSON leaves: strings, numbers, booleans, null (objects and arrays were handled above).
+  out[prefix.replace(/[^A-Za-z0-9_]/g, "_")] = value === null ? "" : String(value as string | number | boolean);
 }
 
 function stage(node: SyntaxNode, text: string, streamLabels: () => Labels): Stage {
@@ -103,7 +106,13 @@ function stage(node: SyntaxNode, text: string, streamLabels: () => Labels): Stag
 
 function stages(node: SyntaxNode | null, text: string, streamLabels: () => Labels): Stage[] {
   if (!node) return [];
-  return children(node).flatMap((child) => (child.name === "PipelineExpr" ? stages(child, text, streamLabels) : child.name === "PipelineStage" ? [stage(child, text, streamLabels)] : []));
+  return children(node).flatMap((child) =>
+    child.name === "PipelineExpr"
+      ? stages(child, text, streamLabels)
+      : child.name === "PipelineStage"
+        ? [stage(child, text, streamLabels)]
+        : [],
+  );
 }
 
 function find(node: SyntaxNode, name: string): SyntaxNode | null {
@@ -125,7 +134,11 @@ export function logSelector(query: string): (entry: Pick<LogEntry, "labels" | "m
   const selector = find(root, "Selector");
   if (!selector) throw new Error(`no stream selector in ${query}`);
   const matchers = find(selector, "Matchers");
-  const streamMatchers = matchers ? children(matchers).filter((c) => c.name === "Matcher").map((m) => matcher(m, text)) : [];
+  const streamMatchers = matchers
+    ? children(matchers)
+        .filter((c) => c.name === "Matcher")
+        .map((m) => matcher(m, text))
+    : [];
   let current: Labels = {};
   const pipeline = selector.nextSibling?.name === "PipelineExpr" ? selector.nextSibling : null;
   const compiled = stages(pipeline, text, () => current);

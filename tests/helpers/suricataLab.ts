@@ -12,7 +12,10 @@ import * as path from "path";
 /** Runs a command, throwing with its output when it fails. */
 export function must(command: string, args: readonly string[], input?: string): string {
   const result = spawnSync(command, args, { encoding: "utf8", input, timeout: 30_000 });
-  if (result.status !== 0) throw new Error(`${[command, ...args].join(" ").slice(0, 120)} failed (${result.status ?? result.signal}): ${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${[command, ...args].join(" ").slice(0, 120)} failed (${result.status ?? result.signal}): ${result.stdout}${result.stderr}`,
+    );
   return result.stdout;
 }
 
@@ -47,12 +50,21 @@ export class Lab {
   }
 
   /** Starts a long-running command in a namespace; resolves once `ready` appears in its output. */
-  start(ns: string, command: string, args: readonly string[], ready: RegExp, timeoutMs = 10_000): Promise<ChildProcess> {
+  start(
+    ns: string,
+    command: string,
+    args: readonly string[],
+    ready: RegExp,
+    timeoutMs = 10_000,
+  ): Promise<ChildProcess> {
     const child = spawn("ip", ["netns", "exec", ns, command, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.processes.push(child);
     let output = "";
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${command} in ${ns} not ready after ${timeoutMs} ms: ${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${command} in ${ns} not ready after ${timeoutMs} ms: ${output}`)),
+        timeoutMs,
+      );
       const onData = (data: Buffer) => {
         output += data.toString();
         if (ready.test(output)) {
@@ -85,7 +97,12 @@ export class Lab {
    * leaves the last, partly filled block unread (the file holds only its header).
    */
   capture(ns: string, iface: string, file: string): Promise<ChildProcess> {
-    return this.start(ns, "tcpdump", ["-i", iface, "-w", file, "-U", "--immediate-mode", "-n", "-s", "0"], /listening on/);
+    return this.start(
+      ns,
+      "tcpdump",
+      ["-i", iface, "-w", file, "-U", "--immediate-mode", "-n", "-s", "0"],
+      /listening on/,
+    );
   }
 
   /**
@@ -96,7 +113,8 @@ export class Lab {
   async stopCapture(child: ChildProcess, file: string, marker: string, timeoutMs = 10_000): Promise<void> {
     const started = Date.now();
     while (!(fs.existsSync(file) && fs.readFileSync(file).includes(marker))) {
-      if (Date.now() - started > timeoutMs) throw new Error(`the capture ${file} did not receive the end marker within ${timeoutMs} ms`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`the capture ${file} did not receive the end marker within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await this.stop(child);
@@ -130,7 +148,9 @@ for (const target of listen) {
  * One thing the client does: a raw HTTP request on its own connection, a connection attempt (a SYN), or a UDP
  * datagram (the end marker of a capture).
  */
-export type ClientStep = { readonly id: string; readonly from: string; readonly to: string; readonly port: number } & ({ readonly http: string } | { readonly syn: true } | { readonly datagram: string });
+export type ClientStep = { readonly id: string; readonly from: string; readonly to: string; readonly port: number } & (
+  { readonly http: string } | { readonly syn: true } | { readonly datagram: string }
+);
 
 export interface ClientResult {
   readonly id: string;
@@ -169,7 +189,9 @@ const one = (step) => step.datagram ? datagram(step) : new Promise((resolve) => 
 
 /** Runs the client in a namespace. */
 export function runClient(ns: string, steps: readonly ClientStep[]): ClientResult[] {
-  return JSON.parse(must("ip", ["netns", "exec", ns, process.execPath, "-e", RAW_CLIENT], JSON.stringify(steps))) as ClientResult[];
+  return JSON.parse(
+    must("ip", ["netns", "exec", ns, process.execPath, "-e", RAW_CLIENT], JSON.stringify(steps)),
+  ) as ClientResult[];
 }
 
 /** Reads an eve.json: each line and its event. */
