@@ -364,9 +364,19 @@ describeWithTools(
       await lab.start(backend, process.execPath, ["-e", HTTP_SERVER, `${NET.backend}:8080`], /listening/);
       pcaps.public = path.join(dir, "public.pcap");
       pcaps.bridge = path.join(dir, "bridge.pcap");
+      const marker = (ns: string, from: string, to: string) => () =>
+        void runClient(ns, [{ id: "end", from, to, port: 9, datagram: END_MARKER }]);
       const captures = [
-        { file: pcaps.public, tcpdump: await lab.capture(vps, PUBLIC_IF, pcaps.public) },
-        { file: pcaps.bridge, tcpdump: await lab.capture(vps, BRIDGE_IF, pcaps.bridge) },
+        {
+          file: pcaps.public,
+          tcpdump: await lab.capture(vps, PUBLIC_IF, pcaps.public),
+          sendMarker: marker(internet, NET.internet, NET.vpsPublic),
+        },
+        {
+          file: pcaps.bridge,
+          tcpdump: await lab.capture(vps, BRIDGE_IF, pcaps.bridge),
+          sendMarker: marker(traefik, NET.traefik, NET.backend),
+        },
       ];
       results.public = runClient(internet, [
         ...webSteps((c) => (c.id.startsWith("normal") ? FROM.normal : FROM.attacks), NET.vpsPublic, 80),
@@ -394,7 +404,6 @@ describeWithTools(
           port: 5432,
           syn: true,
         })),
-        { id: "end", from: NET.internet, to: NET.vpsPublic, port: 9, datagram: END_MARKER },
       ]);
       // On the bridge every request comes from Traefik's one address, as in production.
       results.bridge = runClient(traefik, [
@@ -407,9 +416,9 @@ describeWithTools(
           LOGIN_FLOOD,
           request("POST", LOGIN_PATH, { body: LOGIN_BODY }),
         ),
-        { id: "end", from: NET.traefik, to: NET.backend, port: 9, datagram: END_MARKER },
       ]);
-      for (const capture of captures) await lab.stopCapture(capture.tcpdump, capture.file, END_MARKER);
+      for (const capture of captures)
+        await lab.stopCapture(capture.tcpdump, capture.file, END_MARKER, capture.sendMarker);
 
       for (const current of runs.values()) {
         for (const hop of ["public", "bridge"] as const) {

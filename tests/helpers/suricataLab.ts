@@ -27,6 +27,8 @@ export function ipBatch(ns: string | undefined, commands: readonly string[]): vo
 export class Lab {
   private readonly namespaces: string[] = [];
   private readonly processes: ChildProcess[] = [];
+  /** Everything each process has printed, kept to the end (tcpdump prints its drop count when it stops). */
+  private readonly outputs = new Map<ChildProcess, string>();
 
   /** `prefix` names the namespaces (`<prefix>-<role>`): short, since only the test's own names may be used. */
   constructor(readonly prefix: string) {}
@@ -60,6 +62,7 @@ export class Lab {
     const child = spawn("ip", ["netns", "exec", ns, command, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.processes.push(child);
     let output = "";
+    this.outputs.set(child, "");
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`${command} in ${ns} not ready after ${timeoutMs} ms: ${output}`)),
@@ -67,6 +70,7 @@ export class Lab {
       );
       const onData = (data: Buffer) => {
         output += data.toString();
+        this.outputs.set(child, output);
         if (ready.test(output)) {
           clearTimeout(timer);
           resolve(child);
@@ -94,30 +98,58 @@ export class Lab {
   /**
    * A tcpdump of one interface into `file`, ready when it says it listens. `--immediate-mode`: libpcap's
    * TPACKET_V3 ring otherwise hands packets over a block at a time, and tcpdump stopped right after the traffic
-   * leaves the last, partly filled block unread (the file holds only its header).
+   * leaves the last, partly filled block unread (the file holds only its header). In immediate mode the ring has
+   * one slot per packet of the snapshot length: with tcpdump's defaults (262144 bytes, a 2 MiB buffer) that is 8
+   * slots, and the kernel drops packets as soon as tcpdump is not scheduled for a moment (measured: 211 of 603 on
+   * this machine under load). 64 KiB slots in a 64 MiB buffer hold 1024 packets, more than a test sends.
    */
   capture(ns: string, iface: string, file: string): Promise<ChildProcess> {
     return this.start(
       ns,
       "tcpdump",
-      ["-i", iface, "-w", file, "-U", "--immediate-mode", "-n", "-s", "0"],
+      ["-i", iface, "-w", file, "-U", "--immediate-mode", "-n", "-s", "65535", "-B", "65536"],
       /listening on/,
     );
   }
 
   /**
-   * Stops a capture once it holds `marker` (a datagram the caller sent after its traffic, so every packet before
-   * it is in the file too: tcpdump writes each packet as it reads it, in order, but on a busy machine it may read
-   * them well after the client has returned). Fails after `timeoutMs` rather than hand over a short capture.
+   * Stops a capture once it holds `marker`, a datagram sent after the traffic by `sendMarker` (so every packet
+   * before it is in the file too: tcpdump writes each packet as it reads it, in order, but on a busy machine it
+   * may read them well after the client has returned). The marker is sent again every second in case one is
+   * lost; after `timeoutMs` this fails, saying whether tcpdump is still running, rather than hand over a short
+   * capture.
    */
-  async stopCapture(child: ChildProcess, file: string, marker: string, timeoutMs = 10_000): Promise<void> {
+  async stopCapture(
+    child: ChildProcess,
+    file: string,
+    marker: string,
+    sendMarker: () => void,
+    timeoutMs = 20_000,
+  ): Promise<void> {
     const started = Date.now();
+    let sent = 0;
     while (!(fs.existsSync(file) && fs.readFileSync(file).includes(marker))) {
-      if (Date.now() - started > timeoutMs)
-        throw new Error(`the capture ${file} did not receive the end marker within ${timeoutMs} ms`);
+      const waited = Date.now() - started;
+      if (waited > timeoutMs) {
+        const state =
+          child.exitCode !== null || child.signalCode !== null
+            ? `tcpdump exited (${child.exitCode ?? child.signalCode})`
+            : "tcpdump still running";
+        throw new Error(
+          `the capture ${file} did not receive the end marker within ${timeoutMs} ms (${sent} sent, ${state}, ${fs.existsSync(file) ? fs.statSync(file).size : 0} bytes)`,
+        );
+      }
+      if (waited >= sent * 1_000) {
+        sendMarker();
+        sent++;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await this.stop(child);
+    // tcpdump's last words: `N packets dropped by kernel`. A dropped packet is a request Suricata never sees.
+    const dropped = /(\d+) packets? dropped by kernel/.exec(this.outputs.get(child) ?? "");
+    if (!dropped || dropped[1] !== "0")
+      throw new Error(`the capture ${file} is incomplete: ${this.outputs.get(child)}`);
   }
 
   async destroy(): Promise<void> {
