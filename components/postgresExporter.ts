@@ -4,22 +4,23 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { monitoringRoleSql, POSTGRES_EXPORTER_PASSWORD_FILE, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
+import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
+import { monitoringRoleSql, POSTGRES_EXPORTER_CONFIG_DIR, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { webConfigFile } from "../webauth/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { ConfigFiles, type HostFile, restartContainerScript, reloadOnChange } from "./configFiles";
+import { restartContainerScript, shellQuote } from "../host/scripts";
+import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
-import { hostCommand, shellQuote } from "./host";
-
-/** The uid the exporter image runs as (`nobody`): it must read the password file. */
-const EXPORTER_UID = 65534;
+import { hostCommand } from "./host";
 
 export interface PostgresExporterArgs {
   /** The stack settings (`targets.postgres`, `postgresExporter`). */
   readonly settings: Settings;
   /** Engine, network and host access. */
   readonly host: DockerHost;
-  /** The exporter's files (`postgres-exporter/password`), relative to the config root. */
+  /** The exporter's files (`postgres-exporter/password`, its web config and login), relative to the config root. */
   readonly files: readonly HostFile[];
   /** The monitoring role's password (secret), used to create the role when `manageRole` is on. */
   readonly password: pulumi.Input<string>;
@@ -41,32 +42,33 @@ export class PostgresExporter extends pulumi.ComponentResource {
         `${name}-role`,
         host.access,
         {
-          create: `docker exec -i ${shellQuote(postgresContainer)} psql -q -U ${shellQuote(adminUser)} -d ${shellQuote(database)}`,
+          create: `${host.access.docker} exec -i ${shellQuote(postgresContainer)} psql -q -U ${shellQuote(adminUser)} -d ${shellQuote(database)}`,
           stdin: pulumi.secret(pulumi.output(args.password).apply((password) => monitoringRoleSql(monitoringUser, password, database))),
           // The role is left in place on delete: dropping it could break a DBA's grants; it holds no data.
         },
         { parent: this },
       );
     }
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: EXPORTER_UID }, { parent: this });
+    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.postgresExporter.uid }, { parent: this });
     this.container = new docker.Container(
       name,
       serviceContainerArgs({
         name: container,
         image: IMAGES.postgresExporter,
         memory: settings.postgresExporter.memory,
-        command: postgresExporterFlags(),
+        command: postgresExporterFlags(undefined, webConfigFile("postgresExporter").inContainer),
         envs: postgresExporterEnv(settings),
         ports: [{ internal: SERVICE_PORTS.postgresExporter, hostPort: settings.postgresExporter.hostPort }],
         bindAddress: settings.docker.bindAddress,
-        network: host.networkName,
-        binds: [{ hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_PASSWORD_FILE.slice(0, POSTGRES_EXPORTER_PASSWORD_FILE.lastIndexOf("/")), readOnly: true }],
-        healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.postgresExporter}/`],
+        networks: host.networksFor("postgresExporter"),
+        binds: [{ hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_CONFIG_DIR, readOnly: true }],
+        healthcheck: authenticatedHealthcheck("postgresExporter", `127.0.0.1:${SERVICE_PORTS.postgresExporter}`, "/"),
+        user: dockerUser("postgresExporter"),
       }),
       { parent: this, provider: host.provider, dependsOn: [...config.writes, ...(this.role ? [this.role] : [])] },
     );
     // The exporter reads its password file at start only: a new password needs a restart.
-    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container), { parent: this, dependsOn: [this.container] });
+    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
     this.registerOutputs({});
   }
 }

@@ -1,17 +1,52 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
-import { bindAddress, memory } from "./primitives";
+import { absolutePath, bindAddress, hostName, loginName, memory } from "./primitives";
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** An IPv4 address as a number. */
+export function ipv4ToInt(address: string): number {
+  return address.split(".").reduce((total, octet) => total * 256 + Number(octet), 0);
+}
+
+export function intToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+function isMonitoringSubnet(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  if (rest.length > 0 || !IPV4.test(address ?? "") || !/^\d{2}$/.test(prefix ?? "")) return false;
+  const bits = Number(prefix);
+  return bits >= 16 && bits <= 28 && ipv4ToInt(address) % 2 ** (32 - bits) === 0;
+}
 
 export const dockerSettings = z
   .object({
     /** Docker engine: `unix:///var/run/docker.sock` locally, `ssh://user@host` for the VPS. */
-    host: z.string().regex(/^(unix|ssh|tcp):\/\/\S+$/, "must be unix:///path, ssh://user@host or tcp://host:port").default("unix:///var/run/docker.sock"),
-    /** Extra `ssh` options for an ssh:// engine (e.g. `-o StrictHostKeyChecking=yes`). */
-    sshOpts: z.array(z.string()).default([]),
+    host: z
+      .string()
+      .regex(
+        /^(unix:\/\/\/[A-Za-z0-9._/-]+|ssh:\/\/([a-z_][a-z0-9_-]{0,31}@)?[A-Za-z0-9.-]+(:\d{1,5})?|tcp:\/\/[A-Za-z0-9.-]+:\d{1,5})$/,
+        "must be unix:///path, ssh://user@host or tcp://host:port (ssh may add :port; letters, digits, . _ - only)",
+      )
+      .default("unix:///var/run/docker.sock"),
+    /**
+     * Extra `ssh` options for an ssh:// engine (e.g. `-o StrictHostKeyChecking=yes`): `-o`-style flags and
+     * `Key=value` options of plain characters. Options that run a command (`ProxyCommand`, `LocalCommand`,
+     * `PermitLocalCommand`, `KnownHostsCommand`) are refused: a stack file must not run code on the deployer.
+     */
+    sshOpts: z
+      .array(
+        z
+          .string()
+          .regex(/^(-[A-Za-z46]|[A-Za-z]+=[A-Za-z0-9._/:@,+-]*)$/, "must be an ssh flag like -o or an option like StrictHostKeyChecking=yes (plain characters only)")
+          .refine((v) => !/^(ProxyCommand|LocalCommand|PermitLocalCommand|KnownHostsCommand|ProxyUseFdpass)=/i.test(v), "must not be an option that runs a command"),
+      )
+      .default([]),
     /** The Docker network the stack joins; in prod the application's existing network. */
     network: z
       .object({
-        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name").default("koprogo-observability"),
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be a Docker network name (letters, digits, _ . -)").default("koprogo-observability"),
         /** `true` when the network already exists (the application's); `false` to create it. */
         external: z.boolean().default(false),
       })
@@ -20,20 +55,102 @@ export const dockerSettings = z
     /** Host address every published port binds to. Loopback by default: reach the UIs through an SSH tunnel. */
     bindAddress: bindAddress.default("127.0.0.1"),
     /** Directory on the Docker host that holds the rendered configuration files, bind-mounted read-only. */
-    configRoot: z.string().regex(/^\/[^\s]*$/, "must be an absolute path").default("/opt/koprogo-observability"),
+    configRoot: absolutePath.default("/opt/koprogo-observability"),
+    /**
+     * Subnet of the stack's internal `monitoring` network (created by the stack). Fixed so that Alloy listens on
+     * its own address there and nowhere else. Pick one that no other network or route of the host uses.
+     */
+    monitoringSubnet: z
+      .string()
+      .refine(isMonitoringSubnet, { message: "must be an IPv4 network in CIDR notation with a prefix from /16 to /28, like 172.31.213.0/24 (the address must be the network's first)" })
+      .default("172.31.213.0/24"),
     /** Upper bound for the sum of every container memory limit of the stack (it shares 2 GB with the app). */
     memoryBudget: memory.default("900m"),
   })
   .strict();
 
-/** SSH access to the host for the commands that write files and manage host agents (prod). */
+/** Key types OpenSSH servers offer as host keys, in the form `ssh-keyscan` prints them. */
+const HOST_KEY_TYPES = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"] as const;
+
+const HOST_KEY_HELP = "must be the host's public key as `ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-` prints it, e.g. `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...` (key type, then base64; no host name)";
+
+/**
+ * Whether `line` is an OpenSSH public key line (`<type> <base64> [comment]`) whose base64 decodes to a key blob
+ * of that same type: the wire format starts with the length-prefixed type name, so a truncated paste, a key of
+ * another type or a host name left in front are refused here rather than at the first connection.
+ */
+export function isOpenSshPublicKey(line: string): boolean {
+  const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\n]*)?$/.exec(line.trim());
+  if (!match || !(HOST_KEY_TYPES as readonly string[]).includes(match[1])) return false;
+  const blob = Buffer.from(match[2], "base64");
+  if (blob.length < 4 + match[1].length || blob.toString("base64").replace(/=+$/, "") !== match[2].replace(/=+$/, "")) return false;
+  const length = blob.readUInt32BE(0);
+  if (length !== match[1].length || blob.subarray(4, 4 + length).toString("latin1") !== match[1]) return false;
+  // ed25519: type string, then a 32-byte key; the others are longer and checked by type only.
+  return match[1] !== "ssh-ed25519" || blob.length === 4 + 11 + 4 + 32;
+}
+
+/** An SSH host key, kept as `<type> <base64>` (a comment after them is dropped). */
+export const sshHostKey = z
+  .string()
+  .refine(isOpenSshPublicKey, { message: HOST_KEY_HELP })
+  .transform((line) => line.trim().split(" ").slice(0, 2).join(" "));
+
+/**
+ * SSH access to the host for the commands that write files and manage host agents (prod). Each key defaults to
+ * what an `ssh://user@host:port` Docker host names; `hostKey` has no default: it is how the commands know they
+ * talk to the VPS and not to whoever answers on its address (the files they send include secrets).
+ */
 export const sshSettings = z
   .object({
-    host: z.string().min(1, "must name the host"),
-    user: z.string().min(1, "must name the user").default("root"),
-    port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").default(22),
+    /** Host name or address. Defaults to the host of an `ssh://` `docker.host`. */
+    host: hostName.optional(),
+    /** SSH user: `root`, or a deploy user with the sudo rule of docs/deploying.md. Defaults to the `ssh://` user, else `root`. */
+    user: loginName.optional(),
+    port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").optional(),
+    /** The host's public key (`ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-`). Required when the host is remote. */
+    hostKey: sshHostKey.optional(),
   })
   .strict();
+
+/** How the commands reach a remote host, or `undefined` for this machine. */
+export interface RemoteHost {
+  readonly host: string;
+  readonly user: string;
+  readonly port: number;
+  readonly hostKey?: string;
+}
+
+/** The remote host of the settings: `ssh` keys first, then what an `ssh://` Docker host names. */
+export function remoteHostOf(settings: { readonly docker: { readonly host: string }; readonly ssh?: z.infer<typeof sshSettings> }): RemoteHost | undefined {
+  const fromDockerHost = /^ssh:\/\/(?:([^@]+)@)?([^:/]+)(?::(\d+))?/.exec(settings.docker.host);
+  const ssh = settings.ssh ?? {};
+  if (!fromDockerHost && ssh.host === undefined) return undefined;
+  const host = ssh.host ?? fromDockerHost?.[2];
+  if (host === undefined) return undefined;
+  return {
+    host,
+    user: ssh.user ?? fromDockerHost?.[1] ?? "root",
+    port: ssh.port ?? (fromDockerHost?.[3] ? Number(fromDockerHost[3]) : 22),
+    hostKey: ssh.hostKey,
+  };
+}
+
+/** Cross-key problems of the SSH access, reported on the key to set (`settings/schema.ts` runs it). */
+export function sshSettingsIssues(settings: Parameters<typeof remoteHostOf>[0]): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  if (settings.ssh && settings.ssh.host === undefined && !settings.docker.host.startsWith("ssh://")) {
+    issues.push({ path: ["ssh", "host"], message: `is required: docker.host (${settings.docker.host}) does not name an SSH host` });
+  }
+  const remote = remoteHostOf(settings);
+  if (remote && !remote.hostKey) {
+    issues.push({
+      path: ["ssh", "hostKey"],
+      message: `is required: the commands reach ${remote.user}@${remote.host}:${remote.port} over SSH and must check they talk to that host. Set it with \`pulumi config set --path ssh.hostKey "$(ssh-keyscan -t ed25519 -p ${remote.port} ${remote.host} | cut -d' ' -f2-)"\` after checking the fingerprint on the VPS (\`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\`)`,
+    });
+  }
+  return issues;
+}
 
 export type DockerSettings = z.infer<typeof dockerSettings>;
 export type SshSettings = z.infer<typeof sshSettings>;

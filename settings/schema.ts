@@ -4,11 +4,11 @@
  */
 import { z } from "zod";
 import { alertSettings, notificationSettings } from "./alerting";
-import { dockerSettings, sshSettings } from "./deployment";
+import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
 import { alloySettings, lokiSettings } from "./logs";
 import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
-import { hostPort, memoryToBytes } from "./primitives";
+import { hostPort, memory, memoryToBytes } from "./primitives";
 import { securitySettings } from "./security";
 import { hostsSettings } from "./scale";
 import { scaleSettingsIssues } from "./scaleChecks";
@@ -22,7 +22,7 @@ export const settingsSchema = z
     /** Prefix of every Docker container and volume name, so two stacks on one engine do not collide. */
     namePrefix: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "must be lower-case letters, digits and dashes").default("koprogo-obs"),
     docker: dockerSettings.prefault({}),
-    /** SSH access to the host, for the commands; derived from an `ssh://` Docker host when absent. */
+    /** SSH access to the host, for the commands; each key defaults to what an `ssh://` Docker host names, `hostKey` excepted. */
     ssh: sshSettings.optional(),
     targets: targetSettings.prefault({}),
     prometheus: prometheusSettings.prefault({}),
@@ -37,6 +37,14 @@ export const settingsSchema = z
     security: securitySettings.prefault({}),
     /** Further hosts the stack watches and protects (node exporter, log shipper, security agents); none by default. */
     hosts: hostsSettings,
+    /** The Docker socket proxy that stands between Alloy and the engine (components/socketProxy.ts). */
+    socketProxy: z
+      .object({
+        /** Container memory limit; the proxy is a small Go binary (about 8 MiB resident). */
+        memory: memory.default("16m"),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Where a service of the stack is reached (`host:port`), overriding its container address. For the e2e
      * profile, whose servers run on loopback; a normal stack leaves it empty.
@@ -63,12 +71,13 @@ export const settingsSchema = z
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
     for (const issue of scaleSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
     for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    for (const issue of sshSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Every container of the stack with its memory limit: the budget check and the README's table read it. */
-export function containerMemoryLimits(settings: Pick<Settings, "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana">) {
-  const services = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"] as const;
+export function containerMemoryLimits(settings: Pick<Settings, "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana" | "socketProxy">) {
+  const services = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana", "socketProxy"] as const;
   return services.map((service) => ({ service, memory: settings[service].memory, bytes: memoryToBytes(settings[service].memory) }));
 }

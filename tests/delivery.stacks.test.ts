@@ -64,11 +64,13 @@ describe("the stack files", () => {
     const differences = differingPaths(stackConfig("prod"), stackConfig("staging"));
     const allowed = [
       /^koprogo-observability:docker\.host$/,
+      // Each VPS has its own SSH host key.
+      /^koprogo-observability:ssh\.hostKey$/,
       /^koprogo-observability:alerts\.grafanaUrl$/,
       /^koprogo-observability:grafana\.domain$/,
       /^koprogo-observability:notifications\./,
       // Secrets are per stack: their ciphertext always differs, and staging does not page (no PagerDuty/SMS keys).
-      /^koprogo-observability:(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|metricsBearerToken|postgresExporterPassword)(\.secure)?$/,
+      /^koprogo-observability:(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|metricsBearerToken|postgresExporterPassword|watchdogHeartbeatUrl)(\.secure)?$/,
     ];
     expect(differences.filter((p) => !allowed.some((pattern) => pattern.test(p)))).toEqual([]);
     expect(differences).toEqual(expect.arrayContaining(["koprogo-observability:docker.host", "koprogo-observability:alerts.grafanaUrl"]));
