@@ -15,7 +15,7 @@
  *   `bridge` network sets it to `docker0`). `docker network inspect --format` runs a Go template: `index` of a
  *   missing map key gives the empty string.
  */
-import { shellQuote } from "../components/host";
+import { shellQuote } from "../host/scripts";
 import type { Settings } from "../settings";
 import { CAPTURE_TOKENS, SURICATA_PATHS } from "./suricata";
 
