@@ -10,6 +10,7 @@ import { crowdsecCollections } from "./crowdsec";
 import { JAILS } from "./fail2ban";
 import type { SecurityAgent } from "./files";
 import { SURICATA_INCLUDE_LINE, SURICATA_PATHS, SURICATA_UPDATE_UNIT } from "./suricata";
+import { captureScript } from "./suricataCapture";
 
 export interface AptPackage {
   readonly name: string;
@@ -165,7 +166,9 @@ function suricataSpec(settings: Settings): AgentSpec {
       { name: "suricata-update" },
     ],
     apply: [
-      STRICT,
+      // First the capture interfaces, found on the host (suricataCapture.ts; it starts with `set -eu`): a name
+      // that cannot be found stops the apply before the include line or a rule is touched.
+      captureScript(settings),
       `grep -qxF ${include} ${config} || printf '\\n%s\\n' ${include} >> ${config}`,
       "systemctl daemon-reload",
       "suricata-update update-sources >/dev/null",
@@ -178,7 +181,12 @@ function suricataSpec(settings: Settings): AgentSpec {
       // A restart: the capture interface is read at start only (rule changes alone would only need a reload).
       "systemctl restart suricata",
     ].join("\n"),
-    stop: [`systemctl disable --now ${SURICATA_UPDATE_UNIT}.timer suricata >/dev/null 2>&1 || true`, `sed -i '\\#^${SURICATA_INCLUDE_LINE}$#d' ${config} 2>/dev/null || true`].join("\n"),
+    stop: [
+      `systemctl disable --now ${SURICATA_UPDATE_UNIT}.timer suricata >/dev/null 2>&1 || true`,
+      `sed -i '\\#^${SURICATA_INCLUDE_LINE}$#d' ${config} 2>/dev/null || true`,
+      // Written by the apply, not by the files: removed here with the include that reads it.
+      `rm -f ${shellQuote(SURICATA_PATHS.capture)}`,
+    ].join("\n"),
   };
 }
 

@@ -33,8 +33,22 @@ const aptUrl = z
   .string()
   .regex(/^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]*)*$/, "must be an https:// URL of letters, digits and . _ ~ % + - / only (it reaches a root shell)");
 
-/** A network interface name (`eth0`, `ens3`, `enp1s0`). */
-const interfaceName = z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, "must be a network interface name like eth0 or ens3");
+/**
+ * Whether `value` is a Linux network interface name that is also one plain shell word: 1 to 15 characters
+ * (IFNAMSIZ less the NUL), letters, digits, `_`, `.` and `-` only, not `.` or `..`, not starting with `-` (it
+ * would read as an option). The kernel (`dev_valid_name`) also refuses `/`, `:` and whitespace; this is stricter,
+ * so a name taken from the settings or from `ip route` can go into a command line or a YAML scalar unquoted.
+ * The host script checks detected names with the same rule (`security/suricataCapture.ts`).
+ */
+export function isInterfaceName(value: string): boolean {
+  return /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}$/.test(value) && value !== "." && value !== "..";
+}
+
+/** `auto` (found on the host at deploy time) or an interface name. */
+const interfaceOrAuto = (auto: string) =>
+  z.string().refine((value) => value === "auto" || isInterfaceName(value), {
+    message: `must be a network interface name like eth0, ens3 or br-koprogo (1-15 letters, digits, _ . -, not starting with -) or \`auto\` (${auto})`,
+  });
 
 /** An absolute path on the host, without spaces or glob characters (fail2ban and CrowdSec read it as is). */
 const hostLogPath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path without spaces or wildcards, e.g. /var/log/traefik/access.log");
@@ -176,6 +190,24 @@ export const suricataSettings = z
     homeNet: z.array(ipOrCidr).min(1, "must list at least one address").nullable().default(null),
     /** When `suricata-update` fetches the rule sources (systemd `OnCalendar=`). Defaults to daily at 04:17. */
     updateSchedule: calendar.default("*-*-* 04:17:00"),
+    /**
+     * The Linux bridge of the application's Docker network, also captured: TLS ends at Traefik, so HTTP is in
+     * clear text only between Traefik and the backend (`:8080`) on that bridge. `auto` (the default) asks the
+     * host's Docker for the bridge of `docker.network.name` at deploy time (`br-` and the network id's first 12
+     * characters, or the network's `com.docker.network.bridge.name` option); a name is used as is (give the
+     * network a fixed bridge name in Compose, `driver_opts: {com.docker.network.bridge.name: br-koprogo}`, so a
+     * re-created network keeps it); `null` captures the public interface only.
+     */
+    appBridge: interfaceOrAuto("the bridge of `docker.network.name`, found at deploy time").nullable().default("auto"),
+    /**
+     * The address ranges of the host's Docker networks (`DOCKER_NETS`). Defaults to Docker's default address
+     * pools (172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 in /20s); list the daemon's
+     * `default-address-pools` instead if it sets them. On the bridge every request comes from Traefik's address,
+     * and the backend opens its pool's connections to PostgreSQL in bursts: the rules that count connections or
+     * logins per source ignore these sources (they would count every user behind Traefik as one), and `HOME_NET`
+     * includes them when `homeNet` is set.
+     */
+    dockerNetworks: z.array(ipOrCidr).min(1, "must list at least one address range").default(["172.16.0.0/12", "192.168.0.0/16"]),
     /** `suricata-update` sources. Defaults to Emerging Threats Open. */
     ruleSources: z.array(z.string().regex(/^[a-z0-9_-]+\/[a-z0-9_.-]+$/, "must be a suricata-update source like et/open")).default(["et/open"]),
   })
@@ -193,8 +225,12 @@ export const securitySettings = z
       .array(ipOrCidr)
       .default([LOOPBACK.v4 + "/8", LOOPBACK.v6, "172.16.0.0/12"])
       .refine(coversLoopback, { message: "must include loopback (127.0.0.1 or 127.0.0.0/8, and ::1) so the host can never ban itself" }),
-    /** The public network interface Suricata listens on. */
-    publicInterface: interfaceName.default("eth0"),
+    /**
+     * The public network interface Suricata captures. `auto` (the default) is the interface of the default route,
+     * read with `ip route` when the agent is applied (Ubuntu VPS images name it `ens3` or `enp1s0`, not `eth0`);
+     * a name is checked to exist on the host, and the deploy stops with this key in the message when it does not.
+     */
+    publicInterface: interfaceOrAuto("the default route's interface, found at deploy time").default("auto"),
     /** The SSH port (Suricata's SSH rules). The `sshd` jail bans an offender on every port, so it does not need it. */
     sshPort: port.default(22),
     /** Log files of the real deployment the agents read. */
