@@ -9,7 +9,7 @@ import { isOpenSshPublicKey } from "../settings/deployment";
 import { ownershipOf } from "../components/configFiles";
 import { e2eSettings } from "../e2e/settings";
 import { describeHostCommands, type HostCommandDescription } from "./helpers/hostCommands";
-import { installPulumiMocks, settle } from "./helpers/pulumiMocks";
+import { installPulumiMocks, promiseOf, settle } from "./helpers/pulumiMocks";
 import { stackSettings } from "./helpers/stacks";
 
 const mocks = installPulumiMocks();
@@ -181,6 +181,22 @@ describe("who runs the host commands", () => {
     }
     const passwordFile = commands.find((c) => c.name.endsWith("grafana-secrets-grafana-secrets-admin-password"))!;
     expect(passwordFile.dependsOn.some((urn) => urn.endsWith("::koprogo-grafana-admin-password-rotate"))).toBe(true);
+  });
+
+  it("starts every container after the files it mounts are written (the first up)", async () => {
+    const commands = await declare("prod", JOB_A);
+    const writes = commands.filter(
+      (c) => /^koprogo-(?!security-)[a-z-]+?-(config|secrets)-/.test(c.name) && c.create?.includes("mktemp"),
+    );
+    expect(writes.length).toBeGreaterThan(5);
+    for (const write of writes) {
+      const owner = write.name.replace(/-(config|secrets)-.*$/, "");
+      const deps = mocks.optionsOf("docker:index/container:Container", owner)?.dependsOn;
+      const urns = await Promise.all(
+        (Array.isArray(deps) ? deps : []).map((d) => promiseOf((d as pulumi.Resource).urn)),
+      );
+      expect([write.name, urns.some((urn) => urn.endsWith(`::${write.name}`))]).toEqual([write.name, true]);
+    }
   });
 
   it("checks Grafana's API from the machine running pulumi up, at the provider's URL, before the provider", async () => {
