@@ -50,7 +50,8 @@ export function installScript(spec: AgentSpec): string {
       "install -d -m 0755 /etc/apt/keyrings",
       `[ -s ${shellQuote(keyring)} ] || curl -fsSL ${shellQuote(keyUrl)} | gpg --dearmor -o ${shellQuote(keyring)}`,
       // The suite is the host's own release (jammy on Ubuntu 22.04), read at run time.
-      `echo "deb [signed-by=${keyring}] ${url} $(. /etc/os-release && echo "$VERSION_CODENAME") main" > ${shellQuote(`/etc/apt/sources.list.d/${name}.list`)}`,
+      // printf, every value a quoted argument: the URL is validated (settings/security.ts) and quoted too.
+      `printf 'deb [signed-by=%s] %s %s main\\n' ${shellQuote(keyring)} ${shellQuote(url)} "$(. /etc/os-release && echo "$VERSION_CODENAME")" > ${shellQuote(`/etc/apt/sources.list.d/${name}.list`)}`,
     );
   }
   const pinned = spec.packages.filter((p): p is Required<AptPackage> => p.version !== undefined);
@@ -85,21 +86,39 @@ export function removeScript(spec: AgentSpec): string {
   return lines.join("\n");
 }
 
+/**
+ * Creates a log file that its writer has not created yet, owned like its directory (the writer's: PostgreSQL's
+ * bind-mounted log directory belongs to the container's postgres user, and its logging collector appends to an
+ * existing file), mode 0640. fail2ban refuses to start a jail whose log file is missing (0.11 and 1.x: "Have not
+ * found any log file"), and would only pick the file up at the next restart; with the file in place the jail
+ * runs from the first deploy and reads the lines as soon as the writer appends them. An existing file is left
+ * as it is.
+ */
+export function ensureLogFileScript(file: string): string {
+  const f = shellQuote(file);
+  const d = shellQuote(file.slice(0, file.lastIndexOf("/")) || "/");
+  return `[ -e ${f} ] || { [ -d ${d} ] || install -d -m 0755 ${d}; install -m 0640 -o "$(stat -c %u ${d})" -g "$(stat -c %g ${d})" /dev/null ${f}; }`;
+}
+
 function fail2banSpec(settings: Settings): AgentSpec {
-  const jails = Object.entries(JAILS)
-    .filter(([key]) => settings.security.fail2ban.jails[key as keyof typeof JAILS].enabled)
-    .map(([, jail]) => jail);
+  const { jails } = settings.security.fail2ban;
+  const { logs } = settings.security;
+  const enabled = (Object.keys(JAILS) as (keyof typeof JAILS)[]).filter((key) => jails[key].enabled);
+  // The application's logs may not exist before its first request (Traefik) or restart (PostgreSQL); auth.log
+  // is the system's: when it is missing nobody would write it, so the jail check below says so instead.
+  const created = { apiAbuse: logs.traefikAccess, postgresql: logs.postgres } as const;
   return {
     agent: "fail2ban",
     packages: [{ name: "fail2ban", version: settings.security.fail2ban.version }],
     apply: [
       STRICT,
+      ...enabled.flatMap((key) => (key === "sshd" ? [] : [ensureLogFileScript(created[key])])),
       // The configuration is checked before the running fail2ban is told about it: a bad file never stops the bans in place.
       "fail2ban-client -t >/dev/null",
       "systemctl enable fail2ban >/dev/null 2>&1",
       "systemctl reload-or-restart fail2ban",
       // A jail whose log file is missing does not start: say which, instead of a silent gap.
-      ...jails.map((jail) => `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`),
+      ...enabled.map((key) => JAILS[key]).map((jail) => `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`),
     ].join("\n"),
     stop: "systemctl disable --now fail2ban >/dev/null 2>&1 || true",
   };
@@ -117,6 +136,10 @@ function crowdsecSpec(settings: Settings): AgentSpec {
     repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
     apply: [
       STRICT,
+      // crowdsec 1.4.6 only warns about a missing acquisition file (`No matching files for pattern`, measured) and
+      // starts without it: created as the fail2ban apply does, so it is read from the first line written.
+      ensureLogFileScript(settings.security.logs.traefikAccess),
+      ensureLogFileScript(settings.security.logs.postgres),
       "systemctl daemon-reload",
       // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
       "cscli hub update >/dev/null",

@@ -105,3 +105,13 @@ export const nonNegative = z.number().min(0, "must be zero or more");
 
 /** A positive number. */
 export const positive = z.number().positive("must be more than zero");
+
+/** Whether `value` compiles as a JavaScript regular expression. */
+export function isRegex(value: string): boolean {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -56,7 +56,7 @@ const JOB_B = { SSH_AUTH_SOCK: "/tmp/ssh-job-b/agent.5678", USER: "runner-b", HO
 /** The commands `reloadOnChange` declares: a running service told that its files changed. */
 const isReload = (c: HostCommandDescription) => /-(reload|restart)$/.test(c.name);
 
-describe.each(["dev", "staging", "prod", "e2e"])("the %s stack's host commands", (stack) => {
+describe.each(["dev", "staging", "prod", "e2e", "scale"])("the %s stack's host commands", (stack) => {
   let commands: HostCommandDescription[];
   let otherJob: HostCommandDescription[];
   const providers: Record<"a" | "b", { name: string; inputs: Record<string, unknown> }[]> = { a: [], b: [] };

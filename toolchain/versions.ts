@@ -9,6 +9,7 @@
  * `npm run versions` fails on any difference.
  */
 import { IMAGES } from "../settings/images";
+import { fail2banSettings } from "../settings/security";
 
 /** A Debian package fetched from one suite into the cache. */
 export interface DebianSource {
@@ -35,6 +36,9 @@ export interface ToolVersion {
 
 const imageTag = (image: string): string => image.slice(image.lastIndexOf(":") + 1);
 
+/** fail2ban is Python: `usr/bin/fail2ban-*` of the unpacked package, run with `PYTHONPATH` into it (tests/helpers/fail2ban.ts). */
+const FAIL2BAN_SCRIPTS = { client: "usr/bin/fail2ban-client", regex: "usr/bin/fail2ban-regex", server: "usr/bin/fail2ban-server" } as const;
+
 export const TOOL_VERSIONS = {
   prometheus: {
     deployed: imageTag(IMAGES.prometheus),
@@ -59,6 +63,24 @@ export const TOOL_VERSIONS = {
     deployedFrom: "settings/images.ts IMAGES.postgresExporter",
     fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
+  },
+  /** The deployed fail2ban: Ubuntu 22.04's 0.11.2; Debian 11 ships the same upstream release. */
+  fail2ban: {
+    deployed: fail2banSettings.parse({}).version,
+    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    // With the Python it was released for: 0.11.2 imports `collections.MutableMapping`, gone since Python 3.10
+    // (Ubuntu's 0.11.2-6 carries upstream's fix for its Python 3.10; the code and action files are 0.11.2's).
+    fetch: { package: "fail2ban", suite: "bullseye", with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"] },
+    binaries: { "fail2ban-client": FAIL2BAN_SCRIPTS.client, "fail2ban-regex": FAIL2BAN_SCRIPTS.regex, "fail2ban-server": FAIL2BAN_SCRIPTS.server },
+  },
+  /** The newest fail2ban the jails must also work on (hosts on Debian 13; Ubuntu 24.04 has 1.0.2, the system's). */
+  fail2banNewest: {
+    deployed: fail2banSettings.parse({}).version,
+    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    fetch: { package: "fail2ban", suite: "trixie" },
+    binaries: { "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client, "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex, "fail2ban-server-newest": FAIL2BAN_SCRIPTS.server },
+    allowedDrift:
+      "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },
   victoriaMetrics: {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.

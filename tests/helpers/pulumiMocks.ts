@@ -50,6 +50,10 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
           state.bcryptHash = bcryptHash(GENERATED_SECRET);
         }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
+        // @pulumi/tls outputs, as PEM-shaped text the renderers can place in files.
+        if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
+        if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${args.name}\n-----END CERTIFICATE-----\n`;
+        if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
