@@ -93,18 +93,20 @@ describe.each(["dev", "staging", "prod", "e2e", "scale"])("the %s stack's host c
     }
   });
 
-  it("gives the Docker provider the same inputs on both runs, and the stack's host key for an ssh:// engine", () => {
+  it("gives every Docker provider the same inputs on both runs, and the key of its host for an ssh:// engine", () => {
     expect(providers.b).toEqual(providers.a);
-    const engine = providers.a.find((p) => p.name.endsWith("-engine"))!;
-    if (String(engine.inputs.host).startsWith("ssh://")) {
-      const hostKey = String(commands.find((c) => c.connection)?.connection?.hostKey);
-      expect(JSON.parse(String(engine.inputs.sshOpts))).toEqual(
+    for (const engine of providers.a.filter((p) => String(p.inputs.host).startsWith("ssh://"))) {
+      const host = /^ssh:\/\/(?:[^@]+@)?([^:/]+)/.exec(String(engine.inputs.host))![1];
+      const hostKey = commands.find((c) => c.connection?.host === host)?.connection?.hostKey;
+      expect([engine.name, isOpenSshPublicKey(String(hostKey))]).toEqual([engine.name, true]);
+      expect([engine.name, JSON.parse(String(engine.inputs.sshOpts))]).toEqual([
+        engine.name,
         expect.arrayContaining([
           "StrictHostKeyChecking=yes",
           "UserKnownHostsFile=/dev/null",
           `KnownHostsCommand=/bin/echo %H ${hostKey}`,
         ]),
-      );
+      ]);
     }
   });
 
