@@ -11,6 +11,7 @@ export const dockerSettings = z
     /** The Docker network the stack joins; in prod the application's existing network. */
     network: z
       .object({
+        /** Name of the network: the application's (`koprogo-network` in prod) when `external`, else the one the stack creates. */
         name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name").default("koprogo-observability"),
         /** `true` when the network already exists (the application's); `false` to create it. */
         external: z.boolean().default(false),
@@ -29,8 +30,11 @@ export const dockerSettings = z
 /** SSH access to the host for the commands that write files and manage host agents (prod). */
 export const sshSettings = z
   .object({
+    /** Host name or address of the VPS. */
     host: z.string().min(1, "must name the host"),
+    /** SSH user; needs passwordless sudo unless it is root (see `security.sudo`). */
     user: z.string().min(1, "must name the user").default("root"),
+    /** SSH port. */
     port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").default(22),
   })
   .strict();

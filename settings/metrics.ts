@@ -19,8 +19,11 @@ export const targetSettings = z
     /** The KoproGo backend's metrics endpoint (`host:port` inside the Docker network). */
     api: z
       .object({
+        /** `host:port` of the backend on the shared Docker network. */
         address: hostPort.default("koprogo-backend:8080"),
+        /** Path of the backend's metrics. */
         metricsPath: z.string().startsWith("/", "must start with /").default("/metrics"),
+        /** Scheme of the scrape. */
         scheme: z.enum(["http", "https"]).default("http"),
         /** Send `Authorization: Bearer <metricsBearerToken secret>` (the backend's METRICS_AUTH_TOKEN). */
         bearerToken: z.boolean().default(false),
@@ -30,8 +33,11 @@ export const targetSettings = z
     /** The application's PostgreSQL server. */
     postgres: z
       .object({
+        /** `host:port` of PostgreSQL, for the exporter. */
         address: hostPort.default("koprogo-postgres:5432"),
+        /** Database the exporter connects to. */
         database: z.string().min(1).default("koprogo_db"),
+        /** libpq `sslmode` of the exporter's connection. */
         sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
         /** The role the exporter connects as (granted `pg_monitor`). */
         monitoringUser: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case PostgreSQL role name").default("koprogo_monitoring"),
