@@ -10,6 +10,7 @@ import { renderGrafanaFiles } from "../grafana/files";
 import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import { renderSecurityFiles } from "../security/files";
+import { renderScaleFiles } from "../scale/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
@@ -22,6 +23,7 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderGrafanaFiles,
   renderSecurityFiles,
   renderLogFiles,
+  renderScaleFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */

@@ -10,6 +10,8 @@ import { alloySettings, lokiSettings } from "./logs";
 import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
 import { hostPort, memoryToBytes } from "./primitives";
 import { securitySettings } from "./security";
+import { hostsSettings } from "./scale";
+import { scaleSettingsIssues } from "./scaleChecks";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod", "e2e"] as const;
 
@@ -33,6 +35,8 @@ export const settingsSchema = z
     alloy: alloySettings.prefault({}),
     grafana: grafanaSettings.prefault({}),
     security: securitySettings.prefault({}),
+    /** Further hosts the stack watches and protects (node exporter, log shipper, security agents); none by default. */
+    hosts: hostsSettings,
     /**
      * Where a service of the stack is reached (`host:port`), overriding its container address. For the e2e
      * profile, whose servers run on loopback; a normal stack leaves it empty.
@@ -57,6 +61,7 @@ export const settingsSchema = z
       });
     }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
+    for (const issue of scaleSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
     for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
   });
 
