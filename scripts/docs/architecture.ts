@@ -15,7 +15,8 @@ import { crowdsecMetricsTarget } from "../../security/crowdsec";
 export const ARCHITECTURE_START = "<!-- architecture: generated from the code by `npm run docs` (scripts/docs/architecture.ts), do not edit -->";
 export const ARCHITECTURE_END = "<!-- /architecture -->";
 
-const SERVICE_TITLES: Readonly<Record<ServiceName, string>> = {
+/** How the pictures and tables of the docs name the stack's services. */
+export const SERVICE_TITLES: Readonly<Record<ServiceName, string>> = {
   prometheus: "Prometheus",
   alertmanager: "Alertmanager",
   nodeExporter: "node exporter",

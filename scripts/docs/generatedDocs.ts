@@ -8,6 +8,7 @@ import { replaceBlock } from "../../alerts/runbookDefinition";
 import { loadStackFile } from "../../settings";
 import { ARCHITECTURE_END, ARCHITECTURE_START, architectureDiagram } from "./architecture";
 import { configurationReference } from "./configurationReference";
+import { FOOTPRINT_END, FOOTPRINT_START, memoryLimitsTable } from "./footprint";
 import { settingsDescriptions } from "./settingsSource";
 
 export interface GeneratedDoc {
@@ -16,7 +17,7 @@ export interface GeneratedDoc {
   readonly content: string;
 }
 
-/** The stack the README's picture shows: production, where every part runs. */
+/** The stack the README's picture and memory table show: production, where every part runs. */
 export const ARCHITECTURE_STACK = "prod";
 
 export function generatedDocs(projectDir: string): GeneratedDoc[] {
@@ -24,6 +25,15 @@ export function generatedDocs(projectDir: string): GeneratedDoc[] {
   const { settings } = loadStackFile(ARCHITECTURE_STACK, projectDir);
   return [
     { file: "docs/configuration.md", content: configurationReference(settingsDescriptions(projectDir)) },
-    { file: "README.md", content: replaceBlock(readme, ARCHITECTURE_START, ARCHITECTURE_END, architectureDiagram(settings), "README.md") },
+    {
+      file: "README.md",
+      content: replaceBlock(
+        replaceBlock(readme, ARCHITECTURE_START, ARCHITECTURE_END, architectureDiagram(settings), "README.md"),
+        FOOTPRINT_START,
+        FOOTPRINT_END,
+        memoryLimitsTable(settings),
+        "README.md",
+      ),
+    },
   ];
 }
