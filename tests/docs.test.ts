@@ -20,7 +20,18 @@ const README_MAX_BYTES = 12 * 1024;
 const PAGES_WRITTEN_ELSEWHERE = ["docs/deploying.md", "docs/security.md", "docs/rehearsal.md", "docs/attack-suite.md"];
 
 /** Programs a documented command may start with; a new one is added here on purpose, with what to check of it. */
-const KNOWN_PROGRAMS = new Set(["npm", "npx", "pulumi", "bash", "export", "ssh", "ssh-keygen", "ssh-keyscan", "sudo", "ufw"]);
+const KNOWN_PROGRAMS = new Set([
+  "npm",
+  "npx",
+  "pulumi",
+  "bash",
+  "export",
+  "ssh",
+  "ssh-keygen",
+  "ssh-keyscan",
+  "sudo",
+  "ufw",
+]);
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 const files = documentationFiles();
@@ -38,7 +49,8 @@ describe("the README", () => {
 
   it("links every page of docs/", () => {
     const readme = read("README.md");
-    for (const page of files.filter((f) => f.startsWith("docs/") && f !== "docs/moved-from-readme.md")) expect([page, readme.includes(`](${page}`)]).toEqual([page, true]);
+    for (const page of files.filter((f) => f.startsWith("docs/") && f !== "docs/moved-from-readme.md"))
+      expect([page, readme.includes(`](${page}`)]).toEqual([page, true]);
   });
 });
 
@@ -81,16 +93,20 @@ describe.each(files)("the links of %s", (file) => {
         broken.push(`${target}: no such file`);
         continue;
       }
-      if (anchor && resolved.endsWith(".md") && !anchorsOf(fs.readFileSync(full, "utf8")).has(anchor)) broken.push(`${target}#${anchor}: no such heading`);
+      if (anchor && resolved.endsWith(".md") && !anchorsOf(fs.readFileSync(full, "utf8")).has(anchor))
+        broken.push(`${target}#${anchor}: no such heading`);
     }
     expect(broken).toEqual([]);
   });
 });
 
 describe("the pages written on other branches", () => {
-  it.each(PAGES_WRITTEN_ELSEWHERE)("%s is still missing here (remove it from PAGES_WRITTEN_ELSEWHERE once it exists)", (page) => {
-    expect(fs.existsSync(path.join(PROJECT_DIR, page))).toBe(false);
-  });
+  it.each(PAGES_WRITTEN_ELSEWHERE)(
+    "%s is still missing here (remove it from PAGES_WRITTEN_ELSEWHERE once it exists)",
+    (page) => {
+      expect(fs.existsSync(path.join(PROJECT_DIR, page))).toBe(false);
+    },
+  );
 });
 
 /** The commands of every `sh` block: comments dropped, continued lines joined. */
@@ -123,22 +139,31 @@ function commandProblems(command: string): string[] {
   const stack = flag("--stack");
   if (stack && !stackExists(stack)) problems.push(`stack ${stack} has no Pulumi.${stack}.yaml`);
   const pack = flag("--policy-pack");
-  if (pack && !fs.existsSync(path.join(PROJECT_DIR, pack, "PulumiPolicy.yaml"))) problems.push(`policy pack ${pack} does not exist`);
-  if (program === "npm" && words[1] === "run" && !scripts.includes(words[2])) problems.push(`npm script ${words[2]} is not in package.json`);
-  if (program === "npm" && !["run", "test", "ci"].includes(words[1])) problems.push(`npm ${words[1]} is not a command the project documents`);
+  if (pack && !fs.existsSync(path.join(PROJECT_DIR, pack, "PulumiPolicy.yaml")))
+    problems.push(`policy pack ${pack} does not exist`);
+  if (program === "npm" && words[1] === "run" && !scripts.includes(words[2]))
+    problems.push(`npm script ${words[2]} is not in package.json`);
+  if (program === "npm" && !["run", "test", "ci"].includes(words[1]))
+    problems.push(`npm ${words[1]} is not a command the project documents`);
   if (program === "npx" && words[1] === "jest") {
-    for (const file of words.slice(2).filter((w) => !w.startsWith("-"))) if (!fs.existsSync(path.join(PROJECT_DIR, file))) problems.push(`test file ${file} does not exist`);
+    for (const file of words.slice(2).filter((w) => !w.startsWith("-")))
+      if (!fs.existsSync(path.join(PROJECT_DIR, file))) problems.push(`test file ${file} does not exist`);
   }
-  if (program === "bash" && !fs.existsSync(path.join(PROJECT_DIR, words[1]))) problems.push(`script ${words[1]} does not exist`);
+  if (program === "bash" && !fs.existsSync(path.join(PROJECT_DIR, words[1])))
+    problems.push(`script ${words[1]} does not exist`);
   if (program === "pulumi" && words[1] === "config" && words[2] === "set") {
-    const key = words.slice(3).filter((w, i, all) => !w.startsWith("-") && all[i - 1] !== "--stack")[0]?.replace(/^'|'$/g, "");
+    const key = words
+      .slice(3)
+      .filter((w, i, all) => !w.startsWith("-") && all[i - 1] !== "--stack")[0]
+      ?.replace(/^'|'$/g, "");
     if (!key || !configKeys.has(key)) problems.push(`config key ${key} is not in the settings schema nor a secret`);
   }
   if (program === "pulumi" && words[1] === "stack" && words[2] === "output") {
     const name = words.slice(3).filter((w, i, all) => !w.startsWith("-") && all[i - 1] !== "--stack")[0];
     if (name && !stackOutputs.has(name)) problems.push(`stack output ${name} is not exported by index.ts`);
   }
-  if (program === "pulumi" && words[1] === "stack" && ["init", "select"].includes(words[2]) && !stackExists(words[3])) problems.push(`stack ${words[3]} has no Pulumi.${words[3]}.yaml`);
+  if (program === "pulumi" && words[1] === "stack" && ["init", "select"].includes(words[2]) && !stackExists(words[3]))
+    problems.push(`stack ${words[3]} has no Pulumi.${words[3]}.yaml`);
   return problems;
 }
 
@@ -151,7 +176,9 @@ describe("the commands of the documentation", () => {
   });
 
   it("name only scripts, stacks, config keys, secrets, outputs and files that exist", () => {
-    const problems = commands.flatMap(({ file, command }) => commandProblems(command).map((p) => `${file}: ${command}: ${p}`));
+    const problems = commands.flatMap(({ file, command }) =>
+      commandProblems(command).map((p) => `${file}: ${command}: ${p}`),
+    );
     expect(problems).toEqual([]);
   });
 

@@ -6,13 +6,21 @@
  * receivers that are not `disabled`. A test compares the README's block with this output.
  */
 import { serviceAddress } from "../../settings/services";
-import { containerMemoryLimits, containerName, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, type Settings } from "../../settings";
+import {
+  containerMemoryLimits,
+  containerName,
+  SERVICE_NAMES,
+  SERVICE_PORTS,
+  type ServiceName,
+  type Settings,
+} from "../../settings";
 import { prometheusConfig } from "../../prometheus/config";
 import { grafanaDataSources } from "../../grafana/datasources";
 import { enabledAgents } from "../../security/files";
 import { crowdsecMetricsTarget } from "../../security/crowdsec";
 
-export const ARCHITECTURE_START = "<!-- architecture: generated from the code by `npm run docs` (scripts/docs/architecture.ts), do not edit -->";
+export const ARCHITECTURE_START =
+  "<!-- architecture: generated from the code by `npm run docs` (scripts/docs/architecture.ts), do not edit -->";
 export const ARCHITECTURE_END = "<!-- /architecture -->";
 
 /** How the pictures and tables of the docs name the stack's services. */
@@ -26,14 +34,23 @@ export const SERVICE_TITLES: Readonly<Record<ServiceName, string>> = {
   grafana: "Grafana",
 };
 
-const RECEIVER_TITLES = { chat: "chat (Slack #alerts)", pager: "pager (PagerDuty)", sms: "SMS gateway", watchdog: "dead man's switch" } as const;
+const RECEIVER_TITLES = {
+  chat: "chat (Slack #alerts)",
+  pager: "pager (PagerDuty)",
+  sms: "SMS gateway",
+  watchdog: "dead man's switch",
+} as const;
 
 /** Mermaid node text, quoted; a quote would end it (`<br/>` is Mermaid's line break and stays). */
 function label(text: string): string {
   return `"${text.replace(/"/g, "#quot;")}"`;
 }
 
-const hostOf = (address: string) => address.replace(/^[a-z]+:\/\//, "").replace(/\/.*$/, "").replace(/:\d+$/, "");
+const hostOf = (address: string) =>
+  address
+    .replace(/^[a-z]+:\/\//, "")
+    .replace(/\/.*$/, "")
+    .replace(/:\d+$/, "");
 
 export function architectureDiagram(settings: Settings): string {
   const memory = new Map(containerMemoryLimits(settings).map((l) => [l.service, l.memory]));
@@ -58,11 +75,15 @@ export function architectureDiagram(settings: Settings): string {
   for (const a of app) lines.push(`      ${a.id}[${label(`${a.title}<br/>${hostOf(a.address)}`)}]`);
   for (const service of SERVICE_NAMES) {
     if (service === "nodeExporter") continue;
-    lines.push(`      ${service}[${label(`${SERVICE_TITLES[service]}<br/>${containerName(settings, service)} · ${memory.get(service)}`)}]`);
+    lines.push(
+      `      ${service}[${label(`${SERVICE_TITLES[service]}<br/>${containerName(settings, service)} · ${memory.get(service)}`)}]`,
+    );
   }
   lines.push("    end");
   // The node exporter shares the host's network namespace (it reports the host's own interfaces).
-  lines.push(`    nodeExporter[${label(`${SERVICE_TITLES.nodeExporter}, host network<br/>${serviceAddress(settings, "nodeExporter")} · ${memory.get("nodeExporter")}`)}]`);
+  lines.push(
+    `    nodeExporter[${label(`${SERVICE_TITLES.nodeExporter}, host network<br/>${serviceAddress(settings, "nodeExporter")} · ${memory.get("nodeExporter")}`)}]`,
+  );
   const files = Object.values(settings.alloy.hostFiles).filter((f): f is string => typeof f === "string");
   lines.push(`    hostLogs[(${label(`journal, Docker logs,<br/>${files.join("<br/>")}`)})]`);
   for (const agent of agents) lines.push(`    ${agent}[${label(`${agent} (host package)`)}]`);
@@ -76,7 +97,8 @@ export function architectureDiagram(settings: Settings): string {
       if (node !== "prometheus") lines.push(`  prometheus -->|${label(`scrape ${scrape.job_name}`)}| ${node}`);
     }
   }
-  for (const target of config.alerting.alertmanagers.flatMap((a) => a.static_configs.flatMap((c) => c.targets))) lines.push(`  prometheus -->|alerts| ${nodeAt.get(target)}`);
+  for (const target of config.alerting.alertmanagers.flatMap((a) => a.static_configs.flatMap((c) => c.targets)))
+    lines.push(`  prometheus -->|alerts| ${nodeAt.get(target)}`);
   for (const source of grafanaDataSources(settings)) {
     const node = nodeAt.get(source.url.replace(/^https?:\/\//, ""));
     if (!node) throw new Error(`Grafana data source ${source.name}: no node of the diagram answers at ${source.url}`);
@@ -84,12 +106,17 @@ export function architectureDiagram(settings: Settings): string {
   }
   lines.push(`  postgresExporter -->|${label("SQL as pg_monitor")}| ${nodeAt.get(postgres.address)}`);
   lines.push(`  hostLogs -->|read| alloy`, `  alloy -->|push| ${nodeAt.get(serviceAddress(settings, "loki"))}`);
-  for (const [role, receiver] of Object.entries(settings.notifications) as [keyof typeof RECEIVER_TITLES, { kind?: string }][]) {
+  for (const [role, receiver] of Object.entries(settings.notifications) as [
+    keyof typeof RECEIVER_TITLES,
+    { kind?: string },
+  ][]) {
     if (!(role in RECEIVER_TITLES) || receiver.kind === "disabled") continue;
     lines.push(`  alertmanager --> ${role}[${label(`${RECEIVER_TITLES[role]}, ${receiver.kind}`)}]`);
   }
   const operator = settings.grafana.domain ? `https://${settings.grafana.domain}` : "SSH tunnel";
-  lines.push(`  operator((${label("operator")})) -->|${label(operator)}| ${settings.grafana.domain && traefik ? "appTraefik" : "grafana"}`);
+  lines.push(
+    `  operator((${label("operator")})) -->|${label(operator)}| ${settings.grafana.domain && traefik ? "appTraefik" : "grafana"}`,
+  );
   if (settings.grafana.domain && traefik) lines.push("  appTraefik --> grafana");
   lines.push("```");
   return [ARCHITECTURE_START, ...lines, ARCHITECTURE_END].join("\n");

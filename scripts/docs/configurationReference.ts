@@ -42,7 +42,8 @@ function literal(value: unknown): string {
 function range(schema: JsonSchema): string {
   const max = schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER ? schema.maximum : undefined;
   const min = schema.minimum !== undefined && schema.minimum > Number.MIN_SAFE_INTEGER ? schema.minimum : undefined;
-  if (max !== undefined) return ` (${min ?? (schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : "…")}–${max})`;
+  if (max !== undefined)
+    return ` (${min ?? (schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : "…")}–${max})`;
   if (min !== undefined) return ` (≥ ${min})`;
   if (schema.exclusiveMinimum !== undefined) return ` (> ${schema.exclusiveMinimum})`;
   return "";
@@ -53,7 +54,8 @@ export function typeOf(schema: JsonSchema): string {
   const variants = schema.anyOf ?? schema.oneOf;
   if (variants) {
     const objects = variants.filter((v) => v.type === "object" && v.properties?.kind?.const !== undefined);
-    if (objects.length === variants.length) return `one of kind ${objects.map((v) => literal(v.properties!.kind!.const)).join(" | ")}`;
+    if (objects.length === variants.length)
+      return `one of kind ${objects.map((v) => literal(v.properties!.kind!.const)).join(" | ")}`;
     return [...new Set(variants.map(typeOf))].join(" | ");
   }
   if (schema.const !== undefined) return literal(schema.const);
@@ -62,8 +64,10 @@ export function typeOf(schema: JsonSchema): string {
     case "array":
       return `${schema.items ? typeOf(schema.items) : "value"}[]`.replace(/^(.* \| .*)\[\]$/, "($1)[]");
     case "object":
-      if (schema.propertyNames?.enum && typeof schema.additionalProperties === "object") return `map of ${schema.propertyNames.enum.map(literal).join(", ")} to ${typeOf(schema.additionalProperties)}`;
-      if (!schema.properties && typeof schema.additionalProperties === "object") return `map of string to ${typeOf(schema.additionalProperties)}`;
+      if (schema.propertyNames?.enum && typeof schema.additionalProperties === "object")
+        return `map of ${schema.propertyNames.enum.map(literal).join(", ")} to ${typeOf(schema.additionalProperties)}`;
+      if (!schema.properties && typeof schema.additionalProperties === "object")
+        return `map of string to ${typeOf(schema.additionalProperties)}`;
       return "object";
     case "integer":
     case "number":
@@ -78,18 +82,34 @@ export function typeOf(schema: JsonSchema): string {
 function defaultOf(schema: JsonSchema): string {
   if (schema.default === undefined) return "—";
   // An object key's `{}` default only says "its own keys' defaults": those rows say what they are.
-  if (typeof schema.default === "object" && schema.default !== null && !Array.isArray(schema.default) && Object.keys(schema.default).length === 0) return "—";
+  if (
+    typeof schema.default === "object" &&
+    schema.default !== null &&
+    !Array.isArray(schema.default) &&
+    Object.keys(schema.default).length === 0
+  )
+    return "—";
   return code(literal(schema.default));
 }
 
 /** The rows of the reference, depth first in schema order; union variants' keys under the union's key. */
-export function referenceRows(schema: JsonSchema, descriptions: SettingsDescriptions["keys"], prefix = ""): ReferenceRow[] {
+export function referenceRows(
+  schema: JsonSchema,
+  descriptions: SettingsDescriptions["keys"],
+  prefix = "",
+): ReferenceRow[] {
   const rows: ReferenceRow[] = [];
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     const key = `${prefix}${name}`;
     const variants = (property.oneOf ?? property.anyOf ?? []).filter((v) => v.type === "object" && v.properties);
     const nested = property.type === "object" && property.properties;
-    if (!nested || descriptions.has(key)) rows.push({ key, type: typeOf(property), default: defaultOf(property), description: descriptions.get(key) ?? "" });
+    if (!nested || descriptions.has(key))
+      rows.push({
+        key,
+        type: typeOf(property),
+        default: defaultOf(property),
+        description: descriptions.get(key) ?? "",
+      });
     if (nested) rows.push(...referenceRows(property, descriptions, `${key}.`));
     // A discriminated union (`kind`): each variant's other keys, once each, named for the kinds that take them.
     const seen = new Set<string>(["kind"]);
@@ -132,10 +152,14 @@ export function settingsJsonSchema(): JsonSchema {
   return z.toJSONSchema(settingsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
 }
 
-export function configurationReference(descriptions: SettingsDescriptions, schema: JsonSchema = settingsJsonSchema()): string {
+export function configurationReference(
+  descriptions: SettingsDescriptions,
+  schema: JsonSchema = settingsJsonSchema(),
+): string {
   const rows = referenceRows(schema, descriptions.keys);
   const missing = rows.filter((r) => !r.description).map((r) => r.key);
-  if (missing.length > 0) throw new Error(`settings keys without a JSDoc description in settings/: ${missing.join(", ")}`);
+  if (missing.length > 0)
+    throw new Error(`settings keys without a JSDoc description in settings/: ${missing.join(", ")}`);
   return [
     "# Configuration reference",
     "",

@@ -34,13 +34,20 @@ function oneLine(text: string): string {
 function objectParts(checker: ts.TypeChecker, type: ts.Type): ts.Type[] {
   const parts = type.isUnion() ? type.types : [type];
   return parts.filter((part) => {
-    if (!(part.getFlags() & ts.TypeFlags.Object) || checker.isArrayType(part) || checker.isTupleType(part)) return false;
+    if (!(part.getFlags() & ts.TypeFlags.Object) || checker.isArrayType(part) || checker.isTupleType(part))
+      return false;
     if (part.getCallSignatures().length > 0) return false;
     return checker.getPropertiesOfType(part).length > 0 && !checker.getIndexInfosOfType(part).length;
   });
 }
 
-function keyDescriptions(checker: ts.TypeChecker, type: ts.Type, prefix: string, into: Map<string, string>, depth = 0): void {
+function keyDescriptions(
+  checker: ts.TypeChecker,
+  type: ts.Type,
+  prefix: string,
+  into: Map<string, string>,
+  depth = 0,
+): void {
   // Settings nest four levels at most; the bound stops a recursive type from looping.
   if (depth > 8) return;
   for (const part of objectParts(checker, type)) {
@@ -48,7 +55,13 @@ function keyDescriptions(checker: ts.TypeChecker, type: ts.Type, prefix: string,
       const key = `${prefix}${property.name}`;
       const text = oneLine(ts.displayPartsToString(property.getDocumentationComment(checker)));
       if (text && !into.has(key)) into.set(key, text);
-      keyDescriptions(checker, checker.getNonNullableType(checker.getTypeOfSymbol(property)), `${key}.`, into, depth + 1);
+      keyDescriptions(
+        checker,
+        checker.getNonNullableType(checker.getTypeOfSymbol(property)),
+        `${key}.`,
+        into,
+        depth + 1,
+      );
     }
   }
 }
@@ -63,7 +76,14 @@ function secretDescriptions(source: ts.SourceFile): Map<string, string> {
         for (const element of array.elements) {
           if (!ts.isStringLiteral(element)) continue;
           const comments = ts.getLeadingCommentRanges(source.text, element.getFullStart()) ?? [];
-          const text = comments.map((c) => source.text.slice(c.pos, c.end).replace(/^\/\*\*?|\*\/$/g, "").replace(/^\s*\* ?/gm, "")).join(" ");
+          const text = comments
+            .map((c) =>
+              source.text
+                .slice(c.pos, c.end)
+                .replace(/^\/\*\*?|\*\/$/g, "")
+                .replace(/^\s*\* ?/gm, ""),
+            )
+            .join(" ");
           found.set(element.text, oneLine(text));
         }
       }
