@@ -2,9 +2,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { type HostFile, signalContainerScript } from "./configFiles";
+import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import type { HostFile } from "./configFiles";
 import { configuredService } from "./configuredService";
+import { clusterFlags } from "../scale/alertmanagerCluster";
+import { monitoringHostName } from "../scale/hosts";
 import type { DockerHost } from "./dockerHost";
 
 /** The uid the official image runs as (`nobody`): it must own the data volume and read the secret files. */
@@ -24,15 +26,25 @@ export function alertmanagerExternalUrl(settings: Settings): string {
   return settings.alertmanager.externalUrl ?? `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`;
 }
 
-/** Command-line flags: config, data, the URL links use, and no cluster (one node: gossip would only open a port). */
+/**
+ * Command-line flags: config, data, the URL links use, and the cluster: none for one Alertmanager (gossip would
+ * only open a port), else this peer's gossip flags (`scale/alertmanagerCluster.ts`).
+ */
 export function alertmanagerFlags(settings: Settings): string[] {
   return [
     `--config.file=${ALERTMANAGER_PATHS.config}`,
     `--storage.path=${ALERTMANAGER_PATHS.data}`,
     `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
     `--web.external-url=${alertmanagerExternalUrl(settings)}`,
-    "--cluster.listen-address=",
+    ...clusterFlags(settings, monitoringHostName(settings)),
   ];
+}
+
+/** The gossip port published on the monitoring host's private address (TCP and UDP), when clustered. */
+export function alertmanagerGossipPorts(settings: Settings) {
+  const cluster = settings.alertmanager.cluster;
+  if (!cluster) return [];
+  return (["tcp", "udp"] as const).map((protocol) => ({ internal: cluster.port, hostPort: cluster.port, ip: cluster.monitoringHostAddress, protocol }));
 }
 
 export class Alertmanager extends pulumi.ComponentResource {
@@ -55,11 +67,12 @@ export class Alertmanager extends pulumi.ComponentResource {
       memory: settings.alertmanager.memory,
       hostPort: settings.alertmanager.hostPort,
       command: alertmanagerFlags(settings),
+      extraPorts: alertmanagerGossipPorts(settings),
       dataPath: ALERTMANAGER_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
       healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
       // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
-      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "alertmanager")) },
+      onChange: "reload",
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

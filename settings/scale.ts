@@ -83,7 +83,7 @@ export const alertmanagerClusterSettings = z
      */
     peers: z.array(hostName).min(2, "must name 2 or 3 peers: one Alertmanager is no cluster").max(3, "must name at most 3 peers"),
     /** The monitoring host's private address: its Alertmanager gossips there (the other peers use `hosts[].address`). */
-    monitoringHostAddress: privateAddress,
+    monitoringHostAddress: z.string().regex(/^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}$/, "must be a private IPv4 address (10/8, 172.16/12, 192.168/16): gossip is published there"),
     /** Gossip port (TCP and UDP), bound to each peer's private address only. */
     port: port.default(9094),
   })

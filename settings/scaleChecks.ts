@@ -22,6 +22,11 @@ export function scaleSettingsIssues(settings: Pick<Settings, "hosts" | "alertman
       if (!known.includes(peer)) issues.push({ path: ["alertmanager", "cluster", "peers", index], message: `must be the monitoring host (${monitoring}) or one of hosts[].name (got ${JSON.stringify(peer)})` });
     });
     if (new Set(cluster.peers).size !== cluster.peers.length) issues.push({ path: ["alertmanager", "cluster", "peers"], message: "must name each host once: two Alertmanagers on one host fail together" });
+    cluster.peers.forEach((peer) => {
+      const index = settings.hosts.findIndex((h) => h.name === peer);
+      // The Alertmanager there binds and advertises gossip on this address: an IP, not a name.
+      if (index >= 0 && !/^\d{1,3}(\.\d{1,3}){3}$/.test(settings.hosts[index].address)) issues.push({ path: ["hosts", index, "address"], message: `must be an IPv4 address: host ${peer} is an Alertmanager peer and gossips on it` });
+    });
     if (!cluster.peers.includes(monitoring)) issues.push({ path: ["alertmanager", "cluster", "peers"], message: `must include the monitoring host (${monitoring}): its Prometheus and Grafana reach the cluster there` });
   }
   if (settings.prometheus.replica && !settings.prometheus.remoteWrite) {

@@ -74,8 +74,8 @@ describe("the Alertmanager component of the prod stack", () => {
     ]);
     for (const write of secretWrites) {
       expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken)-VALUE$/);
-      expect(write.inputs.create).toContain("chmod 0640");
-      expect(write.inputs.create).toContain("chown 65534");
+      expect(write.inputs.create).toContain("chmod 0600");
+      expect(write.inputs.create).toContain("chown 65534:65534");
     }
   });
 
@@ -89,6 +89,7 @@ describe("the Alertmanager component of the prod stack", () => {
 
   it("reloads with SIGHUP when a file changes, instead of restarting", () => {
     const reload = mocks.one(REMOTE_COMMAND, "koprogo-alertmanager-reload");
-    expect(reload.inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-alertmanager'");
+    expect(reload.inputs.create).toBeUndefined();
+    expect(reload.inputs.update).toContain("docker kill --signal=HUP 'koprogo-obs-alertmanager'");
   });
 });
