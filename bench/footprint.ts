@@ -33,10 +33,10 @@ function withoutMetricRelabelling(file: RenderedFile): RenderedFile {
 }
 
 async function measure(label: string, stack: E2eStack, lane: Lane, readMetrics: readonly string[]): Promise<FootprintSide> {
-  const headSeries = (await queryValue(lane.prometheusUrl, "prometheus_tsdb_head_series")) ?? Number.NaN;
-  const byJob = await instantQuery(lane.prometheusUrl, 'count by (job) ({__name__=~".+", job!=""})');
+  const headSeries = (await queryValue(lane.prometheus, "prometheus_tsdb_head_series")) ?? Number.NaN;
+  const byJob = await instantQuery(lane.prometheus, 'count by (job) ({__name__=~".+", job!=""})');
   const missingMetrics: string[] = [];
-  for (const name of readMetrics) if ((await instantQuery(lane.prometheusUrl, `count(${name})`)).length === 0) missingMetrics.push(name);
+  for (const name of readMetrics) if ((await instantQuery(lane.prometheus, `count(${name})`)).length === 0) missingMetrics.push(name);
   return {
     label,
     headSeries,

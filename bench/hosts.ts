@@ -8,7 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { furtherHostSecrets, hostsSettingsOf, startFurtherHostExporters, writeAllRendered } from "../e2e/furtherHosts";
+import { basicAuthorization } from "../e2e/logins";
 import { createHostNetwork } from "../e2e/namespaces";
+import { webConfigFile } from "../webauth/paths";
 import { instantQuery, queryValue } from "../e2e/prometheusApi";
 import { freePort, sleep, startProcess, waitFor, waitHttpOk } from "../e2e/processes";
 import { e2eConfigValues, TIMINGS } from "../e2e/settings";
@@ -44,14 +46,14 @@ async function measureHosts(count: number, warmupSeconds: number, measureSeconds
       timing: TIMINGS.prodTuned,
     });
     const settings = parseStackConfig("e2e", { ...base, hosts: hostsSettingsOf(network) }, new Set(["postgresExporterPassword"])).settings;
-    const { secrets } = furtherHostSecrets(dir, network, `bench-${process.pid}`);
+    const { secrets } = furtherHostSecrets(dir, network);
     const config = writeAllRendered(settings, secrets, path.join(dir, "config"));
     const exporters = startFurtherHostExporters(network, config, path.join(dir, "logs"));
     started.push(...exporters);
-    const prom = startProcess({ name: "prometheus", command: TOOLS.prometheus, args: [`--config.file=${path.join(config, "prometheus/prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=${prometheus}`], logDir: path.join(dir, "logs") });
+    const prom = startProcess({ name: "prometheus", command: TOOLS.prometheus, args: [`--config.file=${path.join(config, "prometheus/prometheus.yml")}`, `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=${prometheus}`], logDir: path.join(dir, "logs") });
     started.push(prom);
-    const url = `http://${prometheus}`;
-    await waitHttpOk(`${url}/-/ready`, prom);
+    const url = { url: `http://${prometheus}`, authorization: basicAuthorization("prometheus", "operator") };
+    await waitHttpOk(`${url.url}/-/ready`, prom, 20_000, url.authorization);
     await waitFor(`${count} hosts up`, async () => ((await queryValue(url, 'count(up{job="node", role!=""} == 1)')) === count ? true : undefined), 60_000, 1000);
     await sleep(warmupSeconds * 1000);
     const cpuBefore = (await queryValue(url, 'process_cpu_seconds_total{job="prometheus"}')) ?? Number.NaN;

@@ -2,15 +2,14 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { webConfigFile } from "../webauth/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService } from "./configuredService";
 import { clusterFlags } from "../scale/alertmanagerCluster";
 import { monitoringHostName } from "../scale/hosts";
 import type { DockerHost } from "./dockerHost";
-
-/** The uid the official image runs as (`nobody`): it must own the data volume and read the secret files. */
-const ALERTMANAGER_UID = 65534;
 
 export interface AlertmanagerArgs {
   /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
@@ -27,7 +26,8 @@ export function alertmanagerExternalUrl(settings: Settings): string {
 }
 
 /**
- * Command-line flags: config, data, the URL links use, and the cluster: none for one Alertmanager (gossip would
+ * Command-line flags: config, data, the URL links use, the web config (basic auth on every endpoint: nobody
+ * without a login can silence, post alerts or read them), and the cluster: none for one Alertmanager (gossip would
  * only open a port), else this peer's gossip flags (`scale/alertmanagerCluster.ts`).
  */
 export function alertmanagerFlags(settings: Settings): string[] {
@@ -36,6 +36,7 @@ export function alertmanagerFlags(settings: Settings): string[] {
     `--storage.path=${ALERTMANAGER_PATHS.data}`,
     `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
     `--web.external-url=${alertmanagerExternalUrl(settings)}`,
+    `--web.config.file=${webConfigFile("alertmanager").inContainer}`,
     ...clusterFlags(settings, monitoringHostName(settings)),
   ];
 }
@@ -62,7 +63,6 @@ export class Alertmanager extends pulumi.ComponentResource {
       settings,
       host,
       files: args.files,
-      secretOwner: ALERTMANAGER_UID,
       image: IMAGES.alertmanager,
       memory: settings.alertmanager.memory,
       hostPort: settings.alertmanager.hostPort,
@@ -70,7 +70,7 @@ export class Alertmanager extends pulumi.ComponentResource {
       extraPorts: alertmanagerGossipPorts(settings),
       dataPath: ALERTMANAGER_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
-      healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
+      healthcheck: authenticatedHealthcheck("alertmanager", `127.0.0.1:${SERVICE_PORTS.alertmanager}`, "/-/healthy"),
       // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
       onChange: "reload",
     });

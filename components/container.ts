@@ -19,6 +19,12 @@ export interface PublishedPort {
   readonly protocol?: "tcp" | "udp";
 }
 
+export interface ContainerNetwork {
+  readonly name: pulumi.Input<string>;
+  /** A fixed address on that network (Alloy's, so it can listen on that network only). */
+  readonly ipv4Address?: string;
+}
+
 export interface ServiceContainerSpec {
   /** Docker container name (unique per stack: built from the stack's `namePrefix`). */
   readonly name: string;
@@ -33,10 +39,8 @@ export interface ServiceContainerSpec {
   /** Ports, published on `bindAddress` when they have a host port. */
   readonly ports?: readonly PublishedPort[];
   readonly bindAddress: string;
-  /** The Docker network the container joins (ignored with `networkMode: "host"`). */
-  readonly network?: pulumi.Input<string>;
-  /** Names the container answers to on the network besides its name (e.g. the job's short name). */
-  readonly aliases?: readonly string[];
+  /** The Docker networks the container joins (none with `networkMode: "host"`), see contract/networks.ts. */
+  readonly networks?: readonly ContainerNetwork[];
   /** Named volumes: data that must survive the container. */
   readonly volumes?: readonly { readonly volume: pulumi.Input<string>; readonly path: string; readonly readOnly?: boolean }[];
   /** Host paths bind-mounted into the container (configuration, host logs, the Docker socket). */
@@ -51,6 +55,10 @@ export interface ServiceContainerSpec {
   readonly pidMode?: "host";
   /** Docker labels (Traefik routing). */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Linux capabilities dropped (`ALL` for the socket proxy). */
+  readonly capDrop?: readonly string[];
+  /** A read-only root filesystem. */
+  readonly readOnly?: boolean;
 }
 
 /** Memory limit in MiB, the unit of the Docker provider's `memory`. */
@@ -83,12 +91,16 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
       .map((p) => ({ internal: p.internal, external: p.hostPort, ip: p.ip ?? spec.bindAddress, protocol: p.protocol ?? "tcp" })),
     networkMode: spec.networkMode,
     pidMode: spec.pidMode,
-    networksAdvanced: spec.networkMode === "host" || !spec.network ? undefined : [{ name: spec.network, aliases: spec.aliases ? [...spec.aliases] : undefined }],
+    networksAdvanced: spec.networkMode === "host" || !spec.networks ? undefined : spec.networks.map((n) => (n.ipv4Address ? { name: n.name, ipv4Address: n.ipv4Address } : { name: n.name })),
     volumes: [
       ...(spec.volumes ?? []).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
       ...(spec.binds ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.path, readOnly: b.readOnly })),
     ],
     user: spec.user,
+    capabilities: spec.capDrop ? { drops: [...spec.capDrop] } : undefined,
+    readOnly: spec.readOnly,
+    // No process of a service may gain privileges (setuid binaries) beyond its user.
+    securityOpts: ["no-new-privileges:true"],
     labels: Object.entries({ "com.koprogo.observability": "true", ...spec.labels }).map(([label, value]) => ({ label, value })),
     // The engine runs the healthcheck; `up` does not block on it (a dependent that needs a ready service, such as
     // the Grafana provider, waits on its own readiness check).

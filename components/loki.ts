@@ -6,9 +6,6 @@ import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
 import { LOKI_S3_CREDENTIALS } from "../scale/files";
-
-/** The uid Loki's image runs as: it must read the S3 credentials file (the only secret file Loki has). */
-const LOKI_UID = 10001;
 import type { DockerHost } from "./dockerHost";
 
 export interface LokiArgs {
@@ -40,7 +37,6 @@ export class Loki extends pulumi.ComponentResource {
       host,
       files: args.files,
       image: IMAGES.loki,
-      secretOwner: LOKI_UID,
       memory: settings.loki.memory,
       // With loki.storage, the S3 client reads its keys from this file (AWS default chain), so loki.yaml holds none.
       envs: [goMemoryLimit(settings.loki.memory), ...(settings.loki.storage ? [`AWS_SHARED_CREDENTIALS_FILE=${LOKI_S3_CREDENTIALS.inContainer}`] : [])],

@@ -1,8 +1,13 @@
 /** Node exporter: the host's CPU, memory, filesystems, network, load and disks, read-only. */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { nodeExporterContainerFlags } from "../exporters/node";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { CONFIG_DIRS } from "../webauth/paths";
+import { restartContainerScript } from "../host/scripts";
+import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
 
@@ -11,6 +16,8 @@ export interface NodeExporterArgs {
   readonly settings: Settings;
   /** Engine and host access. */
   readonly host: DockerHost;
+  /** Its web config and login (`node-exporter/...`), relative to the config root. */
+  readonly files: readonly HostFile[];
 }
 
 export class NodeExporter extends pulumi.ComponentResource {
@@ -21,10 +28,12 @@ export class NodeExporter extends pulumi.ComponentResource {
   constructor(name: string, args: NodeExporterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:NodeExporter", name, {}, opts);
     const { settings, host } = args;
+    const container = containerName(settings, "nodeExporter");
+    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.nodeExporter.uid }, { parent: this });
     this.container = new docker.Container(
       name,
       serviceContainerArgs({
-        name: containerName(settings, "nodeExporter"),
+        name: container,
         image: IMAGES.nodeExporter,
         memory: settings.nodeExporter.memory,
         command: nodeExporterContainerFlags(settings),
@@ -32,13 +41,19 @@ export class NodeExporter extends pulumi.ComponentResource {
         networkMode: "host",
         pidMode: "host",
         bindAddress: settings.docker.bindAddress,
-        // The whole host filesystem, read-only: the exporter only reads /proc, /sys and mount statistics.
-        binds: [{ hostPath: "/", path: "/host", readOnly: true }],
-        healthcheck: ["CMD", "wget", "-q", "--spider", `http://${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}/metrics`],
-        user: "65534:65534",
+        // The whole host filesystem, read-only: the exporter only reads /proc, /sys and mount statistics. Under its
+        // own uid it reads no secret file of the stack (each is 0400 for its one reader).
+        binds: [
+          { hostPath: "/", path: "/host", readOnly: true },
+          { hostPath: `${host.configRoot}/${CONFIG_DIRS.nodeExporter.host}`, path: CONFIG_DIRS.nodeExporter.container, readOnly: true },
+        ],
+        healthcheck: authenticatedHealthcheck("nodeExporter", `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`, "/metrics"),
+        user: dockerUser("nodeExporter"),
       }),
-      { parent: this, provider: host.provider },
+      { parent: this, provider: host.provider, dependsOn: config.writes },
     );
+    // exporter-toolkit re-reads web.yml on each request; the restart covers a changed login file of the healthcheck.
+    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
     this.address = `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`;
     this.registerOutputs({ address: this.address });
   }

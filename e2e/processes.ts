@@ -149,15 +149,15 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** Resolves once `url` answers 2xx; fails at once if `proc` exits, with its log. */
-export async function waitHttpOk(url: string, proc: ManagedProcess | undefined, timeoutMs = 20_000): Promise<void> {
+/** Resolves once `url` answers 2xx (signed in with `authorization` when given); fails at once if `proc` exits, with its log. */
+export async function waitHttpOk(url: string, proc: ManagedProcess | undefined, timeoutMs = 20_000, authorization?: string): Promise<void> {
   let exitedWith: string | undefined;
   void proc?.exited.then((code) => (exitedWith = code));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exitedWith !== undefined) throw new Error(`${proc?.name} exited (${exitedWith}) before ${url} answered:\n${proc ? logTail(proc) : ""}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000), headers: authorization ? { Authorization: authorization } : {} });
       if (response.ok) return;
     } catch {
       // Not listening yet.

@@ -29,7 +29,7 @@ export interface NotifyOutcome {
 
 /** Waits until `expr` has value `value` in the lane's Prometheus (the steady state before a fault). */
 export async function waitForValue(lane: Lane, expr: string, value: number, timeoutMs = 150_000): Promise<void> {
-  await waitFor(`${expr} == ${value} in lane ${lane.name}`, async () => ((await queryValue(lane.prometheusUrl, expr)) === value ? true : undefined), timeoutMs, 250);
+  await waitFor(`${expr} == ${value} in lane ${lane.name}`, async () => ((await queryValue(lane.prometheus, expr)) === value ? true : undefined), timeoutMs, 250);
 }
 
 /** Waits for the first `status` notification of `alertname` at every role in `roles` that arrived after `after`. */
@@ -90,12 +90,12 @@ async function longForScenario(lane: Lane, alertname: string, fault: () => Promi
   if (options.delayMs) await sleep(options.delayMs);
   const faultAt = Date.now();
   await fault();
-  const pending = await waitFor(`${alertname} pending in lane ${lane.name}`, async () => (await prometheusAlerts(lane.prometheusUrl)).find((a) => a.labels.alertname === alertname), timeoutMs, 250);
+  const pending = await waitFor(`${alertname} pending in lane ${lane.name}`, async () => (await prometheusAlerts(lane.prometheus)).find((a) => a.labels.alertname === alertname), timeoutMs, 250);
   const pendingAt = Date.now();
   const severity = pending.labels.severity;
   if (severity !== "critical" && severity !== "warning") throw new Error(`${alertname} has severity ${severity}: no notification role`);
   if (!options.untilFiring) {
-    await postAlerts(lane.alertmanagerUrl, [{ labels: pending.labels, annotations: pending.annotations, startsAt: new Date().toISOString(), generatorURL: `${lane.prometheusUrl}/graph` }]);
+    await postAlerts(lane.alertmanager, [{ labels: pending.labels, annotations: pending.annotations, startsAt: new Date().toISOString(), generatorURL: `${lane.prometheusUrl}/graph` }]);
   }
   const fired = await waitForNotifications(lane, alertname, ROLES_BY_SEVERITY[severity], "firing", faultAt, options.untilFiring ? timeoutMs + 15 * 60_000 : timeoutMs);
   return { alertname, faultAt, fired, pendingAt, pending };

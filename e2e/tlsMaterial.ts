@@ -1,7 +1,7 @@
 /**
  * A CA and one serving certificate for the e2e hosts, made with the real `openssl` (as an operator would, or as
  * the program's generated material is shaped): the CA that Prometheus verifies with, a certificate whose SANs are
- * every host address, its key, and a bcrypt hash of the scrape password (libxcrypt through Python's `crypt`).
+ * every host address, and its key.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -22,12 +22,4 @@ export function makeTlsMaterial(dir: string, addresses: readonly string[]): TlsM
   fs.writeFileSync(file("san.ext"), `subjectAltName=${addresses.map((a) => `IP:${a}`).join(",")}\nextendedKeyUsage=serverAuth\n`);
   openssl("x509", "-req", "-in", file("host.csr"), "-CA", file("ca.crt"), "-CAkey", file("ca.key"), "-CAcreateserial", "-out", file("host.crt"), "-days", "2", "-extfile", file("san.ext"));
   return { caCert: fs.readFileSync(file("ca.crt"), "utf8"), cert: fs.readFileSync(file("host.crt"), "utf8"), key: fs.readFileSync(file("host.key"), "utf8") };
-}
-
-/** A bcrypt hash (cost 10) of `password`, as the exporters' web config wants it. */
-export function bcryptHash(password: string): string {
-  const script = "import crypt,sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))";
-  const hash = execFileSync("python3", ["-W", "ignore", "-c", script], { input: password, encoding: "utf8" }).trim();
-  if (!/^\$2b\$10\$/.test(hash)) throw new Error(`python3 crypt did not produce a bcrypt hash (got ${hash.slice(0, 7)}…)`);
-  return hash;
 }

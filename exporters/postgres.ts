@@ -5,13 +5,19 @@
 import type { FileRenderer } from "../render/types";
 import { SERVICE_PORTS, type Settings } from "../settings";
 
+/** The exporter's config directory inside its container (the host's `postgres-exporter/` is mounted there). */
+export const POSTGRES_EXPORTER_CONFIG_DIR = "/etc/postgres-exporter";
 /** Where the exporter reads its password inside the container (the file is written by `ConfigFiles`). */
-export const POSTGRES_EXPORTER_PASSWORD_FILE = "/etc/postgres-exporter/password";
+export const POSTGRES_EXPORTER_PASSWORD_FILE = `${POSTGRES_EXPORTER_CONFIG_DIR}/password`;
 
-/** @param listenAddress `host:port` to listen on */
-export function postgresExporterFlags(listenAddress = `:${SERVICE_PORTS.postgresExporter}`): string[] {
+/**
+ * @param listenAddress `host:port` to listen on
+ * @param webConfig the exporter-toolkit web config (basic auth on `/metrics`), or none
+ */
+export function postgresExporterFlags(listenAddress = `:${SERVICE_PORTS.postgresExporter}`, webConfig?: string): string[] {
   return [
     `--web.listen-address=${listenAddress}`,
+    ...(webConfig ? [`--web.config.file=${webConfig}`] : []),
     // Slow queries (> 1 s) on the PostgreSQL dashboard come from pg_stat_statements (collector of exporter 0.13
     // and later; the deployed 0.17.1 is what the tests run).
     "--collector.stat_statements",

@@ -39,7 +39,8 @@ export function lokiConfig(settings: Settings) {
   const storage = lokiStorageParts(settings.loki.storage, dir);
   const maxQueryLength = `${Number(retentionHours.slice(0, -1)) + 1}h`;
   return {
-    // One tenant: the stack is the only writer and Loki is reachable only inside the Docker network.
+    // One tenant, no login: Loki is on the internal monitoring network only (contract/networks.ts), where Alloy
+    // pushes and Grafana queries; nothing of the application can open a connection to it.
     auth_enabled: false,
     server: {
       http_listen_port: SERVICE_PORTS.loki,
@@ -81,7 +82,8 @@ export function lokiConfig(settings: Settings) {
       working_directory: dir("compactor"),
       // Retention is applied by the compactor: without this, logs are kept forever and fill the disk.
       retention_enabled: true,
-      // Delete requests (and retention marks) are kept on the same filesystem: there is no object store.
+      // Required by Loki 3 whenever retention is on (it keeps retention marks there too), on the store that holds the
+      // chunks. The delete API itself is off: `limits_config.deletion_mode: disabled`.
       delete_request_store: storage.deleteRequestStore,
       compaction_interval: "10m",
       // Chunks marked for deletion are removed after 2h, a window to stop a wrong retention change.
@@ -92,6 +94,9 @@ export function lokiConfig(settings: Settings) {
     limits_config: {
       // The retention of every stream; the compactor deletes older chunks.
       retention_period: retentionHours,
+      // No log deletion API (`/loki/api/v1/delete`, default `filter-and-delete`): logs leave Loki by retention
+      // only, so whoever reaches Loki cannot erase what an intrusion wrote into the auth log.
+      deletion_mode: "disabled",
       ingestion_rate_mb: limits.ingestionRateMb,
       ingestion_burst_size_mb: limits.ingestionBurstSizeMb,
       per_stream_rate_limit: limits.perStreamRateLimit,

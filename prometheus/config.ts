@@ -3,7 +3,7 @@ import { toYaml } from "../render/yaml";
 import { alertmanagerTargets, furtherHostsNodeJob, remoteWriteConfig, scaleExternalLabels } from "../scale/prometheusScale";
 import { durationToMs, type Settings } from "../settings";
 import { PROMETHEUS_PATHS } from "./paths";
-import { scrapeJobs } from "./scrapeJobs";
+import { basicAuthTo, scrapeJobs } from "./scrapeJobs";
 
 export function prometheusConfig(settings: Settings) {
   const { scrapeInterval, evaluationInterval } = settings.prometheus;
@@ -17,7 +17,8 @@ export function prometheusConfig(settings: Settings) {
     },
     rule_files: [PROMETHEUS_PATHS.rulesGlob],
     alerting: {
-      alertmanagers: [{ static_configs: [{ targets: alertmanagerTargets(settings) }] }],
+      // Alertmanager refuses unauthenticated alerts: Prometheus signs in with its own login, on every peer.
+      alertmanagers: [{ basic_auth: basicAuthTo("alertmanager"), static_configs: [{ targets: alertmanagerTargets(settings) }] }],
     },
     scrape_configs: [...scrapeJobs(settings), ...optional(furtherHostsNodeJob(settings))],
     ...(remoteWriteConfig(settings) ? { remote_write: remoteWriteConfig(settings) } : {}),

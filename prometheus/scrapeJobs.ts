@@ -7,6 +7,8 @@ import { crowdsecMetricsTarget } from "../security/crowdsec";
 import { enabledAgents } from "../security/files";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
 import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
+import type { WebServer } from "../contract/webAccess";
+import { passwordFile } from "../webauth/paths";
 import { PROMETHEUS_PATHS } from "./paths";
 
 export interface ScrapeJob {
@@ -15,8 +17,18 @@ export interface ScrapeJob {
   readonly metrics_path?: string;
   readonly scheme?: "http" | "https";
   readonly authorization?: { type: "Bearer"; credentials_file: string };
+  readonly basic_auth?: { username: string; password_file: string };
   readonly relabel_configs?: Record<string, unknown>[];
   readonly metric_relabel_configs?: Record<string, unknown>[];
+}
+
+/**
+ * Prometheus's login on a server of the stack (contract/webAccess.ts). The password file is relative to
+ * prometheus.yml's directory, as Prometheus resolves it: `/etc/prometheus` in the container, the render directory
+ * in the e2e harness.
+ */
+export function basicAuthTo(server: WebServer): { username: string; password_file: string } {
+  return { username: "prometheus", password_file: passwordFile(server, "prometheus").relative };
 }
 
 function job(job_name: JobName, target: string, extra: Partial<ScrapeJob> = {}): ScrapeJob {
@@ -50,9 +62,13 @@ const DROP_SELF_MONITORING_DETAIL: Record<string, unknown>[] = [
 export function scrapeJobs(settings: Settings): ScrapeJob[] {
   const { api, postgres, traefik } = settings.targets;
   const jobs: ScrapeJob[] = [
-    job(JOBS.prometheus, settings.serviceAddresses.prometheus ?? `localhost:${SERVICE_PORTS.prometheus}`, { metric_relabel_configs: DROP_SELF_MONITORING_DETAIL }),
-    job(JOBS.alertmanager, serviceAddress(settings, "alertmanager"), { metric_relabel_configs: DROP_SELF_MONITORING_DETAIL }),
-    job(JOBS.node, serviceAddress(settings, "nodeExporter"), { relabel_configs: instanceLabel(settings.environment === "e2e" ? "e2e-host" : "vps"), metric_relabel_configs: NODE_METRIC_RELABEL }),
+    job(JOBS.prometheus, settings.serviceAddresses.prometheus ?? `localhost:${SERVICE_PORTS.prometheus}`, { basic_auth: basicAuthTo("prometheus"), metric_relabel_configs: DROP_SELF_MONITORING_DETAIL }),
+    job(JOBS.alertmanager, serviceAddress(settings, "alertmanager"), { basic_auth: basicAuthTo("alertmanager"), metric_relabel_configs: DROP_SELF_MONITORING_DETAIL }),
+    job(JOBS.node, serviceAddress(settings, "nodeExporter"), {
+      basic_auth: basicAuthTo("nodeExporter"),
+      relabel_configs: instanceLabel(settings.environment === "e2e" ? "e2e-host" : "vps"),
+      metric_relabel_configs: NODE_METRIC_RELABEL,
+    }),
     job(JOBS.api, api.address, {
       metrics_path: api.metricsPath,
       scheme: api.scheme,
@@ -60,10 +76,11 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
       authorization: api.bearerToken ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.metricsBearerToken } : undefined,
     }),
     // `up{job="postgresql"}` is the exporter; `pg_up` is the database behind it. The instance names the database.
-    job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { relabel_configs: instanceLabel(postgres.address), metric_relabel_configs: POSTGRES_METRIC_RELABEL }),
+    job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { basic_auth: basicAuthTo("postgresExporter"), relabel_configs: instanceLabel(postgres.address), metric_relabel_configs: POSTGRES_METRIC_RELABEL }),
     job(JOBS.loki, serviceAddress(settings, "loki"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
     job(JOBS.alloy, serviceAddress(settings, "alloy"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
-    job(JOBS.grafana, serviceAddress(settings, "grafana"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
+    // Grafana's /metrics is behind basic auth ([metrics] basic_auth_*): it is on the application's network for Traefik.
+    job(JOBS.grafana, serviceAddress(settings, "grafana"), { basic_auth: basicAuthTo("grafana"), metric_relabel_configs: DROP_UNUSED_INTERNALS }),
   ];
   if (traefik) jobs.push(job(JOBS.traefik, traefik));
   // CrowdSec runs on the host and listens on the Docker bridge gateway, like the node exporter.

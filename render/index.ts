@@ -11,6 +11,7 @@ import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import { renderSecurityFiles } from "../security/files";
 import { renderScaleFiles } from "../scale/files";
+import { renderWebAuthFiles } from "../webauth/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
@@ -24,6 +25,7 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderSecurityFiles,
   renderLogFiles,
   renderScaleFiles,
+  renderWebAuthFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */

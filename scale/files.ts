@@ -3,9 +3,10 @@
  * node exporter web config and TLS files (under `hosts/<name>/`, written on that host), Loki's S3 credentials.
  */
 import type { FileRenderer, RenderedFile } from "../render/types";
+import { toYaml } from "../render/yaml";
 import type { Secrets, Settings } from "../settings";
-import { SCALE_PROMETHEUS_FILES, EXPORTER_SCRAPE_USER } from "./prometheusScale";
-import { webConfigYaml } from "./webConfig";
+import { webConfig } from "../webauth/files";
+import { SCALE_PROMETHEUS_FILES } from "./prometheusScale";
 
 /** Where the node exporter on a further host reads its files (the host directory is mounted there). */
 export const REMOTE_EXPORTER_PATHS = { dir: "/etc/node-exporter", webConfig: "/etc/node-exporter/web.yml" } as const;
@@ -27,8 +28,10 @@ function secretFile(path: string, content: string | undefined): RenderedFile {
 export function furtherHostExporterFiles(host: string, secrets: Secrets<string>): RenderedFile[] {
   const dir = `hosts/${host}/node-exporter`;
   return [
-    // Marked secret: the hash changes with the password, and a hash is still an offline-guessing target.
-    secretFile(`${dir}/web.yml`, webConfigYaml({ tls: { certFile: REMOTE_EXPORTER_TLS.cert, keyFile: REMOTE_EXPORTER_TLS.key }, users: { [EXPORTER_SCRAPE_USER]: secrets.nodeExporterPasswordBcrypt ?? "" } })),
+    // The node exporter's logins (contract/webAccess.ts: Prometheus's scrape, the healthcheck) as on the monitoring
+    // host, plus TLS: this exporter is reached over the private network. Behaviour relied on (exporter-toolkit
+    // 0.14): `tls_server_config` turns on TLS for every request; relative paths resolve against web.yml's directory.
+    secretFile(`${dir}/web.yml`, toYaml({ tls_server_config: { cert_file: REMOTE_EXPORTER_TLS.cert, key_file: REMOTE_EXPORTER_TLS.key, min_version: "TLS12" }, ...webConfig("nodeExporter", secrets) })),
     secretFile(`${dir}/${REMOTE_EXPORTER_TLS.cert}`, secrets.hostsTlsCert),
     secretFile(`${dir}/${REMOTE_EXPORTER_TLS.key}`, secrets.hostsTlsKey),
   ];
@@ -43,7 +46,6 @@ export const renderScaleFiles: FileRenderer = (settings: Settings, secrets) => {
   const files: RenderedFile[] = [];
   if (settings.hosts.length > 0) {
     files.push({ path: `prometheus/${SCALE_PROMETHEUS_FILES.hostsCa}`, content: secrets.hostsTlsCaCert ?? "", secret: true });
-    files.push(secretFile(`prometheus/${SCALE_PROMETHEUS_FILES.nodeExporterPassword}`, secrets.nodeExporterPassword));
     for (const host of settings.hosts) files.push(...furtherHostExporterFiles(host.name, secrets));
   }
   if (settings.prometheus.remoteWrite?.username) files.push(secretFile(`prometheus/${SCALE_PROMETHEUS_FILES.remoteWritePassword}`, secrets.remoteWritePassword));

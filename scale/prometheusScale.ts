@@ -4,6 +4,7 @@
  */
 import { JOBS } from "../contract/jobs";
 import { NODE_METRIC_RELABEL } from "../exporters/relabel";
+import { basicAuthTo } from "../prometheus/scrapeJobs";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT, type RemoteWriteSettings } from "../settings/scale";
 import { monitoringHostName } from "./hosts";
@@ -11,12 +12,8 @@ import { monitoringHostName } from "./hosts";
 /** Secret and CA files of these jobs, relative to prometheus.yml (as the other secret files). */
 export const SCALE_PROMETHEUS_FILES = {
   hostsCa: "secrets/hosts-ca.crt",
-  nodeExporterPassword: "secrets/node-exporter-password",
   remoteWritePassword: "secrets/remote-write-password",
 } as const;
-
-/** The user Prometheus authenticates as on the further hosts' exporters. */
-export const EXPORTER_SCRAPE_USER = "prometheus";
 
 /**
  * One job for the node exporters of every further host. Its series carry `job="node"` like the monitoring host's
@@ -29,7 +26,8 @@ export function furtherHostsNodeJob(settings: Pick<Settings, "hosts">) {
     job_name: `${JOBS.node}-hosts`,
     scheme: "https",
     tls_config: { ca_file: SCALE_PROMETHEUS_FILES.hostsCa, min_version: "TLS12" },
-    basic_auth: { username: EXPORTER_SCRAPE_USER, password_file: SCALE_PROMETHEUS_FILES.nodeExporterPassword },
+    // The node exporter's own login for Prometheus (contract/webAccess.ts), the same as on the monitoring host.
+    basic_auth: basicAuthTo("nodeExporter"),
     static_configs: settings.hosts.map((host) => ({
       targets: [`${host.address}:${REMOTE_NODE_EXPORTER_PORT}`],
       labels: { instance: host.name, role: host.role, ...host.labels },

@@ -1,6 +1,6 @@
 /** Metrics collection: what Prometheus scrapes, how long it keeps it, and the exporters that feed it. */
 import { z } from "zod";
-import { duration, hostPort, memory, port } from "./primitives";
+import { dockerName, duration, hostPort, httpUrl, memory, port, sqlIdentifier } from "./primitives";
 import { alertmanagerClusterSettings, remoteWriteSettings } from "./scale";
 
 /** A container service of the stack: its memory limit and, optionally, a host port published on `bindAddress`. */
@@ -23,7 +23,7 @@ export const targetSettings = z
         /** `host:port` of the backend on the shared Docker network. */
         address: hostPort.default("koprogo-backend:8080"),
         /** Path of the backend's metrics. */
-        metricsPath: z.string().startsWith("/", "must start with /").default("/metrics"),
+        metricsPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a path starting with / of letters, digits and . _ ~ - / only").default("/metrics"),
         /** Scheme of the scrape. */
         scheme: z.enum(["http", "https"]).default("http"),
         /** Send `Authorization: Bearer <metricsBearerToken secret>` (the backend's METRICS_AUTH_TOKEN). */
@@ -36,8 +36,8 @@ export const targetSettings = z
       .object({
         /** `host:port` of PostgreSQL, for the exporter. */
         address: hostPort.default("koprogo-postgres:5432"),
-        /** Database the exporter connects to. */
-        database: z.string().min(1).default("koprogo_db"),
+        /** Pasted into the exporter's DSN (`host:port/<database>?sslmode=...`): a plain identifier only. */
+        database: sqlIdentifier.default("koprogo_db"),
         /** libpq `sslmode` of the exporter's connection. */
         sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
         /** The role the exporter connects as (granted `pg_monitor`). */
@@ -60,8 +60,8 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
     scrapeInterval: duration.default("15s"),
     /** Rule evaluation interval. Defaults to `15s`. */
     evaluationInterval: duration.default("15s"),
-    /** Public URL Prometheus links use (alert `generatorURL`). */
-    externalUrl: z.string().optional(),
+    /** Public URL Prometheus links use (alert `generatorURL`, the self-monitoring annotations). */
+    externalUrl: httpUrl.optional(),
     /** Send every sample to a long-term store as well (VictoriaMetrics, Mimir, Thanos Receive); off by default. */
     remoteWrite: remoteWriteSettings.optional(),
     /** This Prometheus's replica name, an external label the store deduplicates on when two replicas write. */
@@ -72,7 +72,7 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
 export const alertmanagerSettings = serviceSettings({ memory: "48m", hostPort: 9093 })
   .extend({
     /** Public URL used in notification links to silences. */
-    externalUrl: z.string().optional(),
+    externalUrl: httpUrl.optional(),
     /** Two or three Alertmanagers in a gossip cluster, one per named host; absent: one Alertmanager. */
     cluster: alertmanagerClusterSettings.optional(),
   })
@@ -95,9 +95,9 @@ export const postgresExporterSettings = serviceSettings({ memory: "48m", hostPor
    */
   manageRole: z.boolean().default(false),
   /** The application's PostgreSQL container, for `manageRole`. */
-  container: z.string().default("koprogo-postgres"),
+  container: dockerName.default("koprogo-postgres"),
   /** A superuser the role is created with, for `manageRole`. */
-  adminUser: z.string().default("koprogo"),
+  adminUser: sqlIdentifier.default("koprogo"),
 }).strict();
 
 export type TargetSettings = z.infer<typeof targetSettings>;

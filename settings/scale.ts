@@ -5,6 +5,7 @@
  * Thanos Receive, Loki's S3 client); nothing here replaces them.
  */
 import { z } from "zod";
+import { sshHostKey } from "./deployment";
 import { httpUrl, port } from "./primitives";
 
 /** A host name as it appears in the `instance` label and in container names: short, lower-case, DNS-safe. */
@@ -28,9 +29,6 @@ const labelValue = z.string().regex(/^[A-Za-z0-9 ._:/-]{1,63}$/, "must be 1 to 6
 
 /** What a host is for; it becomes the `role` label, so dashboards and alerts can say "the database host". */
 export const HOST_ROLES = ["monitoring", "api", "database", "staging", "worker"] as const;
-
-/** An OpenSSH public host key line, as `ssh-keyscan -t ed25519 <host>` prints after the host name. */
-const sshHostKey = z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,3}$/, "must be an OpenSSH public key line like `ssh-ed25519 AAAA…` (from `ssh-keyscan -t ed25519 <host>`)");
 
 export const hostSettings = z
   .object({

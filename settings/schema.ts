@@ -8,7 +8,7 @@ import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
 import { alloySettings, lokiSettings } from "./logs";
 import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
-import { hostPort, memoryToBytes } from "./primitives";
+import { hostPort, memory, memoryToBytes } from "./primitives";
 import { securitySettings } from "./security";
 import { hostsSettings } from "./scale";
 import { scaleSettingsIssues } from "./scaleChecks";
@@ -37,6 +37,14 @@ export const settingsSchema = z
     security: securitySettings.prefault({}),
     /** Further hosts the stack watches and protects (node exporter, log shipper, security agents); none by default. */
     hosts: hostsSettings,
+    /** The Docker socket proxy that stands between Alloy and the engine (components/socketProxy.ts). */
+    socketProxy: z
+      .object({
+        /** Container memory limit; the proxy is a small Go binary (about 8 MiB resident). */
+        memory: memory.default("16m"),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Where a service of the stack is reached (`host:port`), overriding its container address. For the e2e
      * profile, whose servers run on loopback; a normal stack leaves it empty.
@@ -69,7 +77,7 @@ export const settingsSchema = z
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Every container of the stack with its memory limit: the budget check and the README's table read it. */
-export function containerMemoryLimits(settings: Pick<Settings, "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana">) {
-  const services = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"] as const;
+export function containerMemoryLimits(settings: Pick<Settings, "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana" | "socketProxy">) {
+  const services = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana", "socketProxy"] as const;
   return services.map((service) => ({ service, memory: settings[service].memory, bytes: memoryToBytes(settings[service].memory) }));
 }

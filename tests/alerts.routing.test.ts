@@ -11,9 +11,10 @@ import { logsUrlExpression } from "../alerts/templates";
 import { renderAll } from "../render";
 import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";
+import { toolPath } from "../toolchain/cache";
 import { renderInto } from "./helpers/renderAlerts";
 import { stackSettings } from "./helpers/stacks";
-import { describeWithTools, run, toolPath } from "./helpers/tools";
+import { describeWithTools, run } from "./helpers/tools";
 
 const { settings: dev } = stackSettings("dev");
 const { settings: prod } = stackSettings("prod");
@@ -48,9 +49,10 @@ const ROUTES: [string, string[], string][] = [
   ["an info alert goes to chat", ["alertname=Something", "severity=info"], "chat"],
 ];
 
+// The deployed amtool (0.28.1, tool cache): Debian 12's 0.25 does not know `url_file`, which the heartbeat uses.
 const AMTOOL = toolPath("amtool");
 
-describeWithTools("the Alertmanager configuration under amtool", [AMTOOL], () => {
+describeWithTools("the Alertmanager configuration under amtool 0.28", [AMTOOL], () => {
   let tmp: string;
   const dirs = new Map<string, string>();
 
@@ -131,9 +133,11 @@ describe("the Alertmanager configuration generator", () => {
     expect(prodConfig.route.routes[0]).toMatchObject({ matchers: ['alertname="Watchdog"'], receiver: "watchdog", repeat_interval: "5m" });
   });
 
-  it("sends resolved notifications on every integration", () => {
+  it("sends resolved notifications on every integration but the heartbeat (a Watchdog never resolves while Prometheus runs)", () => {
     for (const r of alertmanagerConfig(localWebhooks).receivers.concat(prodConfig.receivers)) {
-      for (const [key, configs] of Object.entries(r)) if (key.endsWith("_configs")) for (const c of configs as { send_resolved: boolean }[]) expect(c.send_resolved).toBe(true);
+      for (const [key, configs] of Object.entries(r)) {
+        if (key.endsWith("_configs")) for (const c of configs as { send_resolved: boolean; url_file?: string }[]) expect(`${r.name}: ${c.send_resolved}`).toBe(`${r.name}: ${c.url_file?.endsWith("watchdog-heartbeat-url") ? false : true}`);
+      }
     }
   });
 
@@ -152,6 +156,7 @@ describe("the Alertmanager configuration generator", () => {
     ["pagerduty reads its routing key from a file", { kind: "pagerduty" }, { pagerduty_configs: [expect.objectContaining({ routing_key_file: "/etc/alertmanager/secrets/pagerduty-routing-key" })] }],
     ["a webhook sends its token from a file", { kind: "webhook", url: "https://sms.example/hook", tokenSecret: "smsWebhookToken" }, { webhook_configs: [{ url: "https://sms.example/hook", send_resolved: true, http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/sms-webhook-token" } } }] }],
     ["a disabled role has no integration", { kind: "disabled" }, {}],
+    ["a heartbeat reads its ping URL from a file and sends no resolved ping", { kind: "heartbeat" }, { webhook_configs: [{ url_file: "/etc/alertmanager/secrets/watchdog-heartbeat-url", send_resolved: false }] }],
   ])("%s", (_, setting, expected) => {
     expect(receiver("chat", setting)).toEqual({ name: "chat", ...expected });
   });
@@ -162,7 +167,14 @@ describe("the Alertmanager configuration generator", () => {
     expect(config.secret).toBeFalsy();
     expect(config.content).not.toContain("SECRET");
     const secretFiles = files.filter((f) => f.path.startsWith("alertmanager/secrets/"));
-    expect(secretFiles.map((f) => f.path).sort()).toEqual(["alertmanager/secrets/pagerduty-routing-key", "alertmanager/secrets/slack-webhook-url", "alertmanager/secrets/sms-webhook-token"]);
+    // The receivers' secrets, the dead man's switch URL, and Alertmanager's own login (its healthcheck).
+    expect(secretFiles.map((f) => f.path).sort()).toEqual([
+      "alertmanager/secrets/pagerduty-routing-key",
+      "alertmanager/secrets/slack-webhook-url",
+      "alertmanager/secrets/sms-webhook-token",
+      "alertmanager/secrets/watchdog-heartbeat-url",
+      "alertmanager/secrets/web-alertmanager",
+    ]);
     for (const file of secretFiles) expect(file.secret).toBe(true);
     expect(secretFiles.find((f) => f.path.endsWith("slack-webhook-url"))!.content).toBe("https://hooks.slack.com/services/SECRET");
   });

@@ -103,13 +103,23 @@ describe("Grafana on the dev stack", () => {
 
   it("declares the three data sources with fixed UIDs against that provider", () => {
     const sources = mocks.ofType(DATASOURCE);
-    expect(sources.map((s) => [s.inputs.uid, s.inputs.type, s.inputs.isDefault])).toEqual([
-      ["prometheus", "prometheus", true],
-      ["loki", "loki", false],
+    expect(sources.map((s) => [s.inputs.uid, s.inputs.type, s.inputs.isDefault]).sort()).toEqual([
       ["alertmanager", "alertmanager", false],
+      ["loki", "loki", false],
+      ["prometheus", "prometheus", true],
     ]);
     for (const source of sources) expect(source.provider).toContain("::koprogo-grafana-api::");
-    expect(JSON.parse(String(sources[2].inputs.jsonDataEncoded))).toMatchObject({ implementation: "prometheus" });
+    expect(JSON.parse(String(sources.find((s) => s.inputs.uid === "alertmanager")!.inputs.jsonDataEncoded))).toMatchObject({ implementation: "prometheus" });
+  });
+
+  it("signs the Prometheus and Alertmanager data sources in with Grafana's own login, its password a secret", () => {
+    for (const uid of ["prometheus", "alertmanager"]) {
+      const source = mocks.ofType(DATASOURCE).find((s) => s.inputs.uid === uid)!;
+      expect([source.inputs.basicAuthEnabled, source.inputs.basicAuthUsername]).toEqual([true, "grafana"]);
+      expect(secretInput(source.inputs.secureJsonDataEncoded)).toEqual({ secret: true, value: JSON.stringify({ basicAuthPassword: GENERATED_SECRET }) });
+    }
+    // Loki has no login: it is on the internal monitoring network only.
+    expect(mocks.ofType(DATASOURCE).find((s) => s.inputs.uid === "loki")!.inputs.basicAuthEnabled).toBeUndefined();
   });
 
   it("declares one dashboard resource per dashboard, in the folder, against that provider", () => {
@@ -135,7 +145,8 @@ describe("Grafana on the prod stack", () => {
     expect(labels(grafanaContainer())).toMatchObject({
       "traefik.enable": "true",
       "traefik.docker.network": "koprogo-network",
-      "traefik.http.routers.koprogo-obs-grafana.rule": "Host(`grafana.koprogo.com`)",
+      // /metrics is never routed to the internet (and asks for a login anyway).
+      "traefik.http.routers.koprogo-obs-grafana.rule": "Host(`grafana.koprogo.com`) && !PathPrefix(`/metrics`)",
       "traefik.http.routers.koprogo-obs-grafana.entrypoints": "websecure",
       "traefik.http.routers.koprogo-obs-grafana.tls.certresolver": "letsencrypt",
     });

@@ -49,10 +49,13 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
     const child = spawn("sh", ["-c", writeFileScript(file, { mode: "0600", owner: NOBODY })], { stdio: ["pipe", "ignore", "ignore"] });
     child.stdin.write("first half of a secret");
     // The script now waits in `cat` for the rest: the temporary file exists, with part of the content.
+    // Wait until the first half is in the temporary file (`cat` runs): that is the moment that matters, and it
+    // comes after mktemp/chown/chmod, which a loaded machine may not have reached yet when the file first appears.
     let temps: string[] = [];
-    for (let i = 0; i < 100 && temps.length === 0; i++) {
+    const filled = () => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith(".metrics-bearer-token.") && fs.statSync(path.join(dir, f)).size > 0) : []);
+    for (let i = 0; i < 250 && temps.length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      temps = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith(".metrics-bearer-token.")) : [];
+      temps = filled();
     }
     expect(temps).toHaveLength(1);
     const stat = fs.statSync(path.join(dir, temps[0]));
@@ -78,7 +81,9 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
     const dir = path.join(tmp.dir, "root/interrupted");
     const child = spawn("sh", ["-c", writeFileScript(path.join(dir, "f"), { mode: "0644" })], { stdio: ["pipe", "ignore", "ignore"] });
     child.stdin.write("partial");
-    for (let i = 0; i < 100 && !(fs.existsSync(dir) && fs.readdirSync(dir).length > 0); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Interrupt while `cat` fills the temporary file (after the traps are set), as a dropped SSH session would.
+    const filling = () => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => fs.statSync(path.join(dir, f)).size > 0);
+    for (let i = 0; i < 250 && !filling(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const done = new Promise<number | null>((resolve) => child.on("close", resolve));
     child.kill("SIGTERM");
     child.stdin.end();

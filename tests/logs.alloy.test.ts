@@ -48,9 +48,9 @@ describe("the Docker source", () => {
   const relabelBlock = blocks(alloyConfig(prod), "discovery.relabel").find((b) => b.label === "containers")!;
   const source = component(prod, "loki.source.docker");
 
-  it("discovers and reads through the Docker socket mounted in the container", () => {
-    expect(value(discovery, "host")).toBe("unix:///var/run/docker.sock");
-    expect(value(source, "host")).toBe("unix:///var/run/docker.sock");
+  it("discovers and reads through the socket proxy, never a Docker socket of its own", () => {
+    expect(value(discovery, "host")).toBe("tcp://koprogo-obs-socket-proxy:2375");
+    expect(value(source, "host")).toBe("tcp://koprogo-obs-socket-proxy:2375");
     expect((value(source, "targets") as { path: string }).path).toBe("discovery.docker.containers.targets");
     expect((value(source, "relabel_rules") as { path: string }).path).toBe("discovery.relabel.containers.rules");
     expect((value(source, "forward_to") as { path: string }[]).map((r) => r.path)).toEqual(["loki.process.koprogo.receiver"]);

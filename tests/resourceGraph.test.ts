@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { SERVICE_USERS } from "../contract/serviceUsers";
 import { isExactImageReference } from "../settings";
 import { GENERATED_SECRET, installPulumiMocks, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
@@ -66,7 +67,9 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
     const volumes = prometheus.inputs.volumes as { volumeName?: string; hostPath?: string; containerPath: string; readOnly: boolean }[];
     expect(volumes).toContainEqual(expect.objectContaining({ volumeName: "koprogo-obs-prometheus-data", containerPath: "/prometheus", readOnly: false }));
     expect(volumes).toContainEqual(expect.objectContaining({ containerPath: "/etc/prometheus", readOnly: true }));
-    expect(prometheus.inputs.command).toEqual(expect.arrayContaining(["--storage.tsdb.retention.time=30d", "--web.enable-lifecycle"]));
+    expect(prometheus.inputs.command).toEqual(expect.arrayContaining(["--storage.tsdb.retention.time=30d", "--web.config.file=/etc/prometheus/web.yml"]));
+    // No lifecycle API: /-/quit would let a caller stop Prometheus; a change is a SIGHUP from the host.
+    expect(prometheus.inputs.command).not.toContain("--web.enable-lifecycle");
   });
 
   it("reloads Prometheus with SIGHUP when a file changes, instead of replacing its container", () => {
@@ -107,11 +110,10 @@ describe("prod specifics", () => {
     for (const command of mocks.ofType(REMOTE_COMMAND)) expect(secretInput(command.inputs.connection).value).toMatchObject({ host: "vps.koprogo.com", user: "deploy" });
   });
 
-  it("joins the application's network instead of creating one", () => {
-    expect(mocks.ofType("docker:index/network:Network")).toHaveLength(0);
-    for (const container of mocks.ofType(CONTAINER).filter((c) => c.inputs.networkMode !== "host")) {
-      expect(container.inputs.networksAdvanced).toEqual([expect.objectContaining({ name: "koprogo-network" })]);
-    }
+  it("joins the application's network instead of creating it, and creates only its own three", () => {
+    expect(mocks.ofType("docker:index/network:Network").map((n) => n.inputs.name).sort()).toEqual(["koprogo-obs-docker-api", "koprogo-obs-egress", "koprogo-obs-monitoring"]);
+    const onApp = mocks.ofType(CONTAINER).filter((c) => (c.inputs.networksAdvanced as { name: string }[] | undefined)?.some((n) => n.name === "koprogo-network"));
+    expect(onApp.map((c) => c.inputs.name).sort()).toEqual(["koprogo-obs-grafana", "koprogo-obs-postgres-exporter", "koprogo-obs-prometheus"]);
   });
 
   it("drives Docker over SSH", () => {
@@ -121,7 +123,7 @@ describe("prod specifics", () => {
   it("writes the metrics bearer token to a file readable by Prometheus only", () => {
     const write = mocks.ofType(REMOTE_COMMAND).find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
     expect(write?.inputs.create).toContain("chmod 0600");
-    expect(write?.inputs.create).toContain("chown 65534:65534");
+    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid}:`);
     expect(secretInput(write?.inputs.stdin)).toEqual({ secret: true, value: fakeSecretValue("metricsBearerToken") });
   });
 });
@@ -137,7 +139,7 @@ describe("dev specifics", () => {
   });
 
   it("generates the monitoring role's password as a secret", async () => {
-    expect(mocks.ofType("random:index/randomPassword:RandomPassword").filter((p) => !p.name.startsWith("koprogo-grafana"))).toHaveLength(1);
+    expect(mocks.ofType("random:index/randomPassword:RandomPassword").filter((p) => !p.name.startsWith("koprogo-grafana") && !p.name.startsWith("koprogo-web-"))).toHaveLength(1);
   });
 });
 

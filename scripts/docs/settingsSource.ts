@@ -104,9 +104,15 @@ export function settingsDescriptions(projectDir: string): SettingsDescriptions {
   const secrets = program.getSourceFile(secretsFile);
   if (!schema || !secrets) throw new Error(`cannot read ${schemaFile} and ${secretsFile}`);
   const moduleSymbol = checker.getSymbolAtLocation(schema);
-  const settingsType = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === "Settings");
-  if (!settingsType) throw new Error(`${schemaFile} exports no \`Settings\` type`);
+  const exports = moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : [];
+  const settingsType = exports.find((s) => s.name === "Settings");
+  const schemaValue = exports.find((s) => s.name === "settingsSchema");
+  if (!settingsType || !schemaValue)
+    throw new Error(`${schemaFile} exports no \`Settings\` type or \`settingsSchema\``);
   const keys = new Map<string, string>();
   keyDescriptions(checker, checker.getDeclaredTypeOfSymbol(settingsType), "", keys);
+  // The input side too (zod's `_input`): a key a `.transform()` rebuilds has its JSDoc there only.
+  const input = checker.getTypeOfSymbol(schemaValue).getProperty("_input");
+  if (input) keyDescriptions(checker, checker.getTypeOfSymbol(input), "", keys);
   return { keys, secrets: secretDescriptions(secrets) };
 }

@@ -14,6 +14,8 @@ import { createHostNetwork, type HostNetwork } from "../../e2e/namespaces";
 import { freePort, sleep, startProcess, stopAll, waitFor, waitHttpOk, type ManagedProcess } from "../../e2e/processes";
 import { Receivers, type ReceiverRole } from "../../e2e/receivers";
 import { e2eConfigValues } from "../../e2e/settings";
+import { basicAuthorization, e2ePassword } from "../../e2e/logins";
+import { webConfigFile } from "../../webauth/paths";
 import { furtherHostSecrets, hostsSettingsOf, startFurtherHostExporters, writeAllRendered } from "../../e2e/furtherHosts";
 import { e2eSkipReason, TOOLS } from "../../e2e/tools";
 import { clusterFlags } from "../../scale/alertmanagerCluster";
@@ -28,7 +30,9 @@ if (skipReason) console.warn(`e2e scale tests skipped: ${skipReason}`);
 const describeE2e = skipReason ? describe.skip : describe;
 
 const HOSTS = ["h1", "h2", "h3"] as const;
-const SCRAPE_PASSWORD = `e2e-scrape-${process.pid}`;
+/** The operator's logins (contract/webAccess.ts): the harness signs in like a person through the SSH tunnel. */
+const AS_OPERATOR = { prometheus: basicAuthorization("prometheus", "operator"), alertmanager: basicAuthorization("alertmanager", "operator") };
+const SCRAPE_LOGIN = `prometheus:${e2ePassword("nodeExporter", "prometheus")}`;
 const VM_PASSWORD = `e2e-vm-${process.pid}`;
 /** The store is stopped this long, as the issue asks, while Prometheus keeps scraping. */
 const STORE_OUTAGE_MS = 120_000;
@@ -47,8 +51,8 @@ interface Run {
   caCert: string;
 }
 
-async function getJson<T>(url: string, auth?: string): Promise<T> {
-  const response = await fetch(url, auth ? { headers: { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } } : {});
+async function getJson<T>(url: string, authorization: string): Promise<T> {
+  const response = await fetch(url, { headers: { authorization } });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return (await response.json()) as T;
 }
@@ -65,7 +69,7 @@ function httpsStatus(url: string, ca: string, auth?: string): Promise<number> {
 
 async function query(prometheusUrl: string, expr: string, time?: number) {
   const params = new URLSearchParams({ query: expr, ...(time ? { time: String(time / 1000) } : {}) });
-  return (await getJson<{ data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] } }>(`${prometheusUrl}/api/v1/query?${params}`)).data.result;
+  return (await getJson<{ data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] } }>(`${prometheusUrl}/api/v1/query?${params}`, AS_OPERATOR.prometheus)).data.result;
 }
 
 describeE2e("several hosts, a clustered Alertmanager and a long-term store (real servers in namespaces)", () => {
@@ -92,20 +96,25 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
         remoteWritePassword: "<secure>",
       };
       const settings = parseStackConfig("e2e", values, new Set(["postgresExporterPassword", "remoteWritePassword"])).settings;
-      const { secrets, tls } = furtherHostSecrets(dir, network, SCRAPE_PASSWORD, { remoteWritePassword: VM_PASSWORD });
+      const { secrets, tls } = furtherHostSecrets(dir, network, { remoteWritePassword: VM_PASSWORD });
       const config = writeAllRendered(settings, secrets, path.join(dir, "config"));
       startFurtherHostExporters(network, config, logDir);
       const vmArgs = [`-storageDataPath=${path.join(dir, "vm")}`, `-httpListenAddr=${vm}`, "-httpAuth.username=prometheus", `-httpAuth.password=file://${path.join(config, "prometheus/secrets/remote-write-password")}`, "-search.latencyOffset=0s", "-retentionPeriod=1d", "-loggerLevel=WARN"];
       let store = startProcess({ name: "victoria-metrics", command: toolPath("victoriaMetrics"), args: vmArgs, logDir });
-      const amArgs = (self: string, listen: string) => [`--config.file=${path.join(config, "alertmanager/alertmanager.yml")}`, `--storage.path=${path.join(dir, `am-${self}`)}`, `--web.listen-address=${listen}`, `--web.external-url=http://${listen}`, ...clusterFlags(settings, self, "native")];
+      const amArgs = (self: string, listen: string) => [`--config.file=${path.join(config, "alertmanager/alertmanager.yml")}`, `--web.config.file=${path.join(config, webConfigFile("alertmanager").rendered)}`, `--storage.path=${path.join(dir, `am-${self}`)}`, `--web.listen-address=${listen}`, `--web.external-url=http://${listen}`, ...clusterFlags(settings, self, "native")];
       const h1 = network.hosts[0];
       const peerUrls = { vps: `http://${alertmanager}`, h1: `http://${h1.address}:9093` };
       const peers = {
         vps: startProcess({ name: "alertmanager-vps", command: TOOLS.alertmanager, args: amArgs("vps", alertmanager), logDir }),
         h1: startProcess({ name: "alertmanager-h1", ...network.exec(h1, TOOLS.alertmanager, amArgs("h1", `${h1.address}:9093`)), logDir }),
       };
-      const prom = startProcess({ name: "prometheus", command: TOOLS.prometheus, args: [`--config.file=${path.join(config, "prometheus/prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`, `--web.listen-address=${prometheus}`], logDir });
-      await Promise.all([waitHttpOk(`http://${prometheus}/-/ready`, prom), waitHttpOk(`${peerUrls.vps}/-/ready`, peers.vps), waitHttpOk(`${peerUrls.h1}/-/ready`, peers.h1), waitHttpOk(`http://${vm}/health`, store)]);
+      const prom = startProcess({ name: "prometheus", command: TOOLS.prometheus, args: [`--config.file=${path.join(config, "prometheus/prometheus.yml")}`, `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`, `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`, `--web.listen-address=${prometheus}`], logDir });
+      await Promise.all([
+        waitHttpOk(`http://${prometheus}/-/ready`, prom, 20_000, AS_OPERATOR.prometheus),
+        waitHttpOk(`${peerUrls.vps}/-/ready`, peers.vps, 20_000, AS_OPERATOR.alertmanager),
+        waitHttpOk(`${peerUrls.h1}/-/ready`, peers.h1, 20_000, AS_OPERATOR.alertmanager),
+        waitHttpOk(`http://${vm}/health`, store),
+      ]);
       // The store's outage runs beside the alerting scenario: stopped 10 s in, started again two minutes later.
       const storeOutage = (async () => {
         await sleep(10_000);
@@ -148,7 +157,7 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
     expect(insecure).not.toBe(200);
     // Trusting the stack's CA (as Prometheus does): no password is 401, the password is 200.
     expect(await httpsStatus(target, run!.caCert)).toBe(401);
-    expect(await httpsStatus(target, run!.caCert, `prometheus:${SCRAPE_PASSWORD}`)).toBe(200);
+    expect(await httpsStatus(target, run!.caCert, SCRAPE_LOGIN)).toBe(200);
     expect(await httpsStatus(target, run!.caCert, "prometheus:wrong")).toBe(401);
   }, 60_000);
 
@@ -156,12 +165,12 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
     const { peerUrls, prometheusUrl } = run!;
     for (const url of Object.values(peerUrls)) {
       const status = await waitFor("cluster of two", async () => {
-        const s = await getJson<{ cluster: { status: string; peers: unknown[] } }>(`${url}/api/v2/status`);
+        const s = await getJson<{ cluster: { status: string; peers: unknown[] } }>(`${url}/api/v2/status`, AS_OPERATOR.alertmanager);
         return s.cluster.peers.length === 2 && s.cluster.status === "ready" ? s : undefined;
       }, 60_000, 1000);
       expect(status.cluster.peers).toHaveLength(2);
     }
-    const active = await getJson<{ data: { activeAlertmanagers: { url: string }[] } }>(`${prometheusUrl}/api/v1/alertmanagers`);
+    const active = await getJson<{ data: { activeAlertmanagers: { url: string }[] } }>(`${prometheusUrl}/api/v1/alertmanagers`, AS_OPERATOR.prometheus);
     expect(active.data.activeAlertmanagers).toHaveLength(2);
   }, 90_000);
 

@@ -3,6 +3,7 @@
  * and gives a `promiseOf(output)` to read inputs. Works without the Pulumi CLI.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { bcryptHash } from "../../e2e/logins";
 
 export interface RecordedResource {
   readonly type: string;
@@ -43,7 +44,11 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
       newResource(args: pulumi.runtime.MockResourceArgs) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") state.result = GENERATED_SECRET;
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+          state.result = GENERATED_SECRET;
+          // As the provider does: a real bcrypt hash of the result (a web.yml with anything else is refused).
+          state.bcryptHash = bcryptHash(GENERATED_SECRET);
+        }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
         return { id: `${args.name}-id`, state };
       },
