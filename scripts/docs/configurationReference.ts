@@ -60,6 +60,8 @@ export function typeOf(schema: JsonSchema): string {
   }
   if (schema.const !== undefined) return literal(schema.const);
   if (schema.enum) return schema.enum.map(literal).join(" | ");
+  // A nullable scalar (`z.string().nullable()`): JSON Schema lists its types.
+  if (Array.isArray(schema.type)) return (schema.type as string[]).join(" | ");
   switch (schema.type) {
     case "array":
       return `${schema.items ? typeOf(schema.items) : "value"}[]`.replace(/^(.* \| .*)\[\]$/, "($1)[]");
