@@ -12,6 +12,7 @@ import { POSTGRES_LOG_LINE_PREFIX } from "../security/fail2ban";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
 import { CROWDSEC_HUB, crowdsecConfigDir } from "./helpers/crowdsec";
+import { documentationText } from "./helpers/docs";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { prodSettingsWithLogsIn } from "./helpers/securitySettings";
 
@@ -79,11 +80,11 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
     expect(documents.some((d) => typeof d.filter === "string" && selects(d.filter, type))).toBe(true);
   });
 
-  it("uses one log_line_prefix in the fail2ban filter, the local CrowdSec parser and the README", () => {
+  it("uses one log_line_prefix in the fail2ban filter, the local CrowdSec parser and the documentation", () => {
     const files = renderSecurityFiles(settings, placeholderSecrets());
     expect(files.find((f) => f.path === "fail2ban/filter.d/koprogo-postgresql.conf")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
     expect(files.find((f) => f.path === "crowdsec/parsers/s01-parse/koprogo-pgsql-logs.yaml")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
-    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(`"log_line_prefix=${POSTGRES_LOG_LINE_PREFIX}"`);
+    expect(documentationText()).toContain(`"log_line_prefix=${POSTGRES_LOG_LINE_PREFIX}"`);
   });
 
   it("makes the firewall bouncer ban in INPUT and DOCKER-USER", () => {
