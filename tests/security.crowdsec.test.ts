@@ -9,10 +9,10 @@ import YAML from "yaml";
 import { toYaml } from "../render/yaml";
 import { acquisitions, CROWDSEC_LOG_TYPES } from "../security/crowdsec";
 import { POSTGRES_LOG_LINE_PREFIX } from "../security/fail2ban";
+import { documentationText } from "./helpers/docs";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
 import { CROWDSEC_HUB, crowdsecConfigDir } from "./helpers/crowdsec";
-import { documentationText } from "./helpers/docs";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { prodSettingsWithLogsIn } from "./helpers/securitySettings";
 

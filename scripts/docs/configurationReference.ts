@@ -52,6 +52,7 @@ function range(schema: JsonSchema): string {
 
 /** A type as an operator reads it: `string`, `integer (1–65535)`, `"backend" | "traefik"`, `string[]`. */
 export function typeOf(schema: JsonSchema): string {
+  // A nullable scalar (`z.string().nullable()`): JSON Schema lists its types; each keeps its bounds.
   if (Array.isArray(schema.type)) return schema.type.map((type: string) => typeOf({ ...schema, type })).join(" | ");
   const variants = schema.anyOf ?? schema.oneOf;
   if (variants) {
