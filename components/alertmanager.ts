@@ -2,8 +2,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { type HostFile, signalContainerScript } from "./configFiles";
+import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import type { HostFile } from "./configFiles";
 import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
@@ -59,7 +59,7 @@ export class Alertmanager extends pulumi.ComponentResource {
       binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
       healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
       // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
-      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "alertmanager")) },
+      onChange: "reload",
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

@@ -6,6 +6,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { containerName, memoryToBytes, SERVICE_PORTS, type ServiceName, type Settings } from "../settings";
+import { restartContainerScript, signalContainerScript } from "../host/scripts";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { dataVolume, serviceContainerArgs, type ServiceContainerSpec } from "./container";
 import type { DockerHost } from "./dockerHost";
@@ -31,8 +32,8 @@ export interface ConfiguredServiceSpec {
   /** Host paths mounted into the container (its config directory first). */
   readonly binds: ServiceContainerSpec["binds"];
   readonly healthcheck: readonly string[];
-  /** What runs on the host when the files change: `-reload` (a signal) or `-restart`, and its script. */
-  readonly onChange: { readonly suffix: "reload" | "restart"; readonly script: string };
+  /** What the running service gets when a file changes: `reload` (SIGHUP) or `restart` (it cannot reload). */
+  readonly onChange: "reload" | "restart";
 }
 
 export interface ConfiguredService {
@@ -73,6 +74,7 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
     }),
     { parent, provider, dependsOn: config.writes },
   );
-  reloadOnChange(`${name}-${spec.onChange.suffix}`, host.access, config.hashes, spec.onChange.script, { parent, dependsOn: [resource] });
+  const script = spec.onChange === "reload" ? signalContainerScript(container, "HUP", host.access.docker) : restartContainerScript(container, host.access.docker);
+  reloadOnChange(`${name}-${spec.onChange}`, host.access, config.hashes, script, { parent, dependsOn: [resource] });
   return { container: resource, dataVolume: volume, internalUrl: `http://${container}:${SERVICE_PORTS[spec.service]}` };
 }

@@ -2,8 +2,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { LOKI_PATHS } from "../logs/paths";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { type HostFile, restartContainerScript } from "./configFiles";
+import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
@@ -46,7 +46,7 @@ export class Loki extends pulumi.ComponentResource {
       // Loki 3.5's image still carries busybox's wget (3.6 removed it: revisit the check when upgrading).
       healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.loki}/ready`],
       // Loki cannot reload its configuration: a change restarts it (its WAL replays what was not flushed).
-      onChange: { suffix: "restart", script: restartContainerScript(containerName(settings, "loki")) },
+      onChange: "restart",
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

@@ -6,10 +6,11 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { monitoringRoleSql, POSTGRES_EXPORTER_PASSWORD_FILE, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { ConfigFiles, type HostFile, restartContainerScript, reloadOnChange } from "./configFiles";
+import { restartContainerScript, shellQuote } from "../host/scripts";
+import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
-import { hostCommand, shellQuote } from "./host";
+import { hostCommand } from "./host";
 
 /** The uid the exporter image runs as (`nobody`): it must read the password file. */
 const EXPORTER_UID = 65534;
@@ -41,7 +42,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
         `${name}-role`,
         host.access,
         {
-          create: `docker exec -i ${shellQuote(postgresContainer)} psql -q -U ${shellQuote(adminUser)} -d ${shellQuote(database)}`,
+          create: `${host.access.docker} exec -i ${shellQuote(postgresContainer)} psql -q -U ${shellQuote(adminUser)} -d ${shellQuote(database)}`,
           stdin: pulumi.secret(pulumi.output(args.password).apply((password) => monitoringRoleSql(monitoringUser, password, database))),
           // The role is left in place on delete: dropping it could break a DBA's grants; it holds no data.
         },
@@ -66,7 +67,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
       { parent: this, provider: host.provider, dependsOn: [...config.writes, ...(this.role ? [this.role] : [])] },
     );
     // The exporter reads its password file at start only: a new password needs a restart.
-    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container), { parent: this, dependsOn: [this.container] });
+    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
     this.registerOutputs({});
   }
 }
