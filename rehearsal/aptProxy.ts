@@ -63,3 +63,17 @@ export function startAptProxy(listenAddress: string, allowedHosts: readonly stri
     });
   });
 }
+
+/**
+ * Runs the proxy in a child process (`aptProxy.ts <address> <host>...`, prints its URL): the rehearsal runs the
+ * host's commands synchronously, which would block a proxy in its own event loop.
+ */
+if (require.main === module) {
+  const [address, ...hosts] = process.argv.slice(2);
+  startAptProxy(address, hosts).then((proxy) => {
+    process.stdout.write(`${proxy.url}\n`);
+    setInterval(() => {
+      for (const line of proxy.refused.splice(0)) process.stderr.write(`refused ${line}\n`);
+    }, 500);
+  });
+}

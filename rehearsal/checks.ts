@@ -6,7 +6,7 @@
 import type { GraphResource } from "./graph";
 import type { RehearsalHost } from "./host";
 import { commandsInOrder, type HostCommand } from "./plan";
-import { shellQuote } from "../components/host";
+import { shellQuote } from "../host/scripts";
 
 /**
  * Default user of each image, from the images' own Dockerfiles (`USER`), independent of the program's constants
@@ -49,7 +49,8 @@ export function containerMounts(graph: readonly GraphResource[]): Mount[] {
       if (!explicit && !fromImage) throw new Error(`rehearsal: no known user for image ${image} of ${r.name}: add it to IMAGE_USERS`);
       const user: ServiceUser = explicit ? { name: r.name, uid: Number(explicit[1]), gid: Number(explicit[2] ?? explicit[1]) } : { name: r.name, ...fromImage };
       const volumes = (Array.isArray(r.inputs.volumes) ? r.inputs.volumes : []) as { hostPath?: string }[];
-      return volumes.filter((v) => typeof v.hostPath === "string").map((v) => ({ container: r.name, user, hostPath: v.hostPath! }));
+      // `/` (the node exporter reads the host's filesystems) is not a file the container is given to read.
+      return volumes.filter((v) => typeof v.hostPath === "string" && v.hostPath !== "/").map((v) => ({ container: r.name, user, hostPath: v.hostPath! }));
     });
 }
 
@@ -140,7 +141,10 @@ export function checkSecretsContained(context: CheckContext): string[] {
   const work = context.host.work;
   // The overlay's upper layer holds every file written to the host's disk; /run and /tmp are tmpfs of their own.
   const places = [`${work}/upper`, `${work}/root/run`, `${work}/root/tmp`];
-  for (const [name, value] of Object.entries(context.secrets)) {
+  for (const [name, secret] of Object.entries(context.secrets)) {
+    // grep -F reads each line of a pattern as its own pattern: a multi-line secret (a key) is searched by its
+    // longest line, which is as unique as the whole.
+    const value = secret.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "");
     const expected = [...files.entries()].filter(([, f]) => f.content.includes(value)).map(([file]) => file);
     const found = context.host
       .layers(`grep -rlF --exclude-dir=proc -- ${shellQuote(value)} ${places.map(shellQuote).join(" ")} 2>/dev/null; true`)

@@ -6,7 +6,7 @@
  * (@pulumi/pulumi 3.248 `runtime/mocks.js` `MockMonitor.registerResource`): its `dependencies` are the URNs of
  * every explicit `dependsOn` AND of every resource an input came from, with components already expanded to their
  * custom-resource children (`runtime/resource.js` `gatherExplicitDependencies` / `getAllTransitivelyReferenced
- * ResourceURNs`); `deleteBeforeReplace` is the option as sent. A transformation sees only the options the
+ * ResourceURNs`); `deleteBeforeReplace` and `replaceOnChanges` are the options as sent. A transformation sees only the options the
  * program wrote, before inputs' dependencies are known.
  *
  * The SDK sends a request only after every dependency's URN is resolved (`prepareResource` awaits them), so the
@@ -31,6 +31,8 @@ export interface GraphResource {
   readonly dependencies: readonly string[];
   readonly deleteBeforeReplace: boolean;
   readonly retainOnDelete: boolean;
+  /** Property paths whose change replaces the resource (@pulumi/command adds `triggers[*]` to every Command). */
+  readonly replaceOnChanges: readonly string[];
   readonly inputs: Record<string, unknown>;
 }
 

@@ -28,6 +28,7 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getDeletebeforereplace(): boolean;
   getRetainondelete(): boolean;
+  getReplaceonchangesList(): string[];
   getObject(): unknown;
 }
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
         dependencies: req.getDependenciesList(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
         retainOnDelete: req.getRetainondelete(),
+        replaceOnChanges: req.getReplaceonchangesList(),
         inputs: unwrapSecrets(inputs) as Record<string, unknown>,
     });
     return original.call(this, req, callback);

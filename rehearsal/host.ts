@@ -13,7 +13,34 @@ import { spawn, spawnSync, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startAptProxy, type AptProxy } from "./aptProxy";
+
+/** The apt proxy child process (aptProxy.ts): its URL, and the requests it refused (read from its stderr). */
+export interface AptProxy {
+  readonly url: string;
+  readonly refused: string[];
+  close(): Promise<void>;
+}
+
+function startProxyProcess(address: string, hosts: readonly string[]): Promise<AptProxy> {
+  const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "aptProxy.ts"), address, ...hosts], { stdio: ["ignore", "pipe", "pipe"] });
+  const refused: string[] = [];
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => refused.push(...chunk.split("\n").filter((l) => l.startsWith("refused ")).map((l) => l.slice(8))));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the apt proxy exited (${code}) before listening`)));
+    child.stdout.setEncoding("utf8").once("data", (url: string) =>
+      resolve({
+        url: url.trim(),
+        refused,
+        close: () =>
+          new Promise((done) => {
+            child.removeAllListeners("exit");
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      }),
+    );
+  });
+}
 
 export interface RunResult {
   readonly code: number;
@@ -86,7 +113,7 @@ export class RehearsalHost {
       must("ip", ["link", "set", net.nsLink, "netns", String(pid)]);
       must("ip", ["addr", "add", `${net.hostAddress}/30`, "dev", net.hostLink]);
       must("ip", ["link", "set", net.hostLink, "up"]);
-      const proxy = await startAptProxy(net.hostAddress, debianArchiveHosts());
+      const proxy = await startProxyProcess(net.hostAddress, debianArchiveHosts());
       host = new RehearsalHost(pid, net.address, work, cgroup, net.hostLink, proxy, fs.mkdtempSync(path.join(os.tmpdir(), `${id}-keys-`)));
       // The namespace's side is the host's `eth0`, as on the VPS (Suricata's `publicInterface`).
       host.mustRoot(

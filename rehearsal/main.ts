@@ -7,15 +7,16 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { loadStackFile } from "../settings";
 import { toolCacheDir } from "../toolchain/cache";
 import { applyOverrides, committedConfig, engineConfig, randomSecret, type Override } from "./config";
 import { checkAgentsRunning, checkDestroyed, checkMountedFiles, checkSecretsContained, checkVolumesUntouched, declaredAgents, volumePaths, type CheckContext } from "./checks";
 import { PROJECT_DIR, programGraph, type GraphResource } from "./graph";
 import { RehearsalHost, type RunResult } from "./host";
-import { changePlan, destroyPlan, firstDeployPlan, needsDocker, type Phase, type Step } from "./plan";
+import { changePlan, commandsInOrder, destroyPlan, firstDeployPlan, needsDocker, type Phase, type Step } from "./plan";
 import { candidateVersions, DEPLOY_USER, prepareHost, type PreparedHost } from "./prepare";
 import { hostKeyOverride } from "./hostKey";
-import { shellQuote } from "../components/host";
+import { shellQuote } from "../host/scripts";
 
 export interface RehearsalReport {
   readonly stack: string;
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
   const report: RehearsalReport = { stack, commandsRun: 0, needDocker: [], failed: [], checkProblems: [], overrides: [], seconds };
   try {
     const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-keys-"));
-    const prepared = prepareHost(host, keysDir);
+    const prepared = prepareHost(host, keysDir, loadStackFile(stack, PROJECT_DIR).settings.security.logs);
     fs.rmSync(keysDir, { recursive: true, force: true });
     for (const s of prepared.steps) console.log(`host: ${s}`);
     const versions = candidateVersions(host, ["fail2ban", "crowdsec", "crowdsec-firewall-bouncer", "suricata"]);
@@ -137,6 +138,8 @@ async function main(): Promise<number> {
     runPhase("destroy", destroyPlan(after));
     check("destroy", [...checkDestroyed(context(after, changed), after), ...checkVolumesUntouched(context(after, changed))]);
 
+    // Every command that calls `docker` in any of its scripts, in either graph: none can run here.
+    for (const graph of [before, after]) for (const c of commandsInOrder(graph)) if ([c.create, c.update, c.delete].some((s) => s !== undefined && needsDocker(s))) docker.add(c.name);
     report.needDocker.push(...[...docker].sort());
     console.log(`proxy refused: ${host.proxy.refused.length === 0 ? "nothing" : [...new Set(host.proxy.refused)].join(", ")}`);
     for (const name of report.needDocker) console.log(`needs a Docker engine: ${name}`);

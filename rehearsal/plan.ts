@@ -5,8 +5,10 @@
  * @pulumi/command 1.2.1 `remote/command.d.ts`):
  * - A resource is created after everything it depends on: its `dependencies` (explicit `dependsOn` and the
  *   resources its inputs come from) and its parent.
- * - A Command whose `triggers` changed is REPLACED, unless it has an `update` script (then updated in place).
- *   Replacement creates the new one first and deletes the old one afterwards (the old one's `delete` script runs
+ * - A resource is REPLACED when a property named in its `replaceOnChanges` changed. @pulumi/command adds
+ *   `replaceOnChanges: ["triggers[*]"]` to every Command (remote/command.js, local/command.js), so a changed
+ *   trigger replaces it even when it has an `update` script (the `.d.ts` says otherwise; the request is what the
+ *   engine acts on). Without that option a trigger change would be an update. Replacement creates the new one first and deletes the old one afterwards (the old one's `delete` script runs
  *   after the new `create`), unless `deleteBeforeReplace` is set: then the old `delete` runs first.
  *   Deletions of replaced and removed resources run after the creates and updates, in reverse dependency order.
  * - Any other input change (the `create` text, `stdin`, the connection...) UPDATES it: the `update` script runs if
@@ -30,6 +32,7 @@ export interface HostCommand {
   readonly stdin?: string;
   readonly triggers: readonly unknown[];
   readonly deleteBeforeReplace: boolean;
+  readonly replaceOnChanges: readonly string[];
   readonly connection?: Record<string, unknown>;
   readonly inputs: Record<string, unknown>;
 }
@@ -58,6 +61,7 @@ export function hostCommandOf(resource: GraphResource): HostCommand {
     stdin: text(inputs.stdin),
     triggers: Array.isArray(inputs.triggers) ? inputs.triggers : [],
     deleteBeforeReplace: resource.deleteBeforeReplace,
+    replaceOnChanges: resource.replaceOnChanges,
     connection: inputs.connection as Record<string, unknown> | undefined,
     inputs,
   };
@@ -114,19 +118,20 @@ export function changePlan(before: readonly GraphResource[], after: readonly Gra
       continue;
     }
     if (canonical(previous.inputs) === canonical(command.inputs)) continue;
-    const triggersChanged = canonical(previous.triggers) !== canonical(command.triggers);
-    if (triggersChanged && !command.update) {
+    const changed = Object.keys({ ...previous.inputs, ...command.inputs }).filter((k) => canonical(previous.inputs[k]) !== canonical(command.inputs[k]));
+    const replacing = changed.filter((k) => command.replaceOnChanges.some((p) => p === k || p.startsWith(`${k}[`) || p.startsWith(`${k}.`)));
+    if (replacing.length > 0) {
       if (command.deleteBeforeReplace) {
-        steps.push(...deleteStep(previous, "triggers changed: replaced, deleteBeforeReplace (old deleted first)"));
-        steps.push(...createStep(command, "triggers changed: replaced, deleteBeforeReplace"));
+        steps.push(...deleteStep(previous, `${replacing.join(", ")} changed: replaced, deleteBeforeReplace (old deleted first)`));
+        steps.push(...createStep(command, `${replacing.join(", ")} changed: replaced, deleteBeforeReplace`));
       } else {
-        steps.push(...createStep(command, "triggers changed: replaced, create-before-delete"));
+        steps.push(...createStep(command, `${replacing.join(", ")} changed: replaced, create-before-delete`));
         deferredDeletes.add(command.urn);
       }
       continue;
     }
     const script = command.update ?? command.create;
-    if (script) steps.push({ command, operation: "update", script, reason: triggersChanged ? "triggers changed: updated (has an update script)" : "inputs changed: updated in place" });
+    if (script) steps.push({ command, operation: "update", script, reason: `${changed.join(", ")} changed: updated in place${command.update ? "" : " (create runs again)"}` });
   }
   // Replaced (create-before-delete) and removed resources go last, in reverse dependency order of the old graph.
   for (const previous of [...old.values()].reverse()) {

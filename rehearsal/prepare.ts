@@ -6,7 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { RehearsalHost } from "./host";
-import { shellQuote } from "../components/host";
+import { shellQuote } from "../host/scripts";
 
 export interface PreparedHost {
   /** The `deploy` user's private key (set as the stack's `sshPrivateKey` secret). */
@@ -20,8 +20,16 @@ export interface PreparedHost {
 
 export const DEPLOY_USER = "deploy";
 
-/** The log files the agents read that exist on an Ubuntu VPS before any deploy (rsyslog writes auth.log). */
-const VPS_LOGS = ["/var/log/auth.log"];
+/**
+ * The log files the agents read, as they exist on the VPS before the stack is deployed: rsyslog's auth.log, and
+ * the logs of the application deployed before it (Traefik runs as root and writes its access log; PostgreSQL's
+ * logging collector writes its file as the container's `postgres`, uid 70 in postgres:15-alpine, mode 0600).
+ */
+export interface VpsLogs {
+  readonly auth: string;
+  readonly traefikAccess: string;
+  readonly postgres: string;
+}
 
 function keyPair(dir: string, name: string): { privateKey: string; publicKey: string } {
   const file = path.join(dir, name);
@@ -32,7 +40,7 @@ function keyPair(dir: string, name: string): { privateKey: string; publicKey: st
   return pair;
 }
 
-export function prepareHost(host: RehearsalHost, keysDir: string): PreparedHost {
+export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs): PreparedHost {
   const steps: string[] = [];
   const step = (what: string, script: string, input?: string): void => {
     host.mustRoot(script, input);
@@ -63,7 +71,14 @@ export function prepareHost(host: RehearsalHost, keysDir: string): PreparedHost 
       "install -d /etc/crowdsec && install -m 0600 /run/kreh-oac.yaml /etc/crowdsec/online_api_credentials.yaml",
     ].join("\n"),
   );
-  step(`log files of an Ubuntu VPS created: ${VPS_LOGS.join(", ")}`, VPS_LOGS.map((f) => `install -D -m 0640 -o root -g adm /dev/null ${shellQuote(f)}`).join("\n"));
+  step(
+    `log files of the VPS and its application created: ${Object.values(logs).join(", ")}`,
+    [
+      `install -D -m 0640 -o root -g adm /dev/null ${shellQuote(logs.auth)}`,
+      `install -D -m 0644 -o root -g root /dev/null ${shellQuote(logs.traefikAccess)}`,
+      `install -d -m 0700 -o 70 -g 70 ${shellQuote(logs.postgres.slice(0, logs.postgres.lastIndexOf("/")))} && install -m 0600 -o 70 -g 70 /dev/null ${shellQuote(logs.postgres)}`,
+    ].join("\n"),
+  );
   const client = keyPair(keysDir, "client");
   const server = keyPair(keysDir, "host");
   step(

@@ -107,7 +107,10 @@ function fail2banSpec(settings: Settings): AgentSpec {
 
 function crowdsecSpec(settings: Settings): AgentSpec {
   const { crowdsec } = settings.security;
-  const bouncer = `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}`;
+  // CrowdSec's repository splits the bouncer by firewall (`-iptables`, `-nftables`); the distributions' archives
+  // (Debian 12, Ubuntu 24.04) ship one `crowdsec-firewall-bouncer` whose `mode` is read from its configuration.
+  // Found by the deploy rehearsal: with `repository: null` apt could not locate `crowdsec-firewall-bouncer-iptables`.
+  const bouncer = crowdsec.repository ? `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}` : "crowdsec-firewall-bouncer";
   return {
     agent: "crowdsec",
     packages: [
