@@ -142,9 +142,10 @@ export function checkSecretsContained(context: CheckContext): string[] {
   // The overlay's upper layer holds every file written to the host's disk; /run and /tmp are tmpfs of their own.
   const places = [`${work}/upper`, `${work}/root/run`, `${work}/root/tmp`];
   for (const [name, secret] of Object.entries(context.secrets)) {
-    // grep -F reads each line of a pattern as its own pattern: a multi-line secret (a key) is searched by its
-    // longest line, which is as unique as the whole.
-    const value = secret.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+    // grep -F reads each line of a pattern as its own pattern: a multi-line secret (an OpenSSH key) is searched by
+    // a line of its key material (the first two lines are the same in every ed25519 key).
+    const lines = secret.split("\n").filter(Boolean);
+    const value = lines.length > 3 ? lines[2] : secret;
     const expected = [...files.entries()].filter(([, f]) => f.content.includes(value)).map(([file]) => file);
     const found = context.host
       .layers(`grep -rlF --exclude-dir=proc -- ${shellQuote(value)} ${places.map(shellQuote).join(" ")} 2>/dev/null; true`)

@@ -15,7 +15,7 @@
  *
  * Each graph is computed in a child process (graphWorker.ts): a fresh runtime, config and module cache per config.
  */
-import { execFileSync } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -48,17 +48,20 @@ export interface GraphRequest {
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 /** Runs the program under mocks in a child process and returns its resources in request order. */
-export function programGraph(request: GraphRequest): GraphResource[] {
+export async function programGraph(request: GraphRequest): Promise<GraphResource[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-graph-"));
   try {
     const requestFile = path.join(dir, "request.json");
     const resultFile = path.join(dir, "graph.json");
     fs.writeFileSync(requestFile, JSON.stringify(request), { mode: 0o600 });
-    execFileSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "graphWorker.ts"), requestFile, resultFile], {
-      cwd: PROJECT_DIR,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(request.secretKeys) },
-    });
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "graphWorker.ts"), requestFile, resultFile],
+        { cwd: PROJECT_DIR, env: { ...process.env, PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(request.secretKeys) }, maxBuffer: 16 * 1024 * 1024 },
+        (error, _stdout, stderr) => (error ? reject(new Error(`the program failed under mocks: ${stderr.trim() || error.message}`)) : resolve()),
+      ),
+    );
     return JSON.parse(fs.readFileSync(resultFile, "utf8")) as GraphResource[];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

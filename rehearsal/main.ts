@@ -13,7 +13,7 @@ import { applyOverrides, committedConfig, engineConfig, randomSecret, type Overr
 import { checkAgentsRunning, checkDestroyed, checkMountedFiles, checkSecretsContained, checkVolumesUntouched, declaredAgents, volumePaths, type CheckContext } from "./checks";
 import { PROJECT_DIR, programGraph, type GraphResource } from "./graph";
 import { RehearsalHost, type RunResult } from "./host";
-import { changePlan, commandsInOrder, destroyPlan, firstDeployPlan, needsDocker, type Phase, type Step } from "./plan";
+import { changePlan, commandsInOrder, destroyPlan, firstDeployPlan, needsDocker, needsInternet, type Phase, type Step } from "./plan";
 import { candidateVersions, DEPLOY_USER, prepareHost, type PreparedHost } from "./prepare";
 import { hostKeyOverride } from "./hostKey";
 import { shellQuote } from "../host/scripts";
@@ -23,6 +23,8 @@ export interface RehearsalReport {
   commandsRun: number;
   /** Names of the commands that call `docker` (not run: no engine here), sorted. */
   readonly needDocker: string[];
+  /** Names of the commands that download from a vendor beyond Debian's archive (not run: unreachable here), sorted. */
+  readonly needInternet: string[];
   readonly failed: { name: string; phase: Phase; code: number; stderr: string }[];
   readonly checkProblems: { phase: Phase; problem: string }[];
   readonly overrides: Override[];
@@ -72,7 +74,7 @@ async function main(): Promise<number> {
   const archives = path.join(toolCacheDir(), "rehearsal", "apt-archives");
   const host = await RehearsalHost.boot(archives);
   lap("boot", started);
-  const report: RehearsalReport = { stack, commandsRun: 0, needDocker: [], failed: [], checkProblems: [], overrides: [], seconds };
+  const report: RehearsalReport = { stack, commandsRun: 0, needDocker: [], needInternet: [], failed: [], checkProblems: [], overrides: [], seconds };
   try {
     const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-keys-"));
     const prepared = prepareHost(host, keysDir, loadStackFile(stack, PROJECT_DIR).settings.security.logs);
@@ -90,10 +92,9 @@ async function main(): Promise<number> {
     const deployed = applyOverrides(base, overrides);
     const changed = applyOverrides(deployed, changes);
     const generatedSecret = randomSecret("generated");
-    const graphOf = (config: typeof deployed): GraphResource[] => programGraph({ stack, ...engineConfig(config), generatedSecret });
+    const graphOf = (config: typeof deployed): Promise<GraphResource[]> => programGraph({ stack, ...engineConfig(config), generatedSecret });
     const t = Date.now();
-    const before = graphOf(deployed);
-    const after = graphOf(changed);
+    const [before, after] = await Promise.all([graphOf(deployed), graphOf(changed)]);
     lap("graphs", t);
 
     const secretsOf = (config: typeof deployed): Record<string, string> => ({ ...Object.fromEntries(Object.entries(config.secrets).map(([k, v]) => [k.replace(/^.*:/, ""), v])), generatedPassword: generatedSecret });
@@ -108,12 +109,12 @@ async function main(): Promise<number> {
     const runPhase = (phase: Phase, steps: readonly Step[]): void => {
       const t0 = Date.now();
       for (const step of steps) {
-        if (needsDocker(step.script)) {
-          docker.add(step.command.name);
-          continue;
-        }
+        if (needsDocker(step.script)) continue;
+        if (needsInternet(step.script)) continue;
+        const t1 = Date.now();
         const result = execute(host, prepared, step);
         report.commandsRun++;
+        if (Date.now() - t1 > 3000) console.log(`took ${((Date.now() - t1) / 1000).toFixed(1)}s: ${step.command.name} (${phase}, ${step.operation})`);
         if (result.code !== 0) {
           const stderr = redact(result.stderr.trim(), allSecrets);
           report.failed.push({ name: step.command.name, phase, code: result.code, stderr });
@@ -139,10 +140,19 @@ async function main(): Promise<number> {
     check("destroy", [...checkDestroyed(context(after, changed), after), ...checkVolumesUntouched(context(after, changed))]);
 
     // Every command that calls `docker` in any of its scripts, in either graph: none can run here.
-    for (const graph of [before, after]) for (const c of commandsInOrder(graph)) if ([c.create, c.update, c.delete].some((s) => s !== undefined && needsDocker(s))) docker.add(c.name);
+    const internet = new Set<string>();
+    for (const graph of [before, after]) {
+      for (const c of commandsInOrder(graph)) {
+        const scripts = [c.create, c.update, c.delete].filter((s): s is string => s !== undefined);
+        if (scripts.some(needsDocker)) docker.add(c.name);
+        else if (scripts.some(needsInternet)) internet.add(c.name);
+      }
+    }
     report.needDocker.push(...[...docker].sort());
+    report.needInternet.push(...[...internet].sort());
     console.log(`proxy refused: ${host.proxy.refused.length === 0 ? "nothing" : [...new Set(host.proxy.refused)].join(", ")}`);
     for (const name of report.needDocker) console.log(`needs a Docker engine: ${name}`);
+    for (const name of report.needInternet) console.log(`needs the internet beyond Debian's archive: ${name}`);
   } finally {
     await host.shutdown();
     lap("total", started);
@@ -150,6 +160,7 @@ async function main(): Promise<number> {
   console.log(`timings (s): ${Object.entries(seconds).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (reportFile) fs.writeFileSync(reportFile, JSON.stringify(report, null, 2));
   const failed = report.failed.length + report.checkProblems.length;
+  console.log(`rehearsal ${stack}: ${report.needInternet.length} commands need the internet beyond Debian's archive (listed, not run)`);
   console.log(`rehearsal ${stack}: ${report.commandsRun} commands run in 3 phases, ${report.needDocker.length} need a Docker engine (listed), ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

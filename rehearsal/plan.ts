@@ -150,3 +150,12 @@ export function destroyPlan(resources: readonly GraphResource[]): Step[] {
 export function needsDocker(script: string): boolean {
   return /(^|[\s;&|(`$'"])docker\s/.test(script);
 }
+
+/**
+ * Whether a script downloads from a vendor beyond the apt archive (this machine reaches only Debian's archive):
+ * CrowdSec's hub (`cscli hub update`, `cscli collections install`), Suricata's rule sources (`suricata-update`,
+ * unless `--offline`), or anything with `curl`/`wget`.
+ */
+export function needsInternet(script: string): boolean {
+  return /\bcscli\s+(hub\s+update|collections\s+install)\b|\bsuricata-update\b(?!\s+--offline)|(^|[\s;&|(])(curl|wget)\s/.test(script);
+}

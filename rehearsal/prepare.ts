@@ -60,6 +60,17 @@ export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs)
       "apt-get update -q >/dev/null",
     ].join("\n"),
   );
+  step(
+    "Docker's bridge (docker0, 172.17.0.1/16) and its DOCKER-USER chain, as Docker sets them up on the VPS: the agents bind metrics to the bridge gateway and ban in DOCKER-USER",
+    [
+      "ip link add docker0 type bridge && ip addr add 172.17.0.1/16 dev docker0 && ip link set docker0 up",
+      "iptables -N DOCKER-USER && iptables -A DOCKER-USER -j RETURN && iptables -I FORWARD -j DOCKER-USER",
+    ].join("\n"),
+  );
+  step(
+    "no DNS (names fail at once instead of after a resolver timeout): only the apt proxy leads out",
+    "printf '# rehearsal host: no DNS, apt uses the proxy\\nnameserver 127.0.0.1\\n' > /etc/resolv.conf.kreh && mv -f /etc/resolv.conf.kreh /etc/resolv.conf",
+  );
   step("policy-rc.d removed: packages start their services on install, as on a VPS", "rm -f /usr/sbin/policy-rc.d");
   step(
     "this machine's own fail2ban and CrowdSec purged from the overlay, so the program's commands install them",

@@ -31,6 +31,12 @@ export interface AgentSpec {
   readonly agent: SecurityAgent;
   readonly packages: readonly AptPackage[];
   readonly repository?: AptRepository;
+  /**
+   * Downloads the agent's content from its vendor (CrowdSec's hub, Suricata's rule sources), after the files and
+   * before `apply`. Its own command: it is the only step that needs the internet beyond the apt archive, so a
+   * vendor outage fails it by name, and `apply` (check, enable, restart) stays a step that runs offline.
+   */
+  readonly fetch?: string;
   /** Runs after the files are written or changed: check the configuration, then (re)start the services. */
   readonly apply: string;
   /** Runs before the files are removed: stop and disable what the agent runs. */
@@ -118,12 +124,15 @@ function crowdsecSpec(settings: Settings): AgentSpec {
       { name: bouncer, version: crowdsec.bouncer.version },
     ],
     repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
-    apply: [
+    fetch: [
       STRICT,
-      "systemctl daemon-reload",
       // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
       "cscli hub update >/dev/null",
       `cscli collections install ${crowdsecCollections(settings).map(shellQuote).join(" ")} >/dev/null`,
+    ].join("\n"),
+    apply: [
+      STRICT,
+      "systemctl daemon-reload",
       "crowdsec -c /etc/crowdsec/config.yaml -t",
       "systemctl enable crowdsec crowdsec-firewall-bouncer >/dev/null 2>&1",
       // A restart, not a reload: the metrics listen address is read at start only.
@@ -144,14 +153,17 @@ function suricataSpec(settings: Settings): AgentSpec {
       // suricata-update is its own package on Ubuntu; it only fetches rules, so it follows the distribution.
       { name: "suricata-update" },
     ],
-    apply: [
+    fetch: [
       STRICT,
-      `grep -qxF ${include} ${config} || printf '\\n%s\\n' ${include} >> ${config}`,
-      "systemctl daemon-reload",
       "suricata-update update-sources >/dev/null",
       ...settings.security.suricata.ruleSources.map((source) => `suricata-update enable-source ${shellQuote(source)} >/dev/null`),
       // Fetches the rules, merges the local ones, and has Suricata test the result before it is installed.
       "suricata-update",
+    ].join("\n"),
+    apply: [
+      STRICT,
+      `grep -qxF ${include} ${config} || printf '\\n%s\\n' ${include} >> ${config}`,
+      "systemctl daemon-reload",
       `suricata -T -c ${config} >/dev/null`,
       "systemctl enable suricata >/dev/null 2>&1",
       `systemctl enable --now ${SURICATA_UPDATE_UNIT}.timer >/dev/null 2>&1`,

@@ -31,11 +31,50 @@ export const SURICATA_UPDATE_UNIT = "koprogo-suricata-update";
  * settings). eve.json is the packaged default output in `default-log-dir` (`/var/log/suricata/eve.json`),
  * which Alloy ships to Loki and CrowdSec reads.
  */
+/**
+ * Suricata's own `vars` (the packaged suricata.yaml of 6.0 and 7.0) apart from HOME_NET and EXTERNAL_NET. An
+ * included file REPLACES the whole `vars` node, so the overrides repeat them all: without them Suricata 7 refuses
+ * its own configuration (`Variable "TEREDO_PORTS" is not defined`, found by the deploy rehearsal) and the ET rules,
+ * which use `$HTTP_SERVERS`, `$HTTP_PORTS`..., would not load.
+ */
+const SURICATA_ADDRESS_GROUPS = {
+  HTTP_SERVERS: "$HOME_NET",
+  SMTP_SERVERS: "$HOME_NET",
+  SQL_SERVERS: "$HOME_NET",
+  DNS_SERVERS: "$HOME_NET",
+  TELNET_SERVERS: "$HOME_NET",
+  AIM_SERVERS: "$EXTERNAL_NET",
+  DC_SERVERS: "$HOME_NET",
+  DNP3_SERVER: "$HOME_NET",
+  DNP3_CLIENT: "$HOME_NET",
+  MODBUS_CLIENT: "$HOME_NET",
+  MODBUS_SERVER: "$HOME_NET",
+  ENIP_CLIENT: "$HOME_NET",
+  ENIP_SERVER: "$HOME_NET",
+} as const;
+
+const SURICATA_PORT_GROUPS = {
+  HTTP_PORTS: "80",
+  SHELLCODE_PORTS: "!80",
+  ORACLE_PORTS: 1521,
+  SSH_PORTS: 22,
+  DNP3_PORTS: 20000,
+  MODBUS_PORTS: 502,
+  FILE_DATA_PORTS: "[$HTTP_PORTS,110,143]",
+  FTP_PORTS: 21,
+  GENEVE_PORTS: 6081,
+  VXLAN_PORTS: 4789,
+  TEREDO_PORTS: 3544,
+} as const;
+
 export function suricataOverrides(settings: Settings): string {
   const { publicInterface, suricata } = settings.security;
   const homeNet = suricata.homeNet ? `[${suricata.homeNet.join(",")}]` : "any";
   const body = toYaml({
-    vars: { "address-groups": { HOME_NET: homeNet, EXTERNAL_NET: suricata.homeNet ? "!$HOME_NET" : "any" } },
+    vars: {
+      "address-groups": { HOME_NET: homeNet, EXTERNAL_NET: suricata.homeNet ? "!$HOME_NET" : "any", ...SURICATA_ADDRESS_GROUPS },
+      "port-groups": SURICATA_PORT_GROUPS,
+    },
     "default-log-dir": SURICATA_PATHS.logDir,
     "default-rule-path": SURICATA_PATHS.ruleDir,
     "rule-files": ["suricata.rules"],

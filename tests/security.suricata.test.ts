@@ -169,13 +169,19 @@ describe("the Suricata configuration overlay", () => {
     expect(config["default-rule-path"]).toBe(SURICATA_PATHS.ruleDir);
     expect(config["rule-files"]).toEqual(["suricata.rules"]);
     expect(config["default-log-dir"]).toBe("/var/log/suricata/");
-    expect(config.vars["address-groups"]).toEqual({ HOME_NET: "any", EXTERNAL_NET: "any" });
+    expect(config.vars["address-groups"]).toMatchObject({ HOME_NET: "any", EXTERNAL_NET: "any" });
+  });
+
+  it("repeats Suricata's own vars, since an included `vars` replaces the packaged ones (Suricata 7 needs TEREDO_PORTS...)", () => {
+    const { vars } = YAML.parse(overrides.replace(/^%YAML 1\.1\n/, ""));
+    expect(vars["address-groups"]).toMatchObject({ HTTP_SERVERS: "$HOME_NET", SQL_SERVERS: "$HOME_NET", AIM_SERVERS: "$EXTERNAL_NET" });
+    expect(vars["port-groups"]).toMatchObject({ HTTP_PORTS: "80", SSH_PORTS: 22, GENEVE_PORTS: 6081, VXLAN_PORTS: 4789, TEREDO_PORTS: 3544 });
   });
 
   it("sets HOME_NET to the host's addresses when given, EXTERNAL_NET to the rest", () => {
     const parsedSettings = settingsSchema.parse({ environment: "prod", security: { enabled: true, suricata: { homeNet: ["203.0.113.7", "2001:db8::7"] } } });
     const text = renderSecurityFiles(parsedSettings, placeholderSecrets()).find((f) => f.path === "suricata/koprogo.yaml")!.content;
-    expect(YAML.parse(text.replace(/^%YAML 1\.1\n/, "")).vars["address-groups"]).toEqual({ HOME_NET: "[203.0.113.7,2001:db8::7]", EXTERNAL_NET: "!$HOME_NET" });
+    expect(YAML.parse(text.replace(/^%YAML 1\.1\n/, "")).vars["address-groups"]).toMatchObject({ HOME_NET: "[203.0.113.7,2001:db8::7]", EXTERNAL_NET: "!$HOME_NET" });
   });
 
   it("merges the local rules file from where it is written", () => {
