@@ -157,5 +157,6 @@ export function needsDocker(script: string): boolean {
  * unless `--offline`), or anything with `curl`/`wget`.
  */
 export function needsInternet(script: string): boolean {
-  return /\bcscli\s+(hub\s+update|collections\s+install)\b|\bsuricata-update\b(?!\s+--offline)|(^|[\s;&|(])(curl|wget)\s/.test(script);
+  // A command at the start of a line (one command per line in every script here, also inside `s='...'`).
+  return /^\s*(s=')?\s*(cscli\s+(hub\s+update|collections\s+install)\b|suricata-update(?!\s+--offline)(\s|$)|(curl|wget)\s)/m.test(script) || /(\||&&|;)\s*(curl|wget)\s/.test(script);
 }

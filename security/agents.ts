@@ -122,6 +122,10 @@ function crowdsecSpec(settings: Settings): AgentSpec {
     packages: [
       { name: "crowdsec", version: crowdsec.version },
       { name: bouncer, version: crowdsec.bouncer.version },
+      // What the bouncer's mode drives. Debian's bouncer depends on `nftables | ipset`: on a host with nftables
+      // installed apt picks that, and the iptables mode then dies with "unable to find ipset" (found by the deploy
+      // rehearsal). Named here, following the distribution like suricata-update.
+      ...(crowdsec.bouncer.mode === "iptables" ? [{ name: "ipset" }] : [{ name: "nftables" }]),
     ],
     repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
     fetch: [

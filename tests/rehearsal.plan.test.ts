@@ -1,6 +1,6 @@
 /** The rehearsal's plans follow the engine's documented order (rehearsal/plan.ts), on small hand-made graphs. */
 import type { GraphResource } from "../rehearsal/graph";
-import { changePlan, destroyPlan, firstDeployPlan, needsDocker } from "../rehearsal/plan";
+import { changePlan, destroyPlan, firstDeployPlan, needsDocker, needsInternet } from "../rehearsal/plan";
 
 const COMMAND = "command:remote:Command";
 
@@ -45,6 +45,18 @@ describe("rehearsal plans", () => {
   it("runs nothing for an unchanged graph, and deletes what left the program", () => {
     expect(changePlan([install, write], [install, write])).toEqual([]);
     expect(changePlan([install, write], [install]).map((s) => `${s.operation}:${s.command.name}`)).toEqual(["delete:write"]);
+  });
+
+  it.each([
+    ["set -eu\ncscli hub update >/dev/null", true],
+    ["s='set -eu\nsuricata-update update-sources >/dev/null'", true],
+    ["suricata-update\nsuricata -T", true],
+    ["suricata-update --offline", false],
+    ["apt-get install -y 'suricata-update'", false],
+    ["systemctl enable --now koprogo-suricata-update.timer", false],
+    ["[ -s k ] || curl -fsSL 'https://x' | gpg --dearmor -o k", true],
+  ])("detects a vendor download in %j: %s", (script, expected) => {
+    expect(needsInternet(script)).toBe(expected);
   });
 
   it.each([
