@@ -100,7 +100,8 @@ export class RehearsalHost {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `${id}-`));
     const cgroup = path.join(CGROUP_ROOT, id);
     fs.mkdirSync(cgroup);
-    const boot = spawn(path.join(__dirname, "boot.sh"), [work, cgroup, archives], { detached: true, stdio: ["ignore", "ignore", fs.openSync(path.join(work, "..", `${id}.boot.log`), "w")] });
+    const bootLog = `${work}.boot.log`;
+    const boot = spawn(path.join(__dirname, "boot.sh"), [work, cgroup, archives], { detached: true, stdio: ["ignore", "ignore", fs.openSync(bootLog, "w")] });
     boot.unref();
     const unsharePid = boot.pid!;
     const pid = await waitFor(async () => {
@@ -214,6 +215,7 @@ export class RehearsalHost {
     }
     spawnSync("ip", ["link", "del", hostLink]);
     fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(`${work}.boot.log`, { force: true });
   }
 }
 

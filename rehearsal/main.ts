@@ -26,7 +26,14 @@ export interface RehearsalReport {
   /** Names of the commands that download from a vendor beyond Debian's archive (not run: unreachable here), sorted. */
   readonly needInternet: string[];
   readonly failed: { name: string; phase: Phase; code: number; stderr: string }[];
+  /**
+   * Commands that failed after a command they depend on could not run here (it needs the internet): the engine
+   * would not have run them either. Printed with their stderr, listed, not counted as failed.
+   */
+  readonly blocked: { name: string; phase: Phase; code: number; stderr: string; by: string[] }[];
   readonly checkProblems: { phase: Phase; problem: string }[];
+  /** Check problems of an agent whose apply was blocked (see `blocked`): not provable here. */
+  readonly notProvable: { phase: Phase; problem: string }[];
   readonly overrides: Override[];
   readonly seconds: Record<string, number>;
 }
@@ -74,7 +81,7 @@ async function main(): Promise<number> {
   const archives = path.join(toolCacheDir(), "rehearsal", "apt-archives");
   const host = await RehearsalHost.boot(archives);
   lap("boot", started);
-  const report: RehearsalReport = { stack, commandsRun: 0, needDocker: [], needInternet: [], failed: [], checkProblems: [], overrides: [], seconds };
+  const report: RehearsalReport = { stack, commandsRun: 0, needDocker: [], needInternet: [], failed: [], blocked: [], checkProblems: [], notProvable: [], overrides: [], seconds };
   try {
     const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-keys-"));
     const prepared = prepareHost(host, keysDir, loadStackFile(stack, PROJECT_DIR).settings.security.logs);
@@ -106,25 +113,44 @@ async function main(): Promise<number> {
     host.mustRoot(volumePaths(before).map((p) => `install -D -m 0600 /dev/null ${shellQuote(p)} && echo kreh > ${shellQuote(p)}`).join("\n") || "true");
 
     const docker = new Set<string>();
+    const skipped = new Set<string>();
+    /** Agents whose apply was blocked: their running-state checks are not provable here. */
+    const blockedAgents = new Set<string>();
+    const graphs = [before, after];
     const runPhase = (phase: Phase, steps: readonly Step[]): void => {
       const t0 = Date.now();
       for (const step of steps) {
-        if (needsDocker(step.script)) continue;
-        if (needsInternet(step.script)) continue;
+        if (needsDocker(step.script) || needsInternet(step.script)) {
+          skipped.add(step.command.urn);
+          continue;
+        }
         const t1 = Date.now();
         const result = execute(host, prepared, step);
         report.commandsRun++;
         if (Date.now() - t1 > 3000) console.log(`took ${((Date.now() - t1) / 1000).toFixed(1)}s: ${step.command.name} (${phase}, ${step.operation})`);
         if (result.code !== 0) {
           const stderr = redact(result.stderr.trim(), allSecrets);
-          report.failed.push({ name: step.command.name, phase, code: result.code, stderr });
-          console.log(`FAILED ${step.command.name} (${phase}, ${step.operation}: ${step.reason}): exit ${result.code}\n  ${stderr.split("\n").join("\n  ")}`);
+          const by = step.operation === "delete" ? [] : skippedDependencies(graphs, step.command.urn, skipped);
+          if (by.length > 0) {
+            report.blocked.push({ name: step.command.name, phase, code: result.code, stderr, by });
+            for (const agent of declaredAgents(after).map((a) => a.agent)) if (step.command.name.endsWith(`-${agent}-apply`)) blockedAgents.add(agent);
+            console.log(`BLOCKED ${step.command.name} (${phase}): exit ${result.code} after ${by.join(", ")} could not run here\n  ${stderr.split("\n").join("\n  ")}`);
+          } else {
+            report.failed.push({ name: step.command.name, phase, code: result.code, stderr });
+            console.log(`FAILED ${step.command.name} (${phase}, ${step.operation}: ${step.reason}): exit ${result.code}\n  ${stderr.split("\n").join("\n  ")}`);
+          }
         }
       }
       lap(phase, t0);
     };
     const check = (phase: Phase, problems: string[]): void => {
       for (const problem of problems) {
+        const agent = [...blockedAgents].find((a) => problem.startsWith(`${a}`) || problem.startsWith(`${a}-`));
+        if (agent) {
+          report.notProvable.push({ phase, problem: redact(problem, allSecrets) });
+          console.log(`NOT PROVABLE after ${phase} (${agent}'s apply was blocked): ${redact(problem, allSecrets)}`);
+          continue;
+        }
         report.checkProblems.push({ phase, problem: redact(problem, allSecrets) });
         console.log(`CHECK FAILED after ${phase}: ${redact(problem, allSecrets)}`);
       }
@@ -153,6 +179,7 @@ async function main(): Promise<number> {
     console.log(`proxy refused: ${host.proxy.refused.length === 0 ? "nothing" : [...new Set(host.proxy.refused)].join(", ")}`);
     for (const name of report.needDocker) console.log(`needs a Docker engine: ${name}`);
     for (const name of report.needInternet) console.log(`needs the internet beyond Debian's archive: ${name}`);
+    for (const b of report.blocked) console.log(`blocked by a command that could not run here: ${b.name} (${b.phase}, after ${b.by.join(", ")})`);
   } finally {
     await host.shutdown();
     lap("total", started);
@@ -163,6 +190,25 @@ async function main(): Promise<number> {
   console.log(`rehearsal ${stack}: ${report.needInternet.length} commands need the internet beyond Debian's archive (listed, not run)`);
   console.log(`rehearsal ${stack}: ${report.commandsRun} commands run in 3 phases, ${report.needDocker.length} need a Docker engine (listed), ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+/** The commands `urn` depends on, transitively (dependencies and parents), that were skipped. */
+function skippedDependencies(graphs: readonly (readonly GraphResource[])[], urn: string, skipped: ReadonlySet<string>): string[] {
+  const byUrn = new Map(graphs.flat().map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const found: string[] = [];
+  const visit = (u: string): void => {
+    const resource = byUrn.get(u);
+    if (!resource) return;
+    for (const d of [...resource.dependencies, resource.parent].filter(Boolean)) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      if (skipped.has(d)) found.push(byUrn.get(d)?.name ?? d);
+      visit(d);
+    }
+  };
+  visit(urn);
+  return found;
 }
 
 function deployUserIds(host: RehearsalHost): { uid: number; gid: number } {
