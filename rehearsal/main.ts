@@ -84,8 +84,12 @@ async function main(): Promise<number> {
   const report: RehearsalReport = { stack, commandsRun: 0, needDocker: [], needInternet: [], failed: [], blocked: [], checkProblems: [], notProvable: [], overrides: [], seconds };
   try {
     const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-keys-"));
-    const prepared = prepareHost(host, keysDir, loadStackFile(stack, PROJECT_DIR).settings.security.logs);
-    fs.rmSync(keysDir, { recursive: true, force: true });
+    let prepared: PreparedHost;
+    try {
+      prepared = prepareHost(host, keysDir, loadStackFile(stack, PROJECT_DIR).settings.security.logs);
+    } finally {
+      fs.rmSync(keysDir, { recursive: true, force: true });
+    }
     for (const s of prepared.steps) console.log(`host: ${s}`);
     const versions = candidateVersions(host, ["fail2ban", "crowdsec", "crowdsec-firewall-bouncer", "suricata"]);
     lap("prepare", started);
