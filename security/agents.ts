@@ -6,7 +6,7 @@
  */
 import { shellQuote } from "../host/scripts";
 import type { Settings } from "../settings";
-import { crowdsecCollections } from "./crowdsec";
+import { BOUNCER_CONFIG, crowdsecCollections } from "./crowdsec";
 import { JAILS } from "./fail2ban";
 import type { SecurityAgent } from "./files";
 import { SURICATA_INCLUDE_LINE, SURICATA_PATHS, SURICATA_UPDATE_UNIT } from "./suricata";
@@ -111,6 +111,26 @@ function fail2banSpec(settings: Settings): AgentSpec {
   };
 }
 
+/**
+ * The bouncer's API key. CrowdSec's repository package puts it into `crowdsec-firewall-bouncer.yaml` at install;
+ * Debian's package leaves `api_key: ${API_KEY}` there and writes the key into the `.local` file, which this stack
+ * owns and rewrites: the bouncer then got 403 from the local API and stopped (found by the deploy rehearsal; the
+ * bouncer does not expand environment variables). So when the placeholder is still there, register a bouncer of
+ * our own and put its key where the other packaging does, atomically and root-only. The key never leaves the host.
+ */
+function bouncerKeyScript(): string[] {
+  const config = shellQuote(`/etc/crowdsec/${BOUNCER_CONFIG}`);
+  const name = "koprogo-firewall-bouncer";
+  return [
+    `if grep -q '^api_key: *\${API_KEY}' ${config}; then`,
+    `  cscli bouncers delete ${name} >/dev/null 2>&1 || true`,
+    `  key=$(cscli --error -oraw bouncers add ${name})`,
+    `  [ -n "$key" ] || { echo "cscli gave no API key for the firewall bouncer" >&2; exit 1; }`,
+    `  tmp=$(mktemp ${config}.XXXXXX) && chmod 0600 "$tmp" && sed "s|^api_key:.*|api_key: $key|" ${config} > "$tmp" && mv -f "$tmp" ${config}`,
+    "fi",
+  ];
+}
+
 function crowdsecSpec(settings: Settings): AgentSpec {
   const { crowdsec } = settings.security;
   // CrowdSec's repository splits the bouncer by firewall (`-iptables`, `-nftables`); the distributions' archives
@@ -141,6 +161,7 @@ function crowdsecSpec(settings: Settings): AgentSpec {
       "systemctl enable crowdsec crowdsec-firewall-bouncer >/dev/null 2>&1",
       // A restart, not a reload: the metrics listen address is read at start only.
       "systemctl restart crowdsec",
+      ...bouncerKeyScript(),
       "systemctl restart crowdsec-firewall-bouncer",
     ].join("\n"),
     stop: "systemctl disable --now crowdsec-firewall-bouncer crowdsec >/dev/null 2>&1 || true",

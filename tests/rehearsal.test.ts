@@ -30,11 +30,7 @@ const BLOCKED = ["first deploy: koprogo-security-suricata-apply"];
 /**
  * Failures the rehearsal finds today, `<phase>: <command or check>` → why. Remove an entry when its defect is fixed.
  */
-const OPEN_DEFECTS: Record<string, string> = {
-  "first deploy: check crowdsec-firewall-bouncer active":
-    "with `crowdsec.repository: null` (Debian's bouncer) the program's crowdsec-firewall-bouncer.yaml.local replaces the file where Debian's postinst wrote the bouncer's API key: the bouncer gets 403 and stops",
-  "change: check crowdsec-firewall-bouncer active": "same",
-};
+const OPEN_DEFECTS: Record<string, string> = {};
 
 function failures(report: RehearsalReport): string[] {
   const commands = report.failed.map((f) => `${f.phase}: ${f.name}`);
