@@ -12,3 +12,6 @@ export const grafanaUrl = stack.grafana.url;
 /** `pulumi stack output --show-secrets grafanaAdminPassword`. */
 export const grafanaAdminPassword = stack.grafana.adminPassword;
 export const lokiUrl = stack.loki.internalUrl;
+/** The `operator` logins (user `operator`) of Prometheus and Alertmanager: `pulumi stack output --show-secrets`. */
+export const prometheusOperatorPassword = stack.operatorPasswords.prometheus;
+export const alertmanagerOperatorPassword = stack.operatorPasswords.alertmanager;

@@ -4,7 +4,7 @@
  * at once on the project's default intervals, against the same kind of database and the same stand-in API.
  */
 import { alertingRules } from "../alerts";
-import { dashboardQueries, metricNames } from "../e2e/dashboardQueries";
+import { ABSENT_IN_E2E, dashboardQueries, metricNames } from "../e2e/dashboardQueries";
 import { instantQuery, queryValue } from "../e2e/prometheusApi";
 import { sleep } from "../e2e/processes";
 import { E2eStack, type Lane } from "../e2e/stack";
@@ -33,10 +33,10 @@ function withoutMetricRelabelling(file: RenderedFile): RenderedFile {
 }
 
 async function measure(label: string, stack: E2eStack, lane: Lane, readMetrics: readonly string[]): Promise<FootprintSide> {
-  const headSeries = (await queryValue(lane.prometheusUrl, "prometheus_tsdb_head_series")) ?? Number.NaN;
-  const byJob = await instantQuery(lane.prometheusUrl, 'count by (job) ({__name__=~".+", job!=""})');
+  const headSeries = (await queryValue(lane.prometheus, "prometheus_tsdb_head_series")) ?? Number.NaN;
+  const byJob = await instantQuery(lane.prometheus, 'count by (job) ({__name__=~".+", job!=""})');
   const missingMetrics: string[] = [];
-  for (const name of readMetrics) if ((await instantQuery(lane.prometheusUrl, `count(${name})`)).length === 0) missingMetrics.push(name);
+  for (const name of readMetrics) if ((await instantQuery(lane.prometheus, `count(${name})`)).length === 0) missingMetrics.push(name);
   return {
     label,
     headSeries,
@@ -57,7 +57,8 @@ function readMetricNames(files: readonly RenderedFile[], lane: Lane): string[] {
   for (const rule of alertingRules(lane.settings)) for (const name of metricNames(rule.expr)) names.add(name);
   for (const query of dashboardQueries(files)) if (!query.exempt) for (const name of query.metrics) names.add(name);
   // Recorded series are only there once evaluated over enough data; raw metrics are what the exporters must keep.
-  return [...names].filter((name) => !name.includes(":") && name !== "ALERTS" && !name.startsWith("traefik_")).sort();
+  // Sources the e2e stack does not run (Traefik, CrowdSec, Loki...) have no series on either side.
+  return [...names].filter((name) => !name.includes(":") && name !== "ALERTS" && !ABSENT_IN_E2E.some((absent) => absent.prefix.test(name))).sort();
 }
 
 export async function benchFootprint(steadyMs: number, log: (line: string) => void): Promise<{ product: FootprintSide; baseline: FootprintSide }> {

@@ -47,7 +47,7 @@ async function liveSeries(seconds: number, log: (line: string) => void): Promise
     await lane.api.setMode({ mode: "errors", errorsPerSecond: 2 });
     log(`query cost: collecting series shapes for ${seconds} s`);
     await sleep(seconds * 1000);
-    return { series: await instantQuery(lane.prometheusUrl, '{__name__=~".+"}'), settings: lane.settings };
+    return { series: await instantQuery(lane.prometheus, '{__name__=~".+"}'), settings: lane.settings };
   } finally {
     await stack.stop();
   }

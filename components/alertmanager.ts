@@ -2,21 +2,27 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { webConfigFile } from "../webauth/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
-import { configuredService } from "./configuredService";
-import type { DockerHost } from "./dockerHost";
-
-/** The uid the official image runs as (`nobody`): it must own the data volume and read the secret files. */
-const ALERTMANAGER_UID = 65534;
+import { configuredService, type ServiceEngine } from "./configuredService";
+import { clusterFlags, clusterPeers } from "../scale/alertmanagerCluster";
+import { monitoringHostName } from "../scale/hosts";
 
 export interface AlertmanagerArgs {
   /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
   readonly settings: Settings;
   /** Engine, network and host access. */
-  readonly host: DockerHost;
+  readonly host: ServiceEngine;
   /** `alertmanager.yml`, the templates and the secret files, relative to the stack's config root (`alertmanager/...`). */
   readonly files: readonly HostFile[];
+  /**
+   * The host this Alertmanager runs on, as a peer of `alertmanager.cluster`: defaults to the monitoring host. A
+   * further host's peer publishes its web port on that host's private address (Prometheus sends there, with its
+   * login) and its gossip beside it.
+   */
+  readonly peer?: string;
 }
 
 /** The URL notification links (silences) point at: the external URL, else the loopback port an SSH tunnel reaches. */
@@ -24,15 +30,29 @@ export function alertmanagerExternalUrl(settings: Settings): string {
   return settings.alertmanager.externalUrl ?? `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`;
 }
 
-/** Command-line flags: config, data, the URL links use, and no cluster (one node: gossip would only open a port). */
-export function alertmanagerFlags(settings: Settings): string[] {
+/**
+ * Command-line flags: config, data, the URL links use, the web config (basic auth on every endpoint: nobody
+ * without a login can silence, post alerts or read them), and the cluster: none for one Alertmanager (gossip would
+ * only open a port), else this peer's gossip flags (`scale/alertmanagerCluster.ts`).
+ */
+export function alertmanagerFlags(settings: Settings, peer = monitoringHostName(settings)): string[] {
   return [
     `--config.file=${ALERTMANAGER_PATHS.config}`,
     `--storage.path=${ALERTMANAGER_PATHS.data}`,
     `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
     `--web.external-url=${alertmanagerExternalUrl(settings)}`,
-    "--cluster.listen-address=",
+    `--web.config.file=${webConfigFile("alertmanager").inContainer}`,
+    ...clusterFlags(settings, peer),
   ];
+}
+
+/** The gossip port published on the peer's private address (TCP and UDP), when clustered. */
+export function alertmanagerGossipPorts(settings: Settings, peer = monitoringHostName(settings)) {
+  const cluster = settings.alertmanager.cluster;
+  if (!cluster) return [];
+  const address = clusterPeers(settings).find((p) => p.name === peer)?.address;
+  if (!address) throw new Error(`alertmanager.cluster.peers does not name ${JSON.stringify(peer)}`);
+  return (["tcp", "udp"] as const).map((protocol) => ({ internal: cluster.port, hostPort: cluster.port, ip: address, protocol }));
 }
 
 export class Alertmanager extends pulumi.ComponentResource {
@@ -44,20 +64,23 @@ export class Alertmanager extends pulumi.ComponentResource {
   constructor(name: string, args: AlertmanagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:Alertmanager", name, {}, opts);
     const { settings, host } = args;
+    const peer = args.peer ?? monitoringHostName(settings);
+    const furtherHost = settings.hosts.find((h) => h.name === peer);
     if (!args.files.some((file) => file.path === "alertmanager/alertmanager.yml")) throw new Error("`files` must contain alertmanager/alertmanager.yml");
     const service = configuredService(name, this, {
       service: "alertmanager",
       settings,
       host,
       files: args.files,
-      secretOwner: ALERTMANAGER_UID,
       image: IMAGES.alertmanager,
       memory: settings.alertmanager.memory,
-      hostPort: settings.alertmanager.hostPort,
-      command: alertmanagerFlags(settings),
+      hostPort: furtherHost ? SERVICE_PORTS.alertmanager : settings.alertmanager.hostPort,
+      publishOn: furtherHost?.address,
+      command: alertmanagerFlags(settings, peer),
+      extraPorts: alertmanagerGossipPorts(settings, peer),
       dataPath: ALERTMANAGER_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
-      healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.alertmanager}/-/healthy`],
+      healthcheck: authenticatedHealthcheck("alertmanager", `127.0.0.1:${SERVICE_PORTS.alertmanager}`, "/-/healthy"),
       // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
       onChange: "reload",
     });

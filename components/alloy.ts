@@ -1,12 +1,12 @@
 /**
- * Grafana Alloy: ships the containers' logs (Docker socket), the journal and the security agents' host files to
+ * Grafana Alloy: ships the containers' logs (through the socket proxy), the journal and the security agents' host files to
  * Loki. Everything from the host is mounted read-only; its read positions live on a retained volume, so a restart
  * or a replacement neither loses nor duplicates lines.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALLOY_PATHS } from "../logs/paths";
-import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { IMAGES, SERVICE_PORTS, staticAddress, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
@@ -20,11 +20,21 @@ export interface AlloyArgs {
   readonly files: readonly HostFile[];
 }
 
-/** `alloy run` flags: listen inside the network (Prometheus scrapes it), positions on the volume, no usage reporting. */
-export function alloyFlags(): string[] {
+/**
+ * Where Alloy's HTTP server (UI, `/-/reload`, pprof, `/metrics`) listens: its fixed address on the monitoring
+ * network, where Prometheus scrapes it; not 0.0.0.0, which would answer the socket proxy's network too.
+ */
+export function alloyListenAddress(settings: Settings): string {
+  const address = staticAddress(settings, "alloy");
+  if (!address) throw new Error("Alloy has no fixed address on the monitoring network (settings/services.ts STATIC_HOSTS)");
+  return `${address}:${SERVICE_PORTS.alloy}`;
+}
+
+/** `alloy run` flags: listen on the monitoring network only, positions on the volume, no usage reporting. */
+export function alloyFlags(settings: Settings): string[] {
   return [
     "run",
-    `--server.http.listen-addr=0.0.0.0:${SERVICE_PORTS.alloy}`,
+    `--server.http.listen-addr=${alloyListenAddress(settings)}`,
     `--storage.path=${ALLOY_PATHS.data}`,
     "--disable-reporting",
     ALLOY_PATHS.config,
@@ -35,9 +45,7 @@ export function alloyFlags(): string[] {
 export function alloyHostBinds(settings: Settings, configRoot: string): { hostPath: string; path: string; readOnly: true }[] {
   return [
     { hostPath: `${configRoot}/alloy`, path: ALLOY_PATHS.configDir, readOnly: true },
-    // Read-only keeps the socket file from being replaced; the API behind it is still the engine's full API, which
-    // is why Alloy is the one container of the stack given it (a socket proxy would narrow it further).
-    { hostPath: settings.alloy.dockerSocket, path: ALLOY_PATHS.dockerSocket, readOnly: true },
+    // No Docker socket: containers are listed and read through the socket proxy (components/socketProxy.ts).
     // Same path inside, so the file paths of the settings (and the persistent journal) work unchanged.
     { hostPath: ALLOY_PATHS.hostLogs, path: ALLOY_PATHS.hostLogs, readOnly: true },
     ...(settings.alloy.journal.enabled
@@ -50,10 +58,12 @@ export function alloyHostBinds(settings: Settings, configRoot: string): { hostPa
 }
 
 /**
- * The image has no curl or wget: bash opens the TCP connection itself and checks that `/-/ready` answers 200.
+ * The image has no curl or wget: bash opens the TCP connection itself (to the address Alloy listens on) and
+ * checks that `/-/ready` answers 200.
  */
-export function alloyHealthcheck(): string[] {
-  const request = `exec 3<>/dev/tcp/127.0.0.1/${SERVICE_PORTS.alloy} && printf 'GET /-/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
+export function alloyHealthcheck(settings: Settings): string[] {
+  const [address, port] = alloyListenAddress(settings).split(":");
+  const request = `exec 3<>/dev/tcp/${address}/${port} && printf 'GET /-/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
   return ["CMD", "bash", "-c", request];
 }
 
@@ -75,10 +85,10 @@ export class Alloy extends pulumi.ComponentResource {
       memory: settings.alloy.memory,
       envs: [goMemoryLimit(settings.alloy.memory)],
       hostPort: settings.alloy.hostPort,
-      command: alloyFlags(),
+      command: alloyFlags(settings),
       dataPath: ALLOY_PATHS.data,
       binds: alloyHostBinds(settings, host.configRoot),
-      healthcheck: alloyHealthcheck(),
+      healthcheck: alloyHealthcheck(settings),
       // Alloy re-reads its configuration on SIGHUP (as on POST /-/reload): no restart, no gap in shipping.
       onChange: "reload",
     });

@@ -7,26 +7,33 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { containerName, memoryToBytes, SERVICE_PORTS, type ServiceName, type Settings } from "../settings";
 import { restartContainerScript, signalContainerScript } from "../host/scripts";
+import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { dataVolume, serviceContainerArgs, type ServiceContainerSpec } from "./container";
 import type { DockerHost } from "./dockerHost";
+import { volumeOwner } from "./volumeOwner";
+
+/** What a service needs of its host: engine, command access, config root, networks (a DockerHost has them). */
+export type ServiceEngine = Pick<DockerHost, "provider" | "access" | "configRoot" | "networksFor">;
 
 export interface ConfiguredServiceSpec {
   readonly service: ServiceName;
   readonly settings: Settings;
-  readonly host: DockerHost;
+  readonly host: ServiceEngine;
   /** The service's files, relative to the config root. */
   readonly files: readonly HostFile[];
   readonly image: string;
   /** Container memory limit (Docker notation). */
   readonly memory: string;
-  /** Host port on `docker.bindAddress`, or `null` for none. */
+  /** Host address its port is published on. Defaults to `docker.bindAddress` (loopback). */
+  readonly publishOn?: string;
+  /** Host port on `publishOn`, or `null` for none. */
   readonly hostPort: number | null;
   readonly command: readonly string[];
+  /** Ports besides the service's own (e.g. Alertmanager's gossip on the private address). */
+  readonly extraPorts?: ServiceContainerSpec["ports"];
   /** `KEY=value` environment entries (e.g. `goMemoryLimit` for the Go services that honour it). */
   readonly envs?: readonly string[];
-  /** User id that must read the secret files (the image's user); root only when absent. */
-  readonly secretOwner?: number;
   /** Where the data volume is mounted inside the container. */
   readonly dataPath: string;
   /** Host paths mounted into the container (its config directory first). */
@@ -56,7 +63,10 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
   const provider = host.provider;
   const container = containerName(settings, spec.service);
   const volume = dataVolume(`${name}-data`, `${container}-data`, provider, parent);
-  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files, secretOwner: spec.secretOwner }, { parent });
+  // The service's own uid (contract/serviceUsers.ts) owns its secret files and its data; no other container runs as it.
+  const user = SERVICE_USERS[spec.service];
+  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files, secretOwner: user.uid }, { parent });
+  const owned = volumeOwner(`${name}-data-owner`, host.access, volume.name, spec.image, user, { parent, dependsOn: [volume] });
   const resource = new docker.Container(
     name,
     serviceContainerArgs({
@@ -65,14 +75,16 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
       memory: spec.memory,
       command: spec.command,
       envs: spec.envs ? [...spec.envs] : undefined,
-      ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }],
-      bindAddress: settings.docker.bindAddress,
-      network: host.networkName,
+      ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }, ...(spec.extraPorts ?? [])],
+      bindAddress: spec.publishOn ?? settings.docker.bindAddress,
       volumes: [{ volume: volume.name, path: spec.dataPath }],
       binds: spec.binds,
       healthcheck: spec.healthcheck,
+      user: dockerUser(spec.service),
+      // Networks by need (contract/networks.ts).
+      networks: host.networksFor(spec.service),
     }),
-    { parent, provider, dependsOn: config.writes },
+    { parent, provider, dependsOn: [...config.writes, owned] },
   );
   const script = spec.onChange === "reload" ? signalContainerScript(container, "HUP", host.access.docker) : restartContainerScript(container, host.access.docker);
   reloadOnChange(`${name}-${spec.onChange}`, host.access, config.hashes, script, { parent, dependsOn: [resource] });

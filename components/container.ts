@@ -13,6 +13,16 @@ export interface PublishedPort {
   readonly internal: number;
   /** Host port, or `null` to keep the port inside the Docker network. */
   readonly hostPort: number | null;
+  /** Host address instead of `bindAddress`: a private address, for what other hosts must reach (gossip). */
+  readonly ip?: string;
+  /** Defaults to `tcp`. */
+  readonly protocol?: "tcp" | "udp";
+}
+
+export interface ContainerNetwork {
+  readonly name: pulumi.Input<string>;
+  /** A fixed address on that network (Alloy's, so it can listen on that network only). */
+  readonly ipv4Address?: string;
 }
 
 export interface ServiceContainerSpec {
@@ -29,10 +39,8 @@ export interface ServiceContainerSpec {
   /** Ports, published on `bindAddress` when they have a host port. */
   readonly ports?: readonly PublishedPort[];
   readonly bindAddress: string;
-  /** The Docker network the container joins (ignored with `networkMode: "host"`). */
-  readonly network?: pulumi.Input<string>;
-  /** Names the container answers to on the network besides its name (e.g. the job's short name). */
-  readonly aliases?: readonly string[];
+  /** The Docker networks the container joins (none with `networkMode: "host"`), see contract/networks.ts. */
+  readonly networks?: readonly ContainerNetwork[];
   /** Named volumes: data that must survive the container. */
   readonly volumes?: readonly { readonly volume: pulumi.Input<string>; readonly path: string; readonly readOnly?: boolean }[];
   /** Host paths bind-mounted into the container (configuration, host logs, the Docker socket). */
@@ -47,6 +55,10 @@ export interface ServiceContainerSpec {
   readonly pidMode?: "host";
   /** Docker labels (Traefik routing). */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Linux capabilities dropped (`ALL` for the socket proxy). */
+  readonly capDrop?: readonly string[];
+  /** A read-only root filesystem. */
+  readonly readOnly?: boolean;
 }
 
 /** Memory limit in MiB, the unit of the Docker provider's `memory`. */
@@ -76,15 +88,19 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
     healthcheck: { tests: [...spec.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "60s", startInterval: "2s" },
     ports: (spec.ports ?? [])
       .filter((p): p is PublishedPort & { hostPort: number } => p.hostPort !== null)
-      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: spec.bindAddress, protocol: "tcp" })),
+      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: p.ip ?? spec.bindAddress, protocol: p.protocol ?? "tcp" })),
     networkMode: spec.networkMode,
     pidMode: spec.pidMode,
-    networksAdvanced: spec.networkMode === "host" || !spec.network ? undefined : [{ name: spec.network, aliases: spec.aliases ? [...spec.aliases] : undefined }],
+    networksAdvanced: spec.networkMode === "host" || !spec.networks ? undefined : spec.networks.map((n) => (n.ipv4Address ? { name: n.name, ipv4Address: n.ipv4Address } : { name: n.name })),
     volumes: [
       ...(spec.volumes ?? []).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
       ...(spec.binds ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.path, readOnly: b.readOnly })),
     ],
     user: spec.user,
+    capabilities: spec.capDrop ? { drops: [...spec.capDrop] } : undefined,
+    readOnly: spec.readOnly,
+    // No process of a service may gain privileges (setuid binaries) beyond its user.
+    securityOpts: ["no-new-privileges:true"],
     labels: Object.entries({ "com.koprogo.observability": "true", ...spec.labels }).map(([label, value]) => ({ label, value })),
     // The engine runs the healthcheck; `up` does not block on it (a dependent that needs a ready service, such as
     // the Grafana provider, waits on its own readiness check).

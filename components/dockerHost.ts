@@ -4,7 +4,12 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Secrets, Settings } from "../settings";
+import { INTERNAL_NETWORKS, NETWORK_MEMBERS, STACK_NETWORKS, type StackNetwork } from "../contract/networks";
+import type { StackService } from "../contract/serviceUsers";
+import { networkName, staticAddress, type Secrets, type Settings } from "../settings";
+import { pinnedHostKeySshOptions } from "../host/ssh";
+import { remoteHostOf } from "../settings/deployment";
+import type { ContainerNetwork } from "./container";
 import { hostAccessFor, type HostAccess } from "./host";
 
 export interface DockerHostArgs {
@@ -17,8 +22,8 @@ export interface DockerHostArgs {
 export class DockerHost extends pulumi.ComponentResource {
   /** Provider every container, volume and network of the stack is declared with. */
   readonly provider: docker.Provider;
-  /** Name of the Docker network the services join. */
-  readonly networkName: pulumi.Output<string>;
+  /** Name of each network of contract/networks.ts (`app` is the application's). */
+  readonly networks: Readonly<Record<StackNetwork, pulumi.Output<string>>>;
   /** How commands reach the host. */
   readonly access: HostAccess;
   /** Directory on the host holding this stack's configuration files. */
@@ -26,21 +31,67 @@ export class DockerHost extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:DockerHost", name, {}, opts);
-    const { docker: dockerSettings, namePrefix } = args.settings;
-    this.provider = new docker.Provider(`${name}-engine`, { host: dockerSettings.host, sshOpts: dockerSettings.sshOpts }, { parent: this });
-    if (dockerSettings.network.external) {
-      // The application's network already exists (created by its Compose project); the stack only joins it.
-      this.networkName = pulumi.output(dockerSettings.network.name);
-    } else {
-      const network = new docker.Network(
-        `${name}-network`,
-        { name: dockerSettings.network.name, driver: "bridge", labels: [{ label: "com.koprogo.observability", value: "true" }] },
+    const { settings } = args;
+    const { docker: dockerSettings, namePrefix } = settings;
+    this.provider = new docker.Provider(
+      `${name}-engine`,
+      { host: dockerSettings.host, sshOpts: dockerSshOptions(settings) },
+      { parent: this },
+    );
+    const networks = {} as Record<StackNetwork, pulumi.Output<string>>;
+    for (const network of STACK_NETWORKS) {
+      if (network === "app" && dockerSettings.network.external) {
+        // The application's network already exists (created by its Compose project); the stack only joins it.
+        networks.app = pulumi.output(dockerSettings.network.name);
+        continue;
+      }
+      const internal = INTERNAL_NETWORKS.includes(network);
+      const created = new docker.Network(
+        network === "app" ? `${name}-network` : `${name}-network-${network}`,
+        {
+          name: networkName(settings, network),
+          driver: "bridge",
+          // No gateway out of an internal network: its containers reach each other and nothing else.
+          internal,
+          // The monitoring network has a fixed subnet so that Alloy can listen on its own address there only.
+          ipamConfigs: network === "monitoring" ? [{ subnet: dockerSettings.monitoringSubnet }] : undefined,
+          labels: [{ label: "com.koprogo.observability", value: "true" }],
+        },
         { parent: this, provider: this.provider },
       );
-      this.networkName = network.name;
+      networks[network] = created.name;
     }
-    this.access = hostAccessFor(args.settings, args.secrets);
+    this.networks = networks;
+    this.access = hostAccessFor(settings, args.secrets);
     this.configRoot = `${dockerSettings.configRoot.replace(/\/$/, "")}/${namePrefix}`;
-    this.registerOutputs({ networkName: this.networkName });
+    this.settings = settings;
+    this.registerOutputs({ networks: this.networks });
   }
+
+  private readonly settings: Settings;
+
+  /** The networks a service's container joins (contract/networks.ts), with Alloy's fixed address. */
+  networksFor(service: StackService): ContainerNetwork[] {
+    const members = NETWORK_MEMBERS[service];
+    if (members === "host") return [];
+    return members.map((network) => {
+      const ipv4Address = network === "monitoring" ? staticAddress(this.settings, service) : undefined;
+      return ipv4Address ? { name: this.networks[network], ipv4Address } : { name: this.networks[network] };
+    });
+  }
+}
+
+/**
+ * The `ssh` options of the Docker provider: for an `ssh://` engine, the stack's host key pinned first (host/ssh.ts),
+ * then `docker.sshOpts`; nothing is read from the runner's known_hosts. Other engines take `docker.sshOpts` as is.
+ */
+export function dockerSshOptions(settings: Settings): string[] {
+  const remote = remoteHostOf(settings);
+  if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
+  return pinnedDockerSshOptions(remote.hostKey, settings.docker.sshOpts);
+}
+
+/** `docker.sshOpts` after the options that pin `hostKey` (the monitoring host's, or a further host's). */
+export function pinnedDockerSshOptions(hostKey: string, sshOpts: readonly string[]): string[] {
+  return [...pinnedHostKeySshOptions(hostKey), ...sshOpts];
 }

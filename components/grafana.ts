@@ -9,12 +9,14 @@ import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import type { DashboardKey } from "../contract/dashboards";
 import { buildDashboards, DASHBOARD_FOLDER } from "../dashboards";
-import { GRAFANA_PATHS, GRAFANA_UID, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
+import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
+import { webPasswordName } from "../contract/webAccess";
+import { GRAFANA_PATHS, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { rotateAdminPasswordScript } from "../grafana/adminPassword";
 import { contentHash, waitForHttpScript } from "../host/scripts";
-import { ConfigFiles } from "./configFiles";
+import { ConfigFiles, type HostFile } from "./configFiles";
 import { dataVolume, serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
 import { hostCommand, THIS_MACHINE } from "./host";
@@ -32,6 +34,10 @@ export interface GrafanaArgs {
   readonly host: DockerHost;
   /** The `grafanaAdminPassword` secret. Defaults to a generated password (`@pulumi/random`). */
   readonly adminPassword?: pulumi.Output<string>;
+  /** Grafana's passwords on Prometheus and Alertmanager (its data sources sign in with them). */
+  readonly dataSourcePasswords: Readonly<Record<"prometheus" | "alertmanager", pulumi.Output<string>>>;
+  /** Its other secret files (`grafana/secrets/...`: the `/metrics` password), relative to the config root. */
+  readonly files: readonly HostFile[];
 }
 
 /**
@@ -49,6 +55,18 @@ export function waitForGrafanaApiScript(settings: Settings, timeoutSeconds = GRA
     : `Check that ${container} runs (docker ps) and that ${apiUrl} reaches its port (grafana.hostPort, or the SSH tunnel of grafana.apiUrl).`;
   return waitForHttpScript(`${apiUrl}/api/health`, { timeoutSeconds, pollSeconds, bodyPattern: '"database": *"ok"', hint });
 }
+
+/**
+ * The network Traefik reaches Grafana on when it is not the application's network (`grafana.traefik.network`):
+ * Grafana joins it too, or Traefik could not route to it.
+ */
+function traefikNetwork(settings: Settings): { name: string }[] {
+  const network = settings.grafana.traefik.network;
+  return settings.grafana.domain && network && network !== settings.docker.network.name ? [{ name: network }] : [];
+}
+
+/** The name of Grafana's password on `server` among the stack's secrets (its data source logins). */
+export const GRAFANA_DATASOURCE_LOGINS = { prometheus: webPasswordName("prometheus", "grafana"), alertmanager: webPasswordName("alertmanager", "grafana") } as const;
 
 export class Grafana extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -100,8 +118,8 @@ export class Grafana extends pulumi.ComponentResource {
       {
         host: host.access,
         root: host.configRoot,
-        files: [{ path: "grafana/secrets/admin-password", content: this.adminPassword, secret: true }],
-        secretOwner: GRAFANA_UID,
+        files: [{ path: "grafana/secrets/admin-password", content: this.adminPassword, secret: true }, ...args.files],
+        secretOwner: SERVICE_USERS.grafana.uid,
         after: [rotated],
       },
       { parent: this },
@@ -115,11 +133,12 @@ export class Grafana extends pulumi.ComponentResource {
         envs: environment,
         ports: [{ internal: SERVICE_PORTS.grafana, hostPort: settings.grafana.hostPort }],
         bindAddress: settings.docker.bindAddress,
-        network: host.networkName,
+        networks: [...host.networksFor("grafana"), ...traefikNetwork(settings)],
         volumes: [{ volume: this.dataVolume.name, path: GRAFANA_PATHS.data }],
         binds: [{ hostPath: `${host.configRoot}/grafana/secrets`, path: GRAFANA_PATHS.secretsDir, readOnly: true }],
         healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.grafana}/api/health`],
         labels: grafanaTraefikLabels(settings),
+        user: dockerUser("grafana"),
       }),
       { parent: this, provider, dependsOn: secrets.writes },
     );
@@ -133,7 +152,9 @@ export class Grafana extends pulumi.ComponentResource {
       {
         url: this.apiUrl,
         auth: pulumi.secret(pulumi.interpolate`${this.adminUser}:${this.adminPassword}`),
-        // `ready` waited for the API at this URL already; these retries cover a later blip (connection errors only).
+        // The public URL when Grafana has a domain: what people open and what CI reaches, with Traefik's real
+        // certificate (an SSH tunnel instead would need a local port per run). `ready` waited for the API at this
+        // URL already; these retries cover a later blip (connection errors only).
         retries: 10,
         retryWait: 3,
       },
@@ -145,7 +166,23 @@ export class Grafana extends pulumi.ComponentResource {
       (ds) =>
         new grafana.oss.DataSource(
           `${name}-datasource-${ds.uid}`,
-          { uid: ds.uid, name: ds.name, type: ds.type, url: ds.url, isDefault: ds.isDefault, accessMode: "proxy", jsonDataEncoded: JSON.stringify(ds.jsonData) },
+          {
+            uid: ds.uid,
+            name: ds.name,
+            type: ds.type,
+            url: ds.url,
+            isDefault: ds.isDefault,
+            accessMode: "proxy",
+            jsonDataEncoded: JSON.stringify(ds.jsonData),
+            ...(ds.basicAuth
+              ? {
+                  basicAuthEnabled: true,
+                  basicAuthUsername: ds.basicAuth.user,
+                  // Stored encrypted by Grafana; marked secret so the state never holds it in clear.
+                  secureJsonDataEncoded: pulumi.secret(args.dataSourcePasswords[ds.basicAuth.server].apply((basicAuthPassword) => JSON.stringify({ basicAuthPassword }))),
+                }
+              : {}),
+          },
           viaApi,
         ),
     );

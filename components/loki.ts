@@ -5,6 +5,8 @@ import { LOKI_PATHS } from "../logs/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
+import { LOKI_S3_CREDENTIALS } from "../scale/files";
+// Loki runs as its image's uid (contract/serviceUsers.ts), which owns the S3 credentials file (its one secret).
 import type { DockerHost } from "./dockerHost";
 
 export interface LokiArgs {
@@ -37,7 +39,8 @@ export class Loki extends pulumi.ComponentResource {
       files: args.files,
       image: IMAGES.loki,
       memory: settings.loki.memory,
-      envs: [goMemoryLimit(settings.loki.memory)],
+      // With loki.storage, the S3 client reads its keys from this file (AWS default chain), so loki.yaml holds none.
+      envs: [goMemoryLimit(settings.loki.memory), ...(settings.loki.storage ? [`AWS_SHARED_CREDENTIALS_FILE=${LOKI_S3_CREDENTIALS.inContainer}`] : [])],
       hostPort: settings.loki.hostPort,
       command: lokiFlags(),
       // The image runs as uid 10001 and owns /loki; a new named volume takes that ownership from the image.

@@ -1,18 +1,22 @@
 /** The whole stack on one Docker host: every component, wired to the files the generators produce. */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { WEB_LOGINS, webHashName, webPasswordName, type WebServer } from "../contract/webAccess";
 import type { Secrets, Settings } from "../settings";
 import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";
 import { filesUnder } from "./configFiles";
 import { DockerHost } from "./dockerHost";
-import { Grafana } from "./grafana";
+import { Grafana, GRAFANA_DATASOURCE_LOGINS } from "./grafana";
 import { Loki } from "./loki";
 import { NodeExporter } from "./nodeExporter";
 import { PostgresExporter } from "./postgresExporter";
 import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
 import { HostSecurity } from "./security";
+import { SocketProxy } from "./socketProxy";
+import { FurtherHost } from "./furtherHost";
+import { generateHostsTls } from "./hostsTls";
 
 export interface ObservabilityStackArgs {
   /** The parsed stack settings. */
@@ -32,18 +36,28 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly security?: HostSecurity;
   readonly loki: Loki;
   readonly alloy: Alloy;
+  readonly socketProxy: SocketProxy;
+  /** The further hosts of `hosts`, by name: node exporter, security agents, an Alertmanager peer where named. */
+  readonly furtherHosts: Readonly<Record<string, FurtherHost>>;
+  /** The `operator` logins of Prometheus and Alertmanager (secrets): `pulumi stack output --show-secrets`. */
+  readonly operatorPasswords: Readonly<Record<"prometheus" | "alertmanager", pulumi.Output<string>>>;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ObservabilityStack", name, {}, opts);
     const { settings } = args;
     const secrets: Secrets<pulumi.Output<string>> = {
       ...args.secrets,
+      ...webLogins(name, this),
       postgresExporterPassword: args.secrets.postgresExporterPassword ?? generatedPassword(`${name}-postgres-exporter-password`, this),
+      // The further hosts' TLS: the operator's own material when all three secrets are set, else generated.
+      ...(settings.hosts.length > 0 && !(args.secrets.hostsTlsCaCert && args.secrets.hostsTlsCert && args.secrets.hostsTlsKey) ? generateHostsTls(`${name}-hosts-tls`, settings.hosts, this) : {}),
     };
+    const secret = (key: keyof Secrets<string>) => secrets[key]!;
+    this.operatorPasswords = { prometheus: secret(webPasswordName("prometheus", "operator")), alertmanager: secret(webPasswordName("alertmanager", "operator")) };
     this.host = new DockerHost(`${name}-host`, { settings, secrets }, { parent: this });
     const files = hostFilesFor(settings, secrets);
     this.prometheus = new Prometheus(`${name}-prometheus`, { settings, host: this.host, files: filesUnder(files, "prometheus") }, { parent: this });
-    this.nodeExporter = new NodeExporter(`${name}-node-exporter`, { settings, host: this.host }, { parent: this });
+    this.nodeExporter = new NodeExporter(`${name}-node-exporter`, { settings, host: this.host, files: filesUnder(files, "node-exporter") }, { parent: this });
     this.postgresExporter = new PostgresExporter(
       `${name}-postgres-exporter`,
       { settings, host: this.host, files: filesUnder(files, "postgres-exporter"), password: secrets.postgresExporterPassword! },
@@ -51,13 +65,45 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     );
     this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
     // Grafana's dashboards and data sources go through its API (the provider), not through files on the host.
-    this.grafana = new Grafana(`${name}-grafana`, { settings, host: this.host, adminPassword: secrets.grafanaAdminPassword }, { parent: this });
+    this.grafana = new Grafana(
+      `${name}-grafana`,
+      {
+        settings,
+        host: this.host,
+        adminPassword: secrets.grafanaAdminPassword,
+        dataSourcePasswords: { prometheus: secret(GRAFANA_DATASOURCE_LOGINS.prometheus), alertmanager: secret(GRAFANA_DATASOURCE_LOGINS.alertmanager) },
+        files: filesUnder(files, "grafana/secrets"),
+      },
+      { parent: this },
+    );
     if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this });
     this.loki = new Loki(`${name}-loki`, { settings, host: this.host, files: filesUnder(files, "loki") }, { parent: this });
+    // Alloy's only way to the Docker API: list, inspect and read logs of containers, nothing else.
+    this.socketProxy = new SocketProxy(`${name}-socket-proxy`, { settings, host: this.host }, { parent: this });
     // After Loki, so the first pushes find it (Alloy retries anyway).
-    this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki] });
+    this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki, this.socketProxy] });
+    this.furtherHosts = Object.fromEntries(
+      settings.hosts.map((host) => [host.name, new FurtherHost(`${name}-host-${host.name}`, { settings, host, files, secrets }, { parent: this, dependsOn: [this.prometheus] })]),
+    );
     this.registerOutputs({});
   }
+}
+
+/**
+ * One generated password per login of contract/webAccess.ts, with its bcrypt hash for the server's web config.
+ * `RandomPassword.bcryptHash` (@pulumi/random 4.21) is computed once by the provider and kept in the state, so the
+ * hash, and thus `web.yml`, changes only when the password does (bcrypt salts: hashing at each run would rewrite
+ * the file and reload the server on every `up`). Letters and digits only: the passwords travel in URLs (`user:pw@`
+ * of the healthchecks) and in basic auth.
+ */
+function webLogins(name: string, parent: pulumi.Resource): Secrets<pulumi.Output<string>> {
+  const secrets: Secrets<pulumi.Output<string>> = {};
+  for (const login of WEB_LOGINS) {
+    const password = new random.RandomPassword(`${name}-web-${login.server}-${login.user}`, { length: 32, special: false }, { parent });
+    secrets[webPasswordName(login.server, login.user)] = pulumi.secret(password.result);
+    if (login.server !== ("grafana" satisfies WebServer)) secrets[webHashName(login.server, login.user)] = pulumi.secret(password.bcryptHash);
+  }
+  return secrets;
 }
 
 /** A password nobody has to know, kept in the state as a secret (mocks do not mark provider outputs secret). */

@@ -4,7 +4,10 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { monitoringRoleSql, POSTGRES_EXPORTER_PASSWORD_FILE, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
+import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
+import { monitoringRoleSql, POSTGRES_EXPORTER_CONFIG_DIR, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { webConfigFile } from "../webauth/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { restartContainerScript, shellQuote } from "../host/scripts";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
@@ -12,15 +15,12 @@ import { serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
 import { hostCommand } from "./host";
 
-/** The uid the exporter image runs as (`nobody`): it must read the password file. */
-const EXPORTER_UID = 65534;
-
 export interface PostgresExporterArgs {
   /** The stack settings (`targets.postgres`, `postgresExporter`). */
   readonly settings: Settings;
   /** Engine, network and host access. */
   readonly host: DockerHost;
-  /** The exporter's files (`postgres-exporter/password`), relative to the config root. */
+  /** The exporter's files (`postgres-exporter/password`, its web config and login), relative to the config root. */
   readonly files: readonly HostFile[];
   /** The monitoring role's password (secret), used to create the role when `manageRole` is on. */
   readonly password: pulumi.Input<string>;
@@ -49,20 +49,21 @@ export class PostgresExporter extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: EXPORTER_UID }, { parent: this });
+    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.postgresExporter.uid }, { parent: this });
     this.container = new docker.Container(
       name,
       serviceContainerArgs({
         name: container,
         image: IMAGES.postgresExporter,
         memory: settings.postgresExporter.memory,
-        command: postgresExporterFlags(),
+        command: postgresExporterFlags(undefined, webConfigFile("postgresExporter").inContainer),
         envs: postgresExporterEnv(settings),
         ports: [{ internal: SERVICE_PORTS.postgresExporter, hostPort: settings.postgresExporter.hostPort }],
         bindAddress: settings.docker.bindAddress,
-        network: host.networkName,
-        binds: [{ hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_PASSWORD_FILE.slice(0, POSTGRES_EXPORTER_PASSWORD_FILE.lastIndexOf("/")), readOnly: true }],
-        healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.postgresExporter}/`],
+        networks: host.networksFor("postgresExporter"),
+        binds: [{ hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_CONFIG_DIR, readOnly: true }],
+        healthcheck: authenticatedHealthcheck("postgresExporter", `127.0.0.1:${SERVICE_PORTS.postgresExporter}`, "/"),
+        user: dockerUser("postgresExporter"),
       }),
       { parent: this, provider: host.provider, dependsOn: [...config.writes, ...(this.role ? [this.role] : [])] },
     );

@@ -2,14 +2,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PROMETHEUS_PATHS } from "../prometheus/paths";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { webConfigFile } from "../webauth/paths";
 
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
-
-/** The uid the official image runs as (`nobody`): it must own the data volume and read the token file. */
-const PROMETHEUS_UID = 65534;
 
 export interface PrometheusArgs {
   /** The stack settings (`prometheus`, `docker`, `namePrefix`). */
@@ -20,7 +19,11 @@ export interface PrometheusArgs {
   readonly files: readonly HostFile[];
 }
 
-/** Command-line flags: retention by time and size, and the lifecycle API so a config change is a reload. */
+/**
+ * Command-line flags: retention by time and size, and the web config (basic auth on every endpoint). No
+ * `--web.enable-lifecycle`: `/-/quit` and `/-/reload` would let any caller with a login stop Prometheus; a
+ * config change is a SIGHUP from the host instead (signalContainerScript).
+ */
 export function prometheusFlags(settings: Settings): string[] {
   const { retention, retentionSize, externalUrl } = settings.prometheus;
   return [
@@ -28,7 +31,7 @@ export function prometheusFlags(settings: Settings): string[] {
     `--storage.tsdb.path=${PROMETHEUS_PATHS.data}`,
     `--storage.tsdb.retention.time=${retention}`,
     `--storage.tsdb.retention.size=${retentionSize}`,
-    "--web.enable-lifecycle",
+    `--web.config.file=${webConfigFile("prometheus").inContainer}`,
     `--web.listen-address=:${SERVICE_PORTS.prometheus}`,
     ...(externalUrl ? [`--web.external-url=${externalUrl}`] : []),
   ];
@@ -48,14 +51,13 @@ export class Prometheus extends pulumi.ComponentResource {
       settings,
       host,
       files: args.files,
-      secretOwner: PROMETHEUS_UID,
       image: IMAGES.prometheus,
       memory: settings.prometheus.memory,
       hostPort: settings.prometheus.hostPort,
       command: prometheusFlags(settings),
       dataPath: PROMETHEUS_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/prometheus`, path: PROMETHEUS_PATHS.configDir, readOnly: true }],
-      healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.prometheus}/-/healthy`],
+      healthcheck: authenticatedHealthcheck("prometheus", `127.0.0.1:${SERVICE_PORTS.prometheus}`, "/-/healthy"),
       // SIGHUP re-reads prometheus.yml and the rules: a config change never restarts Prometheus or touches its data.
       onChange: "reload",
     });

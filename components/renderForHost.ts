@@ -5,12 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { renderAll } from "../render";
-import { placeholderSecrets, type SecretName, type Secrets, type Settings } from "../settings";
+import { placeholderSecrets, type AnySecretName, type Secrets, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 
 export function hostFilesFor(settings: Settings, secrets: Secrets<pulumi.Output<string>>): HostFile[] {
   const skeleton = renderAll(settings, placeholderSecrets());
-  const names = Object.keys(secrets) as SecretName[];
+  const names = Object.keys(secrets) as AnySecretName[];
   const real = pulumi.all(names.map((n) => secrets[n]!)).apply((values) => {
     const byName: Secrets<string> = { ...placeholderSecrets(), ...Object.fromEntries(names.map((n, i) => [n, values[i]])) };
     return new Map(renderAll(settings, byName).map((file) => [file.path, file]));

@@ -119,7 +119,14 @@ export function startWatchdog(ms: number, what: string): () => void {
 }
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * Ports handed out in this process. A port is never handed out twice: a stopped server's port (a PostgreSQL stopped
+ * by a fault) must not go to a server started later, or the exporter still watching the old address would find a
+ * healthy database there and the fault would never show.
+ */
+const handedOut = new Set<number>();
+
+function kernelFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -129,6 +136,17 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await kernelFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free loopback port that this process has not used already (${handedOut.size} handed out)`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -149,15 +167,15 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** Resolves once `url` answers 2xx; fails at once if `proc` exits, with its log. */
-export async function waitHttpOk(url: string, proc: ManagedProcess | undefined, timeoutMs = 20_000): Promise<void> {
+/** Resolves once `url` answers 2xx (signed in with `authorization` when given); fails at once if `proc` exits, with its log. */
+export async function waitHttpOk(url: string, proc: ManagedProcess | undefined, timeoutMs = 20_000, authorization?: string): Promise<void> {
   let exitedWith: string | undefined;
   void proc?.exited.then((code) => (exitedWith = code));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exitedWith !== undefined) throw new Error(`${proc?.name} exited (${exitedWith}) before ${url} answered:\n${proc ? logTail(proc) : ""}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000), headers: authorization ? { Authorization: authorization } : {} });
       if (response.ok) return;
     } catch {
       // Not listening yet.

@@ -10,7 +10,9 @@ import * as path from "path";
 import { nodeExporterFlags } from "../exporters/node";
 import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
 import { renderAll, type RenderedFile } from "../render";
-import { SECRET_NAMES, serviceAddress, type SecretName, type Settings } from "../settings";
+import { SECRET_NAMES, serviceAddress, type SecretName, type Secrets, type Settings } from "../settings";
+import { webConfigFile } from "../webauth/paths";
+import { basicAuthorization, e2eLoginSecrets, type Endpoint } from "./logins";
 import { createPostgresCluster, type PostgresCluster } from "./postgres";
 import { freePort, startProcess, waitHttpOk, type ManagedProcess, type StartOptions } from "./processes";
 import { Receivers } from "./receivers";
@@ -20,11 +22,14 @@ import { TOOLS } from "./tools";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
-/** A fake value per secret; the e2e receivers need none, the exporter's password is the cluster's. */
-export function e2eSecrets(): Record<SecretName, string> {
+/**
+ * A fake value per secret; the e2e receivers need none, the exporter's password is the cluster's, and the logins
+ * of contract/webAccess.ts are real passwords with real bcrypt hashes (e2e/logins.ts).
+ */
+export function e2eSecrets(): Record<SecretName, string> & Secrets<string> {
   const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`])) as Record<SecretName, string>;
   secrets.postgresExporterPassword = E2E_POSTGRES_PASSWORD;
-  return secrets;
+  return { ...secrets, ...e2eLoginSecrets() };
 }
 
 /** Writes every rendered file under `dir` (as the components write them under the config root). */
@@ -114,6 +119,8 @@ export interface LaneOptions {
    * it is written. The scenarios never use it: they run what the render produces.
    */
   readonly baselineTransform?: (file: RenderedFile) => RenderedFile;
+  /** More Prometheus flags (the benchmark's `--web.enable-admin-api`, to snapshot the TSDB it measures). */
+  readonly prometheusArgs?: readonly string[];
 }
 
 export interface Lane {
@@ -122,6 +129,9 @@ export interface Lane {
   readonly dir: string;
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
+  /** Prometheus and Alertmanager as the harness calls them: with the `operator` login. */
+  readonly prometheus: Endpoint;
+  readonly alertmanager: Endpoint;
   readonly receivers: Receivers;
   readonly api: ApiProcess;
   readonly database: Database;
@@ -162,9 +172,13 @@ export class E2eStack {
     const nodeExporterAddress = loopback(await freePort());
     // The flags come from the settings, as the component's do; any lane's settings give the same ones.
     const settings = e2eSettings({ addresses: placeholderAddresses(nodeExporterAddress, stub.address), receiverUrl: () => "http://127.0.0.1:1/" });
+    // Its web config from the render, as in the container (the logins are the same in every lane).
+    const sharedConfig = path.join(dir, "shared-config");
+    writeRendered(settings, sharedConfig);
+    const webConfig = path.join(sharedConfig, webConfigFile("nodeExporter").rendered);
     // The host's root is `/` for a native run (the container mounts it at /host).
-    const nodeExporter = startProcess({ name: "node-exporter", command: TOOLS.nodeExporter, args: (options.nodeExporterArgs ?? ((s) => nodeExporterFlags(serviceAddress(s, "nodeExporter"), "/")))(settings), logDir });
-    await waitHttpOk(`http://${nodeExporterAddress}/metrics`, nodeExporter);
+    const nodeExporter = startProcess({ name: "node-exporter", command: TOOLS.nodeExporter, args: (options.nodeExporterArgs ?? ((s) => nodeExporterFlags(serviceAddress(s, "nodeExporter"), "/", webConfig)))(settings), logDir });
+    await waitHttpOk(`http://${nodeExporterAddress}/metrics`, nodeExporter, undefined, basicAuthorization("nodeExporter", "prometheus"));
     return new E2eStack({ dir, logDir, nodeExporterAddress, stubTargetAddress: stub.address, nodeExporter, closeStub: stub.close });
   }
 
@@ -199,13 +213,12 @@ export class E2eStack {
       database.exporter = this.start({
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
-        // Debian's 0.11 has no stat_statements collector (the pinned 0.17 image has).
-        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), false)))(settings),
+        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), path.join(dir, "config", webConfigFile("postgresExporter").rendered))))(settings),
         // The password file is the rendered one (`postgres-exporter/password`), as in the container.
         env: envObject(postgresExporterEnv(settings, path.join(dir, "config/postgres-exporter/password"))),
         logDir: this.shared.logDir,
       });
-      await waitHttpOk(`http://${database.exporterAddress}/metrics`, database.exporter);
+      await waitHttpOk(`http://${database.exporterAddress}/metrics`, database.exporter, undefined, basicAuthorization("postgresExporter", "prometheus"));
     }
     const api = new ApiProcess(addresses.api, this.shared.logDir);
     await api.start();
@@ -215,7 +228,14 @@ export class E2eStack {
     const alertmanager = this.start({
       name: `alertmanager-${name}`,
       command: TOOLS.alertmanager,
-      args: [`--config.file=${alertmanagerConfig}`, `--storage.path=${path.join(dir, "alertmanager-data")}`, `--web.listen-address=${addresses.alertmanager}`, "--cluster.listen-address=", `--web.external-url=http://${addresses.alertmanager}`],
+      args: [
+        `--config.file=${alertmanagerConfig}`,
+        `--storage.path=${path.join(dir, "alertmanager-data")}`,
+        `--web.listen-address=${addresses.alertmanager}`,
+        "--cluster.listen-address=",
+        `--web.external-url=http://${addresses.alertmanager}`,
+        `--web.config.file=${path.join(dir, "config", webConfigFile("alertmanager").rendered)}`,
+      ],
       logDir: this.shared.logDir,
     });
     const prometheus = this.start({
@@ -226,11 +246,31 @@ export class E2eStack {
         `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`,
         `--web.listen-address=${addresses.prometheus}`,
         `--web.external-url=http://${addresses.prometheus}`,
+        `--web.config.file=${path.join(dir, "config", webConfigFile("prometheus").rendered)}`,
+        ...(options.prometheusArgs ?? []),
       ],
       logDir: this.shared.logDir,
     });
-    await Promise.all([waitHttpOk(`http://${addresses.alertmanager}/-/ready`, alertmanager), waitHttpOk(`http://${addresses.prometheus}/-/ready`, prometheus)]);
-    const lane: Lane = { name, settings, dir, prometheusUrl: `http://${addresses.prometheus}`, alertmanagerUrl: `http://${addresses.alertmanager}`, receivers, api, database, processes: { prometheus, alertmanager } };
+    const endpoints = {
+      prometheus: { url: `http://${addresses.prometheus}`, authorization: basicAuthorization("prometheus", "operator") },
+      alertmanager: { url: `http://${addresses.alertmanager}`, authorization: basicAuthorization("alertmanager", "operator") },
+    };
+    await Promise.all([
+      waitHttpOk(`${endpoints.alertmanager.url}/-/ready`, alertmanager, undefined, endpoints.alertmanager.authorization),
+      waitHttpOk(`${endpoints.prometheus.url}/-/ready`, prometheus, undefined, endpoints.prometheus.authorization),
+    ]);
+    const lane: Lane = {
+      name,
+      settings,
+      dir,
+      prometheusUrl: endpoints.prometheus.url,
+      alertmanagerUrl: endpoints.alertmanager.url,
+      ...endpoints,
+      receivers,
+      api,
+      database,
+      processes: { prometheus, alertmanager },
+    };
     this.lanes.push(lane);
     return lane;
   }

@@ -3,6 +3,7 @@
  * filesystems and interfaces, so the host costs a few hundred series instead of a few thousand.
  */
 import { SERVICE_PORTS, type Settings } from "../settings";
+import { webConfigFile } from "../webauth/paths";
 
 /** Collectors kept, each with what reads it. */
 export const NODE_COLLECTORS = [
@@ -27,10 +28,12 @@ export const IGNORED_NET_DEVICES = "^(lo|veth.*|br-.*|docker0)$";
 /**
  * @param listenAddress where to listen (`host:port`); in the container the host's root is mounted at `/host`.
  * @param rootfs the host root inside the container, or `/` for a native run (e2e).
+ * @param webConfig the exporter-toolkit web config (basic auth), or none (the e2e harness's plain exporter).
  */
-export function nodeExporterFlags(listenAddress: string, rootfs = "/host"): string[] {
+export function nodeExporterFlags(listenAddress: string, rootfs = "/host", webConfig?: string): string[] {
   return [
     `--web.listen-address=${listenAddress}`,
+    ...(webConfig ? [`--web.config.file=${webConfig}`] : []),
     `--path.rootfs=${rootfs}`,
     "--collector.disable-defaults",
     ...NODE_COLLECTORS.map((c) => `--collector.${c}`),
@@ -41,6 +44,6 @@ export function nodeExporterFlags(listenAddress: string, rootfs = "/host"): stri
 }
 
 /** The flags of the stack's node exporter container. */
-export function nodeExporterContainerFlags(settings: Settings): string[] {
-  return nodeExporterFlags(`${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`);
+export function nodeExporterContainerFlags(settings: Settings, listenAddress = `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`): string[] {
+  return nodeExporterFlags(listenAddress, "/host", webConfigFile("nodeExporter").inContainer);
 }

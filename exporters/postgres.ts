@@ -5,18 +5,22 @@
 import type { FileRenderer } from "../render/types";
 import { SERVICE_PORTS, type Settings } from "../settings";
 
+/** The exporter's config directory inside its container (the host's `postgres-exporter/` is mounted there). */
+export const POSTGRES_EXPORTER_CONFIG_DIR = "/etc/postgres-exporter";
 /** Where the exporter reads its password inside the container (the file is written by `ConfigFiles`). */
-export const POSTGRES_EXPORTER_PASSWORD_FILE = "/etc/postgres-exporter/password";
+export const POSTGRES_EXPORTER_PASSWORD_FILE = `${POSTGRES_EXPORTER_CONFIG_DIR}/password`;
 
 /**
  * @param listenAddress `host:port` to listen on
- * @param statStatements collect pg_stat_statements (exporter 0.13 and later; Debian 12 ships 0.11, without it)
+ * @param webConfig the exporter-toolkit web config (basic auth on `/metrics`), or none
  */
-export function postgresExporterFlags(listenAddress = `:${SERVICE_PORTS.postgresExporter}`, statStatements = true): string[] {
+export function postgresExporterFlags(listenAddress = `:${SERVICE_PORTS.postgresExporter}`, webConfig?: string): string[] {
   return [
     `--web.listen-address=${listenAddress}`,
-    // Slow queries (> 1 s) on the PostgreSQL dashboard come from pg_stat_statements.
-    ...(statStatements ? ["--collector.stat_statements"] : []),
+    ...(webConfig ? [`--web.config.file=${webConfig}`] : []),
+    // Slow queries (> 1 s) on the PostgreSQL dashboard come from pg_stat_statements (collector of exporter 0.13
+    // and later; the deployed 0.17.1 is what the tests run).
+    "--collector.stat_statements",
   ];
 }
 

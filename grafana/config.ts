@@ -4,16 +4,11 @@
  */
 import { containerName, SERVICE_PORTS, type Settings } from "../settings";
 import { grafanaSettingsIssues } from "../settings/grafana";
+import { GRAFANA_METRICS_PASSWORD } from "../webauth/paths";
+import { GRAFANA_PATHS } from "./paths";
 
-/** Where the admin password file is mounted inside the container (read through `GF_..._PASSWORD__FILE`). */
-export const GRAFANA_PATHS = {
-  data: "/var/lib/grafana",
-  secretsDir: "/etc/grafana/secrets",
-  adminPasswordFile: "/etc/grafana/secrets/admin-password",
-} as const;
+export { GRAFANA_PATHS } from "./paths";
 
-/** The uid the official image runs as: it must read the password file. */
-export const GRAFANA_UID = 472;
 
 type GrafanaLocator = Pick<Settings, "grafana" | "alerts" | "docker">;
 
@@ -73,8 +68,11 @@ export function grafanaEnvironment(settings: Settings): string[] {
     GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: "false",
     GF_NEWS_NEWS_FEED_ENABLED: "false",
     GF_LOG_MODE: "console",
-    // `/metrics` for the `grafana` scrape job; the port is not published, Prometheus reaches it on the network.
+    // `/metrics` for the `grafana` scrape job, behind basic auth: Grafana is on the application's network (for
+    // Traefik), and its metrics must not be readable from there. The Traefik router also leaves /metrics out.
     GF_METRICS_ENABLED: "true",
+    GF_METRICS_BASIC_AUTH_USERNAME: "prometheus",
+    GF_METRICS_BASIC_AUTH_PASSWORD__FILE: GRAFANA_METRICS_PASSWORD.inContainer,
   };
   return Object.entries(env).map(([key, value]) => `${key}=${value}`);
 }
@@ -90,7 +88,8 @@ export function grafanaTraefikLabels(settings: Pick<Settings, "grafana" | "docke
   return {
     "traefik.enable": "true",
     "traefik.docker.network": traefik.network ?? settings.docker.network.name,
-    [`traefik.http.routers.${router}.rule`]: `Host(\`${domain}\`)`,
+    // `/metrics` is not routed at all: it is for Prometheus on the monitoring network, never for the internet.
+    [`traefik.http.routers.${router}.rule`]: `Host(\`${domain}\`) && !PathPrefix(\`/metrics\`)`,
     [`traefik.http.routers.${router}.entrypoints`]: traefik.entrypoint,
     [`traefik.http.routers.${router}.tls`]: "true",
     [`traefik.http.routers.${router}.tls.certresolver`]: traefik.certResolver,

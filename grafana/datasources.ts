@@ -13,6 +13,11 @@ export interface DataSourceSpec {
   readonly url: string;
   readonly isDefault: boolean;
   readonly jsonData: Readonly<Record<string, unknown>>;
+  /**
+   * The login Grafana signs in with (contract/webAccess.ts), for the servers that refuse a caller without one.
+   * Its password goes in the data source's secure JSON data (encrypted in Grafana's database), never in a file.
+   */
+  readonly basicAuth?: { readonly user: "grafana"; readonly server: "prometheus" | "alertmanager" };
 }
 
 export function grafanaDataSources(settings: Pick<Settings, "namePrefix" | "serviceAddresses" | "nodeExporter" | "prometheus">): DataSourceSpec[] {
@@ -24,6 +29,7 @@ export function grafanaDataSources(settings: Pick<Settings, "namePrefix" | "serv
       isDefault: true,
       // The scrape interval as the smallest step, so `$__rate_interval` always spans at least four samples.
       jsonData: { httpMethod: "POST", timeInterval: settings.prometheus.scrapeInterval, prometheusType: "Prometheus" },
+      basicAuth: { user: "grafana", server: "prometheus" },
     },
     {
       ...DATASOURCES.loki,
@@ -39,6 +45,7 @@ export function grafanaDataSources(settings: Pick<Settings, "namePrefix" | "serv
       isDefault: false,
       // Prometheus's Alertmanager, not Grafana's: Grafana shows its alerts and silences, it sends none.
       jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
+      basicAuth: { user: "grafana", server: "alertmanager" },
     },
   ];
 }
@@ -56,6 +63,8 @@ export function dataSourcesDocument(settings: Parameters<typeof grafanaDataSourc
       isDefault: ds.isDefault,
       editable: false,
       jsonData: ds.jsonData,
+      // The password is set through Grafana's API as secure JSON data (`basicAuthPassword`), not written here.
+      ...(ds.basicAuth ? { basicAuth: true, basicAuthUser: ds.basicAuth.user } : {}),
     })),
   };
 }

@@ -6,11 +6,10 @@
  * structured metadata, which Loki stores per line without creating streams.
  */
 import { LOG_JOBS, LOG_LABELS, SERVICE_LOG_JOBS, STATUS_CLASSES, type LogJob } from "../contract/logs";
-import { containerName, SERVICE_NAMES, serviceAddress, type Settings } from "../settings";
+import { containerName, SERVICE_NAMES, serviceAddress, SOCKET_PROXY_PORT, socketProxyName, type Settings } from "../settings";
 import { attr, block, documented, ref, renderAlloy, type AlloyBlock, type AlloyStatement, type AlloyValue } from "./alloySyntax";
 import { AUTH_FORMAT, BACKEND_FORMAT, FAIL2BAN_FORMAT, LEVEL_ALIASES, LOGFMT_LEVEL, POSTGRES_FORMAT, SURICATA_FORMAT, TRAEFIK_FORMAT } from "./formats";
 import { containsLine, eq, escapeRegex, logQuery, matches, matchesLine, notMatches, notMatchesLine, streamSelector } from "./logql";
-import { ALLOY_PATHS } from "./paths";
 
 /** Component labels, so references between blocks are written once. */
 const C = {
@@ -51,12 +50,15 @@ function rule(fields: { source_labels?: string[]; regex?: string; target_label?:
   );
 }
 
-/** Docker: discovery through the socket, relabelled to `container` and `job`, read through the same socket. */
+/**
+ * Docker: discovery through the socket proxy (components/socketProxy.ts: list, inspect and logs only), relabelled
+ * to `container` and `job`, read through the same proxy. Alloy never holds the engine's socket.
+ */
 function dockerSource(settings: Settings): AlloyStatement[] {
-  const host = `unix://${ALLOY_PATHS.dockerSocket}`;
+  const host = `tcp://${socketProxyName(settings)}:${SOCKET_PROXY_PORT}`;
   return [
     documented(
-      "Every container of the engine, found through the read-only Docker socket.",
+      "Every container of the engine, found through the socket proxy (read-only calls only).",
       block("discovery.docker", C.docker, [attr("host", host), attr("refresh_interval", "30s")]),
     ),
     documented(
@@ -72,7 +74,7 @@ function dockerSource(settings: Settings): AlloyStatement[] {
       ]),
     ),
     documented(
-      "Reads the containers' stdout/stderr through the Docker API (json-file driver); positions live in the storage path.",
+      "Reads the containers' stdout/stderr through the proxy (json-file driver); positions live in the storage path.",
       block("loki.source.docker", C.docker, [
         attr("host", host),
         attr("targets", ref(`discovery.docker.${C.docker}.targets`)),

@@ -6,6 +6,7 @@
 import { toYaml } from "../render/yaml";
 import { durationToMs, memoryToBytes, SERVICE_PORTS, type Settings } from "../settings";
 import { LOKI_PATHS } from "./paths";
+import { lokiStorageParts } from "../scale/lokiStorage";
 
 /** The first day of the schema. A fixed date in the past: changing it would orphan the stored index. */
 export const LOKI_SCHEMA_FROM = "2024-01-01";
@@ -35,9 +36,11 @@ export function lokiConfig(settings: Settings) {
   const memory = lokiMemoryBudget(settings);
   const dir = (sub: string) => `${LOKI_PATHS.data}/${sub}`;
   // Queries may reach back as far as data is kept, plus the hour the current chunk may still be in memory.
+  const storage = lokiStorageParts(settings.loki.storage, dir);
   const maxQueryLength = `${Number(retentionHours.slice(0, -1)) + 1}h`;
   return {
-    // One tenant: the stack is the only writer and Loki is reachable only inside the Docker network.
+    // One tenant, no login: Loki is on the internal monitoring network only (contract/networks.ts), where Alloy
+    // pushes and Grafana queries; nothing of the application can open a connection to it.
     auth_enabled: false,
     server: {
       http_listen_port: SERVICE_PORTS.loki,
@@ -53,18 +56,18 @@ export function lokiConfig(settings: Settings) {
       path_prefix: LOKI_PATHS.data,
       replication_factor: 1,
       ring: { kvstore: { store: "inmemory" } },
-      storage: { filesystem: { chunks_directory: dir("chunks"), rules_directory: dir("rules") } },
+      storage: storage.common,
     },
     schema_config: {
       configs: [
         // TSDB with schema v13 (Loki 3's format, required for structured metadata), one index table a day: the
         // compactor applies retention per table, so a 24h period lets it drop whole days.
-        { from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } },
+        { from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: storage.objectStore, schema: "v13", index: { prefix: "index_", period: "24h" } },
       ],
     },
     storage_config: {
       tsdb_shipper: { active_index_directory: dir("tsdb-index"), cache_location: dir("tsdb-cache") },
-      filesystem: { directory: dir("chunks") },
+      ...storage.storageConfig,
     },
     ingester: {
       // Flush a quiet stream after 30 minutes and any chunk after 2 hours: bounded memory per stream, and at most
@@ -79,8 +82,9 @@ export function lokiConfig(settings: Settings) {
       working_directory: dir("compactor"),
       // Retention is applied by the compactor: without this, logs are kept forever and fill the disk.
       retention_enabled: true,
-      // Delete requests (and retention marks) are kept on the same filesystem: there is no object store.
-      delete_request_store: "filesystem",
+      // Required by Loki 3 whenever retention is on (it keeps retention marks there too), on the store that holds the
+      // chunks. The delete API itself is off: `limits_config.deletion_mode: disabled`.
+      delete_request_store: storage.deleteRequestStore,
       compaction_interval: "10m",
       // Chunks marked for deletion are removed after 2h, a window to stop a wrong retention change.
       retention_delete_delay: "2h",
@@ -90,6 +94,9 @@ export function lokiConfig(settings: Settings) {
     limits_config: {
       // The retention of every stream; the compactor deletes older chunks.
       retention_period: retentionHours,
+      // No log deletion API (`/loki/api/v1/delete`, default `filter-and-delete`): logs leave Loki by retention
+      // only, so whoever reaches Loki cannot erase what an intrusion wrote into the auth log.
+      deletion_mode: "disabled",
       ingestion_rate_mb: limits.ingestionRateMb,
       ingestion_burst_size_mb: limits.ingestionBurstSizeMb,
       per_stream_rate_limit: limits.perStreamRateLimit,

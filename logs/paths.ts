@@ -11,8 +11,6 @@ export const ALLOY_PATHS = {
   config: "/etc/alloy/config.alloy",
   /** The retained volume: read positions of every file, the journal and every container (`--storage.path`). */
   data: "/var/lib/alloy/data",
-  /** The Docker socket inside the container (the host's, mounted read-only). */
-  dockerSocket: "/var/run/docker.sock",
   /** The host's `/var/log`, mounted read-only at the same path so host paths in the settings work unchanged. */
   hostLogs: "/var/log",
   /** Volatile journal (when the host keeps no persistent journal). */

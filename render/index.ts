@@ -10,6 +10,8 @@ import { renderGrafanaFiles } from "../grafana/files";
 import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import { renderSecurityFiles } from "../security/files";
+import { renderScaleFiles } from "../scale/files";
+import { renderWebAuthFiles } from "../webauth/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
 export type { FileRenderer, RenderedFile } from "./types";
@@ -22,6 +24,8 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderGrafanaFiles,
   renderSecurityFiles,
   renderLogFiles,
+  renderScaleFiles,
+  renderWebAuthFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { ALL_LOG_JOBS, type LogJob } from "../contract/logs";
-import { duration, durationToMs, memory, port } from "./primitives";
+import { duration, durationToMs, memory } from "./primitives";
+import { lokiObjectStorageSettings } from "./scale";
 
 /** Milliseconds of a duration, or NaN when it is not one (its own check reports that; zod runs every refinement). */
 function msOrNaN(value: string): number {
@@ -56,11 +57,16 @@ export const lokiSettings = z
   .object({
     /** Container memory limit. */
     memory: memory.default("192m"),
-    /** Port published on the host's `bindAddress`, or `null` (default) to reach Loki only inside the Docker network. */
-    hostPort: port.nullable().default(null),
+    /**
+     * Always `null`: Loki is on the internal monitoring network only, where Docker publishes no port. Reach it
+     * through Grafana's Explore, or `docker exec` into the Loki container.
+     */
+    hostPort: z.null({ message: "must be null: Loki is on the internal monitoring network, which cannot publish a port (use Grafana's Explore)" }).default(null),
     /** How long logs are kept; the compactor deletes older chunks. Defaults to `168h` (7 days). */
     retention: duration.refine((d) => !(msOrNaN(d) % 86_400_000 > 0), "must be a whole number of days such as 168h or 7d (Loki's index period is 24h)").default("168h"),
     limits: lokiLimitSettings.prefault({}),
+    /** Chunks and index on an S3-compatible bucket instead of the local volume; absent: the retained local volume. */
+    storage: lokiObjectStorageSettings.optional(),
   })
   .strict();
 
@@ -69,7 +75,7 @@ const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** A host log file Alloy tails: an absolute path under `/var/log` (the only host directory mounted into Alloy), or `null` for none. */
 const hostLogFile = z
   .string()
-  .regex(/^\/var\/log\/[^\s*?[\]]+$/, "must be an absolute path of a file under /var/log (the host directory mounted into Alloy), without wildcards")
+  .regex(/^\/var\/log\/[A-Za-z0-9._/-]+$/, "must be an absolute path of a file under /var/log (the host directory mounted into Alloy) of letters, digits and . _ - / only (no wildcards, spaces, quotes, $ or newlines)")
   .refine((p) => !p.split("/").includes(".."), "must not contain ..")
   .nullable();
 
@@ -77,8 +83,8 @@ export const alloySettings = z
   .object({
     /** Container memory limit. */
     memory: memory.default("128m"),
-    /** Port of Alloy's UI/metrics published on the host's `bindAddress`, or `null` (default) to keep it inside the Docker network. */
-    hostPort: port.nullable().default(null),
+    /** Always `null`: Alloy is on internal networks only and listens on its monitoring address (its UI: `docker exec` or a tunnel). */
+    hostPort: z.null({ message: "must be null: Alloy is on internal networks only, which cannot publish a port" }).default(null),
     /**
      * Which Docker container logs under which `job` (container name → job). Defaults to the real deployment's
      * Compose containers. The stack's own services are added from their container names; any other container
@@ -98,11 +104,17 @@ export const alloySettings = z
     /** Host log files by job. The agents' files by default; `api`/`postgres` for a host that runs them as systemd services with file logs. */
     hostFiles: z
       .object({
+        /** Suricata's `eve.json`. */
         suricata: hostLogFile.default("/var/log/suricata/eve.json"),
+        /** fail2ban's log. */
         fail2ban: hostLogFile.default("/var/log/fail2ban.log"),
+        /** sshd and sudo (`auth.log`). */
         auth: hostLogFile.default("/var/log/auth.log"),
+        /** CrowdSec's agent log. */
         crowdsec: hostLogFile.default("/var/log/crowdsec.log"),
+        /** The backend's log file when it runs as a systemd service (default: its container's log). */
         api: hostLogFile.default(null),
+        /** PostgreSQL's log file when it runs on the host (default: its container's log). */
         postgres: hostLogFile.default(null),
       })
       .strict()
@@ -120,8 +132,8 @@ export const alloySettings = z
       .prefault({}),
     /** Value of the `host` label on every stream. */
     hostLabel: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "must be a short lower-case host name").default("vps"),
-    /** The Docker engine's socket on the host, mounted read-only into Alloy for container discovery and logs. */
-    dockerSocket: z.string().regex(/^\/\S+\.sock$/, "must be the absolute path of a unix socket").default("/var/run/docker.sock"),
+    /** The Docker engine's socket on the host, mounted read-only into the socket proxy (never into Alloy). */
+    dockerSocket: z.string().regex(/^\/[A-Za-z0-9._/-]+\.sock$/, "must be the absolute path of a unix socket (letters, digits, . _ - /)").default("/var/run/docker.sock"),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 /** Metrics collection: what Prometheus scrapes, how long it keeps it, and the exporters that feed it. */
 import { z } from "zod";
-import { duration, hostPort, memory, port } from "./primitives";
+import { dockerName, duration, hostPort, httpUrl, memory, port, sqlIdentifier } from "./primitives";
+import { alertmanagerClusterSettings, remoteWriteSettings } from "./scale";
 
 /** A container service of the stack: its memory limit and, optionally, a host port published on `bindAddress`. */
 function serviceSettings(defaults: { memory: string; hostPort: number | null }) {
@@ -19,8 +20,11 @@ export const targetSettings = z
     /** The KoproGo backend's metrics endpoint (`host:port` inside the Docker network). */
     api: z
       .object({
+        /** `host:port` of the backend on the shared Docker network. */
         address: hostPort.default("koprogo-backend:8080"),
-        metricsPath: z.string().startsWith("/", "must start with /").default("/metrics"),
+        /** Path of the backend's metrics. */
+        metricsPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a path starting with / of letters, digits and . _ ~ - / only").default("/metrics"),
+        /** Scheme of the scrape. */
         scheme: z.enum(["http", "https"]).default("http"),
         /** Send `Authorization: Bearer <metricsBearerToken secret>` (the backend's METRICS_AUTH_TOKEN). */
         bearerToken: z.boolean().default(false),
@@ -30,8 +34,11 @@ export const targetSettings = z
     /** The application's PostgreSQL server. */
     postgres: z
       .object({
+        /** `host:port` of PostgreSQL, for the exporter. */
         address: hostPort.default("koprogo-postgres:5432"),
-        database: z.string().min(1).default("koprogo_db"),
+        /** Pasted into the exporter's DSN (`host:port/<database>?sslmode=...`): a plain identifier only. */
+        database: sqlIdentifier.default("koprogo_db"),
+        /** libpq `sslmode` of the exporter's connection. */
         sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
         /** The role the exporter connects as (granted `pg_monitor`). */
         monitoringUser: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case PostgreSQL role name").default("koprogo_monitoring"),
@@ -53,15 +60,21 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
     scrapeInterval: duration.default("15s"),
     /** Rule evaluation interval. Defaults to `15s`. */
     evaluationInterval: duration.default("15s"),
-    /** Public URL Prometheus links use (alert `generatorURL`). */
-    externalUrl: z.string().optional(),
+    /** Public URL Prometheus links use (alert `generatorURL`, the self-monitoring annotations). */
+    externalUrl: httpUrl.optional(),
+    /** Send every sample to a long-term store as well (VictoriaMetrics, Mimir, Thanos Receive); off by default. */
+    remoteWrite: remoteWriteSettings.optional(),
+    /** This Prometheus's replica name, an external label the store deduplicates on when two replicas write. */
+    replica: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "must be a short lower-case replica name like a or b").optional(),
   })
   .strict();
 
 export const alertmanagerSettings = serviceSettings({ memory: "48m", hostPort: 9093 })
   .extend({
     /** Public URL used in notification links to silences. */
-    externalUrl: z.string().optional(),
+    externalUrl: httpUrl.optional(),
+    /** Two or three Alertmanagers in a gossip cluster, one per named host; absent: one Alertmanager. */
+    cluster: alertmanagerClusterSettings.optional(),
   })
   .strict();
 
@@ -82,9 +95,9 @@ export const postgresExporterSettings = serviceSettings({ memory: "48m", hostPor
    */
   manageRole: z.boolean().default(false),
   /** The application's PostgreSQL container, for `manageRole`. */
-  container: z.string().default("koprogo-postgres"),
+  container: dockerName.default("koprogo-postgres"),
   /** A superuser the role is created with, for `manageRole`. */
-  adminUser: z.string().default("koprogo"),
+  adminUser: sqlIdentifier.default("koprogo"),
 }).strict();
 
 export type TargetSettings = z.infer<typeof targetSettings>;

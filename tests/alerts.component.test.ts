@@ -1,8 +1,10 @@
 /** The Alertmanager component in the resource graph (Pulumi mocks): its container, retained volume, files and reload. */
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { SERVICE_USERS } from "../contract/serviceUsers";
 import { installPulumiMocks, settle } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
+import { IMAGES } from "../settings/images";
 
 const mocks = installPulumiMocks("koprogo-observability", "prod");
 const CONTAINER = "docker:index/container:Container";
@@ -34,7 +36,7 @@ describe("the Alertmanager component of the prod stack", () => {
   const writes = () => mocks.ofType(REMOTE_COMMAND).filter((c) => c.name.startsWith("koprogo-alertmanager-config-"));
 
   it("runs the pinned image with a memory limit from the settings", () => {
-    expect(container().image).toBe("prom/alertmanager:v0.28.1");
+    expect(container().image).toBe(IMAGES.alertmanager);
     expect(container().memory).toBe(48);
   });
 
@@ -55,8 +57,8 @@ describe("the Alertmanager component of the prod stack", () => {
     );
   });
 
-  it("checks its health on /-/healthy", () => {
-    expect((container().healthcheck as { tests: string[] }).tests).toEqual(["CMD", "wget", "-q", "--spider", "http://127.0.0.1:9093/-/healthy"]);
+  it("checks its health on /-/healthy, signed in with its own login read from its file", () => {
+    expect((container().healthcheck as { tests: string[] }).tests).toEqual(["CMD", "sh", "-c", `wget -q --spider "http://alertmanager:$(cat /etc/alertmanager/secrets/web-alertmanager)@127.0.0.1:9093/-/healthy"`]);
   });
 
   it("retains its data volume when the container or the stack is deleted", () => {
@@ -64,17 +66,18 @@ describe("the Alertmanager component of the prod stack", () => {
     expect(retained.get(`${VOLUME} koprogo-alertmanager-data`)).toBe(true);
   });
 
-  it("writes each secret file through secret stdin, readable by the image's user", () => {
-    const secretWrites = writes().filter((c) => c.name.includes("-secrets-"));
+  it("writes each secret file through secret stdin, owned by Alertmanager's own uid", () => {
+    const secretWrites = writes().filter((c) => c.name.includes("-secrets-") && !c.name.includes("-secrets-web-"));
     expect(secretWrites.map((c) => c.name).sort()).toEqual([
       "koprogo-alertmanager-config-alertmanager-secrets-pagerduty-routing-key",
       "koprogo-alertmanager-config-alertmanager-secrets-slack-webhook-url",
       "koprogo-alertmanager-config-alertmanager-secrets-sms-webhook-token",
+      "koprogo-alertmanager-config-alertmanager-secrets-watchdog-heartbeat-url",
     ]);
     for (const write of secretWrites) {
-      expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken)-VALUE$/);
-      expect(write.inputs.create).toContain("chmod 0640");
-      expect(write.inputs.create).toContain("chown 65534");
+      expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|watchdogHeartbeatUrl)-VALUE$/);
+      expect(write.inputs.create).toContain("chmod 0600");
+      expect(write.inputs.create).toContain(`chown ${SERVICE_USERS.alertmanager.uid}:${SERVICE_USERS.alertmanager.uid}`);
     }
   });
 
@@ -88,6 +91,7 @@ describe("the Alertmanager component of the prod stack", () => {
 
   it("reloads with SIGHUP when a file changes, instead of restarting", () => {
     const reload = mocks.one(REMOTE_COMMAND, "koprogo-alertmanager-reload");
-    expect(reload.inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-alertmanager'");
+    expect(reload.inputs.create).toBeUndefined();
+    expect(reload.inputs.update).toContain("docker kill --signal=HUP 'koprogo-obs-alertmanager'");
   });
 });

@@ -8,13 +8,15 @@ import * as os from "os";
 import * as path from "path";
 import { renderInto, withRequestSource } from "./helpers/renderAlerts";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
-import { describeWithTools, run } from "./helpers/tools";
-import { RULE_FILES } from "../alerts";
+import { describeWithTools, run, toolPath } from "./helpers/tools";
+import YAML from "yaml";
+import { alertingRules, RULE_FILES } from "../alerts";
 
 const TESTS_DIR = path.join(PROJECT_DIR, "alerts/tests");
+const PROMTOOL = toolPath("promtool");
 const testFiles = fs.readdirSync(TESTS_DIR).filter((f) => f.endsWith(".test.yml"));
 
-describeWithTools("the rule files under promtool", ["promtool"], () => {
+describeWithTools("the rule files under promtool", [PROMTOOL], () => {
   let tmp: string;
   const results = new Map<string, { status: number; output: string }>();
 
@@ -23,7 +25,7 @@ describeWithTools("the rule files under promtool", ["promtool"], () => {
     for (const stack of ["dev", "prod"]) {
       const dir = renderInto(path.join(tmp, stack), stackSettings(stack).settings);
       const rules = fs.readdirSync(path.join(dir, "prometheus/rules")).map((f) => path.join(dir, "prometheus/rules", f));
-      results.set(`check ${stack}`, run("promtool", ["check", "rules", ...rules]));
+      results.set(`check ${stack}`, run(PROMTOOL, ["check", "rules", ...rules]));
     }
     // Unit tests read the dev stack's rules (their expected links are the dev stack's) from each source.
     const dev = stackSettings("dev").settings;
@@ -31,7 +33,7 @@ describeWithTools("the rule files under promtool", ["promtool"], () => {
       const rulesDir = path.join(renderInto(path.join(tmp, source), withRequestSource(dev, source)), "prometheus/rules");
       const mine = testFiles.filter((f) => f.includes(".traefik.") === (source === "traefik"));
       for (const file of mine) fs.copyFileSync(path.join(TESTS_DIR, file), path.join(rulesDir, file));
-      results.set(`test ${source}`, run("promtool", ["test", "rules", ...mine], { cwd: rulesDir }));
+      results.set(`test ${source}`, run(PROMTOOL, ["test", "rules", ...mine], { cwd: rulesDir }));
     }
   });
 
@@ -47,6 +49,21 @@ describeWithTools("the rule files under promtool", ["promtool"], () => {
     const { status, output } = results.get(`test ${source}`)!;
     if (status !== 0) throw new Error(output);
     expect(output).toMatch(/SUCCESS/);
+  });
+
+  // The text on-call reads is proven as Prometheus renders it (a value printed as "1000m" would fail here), for
+  // every alert: at least one case expects its firing alert with the full description.
+  it("renders every alert's description in a promtool case, asserted in full", () => {
+    interface Case { alert_rule_test?: { alertname: string; exp_alerts?: { exp_annotations?: { description?: string } }[] }[] }
+    const described = new Set(
+      testFiles.flatMap((file) =>
+        ((YAML.parse(fs.readFileSync(path.join(TESTS_DIR, file), "utf8")) as { tests: Case[] }).tests ?? []).flatMap((c) =>
+          (c.alert_rule_test ?? []).filter((t) => (t.exp_alerts ?? []).some((a) => typeof a.exp_annotations?.description === "string" && !a.exp_annotations.description.includes("{{"))).map((t) => t.alertname),
+        ),
+      ),
+    );
+    const missing = alertingRules(stackSettings("dev").settings).map((rule) => rule.alert).filter((alert) => !described.has(alert));
+    expect(missing).toEqual([]);
   });
 
   it("has one promtool test file per rule file", () => {

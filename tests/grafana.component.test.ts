@@ -3,6 +3,7 @@ import { buildDashboards } from "../dashboards";
 import type { Secrets, Settings } from "../settings";
 import { GENERATED_SECRET, installPulumiMocks, isSecret, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
+import { IMAGES } from "../settings/images";
 
 const mocks = installPulumiMocks();
 const CONTAINER = "docker:index/container:Container";
@@ -41,7 +42,7 @@ describe("Grafana on the dev stack", () => {
 
   it("runs the pinned image with a memory limit and a healthcheck on /api/health", () => {
     const { inputs } = grafanaContainer();
-    expect(inputs).toMatchObject({ image: "grafana/grafana:12.1.1", memory: 160, restart: "unless-stopped" });
+    expect(inputs).toMatchObject({ image: IMAGES.grafana, memory: 160, restart: "unless-stopped" });
     expect(inputs.healthcheck).toMatchObject({ tests: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3000/api/health"] });
   });
 
@@ -78,17 +79,20 @@ describe("Grafana on the dev stack", () => {
     }
   });
 
-  it("writes the password file through stdin and syncs it into Grafana's database", () => {
+  it("writes the password file through stdin for Grafana's user alone, and changes a kept database's password through the API", () => {
     const file = commands().find((c) => c.name.endsWith("grafana-secrets-admin-password"))!;
     expect(secretValue(file.inputs.stdin)).toBe(GENERATED_SECRET);
-    expect(String(file.inputs.create)).toContain("chmod 0640");
-    const sync = mocks.one("command:local:Command", "koprogo-grafana-admin-password-sync");
-    expect(secretValue(sync.inputs.stdin)).toBe(GENERATED_SECRET);
-    expect(String(sync.inputs.create)).toContain("grafana cli admin reset-admin-password --password-from-stdin");
+    expect(String(file.inputs.create)).toContain("chown 472:472");
+    expect(String(file.inputs.create)).toContain("chmod 0600");
+    const rotate = mocks.one("command:local:Command", "koprogo-grafana-admin-password-rotate");
+    expect(secretValue(rotate.inputs.stdin)).toBe(GENERATED_SECRET);
+    expect(rotate.inputs.create).toBeUndefined();
+    expect(String(rotate.inputs.update)).toContain("/api/user/password");
+    expect(String(rotate.inputs.update)).not.toContain("grafana cli");
   });
 
-  it("waits for /api/health before the provider is used", () => {
-    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("http://127.0.0.1:3000/api/health");
+  it("waits for /api/health at the provider's URL before the provider is used", () => {
+    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("'http://127.0.0.1:3001/api/health'");
   });
 
   it("configures a Grafana provider on the loopback URL with the admin login as a secret", () => {
@@ -99,13 +103,23 @@ describe("Grafana on the dev stack", () => {
 
   it("declares the three data sources with fixed UIDs against that provider", () => {
     const sources = mocks.ofType(DATASOURCE);
-    expect(sources.map((s) => [s.inputs.uid, s.inputs.type, s.inputs.isDefault])).toEqual([
-      ["prometheus", "prometheus", true],
-      ["loki", "loki", false],
+    expect(sources.map((s) => [s.inputs.uid, s.inputs.type, s.inputs.isDefault]).sort()).toEqual([
       ["alertmanager", "alertmanager", false],
+      ["loki", "loki", false],
+      ["prometheus", "prometheus", true],
     ]);
     for (const source of sources) expect(source.provider).toContain("::koprogo-grafana-api::");
-    expect(JSON.parse(String(sources[2].inputs.jsonDataEncoded))).toMatchObject({ implementation: "prometheus" });
+    expect(JSON.parse(String(sources.find((s) => s.inputs.uid === "alertmanager")!.inputs.jsonDataEncoded))).toMatchObject({ implementation: "prometheus" });
+  });
+
+  it("signs the Prometheus and Alertmanager data sources in with Grafana's own login, its password a secret", () => {
+    for (const uid of ["prometheus", "alertmanager"]) {
+      const source = mocks.ofType(DATASOURCE).find((s) => s.inputs.uid === uid)!;
+      expect([source.inputs.basicAuthEnabled, source.inputs.basicAuthUsername]).toEqual([true, "grafana"]);
+      expect(secretInput(source.inputs.secureJsonDataEncoded)).toEqual({ secret: true, value: JSON.stringify({ basicAuthPassword: GENERATED_SECRET }) });
+    }
+    // Loki has no login: it is on the internal monitoring network only.
+    expect(mocks.ofType(DATASOURCE).find((s) => s.inputs.uid === "loki")!.inputs.basicAuthEnabled).toBeUndefined();
   });
 
   it("declares one dashboard resource per dashboard, in the folder, against that provider", () => {
@@ -131,7 +145,8 @@ describe("Grafana on the prod stack", () => {
     expect(labels(grafanaContainer())).toMatchObject({
       "traefik.enable": "true",
       "traefik.docker.network": "koprogo-network",
-      "traefik.http.routers.koprogo-obs-grafana.rule": "Host(`grafana.koprogo.com`)",
+      // /metrics is never routed to the internet (and asks for a login anyway).
+      "traefik.http.routers.koprogo-obs-grafana.rule": "Host(`grafana.koprogo.com`) && !PathPrefix(`/metrics`)",
       "traefik.http.routers.koprogo-obs-grafana.entrypoints": "websecure",
       "traefik.http.routers.koprogo-obs-grafana.tls.certresolver": "letsencrypt",
     });
@@ -143,7 +158,8 @@ describe("Grafana on the prod stack", () => {
 
   it("calls the API through the domain and runs its host commands over SSH", () => {
     expect(mocks.one(PROVIDER, "koprogo-grafana-api").inputs).toMatchObject({ url: "https://grafana.koprogo.com" });
-    expect(mocks.one("command:remote:Command", "koprogo-grafana-ready").inputs.connection).toMatchObject({ value: { host: "vps.koprogo.com", user: "deploy" } });
+    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("'https://grafana.koprogo.com/api/health'");
+    expect(mocks.one("command:remote:Command", "koprogo-grafana-admin-password-rotate").inputs.connection).toMatchObject({ value: { host: "vps.koprogo.com", user: "deploy" } });
     expect(grafana.url).toBe("https://grafana.koprogo.com/");
   });
 });

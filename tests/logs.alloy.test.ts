@@ -48,9 +48,9 @@ describe("the Docker source", () => {
   const relabelBlock = blocks(alloyConfig(prod), "discovery.relabel").find((b) => b.label === "containers")!;
   const source = component(prod, "loki.source.docker");
 
-  it("discovers and reads through the Docker socket mounted in the container", () => {
-    expect(value(discovery, "host")).toBe("unix:///var/run/docker.sock");
-    expect(value(source, "host")).toBe("unix:///var/run/docker.sock");
+  it("discovers and reads through the socket proxy, never a Docker socket of its own", () => {
+    expect(value(discovery, "host")).toBe("tcp://koprogo-obs-socket-proxy:2375");
+    expect(value(source, "host")).toBe("tcp://koprogo-obs-socket-proxy:2375");
     expect((value(source, "targets") as { path: string }).path).toBe("discovery.docker.containers.targets");
     expect((value(source, "relabel_rules") as { path: string }).path).toBe("discovery.relabel.containers.rules");
     expect((value(source, "forward_to") as { path: string }[]).map((r) => r.path)).toEqual(["loki.process.koprogo.receiver"]);
@@ -187,6 +187,8 @@ describe("the pipeline on real lines", () => {
     // PostgreSQL (postgres:15-alpine; Debian's prefix adds user@db).
     ["postgresql", '2025-11-20 10:15:30.123 UTC [42] ERROR:  relation "x" does not exist at character 15', { level: "error" }],
     ["postgresql", '2025-11-20 10:15:30.123 UTC [43] FATAL:  password authentication failed for user "koprogo"', { level: "error" }],
+    // With the stack's log_line_prefix (`%m [%p] %h%q `): the client's address before the severity.
+    ["postgresql", '2025-11-20 10:15:30.123 UTC [43] 198.51.100.9 FATAL:  password authentication failed for user "koprogo"', { level: "error" }],
     ["postgresql", "2025-11-20 10:15:30.123 UTC [1] LOG:  database system is ready to accept connections", { level: "info" }],
     ["postgresql", "2025-11-20 10:15:30.123 UTC [42] koprogo@koprogo_db WARNING:  there is no transaction in progress", { level: "warn" }],
     ["postgresql", "2025-11-20 10:15:30.123 UTC [42] STATEMENT:  SELECT * FROM x", {}],

@@ -42,7 +42,8 @@ describe.each([
     expect(alloy().inputs).toMatchObject({
       name: "koprogo-obs-alloy",
       image: IMAGES.alloy,
-      command: ["run", "--server.http.listen-addr=0.0.0.0:12345", "--storage.path=/var/lib/alloy/data", "--disable-reporting", "/etc/alloy/config.alloy"],
+      // Its HTTP server on its fixed monitoring address only (never 0.0.0.0: not on the socket proxy's network).
+      command: ["run", "--server.http.listen-addr=172.31.213.250:12345", "--storage.path=/var/lib/alloy/data", "--disable-reporting", "/etc/alloy/config.alloy"],
     });
   });
 
@@ -51,10 +52,11 @@ describe.each([
     expect(alloy().inputs).toMatchObject({ memory: 128, memorySwap: 128, envs: ["GOMEMLIMIT=108MiB"] });
   });
 
-  it("publishes no port: Loki and Alloy are reached only inside the Docker network", () => {
+  it("publishes no port and joins no network of the application: Loki on monitoring only, Alloy with the socket proxy", () => {
     expect(loki().inputs.ports ?? []).toEqual([]);
     expect(alloy().inputs.ports ?? []).toEqual([]);
-    expect(loki().inputs.networksAdvanced).toEqual([{ name: stack === "prod" ? "koprogo-network" : "koprogo-observability" }]);
+    expect(loki().inputs.networksAdvanced).toEqual([{ name: "koprogo-obs-monitoring" }]);
+    expect(alloy().inputs.networksAdvanced).toEqual([{ name: "koprogo-obs-monitoring", ipv4Address: "172.31.213.250" }, { name: "koprogo-obs-docker-api" }]);
   });
 
   it("keeps Loki's data and Alloy's positions on named volumes that outlive the stack", () => {
@@ -67,11 +69,10 @@ describe.each([
     }
   });
 
-  it("mounts the Docker socket, the host's logs and the journal into Alloy read-only", () => {
+  it("mounts the host's logs and the journal into Alloy read-only, and never the Docker socket", () => {
     const hostMounts = mounts(alloy()).filter((m) => m.hostPath !== undefined);
     expect(hostMounts).toEqual([
       { hostPath: `${configRoot}/alloy`, containerPath: "/etc/alloy", readOnly: true },
-      { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
       { hostPath: "/var/log", containerPath: "/var/log", readOnly: true },
       { hostPath: "/run/log/journal", containerPath: "/run/log/journal", readOnly: true },
       { hostPath: "/etc/machine-id", containerPath: "/etc/machine-id", readOnly: true },
@@ -83,7 +84,7 @@ describe.each([
     expect((loki().inputs.healthcheck as { tests: string[] }).tests).toEqual(["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3100/ready"]);
     const alloyCheck = (alloy().inputs.healthcheck as { tests: string[] }).tests;
     expect(alloyCheck.slice(0, 3)).toEqual(["CMD", "bash", "-c"]);
-    expect(alloyCheck[3]).toContain("/dev/tcp/127.0.0.1/12345");
+    expect(alloyCheck[3]).toContain("/dev/tcp/172.31.213.250/12345");
     expect(alloyCheck[3]).toContain("GET /-/ready HTTP/1.0");
   });
 
@@ -93,8 +94,10 @@ describe.each([
     expect(write("loki/loki.yaml")?.inputs.create).toContain("chmod 0644");
     expect(write("alloy/config.alloy")?.inputs.create).toContain("chmod 0644");
     expect(String(write("alloy/config.alloy")?.inputs.stdin)).toContain('loki.write "loki"');
-    expect(mocks.one(commandType, "-loki-restart").inputs.create).toBe("if docker inspect 'koprogo-obs-loki' >/dev/null 2>&1; then docker restart 'koprogo-obs-loki' >/dev/null; fi");
-    expect(mocks.one(commandType, "-alloy-reload").inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-alloy'");
+    const docker = commandType === "command:local:Command" ? "docker -H 'unix:///var/run/docker.sock'" : "docker";
+    expect(mocks.one(commandType, "-loki-restart").inputs.create).toBeUndefined();
+    expect(mocks.one(commandType, "-loki-restart").inputs.update).toContain(`if ${docker} inspect 'koprogo-obs-loki' >/dev/null 2>&1; then ${docker} restart 'koprogo-obs-loki' >/dev/null; fi`);
+    expect(mocks.one(commandType, "-alloy-reload").inputs.update).toContain(`${docker} kill --signal=HUP 'koprogo-obs-alloy'`);
   });
 });
 
@@ -107,21 +110,24 @@ describe("settings that change the containers", () => {
     const settings = settingsSchema.parse({
       environment: "dev",
       namePrefix: "obs-test",
-      loki: { hostPort: 3100, memory: "160m" },
+      loki: { memory: "160m" },
       alloy: { journal: { enabled: false }, dockerSocket: "/run/user/1000/docker.sock" },
     });
     new ObservabilityStack("t", { settings, secrets });
     await settle();
   });
 
-  it("publishes Loki on loopback only when the stack asks for a host port", () => {
-    expect(mocks.one(CONTAINER, "-loki").inputs.ports).toEqual([{ internal: 3100, external: 3100, ip: "127.0.0.1", protocol: "tcp" }]);
+  it("refuses a host port for Loki or Alloy: they are on internal networks, which publish nothing", () => {
+    const { settingsSchema } = jest.requireActual<typeof import("../settings")>("../settings");
+    expect(settingsSchema.safeParse({ environment: "dev", loki: { hostPort: 3100 } }).error?.issues[0]).toMatchObject({ path: ["loki", "hostPort"] });
+    expect(settingsSchema.safeParse({ environment: "dev", alloy: { hostPort: 12345 } }).error?.issues[0]).toMatchObject({ path: ["alloy", "hostPort"] });
   });
 
-  it("mounts the configured socket read-only and no journal when it is off", () => {
+  it("mounts the configured socket read-only into the socket proxy only, and no journal into Alloy when it is off", () => {
     const hostMounts = mounts(mocks.one(CONTAINER, "-alloy")).filter((m) => m.hostPath !== undefined);
-    expect(hostMounts.map((m) => m.hostPath)).toEqual(["/opt/koprogo-observability/obs-test/alloy", "/run/user/1000/docker.sock", "/var/log"]);
+    expect(hostMounts.map((m) => m.hostPath)).toEqual(["/opt/koprogo-observability/obs-test/alloy", "/var/log"]);
     expect(hostMounts.every((m) => m.readOnly)).toBe(true);
+    expect(mounts(mocks.one(CONTAINER, "-socket-proxy"))).toEqual([{ hostPath: "/run/user/1000/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
   });
 
   it("names containers and volumes from the prefix", () => {

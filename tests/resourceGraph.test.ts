@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { SERVICE_USERS } from "../contract/serviceUsers";
 import { isExactImageReference } from "../settings";
 import { GENERATED_SECRET, installPulumiMocks, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
@@ -23,7 +24,7 @@ function commands(): RecordedResource[] {
   return [...mocks.ofType(REMOTE_COMMAND), ...mocks.ofType(LOCAL_COMMAND)];
 }
 
-describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
+describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack) => {
   let declared: ObservabilityStack;
   beforeAll(async () => {
     declared = await declare(stack);
@@ -49,9 +50,12 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
     }
   });
 
-  it("binds no published port to a wildcard address", () => {
+  it("binds no published port to a wildcard address: loopback, or a private address for what other hosts reach", () => {
+    const { settings } = stackSettings(stack);
+    // The scale stack's Alertmanager peers publish their web and gossip ports on their hosts' private addresses.
+    const privateAddresses = [settings.alertmanager.cluster?.monitoringHostAddress, ...settings.hosts.map((h) => h.address)].filter((a): a is string => a !== undefined);
     for (const container of mocks.ofType(CONTAINER)) {
-      for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) expect(port.ip).toBe("127.0.0.1");
+      for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) expect(["127.0.0.1", ...privateAddresses]).toContain(port.ip);
     }
   });
 
@@ -66,13 +70,16 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
     const volumes = prometheus.inputs.volumes as { volumeName?: string; hostPath?: string; containerPath: string; readOnly: boolean }[];
     expect(volumes).toContainEqual(expect.objectContaining({ volumeName: "koprogo-obs-prometheus-data", containerPath: "/prometheus", readOnly: false }));
     expect(volumes).toContainEqual(expect.objectContaining({ containerPath: "/etc/prometheus", readOnly: true }));
-    expect(prometheus.inputs.command).toEqual(expect.arrayContaining(["--storage.tsdb.retention.time=30d", "--web.enable-lifecycle"]));
+    expect(prometheus.inputs.command).toEqual(expect.arrayContaining([`--storage.tsdb.retention.time=${stackSettings(stack).settings.prometheus.retention}`, "--web.config.file=/etc/prometheus/web.yml"]));
+    // No lifecycle API: /-/quit would let a caller stop Prometheus; a change is a SIGHUP from the host.
+    expect(prometheus.inputs.command).not.toContain("--web.enable-lifecycle");
   });
 
   it("reloads Prometheus with SIGHUP when a file changes, instead of replacing its container", () => {
     const reload = commands().find((c) => c.name === "koprogo-prometheus-reload");
-    expect(reload?.inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-prometheus'");
-    expect((reload?.inputs.triggers as unknown[]).length).toBe(1);
+    expect(reload?.inputs.create).toBeUndefined();
+    expect(reload?.inputs.update).toContain("kill --signal=HUP 'koprogo-obs-prometheus'");
+    expect(reload?.inputs.triggers).toBeUndefined();
   });
 
   it("keeps secrets out of every command's text and every container's inputs", () => {
@@ -82,7 +89,7 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
   });
 
   it("sends secret files through stdin marked secret", () => {
-    const secretWrites = commands().filter((c) => /chmod 0640/.test(String(c.inputs.create)));
+    const secretWrites = commands().filter((c) => /chmod 0600/.test(String(c.inputs.create)));
     expect(secretWrites.length).toBeGreaterThan(0);
     for (const write of secretWrites) expect(secretInput(write.inputs.stdin).secret).toBe(true);
   });
@@ -101,16 +108,15 @@ describe("prod specifics", () => {
     await declare("prod");
   });
 
-  it("reaches the VPS over SSH for every host command", () => {
-    expect(mocks.ofType(LOCAL_COMMAND)).toHaveLength(0);
+  it("reaches the VPS over SSH for every host command, and waits for Grafana's API from this machine", () => {
+    expect(mocks.ofType(LOCAL_COMMAND).map((c) => c.name)).toEqual(["koprogo-grafana-ready"]);
     for (const command of mocks.ofType(REMOTE_COMMAND)) expect(secretInput(command.inputs.connection).value).toMatchObject({ host: "vps.koprogo.com", user: "deploy" });
   });
 
-  it("joins the application's network instead of creating one", () => {
-    expect(mocks.ofType("docker:index/network:Network")).toHaveLength(0);
-    for (const container of mocks.ofType(CONTAINER).filter((c) => c.inputs.networkMode !== "host")) {
-      expect(container.inputs.networksAdvanced).toEqual([expect.objectContaining({ name: "koprogo-network" })]);
-    }
+  it("joins the application's network instead of creating it, and creates only its own three", () => {
+    expect(mocks.ofType("docker:index/network:Network").map((n) => n.inputs.name).sort()).toEqual(["koprogo-obs-docker-api", "koprogo-obs-egress", "koprogo-obs-monitoring"]);
+    const onApp = mocks.ofType(CONTAINER).filter((c) => (c.inputs.networksAdvanced as { name: string }[] | undefined)?.some((n) => n.name === "koprogo-network"));
+    expect(onApp.map((c) => c.inputs.name).sort()).toEqual(["koprogo-obs-grafana", "koprogo-obs-postgres-exporter", "koprogo-obs-prometheus"]);
   });
 
   it("drives Docker over SSH", () => {
@@ -119,8 +125,8 @@ describe("prod specifics", () => {
 
   it("writes the metrics bearer token to a file readable by Prometheus only", () => {
     const write = mocks.ofType(REMOTE_COMMAND).find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
-    expect(write?.inputs.create).toContain("chmod 0640");
-    expect(write?.inputs.create).toContain("chown 65534");
+    expect(write?.inputs.create).toContain("chmod 0600");
+    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid}:${SERVICE_USERS.prometheus.uid}`);
     expect(secretInput(write?.inputs.stdin)).toEqual({ secret: true, value: fakeSecretValue("metricsBearerToken") });
   });
 });
@@ -136,7 +142,7 @@ describe("dev specifics", () => {
   });
 
   it("generates the monitoring role's password as a secret", async () => {
-    expect(mocks.ofType("random:index/randomPassword:RandomPassword").filter((p) => !p.name.startsWith("koprogo-grafana"))).toHaveLength(1);
+    expect(mocks.ofType("random:index/randomPassword:RandomPassword").filter((p) => !p.name.startsWith("koprogo-grafana") && !p.name.startsWith("koprogo-web-"))).toHaveLength(1);
   });
 });
 

@@ -64,9 +64,9 @@ describeE2e("alerting end to end", () => {
     await Promise.all(
       started.map(async (lane) => {
         targetsDown[lane.name] = await waitFor(`every target up in ${lane.name}`, async () => {
-          const list = await targets(lane.prometheusUrl);
+          const list = await targets(lane.prometheus);
           return list.length > 0 && list.every((t) => t.health === "up") ? [] : undefined;
-        }, 20_000).catch(async () => (await targets(lane.prometheusUrl)).filter((t) => t.health !== "up"));
+        }, 20_000).catch(async () => (await targets(lane.prometheus)).filter((t) => t.health !== "up"));
       }),
     );
     // Started here, awaited by the tests: the scenarios run at the same time, the tests read their outcome in turn.
@@ -104,7 +104,7 @@ describeE2e("alerting end to end", () => {
 
   test("renders a configuration Prometheus loads whole: every rule healthy, every target up", async () => {
     for (const lane of Object.values(lanes)) {
-      const health = await ruleHealth(lane.prometheusUrl);
+      const health = await ruleHealth(lane.prometheus);
       expect(health.alerting).toBeGreaterThan(5);
       expect(health.unhealthy).toEqual([]);
       expect({ lane: lane.name, down: targetsDown[lane.name] }).toEqual({ lane: lane.name, down: [] });
@@ -168,15 +168,15 @@ describeE2e("alerting end to end", () => {
     test("every dashboard query returns data where the e2e stack runs its source, and every query is valid PromQL", async () => {
       // The error-rate lane has seen every kind of request (2xx, 4xx, 5xx) by the end of its scenario.
       await scenarios.highErrorRate.catch(() => undefined);
-      const { prometheusUrl } = lanes["error-rate"];
+      const { prometheus } = lanes["error-rate"];
       const problems: string[] = [];
       for (const query of DASHBOARD_QUERIES) {
         const where = `${query.dashboard} / ${query.panel}: ${query.raw}`;
         try {
-          const result = await instantQuery(prometheusUrl, query.expr);
+          const result = await instantQuery(prometheus, query.expr);
           if (result.length > 0 || query.exempt) continue;
           // A filter (`… > 1`) may rightly return nothing; the series it filters must exist.
-          if (query.unfiltered && (await instantQuery(prometheusUrl, query.unfiltered)).length > 0) continue;
+          if (query.unfiltered && (await instantQuery(prometheus, query.unfiltered)).length > 0) continue;
           problems.push(`${where}: no data`);
         } catch (error) {
           problems.push(`${where}: ${(error as Error).message}`);
@@ -192,7 +192,7 @@ describeE2e("alerting end to end", () => {
       const expected = EXPECTED_ALERTS[lane.name];
       const got = lane.receivers.alertnamesByRole();
       const allowed = (role: ReceiverRole) => expected.filter((name) => expectedRoles(name).includes(role)).sort();
-      const stillPendingElsewhere = (await prometheusAlerts(lane.prometheusUrl)).filter((a) => a.state === "firing" && !expected.includes(a.labels.alertname));
+      const stillPendingElsewhere = (await prometheusAlerts(lane.prometheus)).filter((a) => a.state === "firing" && !expected.includes(a.labels.alertname));
       expect({ lane: lane.name, got, firingElsewhere: stillPendingElsewhere.map((a) => a.labels.alertname) }).toEqual({
         lane: lane.name,
         got: { pager: allowed("pager"), chat: allowed("chat"), sms: allowed("sms"), watchdog: allowed("watchdog") },

@@ -3,6 +3,7 @@
  * and gives a `promiseOf(output)` to read inputs. Works without the Pulumi CLI.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { bcryptHash } from "../../e2e/logins";
 
 export interface RecordedResource {
   readonly type: string;
@@ -33,16 +34,34 @@ export interface MockRecorder {
 /** Values the mocks return for generated secrets, so tests can check they never leak. */
 export const GENERATED_SECRET = "mock-generated-secret-value";
 
+let hashOfGenerated: string | undefined;
+/** bcrypt of `GENERATED_SECRET`, computed on first use and kept (as the provider keeps `bcryptHash` in the state). */
+export function generatedSecretHash(): string {
+  hashOfGenerated ??= bcryptHash(GENERATED_SECRET);
+  return hashOfGenerated;
+}
+
 export function installPulumiMocks(project = "koprogo-observability", stack = "dev"): MockRecorder {
   const resources: RecordedResource[] = [];
   const options = new Map<string, pulumi.CustomResourceOptions>();
-  pulumi.runtime.setMocks(
+  // `setMocks` is async in its signature only: its body sets the mock monitor synchronously (runtime/mocks.js of
+  // @pulumi/pulumi 3.248), so the mocks are in place when it returns, before any test module creates a resource.
+  void pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") state.result = GENERATED_SECRET;
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+          state.result = GENERATED_SECRET;
+          // As the provider does: a real bcrypt hash of the result (a web.yml with anything else is refused), made
+          // once: the provider keeps it in the state, so two runs of the program see the same hash.
+          state.bcryptHash = generatedSecretHash();
+        }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
+        // @pulumi/tls outputs, as PEM-shaped text the renderers can place in files.
+        if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
+        if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${args.name}\n-----END CERTIFICATE-----\n`;
+        if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {

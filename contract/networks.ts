@@ -1,0 +1,45 @@
+/**
+ * Which Docker network each container of the stack joins: networks by need (docs/security.md).
+ *
+ * - `monitoring` (internal: no route out, no published port): every service of the stack; Grafana reaches its
+ *   data sources, Prometheus its targets, Alloy Loki here. No container of the application is on it.
+ * - `app`: the application's network (`docker.network`, `koprogo-network` in prod). Joined only by what must reach
+ *   the application's containers or be reached by them: Prometheus (scrapes the backend and Traefik), the
+ *   PostgreSQL exporter (connects to koprogo-postgres), and Grafana (the application's Traefik routes
+ *   `grafana.<domain>` to it; Traefik joining the monitoring network instead would put an internet-facing proxy
+ *   beside Alertmanager and Loki). Each of the three refuses a caller without a login.
+ * - `egress`: a bridge of its own for Alertmanager, the one service that must reach the internet (Slack,
+ *   PagerDuty, the SMS gateway, the heartbeat URL). Docker isolates bridges from each other, so nothing of the
+ *   application reaches Alertmanager through it; it also carries Alertmanager's loopback-published port.
+ * - `dockerApi` (internal): Alloy and the socket proxy only, so no other container can ask the proxy anything.
+ * The node exporter runs in the host's network namespace (listening on the docker0 gateway address, behind a login).
+ */
+import type { StackService } from "./serviceUsers";
+
+export const STACK_NETWORKS = ["monitoring", "app", "egress", "dockerApi"] as const;
+export type StackNetwork = (typeof STACK_NETWORKS)[number];
+
+/** Networks created `internal: true`: no gateway to the outside, no port publishing. */
+export const INTERNAL_NETWORKS: readonly StackNetwork[] = ["monitoring", "dockerApi"];
+
+export const NETWORK_MEMBERS: Readonly<Record<StackService, readonly StackNetwork[] | "host">> = {
+  prometheus: ["monitoring", "app"],
+  alertmanager: ["monitoring", "egress"],
+  grafana: ["monitoring", "app"],
+  loki: ["monitoring"],
+  alloy: ["monitoring", "dockerApi"],
+  postgresExporter: ["monitoring", "app"],
+  socketProxy: ["dockerApi"],
+  nodeExporter: "host",
+};
+
+/** Services on `network`. */
+export function membersOf(network: StackNetwork): StackService[] {
+  return (Object.entries(NETWORK_MEMBERS) as [StackService, readonly StackNetwork[] | "host"][]).filter(([, nets]) => nets !== "host" && nets.includes(network)).map(([service]) => service);
+}
+
+/** Whether a service can publish a host port: only through a network that is not internal. */
+export function canPublish(service: StackService): boolean {
+  const nets = NETWORK_MEMBERS[service];
+  return nets !== "host" && nets.some((n) => !INTERNAL_NETWORKS.includes(n));
+}
