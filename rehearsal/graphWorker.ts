@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import type { GraphRequest, GraphResource } from "./graph";
+import { bcryptHash } from "../e2e/logins";
 
 /** How a secret input arrives deserialized: Pulumi's secret signature around the value. */
 const SECRET_SIGNATURE = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
@@ -61,11 +62,16 @@ async function main(): Promise<void> {
     });
     return original.call(this, req, callback);
   };
+  let generatedHash: string | undefined;
   pulumi.runtime.setMocks(
     {
       newResource(args) {
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") state.result = request.generatedSecret;
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+          // As the provider does: `bcryptHash` of the same password, kept stable across phases (the web configs read it).
+          state.result = request.generatedSecret;
+          state.bcryptHash = generatedHash ??= bcryptHash(request.generatedSecret);
+        }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
         return { id: `${args.name}-id`, state };
       },
