@@ -69,9 +69,11 @@ export function logGatewayConfig(settings: Settings, options: LogGatewayConfigOp
     section("events", [], [directive("worker_connections", 256)]),
     section("http", [], [
       directive("server_tokens", "off"),
-      // Who pushed what and how it ended; the password never appears (nginx does not log the Authorization header).
-      directive("log_format", "gateway", "$remote_addr $remote_user [$time_iso8601] $request_method $uri $status $request_length $request_time"),
-      directive("access_log", "/dev/stdout", "gateway"),
+      // No access log: nginx re-opens `/dev/stdout` for it, which an unprivileged uid may not do on the pipe it was
+      // given (EACCES; ENXIO on a socket). The error log (stderr, kept open) says what matters: every refused
+      // login (`user "x" was not found`, `password mismatch`, level error) and every body over the limit. The
+      // pushes themselves show in Loki's own ingestion metrics.
+      directive("access_log", "off"),
       // Every path nginx writes to under the one writable directory: it runs as its own uid, not root.
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => directive(`${kind}_temp_path`, `${temp}/${kind}`)),
       directive("resolver", "127.0.0.11", "valid=10s", "ipv6=off"),
