@@ -8,7 +8,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { signalContainerScript } from "../host/scripts";
-import { LOG_GATEWAY_CONTAINER_PATHS, LOG_GATEWAY_FILES, LOKI_PUSH_PATH, logGatewayAddress, logGatewayPushUrl } from "../scale/logGateway";
+import { LOG_GATEWAY_CONTAINER_PATHS, LOG_GATEWAY_FILES, LOKI_PUSH_PATH, logGatewayAddress, logGatewayName, logGatewayPushUrl } from "../scale/logGateway";
 import { IMAGES, type Settings } from "../settings";
 import { ConfigFiles, reloadOnChange, type HostFile } from "./configFiles";
 import { serviceContainerArgs } from "./container";
@@ -21,11 +21,6 @@ export interface LogGatewayArgs {
   readonly host: DockerHost;
   /** Its files, relative to the config root (`log-gateway/...`). */
   readonly files: readonly HostFile[];
-}
-
-/** `<namePrefix>-log-gateway`. */
-export function logGatewayName(settings: Pick<Settings, "namePrefix">): string {
-  return `${settings.namePrefix}-log-gateway`;
 }
 
 /**

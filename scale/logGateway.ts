@@ -39,6 +39,11 @@ export interface LogGatewayPaths {
 /** In the container: the files read-only at `/etc/nginx/gateway`; `/tmp` is the image's writable temp directory. */
 export const LOG_GATEWAY_CONTAINER_PATHS: LogGatewayPaths = { dir: "/etc/nginx/gateway", temp: "/tmp" };
 
+/** `<namePrefix>-log-gateway`, its container. */
+export function logGatewayName(settings: Pick<Settings, "namePrefix">): string {
+  return `${settings.namePrefix}-log-gateway`;
+}
+
 /** The monitoring host's private address the gateway is published on. Throws when the settings give none (the schema refuses that first). */
 export function logGatewayAddress(settings: Pick<Settings, "logGateway" | "alertmanager">): string {
   const address = settings.logGateway.address ?? settings.alertmanager.cluster?.monitoringHostAddress;
