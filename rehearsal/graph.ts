@@ -16,6 +16,7 @@
  * Each graph is computed in a child process (graphWorker.ts): a fresh runtime, config and module cache per config.
  */
 import { execFile } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -41,8 +42,13 @@ export interface GraphRequest {
   /** Full config, `koprogo-observability:key` → text as the engine passes it (objects as JSON). */
   readonly config: Record<string, string>;
   readonly secretKeys: readonly string[];
-  /** Value the mocks return for `random:index/randomPassword:RandomPassword` `result`: stable across phases. */
+  /** Seed of the values the mocks return for each RandomPassword's `result` (generatedValue): stable across phases. */
   readonly generatedSecret: string;
+}
+
+/** The `result` the mocks give the RandomPassword named `name`: one value per password, the same in both graphs. */
+export function generatedValue(seed: string, name: string): string {
+  return `${seed}-${crypto.createHash("sha256").update(name).digest("hex").slice(0, 16)}`;
 }
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");

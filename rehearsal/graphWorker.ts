@@ -2,12 +2,28 @@
  * Child process of `programGraph` (graph.ts): `graphWorker.ts <request.json> <graph.json>`. Installs the SDK's
  * mocks, reads every RegisterResource request, runs `index.ts`, and writes the resources once the program is done.
  */
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
-import type { GraphRequest, GraphResource } from "./graph";
-import { bcryptHash } from "../e2e/logins";
+import { generatedValue, type GraphRequest, type GraphResource } from "./graph";
+
+/**
+ * bcrypt of a generated password, as @pulumi/random's `bcryptHash` (computed once by the provider, kept in the
+ * state): the salt is derived from the resource's name so both phases' graphs see the same hash, as the state would.
+ */
+function bcryptOf(password: string, name: string): string {
+  const alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const digest = crypto.createHash("sha256").update(name).digest();
+  // 22 salt characters; the last one carries 2 bits only, so it is one of `.Oeu` (a canonical bcrypt salt).
+  const salt = [...digest.subarray(0, 21)].map((b) => alphabet[b % 64]).join("") + ".Oeu"[digest[21] % 4];
+  const script = "import crypt, sys; print(crypt.crypt(sys.stdin.read(), sys.argv[1]))";
+  const hash = execFileSync("python3", ["-W", "ignore", "-c", script, `$2b$10$${salt}`], { input: password, encoding: "utf8" }).trim();
+  if (!/^\$2b\$10\$[./A-Za-z0-9]{53}$/.test(hash)) throw new Error(`python3's crypt made no bcrypt hash for ${name}`);
+  return hash;
+}
 
 /** How a secret input arrives deserialized: Pulumi's secret signature around the value. */
 const SECRET_SIGNATURE = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
@@ -62,15 +78,13 @@ async function main(): Promise<void> {
     });
     return original.call(this, req, callback);
   };
-  let generatedHash: string | undefined;
   pulumi.runtime.setMocks(
     {
       newResource(args) {
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
-          // As the provider does: `bcryptHash` of the same password, kept stable across phases (the web configs read it).
-          state.result = request.generatedSecret;
-          state.bcryptHash = generatedHash ??= bcryptHash(request.generatedSecret);
+          state.result = generatedValue(request.generatedSecret, args.name);
+          state.bcryptHash = bcryptOf(String(state.result), args.name);
         }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
         return { id: `${args.name}-id`, state };

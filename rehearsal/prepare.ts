@@ -93,10 +93,11 @@ export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs)
   const client = keyPair(keysDir, "client");
   const server = keyPair(keysDir, "host");
   step(
-    `user \`${DEPLOY_USER}\` with passwordless sudo and a key generated for this run`,
+    `user \`${DEPLOY_USER}\` with docs/deploying.md's sudo rule (the shell only, no password) and a key generated for this run`,
     [
       `useradd -m -s /bin/bash ${DEPLOY_USER}`,
-      `echo '${DEPLOY_USER} ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/kreh-${DEPLOY_USER} && chmod 0440 /etc/sudoers.d/kreh-${DEPLOY_USER} && visudo -cq`,
+      // Exactly the rule docs/deploying.md ("The deploy user and its sudo rule") tells the operator to install.
+      `echo '${DEPLOY_USER} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh' > /etc/sudoers.d/koprogo-observability && chmod 0440 /etc/sudoers.d/koprogo-observability && visudo -cqf /etc/sudoers.d/koprogo-observability`,
       `install -d -o ${DEPLOY_USER} -g ${DEPLOY_USER} -m 0700 /home/${DEPLOY_USER}/.ssh`,
       `cat > /home/${DEPLOY_USER}/.ssh/authorized_keys && chown ${DEPLOY_USER}: /home/${DEPLOY_USER}/.ssh/authorized_keys && chmod 0600 /home/${DEPLOY_USER}/.ssh/authorized_keys`,
     ].join("\n"),

@@ -146,7 +146,8 @@ function bouncerKeyScript(): string[] {
     `  cscli bouncers delete ${name} >/dev/null 2>&1 || true`,
     `  key=$(cscli --error -oraw bouncers add ${name})`,
     `  [ -n "$key" ] || { echo "cscli gave no API key for the firewall bouncer" >&2; exit 1; }`,
-    `  tmp=$(mktemp ${config}.XXXXXX) && chmod 0600 "$tmp" && sed "s|^api_key:.*|api_key: $key|" ${config} > "$tmp" && mv -f "$tmp" ${config}`,
+    // mktemp creates the file 0600 (root's): the key is never readable by anyone else, not even for a moment.
+    `  tmp=$(mktemp ${config}.XXXXXX) && sed "s|^api_key:.*|api_key: $key|" ${config} > "$tmp" && mv -f "$tmp" ${config}`,
     "fi",
   ];
 }

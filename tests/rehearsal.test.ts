@@ -12,20 +12,27 @@ import type { RehearsalReport } from "../rehearsal/main";
 import { describeWithTools } from "./helpers/tools";
 
 const NEED_DOCKER = [
+  "koprogo-alertmanager-data-owner",
   "koprogo-alertmanager-reload",
+  "koprogo-alloy-data-owner",
   "koprogo-alloy-reload",
   "koprogo-grafana-admin-password-rotate",
   "koprogo-grafana-ready",
+  "koprogo-loki-data-owner",
   "koprogo-loki-restart",
+  "koprogo-node-exporter-restart",
   "koprogo-postgres-exporter-restart",
+  "koprogo-prometheus-data-owner",
   "koprogo-prometheus-reload",
+  // Finds the application network's bridge with `docker network inspect` (security.suricata.appBridge: auto).
+  "koprogo-security-suricata-apply",
 ];
 
 /** Commands that download from a vendor (CrowdSec's hub, Suricata's rule sources): unreachable here, not run. */
 const NEED_INTERNET = ["koprogo-security-crowdsec-fetch", "koprogo-security-suricata-fetch"];
 
 /** Commands that fail here only because a command they depend on could not run (`<phase>: <name>`). */
-const BLOCKED = ["first deploy: koprogo-security-suricata-apply"];
+const BLOCKED: string[] = [];
 
 /**
  * Failures the rehearsal finds today, `<phase>: <command or check>` → why. Remove an entry when its defect is fixed.
@@ -49,7 +56,7 @@ describeWithTools("deploy rehearsal", ["unshare", "nsenter", "/usr/sbin/sshd", "
       const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "rehearsal/main.ts", "--stack", stack, "--report", reportFile], {
         cwd: path.resolve(__dirname, ".."),
         encoding: "utf8",
-        timeout: 300_000,
+        timeout: 560_000,
       });
       const output = `${run.stdout}${run.stderr}`;
       const closing = output.trim().split("\n").pop() ?? "";
@@ -64,5 +71,5 @@ describeWithTools("deploy rehearsal", ["unshare", "nsenter", "/usr/sbin/sshd", "
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 620_000);
+  }, 600_000);
 });
