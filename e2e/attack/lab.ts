@@ -1,0 +1,217 @@
+/**
+ * The attack lab: the stack as the program declares it, on namespaces that behave like Docker's networks
+ * (e2e/netns.ts). Prometheus, Alertmanager and the exporters run for real (the deployed versions, the rendered
+ * files, the containers' own command lines); the services that have no binary here (Loki, Alloy, Grafana, and
+ * CrowdSec on the host) are stood in for by a listener on their real port and address, so that who can open a
+ * connection to them is still measured, not assumed. The application's containers named by the targets
+ * (`koprogo-backend`, ...) join the application's network; the backend runs the stand-in API.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { containerName, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, type Settings } from "../../settings";
+import { NetworkLab, type LabContainer } from "../netns";
+import { logTail, sleep, startProcess, type ManagedProcess } from "../processes";
+import { curlIn } from "./curl";
+import { networksOf, type DeclaredContainer, type DeclaredStack } from "./declared";
+import { nativeRun, runnableBinary, withEtcMounts } from "./native";
+
+const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+/** A listener that answers every request `200 stand-in for <what>`: only reachability is measured through it. */
+const LISTENER_JS = `const [host, port, what] = process.argv.slice(1);
+require("http").createServer((q, r) => r.writeHead(200, { "Content-Type": "text/plain" }).end("stand-in for " + what + "\\n")).listen(Number(port), host);`;
+
+export interface AttackLabOptions {
+  readonly declared: DeclaredStack;
+  readonly settings: Settings;
+  /** Rendered files of the settings (the config root's content). */
+  readonly renderDir: string;
+  /** Scratch space: data volumes, logs, overlays. */
+  readonly workDir: string;
+  /** `katk-` */
+  readonly prefix: string;
+  /** `10.230` */
+  readonly subnet16: string;
+}
+
+export interface RunningService {
+  readonly container: string;
+  readonly netns: string;
+  readonly process: ManagedProcess;
+  /** `real` for the deployed binary, `stand-in` for a port listener. */
+  readonly kind: "real" | "stand-in";
+  /** `http://127.0.0.1:<port>` inside its namespace. */
+  readonly port: number;
+}
+
+/** The Docker host name part of `host:port`. */
+const hostOf = (address: string) => address.slice(0, address.lastIndexOf(":"));
+const portOf = (address: string) => Number(address.slice(address.lastIndexOf(":") + 1));
+
+/** The stack service a container is, from its name (`<namePrefix>-<service>`). */
+export function serviceOf(settings: Settings, container: string): ServiceName | undefined {
+  return SERVICE_NAMES.find((service) => containerName(settings, service) === container);
+}
+
+/** The application's containers the settings name as targets: they are on the application's network. */
+export function applicationContainers(settings: Settings): { name: string; port: number }[] {
+  const { api, postgres, traefik } = settings.targets;
+  return [api.address, postgres.address, ...(traefik ? [traefik] : [])]
+    .filter((address) => /^[a-z][a-z0-9_.-]*:\d+$/i.test(address) && !/^\d/.test(address))
+    .map((address) => ({ name: hostOf(address), port: portOf(address) }));
+}
+
+export class AttackLab {
+  readonly services: RunningService[] = [];
+  private readonly processes: ManagedProcess[] = [];
+
+  private constructor(
+    readonly net: NetworkLab,
+    readonly options: AttackLabOptions,
+  ) {}
+
+  get logDir(): string {
+    return path.join(this.options.workDir, "logs");
+  }
+
+  /** The application network: the one the settings join (the application's `koprogo-network` in prod). */
+  get applicationNetwork(): string {
+    return this.options.settings.docker.network.name;
+  }
+
+  /** The namespace of the application's API container: where "the application's side" attacks from. */
+  get applicationNetns(): string {
+    return this.net.container(hostOf(this.options.settings.targets.api.address)).netns;
+  }
+
+  static async start(options: AttackLabOptions): Promise<AttackLab> {
+    const net = NetworkLab.create({ prefix: options.prefix, subnet16: options.subnet16 });
+    const lab = new AttackLab(net, options);
+    try {
+      lab.build();
+      await lab.startServices();
+    } catch (error) {
+      await lab.stop();
+      throw error;
+    }
+    return lab;
+  }
+
+  /** Namespaces, bridges and hosts files from the declared containers and the application's targets. */
+  private build(): void {
+    const { declared, settings } = this.options;
+    for (const network of networksOf(declared)) this.net.addNetwork(network);
+    if (!networksOf(declared).some((n) => n.name === this.applicationNetwork)) this.net.addNetwork({ name: this.applicationNetwork, internal: false });
+    for (const container of declared.containers) {
+      if (container.networkMode === "host") continue;
+      if (container.networks.length === 0) throw new Error(`${container.name} joins no network and is not on the host's: the lab cannot place it`);
+      this.net.addContainer({ name: container.name, networks: container.networks.map((n) => n.name), aliases: [...new Set(container.networks.flatMap((n) => n.aliases))] });
+    }
+    for (const app of applicationContainers(settings)) this.net.addContainer({ name: app.name, networks: [this.applicationNetwork] });
+    this.net.writeHostsFiles();
+  }
+
+  /** The namespace a declared container runs in (the host's for `networkMode: host`). */
+  netnsOf(container: DeclaredContainer): string {
+    return container.networkMode === "host" ? this.net.host : this.net.container(container.name).netns;
+  }
+
+  labContainer(name: string): LabContainer {
+    return this.net.container(name);
+  }
+
+  private async startServices(): Promise<void> {
+    const { declared, settings, renderDir, workDir } = this.options;
+    const dataDir = path.join(workDir, "volumes");
+    const configRoot = `${settings.docker.configRoot.replace(/\/$/, "")}/${settings.namePrefix}`;
+    const waits: Promise<void>[] = [];
+    for (const container of declared.containers) {
+      const netns = this.netnsOf(container);
+      const service = serviceOf(settings, container.name);
+      if (runnableBinary(container.image)) {
+        const run = nativeRun(container, { configRoot, renderDir, dataDir });
+        for (const mount of container.mounts.filter((m) => m.kind === "volume")) fs.mkdirSync(path.join(dataDir, mount.source), { recursive: true });
+        const scratch = path.join(workDir, "overlays", container.name);
+        for (const sub of ["upper", "work"]) fs.mkdirSync(path.join(scratch, sub), { recursive: true });
+        const { command, args } = withEtcMounts(run, scratch, ["ip", "netns", "exec", netns, run.binary, ...run.args]);
+        const proc = this.start({ name: container.name, command, args, env: run.env, logDir: this.logDir });
+        const port = listenPort(run.args) ?? (service ? SERVICE_PORTS[service] : undefined);
+        if (port === undefined) throw new Error(`${container.name}: no listen port in its command`);
+        const local = container.networkMode === "host" ? listenHost(run.args) : "127.0.0.1";
+        this.services.push({ container: container.name, netns, process: proc, kind: "real", port });
+        waits.push(this.waitAnswering(netns, `http://${local}:${port}/`, proc));
+      } else if (service) {
+        // No binary here: a listener on the service's port, on every address of its namespace, as the service binds.
+        const port = SERVICE_PORTS[service];
+        const proc = this.start({ name: container.name, command: process.execPath, args: ["-e", LISTENER_JS, "0.0.0.0", String(port), container.name], netns, logDir: this.logDir });
+        this.services.push({ container: container.name, netns, process: proc, kind: "stand-in", port });
+        waits.push(this.waitAnswering(netns, `http://127.0.0.1:${port}/`, proc));
+      }
+    }
+    const api = settings.targets.api.address;
+    const apiNetns = this.applicationNetns;
+    const apiProcess = this.start({
+      name: hostOf(api),
+      command: process.execPath,
+      args: ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "e2e/standInApi.ts"), "--listen", `0.0.0.0:${portOf(api)}`],
+      cwd: PROJECT_DIR,
+      netns: apiNetns,
+      logDir: this.logDir,
+    });
+    waits.push(this.waitAnswering(apiNetns, `http://127.0.0.1:${portOf(api)}/api/v1/health`, apiProcess, 60_000));
+    await Promise.all(waits);
+  }
+
+  /** A host agent the lab cannot run (CrowdSec): a listener on its rendered address in the host namespace. */
+  async standInOnHost(name: string, address: string): Promise<void> {
+    const proc = this.start({ name, command: process.execPath, args: ["-e", LISTENER_JS, hostOf(address), String(portOf(address)), name], netns: this.net.host, logDir: this.logDir });
+    this.services.push({ container: name, netns: this.net.host, process: proc, kind: "stand-in", port: portOf(address) });
+    await this.waitAnswering(this.net.host, `http://${address}/`, proc);
+  }
+
+  service(container: string): RunningService {
+    const found = this.services.find((s) => s.container === container);
+    if (!found) throw new Error(`the lab runs no ${container}`);
+    return found;
+  }
+
+  private start(options: Parameters<typeof startProcess>[0]): ManagedProcess {
+    const proc = startProcess(options);
+    this.processes.push(proc);
+    return proc;
+  }
+
+  /** Resolves once `url` gives any HTTP answer inside `netns` (401 counts: the server is up, and it wants a login). */
+  private async waitAnswering(netns: string, url: string, proc: ManagedProcess, timeoutMs = 30_000): Promise<void> {
+    let exitedWith: string | undefined;
+    void proc.exited.then((code) => (exitedWith = code));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (exitedWith !== undefined) throw new Error(`${proc.name} exited (${exitedWith}) before ${url} answered in ${netns}:\n${logTail(proc)}`);
+      const outcome = await curlIn(netns, { url, connectTimeout: 1 }).catch(() => undefined);
+      if (outcome?.kind === "http") return;
+      if (Date.now() > deadline) throw new Error(`${url} did not answer in ${netns} within ${timeoutMs} ms:\n${logTail(proc)}`);
+      await sleep(200);
+    }
+  }
+
+  /** Stops every process, then deletes the namespaces and the lab's files. */
+  async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
+    await Promise.allSettled(this.processes.reverse().map((p) => p.stop(3000)));
+    this.net.destroySync();
+    if (!options.keepFiles) fs.rmSync(this.options.workDir, { recursive: true, force: true });
+  }
+}
+
+/** `--web.listen-address=host:port` → port. */
+function listenPort(args: readonly string[]): number | undefined {
+  const flag = args.find((a) => a.startsWith("--web.listen-address="));
+  return flag ? portOf(flag.slice(flag.indexOf("=") + 1)) : undefined;
+}
+
+/** `--web.listen-address=host:port` → host, or loopback for `:port`. */
+function listenHost(args: readonly string[]): string {
+  const flag = args.find((a) => a.startsWith("--web.listen-address="));
+  const host = flag ? hostOf(flag.slice(flag.indexOf("=") + 1)) : "";
+  return host || "127.0.0.1";
+}
