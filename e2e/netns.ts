@@ -139,6 +139,9 @@ export class NetworkLab {
       lab.createBridge("docker0", `${options.subnet16}.0.1`);
       lab.addNamespace(lab.outside);
       lab.link(lab.host, "eth0", lab.publicAddress, lab.outside, "eth0", lab.outsideAddress);
+      // The outside machine is a neighbour on the host's link (the provider's LAN): nothing stops it from routing
+      // the Docker subnets through the host's public address, whatever the internet's routers would do.
+      sh("ip", ["-n", lab.outside, "route", "add", `${options.subnet16}.0.0/16`, "via", lab.publicAddress]);
     } catch (error) {
       lab.destroySync();
       throw error;

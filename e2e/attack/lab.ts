@@ -21,6 +21,19 @@ const PROJECT_DIR = path.resolve(__dirname, "../..");
 const LISTENER_JS = `const [host, port, what] = process.argv.slice(1);
 require("http").createServer((q, r) => r.writeHead(200, { "Content-Type": "text/plain" }).end("stand-in for " + what + "\\n")).listen(Number(port), host);`;
 
+/** Docker's userland proxy for a published port: `host ip:port` on the host → the container's address. */
+const FORWARDER_JS = `const [host, port, toHost, toPort] = process.argv.slice(1);
+const net = require("net");
+net.createServer((c) => { const u = net.connect(Number(toPort), toHost); c.pipe(u).pipe(c); const end = () => { c.destroy(); u.destroy(); }; c.on("error", end); u.on("error", end); }).listen(Number(port), host);`;
+
+export interface PublishedPort {
+  readonly container: string;
+  readonly service: ServiceName | undefined;
+  /** Host address and port, in the host namespace. */
+  readonly ip: string;
+  readonly port: number;
+}
+
 export interface AttackLabOptions {
   readonly declared: DeclaredStack;
   readonly settings: Settings;
@@ -63,6 +76,8 @@ export function applicationContainers(settings: Settings): { name: string; port:
 
 export class AttackLab {
   readonly services: RunningService[] = [];
+  /** Ports published on the host, as Docker's proxy publishes them (the declared `ports`). */
+  readonly published: PublishedPort[] = [];
   private readonly processes: ManagedProcess[] = [];
 
   private constructor(
@@ -159,6 +174,15 @@ export class AttackLab {
       logDir: this.logDir,
     });
     waits.push(this.waitAnswering(apiNetns, `http://127.0.0.1:${portOf(api)}/api/v1/health`, apiProcess, 60_000));
+    for (const container of declared.containers.filter((c) => c.networkMode !== "host")) {
+      for (const port of container.ports.filter((p) => p.external !== undefined)) {
+        const ip = port.ip ?? "0.0.0.0";
+        const to = Object.values(this.net.container(container.name).addresses)[0];
+        const proc = this.start({ name: `publish-${container.name}-${port.external}`, command: process.execPath, args: ["-e", FORWARDER_JS, ip, String(port.external), to, String(port.internal)], netns: this.net.host, logDir: this.logDir });
+        this.published.push({ container: container.name, service: serviceOf(settings, container.name), ip: ip === "0.0.0.0" ? this.net.publicAddress : ip, port: port.external! });
+        waits.push(this.waitAnswering(this.net.host, `http://${ip === "0.0.0.0" ? "127.0.0.1" : ip}:${port.external}/`, proc));
+      }
+    }
     await Promise.all(waits);
   }
 
