@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { containerName, type SecretName, type ServiceName, type Settings } from "../../settings";
+import { containerName, type Secrets, type ServiceName, type Settings } from "../../settings";
 import { curlIn, describeOutcome, type CurlOutcome, type CurlRequest } from "./curl";
 import type { DeclaredStack } from "./declared";
 import type { AttackLab } from "./lab";
@@ -20,7 +20,7 @@ export interface AttackContext {
   /** The rendered files the lab runs. */
   readonly renderDir: string;
   readonly workDir: string;
-  readonly secrets: Readonly<Record<SecretName, string>>;
+  readonly secrets: Secrets<string>;
   /**
    * How `caller` signs in to `server`, with the login the stack gives that caller (`{}` when the server asks for
    * none). `operator` is the people's login (SSH tunnel), which the harness uses where no service is the caller.

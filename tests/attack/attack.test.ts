@@ -42,7 +42,7 @@ describeWithTools("attack suite (the monitoring plane from the application's net
     writeRendered(settings, renderDir);
     lab = await AttackLab.start({ declared, settings, renderDir, workDir, prefix: PREFIX, subnet16: SUBNET16 });
     await lab.standInOnHost("crowdsec", `${settings.security.crowdsec.metrics.listenAddress}:${settings.security.crowdsec.metrics.port}`);
-    const ctx: AttackContext = { lab, settings, declared, renderDir, workDir, secrets, credentials: harnessCredentials(settings, secrets) };
+    const ctx: AttackContext = { lab, settings, declared, renderDir, workDir, secrets, credentials: harnessCredentials(secrets) };
     await waitUntilServing(ctx, ["prometheus", "alertmanager", "node", "postgresql"]);
     verdicts = await runAttempts(ATTEMPTS, ctx);
     console.log([...verdicts.map(verdictLine), summaryLine(verdicts)].join("\n"));

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DeclaredContainer, DeclaredStack } from "../../e2e/attack/declared";
-import type { SecretName, Settings } from "../../settings";
+import type { Secrets, Settings } from "../../settings";
 import { settle, type MockRecorder } from "./pulumiMocks";
 
 const CONTAINER = "docker:index/container:Container";
@@ -34,7 +34,7 @@ function container(inputs: Inputs): DeclaredContainer {
 }
 
 /** Declares the whole stack with `settings` under the mocks and returns what it gives Docker and the host. */
-export async function declareStack(mocks: MockRecorder, settings: Settings, secrets: Partial<Record<SecretName, string>>): Promise<DeclaredStack> {
+export async function declareStack(mocks: MockRecorder, settings: Settings, secrets: Secrets<string>): Promise<DeclaredStack> {
   mocks.reset();
   const { ObservabilityStack } = await import("../../components");
   const outputs = Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, pulumi.secret(value)]));
