@@ -31,6 +31,8 @@ export interface LabNetworkSpec {
   readonly name: string;
   /** Docker's `internal: true`: members get no default route through it. */
   readonly internal: boolean;
+  /** A fixed `<subnet16>.N.0/24` (Docker's `ipamConfigs`); the next free /24 of the lab otherwise. */
+  readonly subnet?: string;
 }
 
 export interface LabNetwork extends LabNetworkSpec {
@@ -49,6 +51,8 @@ export interface LabContainerSpec {
   readonly networks: readonly string[];
   /** Further names on every network it joins (Docker network aliases). */
   readonly aliases?: readonly string[];
+  /** Fixed addresses by network (Docker's `ipv4Address`); the others are given in order from `.11`. */
+  readonly staticAddresses?: Readonly<Record<string, string>>;
 }
 
 export interface LabContainer extends LabContainerSpec {
@@ -114,6 +118,7 @@ export class NetworkLab {
   private readonly containers = new Map<string, LabContainer>();
   private readonly namespaces: string[] = [];
   private veths = 0;
+  private readonly reserved = new Set<string>();
 
   private constructor(private readonly options: NetworkLabOptions) {
     const base = `${options.prefix}${process.pid}-`;
@@ -157,8 +162,18 @@ export class NetworkLab {
   /** A Docker network: a bridge in the host namespace, the next /24 of the lab's /16, the gateway on the host. */
   addNetwork(spec: LabNetworkSpec): LabNetwork {
     if (this.networks.has(spec.name)) throw new Error(`network ${spec.name} declared twice`);
-    const index = this.networks.size + 1;
-    if (index > 200) throw new Error("more than 200 networks");
+    const used = new Set([0, 250, ...[...this.networks.values()].map((n) => Number(n.subnet.split(".")[2]))]);
+    let index: number;
+    if (spec.subnet) {
+      const match = new RegExp(`^${this.options.subnet16.replace(/\./g, "\\.")}\\.(\\d{1,3})\\.0/24$`).exec(spec.subnet);
+      if (!match) throw new Error(`network ${spec.name}: subnet ${spec.subnet} is not a /24 of the lab's ${this.options.subnet16}.0.0/16`);
+      index = Number(match[1]);
+      if (used.has(index)) throw new Error(`network ${spec.name}: subnet ${spec.subnet} is taken`);
+    } else {
+      index = 1;
+      while (used.has(index)) index++;
+      if (index > 249) throw new Error("more than 248 networks");
+    }
     const network: LabNetwork = { ...spec, bridge: `br${index}`, subnet: `${this.options.subnet16}.${index}.0/24`, gateway: `${this.options.subnet16}.${index}.1` };
     this.createBridge(network.bridge, network.gateway);
     this.networks.set(spec.name, network);
@@ -180,9 +195,8 @@ export class NetworkLab {
     const addresses: Record<string, string> = {};
     spec.networks.forEach((networkName, i) => {
       const network = this.network(networkName);
-      const member = [...this.containers.values()].filter((c) => c.networks.includes(networkName)).length + 1;
-      if (member > 200) throw new Error(`more than 200 containers on ${networkName}`);
-      const address = `${network.subnet.split(".").slice(0, 3).join(".")}.${10 + member}`;
+      const address = spec.staticAddresses?.[networkName] ?? this.nextAddress(network);
+      if (!address.startsWith(`${network.subnet.split(".").slice(0, 3).join(".")}.`)) throw new Error(`${spec.name}: address ${address} is not in ${networkName}'s ${network.subnet}`);
       const hostSide = `v${++this.veths}`;
       sh("ip", ["-n", this.host, "link", "add", hostSide, "type", "veth", "peer", "name", `eth${i}`, "netns", netns]);
       sh("ip", ["-n", this.host, "link", "set", hostSide, "master", network.bridge, "up"]);
@@ -195,6 +209,19 @@ export class NetworkLab {
     const container: LabContainer = { ...spec, netns, addresses };
     this.containers.set(spec.name, container);
     return container;
+  }
+
+  /** The next address Docker would give on a network: from `.11` up, past every address taken (fixed ones too). */
+  private nextAddress(network: LabNetwork): string {
+    const base = network.subnet.split(".").slice(0, 3).join(".");
+    const taken = new Set([...this.containers.values()].map((c) => c.addresses[network.name]));
+    for (let host = 11; host < 250; host++) if (!taken.has(`${base}.${host}`) && !this.reserved.has(`${base}.${host}`)) return `${base}.${host}`;
+    throw new Error(`no address left on ${network.name}`);
+  }
+
+  /** Fixed addresses of containers still to be added: never given to another container first. */
+  reserve(addresses: readonly string[]): void {
+    for (const address of addresses) this.reserved.add(address);
   }
 
   container(name: string): LabContainer {

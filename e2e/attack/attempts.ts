@@ -14,6 +14,7 @@ import { SERVICE_PORTS, type ServiceName } from "../../settings";
 import type { CurlRequest } from "./curl";
 import { harnessCall, harnessQuery, nameOf, netnsOfService, renderedText, renderedYaml, type AttackContext, type HarnessCall } from "./context";
 import { declaredContainer, type DeclaredContainer } from "./declared";
+import { commandListenAddress } from "./lab";
 import { hostsOf, probe, url } from "./probe";
 
 const run = promisify(execFile);
@@ -423,7 +424,26 @@ export const ATTEMPTS: readonly Attempt[] = [
       };
     },
   },
-  standInReach("grafana-port", "grafana", "reach Grafana from the application's network (then its login)", "prometheus"),
+  {
+    id: "grafana-anonymous",
+    title: "use Grafana from the application's network without signing in",
+    from: "the application's network",
+    mode: "config",
+    phase: 1,
+    async run(ctx) {
+      // Grafana must be on the application's network (the application's Traefik routes to it): what stops an
+      // attacker there is its login, which only its configuration can show here.
+      const reach = await fromApplication(ctx, "grafana", (base) => ({ url: `${base}/` }));
+      const grafana = declaredContainer(ctx.declared, nameOf(ctx, "grafana"));
+      const env = Object.fromEntries(grafana.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+      const open = env.GF_AUTH_ANONYMOUS_ENABLED !== "false" || env.GF_AUTH_DISABLE_LOGIN_FORM === "true" || env.GF_AUTH_PROXY_ENABLED === "true" || !env.GF_SECURITY_ADMIN_PASSWORD__FILE;
+      return {
+        succeeded: reach.succeeded && open,
+        detail: `reach (a listener stands in for Grafana): ${reach.detail}; GF_AUTH_ANONYMOUS_ENABLED=${env.GF_AUTH_ANONYMOUS_ENABLED ?? "(default)"}, auth proxy ${env.GF_AUTH_PROXY_ENABLED ?? "off"}, admin password ${env.GF_SECURITY_ADMIN_PASSWORD__FILE ? "from a file" : "DEFAULT"}`,
+        harness: await reachableFrom(netnsOfService(ctx, "prometheus"), nameOf(ctx, "prometheus"), grafana.name, SERVICE_PORTS.grafana),
+      };
+    },
+  },
   {
     id: "grafana-metrics",
     title: "read Grafana's /metrics through the public Traefik router",
@@ -447,7 +467,7 @@ export const ATTEMPTS: readonly Attempt[] = [
   // ---- Secrets and the dead man's switch ----------------------------------------------------------------------
   {
     id: "secret-uid",
-    title: "read the notification secrets as another service's uid (the node exporter, which mounts the host's /)",
+    title: "read another service's secret files from a container that mounts them (the node exporter mounts the host's /)",
     from: "a container of the stack",
     mode: "network",
     phase: 1,
@@ -483,7 +503,9 @@ export const ATTEMPTS: readonly Attempt[] = [
     mode: "network",
     phase: 1,
     async run(ctx) {
-      const ports = [...new Set([...ctx.declared.containers.flatMap((c) => c.ports.map((p) => p.external ?? p.internal)), ...Object.values(SERVICE_PORTS), crowdsecAddress(ctx).port])].sort((a, b) => a - b);
+      // Every port something of the stack listens on, and the Docker engine's own TCP port (2375) for good measure.
+      const listening = ctx.declared.containers.flatMap((c) => { const bind = commandListenAddress(c.command); return bind ? [bind.port] : []; });
+      const ports = [...new Set([...ctx.declared.containers.flatMap((c) => c.ports.map((p) => p.external ?? p.internal)), ...listening, ...Object.values(SERVICE_PORTS), crowdsecAddress(ctx).port, 2375])].sort((a, b) => a - b);
       const results = await Promise.all(ports.map((port) => probe(ctx.lab.net.outside, [ctx.lab.net.publicAddress], (host) => ({ url: url(host, port, "/") }))));
       const open = ports.filter((_, i) => results[i].succeeded);
       const published = ctx.declared.containers.flatMap((c) => c.ports.filter((p) => p.external !== undefined).map((p) => `${c.name} ${p.ip}:${p.external}`));
@@ -527,13 +549,11 @@ function crowdsecAddress(ctx: AttackContext): { host: string; port: number } {
 }
 
 /**
- * The secret files as the program writes them (owner and mode from its write commands), read for real as the
- * node exporter's uid: a uid shared with the secrets' reader lets a service that mounts the host's `/` read them.
+ * The secret files as the program writes them (owner and mode from its write commands), each read for real, with
+ * `setpriv`, as every uid a container of the stack runs as: only its owner may read it, and no other container may
+ * run as the owner's uid (a service that mounts the host's `/`, like the node exporter, would read it there).
  */
 async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
-  const node = declaredContainer(ctx.declared, nameOf(ctx, "nodeExporter"));
-  const uid = Number((node.user ?? "0").split(":")[0]);
-  const gid = Number((node.user ?? "0:0").split(":")[1] ?? uid);
   const writes = ctx.declared.hostCommands
     .map((command) => /chmod (0\d{3}) '([^']+)\.pulumi-tmp'(?: && chown (\d+) )?/.exec(command))
     .filter((m): m is RegExpExecArray => m !== null && m[1] !== "0644");
@@ -541,37 +561,50 @@ async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
   const dir = path.join(ctx.workDir, "secret-files");
   // The lab's directory is mkdtemp's 0700: searchable by others (as the host's config root is), not listable.
   fs.chmodSync(ctx.workDir, 0o711);
-  const readable: string[] = [];
-  const unreadable: string[] = [];
-  const ownerReads: string[] = [];
+  const leaks: string[] = [];
+  const refusals: string[] = [];
   const ownerFails: string[] = [];
+  const tried: string[] = [];
   /** Written by the program from a generated value (no rendered counterpart): checked on the others. */
   const notRendered: string[] = [];
+  const readAs = (file: string, uid: number, gid: number) => run("setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "cat", file]).then(() => true, () => false);
   for (const [, mode, target, owner] of writes) {
     if (!target.startsWith(root)) continue;
     const relative = target.slice(root.length);
-    const copy = path.join(dir, relative);
     if (!fs.existsSync(path.join(ctx.renderDir, relative))) {
       notRendered.push(relative);
       continue;
     }
+    const copy = path.join(dir, relative);
     fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
     fs.copyFileSync(path.join(ctx.renderDir, relative), copy);
-    fs.chmodSync(copy, Number.parseInt(mode, 8));
-    fs.chownSync(copy, owner === undefined ? 0 : Number(owner), 0);
-    for (let d = path.dirname(copy); d.startsWith(dir); d = path.dirname(d)) fs.chmodSync(d, 0o755);
-    const as = (u: number, g: number) => run("setpriv", [`--reuid=${u}`, `--regid=${g}`, "--clear-groups", "cat", copy]).then(() => true, () => false);
-    const read = await as(uid, gid);
     const ownerUid = owner === undefined ? 0 : Number(owner);
-    (await as(ownerUid, ownerUid) ? ownerReads : ownerFails).push(`${relative} (uid ${ownerUid})`);
-    (read ? readable : unreadable).push(`${relative} (${mode}, uid ${owner ?? 0})`);
+    fs.chmodSync(copy, Number.parseInt(mode, 8));
+    fs.chownSync(copy, ownerUid, 0);
+    for (let d = path.dirname(copy); d.startsWith(dir); d = path.dirname(d)) fs.chmodSync(d, 0o755);
+    tried.push(relative);
+    if (!(await readAs(copy, ownerUid, ownerUid))) ownerFails.push(`${relative} (uid ${ownerUid})`);
+    // Who can see the file at all: the containers that bind-mount its directory, the config root, or the host's `/`.
+    const seeing = ctx.declared.containers.filter((c) => c.mounts.some((m) => m.kind === "bind" && (m.source === "/" || target === m.source || target.startsWith(`${m.source.replace(/\/$/, "")}/`))));
+    const readers = seeing.filter((c) => c.user && Number(c.user.split(":")[0]) === ownerUid);
+    if (readers.length > 1) leaks.push(`${relative}: its owner's uid ${ownerUid} is ${readers.map((c) => c.name).join(" and ")}, who all see it`);
+    for (const c of seeing.filter((c) => !readers.includes(c))) {
+      if (!c.user) {
+        leaks.push(`${relative}: ${c.name} sees it and runs as its image's default user`);
+        continue;
+      }
+      // A uid without a group runs with gid 0 unless the image's passwd says otherwise: assume the worst.
+      const [uid, gid] = [Number(c.user.split(":")[0]), Number(c.user.split(":")[1] ?? 0)];
+      if (await readAs(copy, uid, gid)) leaks.push(`${relative} (${mode}, uid ${ownerUid}) read by ${c.name} (uid ${uid}:${gid}), which mounts it`);
+      else refusals.push(`${c.name}`);
+    }
   }
   return {
-    succeeded: readable.length > 0,
-    detail: `as uid ${uid} (${node.name}): ${readable.length > 0 ? `read ${readable.join(", ")}` : "read none"}; refused ${unreadable.length} of ${writes.length - notRendered.length} secret files${notRendered.length > 0 ? ` (not rendered, so not tried: ${notRendered.join(", ")})` : ""}`,
+    succeeded: leaks.length > 0,
+    detail: `${tried.length} secret files, each read as every other container that mounts it: ${leaks.length > 0 ? `read: ${leaks.join("; ")}` : `none read (${refusals.length} refusals, from ${[...new Set(refusals)].join(", ") || "nobody else mounting them"})`}${notRendered.length > 0 ? `; not rendered, so not tried: ${notRendered.join(", ")}` : ""}`,
     harness:
-      ownerReads.length > 0 && ownerFails.length === 0
-        ? ok(`each secret file's owner reads it: ${ownerReads.join(", ")}`)
+      tried.length > 0 && ownerFails.length === 0
+        ? ok(`each of the ${tried.length} files is read by its owner's uid (${[...new Set(writes.map((w) => w[3] ?? "0"))].join(", ")})`)
         : notOk(ownerFails.length > 0 ? `owners cannot read ${ownerFails.join(", ")}` : "no secret file found in the program's write commands"),
   };
 }

@@ -16,7 +16,10 @@ export interface CurlRequest {
   readonly body?: string;
   /** `user:password` for basic auth (passed on stdin-free argv; the lab's secrets are test values). */
   readonly basicAuth?: string;
-  /** Seconds to connect; the whole request gets three times as long. Defaults to 2. */
+  /**
+   * Seconds to connect; the whole request gets three times as long. Defaults to 1: in the lab a reachable server's
+   * kernel answers the SYN at once whatever the load, so a second without an answer means nothing routes there.
+   */
   readonly connectTimeout?: number;
 }
 
@@ -32,7 +35,7 @@ const NO_CONNECTION: Record<number, string> = {
 const STATUS_MARK = "\n@@status=";
 
 export function curlIn(netns: string, request: CurlRequest): Promise<CurlOutcome> {
-  const connect = request.connectTimeout ?? 2;
+  const connect = request.connectTimeout ?? 1;
   const args = ["netns", "exec", netns, "curl", "-sS", "-X", request.method ?? "GET", "--connect-timeout", String(connect), "-m", String(connect * 3), "-w", `${STATUS_MARK}%{http_code}`];
   for (const [name, value] of Object.entries(request.headers ?? {})) args.push("-H", `${name}: ${value}`);
   if (request.basicAuth) args.push("-u", request.basicAuth);

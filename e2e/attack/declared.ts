@@ -29,7 +29,7 @@ export interface DeclaredContainer {
   /** `KEY=value`. */
   readonly env: readonly string[];
   /** Docker networks joined, in order, with the aliases on each. */
-  readonly networks: readonly { readonly name: string; readonly aliases: readonly string[] }[];
+  readonly networks: readonly { readonly name: string; readonly aliases: readonly string[]; readonly ipv4Address?: string }[];
   /** `host` for the host's network namespace. */
   readonly networkMode?: string;
   readonly user?: string;
@@ -42,6 +42,8 @@ export interface DeclaredNetwork {
   readonly name: string;
   /** Docker's `internal`: no route out of the network. */
   readonly internal: boolean;
+  /** A fixed subnet (`ipamConfigs`), when the program sets one. */
+  readonly subnet?: string;
 }
 
 export interface DeclaredStack {

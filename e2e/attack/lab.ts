@@ -115,12 +115,20 @@ export class AttackLab {
   /** Namespaces, bridges and hosts files from the declared containers and the application's targets. */
   private build(): void {
     const { declared, settings } = this.options;
-    for (const network of networksOf(declared)) this.net.addNetwork(network);
-    if (!networksOf(declared).some((n) => n.name === this.applicationNetwork)) this.net.addNetwork({ name: this.applicationNetwork, internal: false });
+    // Fixed subnets first, so that the others are given the free /24s around them.
+    const networks = networksOf(declared).sort((a, b) => Number(b.subnet !== undefined) - Number(a.subnet !== undefined));
+    for (const network of networks) this.net.addNetwork(network);
+    if (!networks.some((n) => n.name === this.applicationNetwork)) this.net.addNetwork({ name: this.applicationNetwork, internal: false });
+    this.net.reserve(declared.containers.flatMap((c) => c.networks.flatMap((n) => (n.ipv4Address ? [n.ipv4Address] : []))));
     for (const container of declared.containers) {
       if (container.networkMode === "host") continue;
       if (container.networks.length === 0) throw new Error(`${container.name} joins no network and is not on the host's: the lab cannot place it`);
-      this.net.addContainer({ name: container.name, networks: container.networks.map((n) => n.name), aliases: [...new Set(container.networks.flatMap((n) => n.aliases))] });
+      this.net.addContainer({
+        name: container.name,
+        networks: container.networks.map((n) => n.name),
+        aliases: [...new Set(container.networks.flatMap((n) => n.aliases))],
+        staticAddresses: Object.fromEntries(container.networks.flatMap((n) => (n.ipv4Address ? [[n.name, n.ipv4Address]] : []))),
+      });
     }
     for (const app of applicationContainers(settings)) this.net.addContainer({ name: app.name, networks: [this.applicationNetwork] });
     this.net.writeHostsFiles();
@@ -156,11 +164,13 @@ export class AttackLab {
         this.services.push({ container: container.name, netns, process: proc, kind: "real", port });
         waits.push(this.waitAnswering(netns, `http://${local}:${port}/`, proc));
       } else if (service) {
-        // No binary here: a listener on the service's port, on every address of its namespace, as the service binds.
-        const port = SERVICE_PORTS[service];
-        const proc = this.start({ name: container.name, command: process.execPath, args: ["-e", LISTENER_JS, "0.0.0.0", String(port), container.name], netns, logDir: this.logDir });
+        // No binary here: a listener on the service's port and on the address its command binds (all by default).
+        const bind = commandListenAddress(container.command);
+        const port = bind?.port ?? SERVICE_PORTS[service];
+        const host = bind?.host || "0.0.0.0";
+        const proc = this.start({ name: container.name, command: process.execPath, args: ["-e", LISTENER_JS, host, String(port), container.name], netns, logDir: this.logDir });
         this.services.push({ container: container.name, netns, process: proc, kind: "stand-in", port });
-        waits.push(this.waitAnswering(netns, `http://127.0.0.1:${port}/`, proc));
+        waits.push(this.waitAnswering(netns, `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/`, proc));
       }
     }
     const api = settings.targets.api.address;
@@ -225,6 +235,12 @@ export class AttackLab {
     this.net.destroySync();
     if (!options.keepFiles) fs.rmSync(this.options.workDir, { recursive: true, force: true });
   }
+}
+
+/** The address a command's `--…listen…=host:port` flag binds (`--server.http.listen-addr`, `--web.listen-address`). */
+export function commandListenAddress(command: readonly string[]): { host: string; port: number } | undefined {
+  const flag = command.map((a) => /^--[\w.-]*listen[\w.-]*=(.*):(\d+)$/.exec(a)).find((m) => m !== null);
+  return flag ? { host: flag[1], port: Number(flag[2]) } : undefined;
 }
 
 /** `--web.listen-address=host:port` → port. */

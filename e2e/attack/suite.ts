@@ -16,11 +16,16 @@ async function runOne(attempt: Attempt, ctx: AttackContext): Promise<Verdict> {
   }
 }
 
-/** Phase 1 at once (reads), phase 2 one by one (writes), phase 3 last (what would stop a service). */
+/**
+ * Phase by phase, each phase's attempts at once: reads, then writes (after the reads, so a successful erase or
+ * reload cannot hide a read), then what would stop a service (last: a successful quit would refuse every later
+ * attempt and look like a defence).
+ */
 export async function runAttempts(attempts: readonly Attempt[], ctx: AttackContext): Promise<Verdict[]> {
   const verdicts = new Map<Attempt, Verdict>();
-  for (const verdict of await Promise.all(attempts.filter((a) => a.phase === 1).map((a) => runOne(a, ctx)))) verdicts.set(verdict.attempt, verdict);
-  for (const attempt of attempts.filter((a) => a.phase !== 1).sort((a, b) => a.phase - b.phase)) verdicts.set(attempt, await runOne(attempt, ctx));
+  for (const phase of [1, 2, 3] as const) {
+    for (const verdict of await Promise.all(attempts.filter((a) => a.phase === phase).map((a) => runOne(a, ctx)))) verdicts.set(verdict.attempt, verdict);
+  }
   return attempts.map((a) => verdicts.get(a)!);
 }
 

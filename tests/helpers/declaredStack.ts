@@ -20,7 +20,7 @@ function container(inputs: Inputs): DeclaredContainer {
     image: String(inputs.image),
     command: list<string>(inputs.command),
     env: list<string>(inputs.envs),
-    networks: list<Inputs>(inputs.networksAdvanced).map((n) => ({ name: String(n.name), aliases: list<string>(n.aliases) })),
+    networks: list<Inputs>(inputs.networksAdvanced).map((n) => ({ name: String(n.name), aliases: list<string>(n.aliases), ...(typeof n.ipv4Address === "string" ? { ipv4Address: n.ipv4Address } : {}) })),
     networkMode: typeof inputs.networkMode === "string" ? inputs.networkMode : undefined,
     user: typeof inputs.user === "string" ? inputs.user : undefined,
     mounts: list<Inputs>(inputs.volumes).map((v) =>
@@ -42,7 +42,10 @@ export async function declareStack(mocks: MockRecorder, settings: Settings, secr
   await settle();
   return {
     containers: mocks.ofType(CONTAINER).map((r) => container(r.inputs)),
-    networks: mocks.ofType(NETWORK).map((r) => ({ name: String(r.inputs.name), internal: r.inputs.internal === true })),
+    networks: mocks.ofType(NETWORK).map((r) => {
+      const subnet = list<Inputs>(r.inputs.ipamConfigs)[0]?.subnet;
+      return { name: String(r.inputs.name), internal: r.inputs.internal === true, ...(typeof subnet === "string" ? { subnet } : {}) };
+    }),
     hostCommands: COMMANDS.flatMap((type) => mocks.ofType(type)).map((r) => String(r.inputs.create ?? "")),
   };
 }
