@@ -13,6 +13,7 @@ export const ALERTMANAGER_SECRET_FILES = {
   slackWebhookUrl: "slack-webhook-url",
   pagerdutyRoutingKey: "pagerduty-routing-key",
   smsWebhookToken: "sms-webhook-token",
+  watchdogHeartbeatUrl: "watchdog-heartbeat-url",
 } as const;
 
 export type AlertmanagerSecret = keyof typeof ALERTMANAGER_SECRET_FILES;

@@ -11,12 +11,13 @@
  * can be disabled alone without touching the others.
  *
  * Secrets are referenced as files only (`api_url_file`, `routing_key_file`, `credentials_file`): this file holds
- * no secret and can be rendered and reviewed. Alertmanager 0.25 has no webhook `url_file`, so a webhook URL is
- * configuration, and its token goes in `Authorization: Bearer`.
+ * no secret and can be rendered and reviewed. A `webhook` receiver's URL is configuration (its token goes in
+ * `Authorization: Bearer`); the dead man's switch `heartbeat` URL is itself the secret, read with `url_file`
+ * (Alertmanager 0.26 and later: the deployed 0.28.1's amtool checks it).
  */
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
-import { ALERTMANAGER_PATHS, secretFilePath } from "./alertmanagerPaths";
+import { ALERTMANAGER_PATHS, secretFilePath, type AlertmanagerSecret } from "./alertmanagerPaths";
 
 type NotificationSettings = Settings["notifications"];
 type ReceiverSetting = NotificationSettings["chat"] | NotificationSettings["pager"] | NotificationSettings["sms"] | NotificationSettings["watchdog"];
@@ -46,6 +47,10 @@ export function receiver(role: ReceiverRole, setting: ReceiverSetting): Record<s
       return { name };
     case "webhook":
       return { name, webhook_configs: [webhookConfig(setting.url, setting.tokenSecret)] };
+    case "heartbeat":
+      // A ping per Watchdog notification; the URL is a secret (it would let anyone fake the heartbeat), read from
+      // a file. No `resolved` ping: the Watchdog never resolves while Prometheus runs, and a dead Prometheus sends none.
+      return { name, webhook_configs: [{ url_file: secretFilePath("watchdogHeartbeatUrl").inContainer, send_resolved: false }] };
     case "slack":
       return {
         name,
@@ -130,10 +135,11 @@ export function alertmanagerYaml(settings: Settings): string {
 }
 
 /** The secrets the notification settings read from files, with the setting that needs each. */
-export function alertmanagerSecrets(settings: Settings): ("slackWebhookUrl" | "pagerdutyRoutingKey" | "smsWebhookToken")[] {
+export function alertmanagerSecrets(settings: Settings): AlertmanagerSecret[] {
   const n = settings.notifications;
-  const needed = new Set<"slackWebhookUrl" | "pagerdutyRoutingKey" | "smsWebhookToken">();
+  const needed = new Set<AlertmanagerSecret>();
   for (const setting of [n.chat, n.pager, n.sms, n.watchdog]) {
+    if (setting.kind === "heartbeat") needed.add("watchdogHeartbeatUrl");
     if (setting.kind === "slack") needed.add("slackWebhookUrl");
     if (setting.kind === "pagerduty") needed.add("pagerdutyRoutingKey");
     if (setting.kind === "webhook" && setting.tokenSecret) needed.add(setting.tokenSecret);

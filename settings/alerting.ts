@@ -28,6 +28,11 @@ function isRegex(value: string): boolean {
   }
 }
 
+/** Syntax JavaScript accepts and RE2 (Prometheus, Loki) refuses: lookaround and backreferences. */
+function isRe2Compatible(value: string): boolean {
+  return !/\(\?[=!<]|\\[1-9]/.test(value);
+}
+
 /** Where the request metrics (rate, errors, latency) come from: the backend's own, or Traefik's. */
 export const requestMetricsSource = z.enum(["backend", "traefik"]);
 
@@ -35,7 +40,7 @@ const slackReceiver = z
   .object({
     kind: z.literal("slack"),
     /** Channel for alerts. Defaults to `#alerts`. The webhook URL is the `slackWebhookUrl` secret. */
-    channel: z.string().startsWith("#", "must start with #").default("#alerts"),
+    channel: z.string().regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, "must be a Slack channel like #alerts (lower-case letters, digits, . _ -): Alertmanager expands it as a template").default("#alerts"),
   })
   .strict();
 const pagerdutyReceiver = z.object({ kind: z.literal("pagerduty") }).strict();
@@ -49,6 +54,14 @@ const webhookReceiver = z
   })
   .strict();
 const disabledReceiver = z.object({ kind: z.literal("disabled") }).strict();
+/**
+ * A dead man's switch that expects a ping at least every few minutes and alerts by its own means when pings stop:
+ * a healthchecks.io check (or any healthchecks-style ping URL), or a PagerDuty or Better Stack heartbeat URL. Its
+ * URL is the `watchdogHeartbeatUrl` secret (whoever has it can fake the heartbeat), read by Alertmanager from a
+ * file (`url_file`, Alertmanager 0.26 and later).
+ */
+const heartbeatReceiver = z.object({ kind: z.literal("heartbeat") }).strict();
+const watchdogReceiver = z.discriminatedUnion("kind", [heartbeatReceiver, webhookReceiver, disabledReceiver]);
 
 export const notificationSettings = z
   .object({
@@ -58,8 +71,12 @@ export const notificationSettings = z
     pager: z.discriminatedUnion("kind", [pagerdutyReceiver, webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
     /** SMS for critical alerts, through an SMS gateway's webhook. */
     sms: z.discriminatedUnion("kind", [webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
-    /** Dead man's switch: receives the always-firing `Watchdog` alert (e.g. a healthchecks.io ping URL). */
-    watchdog: z.discriminatedUnion("kind", [webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
+    /**
+     * Dead man's switch: receives the always-firing `Watchdog` alert. Defaults to `{kind: heartbeat}` (the
+     * `watchdogHeartbeatUrl` secret) as soon as chat, pager or SMS is on: notifications that can silently stop are
+     * worse than none. `staging` and `prod` refuse `disabled`.
+     */
+    watchdog: watchdogReceiver.optional(),
     /** How long a new group waits for more alerts before the first warning notification. */
     groupWait: duration.default("30s"),
     /** How long before a changed group is notified again. */
@@ -74,7 +91,16 @@ export const notificationSettings = z
      */
     watchdogRepeatInterval: duration.default("5m"),
   })
-  .strict();
+  .strict()
+  .transform(({ watchdog, ...rest }) => ({
+    ...rest,
+    watchdog: watchdog ?? (notificationsOn(rest) ? { kind: "heartbeat" as const } : { kind: "disabled" as const }),
+  }));
+
+/** Whether any human-facing receiver is on (then the dead man's switch must be too). */
+export function notificationsOn(n: { chat: { kind: string }; pager: { kind: string }; sms: { kind: string } }): boolean {
+  return [n.chat, n.pager, n.sms].some((r) => r.kind !== "disabled");
+}
 
 export const alertSettings = z
   .object({
@@ -89,6 +115,8 @@ export const alertSettings = z
       .string()
       .min(1, "must be a regex matching the backend's Traefik service")
       .refine(isRegex, { message: "must be a valid regular expression" })
+      .refine(isRe2Compatible, { message: "must be an RE2 regular expression (no lookaround, no backreference): Prometheus and Loki run it" })
+      .refine((v) => !/[\r\n]|\{\{|\}\}/.test(v), { message: "must be one line without {{ or }}" })
       .default(".*backend.*"),
     /** Base URL of the runbooks that `runbook_url` points at (the repository's `alerts/runbooks/` on the web). */
     runbookBaseUrl: httpUrl.default("https://github.com/koprogo/koprogo-observability/blob/main/alerts/runbooks"),
@@ -100,3 +128,16 @@ export const alertSettings = z
 export type ThresholdSettings = z.infer<typeof thresholdSettings>;
 export type NotificationSettings = z.infer<typeof notificationSettings>;
 export type AlertSettings = z.infer<typeof alertSettings>;
+
+/**
+ * The dead man's switch where people rely on the alerts (`staging`, `prod`): refused off, because an alerting
+ * pipeline that breaks silently is worse than none. Checked with the required secrets (settings/load.ts), on
+ * the parsed stack config: the schema itself still parses any environment, for generators and tests.
+ */
+export function watchdogProblem(settings: { environment: string; notifications: { watchdog: { kind: string } } }): { key: string; message: string } | undefined {
+  if ((settings.environment !== "prod" && settings.environment !== "staging") || settings.notifications.watchdog.kind !== "disabled") return undefined;
+  return {
+    key: "notifications.watchdog",
+    message: `must not be disabled in ${settings.environment}: set {kind: heartbeat} and the watchdogHeartbeatUrl secret (a healthchecks.io ping URL or a PagerDuty/Better Stack heartbeat URL), see docs/security.md "Dead man's switch"`,
+  };
+}

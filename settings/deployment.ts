@@ -1,6 +1,6 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
-import { bindAddress, memory } from "./primitives";
+import { absolutePath, bindAddress, hostName, loginName, memory } from "./primitives";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -23,9 +23,26 @@ function isMonitoringSubnet(value: string): boolean {
 export const dockerSettings = z
   .object({
     /** Docker engine: `unix:///var/run/docker.sock` locally, `ssh://user@host` for the VPS. */
-    host: z.string().regex(/^(unix|ssh|tcp):\/\/\S+$/, "must be unix:///path, ssh://user@host or tcp://host:port").default("unix:///var/run/docker.sock"),
-    /** Extra `ssh` options for an ssh:// engine (e.g. `-o StrictHostKeyChecking=yes`). */
-    sshOpts: z.array(z.string()).default([]),
+    host: z
+      .string()
+      .regex(
+        /^(unix:\/\/\/[A-Za-z0-9._/-]+|ssh:\/\/([a-z_][a-z0-9_-]{0,31}@)?[A-Za-z0-9.-]+(:\d{1,5})?|tcp:\/\/[A-Za-z0-9.-]+:\d{1,5})$/,
+        "must be unix:///path, ssh://user@host or tcp://host:port (ssh may add :port; letters, digits, . _ - only)",
+      )
+      .default("unix:///var/run/docker.sock"),
+    /**
+     * Extra `ssh` options for an ssh:// engine (e.g. `-o StrictHostKeyChecking=yes`): `-o`-style flags and
+     * `Key=value` options of plain characters. Options that run a command (`ProxyCommand`, `LocalCommand`,
+     * `PermitLocalCommand`, `KnownHostsCommand`) are refused: a stack file must not run code on the deployer.
+     */
+    sshOpts: z
+      .array(
+        z
+          .string()
+          .regex(/^(-[A-Za-z46]|[A-Za-z]+=[A-Za-z0-9._/:@,+-]*)$/, "must be an ssh flag like -o or an option like StrictHostKeyChecking=yes (plain characters only)")
+          .refine((v) => !/^(ProxyCommand|LocalCommand|PermitLocalCommand|KnownHostsCommand|ProxyUseFdpass)=/i.test(v), "must not be an option that runs a command"),
+      )
+      .default([]),
     /** The Docker network the stack joins; in prod the application's existing network. */
     network: z
       .object({
@@ -38,7 +55,7 @@ export const dockerSettings = z
     /** Host address every published port binds to. Loopback by default: reach the UIs through an SSH tunnel. */
     bindAddress: bindAddress.default("127.0.0.1"),
     /** Directory on the Docker host that holds the rendered configuration files, bind-mounted read-only. */
-    configRoot: z.string().regex(/^\/[^\s]*$/, "must be an absolute path").default("/opt/koprogo-observability"),
+    configRoot: absolutePath.default("/opt/koprogo-observability"),
     /**
      * Subnet of the stack's internal `monitoring` network (created by the stack). Fixed so that Alloy listens on
      * its own address there and nowhere else. Pick one that no other network or route of the host uses.
@@ -55,8 +72,8 @@ export const dockerSettings = z
 /** SSH access to the host for the commands that write files and manage host agents (prod). */
 export const sshSettings = z
   .object({
-    host: z.string().min(1, "must name the host"),
-    user: z.string().min(1, "must name the user").default("root"),
+    host: hostName,
+    user: loginName.default("root"),
     port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").default(22),
   })
   .strict();

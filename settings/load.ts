@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { z } from "zod";
+import { watchdogProblem } from "./alerting";
 import { ENVIRONMENTS, settingsSchema, type Settings } from "./schema";
 import { isSecretName, requiredSecrets, type SecretName } from "./secrets";
 
@@ -50,6 +51,8 @@ export function parseStackConfig(stack: string, values: Record<string, unknown>,
   const result = settingsSchema.safeParse(plain, { reportInput: true });
   if (!result.success) problems.push(...result.error.issues.map(describeIssue));
   if (problems.length === 0 && result.success) {
+    const watchdog = watchdogProblem(result.data);
+    if (watchdog) problems.push(`${CONFIG_NAMESPACE}:${watchdog.key}: ${watchdog.message}`);
     for (const { name, because } of requiredSecrets(result.data)) {
       if (!secretNames.includes(name)) problems.push(`${CONFIG_NAMESPACE}:${name}: is required because ${because}: set it with \`pulumi config set --secret ${name}\``);
     }

@@ -72,7 +72,7 @@ const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** A host log file Alloy tails: an absolute path under `/var/log` (the only host directory mounted into Alloy), or `null` for none. */
 const hostLogFile = z
   .string()
-  .regex(/^\/var\/log\/[^\s*?[\]]+$/, "must be an absolute path of a file under /var/log (the host directory mounted into Alloy), without wildcards")
+  .regex(/^\/var\/log\/[A-Za-z0-9._/-]+$/, "must be an absolute path of a file under /var/log (the host directory mounted into Alloy) of letters, digits and . _ - / only (no wildcards, spaces, quotes, $ or newlines)")
   .refine((p) => !p.split("/").includes(".."), "must not contain ..")
   .nullable();
 
@@ -124,7 +124,7 @@ export const alloySettings = z
     /** Value of the `host` label on every stream. */
     hostLabel: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "must be a short lower-case host name").default("vps"),
     /** The Docker engine's socket on the host, mounted read-only into the socket proxy (never into Alloy). */
-    dockerSocket: z.string().regex(/^\/\S+\.sock$/, "must be the absolute path of a unix socket").default("/var/run/docker.sock"),
+    dockerSocket: z.string().regex(/^\/[A-Za-z0-9._/-]+\.sock$/, "must be the absolute path of a unix socket (letters, digits, . _ - /)").default("/var/run/docker.sock"),
   })
   .strict();
 

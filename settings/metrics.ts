@@ -1,6 +1,6 @@
 /** Metrics collection: what Prometheus scrapes, how long it keeps it, and the exporters that feed it. */
 import { z } from "zod";
-import { duration, hostPort, memory, port } from "./primitives";
+import { dockerName, duration, hostPort, httpUrl, memory, port, sqlIdentifier } from "./primitives";
 
 /** A container service of the stack: its memory limit and, optionally, a host port published on `bindAddress`. */
 function serviceSettings(defaults: { memory: string; hostPort: number | null }) {
@@ -20,7 +20,7 @@ export const targetSettings = z
     api: z
       .object({
         address: hostPort.default("koprogo-backend:8080"),
-        metricsPath: z.string().startsWith("/", "must start with /").default("/metrics"),
+        metricsPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a path starting with / of letters, digits and . _ ~ - / only").default("/metrics"),
         scheme: z.enum(["http", "https"]).default("http"),
         /** Send `Authorization: Bearer <metricsBearerToken secret>` (the backend's METRICS_AUTH_TOKEN). */
         bearerToken: z.boolean().default(false),
@@ -31,7 +31,8 @@ export const targetSettings = z
     postgres: z
       .object({
         address: hostPort.default("koprogo-postgres:5432"),
-        database: z.string().min(1).default("koprogo_db"),
+        /** Pasted into the exporter's DSN (`host:port/<database>?sslmode=...`): a plain identifier only. */
+        database: sqlIdentifier.default("koprogo_db"),
         sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
         /** The role the exporter connects as (granted `pg_monitor`). */
         monitoringUser: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case PostgreSQL role name").default("koprogo_monitoring"),
@@ -53,15 +54,15 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
     scrapeInterval: duration.default("15s"),
     /** Rule evaluation interval. Defaults to `15s`. */
     evaluationInterval: duration.default("15s"),
-    /** Public URL Prometheus links use (alert `generatorURL`). */
-    externalUrl: z.string().optional(),
+    /** Public URL Prometheus links use (alert `generatorURL`, the self-monitoring annotations). */
+    externalUrl: httpUrl.optional(),
   })
   .strict();
 
 export const alertmanagerSettings = serviceSettings({ memory: "48m", hostPort: 9093 })
   .extend({
     /** Public URL used in notification links to silences. */
-    externalUrl: z.string().optional(),
+    externalUrl: httpUrl.optional(),
   })
   .strict();
 
@@ -82,9 +83,9 @@ export const postgresExporterSettings = serviceSettings({ memory: "48m", hostPor
    */
   manageRole: z.boolean().default(false),
   /** The application's PostgreSQL container, for `manageRole`. */
-  container: z.string().default("koprogo-postgres"),
+  container: dockerName.default("koprogo-postgres"),
   /** A superuser the role is created with, for `manageRole`. */
-  adminUser: z.string().default("koprogo"),
+  adminUser: sqlIdentifier.default("koprogo"),
 }).strict();
 
 export type TargetSettings = z.infer<typeof targetSettings>;

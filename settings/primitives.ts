@@ -41,8 +41,50 @@ export const memory = z.string().refine((v) => MEMORY_PATTERN.test(v) && memoryT
 /** `host:port` of a scrape target or service. */
 export const hostPort = z.string().regex(/^[A-Za-z0-9._-]+:\d{1,5}$/, "must be host:port, e.g. koprogo-backend:8080");
 
-/** A URL with an http or https scheme. */
-export const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http:// or https:// URL");
+/**
+ * A URL with an http or https scheme, of the characters a URL needs and nothing a shell, a YAML/INI/Alloy file or
+ * a template could read as syntax. URLs of the settings land in every alert's annotations (`runbook_url`,
+ * `dashboard_url`), which Prometheus expands as Go templates: `{{ ... }}` there would run as a template
+ * (`{{ $externalURL }}`, `{{ query ... }}`), so it is refused outright rather than escaped.
+ * Allowed: letters, digits and `. _ ~ : / ? # [ ] @ & + , = % -` (percent-encode anything else).
+ */
+export const httpUrl = z.string().superRefine((value, ctx) => {
+  const problem = urlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+});
+
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~:/?#[\]@&+,=%-]*)?$/;
+
+/** Why `value` is not an acceptable URL setting, or undefined. */
+export function urlProblem(value: string): string | undefined {
+  if (/\{\{|\}\}/.test(value)) return "must not contain {{ or }}: it would run as a Prometheus/Alertmanager template in the alerts' annotations";
+  if (!/^https?:\/\//.test(value)) return "must be an http:// or https:// URL";
+  if (!URL_PATTERN.test(value)) return "must be a URL of letters, digits and . _ ~ : / ? # [ ] @ & + , = % - only (no spaces, newlines, quotes, $, backticks, braces or backslashes: percent-encode them)";
+  return undefined;
+}
+
+/**
+ * An absolute path of plain characters: letters, digits, `. _ - /`, no `..` segment. Paths of the settings go into
+ * shell scripts (quoted as well), bind mounts, Alloy and INI files.
+ */
+export const absolutePath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._/-]*$/, "must be an absolute path of letters, digits and . _ - / only (no spaces, quotes, $, backticks or newlines)")
+  .refine((p) => !p.split("/").includes(".."), "must not contain a .. segment");
+
+/** A DNS host name or an IPv4 address (no user, port, path or shell syntax). */
+export const hostName = z
+  .string()
+  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, "must be a host name or an IPv4 address such as vps.example.com");
+
+/** A Unix login name (`deploy`, `root`). */
+export const loginName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix login name (lower-case letters, digits, _ and -)");
+
+/** A PostgreSQL identifier left unquoted: a database or role name that a DSN, psql and SQL take as is. */
+export const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a PostgreSQL name of letters, digits and _ (no ?, &, =, / or quotes: it is pasted into the exporter's DSN)");
+
+/** A Docker container name. */
+export const dockerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "must be a Docker container name (letters, digits, _ . -)");
 
 const PUBLIC_WILDCARDS = new Set(["0.0.0.0", "::", "[::]", ""]);
 

@@ -12,6 +12,8 @@ export const SECRET_NAMES = [
   "pagerdutyRoutingKey",
   /** Bearer token of the SMS gateway's webhook. */
   "smsWebhookToken",
+  /** Ping URL of the dead man's switch (healthchecks.io check, PagerDuty or Better Stack heartbeat). */
+  "watchdogHeartbeatUrl",
   /** The backend's METRICS_AUTH_TOKEN, sent by Prometheus as `Authorization: Bearer`. */
   "metricsBearerToken",
   /** Password of the PostgreSQL monitoring role; generated when absent. */
@@ -64,6 +66,9 @@ export function requiredSecrets(settings: Settings): { name: SecretName; because
   const { chat, pager, sms, watchdog } = settings.notifications;
   if (chat.kind === "slack") required.push({ name: "slackWebhookUrl", because: "notifications.chat.kind is slack" });
   if (pager.kind === "pagerduty") required.push({ name: "pagerdutyRoutingKey", because: "notifications.pager.kind is pagerduty" });
+  if (watchdog.kind === "heartbeat") {
+    required.push({ name: "watchdogHeartbeatUrl", because: "notifications.watchdog.kind is heartbeat (the default once chat, pager or SMS is on)" });
+  }
   for (const [role, receiver] of Object.entries({ chat, pager, sms, watchdog })) {
     if (receiver.kind === "webhook" && receiver.tokenSecret) {
       required.push({ name: receiver.tokenSecret, because: `notifications.${role}.tokenSecret names it` });

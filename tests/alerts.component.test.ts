@@ -71,9 +71,10 @@ describe("the Alertmanager component of the prod stack", () => {
       "koprogo-alertmanager-config-alertmanager-secrets-pagerduty-routing-key",
       "koprogo-alertmanager-config-alertmanager-secrets-slack-webhook-url",
       "koprogo-alertmanager-config-alertmanager-secrets-sms-webhook-token",
+      "koprogo-alertmanager-config-alertmanager-secrets-watchdog-heartbeat-url",
     ]);
     for (const write of secretWrites) {
-      expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken)-VALUE$/);
+      expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|watchdogHeartbeatUrl)-VALUE$/);
       expect(write.inputs.create).toContain("chmod 0640");
       expect(write.inputs.create).toContain(`chown ${SERVICE_USERS.alertmanager.uid} `);
     }

@@ -11,6 +11,7 @@ import { logsUrlExpression } from "../alerts/templates";
 import { renderAll } from "../render";
 import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";
+import { toolPath } from "../toolchain/cache";
 import { renderInto } from "./helpers/renderAlerts";
 import { stackSettings } from "./helpers/stacks";
 import { describeWithTools, run } from "./helpers/tools";
@@ -48,7 +49,10 @@ const ROUTES: [string, string[], string][] = [
   ["an info alert goes to chat", ["alertname=Something", "severity=info"], "chat"],
 ];
 
-describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () => {
+// The deployed amtool (0.28.1, tool cache): Debian 12's 0.25 does not know `url_file`, which the heartbeat uses.
+const AMTOOL = toolPath("amtool");
+
+describeWithTools("the Alertmanager configuration under amtool 0.28", [AMTOOL], () => {
   let tmp: string;
   const dirs = new Map<string, string>();
 
@@ -59,7 +63,7 @@ describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () 
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it.each(Object.keys(PROFILES))("amtool check-config accepts the %s configuration and its templates", (name) => {
-    const { status, output } = run("amtool", ["check-config", "alertmanager.yml"], { cwd: dirs.get(name) });
+    const { status, output } = run(AMTOOL, ["check-config", "alertmanager.yml"], { cwd: dirs.get(name) });
     expect(output).toContain("1 templates");
     expect(output).not.toContain("FAILED");
     expect(status).toBe(0);
@@ -67,7 +71,7 @@ describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () 
 
   describe.each(Object.keys(PROFILES))("routing of the %s configuration", (name) => {
     it.each(ROUTES)("%s", (_, labels, receivers) => {
-      const { status, output } = run("amtool", ["config", "routes", "test", "--config.file=alertmanager.yml", `--verify.receivers=${receivers}`, ...labels], { cwd: dirs.get(name) });
+      const { status, output } = run(AMTOOL, ["config", "routes", "test", "--config.file=alertmanager.yml", `--verify.receivers=${receivers}`, ...labels], { cwd: dirs.get(name) });
       if (status !== 0) throw new Error(`expected ${receivers}, amtool said: ${output}`);
       expect(output.split("\n")[0]).toBe(receivers);
     });
@@ -102,7 +106,7 @@ describeWithTools("the Alertmanager configuration under amtool", ["amtool"], () 
     const dataFile = path.join(tmp, "data.json");
     fs.writeFileSync(dataFile, JSON.stringify(data));
     const text = '{{ template "koprogo.title" . }}\n{{ template "koprogo.slack.text" . }}';
-    const { status, output } = run("amtool", ["template", "render", "--template.glob=templates/koprogo.tmpl", `--template.data=${dataFile}`, `--template.text=${text}`], { cwd: dirs.get("prod") });
+    const { status, output } = run(AMTOOL, ["template", "render", "--template.glob=templates/koprogo.tmpl", `--template.data=${dataFile}`, `--template.text=${text}`], { cwd: dirs.get("prod") });
     expect(status).toBe(0);
     expect(output).toContain("[FIRING:1] HighErrorRate (critical)");
     expect(output).toContain("12 server errors (5xx) per second");
@@ -129,9 +133,11 @@ describe("the Alertmanager configuration generator", () => {
     expect(prodConfig.route.routes[0]).toMatchObject({ matchers: ['alertname="Watchdog"'], receiver: "watchdog", repeat_interval: "5m" });
   });
 
-  it("sends resolved notifications on every integration", () => {
+  it("sends resolved notifications on every integration but the heartbeat (a Watchdog never resolves while Prometheus runs)", () => {
     for (const r of alertmanagerConfig(localWebhooks).receivers.concat(prodConfig.receivers)) {
-      for (const [key, configs] of Object.entries(r)) if (key.endsWith("_configs")) for (const c of configs as { send_resolved: boolean }[]) expect(c.send_resolved).toBe(true);
+      for (const [key, configs] of Object.entries(r)) {
+        if (key.endsWith("_configs")) for (const c of configs as { send_resolved: boolean; url_file?: string }[]) expect(`${r.name}: ${c.send_resolved}`).toBe(`${r.name}: ${c.url_file?.endsWith("watchdog-heartbeat-url") ? false : true}`);
+      }
     }
   });
 
@@ -150,6 +156,7 @@ describe("the Alertmanager configuration generator", () => {
     ["pagerduty reads its routing key from a file", { kind: "pagerduty" }, { pagerduty_configs: [expect.objectContaining({ routing_key_file: "/etc/alertmanager/secrets/pagerduty-routing-key" })] }],
     ["a webhook sends its token from a file", { kind: "webhook", url: "https://sms.example/hook", tokenSecret: "smsWebhookToken" }, { webhook_configs: [{ url: "https://sms.example/hook", send_resolved: true, http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/sms-webhook-token" } } }] }],
     ["a disabled role has no integration", { kind: "disabled" }, {}],
+    ["a heartbeat reads its ping URL from a file and sends no resolved ping", { kind: "heartbeat" }, { webhook_configs: [{ url_file: "/etc/alertmanager/secrets/watchdog-heartbeat-url", send_resolved: false }] }],
   ])("%s", (_, setting, expected) => {
     expect(receiver("chat", setting)).toEqual({ name: "chat", ...expected });
   });
@@ -160,7 +167,14 @@ describe("the Alertmanager configuration generator", () => {
     expect(config.secret).toBeFalsy();
     expect(config.content).not.toContain("SECRET");
     const secretFiles = files.filter((f) => f.path.startsWith("alertmanager/secrets/"));
-    expect(secretFiles.map((f) => f.path).sort()).toEqual(["alertmanager/secrets/pagerduty-routing-key", "alertmanager/secrets/slack-webhook-url", "alertmanager/secrets/sms-webhook-token"]);
+    // The receivers' secrets, the dead man's switch URL, and Alertmanager's own login (its healthcheck).
+    expect(secretFiles.map((f) => f.path).sort()).toEqual([
+      "alertmanager/secrets/pagerduty-routing-key",
+      "alertmanager/secrets/slack-webhook-url",
+      "alertmanager/secrets/sms-webhook-token",
+      "alertmanager/secrets/watchdog-heartbeat-url",
+      "alertmanager/secrets/web-alertmanager",
+    ]);
     for (const file of secretFiles) expect(file.secret).toBe(true);
     expect(secretFiles.find((f) => f.path.endsWith("slack-webhook-url"))!.content).toBe("https://hooks.slack.com/services/SECRET");
   });

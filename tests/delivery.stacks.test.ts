@@ -68,7 +68,7 @@ describe("the stack files", () => {
       /^koprogo-observability:grafana\.domain$/,
       /^koprogo-observability:notifications\./,
       // Secrets are per stack: their ciphertext always differs, and staging does not page (no PagerDuty/SMS keys).
-      /^koprogo-observability:(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|metricsBearerToken|postgresExporterPassword)(\.secure)?$/,
+      /^koprogo-observability:(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|metricsBearerToken|postgresExporterPassword|watchdogHeartbeatUrl)(\.secure)?$/,
     ];
     expect(differences.filter((p) => !allowed.some((pattern) => pattern.test(p)))).toEqual([]);
     expect(differences).toEqual(expect.arrayContaining(["koprogo-observability:docker.host", "koprogo-observability:alerts.grafanaUrl"]));

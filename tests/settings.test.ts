@@ -40,11 +40,13 @@ describe("stack config is refused before any resource, with the key path and the
   it("refuses a prod stack that pages through Slack without its webhook secret", () => {
     expect(problemsOf({ notifications: { chat: { kind: "slack" } }, postgresExporter: { manageRole: true } }, "prod")).toEqual([
       "koprogo-observability:slackWebhookUrl: is required because notifications.chat.kind is slack: set it with `pulumi config set --secret slackWebhookUrl`",
+      // Notifications on: the dead man's switch is on by default, and needs its ping URL.
+      "koprogo-observability:watchdogHeartbeatUrl: is required because notifications.watchdog.kind is heartbeat (the default once chat, pager or SMS is on): set it with `pulumi config set --secret watchdogHeartbeatUrl`",
     ]);
   });
 
   it("refuses a prod stack that can neither create nor log in the monitoring role", () => {
-    expect(problemsOf({}, "prod")[0]).toMatch(/^koprogo-observability:postgresExporterPassword: is required because environment prod/);
+    expect(problemsOf({ notifications: { watchdog: { kind: "heartbeat" } }, watchdogHeartbeatUrl: "<secure>" }, "prod", new Set(["watchdogHeartbeatUrl"]))[0]).toMatch(/^koprogo-observability:postgresExporterPassword: is required because environment prod/);
   });
 
   it("lists every problem at once", () => {
