@@ -13,7 +13,7 @@ import { promisify } from "util";
 import { SERVICE_PORTS, type ServiceName } from "../../settings";
 import type { CurlRequest } from "./curl";
 import { harnessCall, harnessQuery, nameOf, netnsOfService, renderedText, renderedYaml, type AttackContext, type HarnessCall } from "./context";
-import { declaredContainer, type DeclaredContainer } from "./declared";
+import { containerUser, declaredContainer, declaredFileWrites, type DeclaredContainer } from "./declared";
 import { commandListenAddress } from "./lab";
 import { hostsOf, probe, url } from "./probe";
 
@@ -549,18 +549,13 @@ function crowdsecAddress(ctx: AttackContext): { host: string; port: number } {
 }
 
 /**
- * The secret files as the program writes them (owner and mode from its write commands), each read for real, with
- * `setpriv`, as every uid a container of the stack runs as: only its owner may read it, and no other container may
- * run as the owner's uid (a service that mounts the host's `/`, like the node exporter, would read it there).
+ * The secret files as the lab holds them (the rendered files, with the owners and modes of the program's write
+ * commands), each read for real, with `setpriv`, as every container that mounts it: only its owner may read it,
+ * and no other container that sees it may run as the owner's uid (the node exporter mounts the host's `/`).
  */
 async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
-  const writes = ctx.declared.hostCommands
-    .map((command) => /chmod (0\d{3}) '([^']+)\.pulumi-tmp'(?: && chown (\d+) )?/.exec(command))
-    .filter((m): m is RegExpExecArray => m !== null && m[1] !== "0644");
-  const root = `${ctx.settings.docker.configRoot.replace(/\/$/, "")}/${ctx.settings.namePrefix}/`;
-  const dir = path.join(ctx.workDir, "secret-files");
-  // The lab's directory is mkdtemp's 0700: searchable by others (as the host's config root is), not listable.
-  fs.chmodSync(ctx.workDir, 0o711);
+  const root = `${ctx.lab.configRoot}/`;
+  const writes = declaredFileWrites(ctx.declared).filter((w) => w.mode !== "0644" && w.target.startsWith(root));
   const leaks: string[] = [];
   const refusals: string[] = [];
   const ownerFails: string[] = [];
@@ -568,35 +563,28 @@ async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
   /** Written by the program from a generated value (no rendered counterpart): checked on the others. */
   const notRendered: string[] = [];
   const readAs = (file: string, uid: number, gid: number) => run("setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "cat", file]).then(() => true, () => false);
-  for (const [, mode, target, owner] of writes) {
-    if (!target.startsWith(root)) continue;
-    const relative = target.slice(root.length);
-    if (!fs.existsSync(path.join(ctx.renderDir, relative))) {
+  for (const write of writes) {
+    const relative = write.target.slice(root.length);
+    const file = path.join(ctx.renderDir, relative);
+    if (!fs.existsSync(file)) {
       notRendered.push(relative);
       continue;
     }
-    const copy = path.join(dir, relative);
-    fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
-    fs.copyFileSync(path.join(ctx.renderDir, relative), copy);
-    const ownerUid = owner === undefined ? 0 : Number(owner);
-    fs.chmodSync(copy, Number.parseInt(mode, 8));
-    fs.chownSync(copy, ownerUid, 0);
-    for (let d = path.dirname(copy); d.startsWith(dir); d = path.dirname(d)) fs.chmodSync(d, 0o755);
+    const ownerUid = write.owner ?? 0;
     tried.push(relative);
-    if (!(await readAs(copy, ownerUid, ownerUid))) ownerFails.push(`${relative} (uid ${ownerUid})`);
+    if (!(await readAs(file, ownerUid, ownerUid))) ownerFails.push(`${relative} (uid ${ownerUid})`);
     // Who can see the file at all: the containers that bind-mount its directory, the config root, or the host's `/`.
-    const seeing = ctx.declared.containers.filter((c) => c.mounts.some((m) => m.kind === "bind" && (m.source === "/" || target === m.source || target.startsWith(`${m.source.replace(/\/$/, "")}/`))));
-    const readers = seeing.filter((c) => c.user && Number(c.user.split(":")[0]) === ownerUid);
+    const seeing = ctx.declared.containers.filter((c) => c.mounts.some((m) => m.kind === "bind" && (m.source === "/" || write.target === m.source || write.target.startsWith(`${m.source.replace(/\/$/, "")}/`))));
+    const readers = seeing.filter((c) => containerUser(c)?.uid === ownerUid);
     if (readers.length > 1) leaks.push(`${relative}: its owner's uid ${ownerUid} is ${readers.map((c) => c.name).join(" and ")}, who all see it`);
     for (const c of seeing.filter((c) => !readers.includes(c))) {
-      if (!c.user) {
+      const user = containerUser(c);
+      if (!user) {
         leaks.push(`${relative}: ${c.name} sees it and runs as its image's default user`);
         continue;
       }
-      // A uid without a group runs with gid 0 unless the image's passwd says otherwise: assume the worst.
-      const [uid, gid] = [Number(c.user.split(":")[0]), Number(c.user.split(":")[1] ?? 0)];
-      if (await readAs(copy, uid, gid)) leaks.push(`${relative} (${mode}, uid ${ownerUid}) read by ${c.name} (uid ${uid}:${gid}), which mounts it`);
-      else refusals.push(`${c.name}`);
+      if (await readAs(file, user.uid, user.gid)) leaks.push(`${relative} (${write.mode}, uid ${ownerUid}) read by ${c.name} (uid ${user.uid}:${user.gid}), which mounts it`);
+      else refusals.push(c.name);
     }
   }
   return {
@@ -604,7 +592,7 @@ async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
     detail: `${tried.length} secret files, each read as every other container that mounts it: ${leaks.length > 0 ? `read: ${leaks.join("; ")}` : `none read (${refusals.length} refusals, from ${[...new Set(refusals)].join(", ") || "nobody else mounting them"})`}${notRendered.length > 0 ? `; not rendered, so not tried: ${notRendered.join(", ")}` : ""}`,
     harness:
       tried.length > 0 && ownerFails.length === 0
-        ? ok(`each of the ${tried.length} files is read by its owner's uid (${[...new Set(writes.map((w) => w[3] ?? "0"))].join(", ")})`)
+        ? ok(`each of the ${tried.length} files is read by its owner's uid (${[...new Set(writes.map((w) => w.owner ?? 0))].join(", ")}); the servers run as their containers' users on these files`)
         : notOk(ownerFails.length > 0 ? `owners cannot read ${ownerFails.join(", ")}` : "no secret file found in the program's write commands"),
   };
 }

@@ -65,3 +65,32 @@ export function declaredContainer(stack: DeclaredStack, name: string): DeclaredC
   if (!found) throw new Error(`the program declares no container ${name} (containers: ${stack.containers.map((c) => c.name).join(", ")})`);
   return found;
 }
+
+/** A file the program writes on the host (components/configFiles.ts `writeFileScript`): where, with which mode and owner. */
+export interface DeclaredFileWrite {
+  /** Absolute path on the host. */
+  readonly target: string;
+  /** Octal text, `0644`. */
+  readonly mode: string;
+  /** uid it is handed to, or root when absent. */
+  readonly owner?: number;
+}
+
+/**
+ * The files the program's host commands write, read from the commands' text: `chmod MODE 'FILE.pulumi-tmp'`, then
+ * `chown UID 'FILE.pulumi-tmp'` when it hands the file to a service (`writeFileScript`'s shape).
+ */
+export function declaredFileWrites(stack: DeclaredStack): DeclaredFileWrite[] {
+  return stack.hostCommands.flatMap((command) => {
+    const match = /chmod (0\d{3}) '([^']+)\.pulumi-tmp'(?: && chown (\d+) )?/.exec(command);
+    return match ? [{ target: match[2], mode: match[1], ...(match[3] ? { owner: Number(match[3]) } : {}) }] : [];
+  });
+}
+
+/** `uid:gid` of a container's `user`; gid 0 when only a uid is given (Docker's default for a uid unknown to the image). */
+export function containerUser(container: DeclaredContainer): { uid: number; gid: number } | undefined {
+  if (!container.user) return undefined;
+  const [uid, gid] = container.user.split(":");
+  if (!/^\d+$/.test(uid) || (gid !== undefined && !/^\d+$/.test(gid))) throw new Error(`${container.name}: user ${container.user} is not numeric uid[:gid]`);
+  return { uid: Number(uid), gid: Number(gid ?? 0) };
+}

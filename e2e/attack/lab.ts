@@ -12,7 +12,7 @@ import { containerName, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, type Set
 import { NetworkLab, type LabContainer } from "../netns";
 import { logTail, sleep, startProcess, type ManagedProcess } from "../processes";
 import { curlIn } from "./curl";
-import { networksOf, type DeclaredContainer, type DeclaredStack } from "./declared";
+import { containerUser, declaredFileWrites, networksOf, type DeclaredContainer, type DeclaredStack } from "./declared";
 import { nativeRun, runnableBinary, withEtcMounts } from "./native";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
@@ -143,20 +143,51 @@ export class AttackLab {
     return this.net.container(name);
   }
 
+  /** The host directory the program writes this stack's files under. */
+  get configRoot(): string {
+    return `${this.options.settings.docker.configRoot.replace(/\/$/, "")}/${this.options.settings.namePrefix}`;
+  }
+
+  /**
+   * The rendered files with the modes and owners the program's write commands give them on the host, so that
+   * each server, run as its container's user, reads its files as on the VPS (or fails to, as it would there).
+   * The lab's directory becomes searchable (0711, as the host's config root is), not listable.
+   */
+  private ownFiles(): void {
+    const { renderDir, workDir } = this.options;
+    fs.chmodSync(workDir, 0o711);
+    for (const write of declaredFileWrites(this.options.declared)) {
+      if (!write.target.startsWith(`${this.configRoot}/`)) continue;
+      const file = path.join(renderDir, write.target.slice(this.configRoot.length + 1));
+      if (!fs.existsSync(file)) continue;
+      fs.chmodSync(file, Number.parseInt(write.mode, 8));
+      fs.chownSync(file, write.owner ?? 0, 0);
+    }
+  }
+
   private async startServices(): Promise<void> {
     const { declared, settings, renderDir, workDir } = this.options;
     const dataDir = path.join(workDir, "volumes");
-    const configRoot = `${settings.docker.configRoot.replace(/\/$/, "")}/${settings.namePrefix}`;
+    const configRoot = this.configRoot;
+    this.ownFiles();
     const waits: Promise<void>[] = [];
     for (const container of declared.containers) {
       const netns = this.netnsOf(container);
       const service = serviceOf(settings, container.name);
       if (runnableBinary(container.image)) {
         const run = nativeRun(container, { configRoot, renderDir, dataDir });
-        for (const mount of container.mounts.filter((m) => m.kind === "volume")) fs.mkdirSync(path.join(dataDir, mount.source), { recursive: true });
+        const user = containerUser(container);
+        // Data volumes handed to the container's user before it starts, as components/volumeOwner.ts does.
+        for (const mount of container.mounts.filter((m) => m.kind === "volume")) {
+          fs.mkdirSync(path.join(dataDir, mount.source), { recursive: true, mode: 0o755 });
+          if (user) fs.chownSync(path.join(dataDir, mount.source), user.uid, user.gid);
+        }
+        fs.chmodSync(dataDir, 0o755);
         const scratch = path.join(workDir, "overlays", container.name);
         for (const sub of ["upper", "work"]) fs.mkdirSync(path.join(scratch, sub), { recursive: true });
-        const { command, args } = withEtcMounts(run, scratch, ["ip", "netns", "exec", netns, run.binary, ...run.args]);
+        // As the container's user (`setpriv` after `ip netns exec`, which needs root to enter the namespace).
+        const asUser = user ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups"] : [];
+        const { command, args } = withEtcMounts(run, scratch, ["ip", "netns", "exec", netns, ...asUser, run.binary, ...run.args]);
         const proc = this.start({ name: container.name, command, args, env: run.env, logDir: this.logDir });
         const port = listenPort(run.args) ?? (service ? SERVICE_PORTS[service] : undefined);
         if (port === undefined) throw new Error(`${container.name}: no listen port in its command`);
