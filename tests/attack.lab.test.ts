@@ -76,6 +76,7 @@ describe("listen flags", () => {
   it.each([
     [["--server.http.listen-addr=10.0.0.5:12345"], { host: "10.0.0.5", port: 12345 }],
     [["--web.listen-address=:9090"], { host: "", port: 9090 }],
+    [["-listenip=0.0.0.0", "-proxyport=2375", "-allowGET=/x"], { host: "0.0.0.0", port: 2375 }],
     [["--config.file=x"], undefined],
   ])("%j → %j", (command, expected) => expect(commandListenAddress(command)).toEqual(expected));
 });

@@ -194,10 +194,10 @@ export class AttackLab {
         const local = container.networkMode === "host" ? listenHost(run.args) : "127.0.0.1";
         this.services.push({ container: container.name, netns, process: proc, kind: "real", port });
         waits.push(this.waitAnswering(netns, `http://${local}:${port}/`, proc));
-      } else if (service) {
+      } else if (service || commandListenAddress(container.command)) {
         // No binary here: a listener on the service's port and on the address its command binds (all by default).
         const bind = commandListenAddress(container.command);
-        const port = bind?.port ?? SERVICE_PORTS[service];
+        const port = bind?.port ?? SERVICE_PORTS[service!];
         const host = bind?.host || "0.0.0.0";
         const proc = this.start({ name: container.name, command: process.execPath, args: ["-e", LISTENER_JS, host, String(port), container.name], netns, logDir: this.logDir });
         this.services.push({ container: container.name, netns, process: proc, kind: "stand-in", port });
@@ -268,10 +268,17 @@ export class AttackLab {
   }
 }
 
-/** The address a command's `--…listen…=host:port` flag binds (`--server.http.listen-addr`, `--web.listen-address`). */
+/**
+ * The address a command's flags bind: `--…listen…=host:port` (`--server.http.listen-addr`, `--web.listen-address`),
+ * or a host flag and a port flag apart (`-listenip=0.0.0.0 -proxyport=2375`, the socket proxy's).
+ */
 export function commandListenAddress(command: readonly string[]): { host: string; port: number } | undefined {
-  const flag = command.map((a) => /^--[\w.-]*listen[\w.-]*=(.*):(\d+)$/.exec(a)).find((m) => m !== null);
-  return flag ? { host: flag[1], port: Number(flag[2]) } : undefined;
+  const joined = command.map((a) => /^--?[\w.-]*listen[\w.-]*=(.*):(\d+)$/.exec(a)).find((m) => m !== null);
+  if (joined) return { host: joined[1], port: Number(joined[2]) };
+  const port = command.map((a) => /^--?[\w.-]*port=(\d+)$/i.exec(a)).find((m) => m !== null);
+  if (!port) return undefined;
+  const host = command.map((a) => /^--?[\w.-]*listen[\w.-]*=([\d.]+)$/i.exec(a)).find((m) => m !== null);
+  return { host: host?.[1] ?? "", port: Number(port[1]) };
 }
 
 /** `--web.listen-address=host:port` → port. */
