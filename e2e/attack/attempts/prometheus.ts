@@ -1,0 +1,103 @@
+/** Prometheus: reading its data, writing or erasing it, reloading or stopping it. */
+import { harnessCall } from "../context";
+import { type Attempt } from "./types";
+import { applicationAttempt, fromApplication, prometheusStillServes, reloadBySignal, scrapedUp } from "./common";
+
+const FEDERATE = `/federate?${new URLSearchParams({ "match[]": '{job=~".+"}' })}`;
+const EVERY_SERIES = new URLSearchParams({ "match[]": '{__name__=~".+"}' });
+
+export const PROMETHEUS_ATTEMPTS: readonly Attempt[] = [
+  applicationAttempt({
+    id: "prom-query",
+    title: "read private metrics through Prometheus (GET /api/v1/query?query=up)",
+    service: "prometheus",
+    request: (base) => ({ url: `${base}/api/v1/query?query=up` }),
+    harness: (ctx) => harnessCall(ctx, "prometheus", { path: "/api/v1/query?query=up" }),
+  }),
+  applicationAttempt({
+    id: "prom-federate",
+    title: 'dump every series (GET /federate?match[]={job=~".+"})',
+    service: "prometheus",
+    request: (base) => ({ url: `${base}${FEDERATE}` }),
+    harness: (ctx) => harnessCall(ctx, "prometheus", { path: FEDERATE }),
+  }),
+  {
+    id: "prom-config",
+    title: "read Prometheus's configuration and targets (GET /api/v1/status/config, /api/v1/targets)",
+    from: "the application's network",
+    mode: "network",
+    phase: 1,
+    async run(ctx) {
+      const [config, targets] = await Promise.all([
+        fromApplication(ctx, "prometheus", (base) => ({ url: `${base}/api/v1/status/config` })),
+        fromApplication(ctx, "prometheus", (base) => ({ url: `${base}/api/v1/targets` })),
+      ]);
+      return { succeeded: config.succeeded || targets.succeeded, detail: `config: ${config.detail} | targets: ${targets.detail}`, harness: await harnessCall(ctx, "prometheus", { path: "/api/v1/status/config" }) };
+    },
+  },
+  applicationAttempt({
+    id: "prom-metrics",
+    title: "read Prometheus's own metrics (GET /metrics)",
+    service: "prometheus",
+    request: (base) => ({ url: `${base}/metrics` }),
+    harness: (ctx) => scrapedUp(ctx, "prometheus"),
+  }),
+  {
+    id: "prom-remote-write",
+    title: "write fake samples into Prometheus (POST /api/v1/write, /api/v1/otlp/v1/metrics)",
+    from: "the application's network",
+    mode: "network",
+    phase: 2,
+    async run(ctx) {
+      const [write, otlp] = await Promise.all([
+        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/write`, headers: { "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy", "X-Prometheus-Remote-Write-Version": "0.1.0" }, body: "" })),
+        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/otlp/v1/metrics`, headers: { "Content-Type": "application/x-protobuf" }, body: "" })),
+      ]);
+      return { succeeded: write.succeeded || otlp.succeeded, detail: `remote write: ${write.detail} | OTLP: ${otlp.detail}`, harness: await prometheusStillServes(ctx) };
+    },
+  },
+  {
+    id: "prom-delete-series",
+    title: 'erase every series (POST /api/v1/admin/tsdb/delete_series?match[]={__name__=~".+"}, clean_tombstones)',
+    from: "the application's network",
+    mode: "network",
+    phase: 2,
+    async run(ctx) {
+      const [remove, clean] = await Promise.all([
+        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/admin/tsdb/delete_series?${EVERY_SERIES}` })),
+        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/admin/tsdb/clean_tombstones` })),
+      ]);
+      return { succeeded: remove.succeeded || clean.succeeded, detail: `delete_series: ${remove.detail} | clean_tombstones: ${clean.detail}`, harness: await prometheusStillServes(ctx) };
+    },
+  },
+  applicationAttempt({
+    id: "prom-snapshot",
+    title: "fill the disk with TSDB snapshots (POST /api/v1/admin/tsdb/snapshot)",
+    phase: 2,
+    service: "prometheus",
+    request: (base) => ({ method: "POST", url: `${base}/api/v1/admin/tsdb/snapshot` }),
+    harness: (ctx) => prometheusStillServes(ctx),
+  }),
+  applicationAttempt({
+    id: "prom-reload",
+    title: "make Prometheus reload (POST /-/reload)",
+    phase: 2,
+    service: "prometheus",
+    request: (base) => ({ method: "POST", url: `${base}/-/reload` }),
+    // The program reloads with SIGHUP (`docker kill --signal=HUP`): the reload time moves.
+    harness: (ctx) => reloadBySignal(ctx, "prometheus"),
+  }),
+  {
+    id: "prom-quit",
+    title: "stop Prometheus (POST /-/quit)",
+    from: "the application's network",
+    mode: "network",
+    phase: 3,
+    async run(ctx) {
+      const attempt = await fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/-/quit` }));
+      // A 200 is the quit itself; give the process a moment to go, then ask as the harness.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return { ...attempt, harness: await prometheusStillServes(ctx) };
+    },
+  },
+];
