@@ -34,9 +34,60 @@ export const FOR = {
   tsdbCompactionsFailing: "4h",
   /** The dead man's switch fires from the first evaluation. */
   watchdog: "0s",
+  /** Loki down this long before a message: a restart after a config change takes well under a minute. */
+  lokiDown: "2m",
+  /** Alloy down this long: its positions are kept, so a short outage loses nothing. */
+  alloyDown: "5m",
+  /** Pushes failing this long: a lone timeout is retried. */
+  lokiIngestionFailing: "10m",
+  /** A dropped line is lost data: almost at once. */
+  alloyLogsDropped: "1m",
+  /** Loki refusing lines (limits, too old) this long: a short burst over the rate limit is retried by Alloy. */
+  lokiDiscardingLogs: "15m",
+  crowdsecDown: "5m",
+  crowdsecLogSourceSilent: "10m",
+  /** A burst of IDS detections is an attack under way: two evaluations, not more. */
+  securityIdsHighSeverityBurst: "2m",
+  securityBanSpike: "5m",
 } as const;
 
 export type ForKey = keyof typeof FOR;
+
+/**
+ * The scrape-job selectors, which do not depend on the settings: the rules and the dashboards both read them, so
+ * a dashboard panel selects exactly the series its alert reads (`tests/dashboards.selectors.test.ts`).
+ */
+export const SELECTORS = {
+  api: jobSelector(JOBS.api),
+  postgres: jobSelector(JOBS.postgres),
+  node: jobSelector(JOBS.node),
+  prometheus: jobSelector(JOBS.prometheus),
+  alertmanager: jobSelector(JOBS.alertmanager),
+  loki: jobSelector(JOBS.loki),
+  alloy: jobSelector(JOBS.alloy),
+  crowdsec: jobSelector(JOBS.crowdsec),
+  /** The matcher that keeps real filesystems only (see `PSEUDO_FILESYSTEMS`); used after a job selector. */
+  realFilesystems: `fstype!~${promqlString(PSEUDO_FILESYSTEMS.join("|"))}`,
+  /** The scenarios of CrowdSec's `crowdsecurity/suricata` collection: major (severity 1) and high/medium (2) IDS alerts. */
+  suricataScenarios: 'name=~"crowdsecurity/suricata-.*"',
+} as const;
+
+/** Windows that are part of an alert's meaning (the `Per10m` of a threshold's name), written once. */
+export const WINDOWS = {
+  /** The window of every rate. 5m: at least four scrapes at the 15 s interval, and the brief's window. */
+  rate: "5m",
+  idsBurst: "10m",
+  banSpike: "15m",
+  /** Any dropped log line in this window counts: a drop is lost data. */
+  droppedLogs: "15m",
+  tsdbCompactions: "3h",
+} as const;
+
+/** Thresholds that are no stack setting: properties of the tools, not of the deployment. */
+export const FIXED_THRESHOLDS = {
+  /** Share of Alloy's pushes to Loki that fail before `LokiIngestionFailing`; a lone timeout is retried. */
+  lokiPushErrorRatio: 0.1,
+} as const;
 
 export interface MonitoringConfig {
   /** Selector of the backend's scrape job (and of the request recording rules, whatever their source). */
@@ -45,6 +96,9 @@ export interface MonitoringConfig {
   readonly nodeSelector: string;
   readonly prometheusSelector: string;
   readonly alertmanagerSelector: string;
+  readonly lokiSelector: string;
+  readonly alloySelector: string;
+  readonly crowdsecSelector: string;
   /** Traefik's job and the backend's Traefik service, for `requestMetricsSource: traefik`. */
   readonly traefikSelector: string;
   /** Real filesystems only: no pseudo filesystem (see `PSEUDO_FILESYSTEMS`). */
@@ -54,11 +108,25 @@ export interface MonitoringConfig {
   /** Jobs with their own "down" alert, which the generic `TargetDown` leaves to them. */
   readonly jobsWithDedicatedDownAlert: readonly string[];
   readonly thresholds: Settings["alerts"]["thresholds"];
+  /** The security alerts' thresholds and the log window in which a busy log must show lines. */
+  readonly security: Settings["security"]["alerts"];
+  /**
+   * CrowdSec's file sources that are never quiet on a public VPS (SSH scanners and HTTP bots hit it every few
+   * minutes), as a regex of their exact paths: silence there means the log is not written or not read.
+   */
+  readonly busyLogSources: string;
+  readonly windows: typeof WINDOWS;
+  readonly fixedThresholds: typeof FIXED_THRESHOLDS;
   readonly for: typeof FOR;
   readonly requestMetricsSource: Settings["alerts"]["requestMetricsSource"];
   /** Where links point: Grafana (dashboards, logs), Prometheus (self-monitoring pages). */
   readonly grafanaUrl: string;
   readonly prometheusUrl: string;
+}
+
+/** `job="<name>"`. */
+export function jobSelector(name: string): string {
+  return `job=${promqlString(name)}`;
 }
 
 /** A PromQL string literal (backslashes and quotes escaped), for values that come from the settings. */
@@ -71,19 +139,30 @@ export function prometheusUrl(settings: Settings): string {
   return settings.prometheus.externalUrl ?? `http://127.0.0.1:${settings.prometheus.hostPort ?? SERVICE_PORTS.prometheus}`;
 }
 
+/** `text` as a regex that matches it literally, escaped once more for a PromQL string written without `promqlString`. */
+function literalRegexInPromql(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\\\$&");
+}
+
 export function monitoringConfig(settings: Settings): MonitoringConfig {
-  const job = (name: string) => `job=${promqlString(name)}`;
   return {
-    apiSelector: job(JOBS.api),
-    postgresSelector: job(JOBS.postgres),
-    nodeSelector: job(JOBS.node),
-    prometheusSelector: job(JOBS.prometheus),
-    alertmanagerSelector: job(JOBS.alertmanager),
-    traefikSelector: `${job(JOBS.traefik)}, service=~${promqlString(settings.alerts.traefikService)}`,
-    filesystemSelector: `${job(JOBS.node)}, fstype!~${promqlString(PSEUDO_FILESYSTEMS.join("|"))}`,
-    rateInterval: "5m",
+    apiSelector: SELECTORS.api,
+    postgresSelector: SELECTORS.postgres,
+    nodeSelector: SELECTORS.node,
+    prometheusSelector: SELECTORS.prometheus,
+    alertmanagerSelector: SELECTORS.alertmanager,
+    lokiSelector: SELECTORS.loki,
+    alloySelector: SELECTORS.alloy,
+    crowdsecSelector: SELECTORS.crowdsec,
+    traefikSelector: `${jobSelector(JOBS.traefik)}, service=~${promqlString(settings.alerts.traefikService)}`,
+    filesystemSelector: `${SELECTORS.node}, ${SELECTORS.realFilesystems}`,
+    rateInterval: WINDOWS.rate,
     jobsWithDedicatedDownAlert: [JOBS.api, JOBS.postgres, JOBS.loki, JOBS.alloy, JOBS.crowdsec],
     thresholds: settings.alerts.thresholds,
+    security: settings.security.alerts,
+    busyLogSources: [settings.security.logs.auth, settings.security.logs.traefikAccess].map(literalRegexInPromql).join("|"),
+    windows: WINDOWS,
+    fixedThresholds: FIXED_THRESHOLDS,
     for: FOR,
     requestMetricsSource: settings.alerts.requestMetricsSource,
     grafanaUrl: settings.alerts.grafanaUrl,

@@ -20,7 +20,7 @@ import type { Settings } from "../settings";
 import { ALERTMANAGER_PATHS, secretFilePath, type AlertmanagerSecret } from "./alertmanagerPaths";
 
 type NotificationSettings = Settings["notifications"];
-type ReceiverSetting = NotificationSettings["chat"] | NotificationSettings["pager"] | NotificationSettings["sms"] | NotificationSettings["watchdog"];
+type ReceiverSetting = NotificationSettings["chat" | "pager" | "sms" | "watchdog"];
 
 export const RECEIVERS = { chat: "chat", pager: "pager", sms: "sms", watchdog: "watchdog" } as const;
 export type ReceiverRole = keyof typeof RECEIVERS;

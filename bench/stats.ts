@@ -1,4 +1,5 @@
 /** Small statistics and formatting helpers for the benchmark tables. */
+import * as fs from "fs";
 
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -21,7 +22,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /** Resident memory of a process in MiB, from /proc (VmRSS). */
 export function rssMiB(pid: number): number {
-  const status = require("fs").readFileSync(`/proc/${pid}/status`, "utf8") as string;
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
   return kib / 1024;
 }

@@ -4,9 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { type HostFile, signalContainerScript } from "./configFiles";
+import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import type { HostFile } from "./configFiles";
 import { configuredService } from "./configuredService";
+import { clusterFlags } from "../scale/alertmanagerCluster";
+import { monitoringHostName } from "../scale/hosts";
 import type { DockerHost } from "./dockerHost";
 
 export interface AlertmanagerArgs {
@@ -25,7 +27,8 @@ export function alertmanagerExternalUrl(settings: Settings): string {
 
 /**
  * Command-line flags: config, data, the URL links use, the web config (basic auth on every endpoint: nobody
- * without a login can silence, post alerts or read them), and no cluster (one node: gossip would only open a port).
+ * without a login can silence, post alerts or read them), and the cluster: none for one Alertmanager (gossip would
+ * only open a port), else this peer's gossip flags (`scale/alertmanagerCluster.ts`).
  */
 export function alertmanagerFlags(settings: Settings): string[] {
   return [
@@ -34,8 +37,15 @@ export function alertmanagerFlags(settings: Settings): string[] {
     `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
     `--web.external-url=${alertmanagerExternalUrl(settings)}`,
     `--web.config.file=${webConfigFile("alertmanager").inContainer}`,
-    "--cluster.listen-address=",
+    ...clusterFlags(settings, monitoringHostName(settings)),
   ];
+}
+
+/** The gossip port published on the monitoring host's private address (TCP and UDP), when clustered. */
+export function alertmanagerGossipPorts(settings: Settings) {
+  const cluster = settings.alertmanager.cluster;
+  if (!cluster) return [];
+  return (["tcp", "udp"] as const).map((protocol) => ({ internal: cluster.port, hostPort: cluster.port, ip: cluster.monitoringHostAddress, protocol }));
 }
 
 export class Alertmanager extends pulumi.ComponentResource {
@@ -57,11 +67,12 @@ export class Alertmanager extends pulumi.ComponentResource {
       memory: settings.alertmanager.memory,
       hostPort: settings.alertmanager.hostPort,
       command: alertmanagerFlags(settings),
+      extraPorts: alertmanagerGossipPorts(settings),
       dataPath: ALERTMANAGER_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
       healthcheck: authenticatedHealthcheck("alertmanager", `127.0.0.1:${SERVICE_PORTS.alertmanager}`, "/-/healthy"),
       // SIGHUP re-reads alertmanager.yml, the templates and the secret files: silences and notification state stay.
-      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "alertmanager")) },
+      onChange: "reload",
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

@@ -6,8 +6,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ALLOY_PATHS } from "../logs/paths";
-import { containerName, IMAGES, SERVICE_PORTS, staticAddress, type Settings } from "../settings";
-import { type HostFile, signalContainerScript } from "./configFiles";
+import { IMAGES, SERVICE_PORTS, staticAddress, type Settings } from "../settings";
+import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
@@ -90,7 +90,7 @@ export class Alloy extends pulumi.ComponentResource {
       binds: alloyHostBinds(settings, host.configRoot),
       healthcheck: alloyHealthcheck(settings),
       // Alloy re-reads its configuration on SIGHUP (as on POST /-/reload): no restart, no gap in shipping.
-      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "alloy")) },
+      onChange: "reload",
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

@@ -1,18 +1,29 @@
 /**
- * A service's configuration files on the host, written under `<configRoot>/<stack>/` and bind-mounted read-only
- * into its container. Each file is written through stdin (so a secret never appears in a command's text) and
- * rewritten only when its content hash changes. `reloadOnChange` then tells the running service to re-read them.
+ * Files on the host, written as root with the owner and mode their reader needs: a service's configuration under
+ * `<configRoot>/<stack>/` (bind-mounted read-only into its container), or a host agent's files under `/etc`. One
+ * command per file; the content travels on stdin (so a secret never appears in a command's text) and the write
+ * is atomic (`host/scripts.ts` `writeFileScript`).
+ *
+ * Why no `triggers`: they always replace the command, and a create-before-delete replacement would run the old
+ * resource's `rm -f` after the new file is written (components/host.ts). A changed content is a changed `stdin`,
+ * which is an update: it runs `update` (the same write) and never `delete`. `delete` runs only when the file
+ * leaves the program or on `destroy`.
  */
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { RenderedFile } from "../render";
-import { asRoot, hostCommand, shellQuote, type HostAccess } from "./host";
+import { asRoot, contentHash, removeFileScript, writeFileScript } from "../host/scripts";
+import { hostCommand, type HostAccess } from "./host";
 
 /** A file whose content may be an output (a secret, or a generated password inside an `apply`). */
 export interface HostFile {
   readonly path: string;
   readonly content: pulumi.Input<string>;
+  /** A secret: sent as a Pulumi secret, written `0600` for its owner only unless `mode` says otherwise. */
   readonly secret?: boolean;
+  /** Numeric uid of the file's reader (the container's user). Defaults to the `ConfigFiles` `secretOwner` for a secret, root otherwise. */
+  readonly owner?: number;
+  /** Octal mode. Defaults to `0600` for a secret, `0644` otherwise. */
+  readonly mode?: string;
 }
 
 export interface ConfigFilesArgs {
@@ -22,25 +33,20 @@ export interface ConfigFilesArgs {
   readonly root: string;
   /** The files. Paths are relative to `root`. */
   readonly files: readonly HostFile[];
-  /** User id that must be able to read secret files (the container's user). Defaults to root only. */
+  /** User id that owns (and alone reads) the secret files: the container's user. Defaults to root. */
   readonly secretOwner?: number;
-  /** Write through `sudo -n` (files under `/etc` owned by root, written by a deploy user). Defaults to `false`. */
-  readonly sudo?: boolean;
   /** More values whose change rewrites every file, e.g. a package upgrade that may have replaced them. */
   readonly rewriteOn?: readonly pulumi.Input<string>[];
+  /** Resources every write waits for (e.g. the package that creates the directories under `/etc`). */
+  readonly after?: readonly pulumi.Resource[];
 }
 
-/** Stable digest of a file's content, used as a trigger: the same content never rewrites the file. */
-export function contentHash(content: string): string {
-  return crypto.createHash("sha256").update(content).digest("hex");
-}
-
-/** The script that atomically writes stdin to `file` with the given mode. */
-export function writeFileScript(file: string, mode: string, owner?: number): string {
-  const dir = file.slice(0, file.lastIndexOf("/"));
-  const tmp = `${file}.pulumi-tmp`;
-  const chown = owner === undefined ? "" : ` && chown ${owner} ${shellQuote(tmp)}`;
-  return `set -eu; mkdir -p ${shellQuote(dir)} && cat > ${shellQuote(tmp)} && chmod ${mode} ${shellQuote(tmp)}${chown} && mv -f ${shellQuote(tmp)} ${shellQuote(file)}`;
+/** Owner and mode of one file, from its own fields and the service's secret owner. */
+export function ownershipOf(file: Pick<HostFile, "secret" | "owner" | "mode">, secretOwner?: number): { mode: string; owner?: number } {
+  return {
+    mode: file.mode ?? (file.secret ? "0600" : "0644"),
+    owner: file.owner ?? (file.secret ? secretOwner : undefined),
+  };
 }
 
 /** Converts generator output to host files. */
@@ -49,30 +55,32 @@ export function hostFiles(files: readonly RenderedFile[]): HostFile[] {
 }
 
 export class ConfigFiles extends pulumi.ComponentResource {
-  /** Hashes of every file, in order: depend on this to act after the files changed. */
+  /** Hashes of every file, in order: what a reload carries, so it runs when a file changed. */
   readonly hashes: pulumi.Output<string[]>;
   /** The commands that write the files: a container depends on them so it starts with its configuration. */
   readonly writes: pulumi.Resource[];
 
   constructor(name: string, args: ConfigFilesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:ConfigFiles", name, {}, opts);
+    const root = args.root.replace(/\/$/, "");
     const writes = args.files.map((file) => {
-      const target = `${args.root.replace(/\/$/, "")}/${file.path}`;
-      // A digest reveals nothing usable of a high-entropy secret, and a trigger must be comparable in the state.
+      const target = `${root}/${file.path}`;
+      // A digest reveals nothing usable of a high-entropy secret, and a reload must be comparable in the state.
       const hash = pulumi.unsecret(pulumi.output(file.content).apply(contentHash));
-      const mode = file.secret ? "0640" : "0644";
+      const write = asRoot(writeFileScript(target, ownershipOf(file, args.secretOwner)), args.host.root);
       return {
         hash,
         resource: hostCommand(
           `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
           args.host,
           {
-            create: asRoot(writeFileScript(target, mode, file.secret ? args.secretOwner : undefined), args.sudo ?? false),
-            delete: asRoot(`rm -f ${shellQuote(target)}`, args.sudo ?? false),
+            create: write,
+            update: write,
+            delete: asRoot(removeFileScript(target), args.host.root),
             stdin: file.secret ? pulumi.secret(file.content) : file.content,
-            triggers: [hash, ...(args.rewriteOn ?? [])],
+            rerunOn: args.rewriteOn,
           },
-          { parent: this },
+          { parent: this, dependsOn: args.after ? [...args.after] : undefined },
         ),
       };
     });
@@ -83,26 +91,13 @@ export class ConfigFiles extends pulumi.ComponentResource {
 }
 
 /**
- * Script that sends `signal` to a running container, and does nothing when the container does not run yet (the
- * first `up` creates the files before the container, which then reads them at start).
- */
-export function signalContainerScript(container: string, signal: "HUP" | "TERM" = "HUP"): string {
-  const quoted = shellQuote(container);
-  return `if [ "$(docker inspect -f '{{.State.Running}}' ${quoted} 2>/dev/null)" = "true" ]; then docker kill --signal=${signal} ${quoted} >/dev/null; fi`;
-}
-
-/** Script that restarts a running container (for services that cannot reload their configuration). */
-export function restartContainerScript(container: string): string {
-  const quoted = shellQuote(container);
-  return `if docker inspect ${quoted} >/dev/null 2>&1; then docker restart ${quoted} >/dev/null; fi`;
-}
-
-/**
- * Runs `script` on the host each time the files' hashes change, after `after` (the container) exists: a config
- * change reloads the running service instead of replacing its container, so its data and uptime are kept.
+ * Runs `script` on the host when the files' hashes change, after `opts.dependsOn` (the container): a config
+ * change reloads the running service instead of replacing its container, so its data and uptime are kept. It
+ * has no `create`: on the first `up` the container starts with its files and there is nothing to reload; later
+ * the hashes are in the script's text, so a changed file is an update, which runs the script.
  */
 export function reloadOnChange(name: string, host: HostAccess, hashes: pulumi.Input<string[]>, script: string, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-  return hostCommand(name, host, { create: script, triggers: [hashes] }, opts);
+  return hostCommand(name, host, { update: script, rerunOn: hashes }, opts);
 }
 
 /** The files of one service: those under its directory of the config root. */

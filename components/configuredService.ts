@@ -6,6 +6,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { containerName, memoryToBytes, SERVICE_PORTS, type ServiceName, type Settings } from "../settings";
+import { restartContainerScript, signalContainerScript } from "../host/scripts";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { dataVolume, serviceContainerArgs, type ServiceContainerSpec } from "./container";
@@ -24,6 +25,8 @@ export interface ConfiguredServiceSpec {
   /** Host port on `docker.bindAddress`, or `null` for none. */
   readonly hostPort: number | null;
   readonly command: readonly string[];
+  /** Ports besides the service's own (e.g. Alertmanager's gossip on the private address). */
+  readonly extraPorts?: ServiceContainerSpec["ports"];
   /** `KEY=value` environment entries (e.g. `goMemoryLimit` for the Go services that honour it). */
   readonly envs?: readonly string[];
   /** Where the data volume is mounted inside the container. */
@@ -31,8 +34,8 @@ export interface ConfiguredServiceSpec {
   /** Host paths mounted into the container (its config directory first). */
   readonly binds: ServiceContainerSpec["binds"];
   readonly healthcheck: readonly string[];
-  /** What runs on the host when the files change: `-reload` (a signal) or `-restart`, and its script. */
-  readonly onChange: { readonly suffix: "reload" | "restart"; readonly script: string };
+  /** What the running service gets when a file changes: `reload` (SIGHUP) or `restart` (it cannot reload). */
+  readonly onChange: "reload" | "restart";
 }
 
 export interface ConfiguredService {
@@ -67,7 +70,7 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
       memory: spec.memory,
       command: spec.command,
       envs: spec.envs ? [...spec.envs] : undefined,
-      ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }],
+      ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }, ...(spec.extraPorts ?? [])],
       bindAddress: settings.docker.bindAddress,
       volumes: [{ volume: volume.name, path: spec.dataPath }],
       binds: spec.binds,
@@ -78,6 +81,7 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
     }),
     { parent, provider, dependsOn: [...config.writes, owned] },
   );
-  reloadOnChange(`${name}-${spec.onChange.suffix}`, host.access, config.hashes, spec.onChange.script, { parent, dependsOn: [resource] });
+  const script = spec.onChange === "reload" ? signalContainerScript(container, "HUP", host.access.docker) : restartContainerScript(container, host.access.docker);
+  reloadOnChange(`${name}-${spec.onChange}`, host.access, config.hashes, script, { parent, dependsOn: [resource] });
   return { container: resource, dataVolume: volume, internalUrl: `http://${container}:${SERVICE_PORTS[spec.service]}` };
 }

@@ -13,6 +13,10 @@ export interface PublishedPort {
   readonly internal: number;
   /** Host port, or `null` to keep the port inside the Docker network. */
   readonly hostPort: number | null;
+  /** Host address instead of `bindAddress`: a private address, for what other hosts must reach (gossip). */
+  readonly ip?: string;
+  /** Defaults to `tcp`. */
+  readonly protocol?: "tcp" | "udp";
 }
 
 export interface ContainerNetwork {
@@ -78,10 +82,13 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
     // json-file with rotation: container logs must not fill the disk they are meant to watch.
     logDriver: "json-file",
     logOpts: { "max-size": "10m", "max-file": "3" },
-    healthcheck: { tests: [...spec.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "30s" },
+    // During `startPeriod` the engine checks every `startInterval` (Docker Engine 25+; older engines ignore the
+    // field): a new container is `healthy` within seconds instead of after the first 30s `interval`, and Traefik,
+    // which skips a container until it is healthy, routes it (Grafana's API through its domain) that much sooner.
+    healthcheck: { tests: [...spec.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "60s", startInterval: "2s" },
     ports: (spec.ports ?? [])
       .filter((p): p is PublishedPort & { hostPort: number } => p.hostPort !== null)
-      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: spec.bindAddress, protocol: "tcp" })),
+      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: p.ip ?? spec.bindAddress, protocol: p.protocol ?? "tcp" })),
     networkMode: spec.networkMode,
     pidMode: spec.pidMode,
     networksAdvanced: spec.networkMode === "host" || !spec.networks ? undefined : spec.networks.map((n) => (n.ipv4Address ? { name: n.name, ipv4Address: n.ipv4Address } : { name: n.name })),

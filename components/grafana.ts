@@ -14,13 +14,18 @@ import { webPasswordName } from "../contract/webAccess";
 import { GRAFANA_PATHS, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { ConfigFiles, contentHash, type HostFile } from "./configFiles";
+import { rotateAdminPasswordScript } from "../grafana/adminPassword";
+import { contentHash, waitForHttpScript } from "../host/scripts";
+import { ConfigFiles, type HostFile } from "./configFiles";
 import { dataVolume, serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
-import { hostCommand, shellQuote } from "./host";
+import { hostCommand, THIS_MACHINE } from "./host";
 
-/** How long `up` waits for a new or restarted Grafana to answer `/api/health` (it migrates its database first). */
-export const GRAFANA_READY_TIMEOUT_SECONDS = 180;
+/**
+ * How long `up` waits for Grafana's API at the provider's URL: a new container migrates its database, Traefik
+ * routes it once its healthcheck passes, and Let's Encrypt issues the first certificate (tens of seconds).
+ */
+export const GRAFANA_READY_TIMEOUT_SECONDS = 300;
 
 export interface GrafanaArgs {
   /** The stack settings (`grafana`, `alerts`, `docker`, `namePrefix`). */
@@ -36,28 +41,19 @@ export interface GrafanaArgs {
 }
 
 /**
- * Script that waits until Grafana answers `/api/health` with its database ready, asked from inside the container
- * so it works the same on a laptop and on the VPS, whether or not a port is published.
+ * Waits until Grafana answers `/api/health` with its database ready at `apiUrl`, asked from the machine running
+ * `pulumi up` with curl: the way the Grafana provider goes next (through Traefik and its certificate when a
+ * domain is set). The provider's own retries cover connection errors only, not Traefik's 404 before it routes
+ * the container, nor its default certificate before Let's Encrypt's. Fails with what to check.
  */
-export function waitForHealthyScript(container: string, timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS, pollSeconds = 2): string {
-  const quoted = shellQuote(container);
-  const url = `http://127.0.0.1:${SERVICE_PORTS.grafana}/api/health`;
-  return [
-    "set -eu",
-    `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
-    `until docker exec ${quoted} wget -q -O - ${url} 2>/dev/null | grep -q '"database": *"ok"'; do`,
-    `  if [ "$(date +%s)" -ge "$deadline" ]; then echo "Grafana (${container}) did not answer ${url} within ${timeoutSeconds}s" >&2; exit 1; fi`,
-    `  sleep ${pollSeconds}`,
-    "done",
-  ].join("\n");
-}
-
-/**
- * Script that sets the admin password (read on stdin) in Grafana's database. The password file applies only when
- * the database is first created: on a kept data volume a changed secret would otherwise lock the provider out.
- */
-export function syncAdminPasswordScript(container: string): string {
-  return `set -eu; docker exec -i ${shellQuote(container)} grafana cli admin reset-admin-password --password-from-stdin >/dev/null`;
+export function waitForGrafanaApiScript(settings: Settings, timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS, pollSeconds = 3): string {
+  const apiUrl = grafanaApiUrl(settings);
+  const container = containerName(settings, "grafana");
+  const { domain } = settings.grafana;
+  const hint = domain
+    ? `Traefik routes Grafana once its healthcheck passes (on the VPS: docker inspect -f '{{.State.Health.Status}}' ${container}); check that ${domain} resolves to the VPS, that Traefik reaches ${container} on its network, and Traefik's log for the Let's Encrypt certificate of ${domain}.`
+    : `Check that ${container} runs (docker ps) and that ${apiUrl} reaches its port (grafana.hostPort, or the SSH tunnel of grafana.apiUrl).`;
+  return waitForHttpScript(`${apiUrl}/api/health`, { timeoutSeconds, pollSeconds, bodyPattern: '"database": *"ok"', hint });
 }
 
 /**
@@ -108,6 +104,15 @@ export class Grafana extends pulumi.ComponentResource {
     this.adminPassword = pulumi.secret(password);
 
     this.dataVolume = dataVolume(`${name}-data`, `${container}-data`, provider, this);
+    const passwordHash = pulumi.unsecret(this.adminPassword.apply(contentHash));
+    // A changed password is changed in the running Grafana first, while the mounted file still holds the old one
+    // (grafana/adminPassword.ts). No `create`: on the first `up` the file below creates the database's password.
+    const rotated = hostCommand(
+      `${name}-admin-password-rotate`,
+      host.access,
+      { update: rotateAdminPasswordScript(container, SERVICE_PORTS.grafana, host.access.docker), stdin: this.adminPassword, rerunOn: [passwordHash] },
+      { parent: this },
+    );
     const secrets = new ConfigFiles(
       `${name}-secrets`,
       {
@@ -115,6 +120,7 @@ export class Grafana extends pulumi.ComponentResource {
         root: host.configRoot,
         files: [{ path: "grafana/secrets/admin-password", content: this.adminPassword, secret: true }, ...args.files],
         secretOwner: SERVICE_USERS.grafana.uid,
+        after: [rotated],
       },
       { parent: this },
     );
@@ -137,27 +143,22 @@ export class Grafana extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: secrets.writes },
     );
 
-    const ready = hostCommand(`${name}-ready`, host.access, { create: waitForHealthyScript(container), triggers: [this.container.id] }, { parent: this, dependsOn: [this.container] });
-    const passwordSynced = hostCommand(
-      `${name}-admin-password-sync`,
-      host.access,
-      // The trigger is the password's hash (never the password), and the container: a new one may bring an old database.
-      { create: syncAdminPasswordScript(container), stdin: this.adminPassword, triggers: [this.adminPassword.apply(contentHash), this.container.id] },
-      { parent: this, dependsOn: [ready] },
-    );
+    // On this machine, the provider's way; again for every new container (the trigger replaces a command that has
+    // no delete, so nothing is undone).
+    const ready = hostCommand(`${name}-ready`, THIS_MACHINE, { create: waitForGrafanaApiScript(settings), triggers: [this.container.id] }, { parent: this, dependsOn: [this.container] });
 
     this.provider = new grafana.Provider(
       `${name}-api`,
       {
         url: this.apiUrl,
         auth: pulumi.secret(pulumi.interpolate`${this.adminUser}:${this.adminPassword}`),
-        // Traefik may take a few seconds to route a new container and obtain its certificate.
+        // `ready` waited for the API at this URL already; these retries cover a later blip (connection errors only).
         retries: 10,
         retryWait: 3,
       },
-      { parent: this, dependsOn: [passwordSynced] },
+      { parent: this, dependsOn: [ready] },
     );
-    const viaApi = { parent: this, provider: this.provider, dependsOn: [passwordSynced] };
+    const viaApi = { parent: this, provider: this.provider, dependsOn: [ready] };
 
     this.dataSources = grafanaDataSources(settings).map(
       (ds) =>
@@ -191,7 +192,7 @@ export class Grafana extends pulumi.ComponentResource {
           `${name}-dashboard-${built.uid}`,
           // `overwrite`: the code is the source of truth, an edit saved in the UI is replaced.
           { configJson: built.json, folder: this.folder.uid, overwrite: true, message: "Updated by pulumi up" },
-          { ...viaApi, dependsOn: [passwordSynced, ...this.dataSources] },
+          { ...viaApi, dependsOn: [ready, ...this.dataSources] },
         ),
       ]),
     ) as Record<DashboardKey, grafana.oss.Dashboard>;

@@ -1,59 +1,107 @@
 /**
  * Running shell commands on the Docker host: locally for the `dev` stack, over SSH for the VPS. Every command
  * that touches the host (writing config files, reloading a service, managing host agents) goes through here, so
- * the choice between `command.local` and `command.remote` is made once.
+ * the choice between `command.local` and `command.remote`, how root is obtained and which `docker` engine the CLI
+ * talks to are decided once, from the settings.
+ *
+ * What this relies on in @pulumi/command 1.2.1 (read in node_modules/@pulumi/command and the provider's source):
+ * - `triggers` always REPLACE the command: the SDK adds `replaceOnChanges: ["triggers[*]"]` to every Command
+ *   (remote/command.js, local/command.js), whatever the `.d.ts` says about `update` (pulumi-command#855). A
+ *   replacement is create-before-delete unless `deleteBeforeReplace`, so the old resource's `delete` runs after
+ *   the new `create`. Hence: a command whose `delete` undoes its `create` never has triggers here.
+ * - A change of any other input (`create`, `update`, `stdin`, `connection`, ...) is an UPDATE: the provider runs
+ *   `update`, or `create` when there is no `update`, and never `delete`. Commands that must run again when some
+ *   values change carry them in their script text (`withRerunKey`), which makes the change an update.
+ * - `create` unset: the first create runs nothing (the provider returns at once), later updates run `update`.
+ * - Without `agentSocketPath`, the provider reads `SSH_AUTH_SOCK` from its own environment when it dials
+ *   (connection.go `SShConfig`), so the agent is used without putting a per-run path into the inputs: a connection
+ *   input that differed per CI job would be a diff on every command, re-running all of them on every deploy.
+ * - `hostKey`: the server's public key in OpenSSH form (`ssh-ed25519 AAAA...`); without it the key is ignored.
+ * - `addPreviousOutputInEnv` (default true) would put the previous stdout in the environment (over SSH only where
+ *   sshd's AcceptEnv allows): turned off, no script reads it and output is never kept.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Secrets, Settings } from "../settings";
+import { remoteHostOf } from "../settings/deployment";
+import { dockerCli, withRerunKey, type RootAccess } from "../host/scripts";
 
 /** How to reach the host: this machine, or SSH. */
 export type HostAccess =
-  | { readonly kind: "local" }
-  | { readonly kind: "ssh"; readonly connection: pulumi.Input<command.types.input.remote.ConnectionArgs> };
+  | {
+      readonly kind: "local";
+      /** How scripts get root: decided when they run (`id -u`), by root or by a developer. */
+      readonly root: RootAccess;
+      /** The `docker` CLI for the provider's engine. */
+      readonly docker: string;
+    }
+  | {
+      readonly kind: "ssh";
+      readonly connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
+      /** `root` when the SSH user is root, else `sudo` (a deploy user with the sudo rule of docs/deploying.md). */
+      readonly root: RootAccess;
+      readonly docker: string;
+    };
 
-/** The host behind the Docker engine of the settings: `ssh://user@host[:port]` means SSH, anything else this machine. */
+/**
+ * The host behind the Docker engine of the settings: SSH when `ssh` is set or the engine is `ssh://`, this machine
+ * otherwise. Every input of the connection comes from the stack config and its secrets, never from the
+ * environment of the run, so two runs of the same config give the same connection.
+ */
 export function hostAccessFor(settings: Settings, secrets: Secrets<pulumi.Output<string>>): HostAccess {
-  const fromDockerHost = /^ssh:\/\/(?:([^@]+)@)?([^:/]+)(?::(\d+))?/.exec(settings.docker.host);
-  if (!settings.ssh && !fromDockerHost) return { kind: "local" };
-  const host = settings.ssh?.host ?? fromDockerHost![2];
-  const user = settings.ssh?.user ?? fromDockerHost![1] ?? "root";
-  const port = settings.ssh?.port ?? (fromDockerHost?.[3] ? Number(fromDockerHost[3]) : 22);
-  const connection: command.types.input.remote.ConnectionArgs = secrets.sshPrivateKey
-    ? { host, user, port, privateKey: secrets.sshPrivateKey }
-    : { host, user, port, agentSocketPath: process.env.SSH_AUTH_SOCK };
-  return { kind: "ssh", connection };
+  const remote = remoteHostOf(settings);
+  if (!remote) return { kind: "local", root: "detect", docker: dockerCli(settings.docker.host) };
+  // The settings refused a remote host without `ssh.hostKey` already; this is for callers that built them by hand.
+  if (!remote.hostKey) throw new Error(`koprogo-observability:ssh.hostKey: is required to reach ${remote.host} over SSH`);
+  const connection: command.types.input.remote.ConnectionArgs = {
+    host: remote.host,
+    user: remote.user,
+    port: remote.port,
+    hostKey: remote.hostKey,
+    ...(secrets.sshPrivateKey ? { privateKey: secrets.sshPrivateKey } : {}),
+  };
+  return { kind: "ssh", connection, root: remote.user === "root" ? "root" : "sudo", docker: dockerCli(undefined) };
 }
 
 export interface HostCommandArgs {
-  /** Shell script run on create (and on update, when `triggers` change). */
-  readonly create: pulumi.Input<string>;
-  /** Shell script run when the resource is deleted. */
+  /** Script run when the resource is created. Unset: the first create runs nothing. */
+  readonly create?: pulumi.Input<string>;
+  /** Script run when an input changes. Defaults to `create` (the provider's own behaviour). */
+  readonly update?: pulumi.Input<string>;
+  /** Script run when the resource is deleted (destroy, or the resource leaves the program). */
   readonly delete?: pulumi.Input<string>;
   /** Standard input: how file contents and secrets reach the host without appearing in the command's text. */
   readonly stdin?: pulumi.Input<string>;
-  /** Values whose change re-runs `create` (content hashes). */
+  /** Values whose change runs `update` again (an update, never a replacement: see the top of this file). */
+  readonly rerunOn?: pulumi.Input<readonly pulumi.Input<string>[]>;
+  /**
+   * Values whose change REPLACES the command (runs `create` on a new resource). Only for commands without a
+   * `delete`, or marked `deleteBeforeReplace`: the graph tests refuse any other.
+   */
   readonly triggers?: pulumi.Input<unknown[]>;
+}
+
+function keyed(script: pulumi.Input<string> | undefined, rerunOn: HostCommandArgs["rerunOn"]): pulumi.Input<string> | undefined {
+  if (script === undefined || rerunOn === undefined) return script;
+  return pulumi.all([script, pulumi.output(rerunOn)]).apply(([text, values]) => withRerunKey(text, values as string[]));
 }
 
 /**
  * A command on the host. Output is never logged: the scripts here may print file contents.
  */
 export function hostCommand(name: string, access: HostAccess, args: HostCommandArgs, opts: pulumi.CustomResourceOptions): command.local.Command | command.remote.Command {
-  const common = { create: args.create, delete: args.delete, stdin: args.stdin, triggers: args.triggers, logging: "none" as const };
+  const common = {
+    create: keyed(args.create, args.rerunOn),
+    update: keyed(args.update ?? args.create, args.rerunOn),
+    delete: args.delete,
+    stdin: args.stdin,
+    triggers: args.triggers,
+    logging: "none" as const,
+    addPreviousOutputInEnv: false,
+  };
   if (access.kind === "local") return new command.local.Command(name, { ...common, interpreter: ["/bin/sh", "-c"] }, opts);
   return new command.remote.Command(name, { ...common, connection: access.connection }, opts);
 }
 
-/**
- * A script run as root: through `sudo -n` (never prompting: a missing sudo rule fails at once) when the SSH
- * user is a deploy user. Standard input passes through to the script, so files and secrets still go by stdin.
- */
-export function asRoot(script: string, sudo: boolean): string {
-  return sudo ? `sudo -n sh -c ${shellQuote(script)}` : script;
-}
-
-/** Single-quotes a value for a POSIX shell. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+/** The access for commands that run on the machine running `pulumi up` (waits that go the provider's way). */
+export const THIS_MACHINE: HostAccess = { kind: "local", root: "detect", docker: "docker" };

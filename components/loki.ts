@@ -2,9 +2,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { LOKI_PATHS } from "../logs/paths";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { type HostFile, restartContainerScript } from "./configFiles";
+import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
+import { LOKI_S3_CREDENTIALS } from "../scale/files";
 import type { DockerHost } from "./dockerHost";
 
 export interface LokiArgs {
@@ -37,7 +38,8 @@ export class Loki extends pulumi.ComponentResource {
       files: args.files,
       image: IMAGES.loki,
       memory: settings.loki.memory,
-      envs: [goMemoryLimit(settings.loki.memory)],
+      // With loki.storage, the S3 client reads its keys from this file (AWS default chain), so loki.yaml holds none.
+      envs: [goMemoryLimit(settings.loki.memory), ...(settings.loki.storage ? [`AWS_SHARED_CREDENTIALS_FILE=${LOKI_S3_CREDENTIALS.inContainer}`] : [])],
       hostPort: settings.loki.hostPort,
       command: lokiFlags(),
       // The image runs as uid 10001 and owns /loki; a new named volume takes that ownership from the image.
@@ -46,7 +48,7 @@ export class Loki extends pulumi.ComponentResource {
       // Loki 3.5's image still carries busybox's wget (3.6 removed it: revisit the check when upgrading).
       healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.loki}/ready`],
       // Loki cannot reload its configuration: a change restarts it (its WAL replays what was not flushed).
-      onChange: { suffix: "restart", script: restartContainerScript(containerName(settings, "loki")) },
+      onChange: "restart",
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

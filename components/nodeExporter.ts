@@ -6,7 +6,8 @@ import { nodeExporterContainerFlags } from "../exporters/node";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { CONFIG_DIRS } from "../webauth/paths";
-import { ConfigFiles, type HostFile, reloadOnChange, restartContainerScript } from "./configFiles";
+import { restartContainerScript } from "../host/scripts";
+import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
 
@@ -52,7 +53,7 @@ export class NodeExporter extends pulumi.ComponentResource {
       { parent: this, provider: host.provider, dependsOn: config.writes },
     );
     // exporter-toolkit re-reads web.yml on each request; the restart covers a changed login file of the healthcheck.
-    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container), { parent: this, dependsOn: [this.container] });
+    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
     this.address = `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`;
     this.registerOutputs({ address: this.address });
   }

@@ -9,10 +9,11 @@ import { monitoringRoleSql, POSTGRES_EXPORTER_CONFIG_DIR, postgresExporterEnv, p
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { ConfigFiles, type HostFile, restartContainerScript, reloadOnChange } from "./configFiles";
+import { restartContainerScript, shellQuote } from "../host/scripts";
+import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
-import { hostCommand, shellQuote } from "./host";
+import { hostCommand } from "./host";
 
 export interface PostgresExporterArgs {
   /** The stack settings (`targets.postgres`, `postgresExporter`). */
@@ -41,7 +42,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
         `${name}-role`,
         host.access,
         {
-          create: `docker exec -i ${shellQuote(postgresContainer)} psql -q -U ${shellQuote(adminUser)} -d ${shellQuote(database)}`,
+          create: `${host.access.docker} exec -i ${shellQuote(postgresContainer)} psql -q -U ${shellQuote(adminUser)} -d ${shellQuote(database)}`,
           stdin: pulumi.secret(pulumi.output(args.password).apply((password) => monitoringRoleSql(monitoringUser, password, database))),
           // The role is left in place on delete: dropping it could break a DBA's grants; it holds no data.
         },
@@ -55,7 +56,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
         name: container,
         image: IMAGES.postgresExporter,
         memory: settings.postgresExporter.memory,
-        command: postgresExporterFlags(undefined, true, webConfigFile("postgresExporter").inContainer),
+        command: postgresExporterFlags(undefined, webConfigFile("postgresExporter").inContainer),
         envs: postgresExporterEnv(settings),
         ports: [{ internal: SERVICE_PORTS.postgresExporter, hostPort: settings.postgresExporter.hostPort }],
         bindAddress: settings.docker.bindAddress,
@@ -67,7 +68,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
       { parent: this, provider: host.provider, dependsOn: [...config.writes, ...(this.role ? [this.role] : [])] },
     );
     // The exporter reads its password file at start only: a new password needs a restart.
-    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container), { parent: this, dependsOn: [this.container] });
+    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
     this.registerOutputs({});
   }
 }

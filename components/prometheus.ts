@@ -5,8 +5,8 @@ import { PROMETHEUS_PATHS } from "../prometheus/paths";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
 
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
-import { type HostFile, signalContainerScript } from "./configFiles";
+import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import type { HostFile } from "./configFiles";
 import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
@@ -59,7 +59,7 @@ export class Prometheus extends pulumi.ComponentResource {
       binds: [{ hostPath: `${host.configRoot}/prometheus`, path: PROMETHEUS_PATHS.configDir, readOnly: true }],
       healthcheck: authenticatedHealthcheck("prometheus", `127.0.0.1:${SERVICE_PORTS.prometheus}`, "/-/healthy"),
       // SIGHUP re-reads prometheus.yml and the rules: a config change never restarts Prometheus or touches its data.
-      onChange: { suffix: "reload", script: signalContainerScript(containerName(settings, "prometheus")) },
+      onChange: "reload",
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

@@ -10,14 +10,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceUser } from "../contract/serviceUsers";
-import { hostCommand, shellQuote, type HostAccess } from "./host";
+import { shellQuote } from "../host/scripts";
+import { hostCommand, type HostAccess } from "./host";
 
-/** Script that re-owns every file of `volume` to `user`. */
-export function chownVolumeScript(volume: string, image: string, user: ServiceUser): string {
-  return `set -eu; docker run --rm --user 0:0 --network none --entrypoint chown -v ${shellQuote(`${volume}:/data`)} ${shellQuote(image)} -R ${user.uid}:${user.gid} /data`;
+/** Script that re-owns every file of `volume` to `user`, through the provider's engine (`docker`, host/scripts.ts dockerCli). */
+export function chownVolumeScript(volume: string, image: string, user: ServiceUser, docker = "docker"): string {
+  return `set -eu; ${docker} run --rm --user 0:0 --network none --entrypoint chown -v ${shellQuote(`${volume}:/data`)} ${shellQuote(image)} -R ${user.uid}:${user.gid} /data`;
 }
 
 /** A command that runs `chownVolumeScript` once per (volume, uid): the container depends on it. */
 export function volumeOwner(name: string, host: HostAccess, volume: pulumi.Input<string>, image: string, user: ServiceUser, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-  return hostCommand(name, host, { create: pulumi.output(volume).apply((v) => chownVolumeScript(v, image, user)), triggers: [user.uid, user.gid, volume] }, opts);
+  return hostCommand(name, host, { create: pulumi.output(volume).apply((v) => chownVolumeScript(v, image, user, host.docker)), triggers: [user.uid, user.gid, volume] }, opts);
 }

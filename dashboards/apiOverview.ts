@@ -3,8 +3,8 @@
  * rules (fed by the backend's metrics or by Traefik's, see `alerts.requestMetricsSource`), and its error logs.
  */
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { JOBS } from "../contract/jobs";
-import { LOG_JOBS } from "../contract/logs";
+import { SELECTORS } from "../alerts/config";
+import { logJobSelector } from "../contract/links";
 import { REQUEST_RECORDING_RULES as RULES } from "../contract/recordingRules";
 import type { Settings } from "../settings";
 import {
@@ -24,7 +24,7 @@ import {
   timeseriesWithThreshold,
 } from "./common";
 
-const API = `job="${JOBS.api}"`;
+const API = SELECTORS.api;
 /** The endpoint filter: `path` of the per-endpoint rules (Traefik feeds the Traefik service name there). */
 const ENDPOINT = `${API}, path=~"$endpoint"`;
 
@@ -76,12 +76,12 @@ function endpointsRow(settings: Settings) {
 function logsRow() {
   return row("Logs")
     .withPanel(lokiErrorLogs())
-    .withPanel(timeseriesPanel("Error log lines/s", units.Short, 24).withTarget(lokiQuery(`sum(rate({job="${LOG_JOBS.api}"} |= "ERROR" [$__auto]))`, "error lines/s")));
+    .withPanel(timeseriesPanel("Error log lines/s", units.Short, 24).withTarget(lokiQuery(`sum(rate(${logJobSelector("api")} |= "ERROR" [$__auto]))`, "error lines/s")));
 }
 
 /** The runbook's first query, without `| json`: today's backend logs plain text, and a failed parse would hide nothing but add noise. */
 function lokiErrorLogs() {
-  return logsPanel("Recent API errors").withTarget(lokiQuery(`{job="${LOG_JOBS.api}"} |= "ERROR"`));
+  return logsPanel("Recent API errors").withTarget(lokiQuery(`${logJobSelector("api")} |= "ERROR"`));
 }
 
 export function apiOverviewDashboard(settings: Settings) {

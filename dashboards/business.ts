@@ -6,7 +6,7 @@
 import { GraphDrawStyle } from "@grafana/grafana-foundation-sdk/common";
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { BUSINESS_METRICS } from "../contract/backendMetrics";
-import { JOBS } from "../contract/jobs";
+import { SELECTORS } from "../alerts/config";
 import type { Settings } from "../settings";
 import { labelVariable, prometheusQuery, row, standardDashboard, statPanel, timeseriesPanel } from "./common";
 
@@ -22,7 +22,7 @@ const EXPENSES_VALIDATED = metric("koprogo_expenses_validated_total");
 const PAYMENTS = metric("koprogo_payments_total");
 const ACTIVE_USERS = metric("koprogo_active_users");
 
-const API = `job="${JOBS.api}", instance=~"$instance"`;
+const API = `${SELECTORS.api}, instance=~"$instance"`;
 const DAU = `max(${ACTIVE_USERS}{${API}, window="1d"})`;
 const MAU = `max(${ACTIVE_USERS}{${API}, window="30d"})`;
 
@@ -79,7 +79,7 @@ export function businessDashboard(settings: Settings) {
     tags: ["business"],
     // Daily bars and monthly ratios: hours say nothing here.
     from: "now-30d",
-    variables: [labelVariable("instance", "API instance", `up{job="${JOBS.api}"}`, "instance")],
+    variables: [labelVariable("instance", "API instance", `up{${SELECTORS.api}}`, "instance")],
     rows: [overviewRow(), activityRow(), usersRow()],
   });
 }

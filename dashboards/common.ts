@@ -14,7 +14,8 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { DASHBOARDS, type DashboardKey } from "../contract/dashboards";
+import { alertingRules } from "../alerts";
+import { DASHBOARDS, dashboardUrl, type DashboardKey } from "../contract/dashboards";
 import { DATASOURCES } from "../contract/datasources";
 import type { Settings } from "../settings";
 
@@ -204,14 +205,19 @@ export function labelVariable(name: string, label: string, series: string, label
     .current({ selected: true, text: "All", value: "$__all" });
 }
 
-/** The contract's alerts each dashboard shows and links the runbooks of (names from the brief's alert table). */
-export const DASHBOARD_ALERTS: Readonly<Record<DashboardKey, readonly string[]>> = {
-  apiOverview: ["ApiDown", "HighErrorRate", "SlowApi"],
-  systemHealth: ["DiskFull", "MemoryExhaustion", "HighCpu"],
-  postgresql: ["DatabaseDown", "DatabaseConnectionsHigh"],
-  business: ["ApiDown"],
-  securityEvents: [],
-};
+/**
+ * The alerts each dashboard shows and links the runbooks of: those whose `dashboard_url` opens it, in the order
+ * of the rule files. Derived, never kept by hand, so a new alert linking a dashboard shows on it.
+ */
+export function dashboardAlerts(settings: Settings): Readonly<Record<DashboardKey, readonly string[]>> {
+  const rules = alertingRules(settings);
+  const byKey = {} as Record<DashboardKey, string[]>;
+  for (const key of Object.keys(DASHBOARDS) as DashboardKey[]) {
+    const url = dashboardUrl(settings.alerts.grafanaUrl, key);
+    byKey[key] = rules.filter((rule) => rule.annotations.dashboard_url === url).map((rule) => rule.alert);
+  }
+  return byKey;
+}
 
 /** The runbook an alert's `runbook_url` points at: `<alerts.runbookBaseUrl>/<alert>.md`. */
 export function runbookUrl(settings: Pick<Settings, "alerts">, alert: string): string {
@@ -238,7 +244,7 @@ function alertAnnotation(alerts: readonly string[]): dashboard.AnnotationQueryBu
 }
 
 /** Links to the four other dashboards (time range and variables kept) and to the dashboard's runbooks. */
-function dashboardLinks(settings: Pick<Settings, "alerts">, self: DashboardKey): dashboard.DashboardLinkBuilder[] {
+function dashboardLinks(settings: Pick<Settings, "alerts">, self: DashboardKey, alerts: readonly string[]): dashboard.DashboardLinkBuilder[] {
   const others = (Object.keys(DASHBOARDS) as DashboardKey[])
     .filter((key) => key !== self)
     .map((key) =>
@@ -250,7 +256,7 @@ function dashboardLinks(settings: Pick<Settings, "alerts">, self: DashboardKey):
         .includeVars(false)
         .targetBlank(false),
     );
-  const runbooks = DASHBOARD_ALERTS[self].map((alert) =>
+  const runbooks = alerts.map((alert) =>
     new dashboard.DashboardLinkBuilder(`Runbook: ${alert}`)
       .type(dashboard.DashboardLinkType.Link)
       .url(runbookUrl(settings, alert))
@@ -286,8 +292,9 @@ function panelDataSource(targets: readonly cog.Dataquery[]): common.DataSourceRe
  * A dashboard with the contract's UID and title, the shared tags, variables, alert annotations and links, and
  * stable panel ids (1, 2, ... in layout order) so each build gives the same JSON.
  */
-export function standardDashboard(settings: Pick<Settings, "alerts">, key: DashboardKey, options: DashboardOptions): dashboard.Dashboard {
+export function standardDashboard(settings: Settings, key: DashboardKey, options: DashboardOptions): dashboard.Dashboard {
   const { uid, title } = DASHBOARDS[key];
+  const alerts = dashboardAlerts(settings)[key];
   const builder = new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(options.description)
@@ -299,8 +306,8 @@ export function standardDashboard(settings: Pick<Settings, "alerts">, key: Dashb
     .timezone("browser")
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .variables([...dataSourceVariables(), ...(options.variables ?? [])])
-    .annotation(alertAnnotation(DASHBOARD_ALERTS[key]))
-    .links(dashboardLinks(settings, key));
+    .annotation(alertAnnotation(alerts))
+    .links(dashboardLinks(settings, key, alerts));
   for (const section of options.rows) {
     builder.withRow(new dashboard.RowBuilder(section.title).collapsed(false));
     for (const panel of section.panels) builder.withPanel(panel);

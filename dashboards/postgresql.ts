@@ -4,8 +4,8 @@
  */
 import { StackingConfigBuilder, StackingMode } from "@grafana/grafana-foundation-sdk/common";
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { JOBS } from "../contract/jobs";
-import { LOG_JOBS } from "../contract/logs";
+import { SELECTORS } from "../alerts/config";
+import { logJobSelector } from "../contract/links";
 import type { Settings } from "../settings";
 import {
   gaugePanel,
@@ -25,7 +25,7 @@ import {
   timeseriesWithThreshold,
 } from "./common";
 
-const PG = `job="${JOBS.postgres}", instance=~"$instance"`;
+const PG = `${SELECTORS.postgres}, instance=~"$instance"`;
 const DB = `${PG}, datname=~"$database"`;
 
 /** Share of block reads served from shared buffers over the panel's interval. */
@@ -109,7 +109,7 @@ function slowQueriesRow(settings: Settings) {
 }
 
 function logsRow() {
-  return row("Logs").withPanel(logsPanel("PostgreSQL errors").withTarget(lokiQuery(`{job="${LOG_JOBS.postgres}"} |~ "ERROR|FATAL|PANIC"`)));
+  return row("Logs").withPanel(logsPanel("PostgreSQL errors").withTarget(lokiQuery(`${logJobSelector("postgres")} |~ "ERROR|FATAL|PANIC"`)));
 }
 
 export function postgresqlDashboard(settings: Settings) {
@@ -117,8 +117,8 @@ export function postgresqlDashboard(settings: Settings) {
     description: "PostgreSQL: connections against max_connections, cache hit ratio, size and growth, slow statements and error logs.",
     tags: ["postgresql", "database"],
     variables: [
-      labelVariable("instance", "Server", `pg_up{job="${JOBS.postgres}"}`, "instance"),
-      labelVariable("database", "Database", `pg_database_size_bytes{job="${JOBS.postgres}"}`, "datname"),
+      labelVariable("instance", "Server", `pg_up{${SELECTORS.postgres}}`, "instance"),
+      labelVariable("database", "Database", `pg_database_size_bytes{${SELECTORS.postgres}}`, "datname"),
     ],
     rows: [overviewRow(settings), connectionsRow(settings), sizeRow(), slowQueriesRow(settings), logsRow()],
   });

@@ -3,8 +3,8 @@
  * its log in Loki), CrowdSec decisions and alerts (from its Prometheus metrics), failed logins.
  */
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { JOBS } from "../contract/jobs";
-import { LOG_JOBS } from "../contract/logs";
+import { SELECTORS } from "../alerts/config";
+import { logJobSelector } from "../contract/links";
 import type { Settings } from "../settings";
 import { barsPanel, labelVariable, logsPanel, lokiInstantQuery, lokiQuery, prometheusQuery, row, standardDashboard, statPanel, timeseriesPanel } from "./common";
 
@@ -20,15 +20,15 @@ export const SURICATA_CLASSES: readonly { readonly name: string; readonly patter
   { name: "Port scan", pattern: "(?i).*(scan|nmap|masscan).*" },
 ];
 
-const SURICATA_ALERTS = `{job="${LOG_JOBS.suricata}"} | json | event_type="alert"`;
+const SURICATA_ALERTS = `${logJobSelector("suricata")} | json | event_type="alert"`;
 /**
  * fail2ban logs `NOTICE  [<jail>] Ban <ip>` (and `Restore Ban` after a restart, not a new ban): the jail comes
  * from that line with a RE2 pattern (Loki's `regexp` parser).
  */
 export const FAIL2BAN_BAN_PATTERN = "\\[(?P<jail>[^\\]]+)\\] Ban (?P<banned_ip>\\S+)";
-const FAIL2BAN_BANS = `{job="${LOG_JOBS.fail2ban}"} |= "] Ban " | regexp \`${FAIL2BAN_BAN_PATTERN}\``;
-const FAILED_LOGINS = `{job="${LOG_JOBS.api}"} |= "401" |= "/api/v1/auth/login"`;
-const CROWDSEC = `job="${JOBS.crowdsec}", instance=~"$instance"`;
+const FAIL2BAN_BANS = `${logJobSelector("fail2ban")} |= "] Ban " | regexp \`${FAIL2BAN_BAN_PATTERN}\``;
+const FAILED_LOGINS = `${logJobSelector("api")} |= "401" |= "/api/v1/auth/login"`;
+const CROWDSEC = `${SELECTORS.crowdsec}, instance=~"$instance"`;
 
 function suricataClassQuery(pattern: string): string {
   return `sum(count_over_time(${SURICATA_ALERTS} | alert_signature=~\`${pattern}\` or alert_category=~\`${pattern}\` [$__auto]))`;
@@ -56,7 +56,7 @@ function fail2banRow() {
   return row("fail2ban")
     .withPanel(timeseriesPanel("Bans per jail", units.Short).withTarget(lokiQuery(`sum by (jail) (count_over_time(${FAIL2BAN_BANS} [$__auto]))`, "{{jail}}")))
     .withPanel(barsPanel("Bans per jail (time range)", units.Short).withTarget(lokiInstantQuery(`sum by (jail) (count_over_time(${FAIL2BAN_BANS} [$__range]))`, "{{jail}}")))
-    .withPanel(logsPanel("Bans and unbans").withTarget(lokiQuery(`{job="${LOG_JOBS.fail2ban}"} |~ \`\\] (Ban|Unban) \``)));
+    .withPanel(logsPanel("Bans and unbans").withTarget(lokiQuery(`${logJobSelector("fail2ban")} |~ \`\\] (Ban|Unban) \``)));
 }
 
 function crowdsecRow() {
@@ -76,7 +76,7 @@ function crowdsecRow() {
 function loginsRow() {
   return row("Logins")
     .withPanel(timeseriesPanel("Failed API logins over time", units.Short).withTarget(lokiQuery(`sum(count_over_time(${FAILED_LOGINS} [$__auto]))`, "401 on login")))
-    .withPanel(timeseriesPanel("Failed SSH logins over time", units.Short).withTarget(lokiQuery(`sum(count_over_time({job="${LOG_JOBS.auth}"} |~ "Failed password|Invalid user" [$__auto]))`, "sshd failures")))
+    .withPanel(timeseriesPanel("Failed SSH logins over time", units.Short).withTarget(lokiQuery(`sum(count_over_time(${logJobSelector("auth")} |~ "Failed password|Invalid user" [$__auto]))`, "sshd failures")))
     .withPanel(logsPanel("Failed API login lines").withTarget(lokiQuery(FAILED_LOGINS)));
 }
 
@@ -85,7 +85,7 @@ export function securityEventsDashboard(settings: Settings) {
     description: "Suricata alerts by attack class (SQL injection, XSS, path traversal, scan), fail2ban bans per jail, CrowdSec decisions and alerts, failed logins.",
     tags: ["security"],
     from: "now-24h",
-    variables: [labelVariable("instance", "CrowdSec agent", `cs_info{job="${JOBS.crowdsec}"}`, "instance")],
+    variables: [labelVariable("instance", "CrowdSec agent", `cs_info{${SELECTORS.crowdsec}}`, "instance")],
     rows: [overviewRow(), suricataRow(), fail2banRow(), crowdsecRow(), loginsRow()],
   });
 }

@@ -1,16 +1,15 @@
 /** System Health: the VPS as the node exporter sees it (CPU, memory, disks, network, processes, load, I/O). */
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { JOBS } from "../contract/jobs";
+import { SELECTORS } from "../alerts/config";
 import type { Settings } from "../settings";
 import { labelVariable, prometheusQuery, redAbove, redBelow, row, standardDashboard, statPanel, timeseriesPanel, timeseriesWithThreshold } from "./common";
 
-const NODE = `job="${JOBS.node}", instance=~"$instance"`;
+const NODE = `${SELECTORS.node}, instance=~"$instance"`;
 /**
  * Real filesystems, as `DiskFull` counts them: no in-memory, container-layer, image or kernel pseudo filesystem
- * (the list of the alerts' `PSEUDO_FILESYSTEMS`), and only writable ones (a read-only one cannot fill up).
+ * (the alerts' matcher), and only writable ones (a read-only one cannot fill up).
  */
-const PSEUDO_FILESYSTEMS = "tmpfs|devtmpfs|ramfs|overlay|squashfs|iso9660|nsfs|proc|sysfs|cgroup|cgroup2|autofs|fuse.lxcfs|tracefs|debugfs|securityfs|configfs|efivarfs";
-const REAL_FS = `${NODE}, fstype!~"${PSEUDO_FILESYSTEMS}"`;
+const REAL_FS = `${NODE}, ${SELECTORS.realFilesystems}`;
 const WRITABLE = `and on (instance, device, mountpoint) node_filesystem_readonly{${REAL_FS}} == 0`;
 /** Physical interfaces only: loopback, Docker bridges and veth pairs would count the same bytes twice. */
 const INTERFACES = `${NODE}, device!~"lo|docker.*|br-.*|veth.*"`;
@@ -103,7 +102,7 @@ export function systemHealthDashboard(settings: Settings) {
   return standardDashboard(settings, "systemHealth", {
     description: "The VPS: CPU, memory, disk space per real filesystem, disk I/O, network, processes and load average.",
     tags: ["system", "node"],
-    variables: [labelVariable("instance", "Host", `node_uname_info{job="${JOBS.node}"}`, "instance")],
+    variables: [labelVariable("instance", "Host", `node_uname_info{${SELECTORS.node}}`, "instance")],
     rows: [overviewRow(settings), cpuMemoryRow(settings), diskRow(settings), networkProcessesRow()],
   });
 }

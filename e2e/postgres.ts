@@ -60,7 +60,7 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
       server = startProcess({
         name: `postgres-${options.port}`,
         command: TOOLS.runuser,
-        args: ["-u", "postgres", "--", TOOLS.postgres, "-D", data, "-p", String(options.port), "-k", socketDir, "-c", "listen_addresses=127.0.0.1", "-c", `max_connections=${options.maxConnections ?? 20}`, "-c", "fsync=off"],
+        args: ["-u", "postgres", "--", TOOLS.postgres, "-D", data, "-p", String(options.port), "-k", socketDir, "-c", "listen_addresses=127.0.0.1", "-c", `max_connections=${options.maxConnections ?? 20}`, "-c", "shared_preload_libraries=pg_stat_statements", "-c", "fsync=off"],
         logDir: options.logDir,
       });
       const started = server;
@@ -96,5 +96,8 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
   const password = options.monitoringPassword.replace(/'/g, "''");
   await cluster.psql(`CREATE ROLE ${options.monitoringUser} LOGIN PASSWORD '${password}' IN ROLE pg_monitor`);
   await cluster.psql(`CREATE DATABASE ${options.database}`);
+  // As production (`pg_stat_statements` preloaded, the extension made by the monitoring role's SQL): the exporter
+  // runs its stat_statements collector as deployed.
+  await cluster.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", options.database);
   return cluster;
 }

@@ -37,9 +37,11 @@ export class Receivers {
   readonly received: ReceivedNotification[] = [];
   private server: http.Server | undefined;
   private port = 0;
+  private host = "127.0.0.1";
 
-  /** Starts listening on 127.0.0.1 (port 0: the OS picks one). */
-  async start(port = 0): Promise<void> {
+  /** Starts listening on 127.0.0.1, or `host` (an address of a test's own namespace bridge); port 0: the OS picks one. */
+  async start(port = 0, host = "127.0.0.1"): Promise<void> {
+    this.host = host;
     const server = http.createServer((request, response) => {
       const role = RECEIVER_ROLES.find((r) => request.url === `/${r}`);
       if (request.method !== "POST" || !role) {
@@ -60,7 +62,7 @@ export class Receivers {
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => resolve());
+      server.listen(port, this.host, () => resolve());
     });
     const address = server.address();
     if (typeof address !== "object" || !address) throw new Error("receivers: no address");
@@ -69,7 +71,7 @@ export class Receivers {
   }
 
   url(role: ReceiverRole): string {
-    return `http://127.0.0.1:${this.port}/${role}`;
+    return `http://${this.host}:${this.port}/${role}`;
   }
 
   /** Notifications that carry `alertname` (as firing or resolved), in arrival order. */

@@ -211,8 +211,7 @@ export class E2eStack {
       database.exporter = this.start({
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
-        // Debian's 0.11 has no stat_statements collector (the pinned 0.17 image has).
-        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), false, path.join(dir, "config", webConfigFile("postgresExporter").rendered))))(settings),
+        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), path.join(dir, "config", webConfigFile("postgresExporter").rendered))))(settings),
         // The password file is the rendered one (`postgres-exporter/password`), as in the container.
         env: envObject(postgresExporterEnv(settings, path.join(dir, "config/postgres-exporter/password"))),
         logDir: this.shared.logDir,

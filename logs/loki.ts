@@ -6,6 +6,7 @@
 import { toYaml } from "../render/yaml";
 import { durationToMs, memoryToBytes, SERVICE_PORTS, type Settings } from "../settings";
 import { LOKI_PATHS } from "./paths";
+import { lokiStorageParts } from "../scale/lokiStorage";
 
 /** The first day of the schema. A fixed date in the past: changing it would orphan the stored index. */
 export const LOKI_SCHEMA_FROM = "2024-01-01";
@@ -35,6 +36,7 @@ export function lokiConfig(settings: Settings) {
   const memory = lokiMemoryBudget(settings);
   const dir = (sub: string) => `${LOKI_PATHS.data}/${sub}`;
   // Queries may reach back as far as data is kept, plus the hour the current chunk may still be in memory.
+  const storage = lokiStorageParts(settings.loki.storage, dir);
   const maxQueryLength = `${Number(retentionHours.slice(0, -1)) + 1}h`;
   return {
     // One tenant, no login: Loki is on the internal monitoring network only (contract/networks.ts), where Alloy
@@ -54,18 +56,18 @@ export function lokiConfig(settings: Settings) {
       path_prefix: LOKI_PATHS.data,
       replication_factor: 1,
       ring: { kvstore: { store: "inmemory" } },
-      storage: { filesystem: { chunks_directory: dir("chunks"), rules_directory: dir("rules") } },
+      storage: storage.common,
     },
     schema_config: {
       configs: [
         // TSDB with schema v13 (Loki 3's format, required for structured metadata), one index table a day: the
         // compactor applies retention per table, so a 24h period lets it drop whole days.
-        { from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } },
+        { from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: storage.objectStore, schema: "v13", index: { prefix: "index_", period: "24h" } },
       ],
     },
     storage_config: {
       tsdb_shipper: { active_index_directory: dir("tsdb-index"), cache_location: dir("tsdb-cache") },
-      filesystem: { directory: dir("chunks") },
+      ...storage.storageConfig,
     },
     ingester: {
       // Flush a quiet stream after 30 minutes and any chunk after 2 hours: bounded memory per stream, and at most
@@ -80,9 +82,9 @@ export function lokiConfig(settings: Settings) {
       working_directory: dir("compactor"),
       // Retention is applied by the compactor: without this, logs are kept forever and fill the disk.
       retention_enabled: true,
-      // Required by Loki 3 whenever retention is on (it keeps retention marks there too), on the same filesystem.
-      // The delete API itself is off: `limits_config.deletion_mode: disabled`.
-      delete_request_store: "filesystem",
+      // Required by Loki 3 whenever retention is on (it keeps retention marks there too), on the store that holds the
+      // chunks. The delete API itself is off: `limits_config.deletion_mode: disabled`.
+      delete_request_store: storage.deleteRequestStore,
       compaction_interval: "10m",
       // Chunks marked for deletion are removed after 2h, a window to stop a wrong retention change.
       retention_delete_delay: "2h",

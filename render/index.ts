@@ -10,6 +10,7 @@ import { renderGrafanaFiles } from "../grafana/files";
 import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import { renderSecurityFiles } from "../security/files";
+import { renderScaleFiles } from "../scale/files";
 import { renderWebAuthFiles } from "../webauth/files";
 import type { FileRenderer, RenderedFile } from "./types";
 
@@ -23,6 +24,7 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderGrafanaFiles,
   renderSecurityFiles,
   renderLogFiles,
+  renderScaleFiles,
   renderWebAuthFiles,
 ];
 

@@ -12,6 +12,9 @@ import { loadStackFile, type Settings } from "../settings";
 /** Environments whose stacks CI previews and deploys. */
 export const CI_ENVIRONMENTS: readonly Settings["environment"][] = ["staging", "prod"];
 
+/** Stack files that are examples to copy (docs/scaling.md), never previewed or deployed as they are. */
+export const EXAMPLE_STACKS: readonly string[] = ["scale"];
+
 /** Changes that cannot alter what a stack deploys: tests, prose, the Renovate configuration. */
 const INERT = [/^tests\//, /^(?!alerts\/).*\.md$/, /^renovate\.json$/, /^\.gitignore$/, /^LICENSE$/];
 
@@ -26,7 +29,7 @@ export function stackFileNames(dir: string): string[] {
 
 /** The stacks CI manages: their files parse and name a server environment. */
 export function ciStacks(dir: string): string[] {
-  return stackFileNames(dir).filter((stack) => CI_ENVIRONMENTS.includes(loadStackFile(stack, dir).settings.environment));
+  return stackFileNames(dir).filter((stack) => !EXAMPLE_STACKS.includes(stack) && CI_ENVIRONMENTS.includes(loadStackFile(stack, dir).settings.environment));
 }
 
 /**

@@ -4,7 +4,7 @@
  * version, writing the same include line, enabling an enabled unit and installing an installed hub collection
  * are no-ops, so a script re-run by Pulumi changes nothing that is already right.
  */
-import { shellQuote } from "../components/host";
+import { shellQuote } from "../host/scripts";
 import type { Settings } from "../settings";
 import { crowdsecCollections } from "./crowdsec";
 import { JAILS } from "./fail2ban";

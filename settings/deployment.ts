@@ -69,14 +69,88 @@ export const dockerSettings = z
   })
   .strict();
 
-/** SSH access to the host for the commands that write files and manage host agents (prod). */
+/** Key types OpenSSH servers offer as host keys, in the form `ssh-keyscan` prints them. */
+const HOST_KEY_TYPES = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"] as const;
+
+const HOST_KEY_HELP = "must be the host's public key as `ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-` prints it, e.g. `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...` (key type, then base64; no host name)";
+
+/**
+ * Whether `line` is an OpenSSH public key line (`<type> <base64> [comment]`) whose base64 decodes to a key blob
+ * of that same type: the wire format starts with the length-prefixed type name, so a truncated paste, a key of
+ * another type or a host name left in front are refused here rather than at the first connection.
+ */
+export function isOpenSshPublicKey(line: string): boolean {
+  const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\n]*)?$/.exec(line.trim());
+  if (!match || !(HOST_KEY_TYPES as readonly string[]).includes(match[1])) return false;
+  const blob = Buffer.from(match[2], "base64");
+  if (blob.length < 4 + match[1].length || blob.toString("base64").replace(/=+$/, "") !== match[2].replace(/=+$/, "")) return false;
+  const length = blob.readUInt32BE(0);
+  if (length !== match[1].length || blob.subarray(4, 4 + length).toString("latin1") !== match[1]) return false;
+  // ed25519: type string, then a 32-byte key; the others are longer and checked by type only.
+  return match[1] !== "ssh-ed25519" || blob.length === 4 + 11 + 4 + 32;
+}
+
+/** An SSH host key, kept as `<type> <base64>` (a comment after them is dropped). */
+export const sshHostKey = z
+  .string()
+  .refine(isOpenSshPublicKey, { message: HOST_KEY_HELP })
+  .transform((line) => line.trim().split(" ").slice(0, 2).join(" "));
+
+/**
+ * SSH access to the host for the commands that write files and manage host agents (prod). Each key defaults to
+ * what an `ssh://user@host:port` Docker host names; `hostKey` has no default: it is how the commands know they
+ * talk to the VPS and not to whoever answers on its address (the files they send include secrets).
+ */
 export const sshSettings = z
   .object({
-    host: hostName,
-    user: loginName.default("root"),
-    port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").default(22),
+    /** Host name or address. Defaults to the host of an `ssh://` `docker.host`. */
+    host: hostName.optional(),
+    /** SSH user: `root`, or a deploy user with the sudo rule of docs/deploying.md. Defaults to the `ssh://` user, else `root`. */
+    user: loginName.optional(),
+    port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").optional(),
+    /** The host's public key (`ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-`). Required when the host is remote. */
+    hostKey: sshHostKey.optional(),
   })
   .strict();
+
+/** How the commands reach a remote host, or `undefined` for this machine. */
+export interface RemoteHost {
+  readonly host: string;
+  readonly user: string;
+  readonly port: number;
+  readonly hostKey?: string;
+}
+
+/** The remote host of the settings: `ssh` keys first, then what an `ssh://` Docker host names. */
+export function remoteHostOf(settings: { readonly docker: { readonly host: string }; readonly ssh?: z.infer<typeof sshSettings> }): RemoteHost | undefined {
+  const fromDockerHost = /^ssh:\/\/(?:([^@]+)@)?([^:/]+)(?::(\d+))?/.exec(settings.docker.host);
+  const ssh = settings.ssh ?? {};
+  if (!fromDockerHost && ssh.host === undefined) return undefined;
+  const host = ssh.host ?? fromDockerHost?.[2];
+  if (host === undefined) return undefined;
+  return {
+    host,
+    user: ssh.user ?? fromDockerHost?.[1] ?? "root",
+    port: ssh.port ?? (fromDockerHost?.[3] ? Number(fromDockerHost[3]) : 22),
+    hostKey: ssh.hostKey,
+  };
+}
+
+/** Cross-key problems of the SSH access, reported on the key to set (`settings/schema.ts` runs it). */
+export function sshSettingsIssues(settings: Parameters<typeof remoteHostOf>[0]): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  if (settings.ssh && settings.ssh.host === undefined && !settings.docker.host.startsWith("ssh://")) {
+    issues.push({ path: ["ssh", "host"], message: `is required: docker.host (${settings.docker.host}) does not name an SSH host` });
+  }
+  const remote = remoteHostOf(settings);
+  if (remote && !remote.hostKey) {
+    issues.push({
+      path: ["ssh", "hostKey"],
+      message: `is required: the commands reach ${remote.user}@${remote.host}:${remote.port} over SSH and must check they talk to that host. Set it with \`pulumi config set --path ssh.hostKey "$(ssh-keyscan -t ed25519 -p ${remote.port} ${remote.host} | cut -d' ' -f2-)"\` after checking the fingerprint on the VPS (\`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\`)`,
+    });
+  }
+  return issues;
+}
 
 export type DockerSettings = z.infer<typeof dockerSettings>;
 export type SshSettings = z.infer<typeof sshSettings>;

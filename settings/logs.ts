@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ALL_LOG_JOBS, type LogJob } from "../contract/logs";
 import { duration, durationToMs, memory } from "./primitives";
+import { lokiObjectStorageSettings } from "./scale";
 
 /** Milliseconds of a duration, or NaN when it is not one (its own check reports that; zod runs every refinement). */
 function msOrNaN(value: string): number {
@@ -64,6 +65,8 @@ export const lokiSettings = z
     /** How long logs are kept; the compactor deletes older chunks. Defaults to `168h` (7 days). */
     retention: duration.refine((d) => !(msOrNaN(d) % 86_400_000 > 0), "must be a whole number of days such as 168h or 7d (Loki's index period is 24h)").default("168h"),
     limits: lokiLimitSettings.prefault({}),
+    /** Chunks and index on an S3-compatible bucket instead of the local volume; absent: the retained local volume. */
+    storage: lokiObjectStorageSettings.optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 /** Metrics collection: what Prometheus scrapes, how long it keeps it, and the exporters that feed it. */
 import { z } from "zod";
 import { dockerName, duration, hostPort, httpUrl, memory, port, sqlIdentifier } from "./primitives";
+import { alertmanagerClusterSettings, remoteWriteSettings } from "./scale";
 
 /** A container service of the stack: its memory limit and, optionally, a host port published on `bindAddress`. */
 function serviceSettings(defaults: { memory: string; hostPort: number | null }) {
@@ -56,6 +57,10 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
     evaluationInterval: duration.default("15s"),
     /** Public URL Prometheus links use (alert `generatorURL`, the self-monitoring annotations). */
     externalUrl: httpUrl.optional(),
+    /** Send every sample to a long-term store as well (VictoriaMetrics, Mimir, Thanos Receive); off by default. */
+    remoteWrite: remoteWriteSettings.optional(),
+    /** This Prometheus's replica name, an external label the store deduplicates on when two replicas write. */
+    replica: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "must be a short lower-case replica name like a or b").optional(),
   })
   .strict();
 
@@ -63,6 +68,8 @@ export const alertmanagerSettings = serviceSettings({ memory: "48m", hostPort: 9
   .extend({
     /** Public URL used in notification links to silences. */
     externalUrl: httpUrl.optional(),
+    /** Two or three Alertmanagers in a gossip cluster, one per named host; absent: one Alertmanager. */
+    cluster: alertmanagerClusterSettings.optional(),
   })
   .strict();
 

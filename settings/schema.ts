@@ -4,12 +4,14 @@
  */
 import { z } from "zod";
 import { alertSettings, notificationSettings } from "./alerting";
-import { dockerSettings, sshSettings } from "./deployment";
+import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
 import { alloySettings, lokiSettings } from "./logs";
 import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
 import { hostPort, memory, memoryToBytes } from "./primitives";
 import { securitySettings } from "./security";
+import { hostsSettings } from "./scale";
+import { scaleSettingsIssues } from "./scaleChecks";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod", "e2e"] as const;
 
@@ -20,7 +22,7 @@ export const settingsSchema = z
     /** Prefix of every Docker container and volume name, so two stacks on one engine do not collide. */
     namePrefix: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "must be lower-case letters, digits and dashes").default("koprogo-obs"),
     docker: dockerSettings.prefault({}),
-    /** SSH access to the host, for the commands; derived from an `ssh://` Docker host when absent. */
+    /** SSH access to the host, for the commands; each key defaults to what an `ssh://` Docker host names, `hostKey` excepted. */
     ssh: sshSettings.optional(),
     targets: targetSettings.prefault({}),
     prometheus: prometheusSettings.prefault({}),
@@ -33,6 +35,8 @@ export const settingsSchema = z
     alloy: alloySettings.prefault({}),
     grafana: grafanaSettings.prefault({}),
     security: securitySettings.prefault({}),
+    /** Further hosts the stack watches and protects (node exporter, log shipper, security agents); none by default. */
+    hosts: hostsSettings,
     /** The Docker socket proxy that stands between Alloy and the engine (components/socketProxy.ts). */
     socketProxy: z
       .object({
@@ -65,7 +69,9 @@ export const settingsSchema = z
       });
     }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
+    for (const issue of scaleSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
     for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    for (const issue of sshSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

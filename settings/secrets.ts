@@ -22,6 +22,16 @@ export const SECRET_NAMES = [
   "grafanaAdminPassword",
   /** Private key for SSH to the host (commands); the SSH agent is used when absent. */
   "sshPrivateKey",
+  /** Password of `prometheus.remoteWrite.username` at the long-term store. */
+  "remoteWritePassword",
+  /** Secret access key of `loki.storage.accessKeyId`. */
+  "lokiS3SecretKey",
+  /** PEM CA certificate Prometheus verifies the further hosts' exporters with; generated when absent. */
+  "hostsTlsCaCert",
+  /** PEM serving certificate of the further hosts' exporters (every host address as a SAN); generated. */
+  "hostsTlsCert",
+  /** Its PEM private key; generated. */
+  "hostsTlsKey",
 ] as const;
 
 export type SecretName = (typeof SECRET_NAMES)[number];
@@ -74,6 +84,8 @@ export function requiredSecrets(settings: Settings): { name: SecretName; because
       required.push({ name: receiver.tokenSecret, because: `notifications.${role}.tokenSecret names it` });
     }
   }
+  if (settings.prometheus.remoteWrite?.username) required.push({ name: "remoteWritePassword", because: "prometheus.remoteWrite.username is set" });
+  if (settings.loki.storage) required.push({ name: "lokiS3SecretKey", because: "loki.storage is set" });
   if (settings.targets.api.bearerToken) required.push({ name: "metricsBearerToken", because: "targets.api.bearerToken is true" });
   if (settings.environment !== "dev" && !settings.postgresExporter.manageRole) {
     required.push({ name: "postgresExporterPassword", because: `environment ${settings.environment} does not let the program create the monitoring role (postgresExporter.manageRole is false)` });

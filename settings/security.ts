@@ -161,8 +161,6 @@ export const securitySettings = z
   .object({
     /** Install and configure the host agents over SSH. Off in `dev` (a laptop is not the VPS). */
     enabled: z.boolean().default(false),
-    /** Run the host commands through `sudo -n` (the SSH user is a deploy user, not root). */
-    sudo: z.boolean().default(true),
     /**
      * Addresses never banned (fail2ban `ignoreip`, CrowdSec whitelist): loopback, the Docker networks (the
      * frontend calls the API through Traefik from there), the operators and the CI runner. Must include loopback.

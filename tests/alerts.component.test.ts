@@ -4,6 +4,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { SERVICE_USERS } from "../contract/serviceUsers";
 import { installPulumiMocks, settle } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
+import { IMAGES } from "../settings/images";
 
 const mocks = installPulumiMocks("koprogo-observability", "prod");
 const CONTAINER = "docker:index/container:Container";
@@ -35,7 +36,7 @@ describe("the Alertmanager component of the prod stack", () => {
   const writes = () => mocks.ofType(REMOTE_COMMAND).filter((c) => c.name.startsWith("koprogo-alertmanager-config-"));
 
   it("runs the pinned image with a memory limit from the settings", () => {
-    expect(container().image).toBe("prom/alertmanager:v0.28.1");
+    expect(container().image).toBe(IMAGES.alertmanager);
     expect(container().memory).toBe(48);
   });
 
@@ -75,8 +76,8 @@ describe("the Alertmanager component of the prod stack", () => {
     ]);
     for (const write of secretWrites) {
       expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|watchdogHeartbeatUrl)-VALUE$/);
-      expect(write.inputs.create).toContain("chmod 0640");
-      expect(write.inputs.create).toContain(`chown ${SERVICE_USERS.alertmanager.uid} `);
+      expect(write.inputs.create).toContain("chmod 0600");
+      expect(write.inputs.create).toContain(`chown ${SERVICE_USERS.alertmanager.uid}:`);
     }
   });
 
@@ -90,6 +91,7 @@ describe("the Alertmanager component of the prod stack", () => {
 
   it("reloads with SIGHUP when a file changes, instead of restarting", () => {
     const reload = mocks.one(REMOTE_COMMAND, "koprogo-alertmanager-reload");
-    expect(reload.inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-alertmanager'");
+    expect(reload.inputs.create).toBeUndefined();
+    expect(reload.inputs.update).toContain("docker kill --signal=HUP 'koprogo-obs-alertmanager'");
   });
 });

@@ -8,13 +8,14 @@ import * as os from "os";
 import * as path from "path";
 import { renderInto, withRequestSource } from "./helpers/renderAlerts";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
-import { describeWithTools, run } from "./helpers/tools";
+import { describeWithTools, run, toolPath } from "./helpers/tools";
 import { RULE_FILES } from "../alerts";
 
 const TESTS_DIR = path.join(PROJECT_DIR, "alerts/tests");
+const PROMTOOL = toolPath("promtool");
 const testFiles = fs.readdirSync(TESTS_DIR).filter((f) => f.endsWith(".test.yml"));
 
-describeWithTools("the rule files under promtool", ["promtool"], () => {
+describeWithTools("the rule files under promtool", [PROMTOOL], () => {
   let tmp: string;
   const results = new Map<string, { status: number; output: string }>();
 
@@ -23,7 +24,7 @@ describeWithTools("the rule files under promtool", ["promtool"], () => {
     for (const stack of ["dev", "prod"]) {
       const dir = renderInto(path.join(tmp, stack), stackSettings(stack).settings);
       const rules = fs.readdirSync(path.join(dir, "prometheus/rules")).map((f) => path.join(dir, "prometheus/rules", f));
-      results.set(`check ${stack}`, run("promtool", ["check", "rules", ...rules]));
+      results.set(`check ${stack}`, run(PROMTOOL, ["check", "rules", ...rules]));
     }
     // Unit tests read the dev stack's rules (their expected links are the dev stack's) from each source.
     const dev = stackSettings("dev").settings;
@@ -31,7 +32,7 @@ describeWithTools("the rule files under promtool", ["promtool"], () => {
       const rulesDir = path.join(renderInto(path.join(tmp, source), withRequestSource(dev, source)), "prometheus/rules");
       const mine = testFiles.filter((f) => f.includes(".traefik.") === (source === "traefik"));
       for (const file of mine) fs.copyFileSync(path.join(TESTS_DIR, file), path.join(rulesDir, file));
-      results.set(`test ${source}`, run("promtool", ["test", "rules", ...mine], { cwd: rulesDir }));
+      results.set(`test ${source}`, run(PROMTOOL, ["test", "rules", ...mine], { cwd: rulesDir }));
     }
   });
 

@@ -1,26 +1,20 @@
 /**
  * Every metric a dashboard reads exists: in the backend contract, in the request recording rules, in Prometheus
- * itself, or really exposed by the exporters the stack runs (the Debian node and PostgreSQL exporters, started
- * here on loopback against a throw-away PostgreSQL 15; CrowdSec's names read from its installed binary).
+ * itself, or really exposed by the exporters the stack runs (the node and PostgreSQL exporters at the deployed
+ * versions with the stack's flags, started here on loopback against a throw-away PostgreSQL 15; CrowdSec's names
+ * read from its installed binary).
  */
 import * as fs from "fs";
 import { BACKEND_METRICS, BUSINESS_METRICS, TRAEFIK_METRICS, type MetricContract } from "../contract/backendMetrics";
 import { REQUEST_RECORDING_RULES } from "../contract/recordingRules";
 import { buildDashboards } from "../dashboards";
+import { missingToolsAdvice } from "../toolchain/cache";
 import { dashboardQueries } from "./helpers/dashboardQueries";
 import { promqlMetricNames } from "./helpers/promql";
 import { missingExporterTools, startRealExporters, type RealExporters } from "./helpers/realExporters";
 import { stackSettings } from "./helpers/stacks";
 
 const CROWDSEC_BIN = "/usr/bin/crowdsec";
-
-/**
- * Metrics the production exporter exposes and the Debian build (postgres_exporter 0.11.1) cannot: the
- * `stat_statements` collector arrived after 0.11 (it is in the pinned image v0.17.1, enabled with
- * `--collector.stat_statements`; names and labels `user`, `datname`, `queryid` from its source). Each entry
- * must be used by a dashboard and must really be missing from the Debian exporter, so the list cannot go stale.
- */
-const NEWER_POSTGRES_EXPORTER_ONLY = ["pg_stat_statements_seconds_total", "pg_stat_statements_calls_total"];
 
 /** Series Prometheus makes itself: scrape health and the alert state. */
 const PROMETHEUS_OWN = ["up", "ALERTS"];
@@ -44,7 +38,7 @@ let exporters: RealExporters | undefined;
 
 beforeAll(async () => {
   const missing = missingExporterTools();
-  if (missing.length > 0) throw new Error(`missing tools (apt-get install prometheus-node-exporter prometheus-postgres-exporter postgresql-15): ${missing.join(", ")}`);
+  if (missing.length > 0) throw new Error(missingToolsAdvice(missing));
   exporters = await startRealExporters();
 }, 60_000);
 
@@ -68,7 +62,7 @@ describe("metrics the dashboards read", () => {
       .filter(([name]) => {
         if (contract.has(name) || recorded.has(name) || PROMETHEUS_OWN.includes(name)) return false;
         if (name.startsWith("node_")) return !exporters!.node.has(name);
-        if (name.startsWith("pg_")) return !exporters!.postgres.has(name) && !NEWER_POSTGRES_EXPORTER_ONLY.includes(name);
+        if (name.startsWith("pg_")) return !exporters!.postgres.has(name);
         // CrowdSec registers its metric names as string constants in its binary.
         if (name.startsWith("cs_")) return !binary.includes(name);
         return true;
@@ -86,12 +80,8 @@ describe("metrics the dashboards read", () => {
     for (const metric of BUSINESS_METRICS) expect(used.has(metric.name)).toBe(true);
   });
 
-  it.each(NEWER_POSTGRES_EXPORTER_ONLY)("allow %s only because the Debian exporter really lacks it and a dashboard uses it", (name) => {
-    expect(exporters!.postgres.has(name)).toBe(false);
-    expect(used.has(name)).toBe(true);
-  });
-
-  it("saw a live database behind the PostgreSQL exporter", () => {
-    for (const name of ["pg_up", "pg_stat_activity_count", "pg_settings_max_connections", "pg_database_size_bytes", "pg_stat_database_blks_hit"]) expect(exporters!.postgres.has(name)).toBe(true);
+  // The slow-query panels read pg_stat_statements (collector enabled by the stack's flags, exporter 0.13 and later).
+  it("saw a live database behind the PostgreSQL exporter, pg_stat_statements included", () => {
+    for (const name of ["pg_stat_statements_calls_total", "pg_stat_statements_seconds_total", "pg_up", "pg_stat_activity_count", "pg_settings_max_connections", "pg_database_size_bytes", "pg_stat_database_blks_hit"]) expect(exporters!.postgres.has(name)).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { dashboardQueries } from "./helpers/dashboardQueries";
 import { assertValidLogql, logqlErrors } from "./helpers/logql";
 import { assertValidPromql, promqlErrors, withSampleVariables } from "./helpers/promql";
 import { stackSettings } from "./helpers/stacks";
+import { describeWithTools, toolPath } from "./helpers/tools";
 
 // Both stacks, each distinct query once.
 const all = ["dev", "prod"].flatMap((stack) => buildDashboards(stackSettings(stack).settings).flatMap((b) => dashboardQueries(b.model)));
@@ -44,17 +45,19 @@ describe("every dashboard query", () => {
   it.each(logql.map((q) => [q.where, q.expr]))("LogQL parses: %s: %s", (_, expr) => {
     assertValidLogql(expr);
   });
+});
 
+describeWithTools("every dashboard query under promtool", [toolPath("promtool")], () => {
   it("PromQL passes promtool's stricter checks (Prometheus's own parser)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-promql-"));
     try {
       const rules = [...new Set(promql.map((q) => withSampleVariables(q.expr)))].map((expr, i) => ({ record: `dashboard:check_${i}:expr`, expr }));
       const file = path.join(dir, "dashboards.yml");
       fs.writeFileSync(file, toYaml({ groups: [{ name: "dashboards", rules }] }));
-      execFileSync("promtool", ["check", "rules", file], { stdio: "pipe" });
+      execFileSync(toolPath("promtool"), ["check", "rules", file], { stdio: "pipe" });
     } catch (error) {
       const { stdout, stderr, message } = error as { stdout?: Buffer; stderr?: Buffer; message: string };
-      throw new Error(`promtool rejected a dashboard query: ${stdout?.toString() ?? ""}${stderr?.toString() ?? message}`);
+      throw new Error(`promtool rejected a dashboard query: ${stdout?.toString() ?? ""}${stderr?.toString() ?? message}`, { cause: error });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { renderAll } from "../render";
-import { affectedStacks, ciStacks, stackFileNames } from "../scripts/ciStacks";
+import { affectedStacks, ciStacks, EXAMPLE_STACKS, stackFileNames } from "../scripts/ciStacks";
 import { loadStackFile, placeholderSecrets, requiredSecrets, StackConfigError } from "../settings";
 import { PROJECT_DIR } from "./helpers/stacks";
 
@@ -30,9 +30,9 @@ describe("the stack files", () => {
   });
 
   describe.each(STACKS)("Pulumi.%s.yaml", (stack) => {
-    it("parses with the settings schema and names its environment", () => {
+    it("parses with the settings schema and names its environment (an example stack says which in its file)", () => {
       const { settings } = loadStackFile(stack, PROJECT_DIR);
-      expect(settings.environment).toBe(stack);
+      expect(settings.environment).toBe(EXAMPLE_STACKS.includes(stack) ? stackConfig(stack)["koprogo-observability:environment"] : stack);
     });
 
     it("sets every secret its settings require, as a secure value", () => {
@@ -64,6 +64,8 @@ describe("the stack files", () => {
     const differences = differingPaths(stackConfig("prod"), stackConfig("staging"));
     const allowed = [
       /^koprogo-observability:docker\.host$/,
+      // Each VPS has its own SSH host key.
+      /^koprogo-observability:ssh\.hostKey$/,
       /^koprogo-observability:alerts\.grafanaUrl$/,
       /^koprogo-observability:grafana\.domain$/,
       /^koprogo-observability:notifications\./,

@@ -119,11 +119,18 @@ describe("the checks workflow", () => {
     expect(JSON.stringify(checks.on)).toContain("jobs.test.outputs.stacks");
   });
 
-  it("runs the suite through .ci/run on Debian 12, which installs the Debian packages the tests need", () => {
+  it("runs the suite through .ci/run on Debian 12, which installs the system tools and fetches the deployed ones", () => {
     expect(test.container?.image).toMatch(/^node:\d+\.\d+\.\d+-bookworm(@sha256:[0-9a-f]{64})?$/);
     expect((test.steps ?? []).some((step) => step.run?.trim() === "bash .ci/run")).toBe(true);
     const ciRun = fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8");
-    for (const pkg of ["prometheus", "prometheus-alertmanager", "postgresql-15", "fail2ban", "crowdsec"]) expect(ciRun).toContain(pkg);
+    for (const pkg of ["postgresql-15", "fail2ban", "crowdsec"]) expect(ciRun).toContain(pkg);
+    // Prometheus, Alertmanager and the exporters at the deployed versions (toolchain/), checked before the suite.
+    expect(ciRun.indexOf("npm run -s fetch-tools")).toBeGreaterThan(ciRun.indexOf("npm ci"));
+    expect(ciRun.indexOf("npm run -s versions")).toBeGreaterThan(ciRun.indexOf("npm run -s fetch-tools"));
+    expect(ciRun.indexOf("npm test")).toBeGreaterThan(ciRun.indexOf("npm run -s versions"));
+    // The format check and the linter run on every change, before the suite.
+    expect(ciRun.indexOf("npm run -s lint")).toBeGreaterThan(ciRun.indexOf("npm ci"));
+    expect(ciRun.indexOf("npm run -s lint")).toBeLessThan(ciRun.lastIndexOf("npm test"));
   });
 
   it("renders every stack file and attaches the result to the run", () => {

@@ -2,7 +2,7 @@ import { IGNORED_FS_TYPES, nodeExporterContainerFlags, nodeExporterFlags } from 
 import { monitoringRoleSql, postgresExporterEnv } from "../exporters/postgres";
 import { parseStackConfig } from "../settings";
 import { startPostgres, POSTGRES_BIN, type PostgresCluster } from "./helpers/postgresCluster";
-import { describeWithTools } from "./helpers/tools";
+import { describeWithTools, toolPath } from "./helpers/tools";
 
 const settings = parseStackConfig("dev", {}, new Set()).settings;
 
@@ -86,13 +86,13 @@ describeWithTools("the monitoring role on a real PostgreSQL 15", [`${POSTGRES_BI
   });
 });
 
-describeWithTools("the real node exporter with these flags", ["prometheus-node-exporter"], () => {
+describeWithTools("the real node exporter with these flags", [toolPath("nodeExporter")], () => {
   let metrics = "";
   beforeAll(async () => {
     const { spawn } = await import("child_process");
     const { freePort } = await import("./helpers/freePort");
     const port = await freePort();
-    const exporter = spawn("prometheus-node-exporter", nodeExporterFlags(`127.0.0.1:${port}`, "/"), { stdio: "ignore" });
+    const exporter = spawn(toolPath("nodeExporter"), nodeExporterFlags(`127.0.0.1:${port}`, "/"), { stdio: "ignore" });
     try {
       for (let attempt = 0; attempt < 50 && !metrics; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 100));

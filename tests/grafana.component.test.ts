@@ -3,6 +3,7 @@ import { buildDashboards } from "../dashboards";
 import type { Secrets, Settings } from "../settings";
 import { GENERATED_SECRET, installPulumiMocks, isSecret, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
+import { IMAGES } from "../settings/images";
 
 const mocks = installPulumiMocks();
 const CONTAINER = "docker:index/container:Container";
@@ -41,7 +42,7 @@ describe("Grafana on the dev stack", () => {
 
   it("runs the pinned image with a memory limit and a healthcheck on /api/health", () => {
     const { inputs } = grafanaContainer();
-    expect(inputs).toMatchObject({ image: "grafana/grafana:12.1.1", memory: 160, restart: "unless-stopped" });
+    expect(inputs).toMatchObject({ image: IMAGES.grafana, memory: 160, restart: "unless-stopped" });
     expect(inputs.healthcheck).toMatchObject({ tests: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3000/api/health"] });
   });
 
@@ -78,17 +79,20 @@ describe("Grafana on the dev stack", () => {
     }
   });
 
-  it("writes the password file through stdin and syncs it into Grafana's database", () => {
+  it("writes the password file through stdin for Grafana's user alone, and changes a kept database's password through the API", () => {
     const file = commands().find((c) => c.name.endsWith("grafana-secrets-admin-password"))!;
     expect(secretValue(file.inputs.stdin)).toBe(GENERATED_SECRET);
-    expect(String(file.inputs.create)).toContain("chmod 0640");
-    const sync = mocks.one("command:local:Command", "koprogo-grafana-admin-password-sync");
-    expect(secretValue(sync.inputs.stdin)).toBe(GENERATED_SECRET);
-    expect(String(sync.inputs.create)).toContain("grafana cli admin reset-admin-password --password-from-stdin");
+    expect(String(file.inputs.create)).toContain("chown 472:472");
+    expect(String(file.inputs.create)).toContain("chmod 0600");
+    const rotate = mocks.one("command:local:Command", "koprogo-grafana-admin-password-rotate");
+    expect(secretValue(rotate.inputs.stdin)).toBe(GENERATED_SECRET);
+    expect(rotate.inputs.create).toBeUndefined();
+    expect(String(rotate.inputs.update)).toContain("/api/user/password");
+    expect(String(rotate.inputs.update)).not.toContain("grafana cli");
   });
 
-  it("waits for /api/health before the provider is used", () => {
-    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("http://127.0.0.1:3000/api/health");
+  it("waits for /api/health at the provider's URL before the provider is used", () => {
+    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("'http://127.0.0.1:3001/api/health'");
   });
 
   it("configures a Grafana provider on the loopback URL with the admin login as a secret", () => {
@@ -154,7 +158,8 @@ describe("Grafana on the prod stack", () => {
 
   it("calls the API through the domain and runs its host commands over SSH", () => {
     expect(mocks.one(PROVIDER, "koprogo-grafana-api").inputs).toMatchObject({ url: "https://grafana.koprogo.com" });
-    expect(mocks.one("command:remote:Command", "koprogo-grafana-ready").inputs.connection).toMatchObject({ value: { host: "vps.koprogo.com", user: "deploy" } });
+    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("'https://grafana.koprogo.com/api/health'");
+    expect(mocks.one("command:remote:Command", "koprogo-grafana-admin-password-rotate").inputs.connection).toMatchObject({ value: { host: "vps.koprogo.com", user: "deploy" } });
     expect(grafana.url).toBe("https://grafana.koprogo.com/");
   });
 });

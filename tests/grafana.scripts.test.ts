@@ -1,68 +1,117 @@
 /**
- * The host scripts of the Grafana component, run for real with `sh` against a stand-in `docker` command that
- * records its arguments and stdin and answers like Grafana would.
+ * Grafana's host scripts, run for real: the password change with the real `curl` against a stand-in of Grafana's
+ * `PUT /api/user/password` (it checks what Grafana checks: basic auth with the current password, the JSON body),
+ * and the readiness wait built for each stack.
  */
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import * as path from "path";
-import { syncAdminPasswordScript, waitForHealthyScript } from "../components/grafana";
+import { waitForGrafanaApiScript } from "../components/grafana";
+import { changePasswordInContainerScript, rotateAdminPasswordScript } from "../grafana/adminPassword";
+import { describeWithTools, run, tempDir } from "./helpers/tools";
+import { stackSettings } from "./helpers/stacks";
 
-let dir: string;
-
-/** Puts a `docker` on PATH that logs its arguments and stdin, then runs `body` (a shell snippet). */
-function fakeDocker(body: string): void {
-  fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\necho "$@" >> "${dir}/calls"\n[ -t 0 ] || cat >> "${dir}/stdin"\n${body}\n`, { mode: 0o755 });
+/** Runs a script without blocking this process's event loop (the stand-in server answers from it). */
+function runAsync(script: string, input: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("sh", ["-c", script], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("close", (status) => resolve({ status: status ?? 1, output }));
+    child.stdin.end(input);
+  });
 }
 
-function run(script: string, stdin = "") {
-  const result = spawnSync("/bin/sh", ["-c", script], { input: stdin, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, timeout: 20_000 });
-  return { status: result.status, stderr: result.stderr.toString(), calls: fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8") : "" };
-}
+describeWithTools("changing the admin password through Grafana's API", ["sh", "curl"], () => {
+  const tmp = tempDir("grafana-password");
+  const file = path.join(tmp.dir, "admin-password");
+  let server: http.Server;
+  let port: number;
+  let password = "old-Password1";
+  const requests: { method?: string; url?: string; body: unknown }[] = [];
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "grafana-scripts-"));
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        requests.push({ method: req.method, url: req.url, body: JSON.parse(body || "null") });
+        const expected = `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
+        const parsed = JSON.parse(body || "{}") as { oldPassword?: string; newPassword?: string; confirmNew?: string };
+        if (req.headers.authorization !== expected) return void res.writeHead(401).end('{"message":"invalid username or password"}');
+        if (parsed.oldPassword !== password || parsed.newPassword !== parsed.confirmNew) return void res.writeHead(400).end();
+        password = parsed.newPassword!;
+        res.writeHead(200, { "Content-Type": "application/json" }).end('{"message":"User password changed"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    tmp.remove();
+  });
+  beforeEach(() => (requests.length = 0));
+
+  const change = (newPassword: string) => runAsync(changePasswordInContainerScript(port, file), `${newPassword}\n`, { GF_SECURITY_ADMIN_USER: "admin" });
+
+  it("signs in with the password of the mounted file and sets the new one", async () => {
+    fs.writeFileSync(file, "old-Password1");
+    expect(await change("new.Password2")).toEqual({ status: 0, output: "" });
+    expect(password).toBe("new.Password2");
+    expect(requests).toEqual([{ method: "PUT", url: "/api/user/password", body: { oldPassword: "old-Password1", newPassword: "new.Password2", confirmNew: "new.Password2" } }]);
+  });
+
+  it("asks nothing when the password did not change", async () => {
+    fs.writeFileSync(file, password);
+    expect((await change(password)).status).toBe(0);
+    expect(requests).toHaveLength(0);
+  });
+
+  it("fails (and the file is then not rewritten) when Grafana refuses the current password", async () => {
+    fs.writeFileSync(file, "not-the-password");
+    const result = await change("another3");
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain("401");
+  });
+
+  it("refuses a password curl's config or JSON would need to escape, before sending anything", async () => {
+    fs.writeFileSync(file, password);
+    const result = await change('with"quote');
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("must be non-empty and use only letters, digits");
+    expect(requests).toHaveLength(0);
+  });
+
+  it("never puts a password in a command's arguments", () => {
+    expect(changePasswordInContainerScript(port, file)).toContain("-K -");
+    expect(rotateAdminPasswordScript("koprogo-obs-grafana", 3000)).not.toMatch(/-u /);
+  });
+
+  it("fails with what to do when the container does not run", () => {
+    const result = run("sh", ["-c", rotateAdminPasswordScript("koprogo-obs-grafana-absent", 3000)], { input: "x\n" });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("Grafana (koprogo-obs-grafana-absent) is not running");
+    expect(result.output).toContain("docker start koprogo-obs-grafana-absent");
+  });
 });
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
 
-describe("waiting for Grafana", () => {
-  it("returns once /api/health reports the database ok, asking inside the container", () => {
-    fakeDocker(`echo '{\n  "database": "ok",\n  "version": "12.1.1"\n}'`);
-    const { status, calls } = run(waitForHealthyScript("koprogo-obs-grafana", 10));
-    expect(status).toBe(0);
-    expect(calls.trim().split("\n")[0]).toBe("exec koprogo-obs-grafana wget -q -O - http://127.0.0.1:3000/api/health");
+describe("waiting for Grafana's API the provider's way", () => {
+  it("asks the public URL through Traefik in prod, with what to check when it never answers", () => {
+    const script = waitForGrafanaApiScript(stackSettings("prod").settings);
+    expect(script).toContain("curl -fsS --max-time 10 'https://grafana.koprogo.com/api/health'");
+    expect(script).toContain("check that grafana.koprogo.com resolves to the VPS");
+    expect(script).toContain("within 300s");
   });
 
-  it("keeps asking while Grafana is starting", () => {
-    // Fails twice (container starting, then database migrating), answers on the third call.
-    fakeDocker(`n=$(wc -l < "${dir}/calls"); if [ "$n" -lt 3 ]; then echo '{"database": "failing"}'; exit 0; fi; echo '{"database": "ok"}'`);
-    const { status, calls } = run(waitForHealthyScript("g", 20, 0.1));
-    expect(status).toBe(0);
-    expect(calls.trim().split("\n")).toHaveLength(3);
+  it("asks the loopback port on a laptop", () => {
+    expect(waitForGrafanaApiScript(stackSettings("dev").settings)).toContain("'http://127.0.0.1:3001/api/health'");
   });
 
-  it("fails with a clear message when Grafana never becomes healthy", () => {
-    fakeDocker("exit 1");
-    const { status, stderr } = run(waitForHealthyScript("koprogo-obs-grafana", 1, 0.2));
-    expect(status).toBe(1);
-    expect(stderr).toContain("Grafana (koprogo-obs-grafana) did not answer http://127.0.0.1:3000/api/health within 1s");
-  });
-});
-
-describe("syncing the admin password", () => {
-  it("passes the password on stdin only, never as an argument", () => {
-    fakeDocker("exit 0");
-    const { status, calls } = run(syncAdminPasswordScript("koprogo-obs-grafana"), "s3cret-Value");
-    expect(status).toBe(0);
-    expect(calls.trim()).toBe("exec -i koprogo-obs-grafana grafana cli admin reset-admin-password --password-from-stdin");
-    expect(calls).not.toContain("s3cret-Value");
-    expect(fs.readFileSync(path.join(dir, "stdin"), "utf8")).toBe("s3cret-Value");
-  });
-
-  it("fails when Grafana's CLI fails", () => {
-    fakeDocker("exit 3");
-    expect(run(syncAdminPasswordScript("g"), "x").status).not.toBe(0);
+  it.each(["dev", "prod"])("is valid shell for %s", (stack) => {
+    expect(run("sh", ["-n", "-c", waitForGrafanaApiScript(stackSettings(stack).settings)]).status).toBe(0);
   });
 });

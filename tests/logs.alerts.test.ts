@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -10,21 +10,16 @@ import { placeholderSecrets } from "../settings";
 import { assertValidLogql } from "./helpers/logql";
 import { assertValidPromql } from "./helpers/promql";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
+import { describeWithTools, toolPath } from "./helpers/tools";
 
 // The dev stack, whose links the promtool test file expects.
 const dev = stackSettings("dev").settings;
 const alerts = logRules(dev).groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => "alert" in r);
 const TEST_FILE = path.join(PROJECT_DIR, "alerts/tests/logs.test.yml");
 
-function promtoolAvailable(): boolean {
-  const found = spawnSync("promtool", ["--version"], { encoding: "utf8" });
-  if (found.status === 0) return true;
-  if (process.env.CI === "true") throw new Error("promtool is required under CI (apt package prometheus) and was not found");
-  return false;
-}
-const withPromtool = promtoolAvailable() ? describe : describe.skip;
+const PROMTOOL = toolPath("promtool");
 
-withPromtool("promtool on the rendered logs.yml", () => {
+describeWithTools("promtool on the rendered logs.yml", [PROMTOOL], () => {
   let dir: string;
   let check: string;
   let unit: string;
@@ -36,8 +31,8 @@ withPromtool("promtool on the rendered logs.yml", () => {
     fs.writeFileSync(path.join(dir, "logs.yml"), file.content);
     fs.copyFileSync(TEST_FILE, path.join(dir, "logs.test.yml"));
     // One run each for the whole file: promtool starts in about 100 ms, the cases run inside it.
-    check = execFileSync("promtool", ["check", "rules", "logs.yml"], { cwd: dir, encoding: "utf8" });
-    unit = execFileSync("promtool", ["test", "rules", "logs.test.yml"], { cwd: dir, encoding: "utf8" });
+    check = execFileSync(PROMTOOL, ["check", "rules", "logs.yml"], { cwd: dir, encoding: "utf8" });
+    unit = execFileSync(PROMTOOL, ["test", "rules", "logs.test.yml"], { cwd: dir, encoding: "utf8" });
   });
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

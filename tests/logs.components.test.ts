@@ -94,8 +94,10 @@ describe.each([
     expect(write("loki/loki.yaml")?.inputs.create).toContain("chmod 0644");
     expect(write("alloy/config.alloy")?.inputs.create).toContain("chmod 0644");
     expect(String(write("alloy/config.alloy")?.inputs.stdin)).toContain('loki.write "loki"');
-    expect(mocks.one(commandType, "-loki-restart").inputs.create).toBe("if docker inspect 'koprogo-obs-loki' >/dev/null 2>&1; then docker restart 'koprogo-obs-loki' >/dev/null; fi");
-    expect(mocks.one(commandType, "-alloy-reload").inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-alloy'");
+    const docker = commandType === "command:local:Command" ? "docker -H 'unix:///var/run/docker.sock'" : "docker";
+    expect(mocks.one(commandType, "-loki-restart").inputs.create).toBeUndefined();
+    expect(mocks.one(commandType, "-loki-restart").inputs.update).toContain(`if ${docker} inspect 'koprogo-obs-loki' >/dev/null 2>&1; then ${docker} restart 'koprogo-obs-loki' >/dev/null; fi`);
+    expect(mocks.one(commandType, "-alloy-reload").inputs.update).toContain(`${docker} kill --signal=HUP 'koprogo-obs-alloy'`);
   });
 });
 

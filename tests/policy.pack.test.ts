@@ -13,7 +13,9 @@ import { IMAGES } from "../settings";
 import { RESOURCE_TYPES } from "../policy/policies";
 import { PROJECT_DIR } from "./helpers/stacks";
 
-// The protobuf runtime @pulumi/pulumi's generated classes were built with (a second copy would not serialize).
+// The protobuf runtime @pulumi/pulumi's generated classes were built with (a second copy would not serialize):
+// loaded from a path resolved at run time, which only `require` can do.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_pb"))] })) as typeof import("google-protobuf/google/protobuf/struct_pb");
 
 /** How the engine marks a secret and an unknown (preview) value in resource properties. */

@@ -4,7 +4,7 @@ import { parseArguments, renderStack } from "../scripts/render";
 import { renderAll } from "../render";
 import { ALL_SECRET_NAMES, PLACEHOLDER_BCRYPT_HASH, placeholderSecrets } from "../settings";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
-import { describeWithTools, run, tempDir } from "./helpers/tools";
+import { describeWithTools, run, tempDir, toolPath } from "./helpers/tools";
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
@@ -86,7 +86,7 @@ test("the npm script renders a stack without the Pulumi CLI", () => {
   }
 });
 
-describeWithTools("the rendered Prometheus configuration", ["promtool"], () => {
+describeWithTools("the rendered Prometheus configuration", [toolPath("promtool")], () => {
   it.each(["dev", "prod"])("passes promtool check config for %s (rules included)", (stack) => {
     const out = tempDir(`promtool-${stack}`);
     try {
@@ -94,7 +94,7 @@ describeWithTools("the rendered Prometheus configuration", ["promtool"], () => {
       // prometheus.yml names the rules by their path in the container; check them at the rendered path.
       const config = path.join(out.dir, "prometheus/prometheus.yml");
       fs.writeFileSync(config, fs.readFileSync(config, "utf8").replaceAll("/etc/prometheus/", `${out.dir}/prometheus/`));
-      const result = run("promtool", ["check", "config", config]);
+      const result = run(toolPath("promtool"), ["check", "config", config]);
       expect(result.output).toContain("SUCCESS");
       expect(result.status).toBe(0);
     } finally {

@@ -74,8 +74,9 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
 
   it("reloads Prometheus with SIGHUP when a file changes, instead of replacing its container", () => {
     const reload = commands().find((c) => c.name === "koprogo-prometheus-reload");
-    expect(reload?.inputs.create).toContain("docker kill --signal=HUP 'koprogo-obs-prometheus'");
-    expect((reload?.inputs.triggers as unknown[]).length).toBe(1);
+    expect(reload?.inputs.create).toBeUndefined();
+    expect(reload?.inputs.update).toContain("kill --signal=HUP 'koprogo-obs-prometheus'");
+    expect(reload?.inputs.triggers).toBeUndefined();
   });
 
   it("keeps secrets out of every command's text and every container's inputs", () => {
@@ -85,7 +86,7 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
   });
 
   it("sends secret files through stdin marked secret", () => {
-    const secretWrites = commands().filter((c) => /chmod 0640/.test(String(c.inputs.create)));
+    const secretWrites = commands().filter((c) => /chmod 0600/.test(String(c.inputs.create)));
     expect(secretWrites.length).toBeGreaterThan(0);
     for (const write of secretWrites) expect(secretInput(write.inputs.stdin).secret).toBe(true);
   });
@@ -104,8 +105,8 @@ describe("prod specifics", () => {
     await declare("prod");
   });
 
-  it("reaches the VPS over SSH for every host command", () => {
-    expect(mocks.ofType(LOCAL_COMMAND)).toHaveLength(0);
+  it("reaches the VPS over SSH for every host command, and waits for Grafana's API from this machine", () => {
+    expect(mocks.ofType(LOCAL_COMMAND).map((c) => c.name)).toEqual(["koprogo-grafana-ready"]);
     for (const command of mocks.ofType(REMOTE_COMMAND)) expect(secretInput(command.inputs.connection).value).toMatchObject({ host: "vps.koprogo.com", user: "deploy" });
   });
 
@@ -121,8 +122,8 @@ describe("prod specifics", () => {
 
   it("writes the metrics bearer token to a file readable by Prometheus only", () => {
     const write = mocks.ofType(REMOTE_COMMAND).find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
-    expect(write?.inputs.create).toContain("chmod 0640");
-    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid} `);
+    expect(write?.inputs.create).toContain("chmod 0600");
+    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid}:`);
     expect(secretInput(write?.inputs.stdin)).toEqual({ secret: true, value: fakeSecretValue("metricsBearerToken") });
   });
 });

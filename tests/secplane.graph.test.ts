@@ -156,7 +156,8 @@ describe("secrets readable by their one reader", () => {
       ["/postgres-exporter/", "postgresExporter"],
       ["/grafana/", "grafana"],
     ];
-    const secretWrites = mocks.ofType(REMOTE_COMMAND).filter((c) => /chmod 0[46]00? /.test(String(c.inputs.create)) || /chown /.test(String(c.inputs.create)));
+    // Secret files are written 0600/0400 (host/scripts.ts writeFileScript); every write chowns, the others to root.
+    const secretWrites = mocks.ofType(REMOTE_COMMAND).filter((c) => /chmod 0[46]00 /.test(String(c.inputs.create)));
     const checked = new Set<string>();
     for (const write of secretWrites.filter((c) => /koprogo-observability\/koprogo-obs\//.test(String(c.inputs.create)))) {
       const script = String(write.inputs.create);

@@ -8,7 +8,7 @@ import YAML from "yaml";
 import { renderRuleFiles } from "../alerts";
 import { securityAlerts } from "../alerts/rules/security";
 import { placeholderSecrets } from "../settings";
-import { describeWithTools, run, tempDir } from "./helpers/tools";
+import { describeWithTools, run, tempDir, toolPath } from "./helpers/tools";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
 
 const { settings } = stackSettings("dev");
@@ -36,7 +36,7 @@ function withoutMissingRunbookUrls(tests: UnitTests, rules: RenderedRule[]): Uni
   return tests;
 }
 
-describeWithTools("the security alerts with promtool", ["promtool"], () => {
+describeWithTools("the security alerts with promtool", [toolPath("promtool")], () => {
   let dir: string;
   let removeDir: () => void;
   let check: ReturnType<typeof run>;
@@ -49,8 +49,8 @@ describeWithTools("the security alerts with promtool", ["promtool"], () => {
     const rules = (YAML.parse(file.content).groups as { rules: RenderedRule[] }[]).flatMap((g) => g.rules);
     const tests = withoutMissingRunbookUrls(YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "alerts/tests/security.test.yml"), "utf8")), rules);
     fs.writeFileSync(path.join(dir, "security.test.yml"), YAML.stringify(tests));
-    check = run("promtool", ["check", "rules", "security.yml"], { cwd: dir });
-    unit = run("promtool", ["test", "rules", "security.test.yml"], { cwd: dir });
+    check = run(toolPath("promtool"), ["check", "rules", "security.yml"], { cwd: dir });
+    unit = run(toolPath("promtool"), ["test", "rules", "security.test.yml"], { cwd: dir });
   });
 
   afterAll(() => removeDir());

@@ -4,8 +4,7 @@
  */
 import { spawnSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { contentHash } from "../components/configFiles";
-import { asRoot } from "../components/host";
+import { asRoot, contentHash } from "../host/scripts";
 import { agentSpec, installScript, removeScript } from "../security/agents";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
@@ -17,6 +16,7 @@ const COMMAND = "command:remote:Command";
 
 interface CommandInputs {
   create: string;
+  update?: string;
   delete?: string;
   stdin?: string;
   triggers?: unknown[];
@@ -36,6 +36,9 @@ async function declare(name: string, settings: Settings): Promise<Map<string, Co
 }
 
 const prod = stackSettings("prod").settings;
+/** What the engine compares to decide that a command runs again. */
+const runInputs = ({ create, update, stdin, triggers }: CommandInputs) => JSON.stringify({ create, update, stdin, triggers });
+
 const withJail = (maxRetry: number): Settings => ({
   ...prod,
   security: { ...prod.security, fail2ban: { ...prod.security.fail2ban, jails: { ...prod.security.fail2ban.jails, sshd: { ...prod.security.fail2ban.jails.sshd, maxRetry } } } },
@@ -64,7 +67,7 @@ describe("the prod stack's host security agents", () => {
 
   it("installs each agent at its pinned version, held, from CrowdSec's repository for CrowdSec", () => {
     for (const agent of ["fail2ban", "crowdsec", "suricata"] as const) {
-      expect(first.get(`${agent}-install`)!.create).toBe(asRoot(installScript(agentSpec(agent, prod)), true));
+      expect(first.get(`${agent}-install`)!.create).toBe(asRoot(installScript(agentSpec(agent, prod)), "sudo"));
     }
     expect(installScript(agentSpec("fail2ban", prod))).toContain("'fail2ban=0.11.2-6'");
     expect(installScript(agentSpec("suricata", prod))).toContain("'suricata=1:6.0.4-3' 'suricata-update'");
@@ -76,49 +79,56 @@ describe("the prod stack's host security agents", () => {
 
   it("runs every host command as root through sudo -n, with its output never logged", () => {
     for (const [name, inputs] of first) {
-      expect([name, inputs.create.startsWith("sudo -n sh -c '")]).toEqual([name, true]);
-      if (inputs.delete) expect([name, inputs.delete.startsWith("sudo -n sh -c '")]).toEqual([name, true]);
+      for (const script of [inputs.create, inputs.update, inputs.delete].filter((s): s is string => s !== undefined)) {
+        expect([name, script.endsWith('exec sudo -n /bin/sh -c "$s"')]).toEqual([name, true]);
+      }
       expect(inputs.logging).toBe("none");
     }
   });
 
-  it("writes each rendered file under /etc through stdin, triggered by its content hash and the package version", () => {
+  it("writes each rendered file under /etc through stdin; a new content or package version is an update, never a replacement", () => {
     const rendered = renderSecurityFiles(prod, placeholderSecrets());
     const jail = rendered.find((f) => f.path === "fail2ban/jail.d/koprogo.local")!;
     const write = first.get("fail2ban-files-fail2ban-jail-d-koprogo-local")!;
     expect(write.stdin).toBe(jail.content);
-    expect(write.triggers).toEqual([contentHash(jail.content), contentHash(first.get("fail2ban-install")!.create)]);
+    expect(write.triggers).toBeUndefined();
+    expect(write.update).toBe(write.create);
+    expect(write.create).toContain(`# rerun when changed: ${contentHash(contentHash(first.get("fail2ban-install")!.create))}`);
     expect(write.create).toContain("/etc/fail2ban/jail.d/koprogo.local");
     expect(write.delete).toContain("rm -f '\\''/etc/fail2ban/jail.d/koprogo.local'\\''");
     expect(first.get("suricata-files-systemd-system-koprogo-suricata-update-timer")!.create).toContain("/etc/systemd/system/koprogo-suricata-update.timer");
+  });
+
+  it("gives no agent command a trigger: a replacement would run the old delete (disable, purge) after the new create", () => {
+    for (const [name, inputs] of first) expect([name, inputs.triggers]).toEqual([name, undefined]);
   });
 
   it("applies (check, enable, reload) when a file, the apply script or the installed version changes", () => {
     const apply = first.get("fail2ban-apply")!;
     expect(apply.create).toContain("fail2ban-client -t");
     expect(apply.create).toContain("systemctl reload-or-restart fail2ban");
-    const fileHashes = [...first.entries()].filter(([name]) => name.startsWith("fail2ban-files-")).map(([, inputs]) => inputs.triggers![0]);
-    expect(apply.triggers).toEqual([fileHashes, contentHash(apply.create), contentHash(first.get("fail2ban-install")!.create)]);
+    const fileHashes = renderSecurityFiles(prod, placeholderSecrets()).filter((f) => f.path.startsWith("fail2ban/")).map((f) => contentHash(f.content));
+    expect(apply.create.split("\n")[0]).toBe(`# rerun when changed: ${contentHash([...fileHashes, contentHash(first.get("fail2ban-install")!.create)].join("\n"))}`);
   });
 
-  it("gives the same triggers for the same settings: a second `up` runs nothing", () => {
+  it("gives the same inputs for the same settings: a second `up` runs nothing", () => {
     expect([...second.keys()]).toEqual([...first.keys()]);
-    for (const [name, inputs] of first) {
-      expect([name, second.get(name)!.triggers, second.get(name)!.create]).toEqual([name, inputs.triggers, inputs.create]);
-    }
+    for (const [name, inputs] of first) expect([name, runInputs(second.get(name)!)]).toEqual([name, runInputs(inputs)]);
   });
 
   it("re-runs only the changed jail file and fail2ban's apply when one jail setting changes", () => {
-    const rerun = [...first.entries()].filter(([name, inputs]) => JSON.stringify(changed.get(name)!.triggers) !== JSON.stringify(inputs.triggers)).map(([name]) => name);
+    const rerun = [...first.entries()].filter(([name, inputs]) => runInputs(changed.get(name)!) !== runInputs(inputs)).map(([name]) => name);
     expect(rerun.sort()).toEqual(["fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]);
   });
 
   it("reinstalls, rewrites the agent's files and re-applies when its pinned version changes, and nothing else", async () => {
     const upgraded = await declare("upgraded", { ...prod, security: { ...prod.security, fail2ban: { ...prod.security.fail2ban, version: "1.0.2-2" } } });
-    const rerun = [...first.entries()].filter(([name, inputs]) => JSON.stringify(upgraded.get(name)!.triggers) !== JSON.stringify(inputs.triggers)).map(([name]) => name);
+    const rerun = [...first.entries()].filter(([name, inputs]) => runInputs(upgraded.get(name)!) !== runInputs(inputs)).map(([name]) => name);
     expect(rerun.every((name) => name.startsWith("fail2ban-"))).toBe(true);
     expect(rerun).toEqual(expect.arrayContaining(["fail2ban-install", "fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]));
     expect(rerun).toHaveLength([...first.keys()].filter((name) => name.startsWith("fail2ban-")).length);
+    // The new install is an update of the same resource: its delete (the purge) does not run.
+    expect(upgraded.get("fail2ban-install")!.triggers).toBeUndefined();
   });
 
   it("removes cleanly on delete: services stopped before the files go, packages and repository purged", () => {
@@ -132,8 +142,8 @@ describe("the prod stack's host security agents", () => {
   });
 
   it("puts no secret in any command's text, stdin or triggers", () => {
-    for (const [name, { create, delete: remove, stdin, triggers }] of first) {
-      expect([name, JSON.stringify({ create, remove, stdin, triggers })]).toEqual([name, expect.not.stringMatching(/FAKE-|mock-generated-secret-value/)]);
+    for (const [name, { create, update, delete: remove, stdin, triggers }] of first) {
+      expect([name, JSON.stringify({ create, update, remove, stdin, triggers })]).toEqual([name, expect.not.stringMatching(/FAKE-|mock-generated-secret-value/)]);
     }
   });
 

@@ -49,4 +49,14 @@ export function toolPath(binary: BinaryName, cache = toolCacheDir()): string {
   return path.join(toolRoot(tool, cache), relative);
 }
 
+/** What to do about missing tools: fetched ones come from `npm run fetch-tools`, the others from the system. */
+export function missingToolsAdvice(missing: readonly string[], cache = toolCacheDir()): string {
+  const fetched = missing.filter((tool) => tool.startsWith(cache + path.sep));
+  const system = missing.filter((tool) => !fetched.includes(tool));
+  return [
+    ...(fetched.length > 0 ? [`missing ${fetched.join(", ")}: run \`npm run fetch-tools\` (the deployed versions, toolchain/versions.ts)`] : []),
+    ...(system.length > 0 ? [`missing ${system.join(", ")}: install the system packages (.ci/run's apt-get line)`] : []),
+  ].join("; ");
+}
+
 export type { BinaryName };

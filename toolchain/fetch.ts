@@ -55,8 +55,12 @@ export function parseDeb822(text: string): Deb822Stanza[] {
 export function derivedSourcesList(stanzas: readonly Deb822Stanza[], suites: readonly string[]): string {
   const main = stanzas.find((s) => (s.types ?? "").split(/\s+/).includes("deb") && (s.suites ?? "").split(/\s+/).some((suite) => suite !== "" && !suite.includes("-")));
   if (!main) throw new Error("no main Debian archive stanza in /etc/apt/sources.list.d/*.sources to derive the tool suites from");
-  const uri = main.uris.split(/\s+/)[0];
-  const signedBy = main["signed-by"] ? ` [signed-by=${main["signed-by"]}]` : "";
+  const uri = (main.uris ?? "").split(/\s+/)[0];
+  if (!uri) throw new Error("the main Debian archive stanza in /etc/apt/sources.list.d/*.sources has no URIs field");
+  const keyring = main["signed-by"];
+  // A one-line source takes a keyring path only; deb822 also allows the key itself inline (a PGP block).
+  if (keyring !== undefined && !/^\/\S+$/.test(keyring)) throw new Error("the main Debian archive stanza has an inline Signed-By key: point Signed-By at a keyring file to derive the tool suites from it");
+  const signedBy = keyring ? ` [signed-by=${keyring}]` : "";
   return suites.map((suite) => `deb${signedBy} ${uri} ${suite} main\n`).join("");
 }
 
@@ -87,10 +91,16 @@ export function allSources(): DebianSource[] {
   return [...seen.values()];
 }
 
+/**
+ * Downloads and unpacks one source into a private folder, then renames it into place: the cache is shared by every
+ * worktree, so two `fetch-tools` at once must never see (or delete) each other's half-unpacked tree. The one that
+ * renames second finds the folder there and keeps it.
+ */
 function fetchSource(source: DebianSource, aptDir: string, cache: string): string {
-  const dir = sourceDir(source, cache);
+  const finalDir = sourceDir(source, cache);
+  if (fs.existsSync(path.join(finalDir, "version"))) return fs.readFileSync(path.join(finalDir, "version"), "utf8").trim();
+  const dir = `${finalDir}.partial-${process.pid}`;
   const versionFile = path.join(dir, "version");
-  if (fs.existsSync(versionFile)) return fs.readFileSync(versionFile, "utf8").trim();
   const debs = path.join(dir, "debs");
   const root = path.join(dir, "root");
   fs.rmSync(dir, { recursive: true, force: true });
@@ -106,8 +116,16 @@ function fetchSource(source: DebianSource, aptDir: string, cache: string): strin
   }
   if (!version) throw new Error(`${source.package}/${source.suite}: downloaded, but no package of that name was unpacked`);
   fs.rmSync(debs, { recursive: true, force: true });
-  // Written last: a fetch interrupted halfway leaves no version file and is redone next time.
   fs.writeFileSync(versionFile, `${version}\n`);
+  // A folder without a version file is what an older, interrupted fetch left: replaced.
+  if (fs.existsSync(finalDir) && !fs.existsSync(path.join(finalDir, "version"))) fs.rmSync(finalDir, { recursive: true, force: true });
+  try {
+    fs.renameSync(dir, finalDir);
+  } catch (error) {
+    if (!fs.existsSync(path.join(finalDir, "version"))) throw error;
+    fs.rmSync(dir, { recursive: true, force: true });
+    return fs.readFileSync(path.join(finalDir, "version"), "utf8").trim();
+  }
   return version;
 }
 

@@ -60,6 +60,13 @@ export const TOOL_VERSIONS = {
     fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
   },
+  victoriaMetrics: {
+    // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
+    deployed: "v1.145.0",
+    deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
+    fetch: { package: "victoria-metrics", suite: "sid" },
+    binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
+  },
 } as const satisfies Record<string, ToolVersion>;
 
 export type ToolName = keyof typeof TOOL_VERSIONS;

@@ -5,6 +5,7 @@ import { REQUEST_RECORDING_RULES as RULES } from "../../contract/recordingRules"
 import type { Settings } from "../../settings";
 import { monitoringConfig, promqlString, type MonitoringConfig } from "../config";
 import type { RuleFile } from "../types";
+import { PER_SECOND } from "../valueFormats";
 import { alertRule } from "./common";
 
 /** Logs of failing requests: the backend's error lines, or Traefik's access log entries answered 5xx. */
@@ -46,7 +47,7 @@ export function apiRuleFile(settings: Settings): RuleFile {
             for: "highErrorRate",
             severity: "critical",
             summary: "The API answers many requests with server errors.",
-            description: `The API ({{ $labels.job }}) serves {{ $value | humanize }} server errors (5xx) per second, above ${thresholds.errorsPerSecond}/s.`,
+            description: `The API ({{ $labels.job }}) serves ${PER_SECOND} server errors (5xx) per second, above ${thresholds.errorsPerSecond}/s.`,
             dashboard: "apiOverview",
             logs: errorLogs(config, settings),
           }),

@@ -1,6 +1,6 @@
 /**
- * How an alert is written in this project: a plain spec (name, expression, `for` from the config, severity, texts)
- * plus where its dashboard and logs are. `runbook_url` and the `escalation` label are not here: the renderer adds
+ * The one rule builder: every alert of every rule file is written as a plain spec (name, expression, `for` from
+ * the config, severity, texts) plus where its dashboard and logs are. `runbook_url` and the `escalation` label are not here: the renderer adds
  * them to every rule in one pass (`alerts/index.ts`).
  */
 import { dashboardUrl, type DashboardKey } from "../../contract/dashboards";
@@ -16,7 +16,7 @@ export interface AlertSpec {
   readonly severity: AlertingRule["labels"]["severity"];
   /** One line: what is wrong. */
   readonly summary: string;
-  /** What is wrong with the value (`{{ $value | humanize }}`) and where (`{{ $labels.instance }}`). */
+  /** What is wrong with the value (formats in `alerts/valueFormats.ts`, `humanizePercentage`...) and where (`{{ $labels.instance }}`). */
   readonly description: string;
   /** The dashboard that shows the symptom: a contract dashboard, or a page of Prometheus's UI for its own alerts. */
   readonly dashboard?: DashboardKey | { readonly url: string };
@@ -34,7 +34,8 @@ export function alertRule(config: MonitoringConfig, spec: AlertSpec): AlertingRu
     alert: spec.alert,
     expr: spec.expr,
     for: config.for[spec.for],
-    labels: { ...spec.labels, severity: spec.severity },
+    // Severity first, then the extra labels: the order the rendered YAML shows them in.
+    labels: { severity: spec.severity, ...spec.labels },
     annotations: annotations as AlertingRule["annotations"],
   };
 }

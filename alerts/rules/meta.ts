@@ -8,6 +8,7 @@ import { logSelector, prometheusPageUrl } from "../../contract/links";
 import { containerName, type Settings } from "../../settings";
 import { monitoringConfig, promqlString } from "../config";
 import type { RuleFile } from "../types";
+import { COUNT } from "../valueFormats";
 import { alertRule } from "./common";
 
 export function metaRuleFile(settings: Settings): RuleFile {
@@ -42,11 +43,11 @@ export function metaRuleFile(settings: Settings): RuleFile {
           }),
           alertRule(config, {
             alert: "AlertmanagerNotificationsFailing",
-            expr: `sum by (job, instance, integration) (rate(alertmanager_notifications_failed_total{${alertmanager}}[${rateInterval}])) > 0`,
+            expr: `sum by (job, instance, integration) (increase(alertmanager_notifications_failed_total{${alertmanager}}[${rateInterval}])) > 0`,
             for: "selfMonitoringFailure",
             severity: "critical",
             summary: "Alertmanager fails to send notifications.",
-            description: "Alertmanager {{ $labels.instance }} fails to deliver {{ $value | humanize }} notifications per second through {{ $labels.integration }}: alerts may reach nobody.",
+            description: `Alertmanager {{ $labels.instance }} failed to deliver ${COUNT} notifications through {{ $labels.integration }} in the last ${rateInterval}: alerts may reach nobody.`,
             dashboard: page("alerts"),
             logs: containerLogs("alertmanager"),
           }),
@@ -76,17 +77,17 @@ export function metaRuleFile(settings: Settings): RuleFile {
             for: "selfMonitoringFailure",
             severity: "critical",
             summary: "Prometheus fails to evaluate rules.",
-            description: "Prometheus {{ $labels.instance }} failed {{ $value | humanize }} rule evaluations of group {{ $labels.rule_group }} in the last 5 minutes: its alerts may not fire.",
+            description: `Prometheus {{ $labels.instance }} failed ${COUNT} rule evaluations of group {{ $labels.rule_group }} in the last ${rateInterval}: its alerts may not fire.`,
             dashboard: page("rules"),
             logs: containerLogs("prometheus"),
           }),
           alertRule(config, {
             alert: "PrometheusNotificationsDropped",
-            expr: `sum by (job, instance) (rate(prometheus_notifications_dropped_total{${prometheus}}[${rateInterval}])) > 0`,
+            expr: `sum by (job, instance) (increase(prometheus_notifications_dropped_total{${prometheus}}[${rateInterval}])) > 0`,
             for: "selfMonitoringFailure",
             severity: "warning",
             summary: "Prometheus drops alerts before they reach Alertmanager.",
-            description: "Prometheus {{ $labels.instance }} drops {{ $value | humanize }} alert notifications per second (Alertmanager unreachable or its queue full).",
+            description: `Prometheus {{ $labels.instance }} dropped ${COUNT} alert notifications in the last ${rateInterval} (Alertmanager unreachable or its queue full).`,
             dashboard: page("alerts"),
             logs: containerLogs("prometheus"),
           }),
@@ -97,17 +98,17 @@ export function metaRuleFile(settings: Settings): RuleFile {
             for: "selfMonitoringFailure",
             severity: "warning",
             summary: "Prometheus's alert queue is filling up.",
-            description: "Prometheus {{ $labels.instance }}'s notification queue is projected to reach {{ $value | humanize }} alerts within 30 minutes, over its capacity.",
+            description: `Prometheus {{ $labels.instance }}'s notification queue is projected to reach ${COUNT} alerts within 30 minutes, over its capacity.`,
             dashboard: page("alerts"),
             logs: containerLogs("prometheus"),
           }),
           alertRule(config, {
             alert: "PrometheusTsdbCompactionsFailing",
-            expr: `increase(prometheus_tsdb_compactions_failed_total{${prometheus}}[3h]) > 0`,
+            expr: `increase(prometheus_tsdb_compactions_failed_total{${prometheus}}[${config.windows.tsdbCompactions}]) > 0`,
             for: "tsdbCompactionsFailing",
             severity: "warning",
             summary: "Prometheus cannot compact its storage.",
-            description: "Prometheus {{ $labels.instance }} had {{ $value | humanize }} failed compactions in 3 hours (often a full disk or a corrupt block): storage grows and queries slow down.",
+            description: `Prometheus {{ $labels.instance }} had ${COUNT} failed compactions in 3 hours (often a full disk or a corrupt block): storage grows and queries slow down.`,
             dashboard: page("tsdb-status"),
             logs: containerLogs("prometheus"),
           }),

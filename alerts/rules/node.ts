@@ -45,7 +45,9 @@ export function nodeRuleFile(settings: Settings): RuleFile {
             summary: "The host's CPUs are busy.",
             description: `{{ $labels.instance }}'s CPUs are {{ $value | humanizePercentage }} busy, above ${percent(thresholds.cpuBusyRatio)}%.`,
             dashboard: "systemHealth",
-            logs: `${logJobSelector("api")}`,
+            // The host's journal, like the other host alerts: the kernel reports CPU starvation (soft lockups,
+            // hung tasks, RCU stalls, throttling) there; the busy process itself shows on the dashboard.
+            logs: `${logJobSelector("journal")} |~ "(?i)soft lockup|hung task|rcu.*stall|throttl"`,
           }),
         ],
       },

@@ -8,82 +8,72 @@
  *
  * Every alert is a security matter: `escalation: L4` (the CTO, per the brief's escalation table).
  */
-import { dashboardUrl } from "../../contract/dashboards";
-import { JOBS } from "../../contract/jobs";
-import { logJobSelector, logsUrl } from "../../contract/links";
+import { logJobSelector } from "../../contract/links";
 import type { Settings } from "../../settings";
+import { monitoringConfig, SELECTORS } from "../config";
 import type { AlertingRule, RuleFile, RuleFileBuilder } from "../types";
+import { COUNT } from "../valueFormats";
+import { alertRule, type AlertSpec } from "./common";
 
-const CROWDSEC = `job="${JOBS.crowdsec}"`;
-/** The scenarios of the `crowdsecurity/suricata` collection: major (severity 1) and high/medium (2) IDS alerts. */
-const SURICATA_SCENARIOS = 'name=~"crowdsecurity/suricata-.*"';
 const ESCALATION = { escalation: "L4" } as const;
 
 export function securityAlerts(settings: Settings): AlertingRule[] {
-  const { alerts, logs } = settings.security;
+  const config = monitoringConfig(settings);
+  const { crowdsecSelector: crowdsec, security, windows } = config;
   // Every notification links the Security Events dashboard: bans per jail, decisions, IDS alerts by category.
-  const dashboard_url = dashboardUrl(settings.alerts.grafanaUrl, "securityEvents");
-  const explore = (logql: string) => logsUrl(settings.alerts.grafanaUrl, logql);
+  const common = { dashboard: "securityEvents", labels: ESCALATION } as const;
   // CrowdSec's own log says why it stopped or which file it cannot read, and each ban it decides.
-  const crowdsecLog = explore(logJobSelector("crowdsec"));
-  const silentFor = alerts.silentLogFor;
-  // The two logs that are never quiet on a public VPS: SSH scanners and HTTP bots hit it every few minutes.
-  const busyLogs = [logs.auth, logs.traefikAccess].map((path) => path.replace(/[.*+?^${}()|[\]\\]/g, "\\\\$&")).join("|");
-  return [
+  const crowdsecLog = logJobSelector("crowdsec");
+  const silentFor = security.silentLogFor;
+  const specs: AlertSpec[] = [
     {
+      ...common,
       alert: "CrowdsecDown",
-      expr: `up{${CROWDSEC}} == 0`,
-      for: "5m",
-      labels: { severity: "warning", ...ESCALATION },
-      annotations: {
-        summary: "CrowdSec is down: no new bans, no community blocklist",
-        description: "Prometheus cannot scrape CrowdSec on {{ $labels.instance }} (up = {{ $value }}) for 5 minutes. The firewall bouncer keeps the bans in place but no new attack is detected.",
-        dashboard_url,
-        logs_url: crowdsecLog,
-      },
+      expr: `up{${crowdsec}} == 0`,
+      for: "crowdsecDown",
+      severity: "warning",
+      summary: "CrowdSec is down: no new bans, no community blocklist",
+      description: "Prometheus cannot scrape CrowdSec on {{ $labels.instance }} (up = {{ $value }}) for 5 minutes. The firewall bouncer keeps the bans in place but no new attack is detected.",
+      logs: crowdsecLog,
     },
     {
+      ...common,
       alert: "CrowdsecLogSourceSilent",
-      expr: `sum by (source) (rate(cs_filesource_hits_total{${CROWDSEC},source=~"${busyLogs}"}[${silentFor}])) == 0`,
-      for: "10m",
-      labels: { severity: "warning", ...ESCALATION },
-      annotations: {
-        summary: "CrowdSec reads no lines from {{ $labels.source }}",
-        description: `CrowdSec read {{ $value }} lines per second from {{ $labels.source }} over ${silentFor}: the log is not written (rotation, bind mount) or not read, and attacks in it go unseen by CrowdSec and fail2ban alike.`,
-        dashboard_url,
-        logs_url: crowdsecLog,
-      },
+      // Per host: with several hosts, each CrowdSec agent reads its own host's logs.
+      expr: `sum by (instance, source) (rate(cs_filesource_hits_total{${crowdsec},source=~"${config.busyLogSources}"}[${silentFor}])) == 0`,
+      for: "crowdsecLogSourceSilent",
+      severity: "warning",
+      summary: "CrowdSec reads no lines from {{ $labels.source }} on {{ $labels.instance }}",
+      description: `CrowdSec on {{ $labels.instance }} read {{ $value }} lines per second from {{ $labels.source }} over ${silentFor}: the log is not written (rotation, bind mount) or not read, and attacks in it go unseen by CrowdSec and fail2ban alike.`,
+      logs: crowdsecLog,
     },
     {
+      ...common,
       alert: "SecurityIdsHighSeverityBurst",
-      expr: `sum(increase(cs_bucket_overflowed_total{${CROWDSEC},${SURICATA_SCENARIOS}}[10m])) > ${alerts.idsHighSeverityPer10m}`,
-      for: "2m",
-      labels: { severity: "critical", ...ESCALATION },
-      annotations: {
-        summary: "Burst of high-severity Suricata alerts",
-        description: `{{ $value | humanize }} high-severity IDS detections in 10 minutes (threshold ${alerts.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
-        dashboard_url,
-        logs_url: explore(`${logJobSelector("suricata")} | json | event_type="alert" | alert_severity <= 2`),
-      },
+      expr: `sum by (instance) (increase(cs_bucket_overflowed_total{${crowdsec},${SELECTORS.suricataScenarios}}[${windows.idsBurst}])) > ${security.idsHighSeverityPer10m}`,
+      for: "securityIdsHighSeverityBurst",
+      severity: "critical",
+      summary: "Burst of high-severity Suricata alerts on {{ $labels.instance }}",
+      description: `${COUNT} high-severity IDS detections on {{ $labels.instance }} in 10 minutes (threshold ${security.idsHighSeverityPer10m}): an exploit attempt or targeted attack is under way. CrowdSec bans the sources; check what they hit.`,
+      logs: `${logJobSelector("suricata")} | json | event_type="alert" | alert_severity <= 2`,
     },
     {
+      ...common,
       alert: "SecurityBanSpike",
-      expr: `sum(increase(cs_bucket_overflowed_total{${CROWDSEC}}[15m])) > ${alerts.bansPer15m}`,
-      for: "5m",
-      labels: { severity: "warning", ...ESCALATION },
-      annotations: {
-        summary: "Spike of CrowdSec bans",
-        description: `{{ $value | humanize }} attack scenarios triggered (bans) in 15 minutes (threshold ${alerts.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
-        dashboard_url,
-        logs_url: explore(`${logJobSelector("crowdsec")} |= "ban on"`),
-      },
+      expr: `sum by (instance) (increase(cs_bucket_overflowed_total{${crowdsec}}[${windows.banSpike}])) > ${security.bansPer15m}`,
+      for: "securityBanSpike",
+      severity: "warning",
+      summary: "Spike of CrowdSec bans on {{ $labels.instance }}",
+      description: `${COUNT} attack scenarios triggered (bans) on {{ $labels.instance }} in 15 minutes (threshold ${security.bansPer15m}): a distributed brute force or scan campaign, or a false positive banning real users.`,
+      logs: `${logJobSelector("crowdsec")} |= "ban on"`,
     },
   ];
+  return specs.map((spec) => alertRule(config, spec));
 }
 
 /**
  * The rule file, in every stack: where CrowdSec does not run there is no `crowdsec` job, the expressions select
- * no series and never fire; and the runbooks' definitions and the README's table of alerts are generated from
+ * no series and never fire; and the runbooks' definitions and the docs' table of alerts are generated from
  * the default settings, which would otherwise leave these alerts out.
  */
 export const securityRuleFile: RuleFileBuilder = (settings): RuleFile => ({

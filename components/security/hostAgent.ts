@@ -9,18 +9,23 @@
  * systemd ordering after Docker, or the packaged units. The memory budget of the containers stays for the stack.
  *
  * Three commands, chained: `install` (pinned packages; its delete purges them), the files (`ConfigFiles`, one
- * command per file with its content hash as trigger; delete removes the file), `apply` (check, enable,
- * reload; triggered by the files' hashes, its own script and the install script, so it runs only when
- * something changed; its delete stops the services before the files go). A new package version also rewrites
- * the files, in case the package replaced one. The same settings give the same triggers: a second `up` runs
- * nothing.
+ * command per file; delete removes the file), `apply` (check, enable, reload; its delete stops the services).
+ * None of them has `triggers`: a trigger replaces a command create-before-delete, so the old resource's delete
+ * would run after the new create (components/host.ts) — a version bump would purge the package just installed,
+ * a jail change would leave fail2ban stopped. Instead each carries what must make it run again in its script
+ * text or stdin, which is an update: `install` runs again when its script (the pinned versions) changes, each file
+ * when its content or the install script changes (the package may have replaced a file we own), `apply` when a
+ * file, its own script or the install script changes. Updates run the same idempotent script as create; delete
+ * runs only on `destroy` or when the agent leaves the stack. The same settings give the same inputs: a second
+ * `up` runs nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { agentSpec, installScript, removeScript } from "../../security/agents";
 import { etcPathOf, type SecurityAgent } from "../../security/files";
 import type { Settings } from "../../settings";
-import { ConfigFiles, contentHash, type HostFile } from "../configFiles";
-import { asRoot, hostCommand, type HostAccess } from "../host";
+import { asRoot, contentHash } from "../../host/scripts";
+import { ConfigFiles, type HostFile } from "../configFiles";
+import { hostCommand, type HostAccess } from "../host";
 
 export interface HostAgentArgs {
   /** The stack settings (`security`). */
@@ -45,23 +50,23 @@ export class HostAgent extends pulumi.ComponentResource {
     super("koprogo:observability:HostAgent", name, {}, opts);
     const { settings, agent } = args;
     if (args.files.length === 0) throw new Error(`\`files\` of host agent ${agent} is empty: render its files first`);
-    const sudo = settings.security.sudo;
+    const root = args.host.root;
     const spec = agentSpec(agent, settings);
-    const install = asRoot(installScript(spec), sudo);
+    const install = asRoot(installScript(spec), root);
     const installHash = contentHash(install);
-    this.install = hostCommand(`${name}-install`, args.host, { create: install, delete: asRoot(removeScript(spec), sudo), triggers: [installHash] }, { parent: this });
+    this.install = hostCommand(`${name}-install`, args.host, { create: install, delete: asRoot(removeScript(spec), root) }, { parent: this });
     // A package upgrade may replace a file we own (CrowdSec's installer writes acquis.yaml): rewrite them all then.
     const files = new ConfigFiles(
       `${name}-files`,
-      { host: args.host, root: "/etc", files: args.files.map((file) => ({ ...file, path: etcPathOf(file.path) })), sudo, rewriteOn: [installHash] },
-      { parent: this, dependsOn: [this.install] },
+      { host: args.host, root: "/etc", files: args.files.map((file) => ({ ...file, path: etcPathOf(file.path) })), rewriteOn: [installHash], after: [this.install] },
+      { parent: this },
     );
     this.hashes = files.hashes;
-    const apply = asRoot(spec.apply, sudo);
+    const apply = asRoot(spec.apply, root);
     this.apply = hostCommand(
       `${name}-apply`,
       args.host,
-      { create: apply, delete: asRoot(spec.stop, sudo), triggers: [files.hashes, contentHash(apply), installHash] },
+      { create: apply, delete: asRoot(spec.stop, root), rerunOn: files.hashes.apply((hashes) => [...hashes, installHash]) },
       { parent: this, dependsOn: files.writes },
     );
     this.registerOutputs({ hashes: this.hashes });

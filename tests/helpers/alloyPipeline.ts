@@ -55,6 +55,17 @@ export function selectorMatches(selector: string, entry: LogEntry): boolean {
   return true;
 }
 
+/**
+ * An extracted value as the text a stage reads, or `undefined` when it has none: Alloy's stages convert scalars
+ * only (strings, numbers, booleans) and skip a value they cannot convert (a JSON object or list, a null), rather
+ * than use a text like "[object Object]".
+ */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
 function jsonPath(data: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), data);
 }
@@ -78,8 +89,9 @@ function runStage(stage: AlloyStatement, entry: LogEntry): void {
     case "stage.regex": {
       const source = attribute(stage, "source") as string | undefined;
       const input = source === undefined ? entry.line : entry.extracted[source];
-      if (input === undefined || input === null) return;
-      const match = toJsRegex(attribute(stage, "expression") as string).exec(String(input));
+      const text = scalarText(input);
+      if (text === undefined) return;
+      const match = toJsRegex(attribute(stage, "expression") as string).exec(text);
       if (match) for (const [k, v] of Object.entries(match.groups ?? {})) entry.extracted[k] = v ?? "";
       return;
     }
@@ -100,14 +112,14 @@ function runStage(stage: AlloyStatement, entry: LogEntry): void {
     }
     case "stage.labels":
       for (const [name, source] of Object.entries(stringMap(attribute(stage, "values")))) {
-        const value = entry.extracted[source || name];
-        if (value !== undefined && value !== null) entry.labels[name] = String(value);
+        const value = scalarText(entry.extracted[source || name]);
+        if (value !== undefined) entry.labels[name] = value;
       }
       return;
     case "stage.structured_metadata":
       for (const [name, source] of Object.entries(stringMap(attribute(stage, "values")))) {
-        const value = entry.extracted[source || name];
-        if (value !== undefined && value !== null) entry.metadata[name] = String(value);
+        const value = scalarText(entry.extracted[source || name]);
+        if (value !== undefined) entry.metadata[name] = value;
       }
       return;
     case "stage.static_labels":
@@ -122,8 +134,8 @@ function runStage(stage: AlloyStatement, entry: LogEntry): void {
       return;
     }
     case "stage.drop": {
-      const value = entry.extracted[attribute(stage, "source") as string];
-      if (value !== undefined && value !== null && toJsRegex(attribute(stage, "expression") as string).test(String(value))) entry.dropped = true;
+      const value = scalarText(entry.extracted[attribute(stage, "source") as string]);
+      if (value !== undefined && toJsRegex(attribute(stage, "expression") as string).test(value)) entry.dropped = true;
       return;
     }
     case "stage.timestamp":

@@ -49,3 +49,30 @@ export function promqlMetricNames(expr: string): string[] {
   } while (cursor.next());
   return [...names];
 }
+
+/** One vector selector of an expression: its metric name and its label matchers as written (`job="node"`). */
+export interface PromqlSelector {
+  readonly metric: string;
+  readonly matchers: readonly string[];
+}
+
+/**
+ * Every vector selector of a PromQL expression, with each matcher normalised to `label<op>"value"` (spaces
+ * dropped), so two selectors written alike compare equal whatever their layout.
+ */
+export function promqlSelectors(expr: string): PromqlSelector[] {
+  const text = withSampleVariables(expr);
+  const selectors: PromqlSelector[] = [];
+  const cursor = parser.parse(text).cursor();
+  do {
+    const node = cursor.node;
+    if (node.name !== "VectorSelector") continue;
+    const identifier = node.getChild("Identifier");
+    const matchers = node.getChild("LabelMatchers")?.getChildren("UnquotedLabelMatcher") ?? [];
+    selectors.push({
+      metric: identifier ? text.slice(identifier.from, identifier.to) : "",
+      matchers: matchers.map((m) => text.slice(m.from, m.to).replace(/^(\w+)\s*(=~|!~|!=|=)\s*/, "$1$2")),
+    });
+  } while (cursor.next());
+  return selectors;
+}

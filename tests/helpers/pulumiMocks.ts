@@ -37,7 +37,9 @@ export const GENERATED_SECRET = "mock-generated-secret-value";
 export function installPulumiMocks(project = "koprogo-observability", stack = "dev"): MockRecorder {
   const resources: RecordedResource[] = [];
   const options = new Map<string, pulumi.CustomResourceOptions>();
-  pulumi.runtime.setMocks(
+  // `setMocks` is async in its signature only: its body sets the mock monitor synchronously (runtime/mocks.js of
+  // @pulumi/pulumi 3.248), so the mocks are in place when it returns, before any test module creates a resource.
+  void pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });

@@ -1,15 +1,19 @@
 /**
- * The real Debian node and PostgreSQL exporters, started on loopback for a test and scraped once: the metric
- * names they really expose. The PostgreSQL exporter watches a throw-away PostgreSQL 15 cluster (`startPostgres`,
- * `pg_stat_statements` preloaded as in production) as a `pg_monitor` role. `stop()` stops everything started.
+ * The real node and PostgreSQL exporters at the deployed versions (the tool cache, `npm run fetch-tools`), started
+ * on loopback with the stack's own flags and scraped once: the metric names they really expose as deployed. The
+ * PostgreSQL exporter watches a throw-away PostgreSQL 15 cluster (`startPostgres`, `pg_stat_statements`
+ * preloaded as in production) as a `pg_monitor` role. `stop()` stops everything started.
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
+import { nodeExporterFlags } from "../../exporters/node";
+import { postgresExporterFlags } from "../../exporters/postgres";
+import { toolPath } from "../../toolchain/cache";
 import { freePort } from "./freePort";
 import { POSTGRES_BIN, startPostgres, type PostgresCluster } from "./postgresCluster";
 
-export const NODE_EXPORTER_BIN = "/usr/bin/prometheus-node-exporter";
-export const POSTGRES_EXPORTER_BIN = "/usr/bin/prometheus-postgres-exporter";
+export const NODE_EXPORTER_BIN = toolPath("nodeExporter");
+export const POSTGRES_EXPORTER_BIN = toolPath("postgresExporter");
 
 /** The tools this helper needs that are missing; under CI a test must fail on them, never skip. */
 export function missingExporterTools(): string[] {
@@ -77,9 +81,9 @@ export async function startRealExporters(): Promise<RealExporters> {
     const password = "exporter-test-password";
     cluster.psql(`CREATE ROLE metrics_reader LOGIN PASSWORD '${password}'; GRANT pg_monitor TO metrics_reader; CREATE EXTENSION IF NOT EXISTS pg_stat_statements;`);
     const [nodePort, postgresPort] = [await freePort(), await freePort()];
-    const node = spawn(NODE_EXPORTER_BIN, [`--web.listen-address=127.0.0.1:${nodePort}`], { stdio: "ignore" });
+    const node = spawn(NODE_EXPORTER_BIN, nodeExporterFlags(`127.0.0.1:${nodePort}`, "/"), { stdio: "ignore" });
     children.push(node);
-    const postgres = spawn(POSTGRES_EXPORTER_BIN, [`--web.listen-address=127.0.0.1:${postgresPort}`], {
+    const postgres = spawn(POSTGRES_EXPORTER_BIN, postgresExporterFlags(`127.0.0.1:${postgresPort}`), {
       stdio: "ignore",
       env: { ...process.env, DATA_SOURCE_NAME: `postgresql://metrics_reader:${password}@127.0.0.1:${cluster.port}/koprogo_db?sslmode=disable` },
     });

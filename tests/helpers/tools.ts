@@ -1,14 +1,21 @@
 /**
- * Real tools from Debian that tests run (promtool, amtool, fail2ban, PostgreSQL). Under CI a missing tool fails
- * the test that needs it; on a developer machine the test is reported as skipped with the reason.
+ * Real tools that tests run. The Prometheus tools (promtool, amtool, the servers and exporters) are the deployed
+ * versions from the tool cache, named with `toolPath("promtool")` (toolchain/); fail2ban, CrowdSec and
+ * PostgreSQL 15 (the deployed major) come from the system. Under CI a missing tool fails the test that needs it,
+ * saying how to get it; on a developer machine the test is reported as skipped with the reason.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { missingToolsAdvice, toolPath } from "../../toolchain/cache";
 
+export { toolPath };
+
+/** An absolute path exists, or a bare command name is on PATH. */
 export function hasTool(command: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).status === 0 || fs.existsSync(command);
+  if (path.isAbsolute(command)) return fs.existsSync(command);
+  return spawnSync("sh", ["-c", 'command -v "$1"', "sh", command], { encoding: "utf8" }).status === 0;
 }
 
 /**
@@ -21,7 +28,7 @@ export function describeWithTools(title: string, tools: readonly string[], body:
   } else if (process.env.CI === "true") {
     describe(title, () => {
       it(`needs ${missing.join(", ")}`, () => {
-        throw new Error(`missing tool(s) ${missing.join(", ")}: .ci/run must install them`);
+        throw new Error(missingToolsAdvice(missing));
       });
     });
   } else {

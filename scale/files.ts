@@ -1,0 +1,55 @@
+/**
+ * Files of the multi-host parts: Prometheus's credentials for the further hosts and the store, the further hosts'
+ * node exporter web config and TLS files (under `hosts/<name>/`, written on that host), Loki's S3 credentials.
+ */
+import type { FileRenderer, RenderedFile } from "../render/types";
+import { toYaml } from "../render/yaml";
+import type { Secrets, Settings } from "../settings";
+import { webConfig } from "../webauth/files";
+import { SCALE_PROMETHEUS_FILES } from "./prometheusScale";
+
+/** Where the node exporter on a further host reads its files (the host directory is mounted there). */
+export const REMOTE_EXPORTER_PATHS = { dir: "/etc/node-exporter", webConfig: "/etc/node-exporter/web.yml" } as const;
+
+/**
+ * TLS files relative to web.yml: the exporter toolkit resolves `cert_file`/`key_file` against the web config's
+ * directory, so the same file works in the container and for a native exporter (the e2e lane).
+ */
+export const REMOTE_EXPORTER_TLS = { cert: "tls.crt", key: "tls.key" } as const;
+
+/** Loki's S3 credentials file (AWS shared-credentials format) as the container sees it. */
+export const LOKI_S3_CREDENTIALS = { rendered: "loki/secrets/s3-credentials", inContainer: "/etc/loki/secrets/s3-credentials" } as const;
+
+function secretFile(path: string, content: string | undefined): RenderedFile {
+  return { path, content: content ?? "", secret: true };
+}
+
+/** The node exporter files of one further host, relative to the config root. */
+export function furtherHostExporterFiles(host: string, secrets: Secrets<string>): RenderedFile[] {
+  const dir = `hosts/${host}/node-exporter`;
+  return [
+    // The node exporter's logins (contract/webAccess.ts: Prometheus's scrape, the healthcheck) as on the monitoring
+    // host, plus TLS: this exporter is reached over the private network. Behaviour relied on (exporter-toolkit
+    // 0.14): `tls_server_config` turns on TLS for every request; relative paths resolve against web.yml's directory.
+    secretFile(`${dir}/web.yml`, toYaml({ tls_server_config: { cert_file: REMOTE_EXPORTER_TLS.cert, key_file: REMOTE_EXPORTER_TLS.key, min_version: "TLS12" }, ...webConfig("nodeExporter", secrets) })),
+    secretFile(`${dir}/${REMOTE_EXPORTER_TLS.cert}`, secrets.hostsTlsCert),
+    secretFile(`${dir}/${REMOTE_EXPORTER_TLS.key}`, secrets.hostsTlsKey),
+  ];
+}
+
+export function awsCredentialsFile(accessKeyId: string, secretKey: string): string {
+  // The INI of ~/.aws/credentials; Loki's S3 client reads it through AWS_SHARED_CREDENTIALS_FILE when the config holds no keys.
+  return `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretKey}\n`;
+}
+
+export const renderScaleFiles: FileRenderer = (settings: Settings, secrets) => {
+  const files: RenderedFile[] = [];
+  if (settings.hosts.length > 0) {
+    files.push({ path: `prometheus/${SCALE_PROMETHEUS_FILES.hostsCa}`, content: secrets.hostsTlsCaCert ?? "", secret: true });
+    for (const host of settings.hosts) files.push(...furtherHostExporterFiles(host.name, secrets));
+  }
+  if (settings.prometheus.remoteWrite?.username) files.push(secretFile(`prometheus/${SCALE_PROMETHEUS_FILES.remoteWritePassword}`, secrets.remoteWritePassword));
+  const storage = settings.loki.storage;
+  if (storage) files.push(secretFile(LOKI_S3_CREDENTIALS.rendered, awsCredentialsFile(storage.accessKeyId, secrets.lokiS3SecretKey ?? "")));
+  return files;
+};

@@ -1,0 +1,86 @@
+/**
+ * `npm run versions`: per tool, the version the stack deploys (and where it is pinned) beside the version the tests
+ * run (the one `npm run fetch-tools` unpacked into the tool cache). Exits 1 when a tool is not fetched, or when the
+ * tested major.minor differs from the deployed one and the table gives no `allowedDrift` reason for it. A patch
+ * difference (deployed v1.9.1, tested 1.9.0) is shown, never fatal: Debian's archive has the release line, not
+ * every patch.
+ *
+ * The comparison is pure (`compareTools`, `versionProblems`, `versionReport`); only the CLI reads the cache.
+ */
+import * as fs from "fs";
+import { fetchedVersion, toolPath, type BinaryName } from "./cache";
+import { majorMinor, TOOL_VERSIONS, type ToolVersion } from "./versions";
+
+export type VersionStatus = "same" | "patch differs" | "drift allowed" | "drift" | "not fetched";
+
+export interface ToolComparison {
+  readonly tool: string;
+  readonly deployed: string;
+  readonly deployedFrom: string;
+  /** The Debian version unpacked in the cache, or undefined when it is not there (or a binary of it is missing). */
+  readonly tested: string | undefined;
+  /** `package/suite` the tests get it from. */
+  readonly source: string;
+  readonly status: VersionStatus;
+  /** The table's reason, when the major.minor may differ. */
+  readonly allowedDrift?: string;
+}
+
+/** Debian's version without epoch and revision: `1:6.0.4-3` → `6.0.4`, `3.5.3+ds1-6` → `3.5.3+ds1`. */
+export function upstreamVersion(version: string): string {
+  return version.replace(/^v/, "").replace(/^\d+:/, "").replace(/-[^-]+$/, "");
+}
+
+function patchOf(version: string): string {
+  return /^\d+\.\d+\.(\d+)/.exec(upstreamVersion(version))?.[1] ?? "";
+}
+
+/**
+ * One row per tool of `table`. `tested(tool)` says which version is in the cache (undefined when a tool, or one of
+ * its binaries, is missing).
+ */
+export function compareTools(table: Readonly<Record<string, ToolVersion>>, tested: (tool: string) => string | undefined): ToolComparison[] {
+  return Object.entries(table).map(([tool, entry]) => {
+    const version = tested(tool);
+    const base = { tool, deployed: entry.deployed, deployedFrom: entry.deployedFrom, tested: version, source: `${entry.fetch.package}/${entry.fetch.suite}`, allowedDrift: entry.allowedDrift };
+    if (version === undefined) return { ...base, status: "not fetched" as const };
+    if (majorMinor(version) !== majorMinor(entry.deployed)) return { ...base, status: entry.allowedDrift ? ("drift allowed" as const) : ("drift" as const) };
+    return { ...base, status: patchOf(version) === patchOf(entry.deployed) ? ("same" as const) : ("patch differs" as const) };
+  });
+}
+
+/** What makes `npm run versions` fail, one sentence per tool that says what to do; empty when all is well. */
+export function versionProblems(rows: readonly ToolComparison[]): string[] {
+  return rows.flatMap((row) => {
+    if (row.status === "not fetched") return [`${row.tool}: not in the tool cache (${row.source}): run \`npm run fetch-tools\``];
+    if (row.status === "drift")
+      return [
+        `${row.tool}: the tests run ${row.tested} (${majorMinor(row.tested!)}) but the stack deploys ${row.deployed} (${majorMinor(row.deployed)}, ${row.deployedFrom}): fetch the deployed release line in toolchain/versions.ts, or write the reason in its \`allowedDrift\``,
+      ];
+    return [];
+  });
+}
+
+/** The side-by-side table, in Markdown (it reads in a terminal and pastes into a PR or BENCHMARKS.md). */
+export function versionReport(rows: readonly ToolComparison[]): string {
+  const header = ["tool", "deployed", "pinned in", "tested", "from", "status"];
+  const lines = rows.map((row) => [row.tool, row.deployed, row.deployedFrom, row.tested ?? "—", row.source, row.status === "drift allowed" ? `drift allowed: ${row.allowedDrift}` : row.status]);
+  return [header, header.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+/** The tested version of a tool of `TOOL_VERSIONS`: the cache's version file, if every binary of it is there too. */
+export function cachedVersion(tool: string): string | undefined {
+  const entry = (TOOL_VERSIONS as Readonly<Record<string, ToolVersion>>)[tool];
+  if (!entry) return undefined;
+  const binaries = Object.keys(entry.binaries) as BinaryName[];
+  if (!binaries.every((binary) => fs.existsSync(toolPath(binary)))) return undefined;
+  return fetchedVersion(tool as keyof typeof TOOL_VERSIONS);
+}
+
+if (require.main === module) {
+  const rows = compareTools(TOOL_VERSIONS, cachedVersion);
+  console.log(versionReport(rows));
+  const problems = versionProblems(rows);
+  for (const problem of problems) console.error(`versions: ${problem}`);
+  if (problems.length > 0) process.exit(1);
+}
