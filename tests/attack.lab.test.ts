@@ -1,5 +1,6 @@
 /** The attack lab's pure parts: a container as a native process, the address map, the verdict rule. */
-import type { DeclaredContainer } from "../e2e/attack/declared";
+import { declaredFileWrites, type DeclaredContainer } from "../e2e/attack/declared";
+import { asRoot, writeFileScript } from "../host/scripts";
 import { commandListenAddress } from "../e2e/attack/lab";
 import { nativeRun, withEtcMounts } from "../e2e/attack/native";
 import { refused } from "../e2e/attack/probe";
@@ -79,4 +80,11 @@ describe("listen flags", () => {
     [["-listenip=0.0.0.0", "-proxyport=2375", "-allowGET=/x"], { host: "0.0.0.0", port: 2375 }],
     [["--config.file=x"], undefined],
   ])("%j → %j", (command, expected) => expect(commandListenAddress(command)).toEqual(expected));
+});
+
+describe("the files the program's host commands write", () => {
+  it.each(["root", "sudo", "detect"] as const)("reads target, mode, owner and group back from writeFileScript as %s", (access) => {
+    const command = asRoot(writeFileScript("/opt/koprogo-observability/koprogo-obs/prometheus/web.yml", { mode: "0600", owner: 64090 }), access);
+    expect(declaredFileWrites({ hostCommands: [command, "docker kill --signal=HUP x"] })).toEqual([{ target: "/opt/koprogo-observability/koprogo-obs/prometheus/web.yml", mode: "0600", owner: 64090, group: 64090 }]);
+  });
 });

@@ -66,24 +66,35 @@ export function declaredContainer(stack: DeclaredStack, name: string): DeclaredC
   return found;
 }
 
-/** A file the program writes on the host (components/configFiles.ts `writeFileScript`): where, with which mode and owner. */
+/** A file the program writes on the host (host/scripts.ts `writeFileScript`): where, with which mode and owner. */
 export interface DeclaredFileWrite {
   /** Absolute path on the host. */
   readonly target: string;
-  /** Octal text, `0644`. */
+  /** Octal text, `0600`. */
   readonly mode: string;
-  /** uid it is handed to, or root when absent. */
-  readonly owner?: number;
+  /** uid and gid it is handed to. */
+  readonly owner: number;
+  readonly group: number;
+}
+
+/** The script inside `asRoot`'s sudo wrapper (`s='…'`, single quotes escaped as `'\''`), or the command itself. */
+function innerScript(command: string): string {
+  const quoted = /^s='((?:[^']|'\\'')*)'$/m.exec(command);
+  return quoted ? quoted[1].replace(/'\\''/g, "'") : command;
 }
 
 /**
- * The files the program's host commands write, read from the commands' text: `chmod MODE 'FILE.pulumi-tmp'`, then
- * `chown UID 'FILE.pulumi-tmp'` when it hands the file to a service (`writeFileScript`'s shape).
+ * The files the program's host commands write, read from the commands' text in `writeFileScript`'s shape:
+ * `chown UID:GID "$tmp"`, `chmod MODE "$tmp"`, `mv -f "$tmp" 'FILE'` (tests/attack.lab.test.ts parses the
+ * function's own output, so a change of shape fails there first).
  */
-export function declaredFileWrites(stack: DeclaredStack): DeclaredFileWrite[] {
+export function declaredFileWrites(stack: Pick<DeclaredStack, "hostCommands">): DeclaredFileWrite[] {
   return stack.hostCommands.flatMap((command) => {
-    const match = /chmod (0\d{3}) '([^']+)\.pulumi-tmp'(?: && chown (\d+) )?/.exec(command);
-    return match ? [{ target: match[2], mode: match[1], ...(match[3] ? { owner: Number(match[3]) } : {}) }] : [];
+    const script = innerScript(command);
+    const target = /mv -f "\$tmp" '([^']+)'/.exec(script)?.[1];
+    const mode = /chmod (0\d{3}) "\$tmp"/.exec(script)?.[1];
+    const owner = /chown (\d+):(\d+) "\$tmp"/.exec(script);
+    return target && mode && owner ? [{ target, mode, owner: Number(owner[1]), group: Number(owner[2]) }] : [];
   });
 }
 

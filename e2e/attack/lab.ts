@@ -161,7 +161,7 @@ export class AttackLab {
       const file = path.join(renderDir, write.target.slice(this.configRoot.length + 1));
       if (!fs.existsSync(file)) continue;
       fs.chmodSync(file, Number.parseInt(write.mode, 8));
-      fs.chownSync(file, write.owner ?? 0, 0);
+      fs.chownSync(file, write.owner, write.group);
     }
   }
 

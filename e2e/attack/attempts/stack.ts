@@ -16,7 +16,7 @@ const run = promisify(execFile);
  */
 async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
   const root = `${ctx.lab.configRoot}/`;
-  const writes = declaredFileWrites(ctx.declared).filter((w) => w.mode !== "0644" && w.target.startsWith(root));
+  const writes = declaredFileWrites(ctx.declared).filter((w) => (Number.parseInt(w.mode, 8) & 0o044) !== 0o044 && w.target.startsWith(root));
   const leaks: string[] = [];
   const refusals: string[] = [];
   const ownerFails: string[] = [];
@@ -31,9 +31,9 @@ async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
       notRendered.push(relative);
       continue;
     }
-    const ownerUid = write.owner ?? 0;
+    const ownerUid = write.owner;
     tried.push(relative);
-    if (!(await readAs(file, ownerUid, ownerUid))) ownerFails.push(`${relative} (uid ${ownerUid})`);
+    if (!(await readAs(file, ownerUid, write.group))) ownerFails.push(`${relative} (uid ${ownerUid})`);
     // Who can see the file at all: the containers that bind-mount its directory, the config root, or the host's `/`.
     const seeing = ctx.declared.containers.filter((c) => c.mounts.some((m) => m.kind === "bind" && (m.source === "/" || write.target === m.source || write.target.startsWith(`${m.source.replace(/\/$/, "")}/`))));
     const readers = seeing.filter((c) => containerUser(c)?.uid === ownerUid);
@@ -53,7 +53,7 @@ async function secretUidAttempt(ctx: AttackContext): Promise<AttemptResult> {
     detail: `${tried.length} secret files, each read as every other container that mounts it: ${leaks.length > 0 ? `read: ${leaks.join("; ")}` : `none read (${refusals.length} refusals, from ${[...new Set(refusals)].join(", ") || "nobody else mounting them"})`}${notRendered.length > 0 ? `; not rendered, so not tried: ${notRendered.join(", ")}` : ""}`,
     harness:
       tried.length > 0 && ownerFails.length === 0
-        ? ok(`each of the ${tried.length} files is read by its owner's uid (${[...new Set(writes.map((w) => w.owner ?? 0))].join(", ")}); the servers run as their containers' users on these files`)
+        ? ok(`each of the ${tried.length} files is read by its owner's uid (${[...new Set(writes.map((w) => w.owner))].join(", ")}); the servers run as their containers' users on these files`)
         : notOk(ownerFails.length > 0 ? `owners cannot read ${ownerFails.join(", ")}` : "no secret file found in the program's write commands"),
   };
 }
