@@ -234,6 +234,18 @@ export class AttackLab {
     await this.waitAnswering(this.net.host, `http://${address}/`, proc);
   }
 
+  /**
+   * What an attacker who owns one of the application's containers serves on its port: `body` for every request
+   * (the container's scrape target then carries what the attacker writes).
+   */
+  async serveFromApplication(container: string, port: number, body: string): Promise<void> {
+    const netns = this.net.container(container).netns;
+    const js = `const [port, body] = process.argv.slice(1); require("http").createServer((q, r) => r.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(body)).listen(Number(port), "0.0.0.0");`;
+    const proc = this.start({ name: `${container}-attacker`, command: process.execPath, args: ["-e", js, String(port), body], netns, logDir: this.logDir });
+    this.services.push({ container, netns, process: proc, kind: "stand-in", port });
+    await this.waitAnswering(netns, `http://127.0.0.1:${port}/`, proc);
+  }
+
   service(container: string): RunningService {
     const found = this.services.find((s) => s.container === container);
     if (!found) throw new Error(`the lab runs no ${container}`);
