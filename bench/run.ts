@@ -1,7 +1,11 @@
 /**
- * `npm run bench`: time to notify, footprint and query cost on the real servers, printed and written to
- * `BENCHMARKS.md` with the machine and the date. Options: `--runs N` (fault runs per alert and profile, default 5),
- * `--only notify,footprint,queries`, `--out FILE`.
+ * `npm run bench`: time to notify, what the prod profile costs, footprint and query cost on the real servers at the
+ * deployed versions, printed and written to `BENCHMARKS.md` with the machine, the date and the versions.
+ * Options: `--runs N` (fault runs per alert and profile, default 5), `--only notify,cost,footprint,queries`,
+ * `--profiles tuned,prodTuned,projectDefaults,toolDefaults` and `--alerts ApiDown,DatabaseDown,HighErrorRate,SlowApi`
+ * (time to notify), `--cost-minutes M` (the prod-profile measurement after its warm-up, default 10), `--out FILE`.
+ * A partial run (any option but `--out`) writes to `--out`, else to a file in the temporary directory: only a full
+ * run replaces BENCHMARKS.md.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -11,39 +15,93 @@ import { e2eSkipReason, TOOLS } from "../e2e/tools";
 import { startWatchdog, stopAll } from "../e2e/processes";
 import { TIMINGS } from "../e2e/settings";
 import { benchFootprint, footprintTables } from "./footprint";
-import { benchLongScenarios, benchNotify, notifyTable, type NotifyRow } from "./notify";
+import { BENCH_ALERTS, benchLongScenarios, benchNotify, notifyTable, type NotifyRow } from "./notify";
 import { benchQueryCost, queryCostTables } from "./queryCost";
+import { benchProdCost, prodCostTables, type ProdCost } from "./cost";
+import { cachedVersion, compareTools, versionReport } from "../toolchain/report";
+import { TOOL_VERSIONS } from "../toolchain/versions";
+
+/** Long enough for every target's series to exist and every rule group to have run: memory and CPU after it are the steady state. */
+const COST_WARMUP_MS = 120_000;
 import { fixed, median } from "./stats";
 
-const SECTIONS = ["notify", "footprint", "queries"] as const;
+const SECTIONS = ["notify", "cost", "footprint", "queries"] as const;
 type Section = (typeof SECTIONS)[number];
+type Profile = keyof typeof TIMINGS;
+const PROFILES = Object.keys(TIMINGS) as Profile[];
 
-export function parseBenchArguments(argv: readonly string[]): { runs: number; only: Section[]; out: string } {
-  const options = { runs: 5, only: [...SECTIONS] as Section[], out: path.resolve(__dirname, "../BENCHMARKS.md") };
+export interface BenchOptions {
+  readonly runs: number;
+  readonly only: Section[];
+  readonly profiles: Profile[];
+  readonly alerts: string[];
+  readonly costMinutes: number;
+  readonly out: string;
+  /** Any option but `--out` given: not the run BENCHMARKS.md is made of. */
+  readonly partial: boolean;
+}
+
+function list<T extends string>(flag: string, value: string, allowed: readonly T[], what: string): T[] {
+  const wanted = value.split(",").filter((s) => s !== "");
+  const unknown = wanted.filter((s) => !(allowed as readonly string[]).includes(s));
+  if (unknown.length > 0 || wanted.length === 0) throw new Error(`${flag}: unknown ${what} ${unknown.join(", ") || "(none given)"} (${what}s: ${allowed.join(", ")})`);
+  return wanted as T[];
+}
+
+export function parseBenchArguments(argv: readonly string[]): BenchOptions {
+  let runs = 5;
+  let only: Section[] = [...SECTIONS];
+  let profiles = [...PROFILES];
+  let alerts = [...BENCH_ALERTS];
+  let costMinutes = 10;
+  let out: string | undefined;
+  let partial = false;
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag !== "--out") partial = true;
     if (flag === "--runs") {
-      options.runs = Number(value);
-      if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${value})`);
+      runs = Number(value);
+      if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${value})`);
     } else if (flag === "--only") {
-      const wanted = value.split(",");
-      const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-      if (unknown.length > 0) throw new Error(`--only: unknown section ${unknown.join(", ")} (sections: ${SECTIONS.join(", ")})`);
-      options.only = wanted as Section[];
+      only = list(flag, value, SECTIONS, "section");
+    } else if (flag === "--profiles") {
+      profiles = list(flag, value, PROFILES, "profile");
+    } else if (flag === "--alerts") {
+      alerts = list(flag, value, BENCH_ALERTS, "alert");
+    } else if (flag === "--cost-minutes") {
+      costMinutes = Number(value);
+      if (!Number.isFinite(costMinutes) || costMinutes < 1 || costMinutes > 120) throw new Error(`--cost-minutes must be between 1 and 120 (got ${value})`);
     } else if (flag === "--out") {
-      options.out = path.resolve(value);
+      out = path.resolve(value);
     } else {
-      throw new Error(`unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--out FILE]`);
+      throw new Error(`unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--profiles ${PROFILES.join(",")}] [--alerts ${BENCH_ALERTS.join(",")}] [--cost-minutes M] [--out FILE]`);
     }
   }
-  return options;
+  return { runs, only, profiles, alerts, costMinutes, partial, out: out ?? (partial ? path.join(os.tmpdir(), "koprogo-bench.md") : path.resolve(__dirname, "../BENCHMARKS.md")) };
+}
+
+/** The notify groups (profiles of one group run at once) restricted to the chosen profiles. */
+export function notifyGroups(profiles: readonly Profile[]): Profile[][] {
+  const groups: Profile[][] = [
+    ["toolDefaults", "projectDefaults"],
+    ["tuned", "prodTuned"],
+  ];
+  return groups.map((group) => group.filter((p) => profiles.includes(p))).filter((group) => group.length > 0);
 }
 
 /** A server's version from its `--version` (some print it on stderr). */
 function version(tool: string): string {
   const { stdout, stderr } = spawnSync(tool, ["--version"], { encoding: "utf8" });
-  return /version\s+(\S+)/.exec(`${stdout ?? ""}\n${stderr ?? ""}`)?.[1] ?? "unknown";
+  const text = `${stdout ?? ""}\n${stderr ?? ""}`;
+  // `prometheus, version 3.5.3+ds1 (...)`; `postgres (PostgreSQL) 15.14 (...)`.
+  return (/version\s+(\S+)/.exec(text) ?? /\(PostgreSQL\)\s+(\S+)/.exec(text))?.[1] ?? "unknown";
+}
+
+/** What the servers report beside what the stack deploys (`npm run versions`). */
+function versions(): string {
+  const servers = `Prometheus ${version(TOOLS.prometheus)}, Alertmanager ${version(TOOLS.alertmanager)}, node exporter ${version(TOOLS.nodeExporter)}, postgres exporter ${version(TOOLS.postgresExporter)}, PostgreSQL ${version(TOOLS.postgres)}`;
+  return `- Servers run (\`--version\`): ${servers}\n\nTested beside deployed (\`npm run versions\`):\n\n${versionReport(compareTools(TOOL_VERSIONS, cachedVersion))}`;
 }
 
 function machine(): string {
@@ -51,7 +109,7 @@ function machine(): string {
   return [
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${fixed(os.totalmem() / 1024 ** 3, 1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`,
-    `- Servers (Debian packages): Prometheus ${version(TOOLS.prometheus)}, Alertmanager ${version(TOOLS.alertmanager)}, node exporter ${version(TOOLS.nodeExporter)}, postgres exporter ${version(TOOLS.postgresExporter)}, PostgreSQL 15`,
+    versions(),
   ].join("\n");
 }
 
@@ -66,22 +124,34 @@ function notifyVerdict(rows: readonly NotifyRow[]): string {
 async function main(): Promise<void> {
   const options = parseBenchArguments(process.argv.slice(2));
   const skip = e2eSkipReason();
-  if (skip) throw new Error(`bench needs the Debian servers: ${skip}`);
-  const cancel = startWatchdog(30 * 60_000, "the benchmark");
+  if (skip) throw new Error(`bench needs the servers at the deployed versions: ${skip}`);
+  const cancel = startWatchdog(40 * 60_000, "the benchmark");
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   const sections: string[] = [];
+  let cost: Promise<ProdCost> | undefined;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-bench-"));
   try {
     if (options.only.includes("notify")) {
       // Profiles of one group run at once: the slow ones together, then the fast ones together.
       // The long-`for` alerts (10 to 11 minutes) run beside all the rest.
-      const long = benchLongScenarios(options.runs, log);
+      const long = options.profiles.includes("tuned") ? benchLongScenarios(options.runs, log, options.alerts) : Promise.resolve([]);
       long.catch(() => undefined);
-      const rows = [...(await benchNotify([["toolDefaults", "projectDefaults"], ["tuned", "prodTuned"]], options.runs, log)), ...(await long)];
+      // The prod profile's cost is measured beside the notify runs: it reads its own process's CPU time, not the
+      // machine's, and the whole benchmark stays one run of about 20 minutes.
+      if (cost === undefined && options.only.includes("cost")) cost = benchProdCost(COST_WARMUP_MS, options.costMinutes * 60_000, log);
+      cost?.catch(() => undefined);
+      const rows = [...(await benchNotify(notifyGroups(options.profiles), options.runs, log, options.alerts)), ...(await long)];
       const order = Object.keys(TIMINGS);
       rows.sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.alert.localeCompare(b.alert));
       sections.push(
         `## Time to notify\n\nFrom the fault (API process killed; PostgreSQL stopped with its exporter running; 5xx at 20/s; every request 2.5 s) to the last request at the receivers that must be told (pager, chat and SMS; chat only for \`SlowApi\`), over ${options.runs} runs per row with the fault at a random phase of the scrape and evaluation ticks; ratio = time / the rule's \`for\` (ApiDown 60 s, DatabaseDown 30 s, HighErrorRate 300 s, SlowApi 600 s; the last two also wait for their 5-minute rate to cross the threshold: about 150 s at 20 errors/s, a few seconds for the latency). Profiles: \`toolDefaults\` = Prometheus's and Alertmanager's own defaults (1m scrape and evaluation, 30s group_wait); \`projectDefaults\` = the settings' defaults; \`prodTuned\` and \`tuned\` (the e2e profile) set \`prometheus.scrapeInterval\` / \`prometheus.evaluationInterval\`. Critical alerts have \`group_wait: 0s\` in the product's routing.\n\n${notifyTable(rows)}\n\n${notifyVerdict(rows)}`,
+      );
+    }
+    if (options.only.includes("cost")) {
+      cost ??= benchProdCost(COST_WARMUP_MS, options.costMinutes * 60_000, log);
+      const measured = await cost;
+      sections.push(
+        `## What the prod profile costs\n\nOne lane at the prod stack's intervals (\`Pulumi.prod.yaml\`: ${measured.scrapeInterval} scrape, ${measured.evaluationInterval} evaluation) with the product's exporters, rules and the stand-in API's traffic, measured for ${fixed(measured.windowSeconds / 60, 1)} min after ${measured.warmupSeconds} s of warm-up: Prometheus's resident memory (VmRSS) and CPU time (\`/proc/<pid>/stat\`), its ingestion (\`prometheus_tsdb_head_samples_appended_total\`), and the bytes per sample of a real TSDB block (an admin-API snapshot of the head: its chunks and index). Bytes per day = samples per day × chunk bytes per sample + one index per 2-hour block; both are upper bounds: the snapshot's chunks are minutes old (a chunk compresses better as it fills to 120 samples), and compaction merges the 2-hour blocks. The e2e stack stands in for Loki, Alloy and Grafana with a 6-series stub and runs no Traefik or CrowdSec: production holds more series, so the per-1,000-series figure is the one to scale.\n\n${prodCostTables(measured)}`,
       );
     }
     if (options.only.includes("footprint")) {
@@ -103,7 +173,8 @@ async function main(): Promise<void> {
     cancel();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  const report = `# Benchmarks\n\nWritten by \`npm run bench\` (\`bench/\`). Re-run it to refresh; the numbers below are from one run.\n\n${machine()}\n\n${sections.join("\n\n")}\n`;
+  const scope = options.partial ? `a partial run (\`${process.argv.slice(2).join(" ")}\`), not the full benchmark` : "one run";
+  const report = `# Benchmarks\n\nWritten by \`npm run bench\` (\`bench/\`). Re-run it to refresh; the numbers below are from ${scope}.\n\n${machine()}\n\n${sections.join("\n\n")}\n`;
   fs.writeFileSync(options.out, report);
   console.log(`\n${report}`);
   console.log(`written to ${options.out}`);

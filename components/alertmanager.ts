@@ -6,18 +6,23 @@ import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
-import { configuredService } from "./configuredService";
-import { clusterFlags } from "../scale/alertmanagerCluster";
+import { configuredService, type ServiceEngine } from "./configuredService";
+import { clusterFlags, clusterPeers } from "../scale/alertmanagerCluster";
 import { monitoringHostName } from "../scale/hosts";
-import type { DockerHost } from "./dockerHost";
 
 export interface AlertmanagerArgs {
   /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
   readonly settings: Settings;
   /** Engine, network and host access. */
-  readonly host: DockerHost;
+  readonly host: ServiceEngine;
   /** `alertmanager.yml`, the templates and the secret files, relative to the stack's config root (`alertmanager/...`). */
   readonly files: readonly HostFile[];
+  /**
+   * The host this Alertmanager runs on, as a peer of `alertmanager.cluster`: defaults to the monitoring host. A
+   * further host's peer publishes its web port on that host's private address (Prometheus sends there, with its
+   * login) and its gossip beside it.
+   */
+  readonly peer?: string;
 }
 
 /** The URL notification links (silences) point at: the external URL, else the loopback port an SSH tunnel reaches. */
@@ -30,22 +35,24 @@ export function alertmanagerExternalUrl(settings: Settings): string {
  * without a login can silence, post alerts or read them), and the cluster: none for one Alertmanager (gossip would
  * only open a port), else this peer's gossip flags (`scale/alertmanagerCluster.ts`).
  */
-export function alertmanagerFlags(settings: Settings): string[] {
+export function alertmanagerFlags(settings: Settings, peer = monitoringHostName(settings)): string[] {
   return [
     `--config.file=${ALERTMANAGER_PATHS.config}`,
     `--storage.path=${ALERTMANAGER_PATHS.data}`,
     `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
     `--web.external-url=${alertmanagerExternalUrl(settings)}`,
     `--web.config.file=${webConfigFile("alertmanager").inContainer}`,
-    ...clusterFlags(settings, monitoringHostName(settings)),
+    ...clusterFlags(settings, peer),
   ];
 }
 
-/** The gossip port published on the monitoring host's private address (TCP and UDP), when clustered. */
-export function alertmanagerGossipPorts(settings: Settings) {
+/** The gossip port published on the peer's private address (TCP and UDP), when clustered. */
+export function alertmanagerGossipPorts(settings: Settings, peer = monitoringHostName(settings)) {
   const cluster = settings.alertmanager.cluster;
   if (!cluster) return [];
-  return (["tcp", "udp"] as const).map((protocol) => ({ internal: cluster.port, hostPort: cluster.port, ip: cluster.monitoringHostAddress, protocol }));
+  const address = clusterPeers(settings).find((p) => p.name === peer)?.address;
+  if (!address) throw new Error(`alertmanager.cluster.peers does not name ${JSON.stringify(peer)}`);
+  return (["tcp", "udp"] as const).map((protocol) => ({ internal: cluster.port, hostPort: cluster.port, ip: address, protocol }));
 }
 
 export class Alertmanager extends pulumi.ComponentResource {
@@ -57,6 +64,8 @@ export class Alertmanager extends pulumi.ComponentResource {
   constructor(name: string, args: AlertmanagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:Alertmanager", name, {}, opts);
     const { settings, host } = args;
+    const peer = args.peer ?? monitoringHostName(settings);
+    const furtherHost = settings.hosts.find((h) => h.name === peer);
     if (!args.files.some((file) => file.path === "alertmanager/alertmanager.yml")) throw new Error("`files` must contain alertmanager/alertmanager.yml");
     const service = configuredService(name, this, {
       service: "alertmanager",
@@ -65,9 +74,10 @@ export class Alertmanager extends pulumi.ComponentResource {
       files: args.files,
       image: IMAGES.alertmanager,
       memory: settings.alertmanager.memory,
-      hostPort: settings.alertmanager.hostPort,
-      command: alertmanagerFlags(settings),
-      extraPorts: alertmanagerGossipPorts(settings),
+      hostPort: furtherHost ? SERVICE_PORTS.alertmanager : settings.alertmanager.hostPort,
+      publishOn: furtherHost?.address,
+      command: alertmanagerFlags(settings, peer),
+      extraPorts: alertmanagerGossipPorts(settings, peer),
       dataPath: ALERTMANAGER_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/alertmanager`, path: ALERTMANAGER_PATHS.configDir, readOnly: true }],
       healthcheck: authenticatedHealthcheck("alertmanager", `127.0.0.1:${SERVICE_PORTS.alertmanager}`, "/-/healthy"),

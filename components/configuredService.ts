@@ -13,16 +13,21 @@ import { dataVolume, serviceContainerArgs, type ServiceContainerSpec } from "./c
 import type { DockerHost } from "./dockerHost";
 import { volumeOwner } from "./volumeOwner";
 
+/** What a service needs of its host: engine, command access, config root, networks (a DockerHost has them). */
+export type ServiceEngine = Pick<DockerHost, "provider" | "access" | "configRoot" | "networksFor">;
+
 export interface ConfiguredServiceSpec {
   readonly service: ServiceName;
   readonly settings: Settings;
-  readonly host: DockerHost;
+  readonly host: ServiceEngine;
   /** The service's files, relative to the config root. */
   readonly files: readonly HostFile[];
   readonly image: string;
   /** Container memory limit (Docker notation). */
   readonly memory: string;
-  /** Host port on `docker.bindAddress`, or `null` for none. */
+  /** Host address its port is published on. Defaults to `docker.bindAddress` (loopback). */
+  readonly publishOn?: string;
+  /** Host port on `publishOn`, or `null` for none. */
   readonly hostPort: number | null;
   readonly command: readonly string[];
   /** Ports besides the service's own (e.g. Alertmanager's gossip on the private address). */
@@ -71,7 +76,7 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
       command: spec.command,
       envs: spec.envs ? [...spec.envs] : undefined,
       ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }, ...(spec.extraPorts ?? [])],
-      bindAddress: settings.docker.bindAddress,
+      bindAddress: spec.publishOn ?? settings.docker.bindAddress,
       volumes: [{ volume: volume.name, path: spec.dataPath }],
       binds: spec.binds,
       healthcheck: spec.healthcheck,

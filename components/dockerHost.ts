@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_NETWORKS, NETWORK_MEMBERS, STACK_NETWORKS, type StackNetwork } from "../contract/networks";
 import type { StackService } from "../contract/serviceUsers";
 import { networkName, staticAddress, type Secrets, type Settings } from "../settings";
+import { pinnedHostKeySshOptions } from "../host/ssh";
+import { remoteHostOf } from "../settings/deployment";
 import type { ContainerNetwork } from "./container";
 import { hostAccessFor, type HostAccess } from "./host";
 
@@ -31,7 +33,11 @@ export class DockerHost extends pulumi.ComponentResource {
     super("koprogo:observability:DockerHost", name, {}, opts);
     const { settings } = args;
     const { docker: dockerSettings, namePrefix } = settings;
-    this.provider = new docker.Provider(`${name}-engine`, { host: dockerSettings.host, sshOpts: dockerSettings.sshOpts }, { parent: this });
+    this.provider = new docker.Provider(
+      `${name}-engine`,
+      { host: dockerSettings.host, sshOpts: dockerSshOptions(settings) },
+      { parent: this },
+    );
     const networks = {} as Record<StackNetwork, pulumi.Output<string>>;
     for (const network of STACK_NETWORKS) {
       if (network === "app" && dockerSettings.network.external) {
@@ -73,4 +79,19 @@ export class DockerHost extends pulumi.ComponentResource {
       return ipv4Address ? { name: this.networks[network], ipv4Address } : { name: this.networks[network] };
     });
   }
+}
+
+/**
+ * The `ssh` options of the Docker provider: for an `ssh://` engine, the stack's host key pinned first (host/ssh.ts),
+ * then `docker.sshOpts`; nothing is read from the runner's known_hosts. Other engines take `docker.sshOpts` as is.
+ */
+export function dockerSshOptions(settings: Settings): string[] {
+  const remote = remoteHostOf(settings);
+  if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
+  return pinnedDockerSshOptions(remote.hostKey, settings.docker.sshOpts);
+}
+
+/** `docker.sshOpts` after the options that pin `hostKey` (the monitoring host's, or a further host's). */
+export function pinnedDockerSshOptions(hostKey: string, sshOpts: readonly string[]): string[] {
+  return [...pinnedHostKeySshOptions(hostKey), ...sshOpts];
 }

@@ -152,7 +152,9 @@ export class Grafana extends pulumi.ComponentResource {
       {
         url: this.apiUrl,
         auth: pulumi.secret(pulumi.interpolate`${this.adminUser}:${this.adminPassword}`),
-        // `ready` waited for the API at this URL already; these retries cover a later blip (connection errors only).
+        // The public URL when Grafana has a domain: what people open and what CI reaches, with Traefik's real
+        // certificate (an SSH tunnel instead would need a local port per run). `ready` waited for the API at this
+        // URL already; these retries cover a later blip (connection errors only).
         retries: 10,
         retryWait: 3,
       },

@@ -53,6 +53,11 @@ export function hostAccessFor(settings: Settings, secrets: Secrets<pulumi.Output
   if (!remote) return { kind: "local", root: "detect", docker: dockerCli(settings.docker.host) };
   // The settings refused a remote host without `ssh.hostKey` already; this is for callers that built them by hand.
   if (!remote.hostKey) throw new Error(`koprogo-observability:ssh.hostKey: is required to reach ${remote.host} over SSH`);
+  return sshHostAccess({ ...remote, hostKey: remote.hostKey }, secrets);
+}
+
+/** SSH access to one host with its pinned key: the monitoring host's, or a further host's (`hosts[].ssh`). */
+export function sshHostAccess(remote: { readonly host: string; readonly user: string; readonly port: number; readonly hostKey: string }, secrets: Secrets<pulumi.Output<string>>): HostAccess {
   const connection: command.types.input.remote.ConnectionArgs = {
     host: remote.host,
     user: remote.user,

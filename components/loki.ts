@@ -6,6 +6,7 @@ import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
 import { LOKI_S3_CREDENTIALS } from "../scale/files";
+// Loki runs as its image's uid (contract/serviceUsers.ts), which owns the S3 credentials file (its one secret).
 import type { DockerHost } from "./dockerHost";
 
 export interface LokiArgs {

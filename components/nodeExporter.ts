@@ -11,13 +11,20 @@ import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { serviceContainerArgs } from "./container";
 import type { DockerHost } from "./dockerHost";
 
+/** What the node exporter needs of a host: its engine, command access and config root (a DockerHost has them). */
+export type HostEngine = Pick<DockerHost, "provider" | "access" | "configRoot">;
+
 export interface NodeExporterArgs {
   /** The stack settings (`nodeExporter`, `namePrefix`). */
   readonly settings: Settings;
   /** Engine and host access. */
-  readonly host: DockerHost;
+  readonly host: HostEngine;
   /** Its web config and login (`node-exporter/...`), relative to the config root. */
   readonly files: readonly HostFile[];
+  /** `host:port` it listens on. Defaults to `nodeExporter.listenAddress` (the monitoring host's Docker bridge). */
+  readonly listenAddress?: string;
+  /** Its web config turns on TLS (a further host, scraped over the private network). Defaults to `false`. */
+  readonly tls?: boolean;
 }
 
 export class NodeExporter extends pulumi.ComponentResource {
@@ -29,6 +36,7 @@ export class NodeExporter extends pulumi.ComponentResource {
     super("koprogo:observability:NodeExporter", name, {}, opts);
     const { settings, host } = args;
     const container = containerName(settings, "nodeExporter");
+    this.address = args.listenAddress ?? `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`;
     const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.nodeExporter.uid }, { parent: this });
     this.container = new docker.Container(
       name,
@@ -36,7 +44,7 @@ export class NodeExporter extends pulumi.ComponentResource {
         name: container,
         image: IMAGES.nodeExporter,
         memory: settings.nodeExporter.memory,
-        command: nodeExporterContainerFlags(settings),
+        command: nodeExporterContainerFlags(settings, this.address),
         // The host's network and process namespaces: the container's own would only show the container.
         networkMode: "host",
         pidMode: "host",
@@ -47,14 +55,13 @@ export class NodeExporter extends pulumi.ComponentResource {
           { hostPath: "/", path: "/host", readOnly: true },
           { hostPath: `${host.configRoot}/${CONFIG_DIRS.nodeExporter.host}`, path: CONFIG_DIRS.nodeExporter.container, readOnly: true },
         ],
-        healthcheck: authenticatedHealthcheck("nodeExporter", `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`, "/metrics"),
+        healthcheck: authenticatedHealthcheck("nodeExporter", this.address, "/metrics", args.tls ? "https" : "http"),
         user: dockerUser("nodeExporter"),
       }),
       { parent: this, provider: host.provider, dependsOn: config.writes },
     );
     // exporter-toolkit re-reads web.yml on each request; the restart covers a changed login file of the healthcheck.
     reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
-    this.address = `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`;
     this.registerOutputs({ address: this.address });
   }
 }

@@ -15,6 +15,8 @@ import { Prometheus } from "./prometheus";
 import { hostFilesFor } from "./renderForHost";
 import { HostSecurity } from "./security";
 import { SocketProxy } from "./socketProxy";
+import { FurtherHost } from "./furtherHost";
+import { generateHostsTls } from "./hostsTls";
 
 export interface ObservabilityStackArgs {
   /** The parsed stack settings. */
@@ -35,6 +37,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly loki: Loki;
   readonly alloy: Alloy;
   readonly socketProxy: SocketProxy;
+  /** The further hosts of `hosts`, by name: node exporter, security agents, an Alertmanager peer where named. */
+  readonly furtherHosts: Readonly<Record<string, FurtherHost>>;
   /** The `operator` logins of Prometheus and Alertmanager (secrets): `pulumi stack output --show-secrets`. */
   readonly operatorPasswords: Readonly<Record<"prometheus" | "alertmanager", pulumi.Output<string>>>;
 
@@ -45,6 +49,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       ...args.secrets,
       ...webLogins(name, this),
       postgresExporterPassword: args.secrets.postgresExporterPassword ?? generatedPassword(`${name}-postgres-exporter-password`, this),
+      // The further hosts' TLS: the operator's own material when all three secrets are set, else generated.
+      ...(settings.hosts.length > 0 && !(args.secrets.hostsTlsCaCert && args.secrets.hostsTlsCert && args.secrets.hostsTlsKey) ? generateHostsTls(`${name}-hosts-tls`, settings.hosts, this) : {}),
     };
     const secret = (key: keyof Secrets<string>) => secrets[key]!;
     this.operatorPasswords = { prometheus: secret(webPasswordName("prometheus", "operator")), alertmanager: secret(webPasswordName("alertmanager", "operator")) };
@@ -76,6 +82,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.socketProxy = new SocketProxy(`${name}-socket-proxy`, { settings, host: this.host }, { parent: this });
     // After Loki, so the first pushes find it (Alloy retries anyway).
     this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki, this.socketProxy] });
+    this.furtherHosts = Object.fromEntries(
+      settings.hosts.map((host) => [host.name, new FurtherHost(`${name}-host-${host.name}`, { settings, host, files, secrets }, { parent: this, dependsOn: [this.prometheus] })]),
+    );
     this.registerOutputs({});
   }
 }

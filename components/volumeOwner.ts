@@ -13,12 +13,15 @@ import type { ServiceUser } from "../contract/serviceUsers";
 import { shellQuote } from "../host/scripts";
 import { hostCommand, type HostAccess } from "./host";
 
-/** Script that re-owns every file of `volume` to `user`, through the provider's engine (`docker`, host/scripts.ts dockerCli). */
+/** Script that re-owns every file of `volume` to `user`, through the `docker` CLI of the stack's engine. */
 export function chownVolumeScript(volume: string, image: string, user: ServiceUser, docker = "docker"): string {
   return `set -eu; ${docker} run --rm --user 0:0 --network none --entrypoint chown -v ${shellQuote(`${volume}:/data`)} ${shellQuote(image)} -R ${user.uid}:${user.gid} /data`;
 }
 
-/** A command that runs `chownVolumeScript` once per (volume, uid): the container depends on it. */
+/**
+ * A command that runs `chownVolumeScript`: the container depends on it. No trigger and no delete (components/host.ts):
+ * the volume, image and uid are in the script's text, so a changed uid is an update that runs it again.
+ */
 export function volumeOwner(name: string, host: HostAccess, volume: pulumi.Input<string>, image: string, user: ServiceUser, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-  return hostCommand(name, host, { create: pulumi.output(volume).apply((v) => chownVolumeScript(v, image, user, host.docker)), triggers: [user.uid, user.gid, volume] }, opts);
+  return hostCommand(name, host, { create: pulumi.output(volume).apply((v) => chownVolumeScript(v, image, user, host.docker)) }, opts);
 }

@@ -31,7 +31,6 @@ export const ABSENT_IN_E2E: readonly { prefix: RegExp; source: string }[] = [
   { prefix: /^loki_/, source: "Loki" },
   { prefix: /^alloy_/, source: "Alloy" },
   { prefix: /^grafana_/, source: "Grafana" },
-  { prefix: /^pg_stat_statements_/, source: "The stat_statements collector (postgres_exporter 0.13+; Debian 12 has 0.11)" },
 ];
 
 interface Panel {
@@ -75,16 +74,35 @@ export function metricNames(expr: string): string[] {
 
 const COMPARISONS = new Set(["Gtr", "Lss", "Gte", "Lte", "Eql", "Neq"]);
 
-/** For `<expr> > 1` (a filter against a number, without `bool`), `<expr>`; else undefined. */
-export function withoutTopLevelFilter(expr: string): string | undefined {
-  const top = parser.parse(expr).topNode.firstChild;
-  if (!top || top.name !== "BinaryExpr") return undefined;
-  const [left, right] = [top.firstChild, top.lastChild];
+type SyntaxNode = NonNullable<ReturnType<typeof parser.parse>["topNode"]["firstChild"]>;
+
+/** For a node `<expr> > 1` (a filter against a number, without `bool`), the text of `<expr>`; else undefined. */
+function filteredSide(node: SyntaxNode, expr: string): string | undefined {
+  if (node.name !== "BinaryExpr") return undefined;
+  const [left, right] = [node.firstChild, node.lastChild];
   const operator = left?.nextSibling;
   if (!left || !right || !operator || !COMPARISONS.has(operator.name)) return undefined;
   if (expr.slice(operator.to, right.from).includes("bool")) return undefined;
-  if (right.name === "NumberDurationLiteral" || right.name === "NumberLiteral") return expr.slice(left.from, left.to);
-  if (left.name === "NumberDurationLiteral" || left.name === "NumberLiteral") return expr.slice(right.from, right.to);
+  const isNumber = (n: SyntaxNode) => n.name === "NumberDurationLiteral" || n.name === "NumberLiteral";
+  if (isNumber(right)) return expr.slice(left.from, left.to);
+  if (isNumber(left)) return expr.slice(right.from, right.to);
+  return undefined;
+}
+
+/**
+ * For `<expr> > 1` (a filter against a number, without `bool`), `<expr>`; also when the filter is the last argument
+ * of the aggregations, functions and parentheses around it (`topk(20, <expr> > 1)` → `topk(20, <expr>)`): they
+ * return nothing when it returns nothing. Else undefined.
+ */
+export function withoutTopLevelFilter(expr: string): string | undefined {
+  let node = parser.parse(expr).topNode.firstChild;
+  while (node) {
+    const kept = filteredSide(node, expr);
+    if (kept !== undefined) return `${expr.slice(0, node.from)}${kept}${expr.slice(node.to)}`;
+    if (node.name === "ParenExpr") node = node.lastChild;
+    else if (node.name === "AggregateExpr" || node.name === "FunctionCall") node = node.getChild("FunctionCallBody")?.lastChild ?? null;
+    else return undefined;
+  }
   return undefined;
 }
 

@@ -3,8 +3,8 @@
  * real Prometheus, Alertmanager and exporters start with the rendered `web.yml` and refuse whoever has none.
  *
  * The hash is made by the system's libcrypt (libxcrypt: `$2b$`, cost 10) through Python's `crypt` module of
- * Debian's python3 (installed with fail2ban): the same bcrypt Go's x/crypto/bcrypt verifies. The program itself
- * never hashes: it takes `RandomPassword.bcryptHash` from @pulumi/random.
+ * Debian's python3: the same bcrypt Go's x/crypto/bcrypt verifies. The program itself never hashes: it takes
+ * `RandomPassword.bcryptHash` from @pulumi/random.
  */
 import { execFileSync } from "child_process";
 import { WEB_LOGINS, webHashName, webPasswordName, type WebCaller, type WebServer } from "../contract/webAccess";

@@ -125,7 +125,14 @@ export function startWatchdog(ms: number, what: string): () => void {
 }
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * Ports handed out in this process. A port is never handed out twice: a stopped server's port (a PostgreSQL stopped
+ * by a fault) must not go to a server started later, or the exporter still watching the old address would find a
+ * healthy database there and the fault would never show.
+ */
+const handedOut = new Set<number>();
+
+function kernelFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -135,6 +142,17 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await kernelFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free loopback port that this process has not used already (${handedOut.size} handed out)`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -80,7 +80,7 @@ export async function targets(prometheus: Endpoint): Promise<{ job: string; heal
  * Hands an alert to Alertmanager as Prometheus does once its `for` has elapsed (`POST /api/v2/alerts`), for the
  * alerts whose `for` is longer than a CI run: their rule is proven live up to the pending state.
  */
-export async function postAlerts(alertmanager: Endpoint, alerts: { labels: Record<string, string>; annotations: Record<string, string>; startsAt?: string; generatorURL?: string }[]): Promise<void> {
+export async function postAlerts(alertmanager: Endpoint, alerts: { labels: Record<string, string>; annotations: Record<string, string>; startsAt?: string; endsAt?: string; generatorURL?: string }[]): Promise<void> {
   const response = await fetch(`${alertmanager.url}/api/v2/alerts`, { method: "POST", headers: headers(alertmanager, { "Content-Type": "application/json" }), body: JSON.stringify(alerts) });
   if (!response.ok) throw new Error(`Alertmanager refused the alerts: ${response.status} ${await response.text()}`);
 }

@@ -79,6 +79,12 @@ export class Receivers {
     return this.received.filter((n) => n.payload.alerts.some((a) => a.labels.alertname === alertname && (status === undefined || a.status === status)));
   }
 
+  /** Whether the last notification at `role` that carries `alertname` says it fires (a resolved one follows when it is over). */
+  lastSaysFiring(role: ReceiverRole, alertname: string): boolean {
+    const last = this.about(alertname).filter((n) => n.role === role).at(-1);
+    return last?.payload.alerts.some((a) => a.labels.alertname === alertname && a.status === "firing") ?? false;
+  }
+
   /** First arrival of `alertname` at `role`, or undefined. */
   first(role: ReceiverRole, alertname: string, status: "firing" | "resolved" = "firing", after = 0): ReceivedNotification | undefined {
     return this.about(alertname, status).find((n) => n.role === role && n.at >= after);

@@ -2,7 +2,8 @@
  * The fault scenarios, shared by the e2e tests (which assert on the result) and the benchmark (which times it).
  * Each injects one fault in a lane and waits for the notifications it must cause, recording when each arrived.
  */
-import { queryValue, postAlerts, prometheusAlerts, type PrometheusAlert } from "./prometheusApi";
+import { durationToMs } from "../settings";
+import { instantQuery, queryValue, postAlerts, prometheusAlerts, type PrometheusAlert } from "./prometheusApi";
 import { sleep, waitFor } from "./processes";
 import type { ReceivedNotification, ReceiverRole } from "./receivers";
 import type { Lane } from "./stack";
@@ -25,6 +26,8 @@ export interface NotifyOutcome {
   /** For alerts proven live up to pending: when Prometheus first reported it, and the alert it reported. */
   readonly pendingAt?: number;
   readonly pending?: PrometheusAlert;
+  /** When the alert had fired before the fault (a transient), what was seen and how long the wait for it took. */
+  readonly beforeFault?: string;
 }
 
 /** Waits until `expr` has value `value` in the lane's Prometheus (the steady state before a fault). */
@@ -53,17 +56,42 @@ interface FaultOptions {
   readonly delayMs?: number;
 }
 
+/**
+ * Waits, before a fault, until `alertname` is inactive in Prometheus and no role's last notification about it says
+ * "firing". Why: Alertmanager notifies a group again only when its set of firing alerts changes (or after the
+ * repeat interval, 1h for critical alerts). An alert that fired before the fault (a transient: with 1m scrape and
+ * evaluation, one timed-out scrape can stay visible to two evaluations, more than `DatabaseDown`'s 30s `for`) and
+ * fires again after it, before its resolved notification went out (up to `group_interval`, 5m at the tool
+ * defaults), is "still firing" to Alertmanager: no notification for an hour. Returns what was seen, or undefined
+ * when the slate was clean at once.
+ */
+export async function waitForCleanSlate(lane: Lane, alertname: string, roles: readonly ReceiverRole[]): Promise<string | undefined> {
+  const began = Date.now();
+  const active = async () => (await prometheusAlerts(lane.prometheus)).filter((a) => a.labels.alertname === alertname);
+  const notified = () => roles.filter((role) => lane.receivers.lastSaysFiring(role, alertname));
+  const [wasActive, wasNotified] = [await active(), notified()];
+  if (wasActive.length === 0 && wasNotified.length === 0) return undefined;
+  // The evidence, for the report: scrapes that failed or were slow in the last 15 minutes.
+  const evidence = async (what: string, expr: string) => (await instantQuery(lane.prometheus, expr).catch(() => [])).map((s) => `${what}{job="${s.metric.job}"} ${Number(s.value[1]).toFixed(2)}`);
+  const seen = [...(await evidence("min up", "min_over_time(up[15m]) == 0")), ...(await evidence("max scrape s", "max_over_time(scrape_duration_seconds[15m]) > 5"))].join(", ");
+  const timeoutMs = durationToMs(lane.settings.notifications.groupInterval) + 2 * durationToMs(lane.settings.prometheus.evaluationInterval) + 60_000;
+  await waitFor(`${alertname} inactive and resolved at ${roles.join(", ")} before the fault in lane ${lane.name}`, async () => ((await active()).length === 0 && notified().length === 0 ? true : undefined), timeoutMs, 500);
+  return `${alertname} was ${wasActive.map((a) => a.state).join("/") || "resolved but"} ${wasNotified.length > 0 ? `notified (${wasNotified.join(", ")})` : "not notified"} before the fault (${seen || "no failed or slow scrape in the last 15m"}); waited ${((Date.now() - began) / 1000).toFixed(0)} s for it to resolve`;
+}
+
 async function faultAndRepair(lane: Lane, alertname: string, fault: () => Promise<void>, repair: () => Promise<void>, options: FaultOptions): Promise<NotifyOutcome> {
   const roles = ROLES_BY_SEVERITY.critical;
   if (options.delayMs) await sleep(options.delayMs);
+  // Checked just before the fault: a transient can come at any time until then.
+  const beforeFault = await waitForCleanSlate(lane, alertname, roles);
   const faultAt = Date.now();
   await fault();
   const fired = await waitForNotifications(lane, alertname, roles, "firing", faultAt, options.timeoutMs ?? 120_000);
-  if (!options.resolve) return { alertname, faultAt, fired };
+  if (!options.resolve) return { alertname, faultAt, fired, beforeFault };
   const repairedAt = Date.now();
   await repair();
   const resolved = await waitForNotifications(lane, alertname, roles, "resolved", repairedAt, options.timeoutMs ?? 120_000);
-  return { alertname, faultAt, fired, repairedAt, resolved };
+  return { alertname, faultAt, fired, repairedAt, resolved, beforeFault };
 }
 
 /** The API process is killed: `ApiDown` must reach the pager, chat and SMS; a resolved message when it is back. */

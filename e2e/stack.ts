@@ -10,7 +10,7 @@ import * as path from "path";
 import { nodeExporterFlags } from "../exporters/node";
 import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
 import { renderAll, type RenderedFile } from "../render";
-import { SECRET_NAMES, serviceAddress, type Secrets, type Settings } from "../settings";
+import { SECRET_NAMES, serviceAddress, type SecretName, type Secrets, type Settings } from "../settings";
 import { webConfigFile } from "../webauth/paths";
 import { basicAuthorization, e2eLoginSecrets, type Endpoint } from "./logins";
 import { createPostgresCluster, type PostgresCluster } from "./postgres";
@@ -26,8 +26,8 @@ const PROJECT_DIR = path.resolve(__dirname, "..");
  * A fake value per secret; the e2e receivers need none, the exporter's password is the cluster's, and the logins
  * of contract/webAccess.ts are real passwords with real bcrypt hashes (e2e/logins.ts).
  */
-export function e2eSecrets(): Secrets<string> {
-  const secrets: Secrets<string> = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`]));
+export function e2eSecrets(): Record<SecretName, string> & Secrets<string> {
+  const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`])) as Record<SecretName, string>;
   secrets.postgresExporterPassword = E2E_POSTGRES_PASSWORD;
   return { ...secrets, ...e2eLoginSecrets() };
 }
@@ -119,6 +119,8 @@ export interface LaneOptions {
    * it is written. The scenarios never use it: they run what the render produces.
    */
   readonly baselineTransform?: (file: RenderedFile) => RenderedFile;
+  /** More Prometheus flags (the benchmark's `--web.enable-admin-api`, to snapshot the TSDB it measures). */
+  readonly prometheusArgs?: readonly string[];
 }
 
 export interface Lane {
@@ -245,6 +247,7 @@ export class E2eStack {
         `--web.listen-address=${addresses.prometheus}`,
         `--web.external-url=http://${addresses.prometheus}`,
         `--web.config.file=${path.join(dir, "config", webConfigFile("prometheus").rendered)}`,
+        ...(options.prometheusArgs ?? []),
       ],
       logDir: this.shared.logDir,
     });

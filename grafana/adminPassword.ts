@@ -20,12 +20,16 @@ function checkPassword(variable: string, what: string): string {
 }
 
 /** What runs inside the container: compares, then changes the password through the local API. */
-export function changePasswordInContainerScript(port: number, passwordFile: string = GRAFANA_PATHS.adminPasswordFile): string {
+export function changePasswordInContainerScript(
+  port: number,
+  passwordFile: string = GRAFANA_PATHS.adminPasswordFile,
+): string {
   // The passwords go to curl through its config on stdin (`-K -`), never as arguments (visible in `ps`).
   const config = `printf 'user = "%s:%s"\\ndata = "{\\\\"oldPassword\\\\":\\\\"%s\\\\",\\\\"newPassword\\\\":\\\\"%s\\\\",\\\\"confirmNew\\\\":\\\\"%s\\\\"}"\\n' "$GF_SECURITY_ADMIN_USER" "$old" "$old" "$new" "$new"`;
   return [
     "set -eu",
-    "IFS= read -r new",
+    // Pulumi sends the secret without a trailing newline: `read` then returns 1 at end of input, with `new` set.
+    'IFS= read -r new || [ -n "$new" ]',
     `old=$(cat ${shellQuote(passwordFile)})`,
     `[ "$old" = "$new" ] && exit 0`,
     checkPassword("new", "the new Grafana admin password"),

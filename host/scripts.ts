@@ -31,6 +31,15 @@ const SHELL = "/bin/sh";
 
 const SUDO_HINT = `cannot run ${SHELL} through sudo without a password: add the sudo rule of docs/deploying.md ("Prepare the VPS")`;
 
+/**
+ * The sudoers line a deploy user needs (docs/deploying.md): the shell `asRoot` runs, without a password. Both
+ * names of the shell, for hosts where /bin is a link to /usr/bin (sudo matches the path it is given).
+ */
+export function sudoRule(user: string): string {
+  if (!/^[a-z_][a-z0-9_-]*$/.test(user)) throw new Error(`user \`${user}\` must be a user name`);
+  return `${user} ALL=(root) NOPASSWD: ${SHELL}, /usr${SHELL}`;
+}
+
 /** `script` run as root. Standard input passes through, so files and secrets still travel on stdin. */
 export function asRoot(script: string, access: RootAccess): string {
   if (access === "root") return script;
@@ -55,9 +64,14 @@ export interface FileOwnership {
 /** Refuses what would be unsafe or meaningless in a script: a relative path, a mode or id that is not a number. */
 export function assertFileOwnership(file: string, ownership: FileOwnership): void {
   if (!/^\/[^\0\n]*[^/]$/.test(file)) throw new Error(`host file path \`${file}\` must be absolute and name a file`);
-  if (!/^0[0-7]{3}$/.test(ownership.mode)) throw new Error(`mode \`${ownership.mode}\` of ${file} must be an octal mode like 0600 or 0644`);
-  for (const [key, id] of [["owner", ownership.owner], ["group", ownership.group]] as const) {
-    if (id !== undefined && !(Number.isInteger(id) && id >= 0 && id < 2 ** 31)) throw new Error(`${key} \`${id}\` of ${file} must be a numeric id between 0 and 2147483647`);
+  if (!/^0[0-7]{3}$/.test(ownership.mode))
+    throw new Error(`mode \`${ownership.mode}\` of ${file} must be an octal mode like 0600 or 0644`);
+  for (const [key, id] of [
+    ["owner", ownership.owner],
+    ["group", ownership.group],
+  ] as const) {
+    if (id !== undefined && !(Number.isInteger(id) && id >= 0 && id < 2 ** 31))
+      throw new Error(`${key} \`${id}\` of ${file} must be a numeric id between 0 and 2147483647`);
   }
 }
 

@@ -24,10 +24,12 @@ export const BACKEND_FORMAT = {
 
 /** PostgreSQL's stderr with `log_line_prefix = '%m [%p] '` (the image's default; Debian's adds `user@db `). */
 export const POSTGRES_FORMAT = {
-  levelLine: String.raw`^\S+ \S+ \S+ \[[0-9]+\] (?:\S+@\S+ )?(?P<level>[A-Z]+[0-9]?):`,
+  // After `%m [%p] ` the prefix may hold the client's address (`%h%q `, POSTGRES_LOG_LINE_PREFIX of
+  // security/fail2ban.ts) and, in older setups, `user@db`: up to two words before the severity.
+  levelLine: String.raw`^\S+ \S+ \S+ \[[0-9]+\] (?:\S+ ){0,2}?(?P<level>[A-Z]+[0-9]?):`,
   /** Severities that mean a failed statement or session. */
   errorSeverities: String.raw`(ERROR|FATAL|PANIC):`,
-  fields: String.raw`^(?P<ts>\S+ \S+ \S+) \[(?P<pid>[0-9]+)\] (?:\S+@\S+ )?(?P<severity>[A-Z]+[0-9]?):\s+(?P<message>.*)$`,
+  fields: String.raw`^(?P<ts>\S+ \S+ \S+) \[(?P<pid>[0-9]+)\] (?:\S+ ){0,2}?(?P<severity>[A-Z]+[0-9]?):\s+(?P<message>.*)$`,
 } as const;
 
 /** Traefik: access log in Common Log Format (default) or JSON; its own log as logfmt (v2), console text (v3) or JSON. */

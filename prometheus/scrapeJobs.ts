@@ -20,6 +20,8 @@ export interface ScrapeJob {
   readonly basic_auth?: { username: string; password_file: string };
   readonly relabel_configs?: Record<string, unknown>[];
   readonly metric_relabel_configs?: Record<string, unknown>[];
+  /** How to parse a scrape whose Content-Type is missing or unknown (Prometheus 3 fails such a scrape otherwise). */
+  readonly fallback_scrape_protocol?: "PrometheusText0.0.4";
 }
 
 /**
@@ -51,12 +53,21 @@ const DROP_UNUSED_INTERNALS: Record<string, unknown>[] = [
 /**
  * Prometheus's and Alertmanager's own metrics: the counters and gauges the self-monitoring alerts read stay; the
  * histogram buckets of every internal operation (HTTP handlers, compactions, notification latency: `_sum` and
- * `_count` stay), the dialer's per-target connection tracking and service-discovery internals go. About 40 % of
- * their series, read by no alert or panel.
+ * `_count` stay), the dialer's per-target connection tracking and service-discovery internals go. So do the
+ * series that grow with the configuration, one per HTTP handler and code or per scrape pool (Prometheus 3.5 has a
+ * dozen per pool: metadata cache, symbol table, sync), the query-engine quantiles, and Alertmanager 0.28's
+ * per-integration request counters and latency (its `alertmanager_notifications_failed_total`, which
+ * `AlertmanagerNotificationsFailing` reads, and `_notifications_total` stay). About half their series, read by
+ * no alert or panel.
  */
-const DROP_SELF_MONITORING_DETAIL: Record<string, unknown>[] = [
+export const DROP_SELF_MONITORING_DETAIL: Record<string, unknown>[] = [
   ...DROP_UNUSED_INTERNALS,
   { source_labels: ["__name__"], regex: "(prometheus|alertmanager)_.+_bucket|net_conntrack_.+|prometheus_target_sync_length_seconds|prometheus_sd_.+", action: "drop" },
+  {
+    source_labels: ["__name__"],
+    regex: "prometheus_http_(requests_total|request_duration_seconds_.+|response_size_bytes_.+)|prometheus_target_(metadata_cache_.+|scrape_pool_.+|sync_.+)|prometheus_engine_query_duration_seconds(_sum|_count)?|alertmanager_notification_(requests_total|requests_failed_total|latency_seconds_.+)",
+    action: "drop",
+  },
 ];
 
 export function scrapeJobs(settings: Settings): ScrapeJob[] {
@@ -74,6 +85,10 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
       scheme: api.scheme,
       // The token is read from a file so that prometheus.yml holds no secret and can be rendered and reviewed.
       authorization: api.bearerToken ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.metricsBearerToken } : undefined,
+      // Prometheus 3 fails a scrape without a valid Content-Type (2.x assumed the text format). The exporters and the
+      // Go services set it; the backend's hand-written `/metrics` handler may not, and ApiDown would fire for a
+      // header. The text format is what it serves.
+      fallback_scrape_protocol: "PrometheusText0.0.4",
     }),
     // `up{job="postgresql"}` is the exporter; `pg_up` is the database behind it. The instance names the database.
     job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { basic_auth: basicAuthTo("postgresExporter"), relabel_configs: instanceLabel(postgres.address), metric_relabel_configs: POSTGRES_METRIC_RELABEL }),

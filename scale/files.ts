@@ -37,6 +37,19 @@ export function furtherHostExporterFiles(host: string, secrets: Secrets<string>)
   ];
 }
 
+/**
+ * The node exporter files as they land on further host `host`: its own web config and TLS files (rendered under
+ * `hosts/<host>/node-exporter/`) at `node-exporter/`, where the node exporter component mounts them, beside the
+ * exporter's healthcheck login (the same login as on the monitoring host). The monitoring host's plain-HTTP
+ * `node-exporter/web.yml` is not among them.
+ */
+export function furtherHostFiles<T extends { readonly path: string }>(files: readonly T[], host: string): T[] {
+  const own = `hosts/${host}/node-exporter/`;
+  const shared = files.filter((f) => f.path.startsWith("node-exporter/") && f.path !== "node-exporter/web.yml");
+  const mine = files.filter((f) => f.path.startsWith(own)).map((f) => ({ ...f, path: `node-exporter/${f.path.slice(own.length)}` }));
+  return [...shared, ...mine];
+}
+
 export function awsCredentialsFile(accessKeyId: string, secretKey: string): string {
   // The INI of ~/.aws/credentials; Loki's S3 client reads it through AWS_SHARED_CREDENTIALS_FILE when the config holds no keys.
   return `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretKey}\n`;

@@ -10,6 +10,7 @@ import { crowdsecCollections } from "./crowdsec";
 import { JAILS } from "./fail2ban";
 import type { SecurityAgent } from "./files";
 import { SURICATA_INCLUDE_LINE, SURICATA_PATHS, SURICATA_UPDATE_UNIT } from "./suricata";
+import { captureScript } from "./suricataCapture";
 
 export interface AptPackage {
   readonly name: string;
@@ -50,7 +51,8 @@ export function installScript(spec: AgentSpec): string {
       "install -d -m 0755 /etc/apt/keyrings",
       `[ -s ${shellQuote(keyring)} ] || curl -fsSL ${shellQuote(keyUrl)} | gpg --dearmor -o ${shellQuote(keyring)}`,
       // The suite is the host's own release (jammy on Ubuntu 22.04), read at run time.
-      `echo "deb [signed-by=${keyring}] ${url} $(. /etc/os-release && echo "$VERSION_CODENAME") main" > ${shellQuote(`/etc/apt/sources.list.d/${name}.list`)}`,
+      // printf, every value a quoted argument: the URL is validated (settings/security.ts) and quoted too.
+      `printf 'deb [signed-by=%s] %s %s main\\n' ${shellQuote(keyring)} ${shellQuote(url)} "$(. /etc/os-release && echo "$VERSION_CODENAME")" > ${shellQuote(`/etc/apt/sources.list.d/${name}.list`)}`,
     );
   }
   const pinned = spec.packages.filter((p): p is Required<AptPackage> => p.version !== undefined);
@@ -85,21 +87,39 @@ export function removeScript(spec: AgentSpec): string {
   return lines.join("\n");
 }
 
+/**
+ * Creates a log file that its writer has not created yet, owned like its directory (the writer's: PostgreSQL's
+ * bind-mounted log directory belongs to the container's postgres user, and its logging collector appends to an
+ * existing file), mode 0640. fail2ban refuses to start a jail whose log file is missing (0.11 and 1.x: "Have not
+ * found any log file"), and would only pick the file up at the next restart; with the file in place the jail
+ * runs from the first deploy and reads the lines as soon as the writer appends them. An existing file is left
+ * as it is.
+ */
+export function ensureLogFileScript(file: string): string {
+  const f = shellQuote(file);
+  const d = shellQuote(file.slice(0, file.lastIndexOf("/")) || "/");
+  return `[ -e ${f} ] || { [ -d ${d} ] || install -d -m 0755 ${d}; install -m 0640 -o "$(stat -c %u ${d})" -g "$(stat -c %g ${d})" /dev/null ${f}; }`;
+}
+
 function fail2banSpec(settings: Settings): AgentSpec {
-  const jails = Object.entries(JAILS)
-    .filter(([key]) => settings.security.fail2ban.jails[key as keyof typeof JAILS].enabled)
-    .map(([, jail]) => jail);
+  const { jails } = settings.security.fail2ban;
+  const { logs } = settings.security;
+  const enabled = (Object.keys(JAILS) as (keyof typeof JAILS)[]).filter((key) => jails[key].enabled);
+  // The application's logs may not exist before its first request (Traefik) or restart (PostgreSQL); auth.log
+  // is the system's: when it is missing nobody would write it, so the jail check below says so instead.
+  const created = { apiAbuse: logs.traefikAccess, postgresql: logs.postgres } as const;
   return {
     agent: "fail2ban",
     packages: [{ name: "fail2ban", version: settings.security.fail2ban.version }],
     apply: [
       STRICT,
+      ...enabled.flatMap((key) => (key === "sshd" ? [] : [ensureLogFileScript(created[key])])),
       // The configuration is checked before the running fail2ban is told about it: a bad file never stops the bans in place.
       "fail2ban-client -t >/dev/null",
       "systemctl enable fail2ban >/dev/null 2>&1",
       "systemctl reload-or-restart fail2ban",
       // A jail whose log file is missing does not start: say which, instead of a silent gap.
-      ...jails.map((jail) => `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`),
+      ...enabled.map((key) => JAILS[key]).map((jail) => `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`),
     ].join("\n"),
     stop: "systemctl disable --now fail2ban >/dev/null 2>&1 || true",
   };
@@ -117,6 +137,10 @@ function crowdsecSpec(settings: Settings): AgentSpec {
     repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
     apply: [
       STRICT,
+      // crowdsec 1.4.6 only warns about a missing acquisition file (`No matching files for pattern`, measured) and
+      // starts without it: created as the fail2ban apply does, so it is read from the first line written.
+      ensureLogFileScript(settings.security.logs.traefikAccess),
+      ensureLogFileScript(settings.security.logs.postgres),
       "systemctl daemon-reload",
       // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
       "cscli hub update >/dev/null",
@@ -142,7 +166,9 @@ function suricataSpec(settings: Settings): AgentSpec {
       { name: "suricata-update" },
     ],
     apply: [
-      STRICT,
+      // First the capture interfaces, found on the host (suricataCapture.ts; it starts with `set -eu`): a name
+      // that cannot be found stops the apply before the include line or a rule is touched.
+      captureScript(settings),
       `grep -qxF ${include} ${config} || printf '\\n%s\\n' ${include} >> ${config}`,
       "systemctl daemon-reload",
       "suricata-update update-sources >/dev/null",
@@ -155,7 +181,12 @@ function suricataSpec(settings: Settings): AgentSpec {
       // A restart: the capture interface is read at start only (rule changes alone would only need a reload).
       "systemctl restart suricata",
     ].join("\n"),
-    stop: [`systemctl disable --now ${SURICATA_UPDATE_UNIT}.timer suricata >/dev/null 2>&1 || true`, `sed -i '\\#^${SURICATA_INCLUDE_LINE}$#d' ${config} 2>/dev/null || true`].join("\n"),
+    stop: [
+      `systemctl disable --now ${SURICATA_UPDATE_UNIT}.timer suricata >/dev/null 2>&1 || true`,
+      `sed -i '\\#^${SURICATA_INCLUDE_LINE}$#d' ${config} 2>/dev/null || true`,
+      // Written by the apply, not by the files: removed here with the include that reads it.
+      `rm -f ${shellQuote(SURICATA_PATHS.capture)}`,
+    ].join("\n"),
   };
 }
 

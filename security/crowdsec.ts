@@ -57,6 +57,71 @@ export function whitelistParserYaml(settings: Settings): string {
   });
 }
 
+/**
+ * Source-address guard (s02-enrich, after every s01 parser, ours included): an event is dropped (whitelisted) unless its
+ * `evt.Meta.source_ip` sits where the program itself writes the peer address, never in client-controlled text.
+ *
+ * Measured with crowdsec 1.4.6 and its hub (tests/security.injection.test.ts): the hub parsers' grok patterns
+ * are unanchored searches, so `crowdsecurity/pgsql-logs` takes the address of a fake prefix inside a user name,
+ * `crowdsecurity/sshd-logs` the first `from <ip>` of an SSH user name like `x from 198.51.100.9 port 22`, and
+ * `crowdsecurity/traefik-logs` a whole fake CLF line inside a User-Agent when the real line does not parse
+ * (a method that is not a `WORD`, e.g. `M-SEARCH`). The guard holds whatever hub version `cscli hub update` brings:
+ * - PostgreSQL: the address right after `%m [%p] ` (POSTGRES_LOG_LINE_PREFIX), at the start of the raw line
+ *   (also guards a hub parser installed by a collection against lines of another prefix).
+ * - sshd: sshd writes the client's user name BEFORE the peer address, so the address must be the last one with a
+ *   ` port N` (or `rhost=`) in the message: a fake one in a user name is always followed by the real one.
+ * - Traefik CLF: the first field of the line; JSON: the `ClientAddr` key (what the hub parser reads).
+ * Expressions use character classes instead of backslashes (an expr string literal refuses `\d`); an IP's dots
+ * are regex wildcards there, but between a fixed prefix and a fixed suffix only the same address can match.
+ */
+export function sourceGuardParserYaml(): string {
+  const ip = "evt.Meta.source_ip";
+  return toYaml({
+    name: "koprogo/source-guard",
+    description: "Drop events whose source address is not where the program writes the peer (log injection)",
+    filter: `${ip} != ''`,
+    whitelist: {
+      reason: "koprogo-observability: source address not at its trusted position (log injection)",
+      expression: [
+        `evt.Parsed.program == '${CROWDSEC_LOG_TYPES.postgres}' && !(evt.Line.Raw matches ('^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ [^ ]+ [[][0-9]+[]] ' + ${ip} + ' '))`,
+        `evt.Parsed.program == 'sshd' && !(evt.Parsed.message matches ('[ =]' + ${ip} + '( port [0-9]+| |$)') && !(evt.Parsed.message matches ('[ =]' + ${ip} + ' .* port [0-9]+')))`,
+        `evt.Parsed.program startsWith '${CROWDSEC_LOG_TYPES.traefik}' && !(evt.Line.Raw startsWith '{') && !(evt.Line.Raw startsWith (${ip} + ' - '))`,
+        `evt.Parsed.program startsWith '${CROWDSEC_LOG_TYPES.traefik}' && evt.Line.Raw startsWith '{' && !(JsonExtract(evt.Line.Raw, 'ClientAddr') startsWith (${ip} + ':')) && !(JsonExtract(evt.Line.Raw, 'ClientAddr') startsWith ('[' + ${ip} + ']:'))`,
+      ],
+    },
+  });
+}
+
+/**
+ * PostgreSQL authentication failures for the hub's `crowdsecurity/pgsql-bf` scenario (`evt.Meta.log_type ==
+ * 'pgsql_failed_auth'`, grouped by `evt.Meta.source_ip`), in the log_line_prefix this stack asks for
+ * (POSTGRES_LOG_LINE_PREFIX, without the client-chosen `%u@%d` the hub's `crowdsecurity/pgsql-logs` expects and
+ * therefore never matches). Anchored at the start of the line: the address is the prefix's, the message follows
+ * it directly.
+ */
+export function pgsqlParserYaml(): string {
+  return toYaml({
+    onsuccess: "next_stage",
+    name: "koprogo/pgsql-logs",
+    description: "PostgreSQL 15 authentication failures, log_line_prefix '%m [%p] %h%q ' (address of the prefix only)",
+    filter: `evt.Parsed.program == '${CROWDSEC_LOG_TYPES.postgres}'`,
+    nodes: [
+      {
+        grok: {
+          pattern: '^%{TIMESTAMP_ISO8601:timestamp} %{WORD:zone} \\[%{INT:pid}\\] %{IP:source_ip} FATAL:  (%{WORD:auth_method} authentication failed for user|role|no pg_hba\\.conf entry for host) "',
+          apply_on: "message",
+        },
+      },
+    ],
+    statics: [
+      { meta: "log_type", value: "pgsql_failed_auth" },
+      { meta: "service", value: "pgsql" },
+      { meta: "source_ip", expression: "evt.Parsed.source_ip" },
+      { target: "evt.StrTime", expression: "evt.Parsed.timestamp + ' ' + evt.Parsed.zone" },
+    ],
+  });
+}
+
 /** `profiles.yaml`: a ban of `banDuration` for an address or a range, as CrowdSec's default but with our duration. */
 export function profilesYaml(settings: Settings): string {
   const duration = settings.security.crowdsec.banDuration;
@@ -115,7 +180,9 @@ export function crowdsecOverlay(settings: Settings): { path: string; content: st
     { path: "acquis.yaml", content: acquisYaml(settings) },
     { path: "config.yaml.local", content: configLocalYaml(settings) },
     { path: "profiles.yaml", content: profilesYaml(settings) },
+    { path: "parsers/s01-parse/koprogo-pgsql-logs.yaml", content: pgsqlParserYaml() },
     { path: "parsers/s02-enrich/koprogo-whitelist.yaml", content: whitelistParserYaml(settings) },
+    { path: "parsers/s02-enrich/koprogo-source-guard.yaml", content: sourceGuardParserYaml() },
     { path: `${BOUNCER_CONFIG}.local`, content: bouncerLocalYaml(settings) },
     { path: "systemd/crowdsec.service.d/koprogo.conf", content: afterDockerDropIn() },
     { path: "systemd/crowdsec-firewall-bouncer.service.d/koprogo.conf", content: afterDockerDropIn() },

@@ -7,12 +7,18 @@
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
 import { entries, toIni } from "./ini";
-import { localRulesFile } from "./suricataRules";
+import { DOCKER_NETS_VAR, localRulesFile, suricataHttpPorts } from "./suricataRules";
 
 /** Paths on the host. */
 export const SURICATA_PATHS = {
+  /** The packaged configuration's directory: Suricata resolves a relative `include:` there. */
+  configDir: "/etc/suricata",
   /** Our overrides, included by the packaged `suricata.yaml`. */
   overrides: "/etc/suricata/koprogo.yaml",
+  /** The capture settings with the interface names left as tokens (`CAPTURE_TOKENS`), rendered here. */
+  captureTemplate: "/etc/suricata/koprogo-capture.yaml.in",
+  /** The capture settings with the host's interface names, written from the template when the agent is applied. */
+  capture: "/etc/suricata/koprogo-capture.yaml",
   packagedConfig: "/etc/suricata/suricata.yaml",
   localRules: "/etc/suricata/rules/koprogo-local.rules",
   /** Where `suricata-update` writes the merged rules, and Suricata reads them. */
@@ -20,29 +26,109 @@ export const SURICATA_PATHS = {
   logDir: "/var/log/suricata/",
 } as const;
 
-/** The line appended to the packaged `suricata.yaml` (and removed on delete). */
-export const SURICATA_INCLUDE_LINE = `include: ${SURICATA_PATHS.overrides}`;
+const fileName = (file: string): string => file.slice(file.lastIndexOf("/") + 1);
+
+/**
+ * The line appended to the packaged `suricata.yaml` (and removed on delete). Relative: Suricata 6 and 7 read a
+ * relative include from the directory of the main configuration file, so the same line works in a test's copy.
+ */
+export const SURICATA_INCLUDE_LINE = `include: ${fileName(SURICATA_PATHS.overrides)}`;
 
 /** systemd units of the update schedule. */
 export const SURICATA_UPDATE_UNIT = "koprogo-suricata-update";
 
+/** The words of the capture template that the host script replaces with interface names found at deploy time. */
+export const CAPTURE_TOKENS = { publicInterface: "KOPROGO_PUBLIC_INTERFACE", appBridge: "KOPROGO_APP_BRIDGE" } as const;
+
 /**
- * The overrides. The interface is the public one; `HOME_NET` is the host's address when set (else `any`, see
- * settings). eve.json is the packaged default output in `default-log-dir` (`/var/log/suricata/eve.json`),
- * which Alloy ships to Loki and CrowdSec reads.
+ * `vars`. Suricata replaces a redefined top-level mapping as a whole (its loader prunes the node's children and
+ * logs "Configuration node 'vars' redefined"), so every group of the packaged file is written here, or the
+ * packaged decoder settings and the Emerging Threats rules that use them fail on an undefined variable. The list
+ * is the same in the 6.0 and 7.0 packages (tests/security.suricata.run.test.ts reads the package's own).
+ *
+ * `HOME_NET`: `any` by default; with `homeNet` set, those addresses plus `dockerNetworks` when the application's
+ * bridge is captured. `EXTERNAL_NET` is `any` whenever the bridge is captured: there the client is Traefik,
+ * inside the host, so `!$HOME_NET` would hide every request it forwards. Otherwise `!$HOME_NET`. `DOCKER_NETS`
+ * (ours) is `dockerNetworks`, the sources the per-source counting rules leave out (`security/suricataRules.ts`).
+ */
+function suricataVars(settings: Settings) {
+  const { suricata, sshPort } = settings.security;
+  const bridge = suricata.appBridge !== null;
+  const home = suricata.homeNet ? [...suricata.homeNet, ...(bridge ? suricata.dockerNetworks : [])] : undefined;
+  return {
+    "address-groups": {
+      HOME_NET: home ? `[${home.join(",")}]` : "any",
+      EXTERNAL_NET: home && !bridge ? "!$HOME_NET" : "any",
+      HTTP_SERVERS: "$HOME_NET",
+      SMTP_SERVERS: "$HOME_NET",
+      SQL_SERVERS: "$HOME_NET",
+      DNS_SERVERS: "$HOME_NET",
+      TELNET_SERVERS: "$HOME_NET",
+      AIM_SERVERS: "$EXTERNAL_NET",
+      DC_SERVERS: "$HOME_NET",
+      DNP3_SERVER: "$HOME_NET",
+      DNP3_CLIENT: "$HOME_NET",
+      MODBUS_CLIENT: "$HOME_NET",
+      MODBUS_SERVER: "$HOME_NET",
+      ENIP_CLIENT: "$HOME_NET",
+      ENIP_SERVER: "$HOME_NET",
+      [DOCKER_NETS_VAR]: `[${suricata.dockerNetworks.join(",")}]`,
+    },
+    "port-groups": {
+      HTTP_PORTS: `[${suricataHttpPorts(settings).join(",")}]`,
+      SHELLCODE_PORTS: "!$HTTP_PORTS",
+      ORACLE_PORTS: "1521",
+      SSH_PORTS: String(sshPort),
+      DNP3_PORTS: "20000",
+      MODBUS_PORTS: "502",
+      FILE_DATA_PORTS: "[$HTTP_PORTS,110,143]",
+      FTP_PORTS: "21",
+      GENEVE_PORTS: "6081",
+      VXLAN_PORTS: "4789",
+      TEREDO_PORTS: "3544",
+    },
+  };
+}
+
+/** Suricata refuses a configuration file without the YAML 1.1 directive. */
+const suricataYaml = (body: unknown): string => `%YAML 1.1\n---\n${toYaml(body)}`;
+
+/**
+ * The overrides: variables, where the logs and rules are, and the capture settings (included from the file the
+ * host script writes, since the interface names are the host's). eve.json is the packaged default output in
+ * `default-log-dir` (`/var/log/suricata/eve.json`), which Alloy ships to Loki and CrowdSec reads. Only keys that
+ * Suricata 6.0 and 7.0 read alike.
  */
 export function suricataOverrides(settings: Settings): string {
-  const { publicInterface, suricata } = settings.security;
-  const homeNet = suricata.homeNet ? `[${suricata.homeNet.join(",")}]` : "any";
-  const body = toYaml({
-    vars: { "address-groups": { HOME_NET: homeNet, EXTERNAL_NET: suricata.homeNet ? "!$HOME_NET" : "any" } },
+  return suricataYaml({
+    vars: suricataVars(settings),
     "default-log-dir": SURICATA_PATHS.logDir,
     "default-rule-path": SURICATA_PATHS.ruleDir,
     "rule-files": ["suricata.rules"],
-    "af-packet": [{ interface: publicInterface, "cluster-id": 99, "cluster-type": "cluster_flow", defrag: true }],
+    include: fileName(SURICATA_PATHS.capture),
   });
-  // Suricata refuses a configuration file without the YAML 1.1 directive.
-  return `%YAML 1.1\n---\n${body}`;
+}
+
+/**
+ * The capture template: AF_PACKET on the public interface and, unless `appBridge` is null, on the application's
+ * bridge, each with its own fanout group (`cluster-id`); the `default` entry keeps the packaged defaults for
+ * the rest (the packaged list is replaced as a whole, like `vars`). Suricata is started with `--af-packet` and no
+ * name (the packaged unit), so it captures every interface listed here but `default`.
+ */
+export function captureTemplate(settings: Settings): string {
+  const capture = (iface: string, clusterId: number) => ({
+    interface: iface,
+    "cluster-id": clusterId,
+    "cluster-type": "cluster_flow",
+    defrag: true,
+  });
+  return suricataYaml({
+    "af-packet": [
+      capture(CAPTURE_TOKENS.publicInterface, 99),
+      ...(settings.security.suricata.appBridge !== null ? [capture(CAPTURE_TOKENS.appBridge, 98)] : []),
+      { interface: "default" },
+    ],
+  });
 }
 
 /** `/etc/suricata/update.yaml`: merge the local rules into `suricata.rules`; keep Suricata's own test before reload. */
@@ -56,7 +142,14 @@ export function updateService(): string {
     {
       comment: ["Generated by koprogo-observability."],
       sections: [
-        { name: "Unit", entries: entries({ Description: "Update Suricata rules (Emerging Threats Open and the KoproGo local rules)", "After": "network-online.target", Wants: "network-online.target" }) },
+        {
+          name: "Unit",
+          entries: entries({
+            Description: "Update Suricata rules (Emerging Threats Open and the KoproGo local rules)",
+            After: "network-online.target",
+            Wants: "network-online.target",
+          }),
+        },
         {
           name: "Service",
           entries: entries({
@@ -78,7 +171,14 @@ export function updateTimer(settings: Settings): string {
       comment: ["Generated by koprogo-observability (security.suricata.updateSchedule)."],
       sections: [
         { name: "Unit", entries: entries({ Description: "Daily Suricata rules update" }) },
-        { name: "Timer", entries: entries({ OnCalendar: settings.security.suricata.updateSchedule, RandomizedDelaySec: "30m", Persistent: true }) },
+        {
+          name: "Timer",
+          entries: entries({
+            OnCalendar: settings.security.suricata.updateSchedule,
+            RandomizedDelaySec: "30m",
+            Persistent: true,
+          }),
+        },
         { name: "Install", entries: entries({ WantedBy: "timers.target" }) },
       ],
     },
@@ -89,7 +189,8 @@ export function updateTimer(settings: Settings): string {
 /** The overlay of `/etc/suricata` (and its systemd units under `systemd/`), paths relative to it. */
 export function suricataOverlay(settings: Settings): { path: string; content: string }[] {
   return [
-    { path: "koprogo.yaml", content: suricataOverrides(settings) },
+    { path: fileName(SURICATA_PATHS.overrides), content: suricataOverrides(settings) },
+    { path: fileName(SURICATA_PATHS.captureTemplate), content: captureTemplate(settings) },
     { path: "rules/koprogo-local.rules", content: localRulesFile(settings) },
     { path: "update.yaml", content: updateYaml() },
     { path: `systemd/${SURICATA_UPDATE_UNIT}.service`, content: updateService() },

@@ -1,6 +1,6 @@
 /** Alert thresholds and notification receivers. The numbers are the brief's contract; a stack may tune them. */
 import { z } from "zod";
-import { duration, httpUrl, nonNegative, positive, ratio } from "./primitives";
+import { duration, httpUrl, isRegex, nonNegative, positive, ratio } from "./primitives";
 
 export const thresholdSettings = z
   .object({
@@ -18,15 +18,6 @@ export const thresholdSettings = z
     dbConnectionsRatio: ratio.default(0.8),
   })
   .strict();
-
-function isRegex(value: string): boolean {
-  try {
-    new RegExp(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Syntax JavaScript accepts and RE2 (Prometheus, Loki) refuses: lookaround and backreferences. */
 function isRe2Compatible(value: string): boolean {

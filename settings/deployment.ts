@@ -1,5 +1,6 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
+import { DEFAULT_MEMORY_BUDGET_MIB } from "../contract/hostAgents";
 import { absolutePath, bindAddress, hostName, loginName, memory } from "./primitives";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -64,8 +65,12 @@ export const dockerSettings = z
       .string()
       .refine(isMonitoringSubnet, { message: "must be an IPv4 network in CIDR notation with a prefix from /16 to /28, like 172.31.213.0/24 (the address must be the network's first)" })
       .default("172.31.213.0/24"),
-    /** Upper bound for the sum of every container memory limit of the stack (it shares 2 GB with the app). */
-    memoryBudget: memory.default("900m"),
+    /**
+     * Upper bound for the stack's memory on the VPS: every container's limit plus the host agents' figures
+     * (contract/hostAgents.ts). Defaults to `1408m`: a 2 GiB VPS less 448 MiB for the application's containers and
+     * 192 MiB for the OS and Docker (docs/memory-budget.md).
+     */
+    memoryBudget: memory.default(`${DEFAULT_MEMORY_BUDGET_MIB}m`),
   })
   .strict();
 

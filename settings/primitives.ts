@@ -72,10 +72,13 @@ export const absolutePath = z
   .regex(/^\/[A-Za-z0-9._/-]*$/, "must be an absolute path of letters, digits and . _ - / only (no spaces, quotes, $, backticks or newlines)")
   .refine((p) => !p.split("/").includes(".."), "must not contain a .. segment");
 
-/** A DNS host name or an IPv4 address (no user, port, path or shell syntax). */
+/** A DNS host name, an IPv4 or an IPv6 address (no user, port, path or shell syntax). */
 export const hostName = z
   .string()
-  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, "must be a host name or an IPv4 address such as vps.example.com");
+  .regex(
+    /^((?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]{2,39})$/,
+    "must be a host name or an IP address such as vps.example.com",
+  );
 
 /** A Unix login name (`deploy`, `root`). */
 export const loginName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix login name (lower-case letters, digits, _ and -)");
@@ -105,3 +108,13 @@ export const nonNegative = z.number().min(0, "must be zero or more");
 
 /** A positive number. */
 export const positive = z.number().positive("must be more than zero");
+
+/** Whether `value` compiles as a JavaScript regular expression. */
+export function isRegex(value: string): boolean {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

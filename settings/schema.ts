@@ -3,6 +3,7 @@
  * deployment, so `Pulumi.dev.yaml` is a few lines; unknown keys are refused (`strict`) so a typo cannot pass.
  */
 import { z } from "zod";
+import { enabledHostAgents, HOST_AGENT_MEMORY } from "../contract/hostAgents";
 import { alertSettings, notificationSettings } from "./alerting";
 import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
@@ -57,7 +58,7 @@ export const settingsSchema = z
   .superRefine((settings, ctx) => {
     // zod still runs this refinement when a field failed; the budget only means something once every limit parsed.
     if (ctx.value === undefined || ctx.issues.length > 0) return;
-    const limits = containerMemoryLimits(settings);
+    const limits = stackMemory(settings);
     const total = limits.reduce((sum, { bytes }) => sum + bytes, 0);
     const budget = memoryToBytes(settings.docker.memoryBudget);
     if (total > budget) {
@@ -65,7 +66,7 @@ export const settingsSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["docker", "memoryBudget"],
-        message: `the containers' memory limits add up to ${mib(total)}, over the budget of ${mib(budget)} (${limits.map((l) => `${l.service} ${l.memory}`).join(", ")})`,
+        message: `the containers' memory limits add up to ${mib(total)} with the host agents, over the budget of ${mib(budget)} (${limits.map((l) => `${l.service} ${l.memory}`).join(", ")})`,
       });
     }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
@@ -75,6 +76,15 @@ export const settingsSchema = z
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/**
+ * What the budget counts: every container's limit, and the figure of each host agent the settings install
+ * (contract/hostAgents.ts): they run beside the containers on the same 2 GB, with no limit of their own.
+ */
+export function stackMemory(settings: Parameters<typeof containerMemoryLimits>[0] & Pick<Settings, "security">): { service: string; memory: string; bytes: number }[] {
+  const agents = enabledHostAgents(settings.security).map((agent) => ({ service: agent, memory: `${HOST_AGENT_MEMORY[agent].mib}m`, bytes: HOST_AGENT_MEMORY[agent].mib * 1024 ** 2 }));
+  return [...containerMemoryLimits(settings), ...agents];
+}
 
 /** Every container of the stack with its memory limit: the budget check and the README's table read it. */
 export function containerMemoryLimits(settings: Pick<Settings, "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana" | "socketProxy">) {

@@ -4,7 +4,7 @@
  * default fits that deployment; the runbook's jail numbers are the defaults of `fail2ban.jails`.
  */
 import { z } from "zod";
-import { duration, port } from "./primitives";
+import { duration, isRegex, port } from "./primitives";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6 = /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?::(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?)$/i;
@@ -25,11 +25,43 @@ export const ipOrCidr = z.string().refine(isIpOrCidr, { message: "must be an IP 
 /** A Debian package version for `apt-get install pkg=<version>`; a trailing `*` matches revisions. */
 const aptVersion = z.string().regex(/^[0-9][A-Za-z0-9.+~:-]*\*?$/, "must be a Debian package version like 0.11.2-6 or 1:6.0.4-3 (a trailing * matches revisions)");
 
-/** A network interface name (`eth0`, `ens3`, `enp1s0`). */
-const interfaceName = z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, "must be a network interface name like eth0 or ens3");
+/**
+ * An https URL of an apt repository or key. It lands in a root shell (`curl`, and the `deb` line of a sources
+ * file), so only URL characters that no shell or apt reads specially: no quotes, `$`, backticks, blanks or `;`.
+ */
+const aptUrl = z
+  .string()
+  .regex(/^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]*)*$/, "must be an https:// URL of letters, digits and . _ ~ % + - / only (it reaches a root shell)");
+
+/**
+ * Whether `value` is a Linux network interface name that is also one plain shell word: 1 to 15 characters
+ * (IFNAMSIZ less the NUL), letters, digits, `_`, `.` and `-` only, not `.` or `..`, not starting with `-` (it
+ * would read as an option). The kernel (`dev_valid_name`) also refuses `/`, `:` and whitespace; this is stricter,
+ * so a name taken from the settings or from `ip route` can go into a command line or a YAML scalar unquoted.
+ * The host script checks detected names with the same rule (`security/suricataCapture.ts`).
+ */
+export function isInterfaceName(value: string): boolean {
+  return /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}$/.test(value) && value !== "." && value !== "..";
+}
+
+/** `auto` (found on the host at deploy time) or an interface name. */
+const interfaceOrAuto = (auto: string) =>
+  z.string().refine((value) => value === "auto" || isInterfaceName(value), {
+    message: `must be a network interface name like eth0, ens3 or br-koprogo (1-15 letters, digits, _ . -, not starting with -) or \`auto\` (${auto})`,
+  });
 
 /** An absolute path on the host, without spaces or glob characters (fail2ban and CrowdSec read it as is). */
 const hostLogPath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path without spaces or wildcards, e.g. /var/log/traefik/access.log");
+
+/**
+ * A regex on a Traefik router name: letters, digits, `@ _ -`, `\.` for a dot, and `. * + ? | ( )`. No classes,
+ * quotes or other escapes: security/fail2ban.ts turns `.` into `[^"]` so the pattern cannot leave its log field.
+ */
+const traefikRouterPattern = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9@_*+?|()-]|\\\.|\.)+$/, "must be a regex of a Traefik router name like .*backend.* or koprogo-backend@docker (letters, digits, @ _ -, \\. and . * + ? | ( ) only)")
+  .refine(isRegex, { message: "must be a valid regular expression" })
+  .refine((pattern) => !isRegex(pattern) || !new RegExp(`^(?:${pattern})$`).test(""), { message: "must not match an empty router name" });
 
 /** A systemd calendar expression (`OnCalendar=`), e.g. `*-*-* 04:17:00` or `daily`. */
 const calendar = z.string().regex(/^[A-Za-z0-9*:,./~ -]+$/, "must be a systemd calendar expression like `*-*-* 04:17:00` or `daily`");
@@ -82,6 +114,12 @@ export const fail2banSettings = z
           .extend({
             /** Only requests whose path starts with this count (static assets of the frontend do not). */
             pathPrefix: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a URL path prefix like /api/").default("/api/"),
+            /**
+             * The backend's Traefik router, a regex on the access log's router name (`<router>@docker` for
+             * Docker labels): only its requests count, so Grafana's `POST /api/ds/query` and the frontend never do.
+             * Defaults to `.*backend.*`, like `alerts.traefikService`, which fits `koprogo-backend`.
+             */
+            router: traefikRouterPattern.default(".*backend.*"),
           })
           .strict()
           .prefault({}),
@@ -104,8 +142,8 @@ export const crowdsecSettings = z
      */
     repository: z
       .object({
-        url: z.string().regex(/^https:\/\/\S+\/$/, "must be an https:// URL ending with /").default("https://packagecloud.io/crowdsec/crowdsec/ubuntu/"),
-        keyUrl: z.string().regex(/^https:\/\/\S+$/, "must be an https:// URL").default("https://packagecloud.io/crowdsec/crowdsec/gpgkey"),
+        url: aptUrl.refine((v) => v.endsWith("/"), "must end with /").default("https://packagecloud.io/crowdsec/crowdsec/ubuntu/"),
+        keyUrl: aptUrl.default("https://packagecloud.io/crowdsec/crowdsec/gpgkey"),
       })
       .strict()
       .nullable()
@@ -152,6 +190,24 @@ export const suricataSettings = z
     homeNet: z.array(ipOrCidr).min(1, "must list at least one address").nullable().default(null),
     /** When `suricata-update` fetches the rule sources (systemd `OnCalendar=`). Defaults to daily at 04:17. */
     updateSchedule: calendar.default("*-*-* 04:17:00"),
+    /**
+     * The Linux bridge of the application's Docker network, also captured: TLS ends at Traefik, so HTTP is in
+     * clear text only between Traefik and the backend (`:8080`) on that bridge. `auto` (the default) asks the
+     * host's Docker for the bridge of `docker.network.name` at deploy time (`br-` and the network id's first 12
+     * characters, or the network's `com.docker.network.bridge.name` option); a name is used as is (give the
+     * network a fixed bridge name in Compose, `driver_opts: {com.docker.network.bridge.name: br-koprogo}`, so a
+     * re-created network keeps it); `null` captures the public interface only.
+     */
+    appBridge: interfaceOrAuto("the bridge of `docker.network.name`, found at deploy time").nullable().default("auto"),
+    /**
+     * The address ranges of the host's Docker networks (`DOCKER_NETS`). Defaults to Docker's default address
+     * pools (172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 in /20s); list the daemon's
+     * `default-address-pools` instead if it sets them. On the bridge every request comes from Traefik's address,
+     * and the backend opens its pool's connections to PostgreSQL in bursts: the rules that count connections or
+     * logins per source ignore these sources (they would count every user behind Traefik as one), and `HOME_NET`
+     * includes them when `homeNet` is set.
+     */
+    dockerNetworks: z.array(ipOrCidr).min(1, "must list at least one address range").default(["172.16.0.0/12", "192.168.0.0/16"]),
     /** `suricata-update` sources. Defaults to Emerging Threats Open. */
     ruleSources: z.array(z.string().regex(/^[a-z0-9_-]+\/[a-z0-9_.-]+$/, "must be a suricata-update source like et/open")).default(["et/open"]),
   })
@@ -169,9 +225,13 @@ export const securitySettings = z
       .array(ipOrCidr)
       .default([LOOPBACK.v4 + "/8", LOOPBACK.v6, "172.16.0.0/12"])
       .refine(coversLoopback, { message: "must include loopback (127.0.0.1 or 127.0.0.0/8, and ::1) so the host can never ban itself" }),
-    /** The public network interface Suricata listens on. */
-    publicInterface: interfaceName.default("eth0"),
-    /** SSH port that the `sshd` jail bans on. */
+    /**
+     * The public network interface Suricata captures. `auto` (the default) is the interface of the default route,
+     * read with `ip route` when the agent is applied (Ubuntu VPS images name it `ens3` or `enp1s0`, not `eth0`);
+     * a name is checked to exist on the host, and the deploy stops with this key in the message when it does not.
+     */
+    publicInterface: interfaceOrAuto("the default route's interface, found at deploy time").default("auto"),
+    /** The SSH port (Suricata's SSH rules). The `sshd` jail bans an offender on every port, so it does not need it. */
     sshPort: port.default(22),
     /** Log files of the real deployment the agents read. */
     logs: z
@@ -187,7 +247,7 @@ export const securitySettings = z
         traefikAccessFormat: z.enum(["common", "json"]).default("common"),
         /**
          * The PostgreSQL container's log on the host, written by PostgreSQL's logging collector into a
-         * bind-mounted directory with `log_line_prefix='%m [%p] %h '` (the client address), see README.
+         * bind-mounted directory with `log_line_prefix='%m [%p] %h%q '` (the client address), see README.
          */
         postgres: hostLogPath.default("/var/log/koprogo/postgresql/postgresql.log"),
       })

@@ -77,7 +77,7 @@ describe("the Alertmanager component of the prod stack", () => {
     for (const write of secretWrites) {
       expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|watchdogHeartbeatUrl)-VALUE$/);
       expect(write.inputs.create).toContain("chmod 0600");
-      expect(write.inputs.create).toContain(`chown ${SERVICE_USERS.alertmanager.uid}:`);
+      expect(write.inputs.create).toContain(`chown ${SERVICE_USERS.alertmanager.uid}:${SERVICE_USERS.alertmanager.uid}`);
     }
   });
 

@@ -9,7 +9,8 @@ import * as path from "path";
 import { renderInto, withRequestSource } from "./helpers/renderAlerts";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
 import { describeWithTools, run, toolPath } from "./helpers/tools";
-import { RULE_FILES } from "../alerts";
+import YAML from "yaml";
+import { alertingRules, RULE_FILES } from "../alerts";
 
 const TESTS_DIR = path.join(PROJECT_DIR, "alerts/tests");
 const PROMTOOL = toolPath("promtool");
@@ -48,6 +49,21 @@ describeWithTools("the rule files under promtool", [PROMTOOL], () => {
     const { status, output } = results.get(`test ${source}`)!;
     if (status !== 0) throw new Error(output);
     expect(output).toMatch(/SUCCESS/);
+  });
+
+  // The text on-call reads is proven as Prometheus renders it (a value printed as "1000m" would fail here), for
+  // every alert: at least one case expects its firing alert with the full description.
+  it("renders every alert's description in a promtool case, asserted in full", () => {
+    interface Case { alert_rule_test?: { alertname: string; exp_alerts?: { exp_annotations?: { description?: string } }[] }[] }
+    const described = new Set(
+      testFiles.flatMap((file) =>
+        ((YAML.parse(fs.readFileSync(path.join(TESTS_DIR, file), "utf8")) as { tests: Case[] }).tests ?? []).flatMap((c) =>
+          (c.alert_rule_test ?? []).filter((t) => (t.exp_alerts ?? []).some((a) => typeof a.exp_annotations?.description === "string" && !a.exp_annotations.description.includes("{{"))).map((t) => t.alertname),
+        ),
+      ),
+    );
+    const missing = alertingRules(stackSettings("dev").settings).map((rule) => rule.alert).filter((alert) => !described.has(alert));
+    expect(missing).toEqual([]);
   });
 
   it("has one promtool test file per rule file", () => {

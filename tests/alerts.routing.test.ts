@@ -11,9 +11,9 @@ import { logsUrlExpression } from "../alerts/templates";
 import { renderAll } from "../render";
 import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";
-import { toolPath } from "../toolchain/cache";
 import { renderInto } from "./helpers/renderAlerts";
 import { stackSettings } from "./helpers/stacks";
+import { toolPath } from "../toolchain/cache";
 import { describeWithTools, run } from "./helpers/tools";
 
 const { settings: dev } = stackSettings("dev");

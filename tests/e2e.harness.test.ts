@@ -12,9 +12,11 @@ import { e2eSettings, TIMINGS, type E2eAddresses } from "../e2e/settings";
 import { e2eSecrets } from "../e2e/stack";
 import { parseMode, StandInApi } from "../e2e/standInApi";
 import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
+import { DROP_SELF_MONITORING_DETAIL } from "../prometheus/scrapeJobs";
 import { renderAll } from "../render";
 import { StackConfigError } from "../settings";
-import { parseBenchArguments } from "../bench/run";
+import { notifyGroups, parseBenchArguments } from "../bench/run";
+import { prometheusSizeBytes, projectedBytes } from "../bench/cost";
 import { stackSettings } from "./helpers/stacks";
 
 const ADDRESSES: E2eAddresses = {
@@ -41,6 +43,11 @@ describe("the e2e profile", () => {
     expect(settings.environment).toBe("e2e");
     expect(settings.prometheus.scrapeInterval).toBe(TIMINGS.tuned.scrapeInterval);
     expect(settings.notifications.pager).toEqual({ kind: "webhook", url: "http://127.0.0.1:19000/pager" });
+  });
+
+  it("parses the API's /metrics as the text format when it sends no valid Content-Type (Prometheus 3 would fail the scrape)", () => {
+    const api = prometheusYml.scrape_configs.find((job) => job.job_name === "koprogo-api") as { fallback_scrape_protocol?: string } | undefined;
+    expect(api?.fallback_scrape_protocol).toBe("PrometheusText0.0.4");
   });
 
   it("makes Prometheus scrape only loopback addresses, and reach Alertmanager on loopback", () => {
@@ -72,6 +79,39 @@ describe("scrape relabelling of the exporters", () => {
 
   it("the prometheus and alertmanager jobs drop their internal histogram buckets", () => {
     for (const job of ["prometheus", "alertmanager"]) expect(JSON.stringify(relabelOf(job))).toContain("(prometheus|alertmanager)_.+_bucket");
+  });
+
+  // Prometheus's relabel regexes are anchored at both ends (RE2, full match).
+  const dropped = (rules: readonly Record<string, unknown>[], name: string) =>
+    rules.some((rule) => rule.action === "drop" && (rule.source_labels as string[] | undefined)?.join() === "__name__" && new RegExp(`^(?:${rule.regex as string})$`).test(name));
+
+  it.each([
+    ["prometheus_http_requests_total", true],
+    ["prometheus_target_scrape_pool_symboltable_items", true],
+    ["prometheus_target_metadata_cache_entries", true],
+    ["prometheus_engine_query_duration_seconds", true],
+    ["alertmanager_notification_requests_failed_total", true],
+    ["alertmanager_notification_latency_seconds_sum", true],
+    // What the self-monitoring alerts read stays.
+    ["prometheus_notifications_dropped_total", false],
+    ["prometheus_rule_evaluation_failures_total", false],
+    ["prometheus_tsdb_compactions_failed_total", false],
+    ["prometheus_config_last_reload_successful", false],
+    ["alertmanager_notifications_failed_total", false],
+    ["alertmanager_notifications_total", false],
+    ["alertmanager_config_last_reload_successful", false],
+  ])("the self-monitoring jobs drop %s: %s", (name, drop) => {
+    expect(dropped(DROP_SELF_MONITORING_DETAIL, name)).toBe(drop);
+  });
+
+  it.each([
+    ["pg_stat_statements_rows_total", true],
+    ["pg_stat_statements_block_read_seconds_total", true],
+    ["pg_stat_statements_seconds_total", false],
+    ["pg_stat_statements_calls_total", false],
+    ["pg_stat_activity_count", false],
+  ])("the postgresql job drops %s: %s", (name, drop) => {
+    expect(dropped(POSTGRES_METRIC_RELABEL, name)).toBe(drop);
   });
 });
 
@@ -122,6 +162,11 @@ describe("dashboard queries", () => {
     expect(withoutTopLevelFilter("1 < y")).toBe("y");
     expect(withoutTopLevelFilter("x > bool 1")).toBeUndefined();
     expect(withoutTopLevelFilter("x / y")).toBeUndefined();
+    // A filter wrapped in what keeps it empty when it is empty: the slow-statements panel.
+    expect(withoutTopLevelFilter("topk(20, (increase(a[1h]) / increase(b[1h])) > 1)")).toBe("topk(20, (increase(a[1h]) / increase(b[1h])))");
+    expect(withoutTopLevelFilter("sort_desc((x > 0.5))")).toBe("sort_desc((x))");
+    expect(withoutTopLevelFilter("topk(5, x)")).toBeUndefined();
+    expect(withoutTopLevelFilter('label_replace(x > 1, "a", "$1", "b", "(.*)")')).toBeUndefined();
   });
 
   it("takes Prometheus targets from rows and nested panels, skips Loki, exempts sources the e2e stack does not run", () => {
@@ -162,6 +207,7 @@ describe("process groups", () => {
   it("free ports are on loopback and distinct", async () => {
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     expect(ports.every((p) => p > 1024)).toBe(true);
+    expect(new Set(ports).size).toBe(3);
   });
 });
 
@@ -175,6 +221,12 @@ describe("receivers", () => {
       expect(response.status).toBe(200);
       expect(receivers.first("pager", "ApiDown")).toMatchObject({ role: "pager", authorization: "Bearer t" });
       expect(receivers.alertnamesByRole()).toEqual({ pager: ["ApiDown"], chat: [], sms: [], watchdog: [] });
+      expect(receivers.lastSaysFiring("pager", "ApiDown")).toBe(true);
+      const resolved = { ...payload, status: "resolved", alerts: [{ ...payload.alerts[0], status: "resolved" }] };
+      expect((await fetch(receivers.url("pager"), { method: "POST", body: JSON.stringify(resolved) })).status).toBe(200);
+      // The last word about ApiDown at the pager is "resolved": a new firing would be a new notification.
+      expect(receivers.lastSaysFiring("pager", "ApiDown")).toBe(false);
+      expect(receivers.lastSaysFiring("chat", "ApiDown")).toBe(false);
       expect((await fetch(receivers.url("pager").replace("/pager", "/nobody"), { method: "POST", body: "{}" })).status).toBe(404);
     } finally {
       await receivers.stop();
@@ -188,5 +240,43 @@ describe("bench arguments", () => {
     expect(() => parseBenchArguments(["--runs", "0"])).toThrow("--runs must be a whole number of at least 1 (got 0)");
     expect(() => parseBenchArguments(["--only", "notify,speed"])).toThrow("unknown section speed");
     expect(() => parseBenchArguments(["--fast", "1"])).toThrow("unknown option --fast");
+    expect(() => parseBenchArguments(["--profiles", "tuned,fast"])).toThrow("--profiles: unknown profile fast");
+    expect(() => parseBenchArguments(["--alerts", "DiskFull"])).toThrow("--alerts: unknown alert DiskFull");
+    expect(() => parseBenchArguments(["--cost-minutes", "0"])).toThrow("--cost-minutes must be between 1 and 120 (got 0)");
+  });
+
+  it("writes BENCHMARKS.md only from a full run; a partial one goes to --out or the temporary directory", () => {
+    const full = parseBenchArguments([]);
+    expect(full).toMatchObject({ runs: 5, only: ["notify", "cost", "footprint", "queries"], alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"], costMinutes: 10, partial: false });
+    expect(full.out).toMatch(/BENCHMARKS\.md$/);
+    expect(parseBenchArguments(["--out", "/tmp/b.md"])).toMatchObject({ partial: false, out: "/tmp/b.md" });
+    const short = parseBenchArguments(["--runs", "1", "--profiles", "toolDefaults", "--alerts", "DatabaseDown", "--only", "notify"]);
+    expect(short).toMatchObject({ runs: 1, profiles: ["toolDefaults"], alerts: ["DatabaseDown"], only: ["notify"], partial: true });
+    expect(short.out).not.toMatch(/BENCHMARKS\.md$/);
+  });
+
+  it("keeps the notify groups (profiles run at once) restricted to the chosen profiles", () => {
+    expect(notifyGroups(["tuned", "prodTuned", "projectDefaults", "toolDefaults"])).toEqual([["toolDefaults", "projectDefaults"], ["tuned", "prodTuned"]]);
+    expect(notifyGroups(["prodTuned", "toolDefaults"])).toEqual([["toolDefaults"], ["prodTuned"]]);
+    expect(notifyGroups(["tuned"])).toEqual([["tuned"]]);
+  });
+
+  it("times the prod stack's profile: prodTuned has Pulumi.prod.yaml's intervals", () => {
+    const prod = stackSettings("prod").settings.prometheus;
+    expect([TIMINGS.prodTuned.scrapeInterval, TIMINGS.prodTuned.evaluationInterval]).toEqual([prod.scrapeInterval, prod.evaluationInterval]);
+  });
+});
+
+describe("the prod profile's cost", () => {
+  it("reads Prometheus's sizes as powers of 1024 (its units.Base2Bytes) and refuses others", () => {
+    expect(prometheusSizeBytes("8GB")).toBe(8 * 1024 ** 3);
+    expect(prometheusSizeBytes("512MB")).toBe(512 * 1024 ** 2);
+    expect(() => prometheusSizeBytes("8G")).toThrow('not a Prometheus size: "8G"');
+  });
+
+  it("projects a day as samples at the block's chunk bytes per sample plus twelve 2-hour indexes", () => {
+    const cost = { samplesPerSecond: 100, block: { samples: 1000, chunkBytes: 1500, indexBytes: 10_000 } };
+    expect(projectedBytes(cost, 1)).toBe(100 * 86_400 * 1.5 + 12 * 10_000);
+    expect(projectedBytes(cost, 30)).toBe(30 * projectedBytes(cost, 1));
   });
 });

@@ -66,7 +66,9 @@ describe("Grafana URLs", () => {
   it("need grafana.apiUrl for a remote engine without a domain, or without a published port", () => {
     expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com" } })).toThrow("koprogo-observability:grafana.apiUrl: is required when the Docker engine is remote");
     expect(() => devWith({ grafana: { hostPort: null } })).toThrow("koprogo-observability:grafana.apiUrl: is required when grafana.hostPort is null");
-    expect(grafanaApiUrl(devWith({ docker: { host: "ssh://deploy@vps.example.com" }, ssh: { hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIgHMKRxkycQTctsSDWa9pydMYpd2fwcA9j5BUtTcbD" }, grafana: { apiUrl: "http://127.0.0.1:3001/" } }))).toBe("http://127.0.0.1:3001");
+    // A remote engine needs its host key too (settings/deployment.ts); the example key of Pulumi.prod.yaml.
+    const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILhcoNp53R0z9bHOJjEhaaDj9rrlVplxwpnnVKLI752O";
+    expect(grafanaApiUrl(devWith({ docker: { host: "ssh://deploy@vps.example.com" }, ssh: { hostKey }, grafana: { apiUrl: "http://127.0.0.1:3001/" } }))).toBe("http://127.0.0.1:3001");
   });
 });
 

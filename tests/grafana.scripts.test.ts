@@ -14,7 +14,11 @@ import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { stackSettings } from "./helpers/stacks";
 
 /** Runs a script without blocking this process's event loop (the stand-in server answers from it). */
-function runAsync(script: string, input: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; output: string }> {
+function runAsync(
+  script: string,
+  input: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn("sh", ["-c", script], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let output = "";
@@ -41,8 +45,10 @@ describeWithTools("changing the admin password through Grafana's API", ["sh", "c
         requests.push({ method: req.method, url: req.url, body: JSON.parse(body || "null") });
         const expected = `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
         const parsed = JSON.parse(body || "{}") as { oldPassword?: string; newPassword?: string; confirmNew?: string };
-        if (req.headers.authorization !== expected) return void res.writeHead(401).end('{"message":"invalid username or password"}');
-        if (parsed.oldPassword !== password || parsed.newPassword !== parsed.confirmNew) return void res.writeHead(400).end();
+        if (req.headers.authorization !== expected)
+          return void res.writeHead(401).end('{"message":"invalid username or password"}');
+        if (parsed.oldPassword !== password || parsed.newPassword !== parsed.confirmNew)
+          return void res.writeHead(400).end();
         password = parsed.newPassword!;
         res.writeHead(200, { "Content-Type": "application/json" }).end('{"message":"User password changed"}');
       });
@@ -56,13 +62,21 @@ describeWithTools("changing the admin password through Grafana's API", ["sh", "c
   });
   beforeEach(() => (requests.length = 0));
 
-  const change = (newPassword: string) => runAsync(changePasswordInContainerScript(port, file), `${newPassword}\n`, { GF_SECURITY_ADMIN_USER: "admin" });
+  // As Pulumi sends a secret on stdin: the value alone, no trailing newline.
+  const change = (newPassword: string) =>
+    runAsync(changePasswordInContainerScript(port, file), newPassword, { GF_SECURITY_ADMIN_USER: "admin" });
 
   it("signs in with the password of the mounted file and sets the new one", async () => {
     fs.writeFileSync(file, "old-Password1");
     expect(await change("new.Password2")).toEqual({ status: 0, output: "" });
     expect(password).toBe("new.Password2");
-    expect(requests).toEqual([{ method: "PUT", url: "/api/user/password", body: { oldPassword: "old-Password1", newPassword: "new.Password2", confirmNew: "new.Password2" } }]);
+    expect(requests).toEqual([
+      {
+        method: "PUT",
+        url: "/api/user/password",
+        body: { oldPassword: "old-Password1", newPassword: "new.Password2", confirmNew: "new.Password2" },
+      },
+    ]);
   });
 
   it("asks nothing when the password did not change", async () => {

@@ -5,9 +5,22 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo } from "net";
 import * as path from "path";
-import { asRoot, contentHash, dockerCli, restartContainerScript, shellQuote, signalContainerScript, waitForHttpScript, withRerunKey, writeFileScript } from "../host/scripts";
+import {
+  asRoot,
+  contentHash,
+  dockerCli,
+  restartContainerScript,
+  shellQuote,
+  signalContainerScript,
+  sudoRule,
+  waitForHttpScript,
+  withRerunKey,
+  writeFileScript,
+} from "../host/scripts";
+import { PROJECT_DIR } from "./helpers/stacks";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 
 const isRoot = process.getuid?.() === 0;
@@ -26,10 +39,16 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
   it("writes stdin to the file, creating its directories root's and 0755, with the owner and mode asked", () => {
     if (!isRoot) throw new Error("these tests run as root, like CI");
     const file = path.join(tmp.dir, "root/alertmanager/secrets/slack-webhook-url");
-    expect(run("sh", ["-c", writeFileScript(file, { mode: "0600", owner: NOBODY })], { input: "https://hooks.example/x" })).toEqual({ status: 0, output: "" });
+    expect(
+      run("sh", ["-c", writeFileScript(file, { mode: "0600", owner: NOBODY })], { input: "https://hooks.example/x" }),
+    ).toEqual({ status: 0, output: "" });
     expect(fs.readFileSync(file, "utf8")).toBe("https://hooks.example/x");
     const stat = fs.statSync(file);
-    expect({ mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid }).toEqual({ mode: 0o600, uid: NOBODY, gid: NOBODY });
+    expect({ mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid }).toEqual({
+      mode: 0o600,
+      uid: NOBODY,
+      gid: NOBODY,
+    });
     for (const dir of [path.dirname(file), path.dirname(path.dirname(file))]) {
       const d = fs.statSync(dir);
       expect({ mode: d.mode & 0o777, uid: d.uid }).toEqual({ mode: 0o755, uid: 0 });
@@ -40,19 +59,29 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
     const file = path.join(tmp.dir, "root/grafana/secrets/admin-password");
     run("sh", ["-c", writeFileScript(file, { mode: "0600", owner: 472 })], { input: "s3cret" });
     expect(run("runuser", ["-u", "nobody", "--", "cat", file]).status).not.toBe(0);
-    expect(run("setpriv", ["--reuid=472", "--regid=0", "--clear-groups", "cat", file])).toEqual({ status: 0, output: "s3cret" });
+    expect(run("setpriv", ["--reuid=472", "--regid=0", "--clear-groups", "cat", file])).toEqual({
+      status: 0,
+      output: "s3cret",
+    });
   });
 
   it("never shows the content under another owner or a wider mode, even while it is being written", async () => {
     const dir = path.join(tmp.dir, "root/prometheus/secrets");
     const file = path.join(dir, "metrics-bearer-token");
-    const child = spawn("sh", ["-c", writeFileScript(file, { mode: "0600", owner: NOBODY })], { stdio: ["pipe", "ignore", "ignore"] });
+    const child = spawn("sh", ["-c", writeFileScript(file, { mode: "0600", owner: NOBODY })], {
+      stdio: ["pipe", "ignore", "ignore"],
+    });
     child.stdin.write("first half of a secret");
     // The script now waits in `cat` for the rest: the temporary file exists, with part of the content.
     // Wait until the first half is in the temporary file (`cat` runs): that is the moment that matters, and it
     // comes after mktemp/chown/chmod, which a loaded machine may not have reached yet when the file first appears.
     let temps: string[] = [];
-    const filled = () => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith(".metrics-bearer-token.") && fs.statSync(path.join(dir, f)).size > 0) : []);
+    const filled = () =>
+      fs.existsSync(dir)
+        ? fs
+            .readdirSync(dir)
+            .filter((f) => f.startsWith(".metrics-bearer-token.") && fs.statSync(path.join(dir, f)).size > 0)
+        : [];
     for (let i = 0; i < 250 && temps.length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       temps = filled();
@@ -71,7 +100,10 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
     const dir = path.join(tmp.dir, "nobody-owned");
     fs.mkdirSync(dir, { mode: 0o755 });
     fs.chownSync(dir, NOBODY, NOBODY);
-    const result = runAsNobody(writeFileScript(path.join(dir, "admin-password"), { mode: "0600", owner: 472 }), "s3cret");
+    const result = runAsNobody(
+      writeFileScript(path.join(dir, "admin-password"), { mode: "0600", owner: 472 }),
+      "s3cret",
+    );
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/chown/);
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -79,10 +111,13 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
 
   it("leaves no temporary file when it is interrupted", async () => {
     const dir = path.join(tmp.dir, "root/interrupted");
-    const child = spawn("sh", ["-c", writeFileScript(path.join(dir, "f"), { mode: "0644" })], { stdio: ["pipe", "ignore", "ignore"] });
+    const child = spawn("sh", ["-c", writeFileScript(path.join(dir, "f"), { mode: "0644" })], {
+      stdio: ["pipe", "ignore", "ignore"],
+    });
     child.stdin.write("partial");
     // Interrupt while `cat` fills the temporary file (after the traps are set), as a dropped SSH session would.
-    const filling = () => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => fs.statSync(path.join(dir, f)).size > 0);
+    const filling = () =>
+      fs.existsSync(dir) && fs.readdirSync(dir).some((f) => fs.statSync(path.join(dir, f)).size > 0);
     for (let i = 0; i < 250 && !filling(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const done = new Promise<number | null>((resolve) => child.on("close", resolve));
     child.kill("SIGTERM");
@@ -119,7 +154,8 @@ describeWithTools("writing a file on the host", ["sh", "mktemp", "runuser", "sud
 
 describeWithTools("running a script as root", ["sh", "runuser", "sudo"], () => {
   it("runs it directly for a root SSH user, and passes stdin through every wrapper", () => {
-    for (const access of ["root", "detect"] as const) expect(run("sh", ["-c", asRoot("id -u; cat", access)], { input: "in" })).toEqual({ status: 0, output: "0\nin" });
+    for (const access of ["root", "sudo", "detect"] as const)
+      expect(run("sh", ["-c", asRoot("id -u; cat", access)], { input: "in" })).toEqual({ status: 0, output: "0\nin" });
   });
 
   it("fails at once, naming the missing sudo rule, for a user without it", () => {
@@ -138,15 +174,73 @@ describeWithTools("running a script as root", ["sh", "runuser", "sudo"], () => {
   });
 });
 
+describeWithTools("the sudo rule of docs/deploying.md", ["sudo", "visudo", "unshare", "mount", "runuser"], () => {
+  const tmp = tempDir("sudo-rule");
+  const rules = path.join(tmp.dir, "sudoers.d");
+  beforeAll(() => {
+    fs.chmodSync(tmp.dir, 0o755);
+    fs.mkdirSync(rules, { mode: 0o755 });
+    fs.writeFileSync(path.join(rules, "koprogo-observability"), `${sudoRule("nobody")}\n`, { mode: 0o440 });
+  });
+  afterAll(() => tmp.remove());
+
+  /** Runs `script` as `nobody` with the rule installed, in a mount namespace of its own: /etc/sudoers.d stays as it is. */
+  const withRule = (script: string, input = "") =>
+    run(
+      "unshare",
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        `mount --bind ${shellQuote(rules)} /etc/sudoers.d && exec runuser -u nobody -- sh -c "$1"`,
+        "sh",
+        script,
+      ],
+      { input },
+    );
+
+  it("is the one the docs give", () => {
+    expect(fs.readFileSync(path.join(PROJECT_DIR, "docs/deploying.md"), "utf8")).toContain(
+      `echo '${sudoRule("deploy")}' | sudo tee /etc/sudoers.d/koprogo-observability`,
+    );
+    expect(run("visudo", ["-cf", path.join(rules, "koprogo-observability")]).status).toBe(0);
+  });
+
+  it("lets a deploy user write a secret file owned by its reader, through the same wrapper as the host commands", () => {
+    const file = path.join(tmp.dir, "root/grafana/secrets/admin-password");
+    expect(withRule(asRoot(writeFileScript(file, { mode: "0600", owner: 472 }), "sudo"), "s3cret")).toEqual({
+      status: 0,
+      output: "",
+    });
+    const stat = fs.statSync(file);
+    expect({ content: fs.readFileSync(file, "utf8"), mode: stat.mode & 0o777, uid: stat.uid }).toEqual({
+      content: "s3cret",
+      mode: 0o600,
+      uid: 472,
+    });
+  });
+
+  it("grants the shell and nothing else", () => {
+    expect(withRule("sudo -n /usr/bin/id -u").status).not.toBe(0);
+  });
+});
+
 describe("scripts that talk to the Docker engine", () => {
-  it.each([signalContainerScript("koprogo-obs-prometheus"), restartContainerScript("koprogo-obs-loki", dockerCli("unix:///var/run/docker.sock"))])("are valid shell: %s", (script) => {
+  it.each([
+    signalContainerScript("koprogo-obs-prometheus"),
+    restartContainerScript("koprogo-obs-loki", dockerCli("unix:///var/run/docker.sock")),
+  ])("are valid shell: %s", (script) => {
     expect(run("sh", ["-n", "-c", script]).status).toBe(0);
   });
 
   it("name the provider's engine for a local engine, and follow the host's default on the VPS", () => {
     expect(dockerCli("unix:///var/run/docker.sock")).toBe("docker -H 'unix:///var/run/docker.sock'");
     expect(dockerCli(undefined)).toBe("docker");
-    expect(signalContainerScript("c", "HUP", dockerCli("unix:///x.sock"))).toContain("docker -H 'unix:///x.sock' kill --signal=HUP 'c'");
+    expect(signalContainerScript("c", "HUP", dockerCli("unix:///x.sock"))).toContain(
+      "docker -H 'unix:///x.sock' kill --signal=HUP 'c'",
+    );
   });
 });
 
@@ -173,7 +267,13 @@ describeWithTools("waiting for an HTTP endpoint the way the caller goes", ["sh",
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const wait = (timeoutSeconds: number) => waitForHttpScript(url, { timeoutSeconds, pollSeconds: 1, bodyPattern: '"database": *"ok"', hint: "Check Traefik." });
+  const wait = (timeoutSeconds: number) =>
+    waitForHttpScript(url, {
+      timeoutSeconds,
+      pollSeconds: 1,
+      bodyPattern: '"database": *"ok"',
+      hint: "Check Traefik.",
+    });
   /** Asynchronous: the server answers from this process's event loop, which `spawnSync` would block. */
   const runWait = (timeoutSeconds: number) =>
     new Promise<{ status: number; output: string }>((resolve) => {
@@ -185,7 +285,10 @@ describeWithTools("waiting for an HTTP endpoint the way the caller goes", ["sh",
     });
 
   it("keeps asking through 404s (Traefik has no route yet) until the health answers", async () => {
-    answers = [{ status: 404, body: "404 page not found" }, { status: 404, body: "404 page not found" }];
+    answers = [
+      { status: 404, body: "404 page not found" },
+      { status: 404, body: "404 page not found" },
+    ];
     expect(await runWait(20)).toEqual({ status: 0, output: "" });
     expect(answers).toHaveLength(0);
   });
@@ -204,6 +307,63 @@ describeWithTools("waiting for an HTTP endpoint the way the caller goes", ["sh",
     const result = await runWait(2);
     expect(result.status).toBe(1);
     expect(result.output).toContain("answered without");
+  });
+});
+
+describeWithTools("waiting through a certificate nobody trusts yet", ["sh", "curl", "openssl"], () => {
+  // What Traefik serves until Let's Encrypt's certificate arrives: its own self-signed default certificate.
+  const tmp = tempDir("wait-tls");
+  let server: https.Server;
+  let url: string;
+  beforeAll(async () => {
+    const key = path.join(tmp.dir, "key.pem");
+    const cert = path.join(tmp.dir, "cert.pem");
+    const made = run("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=TRAEFIK DEFAULT CERT",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
+    expect(made.status).toBe(0);
+    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) =>
+      res.end('{"database": "ok"}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/api/health`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    tmp.remove();
+  });
+
+  it("does not accept it (the Grafana provider would not either) and says so when the time is up", async () => {
+    const script = waitForHttpScript(url, {
+      timeoutSeconds: 2,
+      pollSeconds: 1,
+      bodyPattern: '"database": *"ok"',
+      hint: "Check the certificate.",
+    });
+    const result = await new Promise<{ status: number; output: string }>((resolve) => {
+      const child = spawn("sh", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
+      child.on("close", (status) => resolve({ status: status ?? 1, output }));
+    });
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/last: curl: \(60\) SSL certificate problem/);
+    expect(result.output).toContain("Check the certificate.");
   });
 });
 

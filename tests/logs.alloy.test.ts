@@ -187,6 +187,8 @@ describe("the pipeline on real lines", () => {
     // PostgreSQL (postgres:15-alpine; Debian's prefix adds user@db).
     ["postgresql", '2025-11-20 10:15:30.123 UTC [42] ERROR:  relation "x" does not exist at character 15', { level: "error" }],
     ["postgresql", '2025-11-20 10:15:30.123 UTC [43] FATAL:  password authentication failed for user "koprogo"', { level: "error" }],
+    // With the stack's log_line_prefix (`%m [%p] %h%q `): the client's address before the severity.
+    ["postgresql", '2025-11-20 10:15:30.123 UTC [43] 198.51.100.9 FATAL:  password authentication failed for user "koprogo"', { level: "error" }],
     ["postgresql", "2025-11-20 10:15:30.123 UTC [1] LOG:  database system is ready to accept connections", { level: "info" }],
     ["postgresql", "2025-11-20 10:15:30.123 UTC [42] koprogo@koprogo_db WARNING:  there is no transaction in progress", { level: "warn" }],
     ["postgresql", "2025-11-20 10:15:30.123 UTC [42] STATEMENT:  SELECT * FROM x", {}],

@@ -53,7 +53,7 @@ describe("the named queries", () => {
     expect(queries.apiLoginFailures.expr).toBe(
       '{job="koprogo-api", status_class="4xx"} |= "/api/v1/auth/login" | regexp `"(?P<method>[A-Z]+) (?P<path>[^ "?]*)[^"]*" (?P<status>[1-5][0-9]{2}) \\S+ "[^"]*" "[^"]*" (?P<duration>[0-9.]+)\\s*$` | path="/api/v1/auth/login" | status="401"',
     );
-    expect(queries.databaseErrors.expr).toBe('{job="postgresql"} |~ `(ERROR|FATAL|PANIC):` | regexp `^(?P<ts>\\S+ \\S+ \\S+) \\[(?P<pid>[0-9]+)\\] (?:\\S+@\\S+ )?(?P<severity>[A-Z]+[0-9]?):\\s+(?P<message>.*)$`');
+    expect(queries.databaseErrors.expr).toBe('{job="postgresql"} |~ `(ERROR|FATAL|PANIC):` | regexp `^(?P<ts>\\S+ \\S+ \\S+) \\[(?P<pid>[0-9]+)\\] (?:\\S+ ){0,2}?(?P<severity>[A-Z]+[0-9]?):\\s+(?P<message>.*)$`');
   });
 
   it("use the SlowApi threshold of the stack", () => {

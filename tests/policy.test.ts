@@ -195,7 +195,7 @@ describe("the policy pack", () => {
 describe("the program's own resources", () => {
   const mocks = installPulumiMocks();
 
-  describe.each(["dev", "staging", "prod"])("in the %s stack", (stack) => {
+  describe.each(["dev", "staging", "prod", "scale"])("in the %s stack", (stack) => {
     beforeAll(async () => {
       mocks.reset();
       const { ObservabilityStack } = await import("../components");

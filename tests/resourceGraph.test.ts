@@ -24,7 +24,7 @@ function commands(): RecordedResource[] {
   return [...mocks.ofType(REMOTE_COMMAND), ...mocks.ofType(LOCAL_COMMAND)];
 }
 
-describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
+describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack) => {
   let declared: ObservabilityStack;
   beforeAll(async () => {
     declared = await declare(stack);
@@ -50,9 +50,12 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
     }
   });
 
-  it("binds no published port to a wildcard address", () => {
+  it("binds no published port to a wildcard address: loopback, or a private address for what other hosts reach", () => {
+    const { settings } = stackSettings(stack);
+    // The scale stack's Alertmanager peers publish their web and gossip ports on their hosts' private addresses.
+    const privateAddresses = [settings.alertmanager.cluster?.monitoringHostAddress, ...settings.hosts.map((h) => h.address)].filter((a): a is string => a !== undefined);
     for (const container of mocks.ofType(CONTAINER)) {
-      for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) expect(port.ip).toBe("127.0.0.1");
+      for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) expect(["127.0.0.1", ...privateAddresses]).toContain(port.ip);
     }
   });
 
@@ -67,7 +70,7 @@ describe.each(["dev", "prod"])("the %s stack's resource graph", (stack) => {
     const volumes = prometheus.inputs.volumes as { volumeName?: string; hostPath?: string; containerPath: string; readOnly: boolean }[];
     expect(volumes).toContainEqual(expect.objectContaining({ volumeName: "koprogo-obs-prometheus-data", containerPath: "/prometheus", readOnly: false }));
     expect(volumes).toContainEqual(expect.objectContaining({ containerPath: "/etc/prometheus", readOnly: true }));
-    expect(prometheus.inputs.command).toEqual(expect.arrayContaining(["--storage.tsdb.retention.time=30d", "--web.config.file=/etc/prometheus/web.yml"]));
+    expect(prometheus.inputs.command).toEqual(expect.arrayContaining([`--storage.tsdb.retention.time=${stackSettings(stack).settings.prometheus.retention}`, "--web.config.file=/etc/prometheus/web.yml"]));
     // No lifecycle API: /-/quit would let a caller stop Prometheus; a change is a SIGHUP from the host.
     expect(prometheus.inputs.command).not.toContain("--web.enable-lifecycle");
   });
@@ -123,7 +126,7 @@ describe("prod specifics", () => {
   it("writes the metrics bearer token to a file readable by Prometheus only", () => {
     const write = mocks.ofType(REMOTE_COMMAND).find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
     expect(write?.inputs.create).toContain("chmod 0600");
-    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid}:`);
+    expect(write?.inputs.create).toContain(`chown ${SERVICE_USERS.prometheus.uid}:${SERVICE_USERS.prometheus.uid}`);
     expect(secretInput(write?.inputs.stdin)).toEqual({ secret: true, value: fakeSecretValue("metricsBearerToken") });
   });
 });

@@ -1,9 +1,16 @@
 /** The scale example stack's resource graph under the SDK's mocks: what the multi-host settings change in containers. */
-import { installPulumiMocks, settle, type RecordedResource } from "./helpers/pulumiMocks";
+import { installPulumiMocks, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { stackSettings } from "./helpers/stacks";
 
 const mocks = installPulumiMocks("koprogo-observability", "scale");
 const CONTAINER = "docker:index/container:Container";
+
+const REMOTE_COMMAND = "command:remote:Command";
+
+/** The SSH host of a remote command's connection (the mocks pass inputs through as plain objects). */
+function connectionHost(command: RecordedResource): string {
+  return (secretInput(command.inputs.connection).value as { host: string }).host;
+}
 
 describe("the scale stack's resource graph", () => {
   let alertmanager: RecordedResource;
@@ -11,10 +18,52 @@ describe("the scale stack's resource graph", () => {
   beforeAll(async () => {
     const { ObservabilityStack } = await import("../components");
     const { settings, secrets } = stackSettings("scale");
-    new ObservabilityStack("koprogo", { settings, secrets });
+    new ObservabilityStack("koprogo", { settings, secrets }, { transformations: [mocks.recordOptions] });
     await settle();
-    alertmanager = mocks.one(CONTAINER, "-alertmanager");
+    alertmanager = mocks.one(CONTAINER, "koprogo-alertmanager");
     loki = mocks.one(CONTAINER, "-loki");
+  });
+
+  it("gives each further host its own Docker engine over SSH, and the VPS's engine none of their containers", () => {
+    const engines = mocks.ofType("pulumi:providers:docker").map((p) => p.inputs.host).sort();
+    expect(engines).toEqual(["ssh://deploy@10.0.0.12:22", "ssh://deploy@10.0.0.13:22", "ssh://deploy@vps.koprogo.com"]);
+  });
+
+  it("runs a node exporter on each further host, on its private address, behind TLS and its logins", () => {
+    for (const [host, address] of [["api-2", "10.0.0.12"], ["db-1", "10.0.0.13"]]) {
+      const exporter = mocks.one(CONTAINER, `-host-${host}-node-exporter`);
+      expect(exporter.inputs.command).toEqual(expect.arrayContaining([`--web.listen-address=${address}:9100`, "--web.config.file=/etc/node-exporter/web.yml"]));
+      expect(exporter.inputs.networkMode).toBe("host");
+      expect(JSON.stringify(exporter.inputs.healthcheck)).toContain(`https://nodeExporter:`);
+    }
+  });
+
+  it("writes each further host's TLS key and web config on that host only, over its pinned key", () => {
+    const writes = mocks.ofType(REMOTE_COMMAND).filter((c) => /node-exporter\/(tls\.key|web\.yml)/.test(String(c.inputs.create)));
+    const byHost = (host: string) => writes.filter((w) => connectionHost(w) === host).map((w) => /node-exporter\/(tls\.key|web\.yml)'/.exec(String(w.inputs.create))?.[0].slice(0, -1)).sort();
+    expect(byHost("10.0.0.12")).toEqual(["node-exporter/tls.key", "node-exporter/web.yml"]);
+    expect(byHost("10.0.0.13")).toEqual(["node-exporter/tls.key", "node-exporter/web.yml"]);
+    // The VPS gets its own plain-HTTP web config, and no host's key.
+    expect(byHost("vps.koprogo.com")).toEqual(["node-exporter/web.yml"]);
+    for (const write of writes) expect((secretInput(write.inputs.connection).value as { hostKey?: string }).hostKey).toMatch(/^ssh-ed25519 /);
+  });
+
+  it("generates the hosts' CA and serving certificate with every host address as a SAN", () => {
+    expect(mocks.ofType("tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(1);
+    expect(mocks.one("tls:index/certRequest:CertRequest", "-hosts-tls-request").inputs.ipAddresses).toEqual(["10.0.0.12", "10.0.0.13"]);
+  });
+
+  it("runs the second Alertmanager peer on api-2, published on its private address, and none on db-1", () => {
+    const peer = mocks.one(CONTAINER, "-host-api-2-alertmanager");
+    expect(peer.inputs.command).toEqual(expect.arrayContaining(["--cluster.advertise-address=10.0.0.12:9094", "--cluster.peer=10.0.0.10:9094"]));
+    const ports = peer.inputs.ports as { internal: number; ip: string; protocol: string }[];
+    expect(ports.map((p) => `${p.ip}:${p.internal}/${p.protocol}`).sort()).toEqual(["10.0.0.12:9093/tcp", "10.0.0.12:9094/tcp", "10.0.0.12:9094/udp"]);
+    expect(mocks.ofType(CONTAINER).filter((c) => c.name.includes("-host-db-1-alertmanager"))).toHaveLength(0);
+  });
+
+  it("installs the host security agents on every host", () => {
+    const agentHosts = new Set(mocks.ofType(REMOTE_COMMAND).filter((c) => /-security-fail2ban/.test(c.name)).map(connectionHost));
+    expect([...agentHosts].sort()).toEqual(["10.0.0.12", "10.0.0.13", "vps.koprogo.com"]);
   });
 
   it("publishes Alertmanager's gossip on the monitoring host's private address only, TCP and UDP", () => {

@@ -163,7 +163,7 @@ describe("secrets readable by their one reader", () => {
       const script = String(write.inputs.create);
       const owner = dirOwner.find(([dir]) => script.includes(`/koprogo-obs${dir}`));
       if (!owner) continue;
-      const chown = /chown (\d+)/.exec(script)?.[1];
+      const chown = /chown (\d+):\d+/.exec(script)?.[1];
       expect(`${write.name}: ${chown}`).toBe(`${write.name}: ${SERVICE_USERS[owner[1]].uid}`);
       checked.add(owner[1]);
     }

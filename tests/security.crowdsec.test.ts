@@ -11,28 +11,11 @@ import { acquisitions, CROWDSEC_LOG_TYPES } from "../security/crowdsec";
 import { POSTGRES_LOG_LINE_PREFIX } from "../security/fail2ban";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
+import { CROWDSEC_HUB, crowdsecConfigDir } from "./helpers/crowdsec";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { prodSettingsWithLogsIn } from "./helpers/securitySettings";
 
-const HUB = "/usr/share/crowdsec/hub/parsers/s01-parse/crowdsecurity";
-
-/** A copy of /etc/crowdsec in `dir` whose config.yaml points at `dir`, with the rendered overlay on top. */
-function crowdsecConfigDir(dir: string, settings: Settings): string {
-  fs.cpSync("/etc/crowdsec", dir, { recursive: true });
-  const config = YAML.parse(fs.readFileSync(path.join(dir, "config.yaml"), "utf8"));
-  config.config_paths.config_dir = `${dir}/`;
-  config.crowdsec_service.acquisition_path = path.join(dir, "acquis.yaml");
-  config.crowdsec_service.acquisition_dir = path.join(dir, "acquis.d");
-  config.api.server.profiles_path = path.join(dir, "profiles.yaml");
-  config.common.log_media = "stdout";
-  fs.writeFileSync(path.join(dir, "config.yaml"), toYaml(config));
-  for (const file of renderSecurityFiles(settings, placeholderSecrets()).filter((f) => f.path.startsWith("crowdsec/"))) {
-    const target = path.join(dir, file.path.slice("crowdsec/".length));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, file.content);
-  }
-  return path.join(dir, "config.yaml");
-}
+const HUB = `${CROWDSEC_HUB}/parsers/s01-parse/crowdsecurity`;
 
 describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowdsec", "cscli"], () => {
   let dir: string;
@@ -64,6 +47,8 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
     expect(errors).toEqual([]);
     expect(check.status).toBe(0);
     expect(check.output).toContain("koprogo-whitelist.yaml stage=s02-enrich");
+    expect(check.output).toContain("koprogo-source-guard.yaml stage=s02-enrich");
+    expect(check.output).toContain("koprogo-pgsql-logs.yaml stage=s01-parse");
   });
 
   it("fails crowdsec -t on an acquisition with an unknown key", () => {
@@ -94,11 +79,11 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
     expect(documents.some((d) => typeof d.filter === "string" && selects(d.filter, type))).toBe(true);
   });
 
-  it("uses the log_line_prefix the hub's pgsql parser expects, in the fail2ban filter too", () => {
-    const readme = fs.readFileSync(path.join(HUB, "pgsql-logs.md"), "utf8");
-    expect(readme).toContain(`\`${POSTGRES_LOG_LINE_PREFIX}\``);
-    const filter = renderSecurityFiles(settings, placeholderSecrets()).find((f) => f.path === "fail2ban/filter.d/koprogo-postgresql.conf")!;
-    expect(filter.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
+  it("uses one log_line_prefix in the fail2ban filter, the local CrowdSec parser and the README", () => {
+    const files = renderSecurityFiles(settings, placeholderSecrets());
+    expect(files.find((f) => f.path === "fail2ban/filter.d/koprogo-postgresql.conf")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
+    expect(files.find((f) => f.path === "crowdsec/parsers/s01-parse/koprogo-pgsql-logs.yaml")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
+    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(`"log_line_prefix=${POSTGRES_LOG_LINE_PREFIX}"`);
   });
 
   it("makes the firewall bouncer ban in INPUT and DOCKER-USER", () => {

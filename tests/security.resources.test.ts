@@ -134,7 +134,8 @@ describe("the prod stack's host security agents", () => {
   it("removes cleanly on delete: services stopped before the files go, packages and repository purged", () => {
     expect(first.get("fail2ban-apply")!.delete).toContain("systemctl disable --now fail2ban");
     expect(first.get("suricata-apply")!.delete).toContain("systemctl disable --now koprogo-suricata-update.timer suricata");
-    expect(first.get("suricata-apply")!.delete).toContain("include: /etc/suricata/koprogo.yaml");
+    expect(first.get("suricata-apply")!.delete).toContain("include: koprogo.yaml");
+    expect(first.get("suricata-apply")!.delete).toContain("rm -f '\\''/etc/suricata/koprogo-capture.yaml'\\''");
     expect(first.get("crowdsec-apply")!.delete).toContain("systemctl disable --now crowdsec-firewall-bouncer crowdsec");
     const crowdsec = first.get("crowdsec-install")!.delete!;
     expect(crowdsec).toContain("apt-get purge -y -q '\\''crowdsec'\\'' '\\''crowdsec-firewall-bouncer-iptables'\\''");

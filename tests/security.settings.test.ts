@@ -1,4 +1,5 @@
 import { isIpOrCidr, ipv4BlockContains } from "../settings/security";
+import { routerRegex } from "../security/fail2ban";
 import { parseStackConfig } from "../settings";
 import { stackSettings } from "./helpers/stacks";
 
@@ -13,7 +14,7 @@ describe("security settings", () => {
   it("default to the runbook's jails: sshd 10 tries → 10 min, api-abuse 100/min → 1 h", () => {
     const { jails } = parse({}).settings.security.fail2ban;
     expect(jails.sshd).toEqual({ enabled: true, maxRetry: 10, findTime: "10m", banTime: "10m" });
-    expect(jails.apiAbuse).toEqual({ enabled: true, maxRetry: 100, findTime: "1m", banTime: "1h", pathPrefix: "/api/" });
+    expect(jails.apiAbuse).toEqual({ enabled: true, maxRetry: 100, findTime: "1m", banTime: "1h", pathPrefix: "/api/", router: ".*backend.*" });
     expect(jails.postgresql.enabled).toBe(true);
   });
 
@@ -31,7 +32,7 @@ describe("security settings", () => {
     expect(parse({ ignoreIp: ["127.0.0.1", "::1/128", "203.0.113.7", "2001:db8::/32", "198.51.100.0/24"] }).settings.security.ignoreIp).toHaveLength(5);
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [{ publicInterface: "eth0; rm -rf /" }, "security.publicInterface: must be a network interface name"],
     [{ logs: { traefikAccess: "/var/log/traefik/*.log" } }, "security.logs.traefikAccess: must be an absolute path without spaces or wildcards"],
     [{ fail2ban: { version: "latest" } }, "security.fail2ban.version: must be a Debian package version"],
@@ -42,6 +43,16 @@ describe("security settings", () => {
     [{ suricata: { updateSchedule: "daily\nExecStart=/bin/sh" } }, "security.suricata.updateSchedule: must be a systemd calendar expression"],
     [{ suricata: { homeNet: ["vps.koprogo.com"] } }, "security.suricata.homeNet.0: must be an IP address or CIDR block"],
     [{ jails: {} }, "koprogo-observability:security.jails: unknown key"],
+    [{ fail2ban: { jails: { apiAbuse: { router: '[^"]*' } } } }, "security.fail2ban.jails.apiAbuse.router: must be a regex of a Traefik router name"],
+    [{ fail2ban: { jails: { apiAbuse: { router: "backend\\s" } } } }, "security.fail2ban.jails.apiAbuse.router: must be a regex of a Traefik router name"],
+    [{ fail2ban: { jails: { apiAbuse: { router: "(backend" } } } }, "security.fail2ban.jails.apiAbuse.router: must be a valid regular expression"],
+    [{ fail2ban: { jails: { apiAbuse: { router: ".*" } } } }, "security.fail2ban.jails.apiAbuse.router: must not match an empty router name"],
+    // Each of these would reach the root shell of the install script (`printf … > sources.list.d/crowdsec.list`, `curl`).
+    ...[`https://x.example/$(reboot)/`, "https://x.example/`id`/", `https://x.example/"; reboot; "/`, "https://x.example/a b/", "https://x.example/\nreboot/", "http://x.example/"].map(
+      (url): [unknown, string] => [{ crowdsec: { repository: { url } } }, "security.crowdsec.repository.url: must be an https:// URL of letters, digits"],
+    ),
+    [{ crowdsec: { repository: { url: "https://x.example/ubuntu" } } }, "security.crowdsec.repository.url: must end with /"],
+    [{ crowdsec: { repository: { keyUrl: "https://x.example/key';reboot;'" } } }, "security.crowdsec.repository.keyUrl: must be an https:// URL of letters, digits"],
   ])("refuses %j", (security, message) => {
     expect(() => parse(security)).toThrow(message);
   });
@@ -66,5 +77,19 @@ describe("security settings", () => {
     expect(ipv4BlockContains("127.0.0.1/8", "127.0.0.1")).toBe(true);
     expect(ipv4BlockContains("127.0.0.2/32", "127.0.0.1")).toBe(false);
     expect(ipv4BlockContains("::1", "127.0.0.1")).toBe(false);
+  });
+});
+
+describe("the api-abuse router setting", () => {
+  it.each(["koprogo-backend@docker", "(backend|api)@docker", "koprogo-backend.*", "backend\\.koprogo@file"])("accepts %s", (router) => {
+    expect(parse({ fail2ban: { jails: { apiAbuse: { router } } } }).settings.security.fail2ban.jails.apiAbuse.router).toBe(router);
+  });
+
+  it.each([
+    [".*backend.*", '(?:[^"]*backend[^"]*)'],
+    ["(backend|api)@docker", "(?:(?:backend|api)@docker)"],
+    ["backend\\.koprogo@file", "(?:backend\\.koprogo@file)"],
+  ])("renders %s as a python regex that cannot match a quote: %s", (router, expected) => {
+    expect(routerRegex(router)).toBe(expected);
   });
 });

@@ -95,15 +95,16 @@ describe("majorMinor and upstreamVersion", () => {
 });
 
 describe("the comparison of npm run versions", () => {
+  // Made-up versions: the comparison alone, not what the stack pins (that is the last test, on the real table).
   const entry = (deployed: string, allowedDrift?: string): ToolVersion => ({ deployed, deployedFrom: "settings/images.ts IMAGES.x", fetch: { package: "pkg", suite: "trixie" }, binaries: {}, allowedDrift });
   const table = {
-    same: entry("v0.28.1"),
-    patch: entry("v1.9.1"),
+    same: entry("v0.27.0"),
+    patch: entry("v1.8.2"),
     drift: entry("v3.5.0"),
     allowed: entry("6.0.4", "Suricata 6.0 does not run here; 7.0 reads the same rules"),
-    missing: entry("v0.17.1"),
+    missing: entry("v0.16.0"),
   };
-  const tested: Record<string, string | undefined> = { same: "0.28.1+ds-1", patch: "1.9.0-1+b4", drift: "2.42.0+ds-5", allowed: "1:7.0.10-1~bpo12+1", missing: undefined };
+  const tested: Record<string, string | undefined> = { same: "0.27.0+ds-1", patch: "1.8.1-1", drift: "2.42.0+ds-5", allowed: "1:7.0.10-1~bpo12+1", missing: undefined };
   const rows = compareTools(table, (tool) => tested[tool]);
 
   it("tells same, patch-only, allowed and unexplained differences and missing tools apart", () => {
@@ -127,9 +128,9 @@ describe("the comparison of npm run versions", () => {
   it("prints deployed, where it is pinned, tested and the reason side by side", () => {
     const report = versionReport(rows).split("\n");
     expect(report[0]).toBe("| tool | deployed | pinned in | tested | from | status |");
-    expect(report).toContain("| patch | v1.9.1 | settings/images.ts IMAGES.x | 1.9.0-1+b4 | pkg/trixie | patch differs |");
+    expect(report).toContain("| patch | v1.8.2 | settings/images.ts IMAGES.x | 1.8.1-1 | pkg/trixie | patch differs |");
     expect(report).toContain("| allowed | 6.0.4 | settings/images.ts IMAGES.x | 1:7.0.10-1~bpo12+1 | pkg/trixie | drift allowed: Suricata 6.0 does not run here; 7.0 reads the same rules |");
-    expect(report).toContain("| missing | v0.17.1 | settings/images.ts IMAGES.x | — | pkg/trixie | not fetched |");
+    expect(report).toContain("| missing | v0.16.0 | settings/images.ts IMAGES.x | — | pkg/trixie | not fetched |");
   });
 });
 
@@ -138,6 +139,11 @@ describe("the tool cache lookups", () => {
     expect(toolCacheDir({ KOPROGO_TOOLS_DIR: "/srv/tools" })).toBe("/srv/tools");
     expect(toolCacheDir({ XDG_CACHE_HOME: "/x" })).toBe("/x/koprogo-observability/tools");
     expect(toolCacheDir({})).toMatch(/\/\.cache\/koprogo-observability\/tools$/);
+  });
+
+  it("names every binary once across the table (toolPath finds a binary by its name alone)", () => {
+    const names = (Object.values(TOOL_VERSIONS) as readonly ToolVersion[]).flatMap((entry) => Object.keys(entry.binaries));
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   });
 
   it("finds a binary in its package's unpacked root, keyed by package and suite", () => {

@@ -16,7 +16,8 @@ import { nodeExporterFlags } from "../exporters/node";
 import { renderAll } from "../render";
 import { placeholderSecrets } from "../settings";
 import { toolPath } from "../toolchain/cache";
-import { webConfigFile } from "../webauth/paths";
+import { authenticatedHealthcheck } from "../webauth/healthcheck";
+import { CONFIG_DIRS, webConfigFile } from "../webauth/paths";
 import { stackSettings } from "./helpers/stacks";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 
@@ -24,6 +25,7 @@ const PROMTOOL = toolPath("promtool");
 const PROMETHEUS = toolPath("prometheus");
 const ALERTMANAGER = toolPath("alertmanager");
 const NODE_EXPORTER = toolPath("nodeExporter");
+const BUSYBOX = toolPath("busybox");
 
 describeWithTools("the rendered web configs under promtool 3.5", [PROMTOOL], () => {
   it.each(["dev", "prod", "staging"])("stack %s: every web.yml is a valid web config with bcrypt users", (stack) => {
@@ -166,6 +168,42 @@ describeWithTools("the deployed servers behind their rendered web config", [PROM
     } finally {
       fs.writeFileSync(file, original);
     }
+  });
+
+  /**
+   * The containers' healthchecks as the images run them: busybox's sh, cat and wget (the `busybox:glibc` base of
+   * the Prometheus images), nothing else on PATH, the container's paths mapped to the rendered files.
+   */
+  describeWithTools("the healthcheck commands under busybox 1.37", [BUSYBOX], () => {
+    const bin = path.join(tmp.dir, "busybox-bin");
+    beforeAll(() => {
+      fs.mkdirSync(bin, { recursive: true });
+      for (const applet of ["sh", "cat", "wget"]) fs.symlinkSync(BUSYBOX, path.join(bin, applet));
+    });
+    const healthcheck = (server: "prometheus" | "alertmanager" | "nodeExporter", address: string, p: string, dirs = CONFIG_DIRS) => {
+      const [, , , script] = authenticatedHealthcheck(server, address, p);
+      const local = script.replace(dirs[server].container, path.join(config, dirs[server].host));
+      return run(path.join(bin, "sh"), ["-c", local], { env: { PATH: bin } });
+    };
+
+    it.each([
+      ["prometheus", "/-/healthy"],
+      ["alertmanager", "/-/healthy"],
+      ["nodeExporter", "/metrics"],
+    ] as const)("signs %s's own healthcheck in and succeeds", (server, p) => {
+      expect(healthcheck(server, new URL(urls[server]).host, p)).toEqual({ status: 0, output: "" });
+    });
+
+    it("fails when the login is wrong (the check proves the login, not only the port)", () => {
+      const file = path.join(config, CONFIG_DIRS.alertmanager.host, "secrets/web-alertmanager");
+      const original = fs.readFileSync(file, "utf8");
+      fs.writeFileSync(file, "not-the-password");
+      try {
+        expect(healthcheck("alertmanager", new URL(urls.alertmanager).host, "/-/healthy").status).not.toBe(0);
+      } finally {
+        fs.writeFileSync(file, original);
+      }
+    });
   });
 
   it("covers every server with a web config", () => {

@@ -32,6 +32,20 @@ export function fetchedVersion(tool: ToolName, cache = toolCacheDir()): string |
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
 }
 
+/**
+ * `LD_LIBRARY_PATH` for a tool whose `with` libraries are unpacked beside it (`lib/<triplet>` and
+ * `usr/lib/<triplet>` of its root), or `""` when it has none. The dynamic loader searches these before the
+ * system's directories, so a library of the tool's suite wins over the machine's copy of the same soname.
+ */
+export function toolLibraryPath(tool: ToolName, cache = toolCacheDir()): string {
+  const root = toolRoot(tool, cache);
+  return ["lib", "usr/lib"]
+    .map((dir) => path.join(root, dir))
+    .filter((dir) => fs.existsSync(dir))
+    .flatMap((dir) => fs.readdirSync(dir).filter((entry) => /-linux-gnu/.test(entry)).map((entry) => path.join(dir, entry)))
+    .join(":");
+}
+
 type BinaryName = { [T in ToolName]: keyof (typeof TOOL_VERSIONS)[T]["binaries"] }[ToolName];
 
 const BINARY_OWNER: Record<string, ToolName> = Object.fromEntries(

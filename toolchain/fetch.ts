@@ -106,7 +106,7 @@ function fetchSource(source: DebianSource, aptDir: string, cache: string): strin
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(debs, { recursive: true });
   for (const pkg of [source.package, ...(source.with ?? [])]) {
-    execFileSync("apt-get", [...aptOptions(aptDir), "download", `${pkg}/${source.suite}`], { cwd: debs, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("apt-get", [...aptOptions(aptDir), "download", pkg.includes("/") ? pkg : `${pkg}/${source.suite}`], { cwd: debs, stdio: ["ignore", "ignore", "inherit"] });
   }
   let version = "";
   for (const deb of fs.readdirSync(debs).filter((f) => f.endsWith(".deb")).sort()) {
@@ -137,7 +137,8 @@ export function fetchTools(cache = toolCacheDir()): { source: DebianSource; vers
     fs.mkdirSync(path.join(aptDir, "state", "lists", "partial"), { recursive: true });
     fs.mkdirSync(path.join(aptDir, "cache", "archives", "partial"), { recursive: true });
     fs.writeFileSync(path.join(aptDir, "status"), "");
-    const suites = [...new Set(missing.map((s) => s.suite))].sort();
+    // The sources' suites, and those named by `with` entries written `name/suite`.
+    const suites = [...new Set(missing.flatMap((s) => [s.suite, ...(s.with ?? []).filter((w) => w.includes("/")).map((w) => w.slice(w.indexOf("/") + 1))]))].sort();
     fs.writeFileSync(path.join(aptDir, "sources.list"), derivedSourcesList(readMachineSources(), suites));
     execFileSync("apt-get", [...aptOptions(aptDir), "update"], { stdio: ["ignore", "ignore", "inherit"] });
   }

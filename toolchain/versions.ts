@@ -9,6 +9,7 @@
  * `npm run versions` fails on any difference.
  */
 import { IMAGES } from "../settings/images";
+import { fail2banSettings, suricataSettings } from "../settings/security";
 
 /** A Debian package fetched from one suite into the cache. */
 export interface DebianSource {
@@ -16,7 +17,10 @@ export interface DebianSource {
   readonly package: string;
   /** Suite of the same archive the machine uses (`sid`, `trixie`, `bookworm-backports`, `bullseye`). */
   readonly suite: string;
-  /** Further packages of the same suite unpacked beside it (libraries the binary needs). */
+  /**
+   * Further packages unpacked beside it (libraries the binary needs): of the same suite, or `name/suite` for one
+   * that only another suite of the same archive has (a backport's libraries are in the release it backports to).
+   */
   readonly with?: readonly string[];
 }
 
@@ -34,6 +38,9 @@ export interface ToolVersion {
 }
 
 const imageTag = (image: string): string => image.slice(image.lastIndexOf(":") + 1);
+
+/** fail2ban is Python: `usr/bin/fail2ban-*` of the unpacked package, run with `PYTHONPATH` into it (tests/helpers/fail2ban.ts). */
+const FAIL2BAN_SCRIPTS = { client: "usr/bin/fail2ban-client", regex: "usr/bin/fail2ban-regex", server: "usr/bin/fail2ban-server" } as const;
 
 export const TOOL_VERSIONS = {
   prometheus: {
@@ -59,6 +66,66 @@ export const TOOL_VERSIONS = {
     deployedFrom: "settings/images.ts IMAGES.postgresExporter",
     fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
+  },
+  // Ubuntu 22.04 ships 6.0.4; bullseye's 6.0.1 is the same 6.0 branch (same configuration keys, rule keywords
+  // and eve.json fields). Its libraries that Debian 12 lacks or has under another soname come from bullseye too
+  // and are found through `toolLibraryPath` (LD_LIBRARY_PATH); glibc, libyaml, libjansson, libpcap, libmagic,
+  // libcap-ng, libevent and libnss are Debian 12's, ABI-compatible with what 6.0.1 was built against.
+  suricata: {
+    deployed: suricataSettings.parse({}).version,
+    deployedFrom: "settings/security.ts suricataSettings.version",
+    fetch: {
+      package: "suricata",
+      suite: "bullseye",
+      with: ["libhtp2", "libhyperscan5", "libpcre3", "libbpf0", "libnet1", "libnetfilter-log1", "libnetfilter-queue1", "libhiredis0.14", "libmaxminddb0", "libluajit-5.1-2", "libevent-pthreads-2.1-7"],
+    },
+    binaries: { suricata: "usr/bin/suricata" },
+  },
+  // Run beside 6.0, not instead of it: the rendered configuration must also be right on the 7.0 of Ubuntu 24.04
+  // (7.0.3) and of Debian 12's backports, where the VPS goes next. Its libraries are Debian 12's own releases of
+  // them; libhtp2 0.5.50 comes with the backport.
+  suricata7: {
+    deployed: suricataSettings.parse({}).version,
+    deployedFrom: "settings/security.ts suricataSettings.version",
+    fetch: {
+      package: "suricata",
+      suite: "bookworm-backports",
+      with: [
+        "libhtp2",
+        ...["libhyperscan5", "libnet1", "libnetfilter-log1", "libnetfilter-queue1", "libhiredis0.14", "libmaxminddb0", "libluajit-5.1-2", "libevent-pthreads-2.1-7", "libxdp1", "libfdt1"].map((name) => `${name}/bookworm`),
+        ...["eal", "ethdev", "mbuf", "mempool", "net-bond", "bus-pci", "bus-vdev", "hash", "ip-frag", "kvargs", "meter", "net", "pci", "rcu", "ring", "sched", "telemetry"].map((name) => `librte-${name}23/bookworm`),
+      ],
+    },
+    binaries: { suricata7: "usr/bin/suricata" },
+    allowedDrift:
+      "Suricata 7.0 is tested in addition to the deployed 6.0 (entry `suricata`, bullseye's 6.0.1 on its own libraries): the same rendered files must stay valid when the VPS moves to Ubuntu 24.04 (7.0.3).",
+  },
+  /** The deployed fail2ban: Ubuntu 22.04's 0.11.2; Debian 11 ships the same upstream release. */
+  fail2ban: {
+    deployed: fail2banSettings.parse({}).version,
+    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    // With the Python it was released for: 0.11.2 imports `collections.MutableMapping`, gone since Python 3.10
+    // (Ubuntu's 0.11.2-6 carries upstream's fix for its Python 3.10; the code and action files are 0.11.2's).
+    fetch: { package: "fail2ban", suite: "bullseye", with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"] },
+    binaries: { "fail2ban-client": FAIL2BAN_SCRIPTS.client, "fail2ban-regex": FAIL2BAN_SCRIPTS.regex, "fail2ban-server": FAIL2BAN_SCRIPTS.server },
+  },
+  /** The newest fail2ban the jails must also work on (hosts on Debian 13; Ubuntu 24.04 has 1.0.2, the system's). */
+  fail2banNewest: {
+    deployed: fail2banSettings.parse({}).version,
+    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    fetch: { package: "fail2ban", suite: "trixie" },
+    binaries: { "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client, "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex, "fail2ban-server-newest": FAIL2BAN_SCRIPTS.server },
+    allowedDrift:
+      "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
+  },
+  busybox: {
+    // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
+    // Alertmanager and exporter images, whose wget runs their healthchecks (webauth/healthcheck.ts).
+    deployed: "1.37.0",
+    deployedFrom: "busybox:glibc base of quay.io/prometheus/busybox (prometheus/busybox glibc/Dockerfile)",
+    // busybox-static: the dynamic build of trixie needs a newer glibc than this machine's.
+    fetch: { package: "busybox-static", suite: "trixie" },
+    binaries: { busybox: "usr/bin/busybox" },
   },
   victoriaMetrics: {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.

@@ -11,8 +11,13 @@
 import type { WebConfigServer } from "../contract/webAccess";
 import { passwordFile } from "./paths";
 
-/** `["CMD", "sh", "-c", ...]` that GETs `http://127.0.0.1:<port><path>` (or `address`) with the server's own login. */
-export function authenticatedHealthcheck(server: WebConfigServer, address: string, path: string): string[] {
+/**
+ * `["CMD", "sh", "-c", ...]` that GETs `http://<address><path>` with the server's own login. `https` for a server
+ * behind TLS (a further host's node exporter): busybox's wget speaks TLS itself (FEATURE_WGET_HTTPS, busybox ≥
+ * 1.31) and does not validate the certificate, which a check of the server's own address from inside its own
+ * network namespace does not need.
+ */
+export function authenticatedHealthcheck(server: WebConfigServer, address: string, path: string, scheme: "http" | "https" = "http"): string[] {
   const file = passwordFile(server, server).inContainer;
-  return ["CMD", "sh", "-c", `wget -q --spider "http://${server}:$(cat ${file})@${address}${path}"`];
+  return ["CMD", "sh", "-c", `wget -q --spider "${scheme}://${server}:$(cat ${file})@${address}${path}"`];
 }

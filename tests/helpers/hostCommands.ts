@@ -42,7 +42,8 @@ export async function describeHostCommands(mocks: MockRecorder): Promise<HostCom
       const inputs = resource.inputs as Record<string, unknown>;
       const opts = mocks.optionsOf(type, resource.name);
       const stdin = secretInput(inputs.stdin);
-      const connection = inputs.connection === undefined ? undefined : (secretInput(inputs.connection).value as Record<string, unknown>);
+      const connection =
+        inputs.connection === undefined ? undefined : (secretInput(inputs.connection).value as Record<string, unknown>);
       described.push({
         type,
         name: resource.name,

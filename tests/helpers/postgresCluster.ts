@@ -12,6 +12,8 @@ export const POSTGRES_BIN = "/usr/lib/postgresql/15/bin";
 
 export interface PostgresCluster {
   readonly port: number;
+  /** The server's log file (`pg_ctl -l`), as PostgreSQL writes it. */
+  readonly logFile: string;
   /** Runs SQL through psql; as the superuser unless `user`/`password` are given. Throws on error. */
   psql(sql: string, options?: { user?: string; password?: string; database?: string }): string;
   /** Like `psql`, but returns the status and output instead of throwing. */
@@ -63,6 +65,7 @@ export async function startPostgres(options: { database?: string; superuser?: st
   psql(`CREATE DATABASE ${database};`, { database: "postgres" });
   return {
     port,
+    logFile: path.join(root, "log"),
     psql,
     tryPsql,
     stop() {

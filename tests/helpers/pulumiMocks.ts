@@ -34,6 +34,13 @@ export interface MockRecorder {
 /** Values the mocks return for generated secrets, so tests can check they never leak. */
 export const GENERATED_SECRET = "mock-generated-secret-value";
 
+let hashOfGenerated: string | undefined;
+/** bcrypt of `GENERATED_SECRET`, computed on first use and kept (as the provider keeps `bcryptHash` in the state). */
+export function generatedSecretHash(): string {
+  hashOfGenerated ??= bcryptHash(GENERATED_SECRET);
+  return hashOfGenerated;
+}
+
 export function installPulumiMocks(project = "koprogo-observability", stack = "dev"): MockRecorder {
   const resources: RecordedResource[] = [];
   const options = new Map<string, pulumi.CustomResourceOptions>();
@@ -46,10 +53,15 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
           state.result = GENERATED_SECRET;
-          // As the provider does: a real bcrypt hash of the result (a web.yml with anything else is refused).
-          state.bcryptHash = bcryptHash(GENERATED_SECRET);
+          // As the provider does: a real bcrypt hash of the result (a web.yml with anything else is refused), made
+          // once: the provider keeps it in the state, so two runs of the program see the same hash.
+          state.bcryptHash = generatedSecretHash();
         }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
+        // @pulumi/tls outputs, as PEM-shaped text the renderers can place in files.
+        if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
+        if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${args.name}\n-----END CERTIFICATE-----\n`;
+        if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {

@@ -1,0 +1,62 @@
+/**
+ * A further host of `hosts` (a second API host, the database host): its node exporter behind TLS and its logins,
+ * listening on the host's private address only; the host security agents, as on the VPS; and, when the host is an
+ * `alertmanager.cluster` peer, its Alertmanager. Reached over SSH with its pinned host key, its Docker engine
+ * through the same SSH (`ssh://`, with the same key pinned for the system `ssh`, docs/deploying.md).
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { furtherHostFiles } from "../scale/files";
+import type { Secrets, Settings } from "../settings";
+import { REMOTE_NODE_EXPORTER_PORT, type HostSettings } from "../settings/scale";
+import { Alertmanager } from "./alertmanager";
+import { filesUnder, type HostFile } from "./configFiles";
+import type { ServiceEngine } from "./configuredService";
+import { pinnedDockerSshOptions } from "./dockerHost";
+import { sshHostAccess, type HostAccess } from "./host";
+import { NodeExporter } from "./nodeExporter";
+import { HostSecurity } from "./security";
+
+export interface FurtherHostArgs {
+  /** The stack settings (`nodeExporter`, `security`, `alertmanager.cluster`, `docker.sshOpts`, `namePrefix`). */
+  readonly settings: Settings;
+  /** This host, one of `hosts`. */
+  readonly host: HostSettings;
+  /** Every rendered file of the stack: this host's own (`hosts/<name>/…`), the agents' and Alertmanager's are taken from it. */
+  readonly files: readonly HostFile[];
+  /** Secrets; `sshPrivateKey` is used for the host's commands when set (else the SSH agent). */
+  readonly secrets: Secrets<pulumi.Output<string>>;
+}
+
+/** The `ssh://` engine address of a further host (user, SSH host, port). */
+export function furtherHostEngine(host: HostSettings): string {
+  return `ssh://${host.ssh.user}@${host.ssh.host ?? host.address}:${host.ssh.port}`;
+}
+
+export class FurtherHost extends pulumi.ComponentResource {
+  readonly access: HostAccess;
+  readonly provider: docker.Provider;
+  readonly nodeExporter: NodeExporter;
+  readonly security?: HostSecurity;
+  readonly alertmanager?: Alertmanager;
+
+  constructor(name: string, args: FurtherHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("koprogo:observability:FurtherHost", name, {}, opts);
+    const { settings, host } = args;
+    this.access = sshHostAccess({ host: host.ssh.host ?? host.address, user: host.ssh.user, port: host.ssh.port, hostKey: host.ssh.hostKey }, args.secrets);
+    // The same pinned key for its Docker engine's `ssh` (host/ssh.ts): the runner's known_hosts is not read.
+    this.provider = new docker.Provider(`${name}-engine`, { host: furtherHostEngine(host), sshOpts: pinnedDockerSshOptions(host.ssh.hostKey, settings.docker.sshOpts) }, { parent: this });
+    // Containers here join no network of the stack: the default bridge (egress for Alertmanager's receivers) or the host's.
+    const engine: ServiceEngine = { provider: this.provider, access: this.access, configRoot: `${settings.docker.configRoot.replace(/\/$/, "")}/${settings.namePrefix}`, networksFor: () => [] };
+    this.nodeExporter = new NodeExporter(
+      `${name}-node-exporter`,
+      { settings, host: engine, files: furtherHostFiles(args.files, host.name), listenAddress: `${host.address}:${REMOTE_NODE_EXPORTER_PORT}`, tls: true },
+      { parent: this },
+    );
+    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.access, files: args.files }, { parent: this });
+    if (settings.alertmanager.cluster?.peers.includes(host.name)) {
+      this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: engine, files: filesUnder(args.files, "alertmanager"), peer: host.name }, { parent: this });
+    }
+    this.registerOutputs({});
+  }
+}
