@@ -60,7 +60,8 @@ export async function harnessCall(ctx: AttackContext, service: "prometheus" | "a
   const port = ctx.lab.service(nameOf(ctx, service)).port;
   const client = request.from ?? "grafana";
   const login = ctx.credentials(service, client);
-  const outcome = await curlIn(netnsOfService(ctx, client), { ...request, ...login, url: `http://${nameOf(ctx, service)}:${port}${request.path}` });
+  // The harness is a client that must get through: a loaded CI machine gets more time than the attacker's probes.
+  const outcome = await curlIn(netnsOfService(ctx, client), { connectTimeout: 3, maxTime: 20, ...request, ...login, url: `http://${nameOf(ctx, service)}:${port}${request.path}` });
   const accepted = outcome.kind === "http" && outcome.status >= 200 && outcome.status < 300;
   return { ok: accepted, detail: `${request.method ?? "GET"} ${request.path} from ${nameOf(ctx, client)}${login.basicAuth ? ` signed in as ${login.basicAuth.split(":")[0]}` : " (no login asked)"}: ${describeOutcome(outcome)}`, outcome };
 }

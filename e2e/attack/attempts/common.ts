@@ -71,7 +71,7 @@ export async function reloadBySignal(ctx: AttackContext, service: "prometheus" |
   const before = await read();
   await new Promise((resolve) => setTimeout(resolve, 1100));
   process.kill(ctx.lab.service(nameOf(ctx, service)).process.pid, "SIGHUP");
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < 50; i++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const after = await read();
     if (before !== undefined && after !== undefined && after > before) return ok(`SIGHUP (the program's reload command) reloaded ${service}: ${metric} ${before} → ${after}, read by the harness`);
