@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_NETWORKS, NETWORK_MEMBERS, STACK_NETWORKS, type StackNetwork } from "../contract/networks";
 import type { StackService } from "../contract/serviceUsers";
-import { networkName, staticAddress, type Secrets, type Settings } from "../settings";
+import { monitoringGateway, networkName, staticAddress, type Secrets, type Settings } from "../settings";
 import { pinnedHostKeySshOptions } from "../host/ssh";
 import { remoteHostOf } from "../settings/deployment";
 import type { ContainerNetwork } from "./container";
@@ -54,7 +54,8 @@ export class DockerHost extends pulumi.ComponentResource {
           // No gateway out of an internal network: its containers reach each other and nothing else.
           internal,
           // The monitoring network has a fixed subnet so that Alloy can listen on its own address there only.
-          ipamConfigs: network === "monitoring" ? [{ subnet: dockerSettings.monitoringSubnet }] : undefined,
+          // Its gateway is the host's address there, where CrowdSec's metrics listen for Prometheus.
+          ipamConfigs: network === "monitoring" ? [{ subnet: dockerSettings.monitoringSubnet, gateway: monitoringGateway(settings) }] : undefined,
           labels: [{ label: "com.koprogo.observability", value: "true" }],
         },
         { parent: this, provider: this.provider },

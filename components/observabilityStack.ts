@@ -76,7 +76,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this });
+    // After the Docker host: CrowdSec listens on the host's address on the monitoring network, whose bridge must exist.
+    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this, dependsOn: [this.host] });
     this.loki = new Loki(`${name}-loki`, { settings, host: this.host, files: filesUnder(files, "loki") }, { parent: this });
     // Alloy's only way to the Docker API: list, inspect and read logs of containers, nothing else.
     this.socketProxy = new SocketProxy(`${name}-socket-proxy`, { settings, host: this.host }, { parent: this });

@@ -10,6 +10,7 @@ import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
 import { alloySettings, lokiSettings } from "./logs";
 import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
 import { hostPort, memory, memoryToBytes } from "./primitives";
+import { monitoringGateway } from "./services";
 import { securitySettings } from "./security";
 import { hostsSettings } from "./scale";
 import { scaleSettingsIssues } from "./scaleChecks";
@@ -67,6 +68,15 @@ export const settingsSchema = z
         code: "custom",
         path: ["docker", "memoryBudget"],
         message: `the containers' memory limits add up to ${mib(total)} with the host agents, over the budget of ${mib(budget)} (${limits.map((l) => `${l.service} ${l.memory}`).join(", ")})`,
+      });
+    }
+    // CrowdSec's metrics are kept to the monitoring network by a firewall rule on its subnet: they must listen there.
+    const gateway = monitoringGateway(settings);
+    if (settings.security.crowdsec.metrics.listenAddress !== gateway) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["security", "crowdsec", "metrics", "listenAddress"],
+        message: `must be ${gateway}, the host's address on docker.monitoringSubnet (${settings.docker.monitoringSubnet}): Prometheus reaches CrowdSec there, and the firewall rule lets only that subnet in (got "${settings.security.crowdsec.metrics.listenAddress}")`,
       });
     }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.

@@ -164,12 +164,14 @@ export const crowdsecSettings = z
       .strict()
       .prefault({}),
     /**
-     * Where CrowdSec's Prometheus endpoint listens. Like the node exporter: the Docker bridge gateway, reachable
-     * from the Prometheus container and not from the internet. Defaults to `172.17.0.1:6060`.
+     * Where CrowdSec's Prometheus endpoint listens: the host's address on the stack's internal monitoring network
+     * (the gateway of `docker.monitoringSubnet`, default `172.31.213.1`), where Prometheus reaches it; a firewall
+     * rule that comes and goes with CrowdSec (security/crowdsec.ts `metricsFirewallDropIn`) drops every other source,
+     * because the endpoint has no authentication and Linux accepts a packet for any host address on any interface.
      */
     metrics: z
       .object({
-        listenAddress: z.string().regex(IPV4, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the metrics would be public").default("172.17.0.1"),
+        listenAddress: z.string().regex(IPV4, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the metrics would be public").default("172.31.213.1"),
         port: port.default(6060),
       })
       .strict()

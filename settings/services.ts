@@ -71,3 +71,9 @@ export const SOCKET_PROXY_PORT = 2375;
 export function socketProxyName(settings: Pick<Settings, "namePrefix">): string {
   return `${settings.namePrefix}-socket-proxy`;
 }
+
+/** The host's address on the monitoring network (its gateway, the subnet's first address): where host agents listen for Prometheus. */
+export function monitoringGateway(settings: Pick<Settings, "docker">): string {
+  const [network] = settings.docker.monitoringSubnet.split("/");
+  return intToIpv4(ipv4ToInt(network) + 1);
+}

@@ -40,7 +40,7 @@ const command = (service: StackService) => container(service).inputs.command as 
 describe("networks by need", () => {
   it("creates the monitoring and Docker API networks internal (no route out, nothing published), egress not", () => {
     const byName = Object.fromEntries(mocks.ofType(NETWORK).map((n) => [n.inputs.name, n.inputs]));
-    expect(byName["koprogo-obs-monitoring"]).toMatchObject({ internal: true, ipamConfigs: [{ subnet: "172.31.213.0/24" }] });
+    expect(byName["koprogo-obs-monitoring"]).toMatchObject({ internal: true, ipamConfigs: [{ subnet: "172.31.213.0/24", gateway: "172.31.213.1" }] });
     expect(byName["koprogo-obs-docker-api"]).toMatchObject({ internal: true });
     expect(byName["koprogo-obs-egress"]).toMatchObject({ internal: false });
     expect(INTERNAL_NETWORKS).toEqual(["monitoring", "dockerApi"]);

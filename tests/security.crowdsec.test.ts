@@ -56,9 +56,9 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
     expect(broken.output).toContain("filenamez");
   });
 
-  it("merges config.yaml.local: metrics on the Docker bridge gateway, port 6060", () => {
+  it("merges config.yaml.local: metrics on the host's monitoring-network address, port 6060", () => {
     expect(shown.status).toBe(0);
-    expect(shown.output).toContain("172.17.0.1 6060");
+    expect(shown.output).toContain("172.31.213.1 6060");
   });
 
   it("acquires sshd, Traefik, PostgreSQL and Suricata logs as plain files", () => {

@@ -116,3 +116,15 @@ describe("the dead man's switch", () => {
     expect(parsed.secretNames).toContain("watchdogHeartbeatUrl");
   });
 });
+
+describe("CrowdSec's metrics address", () => {
+  it("is the host's address on the monitoring network by default", () => {
+    expect(parseStackConfig("dev", {}, new Set()).settings.security.crowdsec.metrics.listenAddress).toBe("172.31.213.1");
+  });
+
+  it("follows the monitoring subnet, and is refused anywhere else (the firewall rule lets only that subnet in)", () => {
+    expect(refusal("dev", { docker: { monitoringSubnet: "10.77.0.0/24" } })).toContain(`${NS}:security.crowdsec.metrics.listenAddress: must be 10.77.0.1, the host's address on docker.monitoringSubnet`);
+    expect(() => parseStackConfig("dev", { docker: { monitoringSubnet: "10.77.0.0/24" }, security: { crowdsec: { metrics: { listenAddress: "10.77.0.1" } } } }, new Set())).not.toThrow();
+    expect(refusal("dev", { security: { crowdsec: { metrics: { listenAddress: "172.17.0.1" } } } })).toContain(`${NS}:security.crowdsec.metrics.listenAddress`);
+  });
+});
