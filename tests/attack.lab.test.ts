@@ -4,8 +4,9 @@ import { asRoot, writeFileScript } from "../host/scripts";
 import { commandListenAddress } from "../e2e/attack/lab";
 import { nativeRun, withEtcMounts } from "../e2e/attack/native";
 import { refused } from "../e2e/attack/probe";
-import { toLabAddress, toLabSubnet } from "../e2e/attack/settings";
+import { labRanges, toLabAddress, toLabSubnet } from "../e2e/attack/settings";
 import { IMAGES } from "../settings";
+import { execLines, splitSystemdCommand } from "../e2e/attack/systemd";
 import { toolPath } from "../toolchain/cache";
 
 const prometheus: DeclaredContainer = {
@@ -52,13 +53,16 @@ describe("a declared container as a native process", () => {
 });
 
 describe("addresses moved into the lab", () => {
+  const ranges = labRanges("172.31.213.0/24", "10.230");
+
   it.each([
     ["172.17.0.1", "10.230.0.1"],
     ["172.17.0.42", "10.230.0.42"],
-  ])("maps docker0's %s to %s", (from, to) => expect(toLabAddress(from, "10.230", "k")).toBe(to));
+    ["172.31.213.1", "10.230.213.1"],
+  ])("maps %s to %s", (from, to) => expect(toLabAddress(from, ranges, "k")).toBe(to));
 
   it("refuses an address the lab does not model, naming the key", () => {
-    expect(() => toLabAddress("192.168.1.5", "10.230", "nodeExporter.listenAddress")).toThrow("`nodeExporter.listenAddress`");
+    expect(() => toLabAddress("192.168.1.5", ranges, "nodeExporter.listenAddress")).toThrow("`nodeExporter.listenAddress`");
   });
 
   it("moves a /24 and refuses anything else", () => {
@@ -86,5 +90,25 @@ describe("the files the program's host commands write", () => {
   it.each(["root", "sudo", "detect"] as const)("reads target, mode, owner and group back from writeFileScript as %s", (access) => {
     const command = asRoot(writeFileScript("/opt/koprogo-observability/koprogo-obs/prometheus/web.yml", { mode: "0600", owner: 64090 }), access);
     expect(declaredFileWrites({ hostCommands: [command, "docker kill --signal=HUP x"] })).toEqual([{ target: "/opt/koprogo-observability/koprogo-obs/prometheus/web.yml", mode: "0600", owner: 64090, group: 64090 }]);
+  });
+});
+
+describe("a systemd drop-in's commands", () => {
+  const dropIn = ["# comment", "[Unit]", "After=docker.service", "ExecStartPre=/bin/not-service-section", "", "[Service]", "ExecStartPre=-/usr/sbin/iptables -w -D INPUT -m comment --comment \"two words\" -j DROP", "ExecStartPre=/usr/sbin/iptables -w -I INPUT -j DROP", "ExecStopPost=-/bin/true"].join("\n");
+
+  it("reads the [Service] lines in order, with systemd's quoting and the ignore-failure prefix", () => {
+    expect(execLines(dropIn, "ExecStartPre")).toEqual([
+      { argv: ["/usr/sbin/iptables", "-w", "-D", "INPUT", "-m", "comment", "--comment", "two words", "-j", "DROP"], ignoreFailure: true },
+      { argv: ["/usr/sbin/iptables", "-w", "-I", "INPUT", "-j", "DROP"], ignoreFailure: false },
+    ]);
+    expect(execLines(dropIn, "ExecStopPost")).toEqual([{ argv: ["/bin/true"], ignoreFailure: true }]);
+  });
+
+  it("refuses a prefix that changes privileges or argv[0]", () => {
+    expect(() => execLines("[Service]\nExecStartPre=+/bin/sh -c x", "ExecStartPre")).toThrow("prefix +");
+  });
+
+  it("splits like systemd", () => {
+    expect(splitSystemdCommand(`a 'b c' "d \\"e\\"" f`)).toEqual(["a", "b c", 'd "e"', "f"]);
   });
 });

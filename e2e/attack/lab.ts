@@ -6,14 +6,19 @@
  * connection to them is still measured, not assumed. The application's containers named by the targets
  * (`koprogo-backend`, ...) join the application's network; the backend runs the stand-in API.
  */
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { promisify } from "util";
 import { containerName, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, type Settings } from "../../settings";
 import { NetworkLab, type LabContainer } from "../netns";
 import { logTail, sleep, startProcess, type ManagedProcess } from "../processes";
 import { curlIn } from "./curl";
 import { containerUser, declaredFileWrites, networksOf, type DeclaredContainer, type DeclaredStack } from "./declared";
 import { nativeRun, runnableBinary, withEtcMounts } from "./native";
+import { execLines } from "./systemd";
+
+const run = promisify(execFile);
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -227,8 +232,22 @@ export class AttackLab {
     await Promise.all(waits);
   }
 
-  /** A host agent the lab cannot run (CrowdSec): a listener on its rendered address in the host namespace. */
-  async standInOnHost(name: string, address: string): Promise<void> {
+  /**
+   * A host agent the lab cannot run (CrowdSec): what its systemd drop-ins run before it starts (`ExecStartPre=`,
+   * e.g. the firewall rule that keeps its metrics to the monitoring network), in the host namespace, then a
+   * listener on its rendered address standing in for it.
+   */
+  async hostAgent(name: string, address: string, dropIns: readonly string[]): Promise<void> {
+    for (const dropIn of dropIns) {
+      for (const line of execLines(fs.readFileSync(dropIn, "utf8"), "ExecStartPre")) {
+        const [command, ...args] = line.argv;
+        try {
+          await run("ip", ["netns", "exec", this.net.host, command, ...args], { timeout: 15_000 });
+        } catch (error) {
+          if (!line.ignoreFailure) throw new Error(`${name}: ExecStartPre ${line.argv.join(" ")} failed in the host namespace: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+        }
+      }
+    }
     const proc = this.start({ name, command: process.execPath, args: ["-e", LISTENER_JS, hostOf(address), String(portOf(address)), name], netns: this.net.host, logDir: this.logDir });
     this.services.push({ container: name, netns: this.net.host, process: proc, kind: "stand-in", port: portOf(address) });
     await this.waitAnswering(this.net.host, `http://${address}/`, proc);

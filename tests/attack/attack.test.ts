@@ -46,7 +46,10 @@ describeAttack("attack suite (the monitoring plane from the application's networ
     const renderDir = path.join(workDir, "config");
     writeRendered(settings, renderDir);
     lab = await AttackLab.start({ declared, settings, renderDir, workDir, prefix: PREFIX, subnet16: SUBNET16 });
-    await lab.standInOnHost("crowdsec", `${settings.security.crowdsec.metrics.listenAddress}:${settings.security.crowdsec.metrics.port}`);
+    // CrowdSec on the host, as its unit starts it: the rendered drop-ins' ExecStartPre (its metrics firewall rule), then a stand-in.
+    const dropIns = path.join(renderDir, "crowdsec/systemd/crowdsec.service.d");
+    const crowdsecDropIns = fs.existsSync(dropIns) ? fs.readdirSync(dropIns).filter((f) => f.endsWith(".conf")).map((f) => path.join(dropIns, f)) : [];
+    await lab.hostAgent("crowdsec", `${settings.security.crowdsec.metrics.listenAddress}:${settings.security.crowdsec.metrics.port}`, crowdsecDropIns);
     const ctx: AttackContext = { lab, settings, declared, renderDir, workDir, secrets, credentials: harnessCredentials(secrets) };
     await waitUntilServing(ctx, ["prometheus", "alertmanager", "node", "postgresql"]);
     verdicts = await runAttempts(ATTEMPTS, ctx);
