@@ -45,7 +45,10 @@ function alertJob(expr: string): string {
 describe.each([
   ["dev", stackSettings("dev").settings],
   ["prod", stackSettings("prod").settings],
-  ["dev with request metrics from Traefik", parseStackConfig("dev", { alerts: { requestMetricsSource: "traefik" } }, new Set()).settings],
+  [
+    "dev with request metrics from Traefik",
+    parseStackConfig("dev", { alerts: { requestMetricsSource: "traefik" } }, new Set()).settings,
+  ],
 ])("in %s, each alert's logs link", (_, settings) => {
   const withLogs = alertingRules(settings).filter((rule) => rule.alert !== "Watchdog");
 
@@ -59,7 +62,9 @@ describe.each([
 
 describe("the own-job check", () => {
   it("refuses a host alert that opens the API's logs", () => {
-    expect(ownLogStreams(stackSettings("dev").settings, alertJob('node_load1{job="node"} > 4'))).not.toContainEqual(logqlStreamLabels('{job="koprogo-api"}'));
+    expect(ownLogStreams(stackSettings("dev").settings, alertJob('node_load1{job="node"} > 4'))).not.toContainEqual(
+      logqlStreamLabels('{job="koprogo-api"}'),
+    );
   });
   it("finds the job of an alert on a recording rule", () => {
     expect(alertJob('sum(job:http_requests_errors:rate5m{job="koprogo-api"}) > 10')).toBe(JOBS.api);

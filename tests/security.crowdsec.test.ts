@@ -9,6 +9,7 @@ import YAML from "yaml";
 import { toYaml } from "../render/yaml";
 import { acquisitions, CROWDSEC_LOG_TYPES } from "../security/crowdsec";
 import { POSTGRES_LOG_LINE_PREFIX } from "../security/fail2ban";
+import { documentationText } from "./helpers/docs";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
 import { CROWDSEC_HUB, crowdsecConfigDir } from "./helpers/crowdsec";
@@ -83,7 +84,7 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
     const files = renderSecurityFiles(settings, placeholderSecrets());
     expect(files.find((f) => f.path === "fail2ban/filter.d/koprogo-postgresql.conf")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
     expect(files.find((f) => f.path === "crowdsec/parsers/s01-parse/koprogo-pgsql-logs.yaml")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
-    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(`"log_line_prefix=${POSTGRES_LOG_LINE_PREFIX}"`);
+    expect(documentationText()).toContain(`"log_line_prefix=${POSTGRES_LOG_LINE_PREFIX}"`);
   });
 
   it("makes the firewall bouncer ban in INPUT and DOCKER-USER", () => {
