@@ -174,7 +174,7 @@ export const crowdsecSettings = z
      */
     metrics: z
       .object({
-        /** Address of the endpoint: the host's address on the monitoring network (`docker.monitoringSubnet`'s gateway). */
+        /** Address of the endpoint: the stack's address on the monitoring network's host bridge (see security/crowdsec.ts). */
         listenAddress: z.string().regex(IPV4, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the metrics would be public").default("172.31.213.1"),
         /** Port of the endpoint. */
         port: port.default(6060),

@@ -7,10 +7,10 @@ import { alertingRules } from "../alerts";
 import { buildDashboards } from "../dashboards";
 import { dashboardAlerts } from "../dashboards/common";
 import { DASHBOARDS, dashboardUrl, type DashboardKey } from "../contract/dashboards";
-import { parseStackConfig, type Settings } from "../settings";
+import { type Settings } from "../settings";
 import { dashboardQueries } from "./helpers/dashboardQueries";
 import { promqlSelectors, type PromqlSelector } from "./helpers/promql";
-import { stackSettings } from "./helpers/stacks";
+import { alertingVariants, stackSettings } from "./helpers/stacks";
 
 /** The labels that say WHICH series a selector reads (the scrape job, the filesystems, Traefik's service). */
 const IDENTITY_LABELS = new Set(["job", "fstype", "service"]);
@@ -51,14 +51,7 @@ function driftingSelectors(settings: Settings, extraQueries: readonly { where: s
   return { checked, drifting };
 }
 
-describe.each([
-  ["dev", stackSettings("dev").settings],
-  ["prod", stackSettings("prod").settings],
-  [
-    "dev with request metrics from Traefik",
-    parseStackConfig("dev", { alerts: { requestMetricsSource: "traefik" } }, new Set()).settings,
-  ],
-])("the dashboards of %s", (_, settings) => {
+describe.each(alertingVariants())("the dashboards of %s", (_, settings) => {
   it("select every alerted metric with the alert's own selector", () => {
     const { checked, drifting } = driftingSelectors(settings);
     expect(drifting).toEqual([]);

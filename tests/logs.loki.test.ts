@@ -108,7 +108,7 @@ describe("settings", () => {
     [{ loki: { limits: { perStreamRateLimit: "1GB" } } }, "loki.limits.perStreamRateLimit", "512KB"],
     [{ loki: { limits: { maxStreams: 0 } } }, "loki.limits.maxStreams", "more than zero"],
     [{ loki: { limits: { unknown: 1 } } }, "loki.limits", "nrecognized"],
-    [{ loki: { memory: "1g" } }, "docker.memoryBudget", "over the budget"],
+    [{ loki: { memory: "800m" } }, "docker.memoryBudget", "over the budget"],
   ])("refuses %j at %s", (overrides, keyPath, message) => {
     const result = settingsSchema.safeParse({ environment: "prod", ...overrides });
     expect(result.success).toBe(false);

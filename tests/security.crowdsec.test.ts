@@ -80,7 +80,7 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
     expect(documents.some((d) => typeof d.filter === "string" && selects(d.filter, type))).toBe(true);
   });
 
-  it("uses one log_line_prefix in the fail2ban filter, the local CrowdSec parser and the README", () => {
+  it("uses one log_line_prefix in the fail2ban filter, the local CrowdSec parser and the documentation", () => {
     const files = renderSecurityFiles(settings, placeholderSecrets());
     expect(files.find((f) => f.path === "fail2ban/filter.d/koprogo-postgresql.conf")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
     expect(files.find((f) => f.path === "crowdsec/parsers/s01-parse/koprogo-pgsql-logs.yaml")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);

@@ -10,7 +10,8 @@ import type { SettingsDescriptions } from "./settingsSource";
 
 /** The part of JSON Schema that `z.toJSONSchema` writes for this schema. */
 interface JsonSchema {
-  readonly type?: string;
+  /** One type, or several (`["string", "null"]`). */
+  readonly type?: string | readonly string[];
   readonly enum?: readonly unknown[];
   readonly const?: unknown;
   readonly default?: unknown;
@@ -51,6 +52,8 @@ function range(schema: JsonSchema): string {
 
 /** A type as an operator reads it: `string`, `integer (1–65535)`, `"backend" | "traefik"`, `string[]`. */
 export function typeOf(schema: JsonSchema): string {
+  // A nullable scalar (`z.string().nullable()`): JSON Schema lists its types; each keeps its bounds.
+  if (Array.isArray(schema.type)) return schema.type.map((type: string) => typeOf({ ...schema, type })).join(" | ");
   const variants = schema.anyOf ?? schema.oneOf;
   if (variants) {
     const objects = variants.filter((v) => v.type === "object" && v.properties?.kind?.const !== undefined);
@@ -60,8 +63,6 @@ export function typeOf(schema: JsonSchema): string {
   }
   if (schema.const !== undefined) return literal(schema.const);
   if (schema.enum) return schema.enum.map(literal).join(" | ");
-  // A nullable scalar (`z.string().nullable()`): JSON Schema lists its types.
-  if (Array.isArray(schema.type)) return (schema.type as string[]).join(" | ");
   switch (schema.type) {
     case "array":
       return `${schema.items ? typeOf(schema.items) : "value"}[]`.replace(/^(.* \| .*)\[\]$/, "($1)[]");
@@ -77,7 +78,7 @@ export function typeOf(schema: JsonSchema): string {
     case undefined:
       return "any";
     default:
-      return schema.type;
+      return String(schema.type);
   }
 }
 
