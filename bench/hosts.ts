@@ -36,7 +36,8 @@ export const BYTES_PER_SAMPLE = 1.5;
 async function measureHosts(count: number, warmupSeconds: number, measureSeconds: number): Promise<HostCostRow> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-hosts-${count}-`));
   const names = Array.from({ length: count }, (_, i) => `h${i + 1}`);
-  const network = createHostNetwork("kbh", `10.241.${count}`, names);
+  // A prefix per count: the namespaces of the previous count may still be going away (netns deletion is lazy).
+  const network = createHostNetwork(`kb${count}`, `10.241.${count}`, names);
   const started: { stop: () => Promise<void> }[] = [];
   try {
     const prometheus = `127.0.0.1:${await freePort()}`;

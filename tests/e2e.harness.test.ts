@@ -247,7 +247,7 @@ describe("bench arguments", () => {
 
   it("writes BENCHMARKS.md only from a full run; a partial one goes to --out or the temporary directory", () => {
     const full = parseBenchArguments([]);
-    expect(full).toMatchObject({ runs: 5, only: ["notify", "cost", "footprint", "queries"], alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"], costMinutes: 10, partial: false });
+    expect(full).toMatchObject({ runs: 5, only: ["notify", "cost", "footprint", "queries", "hosts"], alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"], costMinutes: 10, partial: false });
     expect(full.out).toMatch(/BENCHMARKS\.md$/);
     expect(parseBenchArguments(["--out", "/tmp/b.md"])).toMatchObject({ partial: false, out: "/tmp/b.md" });
     const short = parseBenchArguments(["--runs", "1", "--profiles", "toolDefaults", "--alerts", "DatabaseDown", "--only", "notify"]);
