@@ -46,7 +46,7 @@ async function measureHosts(count: number, warmupSeconds: number, measureSeconds
       receiverUrl: (role) => `http://127.0.0.1:1/${role}`,
       timing: TIMINGS.prodTuned,
     });
-    const settings = parseStackConfig("e2e", { ...base, hosts: hostsSettingsOf(network) }, new Set(["postgresExporterPassword"])).settings;
+    const settings = parseStackConfig("e2e", { ...base, hosts: hostsSettingsOf(network), logGateway: { address: network.gateway } }, new Set(["postgresExporterPassword"])).settings;
     const { secrets } = furtherHostSecrets(dir, network);
     const config = writeAllRendered(settings, secrets, path.join(dir, "config"));
     const exporters = startFurtherHostExporters(network, config, path.join(dir, "logs"));

@@ -8,17 +8,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALLOY_PATHS } from "../logs/paths";
 import { IMAGES, SERVICE_PORTS, staticAddress, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
-import { configuredService, goMemoryLimit } from "./configuredService";
-import type { DockerHost } from "./dockerHost";
+import { configuredService, goMemoryLimit, type ServiceEngine } from "./configuredService";
 
 export interface AlloyArgs {
   /** The stack settings (`alloy`, `docker`, `namePrefix`). */
   readonly settings: Settings;
   /** Engine, network and host access. */
-  readonly host: DockerHost;
+  readonly host: ServiceEngine;
   /** `config.alloy`, relative to the stack's config root (`alloy/...`). */
   readonly files: readonly HostFile[];
+  /**
+   * Where its HTTP server listens. Defaults to its fixed address on the monitoring network; a further host's
+   * Alloy, on no network of the stack, listens on the container's loopback (`FURTHER_HOST_ALLOY_LISTEN`).
+   */
+  readonly listenAddress?: string;
 }
+
+/** A further host's Alloy: its HTTP server inside its container only (nobody scrapes it there yet). */
+export const FURTHER_HOST_ALLOY_LISTEN = `127.0.0.1:${SERVICE_PORTS.alloy}`;
 
 /**
  * Where Alloy's HTTP server (UI, `/-/reload`, pprof, `/metrics`) listens: its fixed address on the monitoring
@@ -31,10 +38,10 @@ export function alloyListenAddress(settings: Settings): string {
 }
 
 /** `alloy run` flags: listen on the monitoring network only, positions on the volume, no usage reporting. */
-export function alloyFlags(settings: Settings): string[] {
+export function alloyFlags(settings: Settings, listenAddress = alloyListenAddress(settings)): string[] {
   return [
     "run",
-    `--server.http.listen-addr=${alloyListenAddress(settings)}`,
+    `--server.http.listen-addr=${listenAddress}`,
     `--storage.path=${ALLOY_PATHS.data}`,
     "--disable-reporting",
     ALLOY_PATHS.config,
@@ -61,8 +68,8 @@ export function alloyHostBinds(settings: Settings, configRoot: string): { hostPa
  * The image has no curl or wget: bash opens the TCP connection itself (to the address Alloy listens on) and
  * checks that `/-/ready` answers 200.
  */
-export function alloyHealthcheck(settings: Settings): string[] {
-  const [address, port] = alloyListenAddress(settings).split(":");
+export function alloyHealthcheck(settings: Settings, listenAddress = alloyListenAddress(settings)): string[] {
+  const [address, port] = listenAddress.split(":");
   const request = `exec 3<>/dev/tcp/${address}/${port} && printf 'GET /-/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
   return ["CMD", "bash", "-c", request];
 }
@@ -85,10 +92,10 @@ export class Alloy extends pulumi.ComponentResource {
       memory: settings.alloy.memory,
       envs: [goMemoryLimit(settings.alloy.memory)],
       hostPort: settings.alloy.hostPort,
-      command: alloyFlags(settings),
+      command: alloyFlags(settings, args.listenAddress),
       dataPath: ALLOY_PATHS.data,
       binds: alloyHostBinds(settings, host.configRoot),
-      healthcheck: alloyHealthcheck(settings),
+      healthcheck: alloyHealthcheck(settings, args.listenAddress),
       // Alloy re-reads its configuration on SIGHUP (as on POST /-/reload): no restart, no gap in shipping.
       onChange: "reload",
     });

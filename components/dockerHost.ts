@@ -40,6 +40,8 @@ export class DockerHost extends pulumi.ComponentResource {
     );
     const networks = {} as Record<StackNetwork, pulumi.Output<string>>;
     for (const network of STACK_NETWORKS) {
+      // The log gateway's bridge exists only where the gateway does: with further hosts.
+      if (network === "logIngress" && settings.hosts.length === 0) continue;
       if (network === "app" && dockerSettings.network.external) {
         // The application's network already exists (created by its Compose project); the stack only joins it.
         networks.app = pulumi.output(dockerSettings.network.name);

@@ -1,15 +1,17 @@
 /**
  * A further host of `hosts` (a second API host, the database host): its node exporter behind TLS and its logins,
  * listening on the host's private address only; the host security agents, as on the VPS; and, when the host is an
- * `alertmanager.cluster` peer, its Alertmanager. Reached over SSH with its pinned host key, its Docker engine
+ * `alertmanager.cluster` peer, its Alertmanager; its Alloy, pushing the journal and the agents' logs to the
+ * monitoring host's log gateway with its own login. Reached over SSH with its pinned host key, its Docker engine
  * through the same SSH (`ssh://`, with the same key pinned for the system `ssh`, docs/deploying.md).
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { furtherHostFiles } from "../scale/files";
+import { furtherHostFiles, furtherHostOwnFiles } from "../scale/files";
 import type { Secrets, Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT, type HostSettings } from "../settings/scale";
 import { Alertmanager } from "./alertmanager";
+import { Alloy, FURTHER_HOST_ALLOY_LISTEN } from "./alloy";
 import { filesUnder, type HostFile } from "./configFiles";
 import type { ServiceEngine } from "./configuredService";
 import { pinnedDockerSshOptions } from "./dockerHost";
@@ -22,7 +24,7 @@ export interface FurtherHostArgs {
   readonly settings: Settings;
   /** This host, one of `hosts`. */
   readonly host: HostSettings;
-  /** Every rendered file of the stack: this host's own (`hosts/<name>/…`), the agents' and Alertmanager's are taken from it. */
+  /** Every rendered file of the stack: this host's own (`hosts/<name>/…`: exporter, Alloy), the agents' and Alertmanager's are taken from it. */
   readonly files: readonly HostFile[];
   /** Secrets; `sshPrivateKey` is used for the host's commands when set (else the SSH agent). */
   readonly secrets: Secrets<pulumi.Output<string>>;
@@ -39,6 +41,7 @@ export class FurtherHost extends pulumi.ComponentResource {
   readonly nodeExporter: NodeExporter;
   readonly security?: HostSecurity;
   readonly alertmanager?: Alertmanager;
+  readonly alloy: Alloy;
 
   constructor(name: string, args: FurtherHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:FurtherHost", name, {}, opts);
@@ -53,6 +56,8 @@ export class FurtherHost extends pulumi.ComponentResource {
       { settings, host: engine, files: furtherHostFiles(args.files, host.name), listenAddress: `${host.address}:${REMOTE_NODE_EXPORTER_PORT}`, tls: true },
       { parent: this },
     );
+    // Its config, gateway password and the hosts' CA, from `hosts/<name>/alloy/`; positions on its own retained volume.
+    this.alloy = new Alloy(`${name}-alloy`, { settings, host: engine, files: furtherHostOwnFiles(args.files, host.name, "alloy"), listenAddress: FURTHER_HOST_ALLOY_LISTEN }, { parent: this });
     if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.access, files: args.files }, { parent: this });
     if (settings.alertmanager.cluster?.peers.includes(host.name)) {
       this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: engine, files: filesUnder(args.files, "alertmanager"), peer: host.name }, { parent: this });

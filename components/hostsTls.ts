@@ -1,7 +1,7 @@
 /**
  * TLS for the further hosts' node exporters, generated when the stack config sets none (nobody has to know it):
  * an ECDSA P-256 CA that Prometheus trusts (`prometheus/secrets/hosts-ca.crt`), and one serving certificate whose
- * SANs are every host address. Behaviour relied on (@pulumi/tls 5.6): keys and certificates live in the state
+ * SANs are every host address and the log gateway's (the monitoring host's private address). Behaviour relied on (@pulumi/tls 5.6): keys and certificates live in the state
  * (marked secret here); `earlyRenewalHours` makes the certificate replaced at the first `pulumi up` inside that
  * window before it expires, which rewrites the files on the hosts and restarts their exporters.
  */
@@ -23,7 +23,7 @@ export function hostSubjectAltNames(hosts: readonly Pick<HostSettings, "address"
   return { ipAddresses: addresses.filter((a) => IPV4.test(a)), dnsNames: addresses.filter((a) => !IPV4.test(a)) };
 }
 
-export function generateHostsTls(name: string, hosts: readonly HostSettings[], parent: pulumi.Resource): HostsTlsMaterial {
+export function generateHostsTls(name: string, hosts: readonly Pick<HostSettings, "address">[], parent: pulumi.Resource): HostsTlsMaterial {
   const opts = { parent };
   const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, opts);
   const ca = new tls.SelfSignedCert(

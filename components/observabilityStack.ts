@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { WEB_LOGINS, webHashName, webPasswordName, type WebServer } from "../contract/webAccess";
-import type { Secrets, Settings } from "../settings";
+import { logGatewayAddress } from "../scale/logGateway";
+import { logGatewayHashName, logGatewayPasswordName, type Secrets, type Settings } from "../settings";
 import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";
 import { filesUnder } from "./configFiles";
@@ -17,6 +18,7 @@ import { HostSecurity } from "./security";
 import { SocketProxy } from "./socketProxy";
 import { FurtherHost } from "./furtherHost";
 import { generateHostsTls } from "./hostsTls";
+import { LogGateway } from "./logGateway";
 
 export interface ObservabilityStackArgs {
   /** The parsed stack settings. */
@@ -39,6 +41,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly socketProxy: SocketProxy;
   /** The further hosts of `hosts`, by name: node exporter, security agents, an Alertmanager peer where named. */
   readonly furtherHosts: Readonly<Record<string, FurtherHost>>;
+  /** The further hosts' way to Loki, when there are further hosts. */
+  readonly logGateway?: LogGateway;
   /** The `operator` logins of Prometheus and Alertmanager (secrets): `pulumi stack output --show-secrets`. */
   readonly operatorPasswords: Readonly<Record<"prometheus" | "alertmanager", pulumi.Output<string>>>;
 
@@ -48,9 +52,10 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const secrets: Secrets<pulumi.Output<string>> = {
       ...args.secrets,
       ...webLogins(name, this),
+      ...logGatewayLogins(name, settings, this),
       postgresExporterPassword: args.secrets.postgresExporterPassword ?? generatedPassword(`${name}-postgres-exporter-password`, this),
       // The further hosts' TLS: the operator's own material when all three secrets are set, else generated.
-      ...(settings.hosts.length > 0 && !(args.secrets.hostsTlsCaCert && args.secrets.hostsTlsCert && args.secrets.hostsTlsKey) ? generateHostsTls(`${name}-hosts-tls`, settings.hosts, this) : {}),
+      ...(settings.hosts.length > 0 && !(args.secrets.hostsTlsCaCert && args.secrets.hostsTlsCert && args.secrets.hostsTlsKey) ? generateHostsTls(`${name}-hosts-tls`, [...settings.hosts, { address: logGatewayAddress(settings) }], this) : {}),
     };
     const secret = (key: keyof Secrets<string>) => secrets[key]!;
     this.operatorPasswords = { prometheus: secret(webPasswordName("prometheus", "operator")), alertmanager: secret(webPasswordName("alertmanager", "operator")) };
@@ -83,6 +88,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.socketProxy = new SocketProxy(`${name}-socket-proxy`, { settings, host: this.host }, { parent: this });
     // After Loki, so the first pushes find it (Alloy retries anyway).
     this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki, this.socketProxy] });
+    if (settings.hosts.length > 0) this.logGateway = new LogGateway(`${name}-log-gateway`, { settings, host: this.host, files: filesUnder(files, "log-gateway") }, { parent: this, dependsOn: [this.loki] });
     this.furtherHosts = Object.fromEntries(
       settings.hosts.map((host) => [host.name, new FurtherHost(`${name}-host-${host.name}`, { settings, host, files, secrets }, { parent: this, dependsOn: [this.prometheus] })]),
     );
@@ -103,6 +109,17 @@ function webLogins(name: string, parent: pulumi.Resource): Secrets<pulumi.Output
     const password = new random.RandomPassword(`${name}-web-${login.server}-${login.user}`, { length: 32, special: false }, { parent });
     secrets[webPasswordName(login.server, login.user)] = pulumi.secret(password.result);
     if (login.server !== ("grafana" satisfies WebServer)) secrets[webHashName(login.server, login.user)] = pulumi.secret(password.bcryptHash);
+  }
+  return secrets;
+}
+
+/** One generated login per further host at the log gateway: its Alloy's password, the bcrypt hash in the gateway's user file. */
+function logGatewayLogins(name: string, settings: Settings, parent: pulumi.Resource): Secrets<pulumi.Output<string>> {
+  const secrets: Secrets<pulumi.Output<string>> = {};
+  for (const host of settings.hosts) {
+    const password = new random.RandomPassword(`${name}-log-gateway-${host.name}`, { length: 32, special: false }, { parent });
+    secrets[logGatewayPasswordName(host.name)] = pulumi.secret(password.result);
+    secrets[logGatewayHashName(host.name)] = pulumi.secret(password.bcryptHash);
   }
   return secrets;
 }

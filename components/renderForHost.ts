@@ -9,10 +9,10 @@ import { placeholderSecrets, type AnySecretName, type Secrets, type Settings } f
 import type { HostFile } from "./configFiles";
 
 export function hostFilesFor(settings: Settings, secrets: Secrets<pulumi.Output<string>>): HostFile[] {
-  const skeleton = renderAll(settings, placeholderSecrets());
+  const skeleton = renderAll(settings, placeholderSecrets(settings));
   const names = Object.keys(secrets) as AnySecretName[];
   const real = pulumi.all(names.map((n) => secrets[n]!)).apply((values) => {
-    const byName: Secrets<string> = { ...placeholderSecrets(), ...Object.fromEntries(names.map((n, i) => [n, values[i]])) };
+    const byName: Secrets<string> = { ...placeholderSecrets(settings), ...Object.fromEntries(names.map((n, i) => [n, values[i]])) };
     return new Map(renderAll(settings, byName).map((file) => [file.path, file]));
   });
   return skeleton.map((file) => {

@@ -15,8 +15,8 @@ export interface ServiceUser {
   readonly why?: string;
 }
 
-/** Services of the stack plus the Docker socket proxy (components/socketProxy.ts). */
-export type StackService = ServiceName | "socketProxy";
+/** Services of the stack plus the Docker socket proxy (components/socketProxy.ts) and the log gateway (components/logGateway.ts). */
+export type StackService = ServiceName | "socketProxy" | "logGateway";
 
 export const SERVICE_USERS: Readonly<Record<StackService, ServiceUser>> = {
   prometheus: { uid: 64090, gid: 64090 },
@@ -28,8 +28,9 @@ export const SERVICE_USERS: Readonly<Record<StackService, ServiceUser>> = {
   alloy: {
     uid: 0,
     gid: 0,
-    why: "reads root-owned host logs (/var/log/auth.log 0640 root:adm, the journal); it holds no secret and has no Docker API (only the socket proxy's read-only endpoints)",
+    why: "reads root-owned host logs (/var/log/auth.log 0640 root:adm, the journal); it has no Docker API (only the socket proxy's read-only endpoints); on a further host it holds its one secret, its log gateway password",
   },
+  logGateway: { uid: 64310, gid: 64310, why: "nginx as its own uid (master too): it owns the further hosts' logins and the TLS key, and listens on an unprivileged port" },
   socketProxy: {
     uid: 0,
     gid: 0,

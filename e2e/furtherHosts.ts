@@ -7,10 +7,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { nodeExporterFlags } from "../exporters/node";
 import { renderAll } from "../render";
-import type { Secrets, Settings } from "../settings";
+import { logGatewayHashName, logGatewayPasswordName, type Secrets, type Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT } from "../settings/scale";
 import type { HostNetwork } from "./namespaces";
 import { startProcess, type ManagedProcess } from "./processes";
+import { bcryptHash } from "./logins";
 import { e2eSecrets } from "./stack";
 import { makeTlsMaterial, type TlsMaterial } from "./tlsMaterial";
 import { TOOLS } from "./tools";
@@ -23,10 +24,20 @@ export function hostsSettingsOf(network: HostNetwork): Record<string, unknown>[]
   return network.hosts.map((h, i) => ({ name: h.name, address: h.address, role: i === 0 ? "api" : "database", ssh: { hostKey: E2E_HOST_KEY } }));
 }
 
-/** The e2e secrets (logins included) plus the further hosts' TLS material (and any `extra`). */
+/** A further host's fixed e2e password at the log gateway. */
+export function e2eLogGatewayPassword(host: string): string {
+  return `e2eloggateway${host.replace(/[^a-z0-9]/g, "")}`;
+}
+
+/** Each further host's log gateway login (password and bcrypt hash), as the program generates them. */
+export function logGatewaySecrets(hosts: readonly { readonly name: string }[]): Secrets<string> {
+  return Object.fromEntries(hosts.flatMap((h) => [[logGatewayPasswordName(h.name), e2eLogGatewayPassword(h.name)], [logGatewayHashName(h.name), bcryptHash(e2eLogGatewayPassword(h.name))]]));
+}
+
+/** The e2e secrets (logins included) plus the further hosts' TLS material (the gateway's address a SAN too) and any `extra`. */
 export function furtherHostSecrets(dir: string, network: HostNetwork, extra: Secrets<string> = {}): { secrets: Secrets<string>; tls: TlsMaterial } {
-  const tls = makeTlsMaterial(path.join(dir, "tls"), network.hosts.map((h) => h.address));
-  return { secrets: { ...e2eSecrets(), hostsTlsCaCert: tls.caCert, hostsTlsCert: tls.cert, hostsTlsKey: tls.key, ...extra }, tls };
+  const tls = makeTlsMaterial(path.join(dir, "tls"), [...new Set([network.gateway, ...network.hosts.map((h) => h.address)])]);
+  return { secrets: { ...e2eSecrets(), ...logGatewaySecrets(network.hosts), hostsTlsCaCert: tls.caCert, hostsTlsCert: tls.cert, hostsTlsKey: tls.key, ...extra }, tls };
 }
 
 /** Writes every rendered file under `configDir`, secret files 0600, and returns the directory. */

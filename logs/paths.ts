@@ -9,6 +9,10 @@ export const LOKI_PATHS = {
 export const ALLOY_PATHS = {
   configDir: "/etc/alloy",
   config: "/etc/alloy/config.alloy",
+  /** A further host's login at the log gateway (its password, 0400 for Alloy's uid). */
+  gatewayPassword: "/etc/alloy/secrets/gateway-password",
+  /** The hosts' CA, which signs the log gateway's certificate. */
+  gatewayCa: "/etc/alloy/secrets/hosts-ca.crt",
   /** The retained volume: read positions of every file, the journal and every container (`--storage.path`). */
   data: "/var/lib/alloy/data",
   /** The host's `/var/log`, mounted read-only at the same path so host paths in the settings work unchanged. */

@@ -1,11 +1,16 @@
 /**
  * Files of the multi-host parts: Prometheus's credentials for the further hosts and the store, the further hosts'
- * node exporter web config and TLS files (under `hosts/<name>/`, written on that host), Loki's S3 credentials.
+ * node exporter web config and TLS files and their Alloy's config and login (under `hosts/<name>/`, written on
+ * that host), the log gateway's files (on the monitoring host), Loki's S3 credentials.
  */
 import type { FileRenderer, RenderedFile } from "../render/types";
 import { toYaml } from "../render/yaml";
 import type { Secrets, Settings } from "../settings";
+import { alloyConfigText, furtherHostAlloy } from "../logs/alloy";
+import { ALLOY_PATHS } from "../logs/paths";
+import { logGatewayPasswordName } from "../settings";
 import { webConfig } from "../webauth/files";
+import { LOG_GATEWAY_CONTAINER_PATHS, LOG_GATEWAY_FILES, logGatewayConfig, logGatewayUsers } from "./logGateway";
 import { SCALE_PROMETHEUS_FILES } from "./prometheusScale";
 
 /** Where the node exporter on a further host reads its files (the host directory is mounted there). */
@@ -44,10 +49,43 @@ export function furtherHostExporterFiles(host: string, secrets: Secrets<string>)
  * `node-exporter/web.yml` is not among them.
  */
 export function furtherHostFiles<T extends { readonly path: string }>(files: readonly T[], host: string): T[] {
-  const own = `hosts/${host}/node-exporter/`;
   const shared = files.filter((f) => f.path.startsWith("node-exporter/") && f.path !== "node-exporter/web.yml");
-  const mine = files.filter((f) => f.path.startsWith(own)).map((f) => ({ ...f, path: `node-exporter/${f.path.slice(own.length)}` }));
-  return [...shared, ...mine];
+  return [...shared, ...furtherHostOwnFiles(files, host, "node-exporter")];
+}
+
+/** Further host `host`'s own files of `dir` (rendered under `hosts/<host>/<dir>/`), at `<dir>/` where its component mounts them. */
+export function furtherHostOwnFiles<T extends { readonly path: string }>(files: readonly T[], host: string, dir: string): T[] {
+  const own = `hosts/${host}/${dir}/`;
+  return files.filter((f) => f.path.startsWith(own)).map((f) => ({ ...f, path: `${dir}/${f.path.slice(own.length)}` }));
+}
+
+/** Where a file of `ALLOY_PATHS` (in the container, under its config dir) is rendered for further host `host`. */
+function furtherAlloyFile(host: string, inContainer: string): string {
+  return `hosts/${host}/alloy/${inContainer.slice(ALLOY_PATHS.configDir.length + 1)}`;
+}
+
+/**
+ * A further host's Alloy: its config (same generator as the monitoring host's, with this host's target), its
+ * gateway password and the CA that signs the gateway's certificate.
+ */
+export function furtherHostAlloyFiles(settings: Settings, host: string, secrets: Secrets<string>): RenderedFile[] {
+  return [
+    { path: `hosts/${host}/alloy/config.alloy`, content: alloyConfigText(settings, furtherHostAlloy(settings, { name: host })) },
+    secretFile(furtherAlloyFile(host, ALLOY_PATHS.gatewayPassword), secrets[logGatewayPasswordName(host)]),
+    secretFile(furtherAlloyFile(host, ALLOY_PATHS.gatewayCa), secrets.hostsTlsCaCert),
+  ];
+}
+
+/** The log gateway's files on the monitoring host: its nginx.conf, the further hosts' logins, its TLS material. */
+export function logGatewayFiles(settings: Settings, secrets: Secrets<string>): RenderedFile[] {
+  const dir = LOG_GATEWAY_FILES.rendered;
+  return [
+    { path: `${dir}/${LOG_GATEWAY_FILES.config}`, content: logGatewayConfig(settings, { listen: String(settings.logGateway.port), paths: LOG_GATEWAY_CONTAINER_PATHS }) },
+    secretFile(`${dir}/${LOG_GATEWAY_FILES.users}`, logGatewayUsers(settings, secrets)),
+    // The hosts' serving certificate: the gateway address is one of its SANs (components/hostsTls.ts).
+    secretFile(`${dir}/${LOG_GATEWAY_FILES.cert}`, secrets.hostsTlsCert),
+    secretFile(`${dir}/${LOG_GATEWAY_FILES.key}`, secrets.hostsTlsKey),
+  ];
 }
 
 export function awsCredentialsFile(accessKeyId: string, secretKey: string): string {
@@ -59,7 +97,8 @@ export const renderScaleFiles: FileRenderer = (settings: Settings, secrets) => {
   const files: RenderedFile[] = [];
   if (settings.hosts.length > 0) {
     files.push({ path: `prometheus/${SCALE_PROMETHEUS_FILES.hostsCa}`, content: secrets.hostsTlsCaCert ?? "", secret: true });
-    for (const host of settings.hosts) files.push(...furtherHostExporterFiles(host.name, secrets));
+    for (const host of settings.hosts) files.push(...furtherHostExporterFiles(host.name, secrets), ...furtherHostAlloyFiles(settings, host.name, secrets));
+    files.push(...logGatewayFiles(settings, secrets));
   }
   if (settings.prometheus.remoteWrite?.username) files.push(secretFile(`prometheus/${SCALE_PROMETHEUS_FILES.remoteWritePassword}`, secrets.remoteWritePassword));
   const storage = settings.loki.storage;

@@ -33,7 +33,7 @@ export function parseArguments(argv: readonly string[]): RenderOptions {
 /** Renders a stack into `out`; returns the written paths, relative to `out`. Nothing is written if the config is invalid. */
 export function renderStack({ stack, out, projectDir = path.resolve(__dirname, "..") }: RenderOptions): string[] {
   const { settings } = loadStackFile(stack, projectDir);
-  const files = renderAll(settings, placeholderSecrets());
+  const files = renderAll(settings, placeholderSecrets(settings));
   for (const file of files) {
     const target = path.join(out, file.path);
     fs.mkdirSync(path.dirname(target), { recursive: true });

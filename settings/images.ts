@@ -12,6 +12,9 @@ export const IMAGES = {
   grafana: "grafana/grafana:12.1.1",
   // Alloy's only door to the Docker API: a from-scratch Go proxy with per-method path allowlists (RE2, anchored).
   socketProxy: "wollomatic/socket-proxy:1.12.2",
+  // The further hosts' log gateway (TLS, basic auth, push only, to Loki): the official image, Debian bookworm
+  // based, so `auth_basic_user_file` checks bcrypt through libxcrypt's crypt(3).
+  logGateway: "nginx:1.28.0",
 } as const;
 
 export type ImageName = keyof typeof IMAGES;

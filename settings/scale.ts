@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { sshHostKey } from "./deployment";
-import { httpUrl, port } from "./primitives";
+import { httpUrl, memory, port } from "./primitives";
 
 /** A host name as it appears in the `instance` label and in container names: short, lower-case, DNS-safe. */
 export const hostName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "must be a short lower-case host name (letters, digits, dashes), e.g. api-2");
@@ -16,6 +16,14 @@ const privateAddress = z
   .string()
   .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, "must be an IP address or a DNS name, without port")
   .refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0");
+
+/** A private IPv4 address (10/8, 172.16/12, 192.168/16), for what the monitoring host publishes to the other hosts only. */
+function privateIpv4(why: string) {
+  return z
+    .string()
+    .regex(/^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}$/, `must be a private IPv4 address (10/8, 172.16/12, 192.168/16): ${why}`)
+    .refine((a) => a.split(".").every((octet) => Number(octet) <= 255), "must be an IPv4 address (each part at most 255)");
+}
 
 /** A Prometheus label name that is not reserved (`__…`) and not one the stack sets itself. */
 const RESERVED_LABELS = ["instance", "job", "environment", "host", "role", "replica"];
@@ -81,9 +89,30 @@ export const alertmanagerClusterSettings = z
      */
     peers: z.array(hostName).min(2, "must name 2 or 3 peers: one Alertmanager is no cluster").max(3, "must name at most 3 peers"),
     /** The monitoring host's private address: its Alertmanager gossips there (the other peers use `hosts[].address`). */
-    monitoringHostAddress: z.string().regex(/^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}$/, "must be a private IPv4 address (10/8, 172.16/12, 192.168/16): gossip is published there"),
+    monitoringHostAddress: privateIpv4("gossip is published there"),
     /** Gossip port (TCP and UDP), bound to each peer's private address only. */
     port: port.default(9094),
+  })
+  .strict();
+
+/**
+ * The log gateway (components/logGateway.ts): the one door from the further hosts' Alloy to Loki, which stays on
+ * the internal monitoring network. nginx on the monitoring host's private address: TLS (the hosts' CA), one
+ * basic-auth login per further host, `POST /loki/api/v1/push` only.
+ */
+export const logGatewaySettings = z
+  .object({
+    /** The monitoring host's private address the gateway is published on. Defaults to `alertmanager.cluster.monitoringHostAddress`. */
+    address: privateIpv4("the log gateway is published there, never on a public address").optional(),
+    /** Its port (TCP). */
+    port: port.default(3101),
+    /**
+     * Largest push accepted (nginx `client_max_body_size`, answered 413 above it). Alloy's batches are at most
+     * `batch_size` (1 MiB) of snappy-compressed protobuf; 4m leaves room without letting one client fill memory.
+     */
+    maxBodySize: z.string().regex(/^[1-9]\d{0,2}[km]$/, "must be a size in nginx notation such as 512k or 4m").default("4m"),
+    /** Container memory limit: nginx with one worker and a few connections stays under 10 MiB. */
+    memory: memory.default("32m"),
   })
   .strict();
 
@@ -148,4 +177,5 @@ export const lokiObjectStorageSettings = z
 export type HostSettings = z.infer<typeof hostSettings>;
 export type AlertmanagerClusterSettings = z.infer<typeof alertmanagerClusterSettings>;
 export type RemoteWriteSettings = z.infer<typeof remoteWriteSettings>;
+export type LogGatewaySettings = z.infer<typeof logGatewaySettings>;
 export type LokiObjectStorageSettings = z.infer<typeof lokiObjectStorageSettings>;

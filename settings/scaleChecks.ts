@@ -9,7 +9,7 @@ export interface SettingsIssue {
   readonly message: string;
 }
 
-export function scaleSettingsIssues(settings: Pick<Settings, "hosts" | "alertmanager" | "prometheus" | "alloy">): SettingsIssue[] {
+export function scaleSettingsIssues(settings: Pick<Settings, "hosts" | "alertmanager" | "prometheus" | "alloy" | "logGateway">): SettingsIssue[] {
   const issues: SettingsIssue[] = [];
   const monitoring = settings.alloy.hostLabel;
   settings.hosts.forEach((host, index) => {
@@ -28,6 +28,9 @@ export function scaleSettingsIssues(settings: Pick<Settings, "hosts" | "alertman
       if (index >= 0 && !/^\d{1,3}(\.\d{1,3}){3}$/.test(settings.hosts[index].address)) issues.push({ path: ["hosts", index, "address"], message: `must be an IPv4 address: host ${peer} is an Alertmanager peer and gossips on it` });
     });
     if (!cluster.peers.includes(monitoring)) issues.push({ path: ["alertmanager", "cluster", "peers"], message: `must include the monitoring host (${monitoring}): its Prometheus and Grafana reach the cluster there` });
+  }
+  if (settings.hosts.length > 0 && !settings.logGateway.address && !cluster) {
+    issues.push({ path: ["logGateway", "address"], message: "is required with hosts (or alertmanager.cluster.monitoringHostAddress): the further hosts push their logs to the monitoring host's private address" });
   }
   if (settings.prometheus.replica && !settings.prometheus.remoteWrite) {
     issues.push({ path: ["prometheus", "replica"], message: "needs prometheus.remoteWrite: the replica label is for a store that deduplicates" });

@@ -12,7 +12,7 @@ import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, p
 import { hostPort, memory, memoryToBytes } from "./primitives";
 import { monitoringGateway } from "./services";
 import { securitySettings } from "./security";
-import { hostsSettings } from "./scale";
+import { hostsSettings, logGatewaySettings } from "./scale";
 import { scaleSettingsIssues } from "./scaleChecks";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod", "e2e"] as const;
@@ -39,6 +39,8 @@ export const settingsSchema = z
     security: securitySettings.prefault({}),
     /** Further hosts the stack watches and protects (node exporter, log shipper, security agents); none by default. */
     hosts: hostsSettings,
+    /** Where the further hosts' Alloy pushes logs (TLS, a login per host); used only when `hosts` is not empty. */
+    logGateway: logGatewaySettings.prefault({}),
     /** The Docker socket proxy that stands between Alloy and the engine (components/socketProxy.ts). */
     socketProxy: z
       .object({
@@ -91,9 +93,11 @@ export type Settings = z.infer<typeof settingsSchema>;
  * What the budget counts: every container's limit, and the figure of each host agent the settings install
  * (contract/hostAgents.ts): they run beside the containers on the same 2 GB, with no limit of their own.
  */
-export function stackMemory(settings: Parameters<typeof containerMemoryLimits>[0] & Pick<Settings, "security">): { service: string; memory: string; bytes: number }[] {
+export function stackMemory(settings: Parameters<typeof containerMemoryLimits>[0] & Pick<Settings, "security" | "hosts" | "logGateway">): { service: string; memory: string; bytes: number }[] {
   const agents = enabledHostAgents(settings.security).map((agent) => ({ service: agent, memory: `${HOST_AGENT_MEMORY[agent].mib}m`, bytes: HOST_AGENT_MEMORY[agent].mib * 1024 ** 2 }));
-  return [...containerMemoryLimits(settings), ...agents];
+  // The log gateway runs on the monitoring host only when there are further hosts to receive logs from.
+  const gateway = settings.hosts.length > 0 ? [{ service: "logGateway", memory: settings.logGateway.memory, bytes: memoryToBytes(settings.logGateway.memory) }] : [];
+  return [...containerMemoryLimits(settings), ...gateway, ...agents];
 }
 
 /** Every container of the stack with its memory limit: the budget check and the README's table read it. */

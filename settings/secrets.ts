@@ -40,7 +40,19 @@ export type SecretName = (typeof SECRET_NAMES)[number];
  * Secrets the program generates and nobody sets: the logins of contract/webAccess.ts (a password per caller and
  * its bcrypt hash). They are not config keys: a stack file naming one is refused as an unknown key.
  */
-export type GeneratedSecretName = WebPasswordName | WebHashName;
+export type GeneratedSecretName = WebPasswordName | WebHashName | LogGatewayPasswordName | LogGatewayHashName;
+
+/** The log gateway login of one further host (its Alloy's password), and its bcrypt hash in the gateway's user file. */
+export type LogGatewayPasswordName = `logGateway.${string}`;
+export type LogGatewayHashName = `logGateway.${string}.bcrypt`;
+
+export function logGatewayPasswordName(host: string): LogGatewayPasswordName {
+  return `logGateway.${host}`;
+}
+
+export function logGatewayHashName(host: string): LogGatewayHashName {
+  return `logGateway.${host}.bcrypt`;
+}
 export type AnySecretName = SecretName | GeneratedSecretName;
 
 /** Every secret a generator may read: the config's and the generated ones. */
@@ -65,9 +77,15 @@ export function secretPlaceholder(name: AnySecretName): string {
   return name.endsWith(".bcrypt") ? PLACEHOLDER_BCRYPT_HASH : `<secret:${name}>`;
 }
 
-/** Every secret as its placeholder, for rendering files without the Pulumi CLI. */
-export function placeholderSecrets(): Record<AnySecretName, string> {
-  return Object.fromEntries(ALL_SECRET_NAMES.map((name) => [name, secretPlaceholder(name)])) as Record<AnySecretName, string>;
+/** Every secret name of a stack: the fixed ones and the log gateway login of each further host. */
+export function stackSecretNames(settings?: Pick<Settings, "hosts">): AnySecretName[] {
+  const perHost = (settings?.hosts ?? []).flatMap((host) => [logGatewayPasswordName(host.name), logGatewayHashName(host.name)]);
+  return [...ALL_SECRET_NAMES, ...perHost];
+}
+
+/** Every secret as its placeholder, for rendering files without the Pulumi CLI (pass the settings for the per-host logins). */
+export function placeholderSecrets(settings?: Pick<Settings, "hosts">): Record<AnySecretName, string> {
+  return Object.fromEntries(stackSecretNames(settings).map((name) => [name, secretPlaceholder(name)])) as Record<AnySecretName, string>;
 }
 
 /** The secrets this configuration cannot work without, each with the setting that needs it. */

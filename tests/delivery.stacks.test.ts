@@ -43,7 +43,7 @@ describe("the stack files", () => {
 
     it("renders, and only files marked secret hold a secret", () => {
       const { settings } = loadStackFile(stack, PROJECT_DIR);
-      const files = renderAll(settings, placeholderSecrets());
+      const files = renderAll(settings, placeholderSecrets(settings));
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) {
         expect(file.content.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import * as path from "path";
 import { JOBS } from "../contract/jobs";
 import { ALL_LOG_JOBS, LOG_JOBS } from "../contract/logs";
 import { alloyConfig, alloyConfigText } from "../logs/alloy";
-import type { AlloyStatement } from "../logs/alloySyntax";
+import { pipelineSelectors } from "./helpers/alloyParser";
 import { BACKEND_FORMAT, POSTGRES_FORMAT } from "../logs/formats";
 import { containsLine, escapeRegex, logQuery, matchesLine, patternString, quotedString, streamSelector, eq } from "../logs/logql";
 import { logsUrl } from "../contract/links";
@@ -15,14 +15,6 @@ import { stackSettings } from "./helpers/stacks";
 const prod = stackSettings("prod").settings;
 const dev = stackSettings("dev").settings;
 
-/** Every `selector` of the pipeline, from the statement tree. */
-function pipelineSelectors(statements: readonly AlloyStatement[]): string[] {
-  return statements.flatMap((s) => {
-    if (s.kind === "attribute") return s.name === "selector" ? [s.value as string] : [];
-    if (s.kind === "block") return pipelineSelectors(s.body);
-    return [];
-  });
-}
 
 describe("the LogQL helper", () => {
   it.each(['{job="x"} |= ', '{job=} ', "sum(", '{job="x"} | json |', "", '{job="x"} |~ "\\."'])("reports %j as invalid", (query) => {

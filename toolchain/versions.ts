@@ -127,6 +127,17 @@ export const TOOL_VERSIONS = {
     fetch: { package: "busybox-static", suite: "trixie" },
     binaries: { busybox: "usr/bin/busybox" },
   },
+  /** The log gateway (components/logGateway.ts): the official nginx image, Debian-based. */
+  nginx: {
+    deployed: imageTag(IMAGES.logGateway),
+    deployedFrom: "settings/images.ts IMAGES.logGateway",
+    // trixie's build runs on this machine's glibc and libssl3/libcrypt1 (bookworm's, the same libraries the
+    // image's Debian base has); sid's needs glibc 2.38.
+    fetch: { package: "nginx", suite: "trixie" },
+    binaries: { nginx: "usr/sbin/nginx" },
+    allowedDrift:
+      "no newer nginx of Debian's archive runs here (sid's 1.30 needs glibc 2.38). The gateway uses only directives unchanged since nginx 1.19 (listen ssl, ssl_protocols, auth_basic_user_file, limit_except, client_max_body_size, proxy_pass with a variable, resolver); the image's libcrypt1 (libxcrypt 4.4, bookworm) is the one the test runs against",
+  },
   victoriaMetrics: {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
     deployed: "v1.145.0",

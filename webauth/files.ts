@@ -13,7 +13,7 @@ import type { Secrets } from "../settings";
 import { GRAFANA_METRICS_PASSWORD, passwordFile, passwordReader, webConfigFile } from "./paths";
 
 /** A bcrypt hash as Go's bcrypt reads it (`$2a$`, `$2b$` or `$2y$`, cost, 53 characters of salt and hash). */
-const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+export const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
 /** The `web.yml` of a server: one user per caller of contract/webAccess.ts. Throws on a value that is no bcrypt hash. */
 export function webConfig(server: WebConfigServer, secrets: Secrets<string>): { basic_auth_users: Record<string, string> } {

@@ -22,6 +22,7 @@ import {
   type Settings,
 } from "../../settings";
 import { serviceAddress } from "../../settings/services";
+import { logGatewayName } from "../../scale/logGateway";
 
 export const ARCHITECTURE_START =
   "<!-- architecture: generated from the code by `npm run docs` (scripts/docs/architecture.ts), do not edit -->";
@@ -37,6 +38,7 @@ export const SERVICE_TITLES: Readonly<Record<StackService, string>> = {
   alloy: "Grafana Alloy",
   grafana: "Grafana",
   socketProxy: "Docker socket proxy",
+  logGateway: "log gateway (nginx)",
 };
 
 const RECEIVER_TITLES = {
@@ -73,7 +75,7 @@ export function architectureDiagram(settings: Settings): string {
   const memory = new Map<string, string>(containerMemoryLimits(settings).map((l) => [l.service, l.memory]));
   const services: StackService[] = [...SERVICE_NAMES, "socketProxy"];
   const nameOf = (service: StackService) =>
-    service === "socketProxy" ? socketProxyName(settings) : containerName(settings, service);
+    service === "socketProxy" ? socketProxyName(settings) : service === "logGateway" ? logGatewayName(settings) : containerName(settings, service);
   // Every address something is reached at → the node that answers there.
   const nodeAt = new Map<string, string>();
   for (const service of SERVICE_NAMES) nodeAt.set(serviceAddress(settings, service), service);

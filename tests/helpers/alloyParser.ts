@@ -130,3 +130,12 @@ export function withoutComments(statements: readonly AlloyStatement[]): AlloySta
     return [{ kind: "block", name: s.name, label: s.label, body: withoutComments(s.body) }];
   });
 }
+
+/** Every `selector` of the pipeline, from the statement tree. */
+export function pipelineSelectors(statements: readonly AlloyStatement[]): string[] {
+  return statements.flatMap((s) => {
+    if (s.kind === "attribute") return s.name === "selector" ? [s.value as string] : [];
+    if (s.kind === "block") return pipelineSelectors(s.body);
+    return [];
+  });
+}
