@@ -37,7 +37,9 @@ function container(inputs: Inputs): DeclaredContainer {
 export async function declareStack(mocks: MockRecorder, settings: Settings, secrets: Secrets<string>): Promise<DeclaredStack> {
   mocks.reset();
   const { ObservabilityStack } = await import("../../components");
-  const outputs = Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, pulumi.secret(value)]));
+  const outputs: Secrets<pulumi.Output<string>> = Object.fromEntries(
+    Object.entries(secrets).flatMap(([name, value]) => (value === undefined ? [] : [[name, pulumi.secret(value)]])),
+  );
   new ObservabilityStack("koprogo", { settings, secrets: outputs }, { transformations: [mocks.recordOptions] });
   await settle();
   return {
