@@ -30,9 +30,15 @@ export interface StartOptions {
   readonly cwd?: string;
   /** Directory for the log file. */
   readonly logDir: string;
+  /**
+   * Network namespace to run in (`ip netns exec`, which execs the command in place: the pid and process group
+   * stay the server's own, so stopping works unchanged). Defaults to the test's own namespace.
+   */
+  readonly netns?: string;
 }
 
-export function startProcess({ name, command, args, env, cwd, logDir }: StartOptions): ManagedProcess {
+export function startProcess({ name, command: program, args: programArgs, env, cwd, logDir, netns }: StartOptions): ManagedProcess {
+  const [command, args]: [string, readonly string[]] = netns ? ["ip", ["netns", "exec", netns, program, ...programArgs]] : [program, programArgs];
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = fs.openSync(logFile, "a");
