@@ -1,7 +1,7 @@
 /**
  * Generated documentation of the alerts: the part of a runbook that states the alert's definition (expression, threshold, `for`, severity). It is
  * generated from the rules with the default settings, so a runbook never disagrees with its alert: the test
- * checks each runbook contains it, and `npx ts-node --transpile-only scripts/runbooks.ts` rewrites it.
+ * checks each runbook contains it, and `npm run runbooks` (scripts/runbooks.ts) rewrites it.
  */
 import { exploreQuery } from "../contract/links";
 import { LOG_LEAD_MINUTES } from "./templates";
@@ -35,14 +35,17 @@ export function withDefinition(markdown: string, rule: AlertingRule): string {
 export const TABLE_START = "<!-- alerts-table: generated from alerts/ by scripts/runbooks.ts, do not edit -->";
 export const TABLE_END = "<!-- /alerts-table -->";
 
-/** The README's table of alerts: name (linked to its runbook), severity, escalation, expression, `for`. */
+/**
+ * The table of alerts of `docs/alerts.md`: name (linked to its runbook, relative to `docs/`), severity,
+ * escalation, expression, `for`.
+ */
 export function alertTable(rules: readonly AlertingRule[]): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|");
   return [
     TABLE_START,
     "| alert | severity | escalation | fires when (default settings) | for |",
     "|---|---|---|---|---|",
-    ...rules.map((r) => `| [${r.alert}](alerts/runbooks/${r.alert}.md) | ${r.labels.severity} | ${r.labels.escalation ?? "—"} | \`${cell(r.expr)}\` | ${r.for} |`),
+    ...rules.map((r) => `| [${r.alert}](../alerts/runbooks/${r.alert}.md) | ${r.labels.severity} | ${r.labels.escalation ?? "—"} | \`${cell(r.expr)}\` | ${r.for} |`),
     TABLE_END,
   ].join("\n");
 }

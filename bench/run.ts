@@ -16,6 +16,7 @@ import { startWatchdog, stopAll } from "../e2e/processes";
 import { TIMINGS } from "../e2e/settings";
 import { benchFootprint, footprintTables } from "./footprint";
 import { BENCH_ALERTS, benchLongScenarios, benchNotify, notifyTable, type NotifyRow } from "./notify";
+import { benchHosts, hostCostTables } from "./hosts";
 import { benchQueryCost, queryCostTables } from "./queryCost";
 import { benchProdCost, prodCostTables, type ProdCost } from "./cost";
 import { cachedVersion, compareTools, versionReport } from "../toolchain/report";
@@ -25,7 +26,7 @@ import { TOOL_VERSIONS } from "../toolchain/versions";
 const COST_WARMUP_MS = 120_000;
 import { fixed, median } from "./stats";
 
-const SECTIONS = ["notify", "cost", "footprint", "queries"] as const;
+const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts"] as const;
 type Section = (typeof SECTIONS)[number];
 type Profile = keyof typeof TIMINGS;
 const PROFILES = Object.keys(TIMINGS) as Profile[];
@@ -166,6 +167,12 @@ async function main(): Promise<void> {
       const day = cost.costs.find((c) => c.range === "dashboards, 24 h");
       sections.push(
         `## Query cost\n\nEvery dashboard query as a range query of about 720 points (24 h: 2 min step; 30 days: 1 h step; \`$__rate_interval\` = step + 15 s, at least 1m), and every alert and recording rule as the instant query Prometheus evaluates; 1 warm-up and 5 timed runs each, on 30 days backfilled with \`promtool tsdb create-blocks-from openmetrics\` from the live e2e stack's series, recorded series included (15 s resolution over the last 24 h, 5 min before). Aim: p95 under 50 ms over 24 h (${day ? (day.p95 < 50 ? "met" : "NOT met") : "no dashboard rendered in this build"}).\n\n${queryCostTables(cost)}`,
+      );
+    }
+    if (options.only.includes("hosts")) {
+      log("per-host cost: 1, 3 and 10 further hosts (namespaces, TLS node exporters), prod profile");
+      sections.push(
+        `## Per-host cost\n\nFurther hosts (\`hosts\`) made as network namespaces, each with the real node exporter behind its rendered web config (TLS and its logins), scraped by the real Prometheus at the prod profile (3 s / 2 s) with the rendered configuration; 60 s warm-up, then 60 s measured (\`bench/hosts.ts\`, docs/scaling.md).\n\n${hostCostTables(await benchHosts())}`,
       );
     }
   } finally {

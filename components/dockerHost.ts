@@ -89,5 +89,10 @@ export class DockerHost extends pulumi.ComponentResource {
 export function dockerSshOptions(settings: Settings): string[] {
   const remote = remoteHostOf(settings);
   if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
-  return [...pinnedHostKeySshOptions(remote.hostKey), ...settings.docker.sshOpts];
+  return pinnedDockerSshOptions(remote.hostKey, settings.docker.sshOpts);
+}
+
+/** `docker.sshOpts` after the options that pin `hostKey` (the monitoring host's, or a further host's). */
+export function pinnedDockerSshOptions(hostKey: string, sshOpts: readonly string[]): string[] {
+  return [...pinnedHostKeySshOptions(hostKey), ...sshOpts];
 }

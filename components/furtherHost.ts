@@ -2,7 +2,7 @@
  * A further host of `hosts` (a second API host, the database host): its node exporter behind TLS and its logins,
  * listening on the host's private address only; the host security agents, as on the VPS; and, when the host is an
  * `alertmanager.cluster` peer, its Alertmanager. Reached over SSH with its pinned host key, its Docker engine
- * through the same SSH (`ssh://`, which checks the key against the CI runner's known_hosts, docs/deploying.md).
+ * through the same SSH (`ssh://`, with the same key pinned for the system `ssh`, docs/deploying.md).
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +12,7 @@ import { REMOTE_NODE_EXPORTER_PORT, type HostSettings } from "../settings/scale"
 import { Alertmanager } from "./alertmanager";
 import { filesUnder, type HostFile } from "./configFiles";
 import type { ServiceEngine } from "./configuredService";
+import { pinnedDockerSshOptions } from "./dockerHost";
 import { sshHostAccess, type HostAccess } from "./host";
 import { NodeExporter } from "./nodeExporter";
 import { HostSecurity } from "./security";
@@ -43,7 +44,8 @@ export class FurtherHost extends pulumi.ComponentResource {
     super("koprogo:observability:FurtherHost", name, {}, opts);
     const { settings, host } = args;
     this.access = sshHostAccess({ host: host.ssh.host ?? host.address, user: host.ssh.user, port: host.ssh.port, hostKey: host.ssh.hostKey }, args.secrets);
-    this.provider = new docker.Provider(`${name}-engine`, { host: furtherHostEngine(host), sshOpts: settings.docker.sshOpts }, { parent: this });
+    // The same pinned key for its Docker engine's `ssh` (host/ssh.ts): the runner's known_hosts is not read.
+    this.provider = new docker.Provider(`${name}-engine`, { host: furtherHostEngine(host), sshOpts: pinnedDockerSshOptions(host.ssh.hostKey, settings.docker.sshOpts) }, { parent: this });
     // Containers here join no network of the stack: the default bridge (egress for Alertmanager's receivers) or the host's.
     const engine: ServiceEngine = { provider: this.provider, access: this.access, configRoot: `${settings.docker.configRoot.replace(/\/$/, "")}/${settings.namePrefix}`, networksFor: () => [] };
     this.nodeExporter = new NodeExporter(

@@ -1,7 +1,7 @@
 /**
- * `npx ts-node --transpile-only scripts/runbooks.ts`: rewrites the definition block of every runbook in
- * `alerts/runbooks/` and the README's table of alerts from the rules as the default settings render them (see
- * `alerts/runbookDefinition.ts`).
+ * `npm run runbooks` (also part of `npm run docs`): rewrites the definition block of every runbook in
+ * `alerts/runbooks/` and the table of alerts in `docs/alerts.md` from the rules as the default settings render
+ * them (see `alerts/runbookDefinition.ts`).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,6 +17,6 @@ for (const rule of rules) {
   if (!fs.existsSync(file)) throw new Error(`${file}: missing runbook for ${rule.alert}`);
   fs.writeFileSync(file, withDefinition(fs.readFileSync(file, "utf8"), rule));
 }
-const readme = path.resolve(__dirname, "../README.md");
-fs.writeFileSync(readme, replaceBlock(fs.readFileSync(readme, "utf8"), TABLE_START, TABLE_END, alertTable(rules), "README.md"));
-console.log(`runbook definitions updated in ${dir}, table of alerts in ${readme}`);
+const table = path.resolve(__dirname, "../docs/alerts.md");
+fs.writeFileSync(table, replaceBlock(fs.readFileSync(table, "utf8"), TABLE_START, TABLE_END, alertTable(rules), "docs/alerts.md"));
+console.log(`runbook definitions updated in ${dir}, table of alerts in ${table}`);

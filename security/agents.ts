@@ -6,7 +6,7 @@
  */
 import { shellQuote } from "../host/scripts";
 import type { Settings } from "../settings";
-import { crowdsecCollections } from "./crowdsec";
+import { BOUNCER_CONFIG, crowdsecCollections } from "./crowdsec";
 import { JAILS } from "./fail2ban";
 import type { SecurityAgent } from "./files";
 import { SURICATA_INCLUDE_LINE, SURICATA_PATHS, SURICATA_UPDATE_UNIT } from "./suricata";
@@ -32,6 +32,12 @@ export interface AgentSpec {
   readonly agent: SecurityAgent;
   readonly packages: readonly AptPackage[];
   readonly repository?: AptRepository;
+  /**
+   * Downloads the agent's content from its vendor (CrowdSec's hub, Suricata's rule sources), after the files and
+   * before `apply`. Its own command: it is the only step that needs the internet beyond the apt archive, so a
+   * vendor outage fails it by name, and `apply` (check, enable, restart) stays a step that runs offline.
+   */
+  readonly fetch?: string;
   /** Runs after the files are written or changed: check the configuration, then (re)start the services. */
   readonly apply: string;
   /** Runs before the files are removed: stop and disable what the agent runs. */
@@ -125,16 +131,49 @@ function fail2banSpec(settings: Settings): AgentSpec {
   };
 }
 
+/**
+ * The bouncer's API key. CrowdSec's repository package puts it into `crowdsec-firewall-bouncer.yaml` at install;
+ * Debian's package leaves `api_key: ${API_KEY}` there and writes the key into the `.local` file, which this stack
+ * owns and rewrites: the bouncer then got 403 from the local API and stopped (found by the deploy rehearsal; the
+ * bouncer does not expand environment variables). So when the placeholder is still there, register a bouncer of
+ * our own and put its key where the other packaging does, atomically and root-only. The key never leaves the host.
+ */
+function bouncerKeyScript(): string[] {
+  const config = shellQuote(`/etc/crowdsec/${BOUNCER_CONFIG}`);
+  const name = "koprogo-firewall-bouncer";
+  return [
+    `if grep -q '^api_key: *\${API_KEY}' ${config}; then`,
+    `  cscli bouncers delete ${name} >/dev/null 2>&1 || true`,
+    `  key=$(cscli --error -oraw bouncers add ${name})`,
+    `  [ -n "$key" ] || { echo "cscli gave no API key for the firewall bouncer" >&2; exit 1; }`,
+    `  tmp=$(mktemp ${config}.XXXXXX) && chmod 0600 "$tmp" && sed "s|^api_key:.*|api_key: $key|" ${config} > "$tmp" && mv -f "$tmp" ${config}`,
+    "fi",
+  ];
+}
+
 function crowdsecSpec(settings: Settings): AgentSpec {
   const { crowdsec } = settings.security;
-  const bouncer = `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}`;
+  // CrowdSec's repository splits the bouncer by firewall (`-iptables`, `-nftables`); the distributions' archives
+  // (Debian 12, Ubuntu 24.04) ship one `crowdsec-firewall-bouncer` whose `mode` is read from its configuration.
+  // Found by the deploy rehearsal: with `repository: null` apt could not locate `crowdsec-firewall-bouncer-iptables`.
+  const bouncer = crowdsec.repository ? `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}` : "crowdsec-firewall-bouncer";
   return {
     agent: "crowdsec",
     packages: [
       { name: "crowdsec", version: crowdsec.version },
       { name: bouncer, version: crowdsec.bouncer.version },
+      // What the bouncer's mode drives. Debian's bouncer depends on `nftables | ipset`: on a host with nftables
+      // installed apt picks that, and the iptables mode then dies with "unable to find ipset" (found by the deploy
+      // rehearsal). Named here, following the distribution like suricata-update.
+      ...(crowdsec.bouncer.mode === "iptables" ? [{ name: "ipset" }] : [{ name: "nftables" }]),
     ],
     repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
+    fetch: [
+      STRICT,
+      // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
+      "cscli hub update >/dev/null",
+      `cscli collections install ${crowdsecCollections(settings).map(shellQuote).join(" ")} >/dev/null`,
+    ].join("\n"),
     apply: [
       STRICT,
       // crowdsec 1.4.6 only warns about a missing acquisition file (`No matching files for pattern`, measured) and
@@ -142,13 +181,11 @@ function crowdsecSpec(settings: Settings): AgentSpec {
       ensureLogFileScript(settings.security.logs.traefikAccess),
       ensureLogFileScript(settings.security.logs.postgres),
       "systemctl daemon-reload",
-      // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
-      "cscli hub update >/dev/null",
-      `cscli collections install ${crowdsecCollections(settings).map(shellQuote).join(" ")} >/dev/null`,
       "crowdsec -c /etc/crowdsec/config.yaml -t",
       "systemctl enable crowdsec crowdsec-firewall-bouncer >/dev/null 2>&1",
       // A restart, not a reload: the metrics listen address is read at start only.
       "systemctl restart crowdsec",
+      ...bouncerKeyScript(),
       "systemctl restart crowdsec-firewall-bouncer",
     ].join("\n"),
     stop: "systemctl disable --now crowdsec-firewall-bouncer crowdsec >/dev/null 2>&1 || true",
@@ -165,16 +202,19 @@ function suricataSpec(settings: Settings): AgentSpec {
       // suricata-update is its own package on Ubuntu; it only fetches rules, so it follows the distribution.
       { name: "suricata-update" },
     ],
+    fetch: [
+      STRICT,
+      "suricata-update update-sources >/dev/null",
+      ...settings.security.suricata.ruleSources.map((source) => `suricata-update enable-source ${shellQuote(source)} >/dev/null`),
+      // Fetches the rules, merges the local ones, and has Suricata test the result before it is installed.
+      "suricata-update",
+    ].join("\n"),
     apply: [
       // First the capture interfaces, found on the host (suricataCapture.ts; it starts with `set -eu`): a name
       // that cannot be found stops the apply before the include line or a rule is touched.
       captureScript(settings),
       `grep -qxF ${include} ${config} || printf '\\n%s\\n' ${include} >> ${config}`,
       "systemctl daemon-reload",
-      "suricata-update update-sources >/dev/null",
-      ...settings.security.suricata.ruleSources.map((source) => `suricata-update enable-source ${shellQuote(source)} >/dev/null`),
-      // Fetches the rules, merges the local ones, and has Suricata test the result before it is installed.
-      "suricata-update",
       `suricata -T -c ${config} >/dev/null`,
       "systemctl enable suricata >/dev/null 2>&1",
       `systemctl enable --now ${SURICATA_UPDATE_UNIT}.timer >/dev/null 2>&1`,

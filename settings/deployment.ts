@@ -47,6 +47,7 @@ export const dockerSettings = z
     /** The Docker network the stack joins; in prod the application's existing network. */
     network: z
       .object({
+        /** Name of the network: the application's (`koprogo-network` in prod) when `external`, else the one the stack creates. */
         name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be a Docker network name (letters, digits, _ . -)").default("koprogo-observability"),
         /** `true` when the network already exists (the application's); `false` to create it. */
         external: z.boolean().default(false),
@@ -112,6 +113,7 @@ export const sshSettings = z
     host: hostName.optional(),
     /** SSH user: `root`, or a deploy user with the sudo rule of docs/deploying.md. Defaults to the `ssh://` user, else `root`. */
     user: loginName.optional(),
+    /** SSH port. Defaults to the `ssh://` port, else 22. */
     port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").optional(),
     /** The host's public key (`ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-`). Required when the host is remote. */
     hostKey: sshHostKey.optional(),

@@ -104,11 +104,17 @@ export const alloySettings = z
     /** Host log files by job. The agents' files by default; `api`/`postgres` for a host that runs them as systemd services with file logs. */
     hostFiles: z
       .object({
+        /** Suricata's `eve.json`. */
         suricata: hostLogFile.default("/var/log/suricata/eve.json"),
+        /** fail2ban's log. */
         fail2ban: hostLogFile.default("/var/log/fail2ban.log"),
+        /** sshd and sudo (`auth.log`). */
         auth: hostLogFile.default("/var/log/auth.log"),
+        /** CrowdSec's agent log. */
         crowdsec: hostLogFile.default("/var/log/crowdsec.log"),
+        /** The backend's log file when it runs as a systemd service (default: its container's log). */
         api: hostLogFile.default(null),
+        /** PostgreSQL's log file when it runs on the host (default: its container's log). */
         postgres: hostLogFile.default(null),
       })
       .strict()

@@ -20,8 +20,11 @@ export const targetSettings = z
     /** The KoproGo backend's metrics endpoint (`host:port` inside the Docker network). */
     api: z
       .object({
+        /** `host:port` of the backend on the shared Docker network. */
         address: hostPort.default("koprogo-backend:8080"),
+        /** Path of the backend's metrics. */
         metricsPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a path starting with / of letters, digits and . _ ~ - / only").default("/metrics"),
+        /** Scheme of the scrape. */
         scheme: z.enum(["http", "https"]).default("http"),
         /** Send `Authorization: Bearer <metricsBearerToken secret>` (the backend's METRICS_AUTH_TOKEN). */
         bearerToken: z.boolean().default(false),
@@ -31,9 +34,11 @@ export const targetSettings = z
     /** The application's PostgreSQL server. */
     postgres: z
       .object({
+        /** `host:port` of PostgreSQL, for the exporter. */
         address: hostPort.default("koprogo-postgres:5432"),
         /** Pasted into the exporter's DSN (`host:port/<database>?sslmode=...`): a plain identifier only. */
         database: sqlIdentifier.default("koprogo_db"),
+        /** libpq `sslmode` of the exporter's connection. */
         sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
         /** The role the exporter connects as (granted `pg_monitor`). */
         monitoringUser: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case PostgreSQL role name").default("koprogo_monitoring"),

@@ -92,6 +92,7 @@ export const REMOTE_WRITE_KINDS = ["victoriametrics", "mimir", "thanos"] as cons
 
 export const remoteWriteSettings = z
   .object({
+    /** The long-term store: `victoriametrics`, `mimir` or `thanos`. */
     kind: z.enum(REMOTE_WRITE_KINDS),
     /** The write endpoint, e.g. `https://vm.internal:8428/api/v1/write`. */
     url: httpUrl,
@@ -108,8 +109,11 @@ export const remoteWriteSettings = z
      */
     queue: z
       .object({
+        /** Samples buffered per shard. */
         capacity: z.number().int().min(100).max(100_000).default(10_000),
+        /** Parallel senders at most. */
         maxShards: z.number().int().min(1).max(50).default(4),
+        /** Samples per request. */
         maxSamplesPerSend: z.number().int().min(100).max(50_000).default(2_000),
       })
       .strict()
@@ -124,10 +128,13 @@ export const remoteWriteSettings = z
 /** S3-compatible bucket for Loki's chunks and index (KoproGo already runs MinIO). */
 export const lokiObjectStorageSettings = z
   .object({
+    /** The only object store kind: S3-compatible. */
     kind: z.literal("s3"),
     /** `host:port` of the S3 endpoint, e.g. `koprogo-minio:9000`. */
     endpoint: z.string().regex(/^[A-Za-z0-9._-]+(:\d{1,5})?$/, "must be host or host:port, without scheme"),
+    /** Bucket for the chunks and the index. */
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, . -)"),
+    /** Region of the bucket (MinIO accepts any). */
     region: z.string().regex(/^[a-z0-9-]{1,32}$/, "must be a region like us-east-1").default("us-east-1"),
     /** Access key id; the secret key is the `lokiS3SecretKey` secret. */
     accessKeyId: z.string().regex(/^[A-Za-z0-9+/=._-]{3,128}$/, "must be an access key id"),

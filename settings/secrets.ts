@@ -6,19 +6,19 @@ import { WEB_SECRET_NAMES, type WebHashName, type WebPasswordName } from "../con
 import type { Settings } from "./schema";
 
 export const SECRET_NAMES = [
-  /** Slack incoming-webhook URL for `#alerts`. */
+  /** Slack incoming-webhook URL for `#alerts`. Needed with `notifications.chat.kind: slack`; Alertmanager reads it from a file (`api_url_file`). */
   "slackWebhookUrl",
-  /** PagerDuty Events API v2 routing (integration) key. */
+  /** PagerDuty Events API v2 routing (integration) key. Needed with `notifications.pager.kind: pagerduty`; read from a file (`routing_key_file`). */
   "pagerdutyRoutingKey",
-  /** Bearer token of the SMS gateway's webhook. */
+  /** Bearer token of the SMS gateway's webhook. Needed when a webhook receiver names it in `tokenSecret`; read from a file (`credentials_file`). */
   "smsWebhookToken",
   /** Ping URL of the dead man's switch (healthchecks.io check, PagerDuty or Better Stack heartbeat). */
   "watchdogHeartbeatUrl",
-  /** The backend's METRICS_AUTH_TOKEN, sent by Prometheus as `Authorization: Bearer`. */
+  /** The backend's METRICS_AUTH_TOKEN, sent by Prometheus as `Authorization: Bearer`. Needed with `targets.api.bearerToken: true`; file `prometheus/secrets/metrics-bearer-token`. */
   "metricsBearerToken",
-  /** Password of the PostgreSQL monitoring role; generated when absent. */
+  /** Password of the PostgreSQL monitoring role; generated when absent. Needed in `staging`/`prod` unless `postgresExporter.manageRole`; the exporter reads it from a file (`DATA_SOURCE_PASS_FILE`). */
   "postgresExporterPassword",
-  /** Grafana's admin password; generated when absent. */
+  /** Grafana's admin password; generated when absent (`pulumi stack output --show-secrets grafanaAdminPassword`). Read from a file (`GF_SECURITY_ADMIN_PASSWORD__FILE`). */
   "grafanaAdminPassword",
   /** Private key for SSH to the host (commands); the SSH agent is used when absent. */
   "sshPrivateKey",

@@ -89,6 +89,7 @@ function coversLoopback(list: readonly string[]): boolean {
 function jail(defaults: { maxRetry: number; findTime: string; banTime: string }) {
   return z
     .object({
+      /** This jail (with `security.fail2ban.enabled`). */
       enabled: z.boolean().default(true),
       /** Matching log lines from one address that trigger a ban. */
       maxRetry: z.number().int("must be a whole number").min(1, "must be at least 1").default(defaults.maxRetry),
@@ -102,6 +103,7 @@ function jail(defaults: { maxRetry: number; findTime: string; banTime: string })
 
 export const fail2banSettings = z
   .object({
+    /** Install fail2ban (with `security.enabled`). */
     enabled: z.boolean().default(true),
     /** Package version installed and held. Defaults to Ubuntu 22.04's `0.11.2-6`. */
     version: aptVersion.default("0.11.2-6"),
@@ -133,6 +135,7 @@ export const fail2banSettings = z
 
 export const crowdsecSettings = z
   .object({
+    /** Install CrowdSec and its firewall bouncer (with `security.enabled`). */
     enabled: z.boolean().default(true),
     /** `crowdsec` package version (CrowdSec's own apt repository). */
     version: aptVersion.default("1.6.8"),
@@ -171,7 +174,9 @@ export const crowdsecSettings = z
      */
     metrics: z
       .object({
+        /** Address of the endpoint: the stack's address on the monitoring network's host bridge (see security/crowdsec.ts). */
         listenAddress: z.string().regex(IPV4, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the metrics would be public").default("172.31.213.1"),
+        /** Port of the endpoint. */
         port: port.default(6060),
       })
       .strict()
@@ -181,6 +186,7 @@ export const crowdsecSettings = z
 
 export const suricataSettings = z
   .object({
+    /** Install Suricata (with `security.enabled`). */
     enabled: z.boolean().default(true),
     /** Package version. Defaults to Ubuntu 22.04's `1:6.0.4-3`. */
     version: aptVersion.default("1:6.0.4-3"),

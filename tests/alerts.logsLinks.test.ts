@@ -8,10 +8,10 @@ import { alertingRules } from "../alerts";
 import { JOBS } from "../contract/jobs";
 import { exploreQuery } from "../contract/links";
 import { LOG_JOBS } from "../contract/logs";
-import { containerName, parseStackConfig, type Settings } from "../settings";
+import { containerName, type Settings } from "../settings";
 import { logqlStreamLabels } from "./helpers/logql";
 import { promqlSelectors } from "./helpers/promql";
-import { stackSettings } from "./helpers/stacks";
+import { alertingVariants, stackSettings } from "./helpers/stacks";
 
 /** The log streams that are a scrape job's own logs. */
 function ownLogStreams(settings: Settings, job: string): Record<string, string>[] {
@@ -42,11 +42,7 @@ function alertJob(expr: string): string {
   return first ? (JSON.parse(first.slice("job=".length)) as string) : JOBS.prometheus;
 }
 
-describe.each([
-  ["dev", stackSettings("dev").settings],
-  ["prod", stackSettings("prod").settings],
-  ["dev with request metrics from Traefik", parseStackConfig("dev", { alerts: { requestMetricsSource: "traefik" } }, new Set()).settings],
-])("in %s, each alert's logs link", (_, settings) => {
+describe.each(alertingVariants())("in %s, each alert's logs link", (_, settings) => {
   const withLogs = alertingRules(settings).filter((rule) => rule.alert !== "Watchdog");
 
   it.each(withLogs.map((rule) => [rule.alert, rule]))("of %s opens the logs of the alert's own job", (_alert, rule) => {
@@ -59,7 +55,9 @@ describe.each([
 
 describe("the own-job check", () => {
   it("refuses a host alert that opens the API's logs", () => {
-    expect(ownLogStreams(stackSettings("dev").settings, alertJob('node_load1{job="node"} > 4'))).not.toContainEqual(logqlStreamLabels('{job="koprogo-api"}'));
+    expect(ownLogStreams(stackSettings("dev").settings, alertJob('node_load1{job="node"} > 4'))).not.toContainEqual(
+      logqlStreamLabels('{job="koprogo-api"}'),
+    );
   });
   it("finds the job of an alert on a recording rule", () => {
     expect(alertJob('sum(job:http_requests_errors:rate5m{job="koprogo-api"}) > 10')).toBe(JOBS.api);

@@ -9,7 +9,7 @@ import { isOpenSshPublicKey } from "../settings/deployment";
 import { ownershipOf } from "../components/configFiles";
 import { e2eSettings } from "../e2e/settings";
 import { describeHostCommands, type HostCommandDescription } from "./helpers/hostCommands";
-import { installPulumiMocks, settle } from "./helpers/pulumiMocks";
+import { installPulumiMocks, promiseOf, settle } from "./helpers/pulumiMocks";
 import { stackSettings } from "./helpers/stacks";
 
 const mocks = installPulumiMocks();
@@ -93,18 +93,20 @@ describe.each(["dev", "staging", "prod", "e2e", "scale"])("the %s stack's host c
     }
   });
 
-  it("gives the Docker provider the same inputs on both runs, and the stack's host key for an ssh:// engine", () => {
+  it("gives every Docker provider the same inputs on both runs, and the key of its host for an ssh:// engine", () => {
     expect(providers.b).toEqual(providers.a);
-    const engine = providers.a.find((p) => p.name.endsWith("-engine"))!;
-    if (String(engine.inputs.host).startsWith("ssh://")) {
-      const hostKey = String(commands.find((c) => c.connection)?.connection?.hostKey);
-      expect(JSON.parse(String(engine.inputs.sshOpts))).toEqual(
+    for (const engine of providers.a.filter((p) => String(p.inputs.host).startsWith("ssh://"))) {
+      const host = /^ssh:\/\/(?:[^@]+@)?([^:/]+)/.exec(String(engine.inputs.host))![1];
+      const hostKey = commands.find((c) => c.connection?.host === host)?.connection?.hostKey;
+      expect([engine.name, isOpenSshPublicKey(String(hostKey))]).toEqual([engine.name, true]);
+      expect([engine.name, JSON.parse(String(engine.inputs.sshOpts))]).toEqual([
+        engine.name,
         expect.arrayContaining([
           "StrictHostKeyChecking=yes",
           "UserKnownHostsFile=/dev/null",
           `KnownHostsCommand=/bin/echo %H ${hostKey}`,
         ]),
-      );
+      ]);
     }
   });
 
@@ -181,6 +183,22 @@ describe("who runs the host commands", () => {
     }
     const passwordFile = commands.find((c) => c.name.endsWith("grafana-secrets-grafana-secrets-admin-password"))!;
     expect(passwordFile.dependsOn.some((urn) => urn.endsWith("::koprogo-grafana-admin-password-rotate"))).toBe(true);
+  });
+
+  it("starts every container after the files it mounts are written (the first up)", async () => {
+    const commands = await declare("prod", JOB_A);
+    const writes = commands.filter(
+      (c) => /^koprogo-(?!security-)[a-z-]+?-(config|secrets)-/.test(c.name) && c.create?.includes("mktemp"),
+    );
+    expect(writes.length).toBeGreaterThan(5);
+    for (const write of writes) {
+      const owner = write.name.replace(/-(config|secrets)-.*$/, "");
+      const deps = mocks.optionsOf("docker:index/container:Container", owner)?.dependsOn;
+      const urns = await Promise.all(
+        (Array.isArray(deps) ? deps : []).map((d) => promiseOf((d as pulumi.Resource).urn)),
+      );
+      expect([write.name, urns.some((urn) => urn.endsWith(`::${write.name}`))]).toEqual([write.name, true]);
+    }
   });
 
   it("checks Grafana's API from the machine running pulumi up, at the provider's URL, before the provider", async () => {

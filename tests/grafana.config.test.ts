@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as path from "path";
 import { BUSINESS_METRICS } from "../contract/backendMetrics";
 import { DATASOURCES } from "../contract/datasources";
 import { grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
@@ -8,6 +6,7 @@ import { renderAll } from "../render";
 import { parseStackConfig, placeholderSecrets, type Settings } from "../settings";
 import { isPrivateAddress } from "../settings/grafana";
 import { stackSettings } from "./helpers/stacks";
+import { documentationText } from "./helpers/docs";
 
 /** Dev settings with some keys changed, through the real parser. */
 function devWith(values: Record<string, unknown>): Settings {
@@ -175,8 +174,8 @@ describe("the rendered Grafana files", () => {
   });
 });
 
-describe("the README's business metrics contract", () => {
-  const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+describe("the documented business metrics contract", () => {
+  const readme = documentationText();
 
   it.each(BUSINESS_METRICS.map((m) => [m.name, m]))("documents %s with its type and labels", (name, metric) => {
     const line = readme.split("\n").find((l) => l.startsWith(`| \`${name}\` |`));

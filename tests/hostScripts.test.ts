@@ -5,6 +5,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import {
@@ -306,6 +307,63 @@ describeWithTools("waiting for an HTTP endpoint the way the caller goes", ["sh",
     const result = await runWait(2);
     expect(result.status).toBe(1);
     expect(result.output).toContain("answered without");
+  });
+});
+
+describeWithTools("waiting through a certificate nobody trusts yet", ["sh", "curl", "openssl"], () => {
+  // What Traefik serves until Let's Encrypt's certificate arrives: its own self-signed default certificate.
+  const tmp = tempDir("wait-tls");
+  let server: https.Server;
+  let url: string;
+  beforeAll(async () => {
+    const key = path.join(tmp.dir, "key.pem");
+    const cert = path.join(tmp.dir, "cert.pem");
+    const made = run("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=TRAEFIK DEFAULT CERT",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
+    expect(made.status).toBe(0);
+    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) =>
+      res.end('{"database": "ok"}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/api/health`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    tmp.remove();
+  });
+
+  it("does not accept it (the Grafana provider would not either) and says so when the time is up", async () => {
+    const script = waitForHttpScript(url, {
+      timeoutSeconds: 2,
+      pollSeconds: 1,
+      bodyPattern: '"database": *"ok"',
+      hint: "Check the certificate.",
+    });
+    const result = await new Promise<{ status: number; output: string }>((resolve) => {
+      const child = spawn("sh", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
+      child.on("close", (status) => resolve({ status: status ?? 1, output }));
+    });
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/last: curl: \(60\) SSL certificate problem/);
+    expect(result.output).toContain("Check the certificate.");
   });
 });
 

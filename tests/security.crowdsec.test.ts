@@ -7,10 +7,11 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { toYaml } from "../render/yaml";
-import { acquisitions, CROWDSEC_LOG_TYPES } from "../security/crowdsec";
+import { acquisitions, bouncerDropIn, CROWDSEC_LOG_TYPES } from "../security/crowdsec";
 import { POSTGRES_LOG_LINE_PREFIX } from "../security/fail2ban";
+import { documentationText } from "./helpers/docs";
 import { renderSecurityFiles } from "../security/files";
-import { placeholderSecrets, type Settings } from "../settings";
+import { placeholderSecrets, settingsSchema, type Settings } from "../settings";
 import { CROWDSEC_HUB, crowdsecConfigDir } from "./helpers/crowdsec";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { prodSettingsWithLogsIn } from "./helpers/securitySettings";
@@ -79,11 +80,11 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
     expect(documents.some((d) => typeof d.filter === "string" && selects(d.filter, type))).toBe(true);
   });
 
-  it("uses one log_line_prefix in the fail2ban filter, the local CrowdSec parser and the README", () => {
+  it("uses one log_line_prefix in the fail2ban filter, the local CrowdSec parser and the documentation", () => {
     const files = renderSecurityFiles(settings, placeholderSecrets());
     expect(files.find((f) => f.path === "fail2ban/filter.d/koprogo-postgresql.conf")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
     expect(files.find((f) => f.path === "crowdsec/parsers/s01-parse/koprogo-pgsql-logs.yaml")!.content).toContain(`log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}'`);
-    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(`"log_line_prefix=${POSTGRES_LOG_LINE_PREFIX}"`);
+    expect(documentationText()).toContain(`"log_line_prefix=${POSTGRES_LOG_LINE_PREFIX}"`);
   });
 
   it("makes the firewall bouncer ban in INPUT and DOCKER-USER", () => {
@@ -97,5 +98,17 @@ describeWithTools("the rendered CrowdSec files with the real crowdsec", ["crowds
   it("never bans the ignoreIp addresses", () => {
     const whitelist = YAML.parse(renderSecurityFiles(settings, placeholderSecrets()).find((f) => f.path === "crowdsec/parsers/s02-enrich/koprogo-whitelist.yaml")!.content);
     expect(whitelist.whitelist).toEqual({ reason: expect.any(String), ip: ["::1"], cidr: ["127.0.0.1/8", "172.16.0.0/12"] });
+  });
+});
+
+describe("the firewall bouncer's systemd drop-in", () => {
+  const base = { environment: "prod", security: { enabled: true } } as const;
+  it("creates ip6tables' DOCKER-USER before the iptables bouncer starts, when Docker did not (ip6tables off)", () => {
+    const dropIn = bouncerDropIn(settingsSchema.parse(base));
+    expect(dropIn).toContain("After=docker.service");
+    expect(dropIn).toMatch(/^ExecStartPre=\/bin\/sh -c 'ip6tables -n -L DOCKER-USER >\/dev\/null 2>&1 \|\| \{ ip6tables -N DOCKER-USER && ip6tables -A DOCKER-USER -j RETURN && ip6tables -I FORWARD -j DOCKER-USER; \}'$/m);
+  });
+  it("needs nothing of the kind in nftables mode", () => {
+    expect(bouncerDropIn(settingsSchema.parse({ ...base, security: { enabled: true, crowdsec: { bouncer: { mode: "nftables" } } } }))).not.toContain("ExecStartPre");
   });
 });

@@ -30,6 +30,7 @@ import { CAPTURE_TOKENS, SURICATA_PATHS } from "../security/suricata";
 import { placeholderSecrets, settingsSchema, type Settings } from "../settings";
 import { describeWithTools, run, tempDir } from "./helpers/tools";
 import { stackSettings } from "./helpers/stacks";
+import { documentationText } from "./helpers/docs";
 
 const { settings } = stackSettings("prod");
 const files = new Map(renderSecurityFiles(settings, placeholderSecrets()).map((f) => [f.path, f.content]));
@@ -349,12 +350,9 @@ describeWithTools("the Suricata update schedule with systemd", ["systemd-analyze
   });
 });
 
-describe("the README's rule list", () => {
+describe("the documented rule list", () => {
   it("lists every local rule with its sid and msg", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-    for (const rule of localRules(settings))
-      expect(readme).toContain(
-        `| ${rule.sid} | \`${SECURITY_CATEGORIES[rule.category].prefix} ${rule.description}\` |`,
-      );
+    const readme = documentationText();
+    for (const rule of localRules(settings)) expect(readme).toContain(`| ${rule.sid} | \`${SECURITY_CATEGORIES[rule.category].prefix} ${rule.description}\` |`);
   });
 });

@@ -8,8 +8,9 @@
  * `/var/log` and the xtables lock, i.e. the host's privileges without the distribution's security updates,
  * systemd ordering after Docker, or the packaged units. The memory budget of the containers stays for the stack.
  *
- * Three commands, chained: `install` (pinned packages; its delete purges them), the files (`ConfigFiles`, one
- * command per file; delete removes the file), `apply` (check, enable, reload; its delete stops the services).
+ * Commands, chained: `install` (pinned packages; its delete purges them), the files (`ConfigFiles`, one
+ * command per file; delete removes the file), `fetch` for CrowdSec and Suricata (the vendor's hub collections or
+ * rule sources: the one step that needs the internet beyond the apt archive, no delete), `apply` (check, enable, reload; its delete stops the services).
  * None of them has `triggers`: a trigger replaces a command create-before-delete, so the old resource's delete
  * would run after the new create (components/host.ts) — a version bump would purge the package just installed,
  * a jail change would leave fail2ban stopped. Instead each carries what must make it run again in its script
@@ -62,12 +63,16 @@ export class HostAgent extends pulumi.ComponentResource {
       { parent: this },
     );
     this.hashes = files.hashes;
+    // The vendor's content (hub collections, rule sources), fetched again when what it fetches or the package changes.
+    const fetch = spec.fetch === undefined ? undefined : asRoot(spec.fetch, root);
+    const fetched =
+      fetch === undefined ? [] : [hostCommand(`${name}-fetch`, args.host, { create: fetch, rerunOn: [contentHash(fetch), installHash] }, { parent: this, dependsOn: files.writes })];
     const apply = asRoot(spec.apply, root);
     this.apply = hostCommand(
       `${name}-apply`,
       args.host,
-      { create: apply, delete: asRoot(spec.stop, root), rerunOn: files.hashes.apply((hashes) => [...hashes, installHash]) },
-      { parent: this, dependsOn: files.writes },
+      { create: apply, delete: asRoot(spec.stop, root), rerunOn: files.hashes.apply((hashes) => [...hashes, installHash, ...(fetch === undefined ? [] : [contentHash(fetch)])]) },
+      { parent: this, dependsOn: [...files.writes, ...fetched] },
     );
     this.registerOutputs({ hashes: this.hashes });
   }
