@@ -4,7 +4,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { INTERNAL_NETWORKS, NETWORK_MEMBERS, STACK_NETWORKS, type StackNetwork } from "../contract/networks";
+import { INTERNAL_NETWORKS, networksOf, STACK_NETWORKS, type StackNetwork } from "../contract/networks";
 import type { StackService } from "../contract/serviceUsers";
 import { monitoringGateway, networkName, staticAddress, type Secrets, type Settings } from "../settings";
 import { pinnedHostKeySshOptions } from "../host/ssh";
@@ -75,7 +75,7 @@ export class DockerHost extends pulumi.ComponentResource {
 
   /** The networks a service's container joins (contract/networks.ts), with Alloy's fixed address. */
   networksFor(service: StackService): ContainerNetwork[] {
-    const members = NETWORK_MEMBERS[service];
+    const members = networksOf(service, this.settings);
     if (members === "host") return [];
     return members.map((network) => {
       const ipv4Address = network === "monitoring" ? staticAddress(this.settings, service) : undefined;

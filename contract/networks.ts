@@ -36,6 +36,18 @@ export const NETWORK_MEMBERS: Readonly<Record<StackService, readonly StackNetwor
   nodeExporter: "host",
 };
 
+/**
+ * The networks of a service for these settings: `NETWORK_MEMBERS`, plus `egress` for Loki when its chunks go to an
+ * object store (`loki.storage`): the store is outside the internal monitoring network. An S3 endpoint that is a
+ * container of the application's network (`koprogo-minio`) stays out of reach on purpose: Loki, which has no login,
+ * would have to join that network (docs/security.md).
+ */
+export function networksOf(service: StackService, settings: { readonly loki: { readonly storage?: unknown } }): readonly StackNetwork[] | "host" {
+  const members = NETWORK_MEMBERS[service];
+  if (service === "loki" && settings.loki.storage !== undefined && members !== "host") return [...members, "egress"];
+  return members;
+}
+
 /** Services on `network`. */
 export function membersOf(network: StackNetwork): StackService[] {
   return (Object.entries(NETWORK_MEMBERS) as [StackService, readonly StackNetwork[] | "host"][]).filter(([, nets]) => nets !== "host" && nets.includes(network)).map(([service]) => service);

@@ -204,3 +204,11 @@ describe("authentication where one service calls another", () => {
     for (const c of mocks.ofType(CONTAINER)) expect(JSON.stringify([c.inputs.command, c.inputs.envs, c.inputs.healthcheck])).not.toContain("mock-generated-secret-value");
   });
 });
+
+describe("Loki with an object store", () => {
+  it("joins egress to reach the store, and still no network of the application", async () => {
+    const { networksOf } = await import("../contract/networks");
+    expect(networksOf("loki", { loki: { storage: { kind: "s3" } } })).toEqual(["monitoring", "egress"]);
+    expect(networksOf("loki", { loki: {} })).toEqual(["monitoring"]);
+  });
+});
