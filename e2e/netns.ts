@@ -67,7 +67,7 @@ function sh(command: string, args: readonly string[]): string {
     return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15_000 });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`${command} ${args.join(" ")} failed: ${stderr.trim() || (error as Error).message}`);
+    throw new Error(`${command} ${args.join(" ")} failed: ${stderr.trim() || (error as Error).message}`, { cause: error });
   }
 }
 

@@ -70,7 +70,7 @@ export function startAptProxy(listenAddress: string, allowedHosts: readonly stri
  */
 if (require.main === module) {
   const [address, ...hosts] = process.argv.slice(2);
-  startAptProxy(address, hosts).then((proxy) => {
+  void startAptProxy(address, hosts).then((proxy) => {
     process.stdout.write(`${proxy.url}\n`);
     setInterval(() => {
       for (const line of proxy.refused.splice(0)) process.stderr.write(`refused ${line}\n`);

@@ -43,7 +43,7 @@ export function containerMounts(graph: readonly GraphResource[]): Mount[] {
   return graph
     .filter((r) => r.type === "docker:index/container:Container")
     .flatMap((r) => {
-      const image = String(r.inputs.image ?? "");
+      const image = typeof r.inputs.image === "string" ? r.inputs.image : "";
       const explicit = typeof r.inputs.user === "string" ? /^(\d+)(?::(\d+))?$/.exec(r.inputs.user) : null;
       const fromImage = IMAGE_USERS[imageRepository(image)];
       if (!explicit && !fromImage) throw new Error(`rehearsal: no known user for image ${image} of ${r.name}: add it to IMAGE_USERS`);
@@ -211,7 +211,7 @@ export function checkDestroyed(context: CheckContext, deployedGraph: readonly Gr
 export function volumePaths(graph: readonly GraphResource[]): string[] {
   return graph
     .filter((r) => r.type === "docker:index/volume:Volume")
-    .map((r) => `/var/lib/docker/volumes/${String(r.inputs.name ?? r.name)}/_data/kreh-data-marker`);
+    .map((r) => `/var/lib/docker/volumes/${typeof r.inputs.name === "string" ? r.inputs.name : r.name}/_data/kreh-data-marker`);
 }
 
 export function checkVolumesUntouched(context: CheckContext): string[] {

@@ -78,7 +78,8 @@ async function main(): Promise<void> {
     });
     return original.call(this, req, callback);
   };
-  pulumi.runtime.setMocks(
+  // setMocks is async in its signature only: it installs the mock monitor synchronously (runtime/mocks.js).
+  void pulumi.runtime.setMocks(
     {
       newResource(args) {
         const state: Record<string, unknown> = { ...args.inputs };

@@ -244,7 +244,7 @@ export class AttackLab {
         try {
           await run("ip", ["netns", "exec", this.net.host, command, ...args], { timeout: 15_000 });
         } catch (error) {
-          if (!line.ignoreFailure) throw new Error(`${name}: ExecStartPre ${line.argv.join(" ")} failed in the host namespace: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+          if (!line.ignoreFailure) throw new Error(`${name}: ExecStartPre ${line.argv.join(" ")} failed in the host namespace: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`, { cause: error });
         }
       }
     }

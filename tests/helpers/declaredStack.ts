@@ -48,6 +48,6 @@ export async function declareStack(mocks: MockRecorder, settings: Settings, secr
       const subnet = list<Inputs>(r.inputs.ipamConfigs)[0]?.subnet;
       return { name: String(r.inputs.name), internal: r.inputs.internal === true, ...(typeof subnet === "string" ? { subnet } : {}) };
     }),
-    hostCommands: COMMANDS.flatMap((type) => mocks.ofType(type)).map((r) => String(r.inputs.create ?? "")),
+    hostCommands: COMMANDS.flatMap((type) => mocks.ofType(type)).map((r) => (typeof r.inputs.create === "string" ? r.inputs.create : "")),
   };
 }
