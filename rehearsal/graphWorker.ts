@@ -2,6 +2,7 @@
  * Child process of `programGraph` (graph.ts): `graphWorker.ts <request.json> <graph.json>`. Installs the SDK's
  * mocks, reads every RegisterResource request, runs `index.ts`, and writes the resources once the program is done.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
@@ -61,11 +62,18 @@ async function main(): Promise<void> {
     });
     return original.call(this, req, callback);
   };
+  // `RandomPassword.bcryptHash` as the provider keeps it in the state: one real bcrypt hash of the generated secret,
+  // the same in every phase (a fixed salt: each phase is its own process), so web.yml files change only when the
+  // secret does.
+  const bcryptHash = execFileSync("python3", ["-W", "ignore", "-c", "import crypt,sys; print(crypt.crypt(sys.stdin.read(), '$2b$10$rehearsalrehearsalreh.'))"], {
+    input: request.generatedSecret,
+    encoding: "utf8",
+  }).trim();
   pulumi.runtime.setMocks(
     {
       newResource(args) {
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") state.result = request.generatedSecret;
+        if (args.type === "random:index/randomPassword:RandomPassword") Object.assign(state, { result: request.generatedSecret, bcryptHash });
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
         return { id: `${args.name}-id`, state };
       },
