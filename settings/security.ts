@@ -169,7 +169,7 @@ export const crowdsecSettings = z
     /**
      * Where CrowdSec's Prometheus endpoint listens: the host's address on the stack's internal monitoring network
      * (the gateway of `docker.monitoringSubnet`, default `172.31.213.1`), where Prometheus reaches it; a firewall
-     * rule that comes and goes with CrowdSec (security/crowdsec.ts `metricsFirewallDropIn`) drops every other source,
+     * rule that comes and goes with CrowdSec (security/crowdsec.ts `crowdsecDropIn`) drops every other source,
      * because the endpoint has no authentication and Linux accepts a packet for any host address on any interface.
      */
     metrics: z
