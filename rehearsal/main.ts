@@ -86,7 +86,9 @@ async function main(): Promise<number> {
     const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-keys-"));
     let prepared: PreparedHost;
     try {
-      prepared = prepareHost(host, keysDir, loadStackFile(stack, PROJECT_DIR).settings.security.logs);
+      const { settings } = loadStackFile(stack, PROJECT_DIR);
+      const prefix = settings.docker.monitoringSubnet.split("/")[1];
+      prepared = prepareHost(host, keysDir, settings.security.logs, { gatewayCidr: `${settings.security.crowdsec.metrics.listenAddress}/${prefix}` });
     } finally {
       fs.rmSync(keysDir, { recursive: true, force: true });
     }

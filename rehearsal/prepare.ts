@@ -40,7 +40,12 @@ function keyPair(dir: string, name: string): { privateKey: string; publicKey: st
   return pair;
 }
 
-export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs): PreparedHost {
+/** The monitoring network's bridge as Docker makes it on the VPS: its gateway address, in `address/prefix` form. */
+export interface MonitoringBridge {
+  readonly gatewayCidr: string;
+}
+
+export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs, monitoring: MonitoringBridge): PreparedHost {
   const steps: string[] = [];
   const step = (what: string, script: string, input?: string): void => {
     host.mustRoot(script, input);
@@ -66,6 +71,10 @@ export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs)
       "ip link add docker0 type bridge && ip addr add 172.17.0.1/16 dev docker0 && ip link set docker0 up",
       "iptables -N DOCKER-USER && iptables -A DOCKER-USER -j RETURN && iptables -I FORWARD -j DOCKER-USER",
     ].join("\n"),
+  );
+  step(
+    `the stack's monitoring network bridge (${monitoring.gatewayCidr}), as Docker creates it before the host agents: CrowdSec's metrics listen on its gateway`,
+    `ip link add kreh-mon type bridge && ip addr add ${shellQuote(monitoring.gatewayCidr)} dev kreh-mon && ip link set kreh-mon up`,
   );
   step(
     "no DNS (names fail at once instead of after a resolver timeout): only the apt proxy leads out",
