@@ -7,5 +7,9 @@ import { notificationTemplates } from "./templates";
 export const renderAlertmanagerFiles: FileRenderer = (settings, secrets) => [
   { path: "alertmanager/alertmanager.yml", content: alertmanagerYaml(settings) },
   { path: "alertmanager/templates/koprogo.tmpl", content: notificationTemplates() },
-  ...alertmanagerSecrets(settings).map((name) => ({ path: secretFilePath(name).rendered, content: secrets[name] ?? "", secret: true })),
+  ...alertmanagerSecrets(settings).map((name) => ({
+    path: secretFilePath(name).rendered,
+    content: secrets[name] ?? "",
+    secret: true,
+  })),
 ];

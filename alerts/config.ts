@@ -11,7 +11,26 @@ import { SERVICE_PORTS, type Settings } from "../settings";
  * (squashfs, iso9660) and kernel pseudo filesystems. They are full by design or cannot be cleaned, so `DiskFull`
  * ignores them.
  */
-export const PSEUDO_FILESYSTEMS = ["tmpfs", "devtmpfs", "ramfs", "overlay", "squashfs", "iso9660", "nsfs", "proc", "sysfs", "cgroup", "cgroup2", "autofs", "fuse.lxcfs", "tracefs", "debugfs", "securityfs", "configfs", "efivarfs"] as const;
+export const PSEUDO_FILESYSTEMS = [
+  "tmpfs",
+  "devtmpfs",
+  "ramfs",
+  "overlay",
+  "squashfs",
+  "iso9660",
+  "nsfs",
+  "proc",
+  "sysfs",
+  "cgroup",
+  "cgroup2",
+  "autofs",
+  "fuse.lxcfs",
+  "tracefs",
+  "debugfs",
+  "securityfs",
+  "configfs",
+  "efivarfs",
+] as const;
 
 /**
  * How long a condition must hold before its alert fires. Long enough that a blip (a restart, one slow scrape)
@@ -136,7 +155,9 @@ export function promqlString(value: string): string {
 
 /** The URL people open Prometheus at: its external URL, else the loopback port an SSH tunnel reaches. */
 export function prometheusUrl(settings: Settings): string {
-  return settings.prometheus.externalUrl ?? `http://127.0.0.1:${settings.prometheus.hostPort ?? SERVICE_PORTS.prometheus}`;
+  return (
+    settings.prometheus.externalUrl ?? `http://127.0.0.1:${settings.prometheus.hostPort ?? SERVICE_PORTS.prometheus}`
+  );
 }
 
 /** `text` as a regex that matches it literally, escaped once more for a PromQL string written without `promqlString`. */
@@ -160,7 +181,9 @@ export function monitoringConfig(settings: Settings): MonitoringConfig {
     jobsWithDedicatedDownAlert: [JOBS.api, JOBS.postgres, JOBS.loki, JOBS.alloy, JOBS.crowdsec],
     thresholds: settings.alerts.thresholds,
     security: settings.security.alerts,
-    busyLogSources: [settings.security.logs.auth, settings.security.logs.traefikAccess].map(literalRegexInPromql).join("|"),
+    busyLogSources: [settings.security.logs.auth, settings.security.logs.traefikAccess]
+      .map(literalRegexInPromql)
+      .join("|"),
     windows: WINDOWS,
     fixedThresholds: FIXED_THRESHOLDS,
     for: FOR,

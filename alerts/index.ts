@@ -55,14 +55,24 @@ export function alertProblems(file: string, rule: AlertingRule): string[] {
   if (!PASCAL_CASE.test(rule.alert)) problems.push(`${where}: name must be <Component><Symptom> in PascalCase`);
   if (!rule.expr?.trim()) problems.push(`${where}: \`expr\` is empty`);
   if (!rule.for) problems.push(`${where}: \`for\` is missing`);
-  if (!SEVERITIES.has(rule.labels?.severity)) problems.push(`${where}: label \`severity\` must be critical, warning, info or none (got ${JSON.stringify(rule.labels?.severity)})`);
-  for (const key of ["summary", "description"] as const) if (!rule.annotations?.[key]?.trim()) problems.push(`${where}: annotation \`${key}\` is missing`);
+  if (!SEVERITIES.has(rule.labels?.severity))
+    problems.push(
+      `${where}: label \`severity\` must be critical, warning, info or none (got ${JSON.stringify(rule.labels?.severity)})`,
+    );
+  for (const key of ["summary", "description"] as const)
+    if (!rule.annotations?.[key]?.trim()) problems.push(`${where}: annotation \`${key}\` is missing`);
   // Whoever is notified must be one click from the symptom: every alert that notifies a person links a dashboard.
-  if ((rule.labels?.severity === "critical" || rule.labels?.severity === "warning") && !rule.annotations?.dashboard_url) {
+  if (
+    (rule.labels?.severity === "critical" || rule.labels?.severity === "warning") &&
+    !rule.annotations?.dashboard_url
+  ) {
     problems.push(`${where}: annotation \`dashboard_url\` is missing`);
   }
   const escalation = rule.labels?.escalation;
-  if (escalation !== undefined && !(ESCALATION_LEVELS as readonly string[]).includes(escalation)) problems.push(`${where}: label \`escalation\` must be one of ${ESCALATION_LEVELS.join(", ")} (got "${escalation}")`);
+  if (escalation !== undefined && !(ESCALATION_LEVELS as readonly string[]).includes(escalation))
+    problems.push(
+      `${where}: label \`escalation\` must be one of ${ESCALATION_LEVELS.join(", ")} (got "${escalation}")`,
+    );
   if (rule.annotations?.runbook_url) problems.push(`${where}: \`runbook_url\` is added by the renderer, do not set it`);
   return problems;
 }
@@ -94,7 +104,10 @@ export function ruleFiles(settings: Settings): RuleFile[] {
   if (problems.length > 0) throw new Error(`invalid alerting rules:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   return files.map((file) => ({
     ...file,
-    groups: file.groups.map((group) => ({ ...group, rules: group.rules.map((rule) => (isAlertingRule(rule) ? finishAlert(settings, rule) : rule)) })),
+    groups: file.groups.map((group) => ({
+      ...group,
+      rules: group.rules.map((rule) => (isAlertingRule(rule) ? finishAlert(settings, rule) : rule)),
+    })),
   }));
 }
 
@@ -104,4 +117,7 @@ export function alertingRules(settings: Settings): AlertingRule[] {
 }
 
 export const renderRuleFiles: FileRenderer = (settings) =>
-  ruleFiles(settings).map((file) => ({ path: `prometheus/rules/${file.name}.yml`, content: toYaml({ groups: file.groups }) }));
+  ruleFiles(settings).map((file) => ({
+    path: `prometheus/rules/${file.name}.yml`,
+    content: toYaml({ groups: file.groups }),
+  }));

@@ -35,7 +35,11 @@ function webhookConfig(url: string, tokenSecret: "smsWebhookToken" | undefined) 
   return {
     url,
     send_resolved: true,
-    ...(tokenSecret ? { http_config: { authorization: { type: "Bearer", credentials_file: secretFilePath(tokenSecret).inContainer } } } : {}),
+    ...(tokenSecret
+      ? {
+          http_config: { authorization: { type: "Bearer", credentials_file: secretFilePath(tokenSecret).inContainer } },
+        }
+      : {}),
   };
 }
 
@@ -50,7 +54,10 @@ export function receiver(role: ReceiverRole, setting: ReceiverSetting): Record<s
     case "heartbeat":
       // A ping per Watchdog notification; the URL is a secret (it would let anyone fake the heartbeat), read from
       // a file. No `resolved` ping: the Watchdog never resolves while Prometheus runs, and a dead Prometheus sends none.
-      return { name, webhook_configs: [{ url_file: secretFilePath("watchdogHeartbeatUrl").inContainer, send_resolved: false }] };
+      return {
+        name,
+        webhook_configs: [{ url_file: secretFilePath("watchdogHeartbeatUrl").inContainer, send_resolved: false }],
+      };
     case "slack":
       return {
         name,
@@ -61,7 +68,8 @@ export function receiver(role: ReceiverRole, setting: ReceiverSetting): Record<s
             send_resolved: true,
             title: '{{ template "koprogo.title" . }}',
             text: '{{ template "koprogo.slack.text" . }}',
-            color: '{{ if eq .Status "firing" }}{{ if eq .CommonLabels.severity "critical" }}danger{{ else }}warning{{ end }}{{ else }}good{{ end }}',
+            color:
+              '{{ if eq .Status "firing" }}{{ if eq .CommonLabels.severity "critical" }}danger{{ else }}warning{{ end }}{{ else }}good{{ end }}',
           },
         ],
       };
@@ -74,7 +82,10 @@ export function receiver(role: ReceiverRole, setting: ReceiverSetting): Record<s
             send_resolved: true,
             severity: '{{ if eq .CommonLabels.severity "critical" }}critical{{ else }}error{{ end }}',
             description: '{{ template "koprogo.pagerduty.description" . }}',
-            details: { firing: '{{ template "koprogo.pagerduty.details" . }}', escalation: "{{ .CommonLabels.escalation }}" },
+            details: {
+              firing: '{{ template "koprogo.pagerduty.details" . }}',
+              escalation: "{{ .CommonLabels.escalation }}",
+            },
             links: [
               { href: "{{ .CommonAnnotations.runbook_url }}", text: "Runbook" },
               { href: "{{ .CommonAnnotations.dashboard_url }}", text: "Dashboard" },
@@ -113,20 +124,43 @@ export function alertmanagerConfig(settings: Settings) {
       repeat_interval: n.warningRepeatInterval,
       routes: [
         // The dead man's switch: only the watchdog receiver, pinged often, never a human.
-        { matchers: ['alertname="Watchdog"'], receiver: RECEIVERS.watchdog, group_wait: "0s", group_interval: "1m", repeat_interval: n.watchdogRepeatInterval },
+        {
+          matchers: ['alertname="Watchdog"'],
+          receiver: RECEIVERS.watchdog,
+          group_wait: "0s",
+          group_interval: "1m",
+          repeat_interval: n.watchdogRepeatInterval,
+        },
         ...PAGE_MATCHERS.map((matchers) => pagingRoute([...matchers], n)),
         { matchers: ['severity="warning"'], receiver: RECEIVERS.chat },
       ],
     },
     inhibit_rules: [
       // The API down explains its errors, its latency and its target being down: one page, not three.
-      { source_matchers: ['alertname="ApiDown"'], target_matchers: ['alertname=~"SlowApi|HighErrorRate|TargetDown"'], equal: ["job"] },
+      {
+        source_matchers: ['alertname="ApiDown"'],
+        target_matchers: ['alertname=~"SlowApi|HighErrorRate|TargetDown"'],
+        equal: ["job"],
+      },
       // No database, no connections to count.
-      { source_matchers: ['alertname="DatabaseDown"'], target_matchers: ['alertname="DatabaseConnectionsHigh"'], equal: ["job", "instance"] },
+      {
+        source_matchers: ['alertname="DatabaseDown"'],
+        target_matchers: ['alertname="DatabaseConnectionsHigh"'],
+        equal: ["job", "instance"],
+      },
       // The critical form of an alert silences its warning form on the same target.
-      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "job", "instance"] },
+      {
+        source_matchers: ['severity="critical"'],
+        target_matchers: ['severity="warning"'],
+        equal: ["alertname", "job", "instance"],
+      },
     ],
-    receivers: [receiver("chat", n.chat), receiver("pager", n.pager), receiver("sms", n.sms), receiver("watchdog", n.watchdog)],
+    receivers: [
+      receiver("chat", n.chat),
+      receiver("pager", n.pager),
+      receiver("sms", n.sms),
+      receiver("watchdog", n.watchdog),
+    ],
   };
 }
 

@@ -22,7 +22,16 @@ export function runbookDefinition(rule: AlertingRule): string {
     rule.expr,
     "```",
     ...(dashboard ? ["", `Dashboard: \`${dashboard}\` (the notification's *Dashboard* link).`] : []),
-    ...(logs ? ["", `Logs: the notification's *Logs* link opens this LogQL in Grafana Explore, from ${LOG_LEAD_MINUTES} minutes before the alert:`, "", "```logql", logs, "```"] : []),
+    ...(logs
+      ? [
+          "",
+          `Logs: the notification's *Logs* link opens this LogQL in Grafana Explore, from ${LOG_LEAD_MINUTES} minutes before the alert:`,
+          "",
+          "```logql",
+          logs,
+          "```",
+        ]
+      : []),
     DEFINITION_END,
   ].join("\n");
 }
@@ -45,7 +54,10 @@ export function alertTable(rules: readonly AlertingRule[]): string {
     TABLE_START,
     "| alert | severity | escalation | fires when (default settings) | for |",
     "|---|---|---|---|---|",
-    ...rules.map((r) => `| [${r.alert}](../alerts/runbooks/${r.alert}.md) | ${r.labels.severity} | ${r.labels.escalation ?? "—"} | \`${cell(r.expr)}\` | ${r.for} |`),
+    ...rules.map(
+      (r) =>
+        `| [${r.alert}](../alerts/runbooks/${r.alert}.md) | ${r.labels.severity} | ${r.labels.escalation ?? "—"} | \`${cell(r.expr)}\` | ${r.for} |`,
+    ),
     TABLE_END,
   ].join("\n");
 }

@@ -7,7 +7,11 @@ export interface AlertingRule {
   readonly expr: string;
   readonly for: string;
   readonly labels: { readonly severity: "critical" | "warning" | "info" | "none"; readonly [label: string]: string };
-  readonly annotations: { readonly summary: string; readonly description: string; readonly [annotation: string]: string };
+  readonly annotations: {
+    readonly summary: string;
+    readonly description: string;
+    readonly [annotation: string]: string;
+  };
 }
 
 export interface RecordingRule {

@@ -78,7 +78,8 @@ async function snapshotBlock(prometheus: Endpoint, tsdbDir: string): Promise<Pro
     signal: AbortSignal.timeout(60_000),
   });
   const body = (await response.json()) as { status: string; data?: { name: string }; error?: string };
-  if (body.status !== "success" || !body.data) throw new Error(`TSDB snapshot failed: ${body.error ?? response.status}`);
+  if (body.status !== "success" || !body.data)
+    throw new Error(`TSDB snapshot failed: ${body.error ?? response.status}`);
   const snapshot = path.join(tsdbDir, "snapshots", body.data.name);
   const blocks = fs.readdirSync(snapshot).filter((name) => fs.existsSync(path.join(snapshot, name, "meta.json")));
   if (blocks.length === 0) throw new Error(`the snapshot ${snapshot} holds no block`);
@@ -86,7 +87,9 @@ async function snapshotBlock(prometheus: Endpoint, tsdbDir: string): Promise<Pro
   let chunkBytes = 0;
   let indexBytes = 0;
   for (const block of blocks) {
-    const meta = JSON.parse(fs.readFileSync(path.join(snapshot, block, "meta.json"), "utf8")) as { stats: { numSamples: number } };
+    const meta = JSON.parse(fs.readFileSync(path.join(snapshot, block, "meta.json"), "utf8")) as {
+      stats: { numSamples: number };
+    };
     samples += meta.stats.numSamples;
     chunkBytes += directoryBytes(path.join(snapshot, block, "chunks"));
     indexBytes += fs.statSync(path.join(snapshot, block, "index")).size;
@@ -94,20 +97,41 @@ async function snapshotBlock(prometheus: Endpoint, tsdbDir: string): Promise<Pro
   return { samples, chunkBytes, indexBytes };
 }
 
-export async function benchProdCost(warmupMs: number, windowMs: number, log: (line: string) => void): Promise<ProdCost> {
+export async function benchProdCost(
+  warmupMs: number,
+  windowMs: number,
+  log: (line: string) => void,
+): Promise<ProdCost> {
   const prod = loadStackFile("prod", PROJECT_DIR).settings.prometheus;
-  const timing: NotificationTiming = { scrapeInterval: prod.scrapeInterval, evaluationInterval: prod.evaluationInterval, notifications: {} };
+  const timing: NotificationTiming = {
+    scrapeInterval: prod.scrapeInterval,
+    evaluationInterval: prod.evaluationInterval,
+    notifications: {},
+  };
   const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
   const stack = await E2eStack.start();
   try {
-    const lane = await stack.lane("prod-cost", await stack.database(), { timing, prometheusArgs: ["--web.enable-admin-api"] });
+    const lane = await stack.lane("prod-cost", await stack.database(), {
+      timing,
+      prometheusArgs: ["--web.enable-admin-api"],
+    });
     const pid = lane.processes.prometheus.pid;
-    log(`prod cost: ${timing.scrapeInterval} scrape / ${timing.evaluationInterval} evaluation, warming up for ${warmupMs / 1000} s`);
+    log(
+      `prod cost: ${timing.scrapeInterval} scrape / ${timing.evaluationInterval} evaluation, warming up for ${warmupMs / 1000} s`,
+    );
     await sleep(warmupMs);
-    const [ticks0, at0, appended0] = [cpuTicks(pid), Date.now(), (await queryValue(lane.prometheus, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN];
+    const [ticks0, at0, appended0] = [
+      cpuTicks(pid),
+      Date.now(),
+      (await queryValue(lane.prometheus, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN,
+    ];
     log(`prod cost: measuring for ${windowMs / 1000} s`);
     await sleep(windowMs);
-    const [ticks1, at1, appended1] = [cpuTicks(pid), Date.now(), (await queryValue(lane.prometheus, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN];
+    const [ticks1, at1, appended1] = [
+      cpuTicks(pid),
+      Date.now(),
+      (await queryValue(lane.prometheus, "sum(prometheus_tsdb_head_samples_appended_total)")) ?? Number.NaN,
+    ];
     const seconds = (at1 - at0) / 1000;
     const cost: ProdCost = {
       scrapeInterval: timing.scrapeInterval,
@@ -123,7 +147,9 @@ export async function benchProdCost(warmupMs: number, windowMs: number, log: (li
       retentionSize: prod.retentionSize,
       retention: prod.retention,
     };
-    log(`prod cost: ${cost.headSeries} series, ${fixed(cost.samplesPerSecond, 0)} samples/s, ${fixed(cost.rssMiB, 1)} MiB, ${fixed(cost.cpuCores * 100, 1)} % of a core`);
+    log(
+      `prod cost: ${cost.headSeries} series, ${fixed(cost.samplesPerSecond, 0)} samples/s, ${fixed(cost.rssMiB, 1)} MiB, ${fixed(cost.cpuCores * 100, 1)} % of a core`,
+    );
     return cost;
   } finally {
     await stack.stop();
@@ -142,11 +168,31 @@ export function prodCostTables(cost: ProdCost): string {
   const rows = [
     ["series (head)", String(cost.headSeries), ""],
     ["samples appended per second", fixed(cost.samplesPerSecond, 0), ""],
-    ["Prometheus resident memory", `${fixed(cost.rssMiB, 1)} MiB`, `${percentOf(cost.rssMiB, cost.memoryLimitMiB)} of its ${fixed(cost.memoryLimitMiB, 0)} MiB limit; ${percentOf(cost.rssMiB, VPS.memoryMiB)} of the VPS's 2 GB`],
-    ["Prometheus CPU", `${fixed(cost.cpuCores * 100, 1)} % of one core`, `${percentOf(cost.cpuCores, 2)} of the VPS's 2 vCPU`],
-    ["TSDB block: chunk bytes per sample", fixed(chunkBytesPerSample, 2), `${cost.block.samples} samples, ${fixed(cost.block.chunkBytes / MIB, 2)} MiB chunks, ${fixed(cost.block.indexBytes / 1024, 0)} KiB index`],
-    ["TSDB bytes per day", `${fixed(perDay / MIB, 1)} MiB`, `${fixed(perThousandSeries(perDay) / MIB, 1)} MiB per 1,000 series`],
-    [`TSDB for the ${cost.retention} retention`, `${fixed(retained / GB, 2)} GB`, `${percentOf(retained, VPS.diskBytes)} of the 40 GB disk; ${percentOf(retained, retentionSizeBytes)} of \`retentionSize\` ${cost.retentionSize}, which ${retained > retentionSizeBytes ? "would cut the history short" : "is not reached"}`],
+    [
+      "Prometheus resident memory",
+      `${fixed(cost.rssMiB, 1)} MiB`,
+      `${percentOf(cost.rssMiB, cost.memoryLimitMiB)} of its ${fixed(cost.memoryLimitMiB, 0)} MiB limit; ${percentOf(cost.rssMiB, VPS.memoryMiB)} of the VPS's 2 GB`,
+    ],
+    [
+      "Prometheus CPU",
+      `${fixed(cost.cpuCores * 100, 1)} % of one core`,
+      `${percentOf(cost.cpuCores, 2)} of the VPS's 2 vCPU`,
+    ],
+    [
+      "TSDB block: chunk bytes per sample",
+      fixed(chunkBytesPerSample, 2),
+      `${cost.block.samples} samples, ${fixed(cost.block.chunkBytes / MIB, 2)} MiB chunks, ${fixed(cost.block.indexBytes / 1024, 0)} KiB index`,
+    ],
+    [
+      "TSDB bytes per day",
+      `${fixed(perDay / MIB, 1)} MiB`,
+      `${fixed(perThousandSeries(perDay) / MIB, 1)} MiB per 1,000 series`,
+    ],
+    [
+      `TSDB for the ${cost.retention} retention`,
+      `${fixed(retained / GB, 2)} GB`,
+      `${percentOf(retained, VPS.diskBytes)} of the 40 GB disk; ${percentOf(retained, retentionSizeBytes)} of \`retentionSize\` ${cost.retentionSize}, which ${retained > retentionSizeBytes ? "would cut the history short" : "is not reached"}`,
+    ],
   ];
   return table(["prod profile", "measured", "against"], rows);
 }

@@ -32,11 +32,17 @@ function withoutMetricRelabelling(file: RenderedFile): RenderedFile {
   return { ...file, content: toYaml(config) };
 }
 
-async function measure(label: string, stack: E2eStack, lane: Lane, readMetrics: readonly string[]): Promise<FootprintSide> {
+async function measure(
+  label: string,
+  stack: E2eStack,
+  lane: Lane,
+  readMetrics: readonly string[],
+): Promise<FootprintSide> {
   const headSeries = (await queryValue(lane.prometheus, "prometheus_tsdb_head_series")) ?? Number.NaN;
   const byJob = await instantQuery(lane.prometheus, 'count by (job) ({__name__=~".+", job!=""})');
   const missingMetrics: string[] = [];
-  for (const name of readMetrics) if ((await instantQuery(lane.prometheus, `count(${name})`)).length === 0) missingMetrics.push(name);
+  for (const name of readMetrics)
+    if ((await instantQuery(lane.prometheus, `count(${name})`)).length === 0) missingMetrics.push(name);
   return {
     label,
     headSeries,
@@ -58,13 +64,22 @@ function readMetricNames(files: readonly RenderedFile[], lane: Lane): string[] {
   for (const query of dashboardQueries(files)) if (!query.exempt) for (const name of query.metrics) names.add(name);
   // Recorded series are only there once evaluated over enough data; raw metrics are what the exporters must keep.
   // Sources the e2e stack does not run (Traefik, CrowdSec, Loki...) have no series on either side.
-  return [...names].filter((name) => !name.includes(":") && name !== "ALERTS" && !ABSENT_IN_E2E.some((absent) => absent.prefix.test(name))).sort();
+  return [...names]
+    .filter(
+      (name) => !name.includes(":") && name !== "ALERTS" && !ABSENT_IN_E2E.some((absent) => absent.prefix.test(name)),
+    )
+    .sort();
 }
 
-export async function benchFootprint(steadyMs: number, log: (line: string) => void): Promise<{ product: FootprintSide; baseline: FootprintSide }> {
+export async function benchFootprint(
+  steadyMs: number,
+  log: (line: string) => void,
+): Promise<{ product: FootprintSide; baseline: FootprintSide }> {
   const timing = TIMINGS.projectDefaults;
   const product = await E2eStack.start();
-  const baseline = await E2eStack.start({ nodeExporterArgs: (s) => [`--web.listen-address=${s.serviceAddresses.nodeExporter}`] });
+  const baseline = await E2eStack.start({
+    nodeExporterArgs: (s) => [`--web.listen-address=${s.serviceAddresses.nodeExporter}`],
+  });
   try {
     const productLane = await product.lane("footprint-product", await product.database(), { timing });
     const baselineLane = await baseline.lane("footprint-baseline", await baseline.database(), {
@@ -76,7 +91,10 @@ export async function benchFootprint(steadyMs: number, log: (line: string) => vo
     await sleep(steadyMs);
     const files = renderAll(productLane.settings, e2eSecrets());
     const names = readMetricNames(files, productLane);
-    return { product: await measure("product (collectors kept, relabelling)", product, productLane, names), baseline: await measure("exporters' defaults, no relabelling", baseline, baselineLane, names) };
+    return {
+      product: await measure("product (collectors kept, relabelling)", product, productLane, names),
+      baseline: await measure("exporters' defaults, no relabelling", baseline, baselineLane, names),
+    };
   } finally {
     await Promise.allSettled([product.stop(), baseline.stop()]);
   }
@@ -88,8 +106,18 @@ export function footprintTables({ product, baseline }: { product: FootprintSide;
   const series = table(
     ["series", "product", "defaults", "ratio"],
     [
-      ["`prometheus_tsdb_head_series` (all)", String(product.headSeries), String(baseline.headSeries), ratio(product.headSeries, baseline.headSeries)],
-      ...jobs.map((job) => [`job \`${job}\``, String(product.seriesByJob[job] ?? 0), String(baseline.seriesByJob[job] ?? 0), ratio(product.seriesByJob[job] ?? 0, baseline.seriesByJob[job] ?? 0)]),
+      [
+        "`prometheus_tsdb_head_series` (all)",
+        String(product.headSeries),
+        String(baseline.headSeries),
+        ratio(product.headSeries, baseline.headSeries),
+      ],
+      ...jobs.map((job) => [
+        `job \`${job}\``,
+        String(product.seriesByJob[job] ?? 0),
+        String(baseline.seriesByJob[job] ?? 0),
+        ratio(product.seriesByJob[job] ?? 0, baseline.seriesByJob[job] ?? 0),
+      ]),
     ],
   );
   const memory = table(

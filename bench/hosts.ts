@@ -42,30 +42,60 @@ async function measureHosts(count: number, warmupSeconds: number, measureSeconds
   try {
     const prometheus = `127.0.0.1:${await freePort()}`;
     const base = e2eConfigValues({
-      addresses: { prometheus, alertmanager: "127.0.0.1:1", nodeExporter: "127.0.0.1:1", postgresExporter: "127.0.0.1:1", stubTarget: "127.0.0.1:1", api: "127.0.0.1:1", postgres: "127.0.0.1:1" },
+      addresses: {
+        prometheus,
+        alertmanager: "127.0.0.1:1",
+        nodeExporter: "127.0.0.1:1",
+        postgresExporter: "127.0.0.1:1",
+        stubTarget: "127.0.0.1:1",
+        api: "127.0.0.1:1",
+        postgres: "127.0.0.1:1",
+      },
       receiverUrl: (role) => `http://127.0.0.1:1/${role}`,
       timing: TIMINGS.prodTuned,
     });
-    const settings = parseStackConfig("e2e", { ...base, hosts: hostsSettingsOf(network), logGateway: { address: network.gateway } }, new Set(["postgresExporterPassword"])).settings;
+    const settings = parseStackConfig(
+      "e2e",
+      { ...base, hosts: hostsSettingsOf(network), logGateway: { address: network.gateway } },
+      new Set(["postgresExporterPassword"]),
+    ).settings;
     const { secrets } = furtherHostSecrets(dir, network);
     const config = writeAllRendered(settings, secrets, path.join(dir, "config"));
     const exporters = startFurtherHostExporters(network, config, path.join(dir, "logs"));
     started.push(...exporters);
-    const prom = startProcess({ name: "prometheus", command: TOOLS.prometheus, args: [`--config.file=${path.join(config, "prometheus/prometheus.yml")}`, `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=${prometheus}`], logDir: path.join(dir, "logs") });
+    const prom = startProcess({
+      name: "prometheus",
+      command: TOOLS.prometheus,
+      args: [
+        `--config.file=${path.join(config, "prometheus/prometheus.yml")}`,
+        `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`,
+        `--storage.tsdb.path=${path.join(dir, "data")}`,
+        `--web.listen-address=${prometheus}`,
+      ],
+      logDir: path.join(dir, "logs"),
+    });
     started.push(prom);
     const url = { url: `http://${prometheus}`, authorization: basicAuthorization("prometheus", "operator") };
     await waitHttpOk(`${url.url}/-/ready`, prom, 20_000, url.authorization);
-    await waitFor(`${count} hosts up`, async () => ((await queryValue(url, 'count(up{job="node", role!=""} == 1)')) === count ? true : undefined), 60_000, 1000);
+    await waitFor(
+      `${count} hosts up`,
+      async () => ((await queryValue(url, 'count(up{job="node", role!=""} == 1)')) === count ? true : undefined),
+      60_000,
+      1000,
+    );
     await sleep(warmupSeconds * 1000);
     const cpuBefore = (await queryValue(url, 'process_cpu_seconds_total{job="prometheus"}')) ?? Number.NaN;
     await sleep(measureSeconds * 1000);
     const cpuAfter = (await queryValue(url, 'process_cpu_seconds_total{job="prometheus"}')) ?? Number.NaN;
-    const perHost = (await instantQuery(url, 'count by (instance) ({job="node", role!=""})')).map((s) => Number(s.value[1])).sort((a, b) => a - b);
+    const perHost = (await instantQuery(url, 'count by (instance) ({job="node", role!=""})'))
+      .map((s) => Number(s.value[1]))
+      .sort((a, b) => a - b);
     return {
       hosts: count,
       headSeries: (await queryValue(url, "prometheus_tsdb_head_series")) ?? Number.NaN,
       seriesPerHost: perHost[Math.floor(perHost.length / 2)] ?? Number.NaN,
-      samplesPerSecond: (await queryValue(url, `rate(prometheus_tsdb_head_samples_appended_total[${measureSeconds}s])`)) ?? Number.NaN,
+      samplesPerSecond:
+        (await queryValue(url, `rate(prometheus_tsdb_head_samples_appended_total[${measureSeconds}s])`)) ?? Number.NaN,
       prometheusRssMiB: rssMiB(prom.pid),
       prometheusCpuCores: (cpuAfter - cpuBefore) / measureSeconds,
       exporterRssMiB: rssMiB(exporters[0].pid),
@@ -77,7 +107,11 @@ async function measureHosts(count: number, warmupSeconds: number, measureSeconds
   }
 }
 
-export async function benchHosts(counts: readonly number[] = [1, 3, 10], warmupSeconds = 60, measureSeconds = 60): Promise<HostCostRow[]> {
+export async function benchHosts(
+  counts: readonly number[] = [1, 3, 10],
+  warmupSeconds = 60,
+  measureSeconds = 60,
+): Promise<HostCostRow[]> {
   const rows: HostCostRow[] = [];
   for (const count of counts) rows.push(await measureHosts(count, warmupSeconds, measureSeconds));
   return rows;
@@ -92,11 +126,38 @@ export function hostCostTables(rows: readonly HostCostRow[]): string {
   const gbPer30Days = (samplesPerSecond: number) => (samplesPerSecond * 86_400 * 30 * BYTES_PER_SAMPLE) / 1e9;
   return [
     table(
-      ["further hosts", "head series", "series per host", "samples/s", "TSDB for 30 days (GB)", "Prometheus RSS (MiB)", "Prometheus CPU (cores)", "node exporter RSS (MiB)"],
-      rows.map((r) => [String(r.hosts), String(r.headSeries), String(r.seriesPerHost), fixed(r.samplesPerSecond, 0), fixed(gbPer30Days(r.samplesPerSecond), 2), fixed(r.prometheusRssMiB, 0), fixed(r.prometheusCpuCores, 3), fixed(r.exporterRssMiB, 1)]),
+      [
+        "further hosts",
+        "head series",
+        "series per host",
+        "samples/s",
+        "TSDB for 30 days (GB)",
+        "Prometheus RSS (MiB)",
+        "Prometheus CPU (cores)",
+        "node exporter RSS (MiB)",
+      ],
+      rows.map((r) => [
+        String(r.hosts),
+        String(r.headSeries),
+        String(r.seriesPerHost),
+        fixed(r.samplesPerSecond, 0),
+        fixed(gbPer30Days(r.samplesPerSecond), 2),
+        fixed(r.prometheusRssMiB, 0),
+        fixed(r.prometheusCpuCores, 3),
+        fixed(r.exporterRssMiB, 1),
+      ]),
     ),
     "",
-    `One more host costs about ${fixed(per((r) => r.headSeries), 0)} series, ${fixed(per((r) => r.samplesPerSecond), 0)} samples/s (${fixed(gbPer30Days(per((r) => r.samplesPerSecond)), 2)} GB of TSDB for 30 days at ${BYTES_PER_SAMPLE} bytes/sample), ${fixed(per((r) => r.prometheusRssMiB), 1)} MiB of Prometheus memory and ${fixed(per((r) => r.prometheusCpuCores) * 1000, 1)} millicores, plus its own node exporter (${fixed(last.exporterRssMiB, 1)} MiB on that host).`,
+    `One more host costs about ${fixed(
+      per((r) => r.headSeries),
+      0,
+    )} series, ${fixed(
+      per((r) => r.samplesPerSecond),
+      0,
+    )} samples/s (${fixed(gbPer30Days(per((r) => r.samplesPerSecond)), 2)} GB of TSDB for 30 days at ${BYTES_PER_SAMPLE} bytes/sample), ${fixed(
+      per((r) => r.prometheusRssMiB),
+      1,
+    )} MiB of Prometheus memory and ${fixed(per((r) => r.prometheusCpuCores) * 1000, 1)} millicores, plus its own node exporter (${fixed(last.exporterRssMiB, 1)} MiB on that host).`,
   ].join("\n");
 }
 

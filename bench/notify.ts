@@ -5,7 +5,13 @@
  */
 import { FOR } from "../alerts/config";
 import { durationToMs } from "../settings";
-import { apiDownScenario, databaseDownScenario, highErrorRateScenario, slowApiScenario, type NotifyOutcome } from "../e2e/scenarios";
+import {
+  apiDownScenario,
+  databaseDownScenario,
+  highErrorRateScenario,
+  slowApiScenario,
+  type NotifyOutcome,
+} from "../e2e/scenarios";
 import { E2eStack } from "../e2e/stack";
 import { TIMINGS, type NotificationTiming } from "../e2e/settings";
 import YAML from "yaml";
@@ -25,7 +31,12 @@ function alertmanagerDefaultGroupWait(file: RenderedFile): RenderedFile {
 }
 
 /** group_wait of critical alerts per profile, for the table. */
-const CRITICAL_GROUP_WAIT: Record<keyof typeof TIMINGS, string> = { tuned: "0s", prodTuned: "0s", projectDefaults: "0s", toolDefaults: "30s" };
+const CRITICAL_GROUP_WAIT: Record<keyof typeof TIMINGS, string> = {
+  tuned: "0s",
+  prodTuned: "0s",
+  projectDefaults: "0s",
+  toolDefaults: "30s",
+};
 
 export interface NotifyRow {
   readonly profile: string;
@@ -61,7 +72,11 @@ function notifiedAt(outcome: NotifyOutcome): number {
  * Alertmanager), on the e2e profile. Their floor is more than the `for`: a 5-minute rate of 20 errors/s crosses
  * 10/s only after about 150 s. Runs beside the other profiles; returns once all have notified.
  */
-export async function benchLongScenarios(runs: number, log: (line: string) => void, alerts: readonly string[] = BENCH_ALERTS): Promise<NotifyRow[]> {
+export async function benchLongScenarios(
+  runs: number,
+  log: (line: string) => void,
+  alerts: readonly string[] = BENCH_ALERTS,
+): Promise<NotifyRow[]> {
   const scenarios = LONG_SCENARIOS.filter((s) => alerts.includes(s.alert));
   if (scenarios.length === 0) return [];
   const timing = TIMINGS.tuned;
@@ -73,14 +88,26 @@ export async function benchLongScenarios(runs: number, log: (line: string) => vo
     for (const scenario of scenarios) {
       for (let i = 0; i < runs; i++) {
         const lane = await stack.lane(`long-${scenario.alert}-${i}`, database, { timing });
-        work.push(scenario.run(lane, { delayMs: Math.random() * tick, untilFiring: true, timeoutMs: 5 * 60_000 }).then((outcome) => ({ alert: scenario.alert, outcome })));
+        work.push(
+          scenario
+            .run(lane, { delayMs: Math.random() * tick, untilFiring: true, timeoutMs: 5 * 60_000 })
+            .then((outcome) => ({ alert: scenario.alert, outcome })),
+        );
       }
     }
     const results = await Promise.all(work);
     return scenarios.map((scenario) => {
-      const seconds = results.filter((r) => r.alert === scenario.alert).map((r) => (notifiedAt(r.outcome) - r.outcome.faultAt) / 1000);
+      const seconds = results
+        .filter((r) => r.alert === scenario.alert)
+        .map((r) => (notifiedAt(r.outcome) - r.outcome.faultAt) / 1000);
       log(`notify tuned ${scenario.alert}: ${seconds.map((s) => fixed(s, 1)).join(", ")} s`);
-      return { profile: "tuned", alert: scenario.alert, forSeconds: scenario.forMs / 1000, seconds, ratios: seconds.map((s) => s / (scenario.forMs / 1000)) };
+      return {
+        profile: "tuned",
+        alert: scenario.alert,
+        forSeconds: scenario.forMs / 1000,
+        seconds,
+        ratios: seconds.map((s) => s / (scenario.forMs / 1000)),
+      };
     });
   } finally {
     await stack.stop();
@@ -88,17 +115,28 @@ export async function benchLongScenarios(runs: number, log: (line: string) => vo
 }
 
 /** Runs every profile of a group at the same time (each on a stack of its own), the groups one after the other. */
-export async function benchNotify(groups: readonly (readonly (keyof typeof TIMINGS)[])[], runs: number, log: (line: string) => void, alerts: readonly string[] = BENCH_ALERTS): Promise<NotifyRow[]> {
+export async function benchNotify(
+  groups: readonly (readonly (keyof typeof TIMINGS)[])[],
+  runs: number,
+  log: (line: string) => void,
+  alerts: readonly string[] = BENCH_ALERTS,
+): Promise<NotifyRow[]> {
   const scenarios = SCENARIOS.filter((s) => alerts.includes(s.alert));
   const rows: NotifyRow[] = [];
   if (scenarios.length === 0) return rows;
   for (const group of groups) {
-    for (const profileRows of await Promise.all(group.map((profile) => benchProfile(profile, runs, log, scenarios)))) rows.push(...profileRows);
+    for (const profileRows of await Promise.all(group.map((profile) => benchProfile(profile, runs, log, scenarios))))
+      rows.push(...profileRows);
   }
   return rows;
 }
 
-async function benchProfile(profile: keyof typeof TIMINGS, runs: number, log: (line: string) => void, scenarios: readonly (typeof SCENARIOS)[number][]): Promise<NotifyRow[]> {
+async function benchProfile(
+  profile: keyof typeof TIMINGS,
+  runs: number,
+  log: (line: string) => void,
+  scenarios: readonly (typeof SCENARIOS)[number][],
+): Promise<NotifyRow[]> {
   const rows: NotifyRow[] = [];
   const timing: NotificationTiming = TIMINGS[profile];
   const tick = durationToMs(timing.scrapeInterval) + durationToMs(timing.evaluationInterval);
@@ -109,10 +147,17 @@ async function benchProfile(profile: keyof typeof TIMINGS, runs: number, log: (l
     for (const scenario of scenarios) {
       for (let i = 0; i < runs; i++) {
         const database = scenario.alert === "DatabaseDown" ? await stack.database() : steadyDb;
-        const lane = await stack.lane(`${profile}-${scenario.alert}-${i}`, database, { timing, baselineTransform: profile === "toolDefaults" ? alertmanagerDefaultGroupWait : undefined });
+        const lane = await stack.lane(`${profile}-${scenario.alert}-${i}`, database, {
+          timing,
+          baselineTransform: profile === "toolDefaults" ? alertmanagerDefaultGroupWait : undefined,
+        });
         // A random phase: the fault lands anywhere within one scrape plus one evaluation tick.
         const delayMs = Math.random() * tick;
-        work.push(scenario.run(lane, { delayMs, timeoutMs: scenario.forMs + 6 * tick + 120_000 }).then((outcome) => ({ alert: scenario.alert, outcome })));
+        work.push(
+          scenario
+            .run(lane, { delayMs, timeoutMs: scenario.forMs + 6 * tick + 120_000 })
+            .then((outcome) => ({ alert: scenario.alert, outcome })),
+        );
       }
     }
     const results = await Promise.all(work);
@@ -120,8 +165,17 @@ async function benchProfile(profile: keyof typeof TIMINGS, runs: number, log: (l
       const mine = results.filter((r) => r.alert === scenario.alert);
       const seconds = mine.map((r) => (notifiedAt(r.outcome) - r.outcome.faultAt) / 1000);
       const notes = mine.flatMap((r, i) => (r.outcome.beforeFault ? [`run ${i + 1}: ${r.outcome.beforeFault}`] : []));
-      rows.push({ profile, alert: scenario.alert, forSeconds: scenario.forMs / 1000, seconds, ratios: seconds.map((s) => s / (scenario.forMs / 1000)), notes });
-      log(`notify ${profile} ${scenario.alert}: ${seconds.map((s) => fixed(s, 1)).join(", ")} s${notes.length > 0 ? `\n  ${notes.join("\n  ")}` : ""}`);
+      rows.push({
+        profile,
+        alert: scenario.alert,
+        forSeconds: scenario.forMs / 1000,
+        seconds,
+        ratios: seconds.map((s) => s / (scenario.forMs / 1000)),
+        notes,
+      });
+      log(
+        `notify ${profile} ${scenario.alert}: ${seconds.map((s) => fixed(s, 1)).join(", ")} s${notes.length > 0 ? `\n  ${notes.join("\n  ")}` : ""}`,
+      );
     }
   } finally {
     await stack.stop();
@@ -136,7 +190,15 @@ export function notifyTable(rows: readonly NotifyRow[]): string {
 
 function notifyRowsTable(rows: readonly NotifyRow[]): string {
   return table(
-    ["profile (scrape / evaluation / critical group_wait)", "alert", "`for`", "runs", "time to notify, s (each run)", "median ratio", "worst ratio"],
+    [
+      "profile (scrape / evaluation / critical group_wait)",
+      "alert",
+      "`for`",
+      "runs",
+      "time to notify, s (each run)",
+      "median ratio",
+      "worst ratio",
+    ],
     rows.map((row) => {
       const t = TIMINGS[row.profile as keyof typeof TIMINGS];
       return [

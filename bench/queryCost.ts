@@ -40,7 +40,10 @@ export interface QueryCostResult {
 }
 
 /** The live series of a short e2e run: their names, labels and current values. */
-async function liveSeries(seconds: number, log: (line: string) => void): Promise<{ series: Sample[]; settings: Settings }> {
+async function liveSeries(
+  seconds: number,
+  log: (line: string) => void,
+): Promise<{ series: Sample[]; settings: Settings }> {
   const stack = await E2eStack.start();
   try {
     const lane = await stack.lane("query-cost-shapes", await stack.database(), { timing: TIMINGS.tuned });
@@ -97,8 +100,19 @@ function writeOpenMetrics(file: string, series: readonly Sample[], endS: number)
 /** Every Prometheus query of the dashboards, with Grafana's variables for a range of that step. */
 function dashboardExprs(settings: Settings, stepS: number): string[] {
   const rateInterval = `${Math.max(stepS + 15, 60)}s`;
-  const builtins = { __rate_interval: rateInterval, __interval: `${stepS}s`, __range: rateInterval, __auto: rateInterval };
-  return [...new Set(dashboardQueries(renderAll(settings, e2eSecrets())).filter((q) => !q.exempt).map((q) => substituteVariables(q.raw, builtins)))];
+  const builtins = {
+    __rate_interval: rateInterval,
+    __interval: `${stepS}s`,
+    __range: rateInterval,
+    __auto: rateInterval,
+  };
+  return [
+    ...new Set(
+      dashboardQueries(renderAll(settings, e2eSecrets()))
+        .filter((q) => !q.exempt)
+        .map((q) => substituteVariables(q.raw, builtins)),
+    ),
+  ];
 }
 
 /** Every alert and recording rule expression: what Prometheus evaluates at each tick. */
@@ -111,8 +125,16 @@ function ruleExprs(settings: Settings): string[] {
 }
 
 /** Wall time of one query; a range query when `stepS` is given, else an instant query at `endS`. */
-async function timeQuery(prometheusUrl: string, expr: string, startS: number, endS: number, stepS?: number): Promise<number> {
-  const params = stepS ? new URLSearchParams({ query: expr, start: String(startS), end: String(endS), step: String(stepS) }) : new URLSearchParams({ query: expr, time: String(endS) });
+async function timeQuery(
+  prometheusUrl: string,
+  expr: string,
+  startS: number,
+  endS: number,
+  stepS?: number,
+): Promise<number> {
+  const params = stepS
+    ? new URLSearchParams({ query: expr, start: String(startS), end: String(endS), step: String(stepS) })
+    : new URLSearchParams({ query: expr, time: String(endS) });
   const began = performance.now();
   const response = await fetch(`${prometheusUrl}/api/v1/${stepS ? "query_range" : "query"}?${params}`);
   const body = (await response.json()) as { status: string; error?: string };
@@ -121,7 +143,11 @@ async function timeQuery(prometheusUrl: string, expr: string, startS: number, en
   return ms;
 }
 
-export async function benchQueryCost(workDir: string, log: (line: string) => void, repetitions = 5): Promise<QueryCostResult> {
+export async function benchQueryCost(
+  workDir: string,
+  log: (line: string) => void,
+  repetitions = 5,
+): Promise<QueryCostResult> {
   const { series, settings } = await liveSeries(40, log);
   const dir = path.join(workDir, "query-cost");
   fs.rmSync(dir, { recursive: true, force: true });
@@ -133,7 +159,11 @@ export async function benchQueryCost(workDir: string, log: (line: string) => voi
   log(`query cost: ${samples} samples written; running promtool tsdb create-blocks-from openmetrics`);
   const began = Date.now();
   // Blocks as long as the TSDB allows (486h): the input is read once per block range, so few ranges, few passes.
-  await run(TOOLS.promtool, ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=744h", input, path.join(dir, "data")], { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
+  await run(
+    TOOLS.promtool,
+    ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=744h", input, path.join(dir, "data")],
+    { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 },
+  );
   const backfillSeconds = (Date.now() - began) / 1000;
   fs.rmSync(input);
 
@@ -143,7 +173,12 @@ export async function benchQueryCost(workDir: string, log: (line: string) => voi
   const prometheus = startProcess({
     name: "prometheus-query-cost",
     command: TOOLS.prometheus,
-    args: [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, "--storage.tsdb.retention.time=60d", `--web.listen-address=${address}`],
+    args: [
+      `--config.file=${path.join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${path.join(dir, "data")}`,
+      "--storage.tsdb.retention.time=60d",
+      `--web.listen-address=${address}`,
+    ],
     logDir: dir,
   });
   try {
@@ -161,10 +196,21 @@ export async function benchQueryCost(workDir: string, log: (line: string) => voi
         perQuery.push({ expr, ms: median(runs) });
       }
       perQuery.sort((a, b) => b.ms - a.ms);
-      costs.push({ range: label, queries: exprs.length, p50: percentile(timings, 50), p95: percentile(timings, 95), slowest: perQuery.slice(0, 5) });
-      log(`query cost ${label}: ${exprs.length} queries, p50 ${fixed(percentile(timings, 50), 1)} ms, p95 ${fixed(percentile(timings, 95), 1)} ms`);
+      costs.push({
+        range: label,
+        queries: exprs.length,
+        p50: percentile(timings, 50),
+        p95: percentile(timings, 95),
+        slowest: perQuery.slice(0, 5),
+      });
+      log(
+        `query cost ${label}: ${exprs.length} queries, p50 ${fixed(percentile(timings, 50), 1)} ms, p95 ${fixed(percentile(timings, 95), 1)} ms`,
+      );
     };
-    for (const [label, spanS] of [["dashboards, 24 h", DAY_S], ["dashboards, 30 days", 30 * DAY_S]] as const) {
+    for (const [label, spanS] of [
+      ["dashboards, 24 h", DAY_S],
+      ["dashboards, 30 days", 30 * DAY_S],
+    ] as const) {
       // About 720 points per panel, as a dashboard a screen wide draws.
       const stepS = Math.max(15, Math.round(spanS / 720));
       const exprs = dashboardExprs(settings, stepS);
@@ -181,10 +227,19 @@ export async function benchQueryCost(workDir: string, log: (line: string) => voi
 export function queryCostTables(result: QueryCostResult): string {
   const summary = table(
     ["queries", "count", "p50 (ms)", "p95 (ms)", "slowest query (median ms)"],
-    result.costs.map((c) => [c.range, String(c.queries), fixed(c.p50, 1), fixed(c.p95, 1), c.slowest[0] ? `${fixed(c.slowest[0].ms, 1)}: \`${c.slowest[0].expr.replace(/\|/g, "\\|")}\`` : ""]),
+    result.costs.map((c) => [
+      c.range,
+      String(c.queries),
+      fixed(c.p50, 1),
+      fixed(c.p95, 1),
+      c.slowest[0] ? `${fixed(c.slowest[0].ms, 1)}: \`${c.slowest[0].expr.replace(/\|/g, "\\|")}\`` : "",
+    ]),
   );
   const slowest = result.costs
-    .map((c) => `Slowest over ${c.range}:\n${c.slowest.map((s) => `- ${fixed(s.ms, 1)} ms: \`${s.expr.replace(/\|/g, "\\|")}\``).join("\n")}`)
+    .map(
+      (c) =>
+        `Slowest over ${c.range}:\n${c.slowest.map((s) => `- ${fixed(s.ms, 1)} ms: \`${s.expr.replace(/\|/g, "\\|")}\``).join("\n")}`,
+    )
     .join("\n\n");
   return `${summary}\n\nBackfill: ${result.series} series, ${result.samples} samples, \`promtool tsdb create-blocks-from openmetrics\` in ${fixed(result.backfillSeconds, 1)} s.\n\n${slowest}`;
 }

@@ -45,7 +45,10 @@ export interface BenchOptions {
 function list<T extends string>(flag: string, value: string, allowed: readonly T[], what: string): T[] {
   const wanted = value.split(",").filter((s) => s !== "");
   const unknown = wanted.filter((s) => !(allowed as readonly string[]).includes(s));
-  if (unknown.length > 0 || wanted.length === 0) throw new Error(`${flag}: unknown ${what} ${unknown.join(", ") || "(none given)"} (${what}s: ${allowed.join(", ")})`);
+  if (unknown.length > 0 || wanted.length === 0)
+    throw new Error(
+      `${flag}: unknown ${what} ${unknown.join(", ") || "(none given)"} (${what}s: ${allowed.join(", ")})`,
+    );
   return wanted as T[];
 }
 
@@ -63,7 +66,8 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
     if (flag !== "--out") partial = true;
     if (flag === "--runs") {
       runs = Number(value);
-      if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${value})`);
+      if (!Number.isInteger(runs) || runs < 1)
+        throw new Error(`--runs must be a whole number of at least 1 (got ${value})`);
     } else if (flag === "--only") {
       only = list(flag, value, SECTIONS, "section");
     } else if (flag === "--profiles") {
@@ -72,14 +76,25 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
       alerts = list(flag, value, BENCH_ALERTS, "alert");
     } else if (flag === "--cost-minutes") {
       costMinutes = Number(value);
-      if (!Number.isFinite(costMinutes) || costMinutes < 1 || costMinutes > 120) throw new Error(`--cost-minutes must be between 1 and 120 (got ${value})`);
+      if (!Number.isFinite(costMinutes) || costMinutes < 1 || costMinutes > 120)
+        throw new Error(`--cost-minutes must be between 1 and 120 (got ${value})`);
     } else if (flag === "--out") {
       out = path.resolve(value);
     } else {
-      throw new Error(`unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--profiles ${PROFILES.join(",")}] [--alerts ${BENCH_ALERTS.join(",")}] [--cost-minutes M] [--out FILE]`);
+      throw new Error(
+        `unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--profiles ${PROFILES.join(",")}] [--alerts ${BENCH_ALERTS.join(",")}] [--cost-minutes M] [--out FILE]`,
+      );
     }
   }
-  return { runs, only, profiles, alerts, costMinutes, partial, out: out ?? (partial ? path.join(os.tmpdir(), "koprogo-bench.md") : path.resolve(__dirname, "../BENCHMARKS.md")) };
+  return {
+    runs,
+    only,
+    profiles,
+    alerts,
+    costMinutes,
+    partial,
+    out: out ?? (partial ? path.join(os.tmpdir(), "koprogo-bench.md") : path.resolve(__dirname, "../BENCHMARKS.md")),
+  };
 }
 
 /** The notify groups (profiles of one group run at once) restricted to the chosen profiles. */
@@ -118,7 +133,10 @@ function notifyVerdict(rows: readonly NotifyRow[]): string {
   const aims: Record<string, number> = { ApiDown: 1.1, DatabaseDown: 1.2 };
   return rows
     .filter((r) => (r.profile === "tuned" || r.profile === "prodTuned") && r.alert in aims)
-    .map((r) => `- ${r.profile} ${r.alert}: worst ${fixed(Math.max(...r.ratios), 3)}× (median ${fixed(median(r.ratios), 3)}×), aim ≤ ${aims[r.alert]}× on every run: ${Math.max(...r.ratios) <= aims[r.alert] ? "met" : "NOT met"}`)
+    .map(
+      (r) =>
+        `- ${r.profile} ${r.alert}: worst ${fixed(Math.max(...r.ratios), 3)}× (median ${fixed(median(r.ratios), 3)}×), aim ≤ ${aims[r.alert]}× on every run: ${Math.max(...r.ratios) <= aims[r.alert] ? "met" : "NOT met"}`,
+    )
     .join("\n");
 }
 
@@ -135,13 +153,19 @@ async function main(): Promise<void> {
     if (options.only.includes("notify")) {
       // Profiles of one group run at once: the slow ones together, then the fast ones together.
       // The long-`for` alerts (10 to 11 minutes) run beside all the rest.
-      const long = options.profiles.includes("tuned") ? benchLongScenarios(options.runs, log, options.alerts) : Promise.resolve([]);
+      const long = options.profiles.includes("tuned")
+        ? benchLongScenarios(options.runs, log, options.alerts)
+        : Promise.resolve([]);
       long.catch(() => undefined);
       // The prod profile's cost is measured beside the notify runs: it reads its own process's CPU time, not the
       // machine's, and the whole benchmark stays one run of about 20 minutes.
-      if (cost === undefined && options.only.includes("cost")) cost = benchProdCost(COST_WARMUP_MS, options.costMinutes * 60_000, log);
+      if (cost === undefined && options.only.includes("cost"))
+        cost = benchProdCost(COST_WARMUP_MS, options.costMinutes * 60_000, log);
       cost?.catch(() => undefined);
-      const rows = [...(await benchNotify(notifyGroups(options.profiles), options.runs, log, options.alerts)), ...(await long)];
+      const rows = [
+        ...(await benchNotify(notifyGroups(options.profiles), options.runs, log, options.alerts)),
+        ...(await long),
+      ];
       const order = Object.keys(TIMINGS);
       rows.sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.alert.localeCompare(b.alert));
       sections.push(
@@ -180,7 +204,9 @@ async function main(): Promise<void> {
     cancel();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  const scope = options.partial ? `a partial run (\`${process.argv.slice(2).join(" ")}\`), not the full benchmark` : "one run";
+  const scope = options.partial
+    ? `a partial run (\`${process.argv.slice(2).join(" ")}\`), not the full benchmark`
+    : "one run";
   const report = `# Benchmarks\n\nWritten by \`npm run bench\` (\`bench/\`). Re-run it to refresh; the numbers below are from ${scope}.\n\n${machine()}\n\n${sections.join("\n\n")}\n`;
   fs.writeFileSync(options.out, report);
   console.log(`\n${report}`);

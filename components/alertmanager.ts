@@ -27,7 +27,10 @@ export interface AlertmanagerArgs {
 
 /** The URL notification links (silences) point at: the external URL, else the loopback port an SSH tunnel reaches. */
 export function alertmanagerExternalUrl(settings: Settings): string {
-  return settings.alertmanager.externalUrl ?? `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`;
+  return (
+    settings.alertmanager.externalUrl ??
+    `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`
+  );
 }
 
 /**
@@ -52,7 +55,12 @@ export function alertmanagerGossipPorts(settings: Settings, peer = monitoringHos
   if (!cluster) return [];
   const address = clusterPeers(settings).find((p) => p.name === peer)?.address;
   if (!address) throw new Error(`alertmanager.cluster.peers does not name ${JSON.stringify(peer)}`);
-  return (["tcp", "udp"] as const).map((protocol) => ({ internal: cluster.port, hostPort: cluster.port, ip: address, protocol }));
+  return (["tcp", "udp"] as const).map((protocol) => ({
+    internal: cluster.port,
+    hostPort: cluster.port,
+    ip: address,
+    protocol,
+  }));
 }
 
 export class Alertmanager extends pulumi.ComponentResource {
@@ -66,7 +74,8 @@ export class Alertmanager extends pulumi.ComponentResource {
     const { settings, host } = args;
     const peer = args.peer ?? monitoringHostName(settings);
     const furtherHost = settings.hosts.find((h) => h.name === peer);
-    if (!args.files.some((file) => file.path === "alertmanager/alertmanager.yml")) throw new Error("`files` must contain alertmanager/alertmanager.yml");
+    if (!args.files.some((file) => file.path === "alertmanager/alertmanager.yml"))
+      throw new Error("`files` must contain alertmanager/alertmanager.yml");
     const service = configuredService(name, this, {
       service: "alertmanager",
       settings,

@@ -33,7 +33,8 @@ export const FURTHER_HOST_ALLOY_LISTEN = `127.0.0.1:${SERVICE_PORTS.alloy}`;
  */
 export function alloyListenAddress(settings: Settings): string {
   const address = staticAddress(settings, "alloy");
-  if (!address) throw new Error("Alloy has no fixed address on the monitoring network (settings/services.ts STATIC_HOSTS)");
+  if (!address)
+    throw new Error("Alloy has no fixed address on the monitoring network (settings/services.ts STATIC_HOSTS)");
   return `${address}:${SERVICE_PORTS.alloy}`;
 }
 
@@ -49,7 +50,10 @@ export function alloyFlags(settings: Settings, listenAddress = alloyListenAddres
 }
 
 /** Host paths Alloy reads, all read-only. */
-export function alloyHostBinds(settings: Settings, configRoot: string): { hostPath: string; path: string; readOnly: true }[] {
+export function alloyHostBinds(
+  settings: Settings,
+  configRoot: string,
+): { hostPath: string; path: string; readOnly: true }[] {
   return [
     { hostPath: `${configRoot}/alloy`, path: ALLOY_PATHS.configDir, readOnly: true },
     // No Docker socket: containers are listed and read through the socket proxy (components/socketProxy.ts).

@@ -42,7 +42,10 @@ export interface ConfigFilesArgs {
 }
 
 /** Owner and mode of one file, from its own fields and the service's secret owner. */
-export function ownershipOf(file: Pick<HostFile, "secret" | "owner" | "mode">, secretOwner?: number): { mode: string; owner?: number } {
+export function ownershipOf(
+  file: Pick<HostFile, "secret" | "owner" | "mode">,
+  secretOwner?: number,
+): { mode: string; owner?: number } {
   return {
     mode: file.mode ?? (file.secret ? "0600" : "0644"),
     owner: file.owner ?? (file.secret ? secretOwner : undefined),
@@ -96,7 +99,13 @@ export class ConfigFiles extends pulumi.ComponentResource {
  * has no `create`: on the first `up` the container starts with its files and there is nothing to reload; later
  * the hashes are in the script's text, so a changed file is an update, which runs the script.
  */
-export function reloadOnChange(name: string, host: HostAccess, hashes: pulumi.Input<string[]>, script: string, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+export function reloadOnChange(
+  name: string,
+  host: HostAccess,
+  hashes: pulumi.Input<string[]>,
+  script: string,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Resource {
   return hostCommand(name, host, { update: script, rerunOn: hashes }, opts);
 }
 

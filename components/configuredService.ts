@@ -58,15 +58,26 @@ export function goMemoryLimit(memory: string): string {
   return `GOMEMLIMIT=${Math.floor((memoryToBytes(memory) / 1024 ** 2) * 0.85)}MiB`;
 }
 
-export function configuredService(name: string, parent: pulumi.Resource, spec: ConfiguredServiceSpec): ConfiguredService {
+export function configuredService(
+  name: string,
+  parent: pulumi.Resource,
+  spec: ConfiguredServiceSpec,
+): ConfiguredService {
   const { host, settings } = spec;
   const provider = host.provider;
   const container = containerName(settings, spec.service);
   const volume = dataVolume(`${name}-data`, `${container}-data`, provider, parent);
   // The service's own uid (contract/serviceUsers.ts) owns its secret files and its data; no other container runs as it.
   const user = SERVICE_USERS[spec.service];
-  const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: spec.files, secretOwner: user.uid }, { parent });
-  const owned = volumeOwner(`${name}-data-owner`, host.access, volume.name, spec.image, user, { parent, dependsOn: [volume] });
+  const config = new ConfigFiles(
+    `${name}-config`,
+    { host: host.access, root: host.configRoot, files: spec.files, secretOwner: user.uid },
+    { parent },
+  );
+  const owned = volumeOwner(`${name}-data-owner`, host.access, volume.name, spec.image, user, {
+    parent,
+    dependsOn: [volume],
+  });
   const resource = new docker.Container(
     name,
     serviceContainerArgs({
@@ -86,7 +97,10 @@ export function configuredService(name: string, parent: pulumi.Resource, spec: C
     }),
     { parent, provider, dependsOn: [...config.writes, owned] },
   );
-  const script = spec.onChange === "reload" ? signalContainerScript(container, "HUP", host.access.docker) : restartContainerScript(container, host.access.docker);
+  const script =
+    spec.onChange === "reload"
+      ? signalContainerScript(container, "HUP", host.access.docker)
+      : restartContainerScript(container, host.access.docker);
   reloadOnChange(`${name}-${spec.onChange}`, host.access, config.hashes, script, { parent, dependsOn: [resource] });
   return { container: resource, dataVolume: volume, internalUrl: `http://${container}:${SERVICE_PORTS[spec.service]}` };
 }

@@ -42,7 +42,11 @@ export interface ServiceContainerSpec {
   /** The Docker networks the container joins (none with `networkMode: "host"`), see contract/networks.ts. */
   readonly networks?: readonly ContainerNetwork[];
   /** Named volumes: data that must survive the container. */
-  readonly volumes?: readonly { readonly volume: pulumi.Input<string>; readonly path: string; readonly readOnly?: boolean }[];
+  readonly volumes?: readonly {
+    readonly volume: pulumi.Input<string>;
+    readonly path: string;
+    readonly readOnly?: boolean;
+  }[];
   /** Host paths bind-mounted into the container (configuration, host logs, the Docker socket). */
   readonly binds?: readonly { readonly hostPath: string; readonly path: string; readonly readOnly: boolean }[];
   /** Healthcheck command in exec form (`["CMD", "wget", ...]`). */
@@ -68,7 +72,10 @@ export function memoryMegabytes(memory: string): number {
 
 /** The `docker.Container` arguments of a service. Throws on an image without an exact version. */
 export function serviceContainerArgs(spec: ServiceContainerSpec): docker.ContainerArgs {
-  if (!isExactImageReference(spec.image)) throw new Error(`image \`${spec.image}\` of ${spec.name} must name an exact version (no latest, no bare major tag)`);
+  if (!isExactImageReference(spec.image))
+    throw new Error(
+      `image \`${spec.image}\` of ${spec.name} must name an exact version (no latest, no bare major tag)`,
+    );
   const megabytes = memoryMegabytes(spec.memory);
   return {
     name: spec.name,
@@ -85,15 +92,34 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
     // During `startPeriod` the engine checks every `startInterval` (Docker Engine 25+; older engines ignore the
     // field): a new container is `healthy` within seconds instead of after the first 30s `interval`, and Traefik,
     // which skips a container until it is healthy, routes it (Grafana's API through its domain) that much sooner.
-    healthcheck: { tests: [...spec.healthcheck], interval: "30s", timeout: "5s", retries: 3, startPeriod: "60s", startInterval: "2s" },
+    healthcheck: {
+      tests: [...spec.healthcheck],
+      interval: "30s",
+      timeout: "5s",
+      retries: 3,
+      startPeriod: "60s",
+      startInterval: "2s",
+    },
     ports: (spec.ports ?? [])
       .filter((p): p is PublishedPort & { hostPort: number } => p.hostPort !== null)
-      .map((p) => ({ internal: p.internal, external: p.hostPort, ip: p.ip ?? spec.bindAddress, protocol: p.protocol ?? "tcp" })),
+      .map((p) => ({
+        internal: p.internal,
+        external: p.hostPort,
+        ip: p.ip ?? spec.bindAddress,
+        protocol: p.protocol ?? "tcp",
+      })),
     networkMode: spec.networkMode,
     pidMode: spec.pidMode,
-    networksAdvanced: spec.networkMode === "host" || !spec.networks ? undefined : spec.networks.map((n) => (n.ipv4Address ? { name: n.name, ipv4Address: n.ipv4Address } : { name: n.name })),
+    networksAdvanced:
+      spec.networkMode === "host" || !spec.networks
+        ? undefined
+        : spec.networks.map((n) => (n.ipv4Address ? { name: n.name, ipv4Address: n.ipv4Address } : { name: n.name })),
     volumes: [
-      ...(spec.volumes ?? []).map((v) => ({ volumeName: v.volume, containerPath: v.path, readOnly: v.readOnly ?? false })),
+      ...(spec.volumes ?? []).map((v) => ({
+        volumeName: v.volume,
+        containerPath: v.path,
+        readOnly: v.readOnly ?? false,
+      })),
       ...(spec.binds ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.path, readOnly: b.readOnly })),
     ],
     user: spec.user,
@@ -101,7 +127,10 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
     readOnly: spec.readOnly,
     // No process of a service may gain privileges (setuid binaries) beyond its user.
     securityOpts: ["no-new-privileges:true"],
-    labels: Object.entries({ "com.koprogo.observability": "true", ...spec.labels }).map(([label, value]) => ({ label, value })),
+    labels: Object.entries({ "com.koprogo.observability": "true", ...spec.labels }).map(([label, value]) => ({
+      label,
+      value,
+    })),
     // The engine runs the healthcheck; `up` does not block on it (a dependent that needs a ready service, such as
     // the Grafana provider, waits on its own readiness check).
     wait: false,
@@ -112,7 +141,16 @@ export function serviceContainerArgs(spec: ServiceContainerSpec): docker.Contain
  * A named volume that outlives the container and the stack: `retainOnDelete`, so neither a replacement nor a
  * `pulumi destroy` deletes metrics, logs, dashboards or silences.
  */
-export function dataVolume(name: string, volumeName: string, provider: pulumi.ProviderResource, parent: pulumi.Resource): docker.Volume {
+export function dataVolume(
+  name: string,
+  volumeName: string,
+  provider: pulumi.ProviderResource,
+  parent: pulumi.Resource,
+): docker.Volume {
   const opts: pulumi.CustomResourceOptions = { parent, provider, retainOnDelete: true, protect: false };
-  return new docker.Volume(name, { name: volumeName, labels: [{ label: "com.koprogo.observability", value: "data" }, retentionLabel(opts)] }, opts);
+  return new docker.Volume(
+    name,
+    { name: volumeName, labels: [{ label: "com.koprogo.observability", value: "data" }, retentionLabel(opts)] },
+    opts,
+  );
 }

@@ -57,7 +57,10 @@ export class DockerHost extends pulumi.ComponentResource {
           internal,
           // The monitoring network has a fixed subnet so that Alloy can listen on its own address there only.
           // Its gateway is the host's address there, where CrowdSec's metrics listen for Prometheus.
-          ipamConfigs: network === "monitoring" ? [{ subnet: dockerSettings.monitoringSubnet, gateway: monitoringGateway(settings) }] : undefined,
+          ipamConfigs:
+            network === "monitoring"
+              ? [{ subnet: dockerSettings.monitoringSubnet, gateway: monitoringGateway(settings) }]
+              : undefined,
           labels: [{ label: "com.koprogo.observability", value: "true" }],
         },
         { parent: this, provider: this.provider },

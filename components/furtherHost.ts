@@ -46,21 +46,57 @@ export class FurtherHost extends pulumi.ComponentResource {
   constructor(name: string, args: FurtherHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:FurtherHost", name, {}, opts);
     const { settings, host } = args;
-    this.access = sshHostAccess({ host: host.ssh.host ?? host.address, user: host.ssh.user, port: host.ssh.port, hostKey: host.ssh.hostKey }, args.secrets);
+    this.access = sshHostAccess(
+      { host: host.ssh.host ?? host.address, user: host.ssh.user, port: host.ssh.port, hostKey: host.ssh.hostKey },
+      args.secrets,
+    );
     // The same pinned key for its Docker engine's `ssh` (host/ssh.ts): the runner's known_hosts is not read.
-    this.provider = new docker.Provider(`${name}-engine`, { host: furtherHostEngine(host), sshOpts: pinnedDockerSshOptions(host.ssh.hostKey, settings.docker.sshOpts) }, { parent: this });
+    this.provider = new docker.Provider(
+      `${name}-engine`,
+      { host: furtherHostEngine(host), sshOpts: pinnedDockerSshOptions(host.ssh.hostKey, settings.docker.sshOpts) },
+      { parent: this },
+    );
     // Containers here join no network of the stack: the default bridge (egress for Alertmanager's receivers) or the host's.
-    const engine: ServiceEngine = { provider: this.provider, access: this.access, configRoot: `${settings.docker.configRoot.replace(/\/$/, "")}/${settings.namePrefix}`, networksFor: () => [] };
+    const engine: ServiceEngine = {
+      provider: this.provider,
+      access: this.access,
+      configRoot: `${settings.docker.configRoot.replace(/\/$/, "")}/${settings.namePrefix}`,
+      networksFor: () => [],
+    };
     this.nodeExporter = new NodeExporter(
       `${name}-node-exporter`,
-      { settings, host: engine, files: furtherHostFiles(args.files, host.name), listenAddress: `${host.address}:${REMOTE_NODE_EXPORTER_PORT}`, tls: true },
+      {
+        settings,
+        host: engine,
+        files: furtherHostFiles(args.files, host.name),
+        listenAddress: `${host.address}:${REMOTE_NODE_EXPORTER_PORT}`,
+        tls: true,
+      },
       { parent: this },
     );
     // Its config, gateway password and the hosts' CA, from `hosts/<name>/alloy/`; positions on its own retained volume.
-    this.alloy = new Alloy(`${name}-alloy`, { settings, host: engine, files: furtherHostOwnFiles(args.files, host.name, "alloy"), listenAddress: FURTHER_HOST_ALLOY_LISTEN }, { parent: this });
-    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.access, files: args.files }, { parent: this });
+    this.alloy = new Alloy(
+      `${name}-alloy`,
+      {
+        settings,
+        host: engine,
+        files: furtherHostOwnFiles(args.files, host.name, "alloy"),
+        listenAddress: FURTHER_HOST_ALLOY_LISTEN,
+      },
+      { parent: this },
+    );
+    if (settings.security.enabled)
+      this.security = new HostSecurity(
+        `${name}-security`,
+        { settings, host: this.access, files: args.files },
+        { parent: this },
+      );
     if (settings.alertmanager.cluster?.peers.includes(host.name)) {
-      this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: engine, files: filesUnder(args.files, "alertmanager"), peer: host.name }, { parent: this });
+      this.alertmanager = new Alertmanager(
+        `${name}-alertmanager`,
+        { settings, host: engine, files: filesUnder(args.files, "alertmanager"), peer: host.name },
+        { parent: this },
+      );
     }
     this.registerOutputs({});
   }

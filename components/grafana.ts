@@ -11,7 +11,13 @@ import type { DashboardKey } from "../contract/dashboards";
 import { buildDashboards, DASHBOARD_FOLDER } from "../dashboards";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { webPasswordName } from "../contract/webAccess";
-import { GRAFANA_PATHS, grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
+import {
+  GRAFANA_PATHS,
+  grafanaApiUrl,
+  grafanaEnvironment,
+  grafanaRootUrl,
+  grafanaTraefikLabels,
+} from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import { rotateAdminPasswordScript } from "../grafana/adminPassword";
@@ -46,14 +52,23 @@ export interface GrafanaArgs {
  * domain is set). The provider's own retries cover connection errors only, not Traefik's 404 before it routes
  * the container, nor its default certificate before Let's Encrypt's. Fails with what to check.
  */
-export function waitForGrafanaApiScript(settings: Settings, timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS, pollSeconds = 3): string {
+export function waitForGrafanaApiScript(
+  settings: Settings,
+  timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS,
+  pollSeconds = 3,
+): string {
   const apiUrl = grafanaApiUrl(settings);
   const container = containerName(settings, "grafana");
   const { domain } = settings.grafana;
   const hint = domain
     ? `Traefik routes Grafana once its healthcheck passes (on the VPS: docker inspect -f '{{.State.Health.Status}}' ${container}); check that ${domain} resolves to the VPS, that Traefik reaches ${container} on its network, and Traefik's log for the Let's Encrypt certificate of ${domain}.`
     : `Check that ${container} runs (docker ps) and that ${apiUrl} reaches its port (grafana.hostPort, or the SSH tunnel of grafana.apiUrl).`;
-  return waitForHttpScript(`${apiUrl}/api/health`, { timeoutSeconds, pollSeconds, bodyPattern: '"database": *"ok"', hint });
+  return waitForHttpScript(`${apiUrl}/api/health`, {
+    timeoutSeconds,
+    pollSeconds,
+    bodyPattern: '"database": *"ok"',
+    hint,
+  });
 }
 
 /**
@@ -66,7 +81,10 @@ function traefikNetwork(settings: Settings): { name: string }[] {
 }
 
 /** The name of Grafana's password on `server` among the stack's secrets (its data source logins). */
-export const GRAFANA_DATASOURCE_LOGINS = { prometheus: webPasswordName("prometheus", "grafana"), alertmanager: webPasswordName("alertmanager", "grafana") } as const;
+export const GRAFANA_DATASOURCE_LOGINS = {
+  prometheus: webPasswordName("prometheus", "grafana"),
+  alertmanager: webPasswordName("alertmanager", "grafana"),
+} as const;
 
 export class Grafana extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -99,7 +117,9 @@ export class Grafana extends pulumi.ComponentResource {
     this.adminUser = settings.grafana.adminUser;
     // Letters and digits only (32 of them, about 190 bits): the password travels in `user:password` basic auth and
     // through shell stdin, where a `:` or a quote would need escaping.
-    const password = args.adminPassword ?? new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this }).result;
+    const password =
+      args.adminPassword ??
+      new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this }).result;
     // Marked secret explicitly: a generated result or a caller's output must never reach state or logs in clear.
     this.adminPassword = pulumi.secret(password);
 
@@ -110,7 +130,11 @@ export class Grafana extends pulumi.ComponentResource {
     const rotated = hostCommand(
       `${name}-admin-password-rotate`,
       host.access,
-      { update: rotateAdminPasswordScript(container, SERVICE_PORTS.grafana, host.access.docker), stdin: this.adminPassword, rerunOn: [passwordHash] },
+      {
+        update: rotateAdminPasswordScript(container, SERVICE_PORTS.grafana, host.access.docker),
+        stdin: this.adminPassword,
+        rerunOn: [passwordHash],
+      },
       { parent: this },
     );
     const secrets = new ConfigFiles(
@@ -145,7 +169,12 @@ export class Grafana extends pulumi.ComponentResource {
 
     // On this machine, the provider's way; again for every new container (the trigger replaces a command that has
     // no delete, so nothing is undone).
-    const ready = hostCommand(`${name}-ready`, THIS_MACHINE, { create: waitForGrafanaApiScript(settings), triggers: [this.container.id] }, { parent: this, dependsOn: [this.container] });
+    const ready = hostCommand(
+      `${name}-ready`,
+      THIS_MACHINE,
+      { create: waitForGrafanaApiScript(settings), triggers: [this.container.id] },
+      { parent: this, dependsOn: [this.container] },
+    );
 
     this.provider = new grafana.Provider(
       `${name}-api`,
@@ -179,14 +208,22 @@ export class Grafana extends pulumi.ComponentResource {
                   basicAuthEnabled: true,
                   basicAuthUsername: ds.basicAuth.user,
                   // Stored encrypted by Grafana; marked secret so the state never holds it in clear.
-                  secureJsonDataEncoded: pulumi.secret(args.dataSourcePasswords[ds.basicAuth.server].apply((basicAuthPassword) => JSON.stringify({ basicAuthPassword }))),
+                  secureJsonDataEncoded: pulumi.secret(
+                    args.dataSourcePasswords[ds.basicAuth.server].apply((basicAuthPassword) =>
+                      JSON.stringify({ basicAuthPassword }),
+                    ),
+                  ),
                 }
               : {}),
           },
           viaApi,
         ),
     );
-    this.folder = new grafana.oss.Folder(`${name}-folder`, { uid: DASHBOARD_FOLDER.uid, title: DASHBOARD_FOLDER.title }, viaApi);
+    this.folder = new grafana.oss.Folder(
+      `${name}-folder`,
+      { uid: DASHBOARD_FOLDER.uid, title: DASHBOARD_FOLDER.title },
+      viaApi,
+    );
     this.dashboards = Object.fromEntries(
       dashboards.map((built) => [
         built.key,
@@ -200,6 +237,11 @@ export class Grafana extends pulumi.ComponentResource {
     ) as Record<DashboardKey, grafana.oss.Dashboard>;
 
     this.internalUrl = `http://${container}:${SERVICE_PORTS.grafana}`;
-    this.registerOutputs({ url: this.url, apiUrl: this.apiUrl, internalUrl: this.internalUrl, adminPassword: this.adminPassword });
+    this.registerOutputs({
+      url: this.url,
+      apiUrl: this.apiUrl,
+      internalUrl: this.internalUrl,
+      adminPassword: this.adminPassword,
+    });
   }
 }

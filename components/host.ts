@@ -52,12 +52,16 @@ export function hostAccessFor(settings: Settings, secrets: Secrets<pulumi.Output
   const remote = remoteHostOf(settings);
   if (!remote) return { kind: "local", root: "detect", docker: dockerCli(settings.docker.host) };
   // The settings refused a remote host without `ssh.hostKey` already; this is for callers that built them by hand.
-  if (!remote.hostKey) throw new Error(`koprogo-observability:ssh.hostKey: is required to reach ${remote.host} over SSH`);
+  if (!remote.hostKey)
+    throw new Error(`koprogo-observability:ssh.hostKey: is required to reach ${remote.host} over SSH`);
   return sshHostAccess({ ...remote, hostKey: remote.hostKey }, secrets);
 }
 
 /** SSH access to one host with its pinned key: the monitoring host's, or a further host's (`hosts[].ssh`). */
-export function sshHostAccess(remote: { readonly host: string; readonly user: string; readonly port: number; readonly hostKey: string }, secrets: Secrets<pulumi.Output<string>>): HostAccess {
+export function sshHostAccess(
+  remote: { readonly host: string; readonly user: string; readonly port: number; readonly hostKey: string },
+  secrets: Secrets<pulumi.Output<string>>,
+): HostAccess {
   const connection: command.types.input.remote.ConnectionArgs = {
     host: remote.host,
     user: remote.user,
@@ -86,7 +90,10 @@ export interface HostCommandArgs {
   readonly triggers?: pulumi.Input<unknown[]>;
 }
 
-function keyed(script: pulumi.Input<string> | undefined, rerunOn: HostCommandArgs["rerunOn"]): pulumi.Input<string> | undefined {
+function keyed(
+  script: pulumi.Input<string> | undefined,
+  rerunOn: HostCommandArgs["rerunOn"],
+): pulumi.Input<string> | undefined {
   if (script === undefined || rerunOn === undefined) return script;
   return pulumi.all([script, pulumi.output(rerunOn)]).apply(([text, values]) => withRerunKey(text, values as string[]));
 }
@@ -94,7 +101,12 @@ function keyed(script: pulumi.Input<string> | undefined, rerunOn: HostCommandArg
 /**
  * A command on the host. Output is never logged: the scripts here may print file contents.
  */
-export function hostCommand(name: string, access: HostAccess, args: HostCommandArgs, opts: pulumi.CustomResourceOptions): command.local.Command | command.remote.Command {
+export function hostCommand(
+  name: string,
+  access: HostAccess,
+  args: HostCommandArgs,
+  opts: pulumi.CustomResourceOptions,
+): command.local.Command | command.remote.Command {
   const common = {
     create: keyed(args.create, args.rerunOn),
     update: keyed(args.update ?? args.create, args.rerunOn),
@@ -104,7 +116,8 @@ export function hostCommand(name: string, access: HostAccess, args: HostCommandA
     logging: "none" as const,
     addPreviousOutputInEnv: false,
   };
-  if (access.kind === "local") return new command.local.Command(name, { ...common, interpreter: ["/bin/sh", "-c"] }, opts);
+  if (access.kind === "local")
+    return new command.local.Command(name, { ...common, interpreter: ["/bin/sh", "-c"] }, opts);
   return new command.remote.Command(name, { ...common, connection: access.connection }, opts);
 }
 

@@ -18,12 +18,19 @@ export interface HostsTlsMaterial {
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** SANs of the serving certificate: addresses as IP SANs, names as DNS SANs (Prometheus verifies what it dials). */
-export function hostSubjectAltNames(hosts: readonly Pick<HostSettings, "address">[]): { ipAddresses: string[]; dnsNames: string[] } {
+export function hostSubjectAltNames(hosts: readonly Pick<HostSettings, "address">[]): {
+  ipAddresses: string[];
+  dnsNames: string[];
+} {
   const addresses = [...new Set(hosts.map((h) => h.address))].sort();
   return { ipAddresses: addresses.filter((a) => IPV4.test(a)), dnsNames: addresses.filter((a) => !IPV4.test(a)) };
 }
 
-export function generateHostsTls(name: string, hosts: readonly Pick<HostSettings, "address">[], parent: pulumi.Resource): HostsTlsMaterial {
+export function generateHostsTls(
+  name: string,
+  hosts: readonly Pick<HostSettings, "address">[],
+  parent: pulumi.Resource,
+): HostsTlsMaterial {
   const opts = { parent };
   const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, opts);
   const ca = new tls.SelfSignedCert(
@@ -40,7 +47,15 @@ export function generateHostsTls(name: string, hosts: readonly Pick<HostSettings
     opts,
   );
   const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, opts);
-  const request = new tls.CertRequest(`${name}-request`, { privateKeyPem: key.privateKeyPem, subject: { commonName: "koprogo-observability node exporters" }, ...hostSubjectAltNames(hosts) }, opts);
+  const request = new tls.CertRequest(
+    `${name}-request`,
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: "koprogo-observability node exporters" },
+      ...hostSubjectAltNames(hosts),
+    },
+    opts,
+  );
   const cert = new tls.LocallySignedCert(
     `${name}-cert`,
     {
@@ -53,5 +68,9 @@ export function generateHostsTls(name: string, hosts: readonly Pick<HostSettings
     },
     opts,
   );
-  return { hostsTlsCaCert: pulumi.secret(ca.certPem), hostsTlsCert: pulumi.secret(cert.certPem), hostsTlsKey: pulumi.secret(key.privateKeyPem) };
+  return {
+    hostsTlsCaCert: pulumi.secret(ca.certPem),
+    hostsTlsCert: pulumi.secret(cert.certPem),
+    hostsTlsKey: pulumi.secret(key.privateKeyPem),
+  };
 }

@@ -8,7 +8,14 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { signalContainerScript } from "../host/scripts";
-import { LOG_GATEWAY_CONTAINER_PATHS, LOG_GATEWAY_FILES, LOKI_PUSH_PATH, logGatewayAddress, logGatewayName, logGatewayPushUrl } from "../scale/logGateway";
+import {
+  LOG_GATEWAY_CONTAINER_PATHS,
+  LOG_GATEWAY_FILES,
+  LOKI_PUSH_PATH,
+  logGatewayAddress,
+  logGatewayName,
+  logGatewayPushUrl,
+} from "../scale/logGateway";
 import { IMAGES, type Settings } from "../settings";
 import { ConfigFiles, reloadOnChange, type HostFile } from "./configFiles";
 import { serviceContainerArgs } from "./container";
@@ -50,7 +57,11 @@ export class LogGateway extends pulumi.ComponentResource {
     const { settings, host } = args;
     const address = logGatewayAddress(settings);
     const container = logGatewayName(settings);
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.logGateway.uid }, { parent: this });
+    const config = new ConfigFiles(
+      `${name}-config`,
+      { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.logGateway.uid },
+      { parent: this },
+    );
     this.container = new docker.Container(
       name,
       serviceContainerArgs({
@@ -62,7 +73,13 @@ export class LogGateway extends pulumi.ComponentResource {
         ports: [{ internal: settings.logGateway.port, hostPort: settings.logGateway.port, ip: address }],
         bindAddress: address,
         networks: host.networksFor("logGateway"),
-        binds: [{ hostPath: `${host.configRoot}/${LOG_GATEWAY_FILES.rendered}`, path: LOG_GATEWAY_CONTAINER_PATHS.dir, readOnly: true }],
+        binds: [
+          {
+            hostPath: `${host.configRoot}/${LOG_GATEWAY_FILES.rendered}`,
+            path: LOG_GATEWAY_CONTAINER_PATHS.dir,
+            readOnly: true,
+          },
+        ],
         healthcheck: logGatewayHealthcheck(settings),
         user: dockerUser("logGateway"),
         // It binds an unprivileged port and changes no user: no capability is needed.
@@ -70,7 +87,13 @@ export class LogGateway extends pulumi.ComponentResource {
       }),
       { parent: this, provider: host.provider, dependsOn: config.writes },
     );
-    reloadOnChange(`${name}-reload`, host.access, config.hashes, signalContainerScript(container, "HUP", host.access.docker), { parent: this, dependsOn: [this.container] });
+    reloadOnChange(
+      `${name}-reload`,
+      host.access,
+      config.hashes,
+      signalContainerScript(container, "HUP", host.access.docker),
+      { parent: this, dependsOn: [this.container] },
+    );
     this.pushUrl = logGatewayPushUrl(settings);
     this.registerOutputs({ pushUrl: this.pushUrl });
   }

@@ -40,7 +40,10 @@ export class Loki extends pulumi.ComponentResource {
       image: IMAGES.loki,
       memory: settings.loki.memory,
       // With loki.storage, the S3 client reads its keys from this file (AWS default chain), so loki.yaml holds none.
-      envs: [goMemoryLimit(settings.loki.memory), ...(settings.loki.storage ? [`AWS_SHARED_CREDENTIALS_FILE=${LOKI_S3_CREDENTIALS.inContainer}`] : [])],
+      envs: [
+        goMemoryLimit(settings.loki.memory),
+        ...(settings.loki.storage ? [`AWS_SHARED_CREDENTIALS_FILE=${LOKI_S3_CREDENTIALS.inContainer}`] : []),
+      ],
       hostPort: settings.loki.hostPort,
       command: lokiFlags(),
       // The image runs as uid 10001 and owns /loki; a new named volume takes that ownership from the image.

@@ -37,7 +37,11 @@ export class NodeExporter extends pulumi.ComponentResource {
     const { settings, host } = args;
     const container = containerName(settings, "nodeExporter");
     this.address = args.listenAddress ?? `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`;
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.nodeExporter.uid }, { parent: this });
+    const config = new ConfigFiles(
+      `${name}-config`,
+      { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.nodeExporter.uid },
+      { parent: this },
+    );
     this.container = new docker.Container(
       name,
       serviceContainerArgs({
@@ -53,7 +57,11 @@ export class NodeExporter extends pulumi.ComponentResource {
         // own uid it reads no secret file of the stack (each is 0400 for its one reader).
         binds: [
           { hostPath: "/", path: "/host", readOnly: true },
-          { hostPath: `${host.configRoot}/${CONFIG_DIRS.nodeExporter.host}`, path: CONFIG_DIRS.nodeExporter.container, readOnly: true },
+          {
+            hostPath: `${host.configRoot}/${CONFIG_DIRS.nodeExporter.host}`,
+            path: CONFIG_DIRS.nodeExporter.container,
+            readOnly: true,
+          },
         ],
         healthcheck: authenticatedHealthcheck("nodeExporter", this.address, "/metrics", args.tls ? "https" : "http"),
         user: dockerUser("nodeExporter"),
@@ -61,7 +69,13 @@ export class NodeExporter extends pulumi.ComponentResource {
       { parent: this, provider: host.provider, dependsOn: config.writes },
     );
     // exporter-toolkit re-reads web.yml on each request; the restart covers a changed login file of the healthcheck.
-    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
+    reloadOnChange(
+      `${name}-restart`,
+      host.access,
+      config.hashes,
+      restartContainerScript(container, host.access.docker),
+      { parent: this, dependsOn: [this.container] },
+    );
     this.registerOutputs({ address: this.address });
   }
 }

@@ -53,22 +53,46 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       ...args.secrets,
       ...webLogins(name, this),
       ...logGatewayLogins(name, settings, this),
-      postgresExporterPassword: args.secrets.postgresExporterPassword ?? generatedPassword(`${name}-postgres-exporter-password`, this),
+      postgresExporterPassword:
+        args.secrets.postgresExporterPassword ?? generatedPassword(`${name}-postgres-exporter-password`, this),
       // The further hosts' TLS: the operator's own material when all three secrets are set, else generated.
-      ...(settings.hosts.length > 0 && !(args.secrets.hostsTlsCaCert && args.secrets.hostsTlsCert && args.secrets.hostsTlsKey) ? generateHostsTls(`${name}-hosts-tls`, [...settings.hosts, { address: logGatewayAddress(settings) }], this) : {}),
+      ...(settings.hosts.length > 0 &&
+      !(args.secrets.hostsTlsCaCert && args.secrets.hostsTlsCert && args.secrets.hostsTlsKey)
+        ? generateHostsTls(`${name}-hosts-tls`, [...settings.hosts, { address: logGatewayAddress(settings) }], this)
+        : {}),
     };
     const secret = (key: keyof Secrets<string>) => secrets[key]!;
-    this.operatorPasswords = { prometheus: secret(webPasswordName("prometheus", "operator")), alertmanager: secret(webPasswordName("alertmanager", "operator")) };
+    this.operatorPasswords = {
+      prometheus: secret(webPasswordName("prometheus", "operator")),
+      alertmanager: secret(webPasswordName("alertmanager", "operator")),
+    };
     this.host = new DockerHost(`${name}-host`, { settings, secrets }, { parent: this });
     const files = hostFilesFor(settings, secrets);
-    this.prometheus = new Prometheus(`${name}-prometheus`, { settings, host: this.host, files: filesUnder(files, "prometheus") }, { parent: this });
-    this.nodeExporter = new NodeExporter(`${name}-node-exporter`, { settings, host: this.host, files: filesUnder(files, "node-exporter") }, { parent: this });
-    this.postgresExporter = new PostgresExporter(
-      `${name}-postgres-exporter`,
-      { settings, host: this.host, files: filesUnder(files, "postgres-exporter"), password: secrets.postgresExporterPassword! },
+    this.prometheus = new Prometheus(
+      `${name}-prometheus`,
+      { settings, host: this.host, files: filesUnder(files, "prometheus") },
       { parent: this },
     );
-    this.alertmanager = new Alertmanager(`${name}-alertmanager`, { settings, host: this.host, files: filesUnder(files, "alertmanager") }, { parent: this });
+    this.nodeExporter = new NodeExporter(
+      `${name}-node-exporter`,
+      { settings, host: this.host, files: filesUnder(files, "node-exporter") },
+      { parent: this },
+    );
+    this.postgresExporter = new PostgresExporter(
+      `${name}-postgres-exporter`,
+      {
+        settings,
+        host: this.host,
+        files: filesUnder(files, "postgres-exporter"),
+        password: secrets.postgresExporterPassword!,
+      },
+      { parent: this },
+    );
+    this.alertmanager = new Alertmanager(
+      `${name}-alertmanager`,
+      { settings, host: this.host, files: filesUnder(files, "alertmanager") },
+      { parent: this },
+    );
     // Grafana's dashboards and data sources go through its API (the provider), not through files on the host.
     this.grafana = new Grafana(
       `${name}-grafana`,
@@ -76,21 +100,49 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         settings,
         host: this.host,
         adminPassword: secrets.grafanaAdminPassword,
-        dataSourcePasswords: { prometheus: secret(GRAFANA_DATASOURCE_LOGINS.prometheus), alertmanager: secret(GRAFANA_DATASOURCE_LOGINS.alertmanager) },
+        dataSourcePasswords: {
+          prometheus: secret(GRAFANA_DATASOURCE_LOGINS.prometheus),
+          alertmanager: secret(GRAFANA_DATASOURCE_LOGINS.alertmanager),
+        },
         files: filesUnder(files, "grafana/secrets"),
       },
       { parent: this },
     );
     // After the Docker host: CrowdSec listens on the host's address on the monitoring network, whose bridge must exist.
-    if (settings.security.enabled) this.security = new HostSecurity(`${name}-security`, { settings, host: this.host.access, files }, { parent: this, dependsOn: [this.host] });
-    this.loki = new Loki(`${name}-loki`, { settings, host: this.host, files: filesUnder(files, "loki") }, { parent: this });
+    if (settings.security.enabled)
+      this.security = new HostSecurity(
+        `${name}-security`,
+        { settings, host: this.host.access, files },
+        { parent: this, dependsOn: [this.host] },
+      );
+    this.loki = new Loki(
+      `${name}-loki`,
+      { settings, host: this.host, files: filesUnder(files, "loki") },
+      { parent: this },
+    );
     // Alloy's only way to the Docker API: list, inspect and read logs of containers, nothing else.
     this.socketProxy = new SocketProxy(`${name}-socket-proxy`, { settings, host: this.host }, { parent: this });
     // After Loki, so the first pushes find it (Alloy retries anyway).
-    this.alloy = new Alloy(`${name}-alloy`, { settings, host: this.host, files: filesUnder(files, "alloy") }, { parent: this, dependsOn: [this.loki, this.socketProxy] });
-    if (settings.hosts.length > 0) this.logGateway = new LogGateway(`${name}-log-gateway`, { settings, host: this.host, files: filesUnder(files, "log-gateway") }, { parent: this, dependsOn: [this.loki] });
+    this.alloy = new Alloy(
+      `${name}-alloy`,
+      { settings, host: this.host, files: filesUnder(files, "alloy") },
+      { parent: this, dependsOn: [this.loki, this.socketProxy] },
+    );
+    if (settings.hosts.length > 0)
+      this.logGateway = new LogGateway(
+        `${name}-log-gateway`,
+        { settings, host: this.host, files: filesUnder(files, "log-gateway") },
+        { parent: this, dependsOn: [this.loki] },
+      );
     this.furtherHosts = Object.fromEntries(
-      settings.hosts.map((host) => [host.name, new FurtherHost(`${name}-host-${host.name}`, { settings, host, files, secrets }, { parent: this, dependsOn: [this.prometheus] })]),
+      settings.hosts.map((host) => [
+        host.name,
+        new FurtherHost(
+          `${name}-host-${host.name}`,
+          { settings, host, files, secrets },
+          { parent: this, dependsOn: [this.prometheus] },
+        ),
+      ]),
     );
     this.registerOutputs({});
   }
@@ -106,9 +158,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 function webLogins(name: string, parent: pulumi.Resource): Secrets<pulumi.Output<string>> {
   const secrets: Secrets<pulumi.Output<string>> = {};
   for (const login of WEB_LOGINS) {
-    const password = new random.RandomPassword(`${name}-web-${login.server}-${login.user}`, { length: 32, special: false }, { parent });
+    const password = new random.RandomPassword(
+      `${name}-web-${login.server}-${login.user}`,
+      { length: 32, special: false },
+      { parent },
+    );
     secrets[webPasswordName(login.server, login.user)] = pulumi.secret(password.result);
-    if (login.server !== ("grafana" satisfies WebServer)) secrets[webHashName(login.server, login.user)] = pulumi.secret(password.bcryptHash);
+    if (login.server !== ("grafana" satisfies WebServer))
+      secrets[webHashName(login.server, login.user)] = pulumi.secret(password.bcryptHash);
   }
   return secrets;
 }
@@ -117,7 +174,11 @@ function webLogins(name: string, parent: pulumi.Resource): Secrets<pulumi.Output
 function logGatewayLogins(name: string, settings: Settings, parent: pulumi.Resource): Secrets<pulumi.Output<string>> {
   const secrets: Secrets<pulumi.Output<string>> = {};
   for (const host of settings.hosts) {
-    const password = new random.RandomPassword(`${name}-log-gateway-${host.name}`, { length: 32, special: false }, { parent });
+    const password = new random.RandomPassword(
+      `${name}-log-gateway-${host.name}`,
+      { length: 32, special: false },
+      { parent },
+    );
     secrets[logGatewayPasswordName(host.name)] = pulumi.secret(password.result);
     secrets[logGatewayHashName(host.name)] = pulumi.secret(password.bcryptHash);
   }

@@ -5,7 +5,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
-import { monitoringRoleSql, POSTGRES_EXPORTER_CONFIG_DIR, postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
+import {
+  monitoringRoleSql,
+  POSTGRES_EXPORTER_CONFIG_DIR,
+  postgresExporterEnv,
+  postgresExporterFlags,
+} from "../exporters/postgres";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
 import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
@@ -43,13 +48,19 @@ export class PostgresExporter extends pulumi.ComponentResource {
         host.access,
         {
           create: `${host.access.docker} exec -i ${shellQuote(postgresContainer)} psql -q -U ${shellQuote(adminUser)} -d ${shellQuote(database)}`,
-          stdin: pulumi.secret(pulumi.output(args.password).apply((password) => monitoringRoleSql(monitoringUser, password, database))),
+          stdin: pulumi.secret(
+            pulumi.output(args.password).apply((password) => monitoringRoleSql(monitoringUser, password, database)),
+          ),
           // The role is left in place on delete: dropping it could break a DBA's grants; it holds no data.
         },
         { parent: this },
       );
     }
-    const config = new ConfigFiles(`${name}-config`, { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.postgresExporter.uid }, { parent: this });
+    const config = new ConfigFiles(
+      `${name}-config`,
+      { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.postgresExporter.uid },
+      { parent: this },
+    );
     this.container = new docker.Container(
       name,
       serviceContainerArgs({
@@ -61,14 +72,22 @@ export class PostgresExporter extends pulumi.ComponentResource {
         ports: [{ internal: SERVICE_PORTS.postgresExporter, hostPort: settings.postgresExporter.hostPort }],
         bindAddress: settings.docker.bindAddress,
         networks: host.networksFor("postgresExporter"),
-        binds: [{ hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_CONFIG_DIR, readOnly: true }],
+        binds: [
+          { hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_CONFIG_DIR, readOnly: true },
+        ],
         healthcheck: authenticatedHealthcheck("postgresExporter", `127.0.0.1:${SERVICE_PORTS.postgresExporter}`, "/"),
         user: dockerUser("postgresExporter"),
       }),
       { parent: this, provider: host.provider, dependsOn: [...config.writes, ...(this.role ? [this.role] : [])] },
     );
     // The exporter reads its password file at start only: a new password needs a restart.
-    reloadOnChange(`${name}-restart`, host.access, config.hashes, restartContainerScript(container, host.access.docker), { parent: this, dependsOn: [this.container] });
+    reloadOnChange(
+      `${name}-restart`,
+      host.access,
+      config.hashes,
+      restartContainerScript(container, host.access.docker),
+      { parent: this, dependsOn: [this.container] },
+    );
     this.registerOutputs({});
   }
 }

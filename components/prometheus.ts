@@ -67,4 +67,3 @@ export class Prometheus extends pulumi.ComponentResource {
     this.registerOutputs({ internalUrl: this.internalUrl });
   }
 }
-

@@ -18,6 +18,8 @@ export function loadStackInputs(stack = pulumi.getStack()): StackInputs {
   const { settings, secretNames } = parseStackConfig(stack, values, secretKeys);
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   // `requireSecret` marks the value secret in state and in every resource input derived from it.
-  const secrets = Object.fromEntries(secretNames.map((name) => [name, config.requireSecret(name)])) as Secrets<pulumi.Output<string>>;
+  const secrets = Object.fromEntries(secretNames.map((name) => [name, config.requireSecret(name)])) as Secrets<
+    pulumi.Output<string>
+  >;
   return { settings, secrets };
 }

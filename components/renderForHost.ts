@@ -12,7 +12,10 @@ export function hostFilesFor(settings: Settings, secrets: Secrets<pulumi.Output<
   const skeleton = renderAll(settings, placeholderSecrets(settings));
   const names = Object.keys(secrets) as AnySecretName[];
   const real = pulumi.all(names.map((n) => secrets[n]!)).apply((values) => {
-    const byName: Secrets<string> = { ...placeholderSecrets(settings), ...Object.fromEntries(names.map((n, i) => [n, values[i]])) };
+    const byName: Secrets<string> = {
+      ...placeholderSecrets(settings),
+      ...Object.fromEntries(names.map((n, i) => [n, values[i]])),
+    };
     return new Map(renderAll(settings, byName).map((file) => [file.path, file]));
   });
   return skeleton.map((file) => {
@@ -20,10 +23,15 @@ export function hostFilesFor(settings: Settings, secrets: Secrets<pulumi.Output<
       // A file that is not marked secret must not change with the secrets: otherwise a secret would be written
       // world-readable and shown in the rendered files.
       real.apply((byPath) => {
-        if (byPath.get(file.path)?.content !== file.content) throw new Error(`${file.path} contains a secret but is not marked secret`);
+        if (byPath.get(file.path)?.content !== file.content)
+          throw new Error(`${file.path} contains a secret but is not marked secret`);
       });
       return { path: file.path, content: file.content };
     }
-    return { path: file.path, secret: true, content: pulumi.secret(real.apply((byPath) => byPath.get(file.path)?.content ?? "")) };
+    return {
+      path: file.path,
+      secret: true,
+      content: pulumi.secret(real.apply((byPath) => byPath.get(file.path)?.content ?? "")),
+    };
   });
 }

@@ -8,6 +8,9 @@ import type * as pulumi from "@pulumi/pulumi";
 export const RETAIN_ON_DELETE_LABEL = "com.koprogo.observability.retain-on-delete";
 
 /** The label entry (Docker provider shape) that states the options' `retainOnDelete`. */
-export function retentionLabel(opts: Pick<pulumi.CustomResourceOptions, "retainOnDelete">): { label: string; value: string } {
+export function retentionLabel(opts: Pick<pulumi.CustomResourceOptions, "retainOnDelete">): {
+  label: string;
+  value: string;
+} {
   return { label: RETAIN_ON_DELETE_LABEL, value: String(opts.retainOnDelete === true) };
 }

@@ -27,7 +27,8 @@ import type { DockerHost } from "./dockerHost";
  * Not allowed: `/containers/<id>/archive` and `/export` (files of a container), `/exec`, `/images`, `/info`,
  * `/events`, every POST/PUT/DELETE (create, start, kill, exec, pull...).
  */
-export const SOCKET_PROXY_ALLOW_GET = "(/v1\\.[0-9]{1,3})?/(_ping|containers/json|networks|containers/[a-zA-Z0-9][a-zA-Z0-9_.-]*/(json|logs))";
+export const SOCKET_PROXY_ALLOW_GET =
+  "(/v1\\.[0-9]{1,3})?/(_ping|containers/json|networks|containers/[a-zA-Z0-9][a-zA-Z0-9_.-]*/(json|logs))";
 export const SOCKET_PROXY_ALLOW_HEAD = "(/v1\\.[0-9]{1,3})?/_ping";
 
 /** The proxy's flags: listen on its network, answer Alloy only, read-only allowlist, restart when the socket breaks. */

@@ -22,6 +22,18 @@ export function chownVolumeScript(volume: string, image: string, user: ServiceUs
  * A command that runs `chownVolumeScript`: the container depends on it. No trigger and no delete (components/host.ts):
  * the volume, image and uid are in the script's text, so a changed uid is an update that runs it again.
  */
-export function volumeOwner(name: string, host: HostAccess, volume: pulumi.Input<string>, image: string, user: ServiceUser, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-  return hostCommand(name, host, { create: pulumi.output(volume).apply((v) => chownVolumeScript(v, image, user, host.docker)) }, opts);
+export function volumeOwner(
+  name: string,
+  host: HostAccess,
+  volume: pulumi.Input<string>,
+  image: string,
+  user: ServiceUser,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Resource {
+  return hostCommand(
+    name,
+    host,
+    { create: pulumi.output(volume).apply((v) => chownVolumeScript(v, image, user, host.docker)) },
+    opts,
+  );
 }

@@ -16,7 +16,8 @@ export interface AgentFigure {
 export const HOST_AGENT_MEMORY: Readonly<Record<HostAgent, AgentFigure>> = {
   fail2ban: {
     mib: 48,
-    source: "measured: fail2ban-server 1.0.2 (Debian 12, Python 3.11) with the stack's three jails, 60 s of matching lines: VmHWM 39.4 MB; +20 % for the deployed 0.11.2",
+    source:
+      "measured: fail2ban-server 1.0.2 (Debian 12, Python 3.11) with the stack's three jails, 60 s of matching lines: VmHWM 39.4 MB; +20 % for the deployed 0.11.2",
   },
   crowdsec: {
     mib: 120,
@@ -25,7 +26,8 @@ export const HOST_AGENT_MEMORY: Readonly<Record<HostAgent, AgentFigure>> = {
   },
   crowdsecBouncer: {
     mib: 40,
-    source: "documented: crowdsec-firewall-bouncer 38.9 MB RSS with the community blocklist (opnsense/plugins#3410); its sets live in the kernel (ipset/nft)",
+    source:
+      "documented: crowdsec-firewall-bouncer 38.9 MB RSS with the community blocklist (opnsense/plugins#3410); its sets live in the kernel (ipset/nft)",
   },
   suricata: {
     mib: 280,

@@ -30,7 +30,12 @@ function withoutTrailingSlash(url: string): string {
  * Grafana Explore with one query pre-filled: `/explore?schemaVersion=1&panes=<JSON>&orgId=1` (the URL format of
  * Grafana 10 and later; the JSON is URL-encoded, so a link never contains `{{` that a Go template would expand).
  */
-export function exploreUrl(grafanaUrl: string, datasource: { readonly uid: string; readonly type: string }, expr: string, range: TimeRange = ALERT_LOG_RANGE): string {
+export function exploreUrl(
+  grafanaUrl: string,
+  datasource: { readonly uid: string; readonly type: string },
+  expr: string,
+  range: TimeRange = ALERT_LOG_RANGE,
+): string {
   if (expr.trim() === "") throw new Error("an Explore link needs a query");
   const panes = {
     [EXPLORE_PANE]: {
@@ -73,12 +78,16 @@ export function exploreQuery(url: string): string | undefined {
  */
 export function encodedRangeFrom(range: TimeRange = ALERT_LOG_RANGE): string {
   const encoded = encodeURIComponent(`"from":${JSON.stringify(range.from)}`);
-  if (!/^[A-Za-z0-9%-]+$/.test(encoded)) throw new Error(`range start ${range.from} cannot be substituted in a template`);
+  if (!/^[A-Za-z0-9%-]+$/.test(encoded))
+    throw new Error(`range start ${range.from} cannot be substituted in a template`);
   return encoded;
 }
 
 /** A page of Prometheus's own UI (`targets`, `rules`, `alerts`, `config`, `tsdb-status`), for self-monitoring alerts. */
-export function prometheusPageUrl(prometheusUrl: string, page: "targets" | "rules" | "alerts" | "config" | "tsdb-status"): string {
+export function prometheusPageUrl(
+  prometheusUrl: string,
+  page: "targets" | "rules" | "alerts" | "config" | "tsdb-status",
+): string {
   return `${withoutTrailingSlash(prometheusUrl)}/${page}`;
 }
 

@@ -42,7 +42,9 @@ export const SERVICE_LOG_JOBS = {
 export type LogJobKey = keyof typeof LOG_JOBS;
 /** Every value the `job` label of a log stream may take. */
 export type LogJob = (typeof LOG_JOBS)[LogJobKey] | (typeof SERVICE_LOG_JOBS)[keyof typeof SERVICE_LOG_JOBS];
-export const ALL_LOG_JOBS: readonly LogJob[] = [...new Set<LogJob>([...Object.values(LOG_JOBS), ...Object.values(SERVICE_LOG_JOBS)])];
+export const ALL_LOG_JOBS: readonly LogJob[] = [
+  ...new Set<LogJob>([...Object.values(LOG_JOBS), ...Object.values(SERVICE_LOG_JOBS)]),
+];
 
 /** The only labels a log stream may carry. */
 export const LOG_LABELS = ["job", "container", "unit", "level", "status_class", "environment", "host"] as const;

@@ -42,7 +42,10 @@ export const NETWORK_MEMBERS: Readonly<Record<StackService, readonly StackNetwor
  * container of the application's network (`koprogo-minio`) stays out of reach on purpose: Loki, which has no login,
  * would have to join that network (docs/security.md).
  */
-export function networksOf(service: StackService, settings: { readonly loki: { readonly storage?: unknown } }): readonly StackNetwork[] | "host" {
+export function networksOf(
+  service: StackService,
+  settings: { readonly loki: { readonly storage?: unknown } },
+): readonly StackNetwork[] | "host" {
   const members = NETWORK_MEMBERS[service];
   if (service === "loki" && settings.loki.storage !== undefined && members !== "host") return [...members, "egress"];
   return members;
@@ -50,7 +53,9 @@ export function networksOf(service: StackService, settings: { readonly loki: { r
 
 /** Services on `network`. */
 export function membersOf(network: StackNetwork): StackService[] {
-  return (Object.entries(NETWORK_MEMBERS) as [StackService, readonly StackNetwork[] | "host"][]).filter(([, nets]) => nets !== "host" && nets.includes(network)).map(([service]) => service);
+  return (Object.entries(NETWORK_MEMBERS) as [StackService, readonly StackNetwork[] | "host"][])
+    .filter(([, nets]) => nets !== "host" && nets.includes(network))
+    .map(([service]) => service);
 }
 
 /** Whether a service can publish a host port: only through a network that is not internal. */

@@ -18,5 +18,7 @@ export const LOCAL_RULE_MESSAGE_PREFIX = "KOPROGO";
 
 /** The category of a Suricata `msg` (an `alert.signature` in eve.json), or `undefined` for a rule that is not ours. */
 export function categoryOfSignature(signature: string): SecurityCategory | undefined {
-  return (Object.keys(SECURITY_CATEGORIES) as SecurityCategory[]).find((category) => signature.startsWith(`${SECURITY_CATEGORIES[category].prefix} `));
+  return (Object.keys(SECURITY_CATEGORIES) as SecurityCategory[]).find((category) =>
+    signature.startsWith(`${SECURITY_CATEGORIES[category].prefix} `),
+  );
 }

@@ -21,16 +21,28 @@ export type StackService = ServiceName | "socketProxy" | "logGateway";
 export const SERVICE_USERS: Readonly<Record<StackService, ServiceUser>> = {
   prometheus: { uid: 64090, gid: 64090 },
   alertmanager: { uid: 64093, gid: 64093 },
-  nodeExporter: { uid: 64100, gid: 64100, why: "mounts the host's / read-only: its own uid, so it can read no secret file of the stack" },
+  nodeExporter: {
+    uid: 64100,
+    gid: 64100,
+    why: "mounts the host's / read-only: its own uid, so it can read no secret file of the stack",
+  },
   postgresExporter: { uid: 64187, gid: 64187 },
   loki: { uid: 10001, gid: 10001, why: "the grafana/loki image's own user (it owns /loki in the image)" },
-  grafana: { uid: 472, gid: 0, why: "the grafana/grafana image's own user; gid 0 as the image sets it (its files are group 0)" },
+  grafana: {
+    uid: 472,
+    gid: 0,
+    why: "the grafana/grafana image's own user; gid 0 as the image sets it (its files are group 0)",
+  },
   alloy: {
     uid: 0,
     gid: 0,
     why: "reads root-owned host logs (/var/log/auth.log 0640 root:adm, the journal); it has no Docker API (only the socket proxy's read-only endpoints); on a further host it holds its one secret, its log gateway password",
   },
-  logGateway: { uid: 64310, gid: 64310, why: "nginx as its own uid (master too): it owns the further hosts' logins and the TLS key, and listens on an unprivileged port" },
+  logGateway: {
+    uid: 64310,
+    gid: 64310,
+    why: "nginx as its own uid (master too): it owns the further hosts' logins and the TLS key, and listens on an unprivileged port",
+  },
   socketProxy: {
     uid: 0,
     gid: 0,

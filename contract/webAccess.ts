@@ -68,5 +68,7 @@ export function loginFor(server: WebServer, caller: WebCaller): WebLogin {
 
 /** Every generated password and hash name, for the secrets map. */
 export const WEB_SECRET_NAMES: readonly (WebPasswordName | WebHashName)[] = WEB_LOGINS.flatMap((l) =>
-  l.server === "grafana" ? [webPasswordName(l.server, l.user)] : [webPasswordName(l.server, l.user), webHashName(l.server, l.user)],
+  l.server === "grafana"
+    ? [webPasswordName(l.server, l.user)]
+    : [webPasswordName(l.server, l.user), webHashName(l.server, l.user)],
 );

@@ -12,7 +12,8 @@ import { labelVariable, prometheusQuery, row, standardDashboard, statPanel, time
 
 /** A contract metric's name; throws if the contract no longer has it, so the dashboard cannot drift from it. */
 function metric(name: string): string {
-  if (!BUSINESS_METRICS.some((m) => m.name === name)) throw new Error(`business metric \`${name}\` is not in BUSINESS_METRICS`);
+  if (!BUSINESS_METRICS.some((m) => m.name === name))
+    throw new Error(`business metric \`${name}\` is not in BUSINESS_METRICS`);
   return name;
 }
 
@@ -37,15 +38,33 @@ function onTimeRate(range: string): string {
 
 function overviewRow() {
   return row("Overview")
-    .withPanel(statPanel("New users (24h)", units.Short).withTarget(prometheusQuery(`sum(increase(${USERS}{${API}}[1d]))`, "new users")))
-    .withPanel(statPanel("Expenses created (24h)", units.Short).withTarget(prometheusQuery(`sum(increase(${EXPENSES_CREATED}{${API}}[1d]))`, "created")))
-    .withPanel(statPanel("On-time payment rate", units.PercentUnit).withTarget(prometheusQuery(onTimeRate("$__range"), "on time")).description("Share of the payments received in the time range that were paid by their due date."))
-    .withPanel(statPanel("DAU / MAU", units.PercentUnit).withTarget(prometheusQuery(`${DAU} / ${MAU}`, "stickiness")).description("Daily active users over monthly active users: how often monthly users come back."));
+    .withPanel(
+      statPanel("New users (24h)", units.Short).withTarget(
+        prometheusQuery(`sum(increase(${USERS}{${API}}[1d]))`, "new users"),
+      ),
+    )
+    .withPanel(
+      statPanel("Expenses created (24h)", units.Short).withTarget(
+        prometheusQuery(`sum(increase(${EXPENSES_CREATED}{${API}}[1d]))`, "created"),
+      ),
+    )
+    .withPanel(
+      statPanel("On-time payment rate", units.PercentUnit)
+        .withTarget(prometheusQuery(onTimeRate("$__range"), "on time"))
+        .description("Share of the payments received in the time range that were paid by their due date."),
+    )
+    .withPanel(
+      statPanel("DAU / MAU", units.PercentUnit)
+        .withTarget(prometheusQuery(`${DAU} / ${MAU}`, "stickiness"))
+        .description("Daily active users over monthly active users: how often monthly users come back."),
+    );
 }
 
 function activityRow() {
   return row("Activity")
-    .withPanel(dailyBars("New users per day").withTarget(prometheusQuery(`sum(increase(${USERS}{${API}}[1d]))`, "new users")))
+    .withPanel(
+      dailyBars("New users per day").withTarget(prometheusQuery(`sum(increase(${USERS}{${API}}[1d]))`, "new users")),
+    )
     .withPanel(
       dailyBars("Expenses created / validated per day")
         .withTarget(prometheusQuery(`sum(increase(${EXPENSES_CREATED}{${API}}[1d]))`, "created"))
@@ -58,8 +77,9 @@ function activityRow() {
         .withTarget(prometheusQuery(onTimeRate("30d"), "on time")),
     )
     .withPanel(
-      dailyBars("Payments per day")
-        .withTarget(prometheusQuery(`sum by (on_time) (increase(${PAYMENTS}{${API}}[1d]))`, "on_time={{on_time}}")),
+      dailyBars("Payments per day").withTarget(
+        prometheusQuery(`sum by (on_time) (increase(${PAYMENTS}{${API}}[1d]))`, "on_time={{on_time}}"),
+      ),
     );
 }
 
@@ -70,12 +90,18 @@ function usersRow() {
         .withTarget(prometheusQuery(DAU, "DAU"))
         .withTarget(prometheusQuery(MAU, "MAU")),
     )
-    .withPanel(timeseriesPanel("DAU / MAU over time", units.PercentUnit).min(0).max(1).withTarget(prometheusQuery(`${DAU} / ${MAU}`, "DAU/MAU")));
+    .withPanel(
+      timeseriesPanel("DAU / MAU over time", units.PercentUnit)
+        .min(0)
+        .max(1)
+        .withTarget(prometheusQuery(`${DAU} / ${MAU}`, "DAU/MAU")),
+    );
 }
 
 export function businessDashboard(settings: Settings) {
   return standardDashboard(settings, "business", {
-    description: "KoproGo usage: new users per day, expenses created and validated, on-time payment rate, DAU/MAU (the business metrics contract).",
+    description:
+      "KoproGo usage: new users per day, expenses created and validated, on-time payment rate, DAU/MAU (the business metrics contract).",
     tags: ["business"],
     // Daily bars and monthly ratios: hours say nothing here.
     from: "now-30d",

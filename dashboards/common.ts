@@ -36,7 +36,11 @@ export function prometheusQuery(expr: string, legend = "__auto"): prometheus.Dat
 
 /** An instant PromQL query returned as a table (one row per series), for "top N" tables. */
 export function prometheusTableQuery(expr: string): prometheus.DataqueryBuilder {
-  return new prometheus.DataqueryBuilder().datasource(prometheusSource).expr(expr).instant().format(prometheus.PromQueryFormat.Table);
+  return new prometheus.DataqueryBuilder()
+    .datasource(prometheusSource)
+    .expr(expr)
+    .instant()
+    .format(prometheus.PromQueryFormat.Table);
 }
 
 /** A LogQL query on the Loki data source variable: log lines, or a metric query with `legend`. */
@@ -47,12 +51,23 @@ export function lokiQuery(expr: string, legend?: string): loki.DataqueryBuilder 
 
 /** An instant LogQL metric query (one value per series over the time range), for "top N" bars. */
 export function lokiInstantQuery(expr: string, legend: string): loki.DataqueryBuilder {
-  return new loki.DataqueryBuilder().datasource(lokiSource).expr(expr).legendFormat(legend).queryType("instant").instant(true).range(false);
+  return new loki.DataqueryBuilder()
+    .datasource(lokiSource)
+    .expr(expr)
+    .legendFormat(legend)
+    .queryType("instant")
+    .instant(true)
+    .range(false);
 }
 
 /** A threshold scale: `base` below the first step. */
-export function thresholds(base: string, steps: readonly { readonly value: number; readonly color: string }[]): dashboard.ThresholdsConfigBuilder {
-  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: base }, ...steps]);
+export function thresholds(
+  base: string,
+  steps: readonly { readonly value: number; readonly color: string }[],
+): dashboard.ThresholdsConfigBuilder {
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps([{ value: null, color: base }, ...steps]);
 }
 
 /** Green until `limit`, red from it: for values where more is worse (CPU, latency, errors). */
@@ -87,12 +102,24 @@ function lastValue(): common.ReduceDataOptionsBuilder {
 export function timeseriesPanel(title: string, unit: string, span = 12): timeseries.PanelBuilder {
   return placed(new timeseries.PanelBuilder(), title, unit, span, 8)
     .fillOpacity(10)
-    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom)
+        .showLegend(true),
+    )
+    .tooltip(
+      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+    );
 }
 
 /** `timeseriesPanel` with the alert threshold drawn on it. */
-export function timeseriesWithThreshold(title: string, unit: string, limits: dashboard.ThresholdsConfigBuilder, span = 12): timeseries.PanelBuilder {
+export function timeseriesWithThreshold(
+  title: string,
+  unit: string,
+  limits: dashboard.ThresholdsConfigBuilder,
+  span = 12,
+): timeseries.PanelBuilder {
   return timeseriesPanel(title, unit, span)
     .thresholds(limits)
     .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
@@ -100,11 +127,21 @@ export function timeseriesWithThreshold(title: string, unit: string, limits: das
 
 /** A 0/1 health series shown as DOWN / UP. */
 export function upDownMappings(): dashboard.ValueMapping[] {
-  return [{ type: dashboard.MappingType.ValueToText, options: { "0": { text: "DOWN", color: "red", index: 0 }, "1": { text: "UP", color: "green", index: 1 } } }];
+  return [
+    {
+      type: dashboard.MappingType.ValueToText,
+      options: { "0": { text: "DOWN", color: "red", index: 0 }, "1": { text: "UP", color: "green", index: 1 } },
+    },
+  ];
 }
 
 /** A single-number panel showing the last value, coloured by `limits` when given. */
-export function statPanel(title: string, unit: string, span = 6, limits?: dashboard.ThresholdsConfigBuilder): stat.PanelBuilder {
+export function statPanel(
+  title: string,
+  unit: string,
+  span = 6,
+  limits?: dashboard.ThresholdsConfigBuilder,
+): stat.PanelBuilder {
   const panel = placed(new stat.PanelBuilder(), title, unit, span, 4)
     .graphMode(common.BigValueGraphMode.Area)
     .colorMode(common.BigValueColorMode.Value)
@@ -113,7 +150,13 @@ export function statPanel(title: string, unit: string, span = 6, limits?: dashbo
 }
 
 /** A gauge of the last value between `min` and `max`. */
-export function gaugePanel(title: string, unit: string, limits: dashboard.ThresholdsConfigBuilder, max: number, span = 6): gauge.PanelBuilder {
+export function gaugePanel(
+  title: string,
+  unit: string,
+  limits: dashboard.ThresholdsConfigBuilder,
+  max: number,
+  span = 6,
+): gauge.PanelBuilder {
   return placed(new gauge.PanelBuilder(), title, unit, span, 4)
     .min(0)
     .max(max)
@@ -124,10 +167,15 @@ export function gaugePanel(title: string, unit: string, limits: dashboard.Thresh
 
 /** A table of instant results, the series labels as columns, sorted by `sortBy` descending. */
 export function tablePanel(title: string, unit: string, sortBy: string, span = 12): table.PanelBuilder {
-  return placed(new table.PanelBuilder(), title, unit, span, 8)
-    .sortBy([new common.TableSortByFieldStateBuilder().displayName(sortBy).desc(true)])
-    // Instant table queries carry a `Time` column that says nothing here.
-    .withTransformation({ id: "organize", options: { excludeByName: { Time: true }, renameByName: { Value: sortBy } } });
+  return (
+    placed(new table.PanelBuilder(), title, unit, span, 8)
+      .sortBy([new common.TableSortByFieldStateBuilder().displayName(sortBy).desc(true)])
+      // Instant table queries carry a `Time` column that says nothing here.
+      .withTransformation({
+        id: "organize",
+        options: { excludeByName: { Time: true }, renameByName: { Value: sortBy } },
+      })
+  );
 }
 
 /**
@@ -190,7 +238,12 @@ function dataSourceVariables(): dashboard.DatasourceVariableBuilder[] {
  * A variable filled from `label_values(<series>, <label>)` on Prometheus, multi-select with "All" (`.*`), so
  * queries match it with `=~"$name"`.
  */
-export function labelVariable(name: string, label: string, series: string, labelName: string): dashboard.QueryVariableBuilder {
+export function labelVariable(
+  name: string,
+  label: string,
+  series: string,
+  labelName: string,
+): dashboard.QueryVariableBuilder {
   const definition = `label_values(${series}, ${labelName})`;
   return new dashboard.QueryVariableBuilder(name)
     .label(label)
@@ -229,7 +282,10 @@ export function runbookUrl(settings: Pick<Settings, "alerts">, alert: string): s
  * time axis. A dashboard without alerts of its own shows every critical alert.
  */
 function alertAnnotation(alerts: readonly string[]): dashboard.AnnotationQueryBuilder {
-  const selector = alerts.length > 0 ? `alertstate="firing", alertname=~"${alerts.join("|")}"` : `alertstate="firing", severity="critical"`;
+  const selector =
+    alerts.length > 0
+      ? `alertstate="firing", alertname=~"${alerts.join("|")}"`
+      : `alertstate="firing", severity="critical"`;
   return new dashboard.AnnotationQueryBuilder()
     .name("Firing alerts")
     .datasource(prometheusSource)
@@ -244,7 +300,11 @@ function alertAnnotation(alerts: readonly string[]): dashboard.AnnotationQueryBu
 }
 
 /** Links to the four other dashboards (time range and variables kept) and to the dashboard's runbooks. */
-function dashboardLinks(settings: Pick<Settings, "alerts">, self: DashboardKey, alerts: readonly string[]): dashboard.DashboardLinkBuilder[] {
+function dashboardLinks(
+  settings: Pick<Settings, "alerts">,
+  self: DashboardKey,
+  alerts: readonly string[],
+): dashboard.DashboardLinkBuilder[] {
   const others = (Object.keys(DASHBOARDS) as DashboardKey[])
     .filter((key) => key !== self)
     .map((key) =>
@@ -292,7 +352,11 @@ function panelDataSource(targets: readonly cog.Dataquery[]): common.DataSourceRe
  * A dashboard with the contract's UID and title, the shared tags, variables, alert annotations and links, and
  * stable panel ids (1, 2, ... in layout order) so each build gives the same JSON.
  */
-export function standardDashboard(settings: Settings, key: DashboardKey, options: DashboardOptions): dashboard.Dashboard {
+export function standardDashboard(
+  settings: Settings,
+  key: DashboardKey,
+  options: DashboardOptions,
+): dashboard.Dashboard {
   const { uid, title } = DASHBOARDS[key];
   const alerts = dashboardAlerts(settings)[key];
   const builder = new dashboard.DashboardBuilder(title)

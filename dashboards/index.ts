@@ -34,7 +34,8 @@ export interface BuiltDashboard {
 export function buildDashboards(settings: Settings): BuiltDashboard[] {
   return (Object.keys(BUILDERS) as DashboardKey[]).map((key) => {
     const model = BUILDERS[key](settings);
-    if (model.uid !== DASHBOARDS[key].uid) throw new Error(`dashboard ${key} has uid \`${model.uid}\`, the contract says \`${DASHBOARDS[key].uid}\``);
+    if (model.uid !== DASHBOARDS[key].uid)
+      throw new Error(`dashboard ${key} has uid \`${model.uid}\`, the contract says \`${DASHBOARDS[key].uid}\``);
     return { key, uid: DASHBOARDS[key].uid, model, json: `${JSON.stringify(model, null, 2)}\n` };
   });
 }

@@ -38,10 +38,27 @@ function overviewRow(settings: Settings) {
   const { dbConnectionsRatio } = settings.alerts.thresholds;
   const { cacheHitRatioMin } = settings.grafana.dashboards;
   return row("Overview")
-    .withPanel(statPanel("PostgreSQL up", "none", 6, redBelow(1)).mappings(upDownMappings()).withTarget(prometheusQuery(`min(pg_up{${PG}})`, "up")).description("0 when the exporter cannot reach the database (`DatabaseDown`)."))
-    .withPanel(gaugePanel("Connections used", units.PercentUnit, redAbove(dbConnectionsRatio), 1).withTarget(prometheusQuery(`${CONNECTIONS} / ${MAX_CONNECTIONS}`, "used")).description("Share of `max_connections`; `DatabaseConnectionsHigh` fires above the red threshold."))
-    .withPanel(gaugePanel("Cache hit ratio", units.PercentUnit, redBelow(cacheHitRatioMin), 1).withTarget(prometheusQuery(CACHE_HIT_RATIO, "hit ratio")).description("Should stay above the threshold; below it, reads go to disk."))
-    .withPanel(statPanel("Database size", units.BytesIEC).withTarget(prometheusQuery(`sum(pg_database_size_bytes{${DB}})`, "size")));
+    .withPanel(
+      statPanel("PostgreSQL up", "none", 6, redBelow(1))
+        .mappings(upDownMappings())
+        .withTarget(prometheusQuery(`min(pg_up{${PG}})`, "up"))
+        .description("0 when the exporter cannot reach the database (`DatabaseDown`)."),
+    )
+    .withPanel(
+      gaugePanel("Connections used", units.PercentUnit, redAbove(dbConnectionsRatio), 1)
+        .withTarget(prometheusQuery(`${CONNECTIONS} / ${MAX_CONNECTIONS}`, "used"))
+        .description("Share of `max_connections`; `DatabaseConnectionsHigh` fires above the red threshold."),
+    )
+    .withPanel(
+      gaugePanel("Cache hit ratio", units.PercentUnit, redBelow(cacheHitRatioMin), 1)
+        .withTarget(prometheusQuery(CACHE_HIT_RATIO, "hit ratio"))
+        .description("Should stay above the threshold; below it, reads go to disk."),
+    )
+    .withPanel(
+      statPanel("Database size", units.BytesIEC).withTarget(
+        prometheusQuery(`sum(pg_database_size_bytes{${DB}})`, "size"),
+      ),
+    );
 }
 
 function connectionsRow(settings: Settings) {
@@ -53,19 +70,43 @@ function connectionsRow(settings: Settings) {
         .withTarget(prometheusQuery(`sum by (state) (pg_stat_activity_count{${PG}})`, "{{state}}"))
         .withTarget(prometheusQuery(MAX_CONNECTIONS, "max_connections"))
         .withTarget(prometheusQuery(`${MAX_CONNECTIONS} * ${dbConnectionsRatio}`, "alert threshold"))
-        .overrideByName("max_connections", [{ id: "custom.stacking", value: { mode: "none" } }, { id: "custom.lineStyle", value: { fill: "dash", dash: [10, 10] } }, { id: "color", value: { mode: "fixed", fixedColor: "red" } }])
-        .overrideByName("alert threshold", [{ id: "custom.stacking", value: { mode: "none" } }, { id: "custom.lineStyle", value: { fill: "dash", dash: [4, 4] } }, { id: "color", value: { mode: "fixed", fixedColor: "orange" } }])
-        .description("Active, idle and other states, stacked, against `max_connections` and the `DatabaseConnectionsHigh` threshold."),
+        .overrideByName("max_connections", [
+          { id: "custom.stacking", value: { mode: "none" } },
+          { id: "custom.lineStyle", value: { fill: "dash", dash: [10, 10] } },
+          { id: "color", value: { mode: "fixed", fixedColor: "red" } },
+        ])
+        .overrideByName("alert threshold", [
+          { id: "custom.stacking", value: { mode: "none" } },
+          { id: "custom.lineStyle", value: { fill: "dash", dash: [4, 4] } },
+          { id: "color", value: { mode: "fixed", fixedColor: "orange" } },
+        ])
+        .description(
+          "Active, idle and other states, stacked, against `max_connections` and the `DatabaseConnectionsHigh` threshold.",
+        ),
     )
     .withPanel(
-      timeseriesWithThreshold("Cache hit ratio over time", units.PercentUnit, redBelow(settings.grafana.dashboards.cacheHitRatioMin))
+      timeseriesWithThreshold(
+        "Cache hit ratio over time",
+        units.PercentUnit,
+        redBelow(settings.grafana.dashboards.cacheHitRatioMin),
+      )
         .max(1)
         .withTarget(prometheusQuery(CACHE_HIT_RATIO, "hit ratio")),
     )
     .withPanel(
       timeseriesPanel("Transactions/s", units.OpsPerSecond)
-        .withTarget(prometheusQuery(`sum by (datname) (rate(pg_stat_database_xact_commit{${DB}}[$__rate_interval]))`, "commits {{datname}}"))
-        .withTarget(prometheusQuery(`sum by (datname) (rate(pg_stat_database_xact_rollback{${DB}}[$__rate_interval]))`, "rollbacks {{datname}}")),
+        .withTarget(
+          prometheusQuery(
+            `sum by (datname) (rate(pg_stat_database_xact_commit{${DB}}[$__rate_interval]))`,
+            "commits {{datname}}",
+          ),
+        )
+        .withTarget(
+          prometheusQuery(
+            `sum by (datname) (rate(pg_stat_database_xact_rollback{${DB}}[$__rate_interval]))`,
+            "rollbacks {{datname}}",
+          ),
+        ),
     )
     .withPanel(
       timeseriesPanel("Locks and deadlocks", units.Short)
@@ -80,7 +121,11 @@ function stackedNormal() {
 
 function sizeRow() {
   return row("Size and growth")
-    .withPanel(timeseriesPanel("Size per database", units.BytesIEC).withTarget(prometheusQuery(`pg_database_size_bytes{${DB}}`, "{{datname}}")))
+    .withPanel(
+      timeseriesPanel("Size per database", units.BytesIEC).withTarget(
+        prometheusQuery(`pg_database_size_bytes{${DB}}`, "{{datname}}"),
+      ),
+    )
     .withPanel(
       timeseriesPanel("Growth per day", units.BytesIEC)
         .withTarget(prometheusQuery(`deriv(pg_database_size_bytes{${DB}}[1h]) * 86400`, "{{datname}}"))
@@ -103,18 +148,26 @@ function slowQueriesRow(settings: Settings) {
     )
     .withPanel(
       timeseriesPanel("Time spent in statements (top 5)", units.PercentUnit)
-        .withTarget(prometheusQuery(`topk(5, sum by (datname, queryid) (rate(pg_stat_statements_seconds_total{${DB}}[$__rate_interval])))`, "{{datname}} {{queryid}}"))
+        .withTarget(
+          prometheusQuery(
+            `topk(5, sum by (datname, queryid) (rate(pg_stat_statements_seconds_total{${DB}}[$__rate_interval])))`,
+            "{{datname}} {{queryid}}",
+          ),
+        )
         .description("Seconds of execution per second, per statement: 100 % is one backend busy full time."),
     );
 }
 
 function logsRow() {
-  return row("Logs").withPanel(logsPanel("PostgreSQL errors").withTarget(lokiQuery(`${logJobSelector("postgres")} |~ "ERROR|FATAL|PANIC"`)));
+  return row("Logs").withPanel(
+    logsPanel("PostgreSQL errors").withTarget(lokiQuery(`${logJobSelector("postgres")} |~ "ERROR|FATAL|PANIC"`)),
+  );
 }
 
 export function postgresqlDashboard(settings: Settings) {
   return standardDashboard(settings, "postgresql", {
-    description: "PostgreSQL: connections against max_connections, cache hit ratio, size and growth, slow statements and error logs.",
+    description:
+      "PostgreSQL: connections against max_connections, cache hit ratio, size and growth, slow statements and error logs.",
     tags: ["postgresql", "database"],
     variables: [
       labelVariable("instance", "Server", `pg_up{${SELECTORS.postgres}}`, "instance"),

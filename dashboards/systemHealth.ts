@@ -2,7 +2,17 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { SELECTORS } from "../alerts/config";
 import type { Settings } from "../settings";
-import { labelVariable, prometheusQuery, redAbove, redBelow, row, standardDashboard, statPanel, timeseriesPanel, timeseriesWithThreshold } from "./common";
+import {
+  labelVariable,
+  prometheusQuery,
+  redAbove,
+  redBelow,
+  row,
+  standardDashboard,
+  statPanel,
+  timeseriesPanel,
+  timeseriesWithThreshold,
+} from "./common";
 
 const NODE = `${SELECTORS.node}, instance=~"$instance"`;
 /**
@@ -17,10 +27,29 @@ const INTERFACES = `${NODE}, device!~"lo|docker.*|br-.*|veth.*"`;
 function overviewRow(settings: Settings) {
   const { cpuBusyRatio, memoryAvailableBytes, diskFreeRatio } = settings.alerts.thresholds;
   return row("Overview")
-    .withPanel(statPanel("CPU busy", units.PercentUnit, 6, redAbove(cpuBusyRatio)).withTarget(prometheusQuery(`1 - avg(rate(node_cpu_seconds_total{${NODE}, mode="idle"}[$__rate_interval]))`, "busy")))
-    .withPanel(statPanel("Memory available", units.BytesIEC, 6, redBelow(memoryAvailableBytes)).withTarget(prometheusQuery(`min(node_memory_MemAvailable_bytes{${NODE}})`, "available")))
-    .withPanel(statPanel("Lowest free disk", units.PercentUnit, 6, redBelow(diskFreeRatio)).withTarget(prometheusQuery(`min((node_filesystem_avail_bytes{${REAL_FS}} / node_filesystem_size_bytes{${REAL_FS}}) ${WRITABLE})`, "free")))
-    .withPanel(statPanel("Uptime", units.Seconds).withTarget(prometheusQuery(`min(time() - node_boot_time_seconds{${NODE}})`, "uptime")));
+    .withPanel(
+      statPanel("CPU busy", units.PercentUnit, 6, redAbove(cpuBusyRatio)).withTarget(
+        prometheusQuery(`1 - avg(rate(node_cpu_seconds_total{${NODE}, mode="idle"}[$__rate_interval]))`, "busy"),
+      ),
+    )
+    .withPanel(
+      statPanel("Memory available", units.BytesIEC, 6, redBelow(memoryAvailableBytes)).withTarget(
+        prometheusQuery(`min(node_memory_MemAvailable_bytes{${NODE}})`, "available"),
+      ),
+    )
+    .withPanel(
+      statPanel("Lowest free disk", units.PercentUnit, 6, redBelow(diskFreeRatio)).withTarget(
+        prometheusQuery(
+          `min((node_filesystem_avail_bytes{${REAL_FS}} / node_filesystem_size_bytes{${REAL_FS}}) ${WRITABLE})`,
+          "free",
+        ),
+      ),
+    )
+    .withPanel(
+      statPanel("Uptime", units.Seconds).withTarget(
+        prometheusQuery(`min(time() - node_boot_time_seconds{${NODE}})`, "uptime"),
+      ),
+    );
 }
 
 function cpuMemoryRow(settings: Settings) {
@@ -30,17 +59,31 @@ function cpuMemoryRow(settings: Settings) {
       timeseriesWithThreshold("CPU usage by mode", units.PercentUnit, redAbove(cpuBusyRatio))
         .min(0)
         .max(1)
-        .withTarget(prometheusQuery(`1 - avg by (instance) (rate(node_cpu_seconds_total{${NODE}, mode="idle"}[$__rate_interval]))`, "busy {{instance}}"))
-        .withTarget(prometheusQuery(`sum by (mode) (avg by (instance, mode) (rate(node_cpu_seconds_total{${NODE}, mode!="idle"}[$__rate_interval])))`, "{{mode}}"))
+        .withTarget(
+          prometheusQuery(
+            `1 - avg by (instance) (rate(node_cpu_seconds_total{${NODE}, mode="idle"}[$__rate_interval]))`,
+            "busy {{instance}}",
+          ),
+        )
+        .withTarget(
+          prometheusQuery(
+            `sum by (mode) (avg by (instance, mode) (rate(node_cpu_seconds_total{${NODE}, mode!="idle"}[$__rate_interval])))`,
+            "{{mode}}",
+          ),
+        )
         .description("The dashed line is the `HighCpu` threshold."),
     )
     .withPanel(
       timeseriesWithThreshold("Memory", units.BytesIEC, redBelow(memoryAvailableBytes))
         .min(0)
         .withTarget(prometheusQuery(`node_memory_MemAvailable_bytes{${NODE}}`, "available"))
-        .withTarget(prometheusQuery(`node_memory_MemTotal_bytes{${NODE}} - node_memory_MemAvailable_bytes{${NODE}}`, "used"))
+        .withTarget(
+          prometheusQuery(`node_memory_MemTotal_bytes{${NODE}} - node_memory_MemAvailable_bytes{${NODE}}`, "used"),
+        )
         .withTarget(prometheusQuery(`node_memory_MemTotal_bytes{${NODE}}`, "total"))
-        .withTarget(prometheusQuery(`node_memory_SwapTotal_bytes{${NODE}} - node_memory_SwapFree_bytes{${NODE}}`, "swap used"))
+        .withTarget(
+          prometheusQuery(`node_memory_SwapTotal_bytes{${NODE}} - node_memory_SwapFree_bytes{${NODE}}`, "swap used"),
+        )
         .description("`MemoryExhaustion` fires when available memory falls under the dashed line."),
     );
 }
@@ -52,20 +95,49 @@ function diskRow(settings: Settings) {
       timeseriesWithThreshold("Free space per filesystem", units.PercentUnit, redBelow(diskFreeRatio))
         .min(0)
         .max(1)
-        .withTarget(prometheusQuery(`(node_filesystem_avail_bytes{${REAL_FS}} / node_filesystem_size_bytes{${REAL_FS}}) ${WRITABLE}`, "{{mountpoint}}"))
+        .withTarget(
+          prometheusQuery(
+            `(node_filesystem_avail_bytes{${REAL_FS}} / node_filesystem_size_bytes{${REAL_FS}}) ${WRITABLE}`,
+            "{{mountpoint}}",
+          ),
+        )
         .description("`DiskFull` fires when a filesystem falls under the dashed line."),
     )
     .withPanel(
       timeseriesPanel("Disk I/O", units.BytesPerSecondIEC)
-        .withTarget(prometheusQuery(`sum by (device) (rate(node_disk_read_bytes_total{${NODE}}[$__rate_interval]))`, "read {{device}}"))
-        .withTarget(prometheusQuery(`-sum by (device) (rate(node_disk_written_bytes_total{${NODE}}[$__rate_interval]))`, "written {{device}}"))
+        .withTarget(
+          prometheusQuery(
+            `sum by (device) (rate(node_disk_read_bytes_total{${NODE}}[$__rate_interval]))`,
+            "read {{device}}",
+          ),
+        )
+        .withTarget(
+          prometheusQuery(
+            `-sum by (device) (rate(node_disk_written_bytes_total{${NODE}}[$__rate_interval]))`,
+            "written {{device}}",
+          ),
+        )
         .description("Reads above the axis, writes below."),
     )
-    .withPanel(timeseriesPanel("Disk busy time", units.PercentUnit).max(1).withTarget(prometheusQuery(`rate(node_disk_io_time_seconds_total{${NODE}}[$__rate_interval])`, "{{device}}")))
+    .withPanel(
+      timeseriesPanel("Disk busy time", units.PercentUnit)
+        .max(1)
+        .withTarget(prometheusQuery(`rate(node_disk_io_time_seconds_total{${NODE}}[$__rate_interval])`, "{{device}}")),
+    )
     .withPanel(
       timeseriesPanel("Disk operations/s", units.IOOpsPerSecond)
-        .withTarget(prometheusQuery(`sum by (device) (rate(node_disk_reads_completed_total{${NODE}}[$__rate_interval]))`, "reads {{device}}"))
-        .withTarget(prometheusQuery(`sum by (device) (rate(node_disk_writes_completed_total{${NODE}}[$__rate_interval]))`, "writes {{device}}")),
+        .withTarget(
+          prometheusQuery(
+            `sum by (device) (rate(node_disk_reads_completed_total{${NODE}}[$__rate_interval]))`,
+            "reads {{device}}",
+          ),
+        )
+        .withTarget(
+          prometheusQuery(
+            `sum by (device) (rate(node_disk_writes_completed_total{${NODE}}[$__rate_interval]))`,
+            "writes {{device}}",
+          ),
+        ),
     );
 }
 
@@ -73,14 +145,34 @@ function networkProcessesRow() {
   return row("Network, processes and load")
     .withPanel(
       timeseriesPanel("Network traffic", units.BitsPerSecondSI)
-        .withTarget(prometheusQuery(`sum by (device) (rate(node_network_receive_bytes_total{${INTERFACES}}[$__rate_interval])) * 8`, "in {{device}}"))
-        .withTarget(prometheusQuery(`-sum by (device) (rate(node_network_transmit_bytes_total{${INTERFACES}}[$__rate_interval])) * 8`, "out {{device}}"))
+        .withTarget(
+          prometheusQuery(
+            `sum by (device) (rate(node_network_receive_bytes_total{${INTERFACES}}[$__rate_interval])) * 8`,
+            "in {{device}}",
+          ),
+        )
+        .withTarget(
+          prometheusQuery(
+            `-sum by (device) (rate(node_network_transmit_bytes_total{${INTERFACES}}[$__rate_interval])) * 8`,
+            "out {{device}}",
+          ),
+        )
         .description("Received above the axis, sent below."),
     )
     .withPanel(
       timeseriesPanel("Network errors and drops/s", units.PacketsPerSecond)
-        .withTarget(prometheusQuery(`sum by (device) (rate(node_network_receive_errs_total{${INTERFACES}}[$__rate_interval]) + rate(node_network_transmit_errs_total{${INTERFACES}}[$__rate_interval]))`, "errors {{device}}"))
-        .withTarget(prometheusQuery(`sum by (device) (rate(node_network_receive_drop_total{${INTERFACES}}[$__rate_interval]) + rate(node_network_transmit_drop_total{${INTERFACES}}[$__rate_interval]))`, "drops {{device}}")),
+        .withTarget(
+          prometheusQuery(
+            `sum by (device) (rate(node_network_receive_errs_total{${INTERFACES}}[$__rate_interval]) + rate(node_network_transmit_errs_total{${INTERFACES}}[$__rate_interval]))`,
+            "errors {{device}}",
+          ),
+        )
+        .withTarget(
+          prometheusQuery(
+            `sum by (device) (rate(node_network_receive_drop_total{${INTERFACES}}[$__rate_interval]) + rate(node_network_transmit_drop_total{${INTERFACES}}[$__rate_interval]))`,
+            "drops {{device}}",
+          ),
+        ),
     )
     .withPanel(
       timeseriesPanel("Processes", units.Short)

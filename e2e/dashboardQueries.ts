@@ -42,7 +42,12 @@ interface Panel {
 }
 
 /** Grafana's built-in interval variables, at values that suit a short e2e run. */
-export const E2E_BUILTINS: Readonly<Record<string, string>> = { __rate_interval: "1m", __interval: "15s", __range: "1h", __auto: "1m" };
+export const E2E_BUILTINS: Readonly<Record<string, string>> = {
+  __rate_interval: "1m",
+  __interval: "15s",
+  __range: "1h",
+  __auto: "1m",
+};
 
 /**
  * Replaces Grafana variables: the built-ins by a duration, a dashboard variable in a label matcher by "any value"
@@ -50,7 +55,9 @@ export const E2E_BUILTINS: Readonly<Record<string, string>> = { __rate_interval:
  */
 export function substituteVariables(expr: string, builtins: Readonly<Record<string, string>> = E2E_BUILTINS): string {
   return expr
-    .replace(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|=|!=|!~)\s*"([^"]*\$[^"]*)"/g, (_match, label: string, op: string) => (op.startsWith("!") ? `${label}!~"^$"` : `${label}=~".+"`))
+    .replace(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|=|!=|!~)\s*"([^"]*\$[^"]*)"/g, (_match, label: string, op: string) =>
+      op.startsWith("!") ? `${label}!~"^$"` : `${label}=~".+"`,
+    )
     .replace(/\$\{?(__[a-z_]+)(?::[a-z]+)?\}?/g, (match, name: string) => builtins[name] ?? match);
 }
 
@@ -100,7 +107,8 @@ export function withoutTopLevelFilter(expr: string): string | undefined {
     const kept = filteredSide(node, expr);
     if (kept !== undefined) return `${expr.slice(0, node.from)}${kept}${expr.slice(node.to)}`;
     if (node.name === "ParenExpr") node = node.lastChild;
-    else if (node.name === "AggregateExpr" || node.name === "FunctionCall") node = node.getChild("FunctionCallBody")?.lastChild ?? null;
+    else if (node.name === "AggregateExpr" || node.name === "FunctionCall")
+      node = node.getChild("FunctionCallBody")?.lastChild ?? null;
     else return undefined;
   }
   return undefined;
@@ -122,7 +130,9 @@ export function dashboardQueries(files: readonly RenderedFile[]): DashboardQuery
         if (!target.expr || isLoki(target.datasource ?? panel.datasource)) continue;
         const expr = substituteVariables(target.expr);
         const metrics = metricNames(expr);
-        const absent = metrics.map((name) => ABSENT_IN_E2E.find((a) => a.prefix.test(name))).find((a) => a !== undefined);
+        const absent = metrics
+          .map((name) => ABSENT_IN_E2E.find((a) => a.prefix.test(name)))
+          .find((a) => a !== undefined);
         queries.push({
           dashboard: dashboard.uid ?? file.path,
           panel: panel.title ?? "(untitled)",

@@ -21,7 +21,12 @@ export const E2E_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIgHMKRxkycQTc
 
 /** The `hosts` settings of a namespace network: the first host is an API host, the others database hosts. */
 export function hostsSettingsOf(network: HostNetwork): Record<string, unknown>[] {
-  return network.hosts.map((h, i) => ({ name: h.name, address: h.address, role: i === 0 ? "api" : "database", ssh: { hostKey: E2E_HOST_KEY } }));
+  return network.hosts.map((h, i) => ({
+    name: h.name,
+    address: h.address,
+    role: i === 0 ? "api" : "database",
+    ssh: { hostKey: E2E_HOST_KEY },
+  }));
 }
 
 /** A further host's fixed e2e password at the log gateway. */
@@ -31,13 +36,34 @@ export function e2eLogGatewayPassword(host: string): string {
 
 /** Each further host's log gateway login (password and bcrypt hash), as the program generates them. */
 export function logGatewaySecrets(hosts: readonly { readonly name: string }[]): Secrets<string> {
-  return Object.fromEntries(hosts.flatMap((h) => [[logGatewayPasswordName(h.name), e2eLogGatewayPassword(h.name)], [logGatewayHashName(h.name), bcryptHash(e2eLogGatewayPassword(h.name))]]));
+  return Object.fromEntries(
+    hosts.flatMap((h) => [
+      [logGatewayPasswordName(h.name), e2eLogGatewayPassword(h.name)],
+      [logGatewayHashName(h.name), bcryptHash(e2eLogGatewayPassword(h.name))],
+    ]),
+  );
 }
 
 /** The e2e secrets (logins included) plus the further hosts' TLS material (the gateway's address a SAN too) and any `extra`. */
-export function furtherHostSecrets(dir: string, network: HostNetwork, extra: Secrets<string> = {}): { secrets: Secrets<string>; tls: TlsMaterial } {
-  const tls = makeTlsMaterial(path.join(dir, "tls"), [...new Set([network.gateway, ...network.hosts.map((h) => h.address)])]);
-  return { secrets: { ...e2eSecrets(), ...logGatewaySecrets(network.hosts), hostsTlsCaCert: tls.caCert, hostsTlsCert: tls.cert, hostsTlsKey: tls.key, ...extra }, tls };
+export function furtherHostSecrets(
+  dir: string,
+  network: HostNetwork,
+  extra: Secrets<string> = {},
+): { secrets: Secrets<string>; tls: TlsMaterial } {
+  const tls = makeTlsMaterial(path.join(dir, "tls"), [
+    ...new Set([network.gateway, ...network.hosts.map((h) => h.address)]),
+  ]);
+  return {
+    secrets: {
+      ...e2eSecrets(),
+      ...logGatewaySecrets(network.hosts),
+      hostsTlsCaCert: tls.caCert,
+      hostsTlsCert: tls.cert,
+      hostsTlsKey: tls.key,
+      ...extra,
+    },
+    tls,
+  };
 }
 
 /** Writes every rendered file under `configDir`, secret files 0600, and returns the directory. */
@@ -53,7 +79,15 @@ export function writeAllRendered(settings: Settings, secrets: Secrets<string>, c
 /** Each host's node exporter, in its namespace, with the stack's flags and the web config rendered for it. */
 export function startFurtherHostExporters(network: HostNetwork, configDir: string, logDir: string): ManagedProcess[] {
   return network.hosts.map((host) => {
-    const flags = nodeExporterFlags(`${host.address}:${REMOTE_NODE_EXPORTER_PORT}`, "/", path.join(configDir, `hosts/${host.name}/node-exporter/web.yml`));
-    return startProcess({ name: `node-exporter-${host.name}`, ...network.exec(host, TOOLS.nodeExporter, flags), logDir });
+    const flags = nodeExporterFlags(
+      `${host.address}:${REMOTE_NODE_EXPORTER_PORT}`,
+      "/",
+      path.join(configDir, `hosts/${host.name}/node-exporter/web.yml`),
+    );
+    return startProcess({
+      name: `node-exporter-${host.name}`,
+      ...network.exec(host, TOOLS.nodeExporter, flags),
+      logDir,
+    });
   });
 }

@@ -17,9 +17,11 @@ const cache = new Map<string, string>();
 export function bcryptHash(password: string): string {
   const known = cache.get(password);
   if (known) return known;
-  const script = "import crypt, sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))";
+  const script =
+    "import crypt, sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))";
   const hash = execFileSync(PYTHON, ["-W", "ignore", "-c", script], { input: password, encoding: "utf8" }).trim();
-  if (!/^\$2b\$10\$[./A-Za-z0-9]{53}$/.test(hash)) throw new Error(`${PYTHON}'s crypt made no bcrypt hash (got "${hash}"): libcrypt without bcrypt?`);
+  if (!/^\$2b\$10\$[./A-Za-z0-9]{53}$/.test(hash))
+    throw new Error(`${PYTHON}'s crypt made no bcrypt hash (got "${hash}"): libcrypt without bcrypt?`);
   cache.set(password, hash);
   return hash;
 }

@@ -8,7 +8,9 @@ import type { MetricContract } from "../contract/backendMetrics";
 type Labels = Readonly<Record<string, string>>;
 
 function labelText(labels: Labels): string {
-  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
+  const pairs = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
+  );
   return pairs.length > 0 ? `{${pairs.join(",")}}` : "";
 }
 
@@ -29,7 +31,12 @@ export class MetricFamily {
     let entry = this.values.get(k);
     if (!entry) {
       this.checkLabels(labels);
-      entry = { labels, value: 0, buckets: this.contract.type === "histogram" ? this.bounds.map(() => 0) : undefined, count: 0 };
+      entry = {
+        labels,
+        value: 0,
+        buckets: this.contract.type === "histogram" ? this.bounds.map(() => 0) : undefined,
+        count: 0,
+      };
       this.values.set(k, entry);
     }
     return entry;
@@ -38,7 +45,8 @@ export class MetricFamily {
   private checkLabels(labels: Labels): void {
     const names = Object.keys(labels).sort().join(",");
     const expected = [...this.contract.labels].sort().join(",");
-    if (names !== expected) throw new Error(`${this.contract.name}: labels {${names}} are not the contract's {${expected}}`);
+    if (names !== expected)
+      throw new Error(`${this.contract.name}: labels {${names}} are not the contract's {${expected}}`);
   }
 
   inc(labels: Labels, by = 1): void {
@@ -64,8 +72,14 @@ export class MetricFamily {
     const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
     for (const { labels, value, buckets, count } of this.values.values()) {
       if (type === "histogram") {
-        buckets!.forEach((n, i) => lines.push(`${name}_bucket${labelText({ ...labels, le: String(this.bounds[i]) })} ${n}`));
-        lines.push(`${name}_bucket${labelText({ ...labels, le: "+Inf" })} ${count}`, `${name}_sum${labelText(labels)} ${value}`, `${name}_count${labelText(labels)} ${count}`);
+        buckets!.forEach((n, i) =>
+          lines.push(`${name}_bucket${labelText({ ...labels, le: String(this.bounds[i]) })} ${n}`),
+        );
+        lines.push(
+          `${name}_bucket${labelText({ ...labels, le: "+Inf" })} ${count}`,
+          `${name}_sum${labelText(labels)} ${value}`,
+          `${name}_count${labelText(labels)} ${count}`,
+        );
       } else if (type === "summary") {
         lines.push(`${name}_sum${labelText(labels)} ${value}`, `${name}_count${labelText(labels)} ${count}`);
       } else {

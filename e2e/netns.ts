@@ -67,7 +67,9 @@ function sh(command: string, args: readonly string[]): string {
     return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15_000 });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`${command} ${args.join(" ")} failed: ${stderr.trim() || (error as Error).message}`, { cause: error });
+    throw new Error(`${command} ${args.join(" ")} failed: ${stderr.trim() || (error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -165,8 +167,13 @@ export class NetworkLab {
     const used = new Set([0, 250, ...[...this.networks.values()].map((n) => Number(n.subnet.split(".")[2]))]);
     let index: number;
     if (spec.subnet) {
-      const match = new RegExp(`^${this.options.subnet16.replace(/\./g, "\\.")}\\.(\\d{1,3})\\.0/24$`).exec(spec.subnet);
-      if (!match) throw new Error(`network ${spec.name}: subnet ${spec.subnet} is not a /24 of the lab's ${this.options.subnet16}.0.0/16`);
+      const match = new RegExp(`^${this.options.subnet16.replace(/\./g, "\\.")}\\.(\\d{1,3})\\.0/24$`).exec(
+        spec.subnet,
+      );
+      if (!match)
+        throw new Error(
+          `network ${spec.name}: subnet ${spec.subnet} is not a /24 of the lab's ${this.options.subnet16}.0.0/16`,
+        );
       index = Number(match[1]);
       if (used.has(index)) throw new Error(`network ${spec.name}: subnet ${spec.subnet} is taken`);
     } else {
@@ -174,7 +181,12 @@ export class NetworkLab {
       while (used.has(index)) index++;
       if (index > 249) throw new Error("more than 248 networks");
     }
-    const network: LabNetwork = { ...spec, bridge: `br${index}`, subnet: `${this.options.subnet16}.${index}.0/24`, gateway: `${this.options.subnet16}.${index}.1` };
+    const network: LabNetwork = {
+      ...spec,
+      bridge: `br${index}`,
+      subnet: `${this.options.subnet16}.${index}.0/24`,
+      gateway: `${this.options.subnet16}.${index}.1`,
+    };
     this.createBridge(network.bridge, network.gateway);
     this.networks.set(spec.name, network);
     return network;
@@ -189,14 +201,16 @@ export class NetworkLab {
   /** A container: a namespace with one veth per network. Call `writeHostsFiles()` once every container is added. */
   addContainer(spec: LabContainerSpec): LabContainer {
     if (this.containers.has(spec.name)) throw new Error(`container ${spec.name} declared twice`);
-    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(spec.name)) throw new Error(`container name ${JSON.stringify(spec.name)} is not a Docker name`);
+    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(spec.name))
+      throw new Error(`container name ${JSON.stringify(spec.name)} is not a Docker name`);
     const netns = `${this.host.slice(0, -"host".length)}${spec.name}`;
     this.addNamespace(netns);
     const addresses: Record<string, string> = {};
     spec.networks.forEach((networkName, i) => {
       const network = this.network(networkName);
       const address = spec.staticAddresses?.[networkName] ?? this.nextAddress(network);
-      if (!address.startsWith(`${network.subnet.split(".").slice(0, 3).join(".")}.`)) throw new Error(`${spec.name}: address ${address} is not in ${networkName}'s ${network.subnet}`);
+      if (!address.startsWith(`${network.subnet.split(".").slice(0, 3).join(".")}.`))
+        throw new Error(`${spec.name}: address ${address} is not in ${networkName}'s ${network.subnet}`);
       const hostSide = `v${++this.veths}`;
       sh("ip", ["-n", this.host, "link", "add", hostSide, "type", "veth", "peer", "name", `eth${i}`, "netns", netns]);
       sh("ip", ["-n", this.host, "link", "set", hostSide, "master", network.bridge, "up"]);
@@ -215,7 +229,8 @@ export class NetworkLab {
   private nextAddress(network: LabNetwork): string {
     const base = network.subnet.split(".").slice(0, 3).join(".");
     const taken = new Set([...this.containers.values()].map((c) => c.addresses[network.name]));
-    for (let host = 11; host < 250; host++) if (!taken.has(`${base}.${host}`) && !this.reserved.has(`${base}.${host}`)) return `${base}.${host}`;
+    for (let host = 11; host < 250; host++)
+      if (!taken.has(`${base}.${host}`) && !this.reserved.has(`${base}.${host}`)) return `${base}.${host}`;
     throw new Error(`no address left on ${network.name}`);
   }
 

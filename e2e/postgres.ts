@@ -48,7 +48,17 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
   fs.mkdirSync(socketDir);
   await run("chown", ["-R", "postgres:postgres", dir]);
   fs.chmodSync(dir, 0o700);
-  await asPostgres(TOOLS.initdb, ["-D", data, "--auth-local=trust", "--auth-host=scram-sha-256", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
+  await asPostgres(TOOLS.initdb, [
+    "-D",
+    data,
+    "--auth-local=trust",
+    "--auth-host=scram-sha-256",
+    "-U",
+    "postgres",
+    "--no-sync",
+    "-E",
+    "UTF8",
+  ]);
 
   let server: ManagedProcess | undefined;
   const cluster: PostgresCluster = {
@@ -60,15 +70,39 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
       server = startProcess({
         name: `postgres-${options.port}`,
         command: TOOLS.runuser,
-        args: ["-u", "postgres", "--", TOOLS.postgres, "-D", data, "-p", String(options.port), "-k", socketDir, "-c", "listen_addresses=127.0.0.1", "-c", `max_connections=${options.maxConnections ?? 20}`, "-c", "shared_preload_libraries=pg_stat_statements", "-c", "fsync=off"],
+        args: [
+          "-u",
+          "postgres",
+          "--",
+          TOOLS.postgres,
+          "-D",
+          data,
+          "-p",
+          String(options.port),
+          "-k",
+          socketDir,
+          "-c",
+          "listen_addresses=127.0.0.1",
+          "-c",
+          `max_connections=${options.maxConnections ?? 20}`,
+          "-c",
+          "shared_preload_libraries=pg_stat_statements",
+          "-c",
+          "fsync=off",
+        ],
         logDir: options.logDir,
       });
       const started = server;
-      await waitFor(`PostgreSQL on port ${options.port}`, async () => {
-        if (server !== started) throw new Error("stopped while starting");
-        await cluster.psql("SELECT 1");
-        return true;
-      }, 20_000, 100);
+      await waitFor(
+        `PostgreSQL on port ${options.port}`,
+        async () => {
+          if (server !== started) throw new Error("stopped while starting");
+          await cluster.psql("SELECT 1");
+          return true;
+        },
+        20_000,
+        100,
+      );
     },
     async stop() {
       const current = server;
@@ -89,7 +123,19 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
       await cluster.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
-    psql: (sql, database = "postgres") => asPostgres(TOOLS.psql, ["-h", socketDir, "-p", String(options.port), "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", sql]),
+    psql: (sql, database = "postgres") =>
+      asPostgres(TOOLS.psql, [
+        "-h",
+        socketDir,
+        "-p",
+        String(options.port),
+        "-d",
+        database,
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-tAc",
+        sql,
+      ]),
   };
 
   await cluster.start();

@@ -37,8 +37,18 @@ export interface StartOptions {
   readonly netns?: string;
 }
 
-export function startProcess({ name, command: program, args: programArgs, env, cwd, logDir, netns }: StartOptions): ManagedProcess {
-  const [command, args]: [string, readonly string[]] = netns ? ["ip", ["netns", "exec", netns, program, ...programArgs]] : [program, programArgs];
+export function startProcess({
+  name,
+  command: program,
+  args: programArgs,
+  env,
+  cwd,
+  logDir,
+  netns,
+}: StartOptions): ManagedProcess {
+  const [command, args]: [string, readonly string[]] = netns
+    ? ["ip", ["netns", "exec", netns, program, ...programArgs]]
+    : [program, programArgs];
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = fs.openSync(logFile, "a");
@@ -139,7 +149,9 @@ function kernelFreePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -158,7 +170,12 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs` with `what`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -168,25 +185,38 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ""}`,
+      );
     await sleep(everyMs);
   }
 }
 
 /** Resolves once `url` answers 2xx (signed in with `authorization` when given); fails at once if `proc` exits, with its log. */
-export async function waitHttpOk(url: string, proc: ManagedProcess | undefined, timeoutMs = 20_000, authorization?: string): Promise<void> {
+export async function waitHttpOk(
+  url: string,
+  proc: ManagedProcess | undefined,
+  timeoutMs = 20_000,
+  authorization?: string,
+): Promise<void> {
   let exitedWith: string | undefined;
   void proc?.exited.then((code) => (exitedWith = code));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exitedWith !== undefined) throw new Error(`${proc?.name} exited (${exitedWith}) before ${url} answered:\n${proc ? logTail(proc) : ""}`);
+    if (exitedWith !== undefined)
+      throw new Error(`${proc?.name} exited (${exitedWith}) before ${url} answered:\n${proc ? logTail(proc) : ""}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000), headers: authorization ? { Authorization: authorization } : {} });
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(2000),
+        headers: authorization ? { Authorization: authorization } : {},
+      });
       if (response.ok) return;
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `:\n${logTail(proc)}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `:\n${logTail(proc)}` : ""}`);
     await sleep(150);
   }
 }

@@ -53,7 +53,12 @@ export class Receivers {
       request.on("end", () => {
         const at = Date.now();
         try {
-          this.received.push({ role, at, authorization: request.headers.authorization, payload: JSON.parse(body) as WebhookPayload });
+          this.received.push({
+            role,
+            at,
+            authorization: request.headers.authorization,
+            payload: JSON.parse(body) as WebhookPayload,
+          });
           response.writeHead(200).end("ok");
         } catch {
           response.writeHead(400).end("not JSON");
@@ -76,24 +81,35 @@ export class Receivers {
 
   /** Notifications that carry `alertname` (as firing or resolved), in arrival order. */
   about(alertname: string, status?: "firing" | "resolved"): ReceivedNotification[] {
-    return this.received.filter((n) => n.payload.alerts.some((a) => a.labels.alertname === alertname && (status === undefined || a.status === status)));
+    return this.received.filter((n) =>
+      n.payload.alerts.some((a) => a.labels.alertname === alertname && (status === undefined || a.status === status)),
+    );
   }
 
   /** Whether the last notification at `role` that carries `alertname` says it fires (a resolved one follows when it is over). */
   lastSaysFiring(role: ReceiverRole, alertname: string): boolean {
-    const last = this.about(alertname).filter((n) => n.role === role).at(-1);
+    const last = this.about(alertname)
+      .filter((n) => n.role === role)
+      .at(-1);
     return last?.payload.alerts.some((a) => a.labels.alertname === alertname && a.status === "firing") ?? false;
   }
 
   /** First arrival of `alertname` at `role`, or undefined. */
-  first(role: ReceiverRole, alertname: string, status: "firing" | "resolved" = "firing", after = 0): ReceivedNotification | undefined {
+  first(
+    role: ReceiverRole,
+    alertname: string,
+    status: "firing" | "resolved" = "firing",
+    after = 0,
+  ): ReceivedNotification | undefined {
     return this.about(alertname, status).find((n) => n.role === role && n.at >= after);
   }
 
   /** Every alert name each role received, for "nothing reaches a receiver it should not". */
   alertnamesByRole(): Record<ReceiverRole, string[]> {
     const result = Object.fromEntries(RECEIVER_ROLES.map((r) => [r, [] as string[]])) as Record<ReceiverRole, string[]>;
-    for (const n of this.received) for (const a of n.payload.alerts) if (!result[n.role].includes(a.labels.alertname)) result[n.role].push(a.labels.alertname);
+    for (const n of this.received)
+      for (const a of n.payload.alerts)
+        if (!result[n.role].includes(a.labels.alertname)) result[n.role].push(a.labels.alertname);
     for (const role of RECEIVER_ROLES) result[role].sort();
     return result;
   }

@@ -20,11 +20,19 @@ export interface NotificationTiming {
 }
 
 export const TIMINGS = {
-  tuned: { scrapeInterval: "1s", evaluationInterval: "1s", notifications: { groupWait: "5s", groupInterval: "5s", watchdogRepeatInterval: "20s" } },
+  tuned: {
+    scrapeInterval: "1s",
+    evaluationInterval: "1s",
+    notifications: { groupWait: "5s", groupInterval: "5s", watchdogRepeatInterval: "20s" },
+  },
   /** What a production stack can afford: 5× the samples of 15s scrapes, a notification within 1.1× of `for`. */
   prodTuned: { scrapeInterval: "3s", evaluationInterval: "2s", notifications: {} },
   projectDefaults: { scrapeInterval: "15s", evaluationInterval: "15s", notifications: {} },
-  toolDefaults: { scrapeInterval: "1m", evaluationInterval: "1m", notifications: { groupWait: "30s", groupInterval: "5m" } },
+  toolDefaults: {
+    scrapeInterval: "1m",
+    evaluationInterval: "1m",
+    notifications: { groupWait: "30s", groupInterval: "5m" },
+  },
 } as const satisfies Record<string, NotificationTiming>;
 
 /** Where the harness's servers listen (`host:port` on 127.0.0.1). */
@@ -50,7 +58,12 @@ export interface E2eSettingsInput {
 /** The database and role the e2e PostgreSQL cluster is created with, from the settings' defaults. */
 export const E2E_POSTGRES_PASSWORD = "e2e-monitoring-password";
 
-export function e2eConfigValues({ addresses, receiverUrl, timing = TIMINGS.tuned, overrides = {} }: E2eSettingsInput): Record<string, unknown> {
+export function e2eConfigValues({
+  addresses,
+  receiverUrl,
+  timing = TIMINGS.tuned,
+  overrides = {},
+}: E2eSettingsInput): Record<string, unknown> {
   const webhook = (role: ReceiverRole) => ({ kind: "webhook", url: receiverUrl(role) });
   return {
     environment: "e2e",
@@ -60,9 +73,19 @@ export function e2eConfigValues({ addresses, receiverUrl, timing = TIMINGS.tuned
       postgres: { address: addresses.postgres, database: "koprogo_db", sslmode: "disable" },
       traefik: null,
     },
-    prometheus: { scrapeInterval: timing.scrapeInterval, evaluationInterval: timing.evaluationInterval, externalUrl: `http://${addresses.prometheus}` },
+    prometheus: {
+      scrapeInterval: timing.scrapeInterval,
+      evaluationInterval: timing.evaluationInterval,
+      externalUrl: `http://${addresses.prometheus}`,
+    },
     alertmanager: { externalUrl: `http://${addresses.alertmanager}` },
-    notifications: { chat: webhook("chat"), pager: webhook("pager"), sms: webhook("sms"), watchdog: webhook("watchdog"), ...timing.notifications },
+    notifications: {
+      chat: webhook("chat"),
+      pager: webhook("pager"),
+      sms: webhook("sms"),
+      watchdog: webhook("watchdog"),
+      ...timing.notifications,
+    },
     serviceAddresses: {
       prometheus: addresses.prometheus,
       alertmanager: addresses.alertmanager,

@@ -27,13 +27,20 @@ const PROJECT_DIR = path.resolve(__dirname, "..");
  * of contract/webAccess.ts are real passwords with real bcrypt hashes (e2e/logins.ts).
  */
 export function e2eSecrets(): Record<SecretName, string> & Secrets<string> {
-  const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`])) as Record<SecretName, string>;
+  const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, `e2e-fake-${name}`])) as Record<
+    SecretName,
+    string
+  >;
   secrets.postgresExporterPassword = E2E_POSTGRES_PASSWORD;
   return { ...secrets, ...e2eLoginSecrets() };
 }
 
 /** Writes every rendered file under `dir` (as the components write them under the config root). */
-export function writeRendered(settings: Settings, dir: string, transform: (file: RenderedFile) => RenderedFile = (file) => file): void {
+export function writeRendered(
+  settings: Settings,
+  dir: string,
+  transform: (file: RenderedFile) => RenderedFile = (file) => file,
+): void {
   for (const file of renderAll(settings, e2eSecrets()).map(transform)) {
     const target = path.join(dir, file.path);
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -45,13 +52,16 @@ const loopback = (port: number) => `127.0.0.1:${port}`;
 
 /** `NAME=value` entries (Docker's form) as an environment object. */
 function envObject(entries: readonly string[]): Record<string, string> {
-  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    entries.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+  );
 }
 
 /** A `/metrics` that stands in for Loki, Alloy and Grafana, which the e2e run does not start. */
 async function startStubTarget(): Promise<{ address: string; close: () => Promise<void> }> {
   const server = http.createServer((request, response) => {
-    if (request.url === "/metrics") response.writeHead(200, { "Content-Type": "text/plain" }).end("# TYPE e2e_stub_up gauge\ne2e_stub_up 1\n");
+    if (request.url === "/metrics")
+      response.writeHead(200, { "Content-Type": "text/plain" }).end("# TYPE e2e_stub_up gauge\ne2e_stub_up 1\n");
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -88,7 +98,13 @@ export class ApiProcess {
     this.process = startProcess({
       name: `api-${this.address.split(":")[1]}`,
       command: process.execPath,
-      args: ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "e2e/standInApi.ts"), "--listen", this.address],
+      args: [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(PROJECT_DIR, "e2e/standInApi.ts"),
+        "--listen",
+        this.address,
+      ],
       cwd: PROJECT_DIR,
       logDir: this.logDir,
     });
@@ -171,21 +187,49 @@ export class E2eStack {
     const stub = await startStubTarget();
     const nodeExporterAddress = loopback(await freePort());
     // The flags come from the settings, as the component's do; any lane's settings give the same ones.
-    const settings = e2eSettings({ addresses: placeholderAddresses(nodeExporterAddress, stub.address), receiverUrl: () => "http://127.0.0.1:1/" });
+    const settings = e2eSettings({
+      addresses: placeholderAddresses(nodeExporterAddress, stub.address),
+      receiverUrl: () => "http://127.0.0.1:1/",
+    });
     // Its web config from the render, as in the container (the logins are the same in every lane).
     const sharedConfig = path.join(dir, "shared-config");
     writeRendered(settings, sharedConfig);
     const webConfig = path.join(sharedConfig, webConfigFile("nodeExporter").rendered);
     // The host's root is `/` for a native run (the container mounts it at /host).
-    const nodeExporter = startProcess({ name: "node-exporter", command: TOOLS.nodeExporter, args: (options.nodeExporterArgs ?? ((s) => nodeExporterFlags(serviceAddress(s, "nodeExporter"), "/", webConfig)))(settings), logDir });
-    await waitHttpOk(`http://${nodeExporterAddress}/metrics`, nodeExporter, undefined, basicAuthorization("nodeExporter", "prometheus"));
-    return new E2eStack({ dir, logDir, nodeExporterAddress, stubTargetAddress: stub.address, nodeExporter, closeStub: stub.close });
+    const nodeExporter = startProcess({
+      name: "node-exporter",
+      command: TOOLS.nodeExporter,
+      args: (options.nodeExporterArgs ?? ((s) => nodeExporterFlags(serviceAddress(s, "nodeExporter"), "/", webConfig)))(
+        settings,
+      ),
+      logDir,
+    });
+    await waitHttpOk(
+      `http://${nodeExporterAddress}/metrics`,
+      nodeExporter,
+      undefined,
+      basicAuthorization("nodeExporter", "prometheus"),
+    );
+    return new E2eStack({
+      dir,
+      logDir,
+      nodeExporterAddress,
+      stubTargetAddress: stub.address,
+      nodeExporter,
+      closeStub: stub.close,
+    });
   }
 
   /** A new PostgreSQL cluster; its exporter starts with the first lane that uses it. */
   async database(): Promise<Database> {
     const port = await freePort();
-    const cluster = await createPostgresCluster({ port, database: "koprogo_db", monitoringUser: "koprogo_monitoring", monitoringPassword: E2E_POSTGRES_PASSWORD, logDir: this.shared.logDir });
+    const cluster = await createPostgresCluster({
+      port,
+      database: "koprogo_db",
+      monitoringUser: "koprogo_monitoring",
+      monitoringPassword: E2E_POSTGRES_PASSWORD,
+      logDir: this.shared.logDir,
+    });
     const database: Database = { cluster, address: loopback(port), exporterAddress: loopback(await freePort()) };
     this.databases.push(database);
     return database;
@@ -206,25 +250,43 @@ export class E2eStack {
       api: loopback(await freePort()),
       postgres: database.address,
     };
-    const settings = e2eSettings({ addresses, receiverUrl: (role) => receivers.url(role), timing: options.timing ?? TIMINGS.tuned, overrides: options.overrides });
+    const settings = e2eSettings({
+      addresses,
+      receiverUrl: (role) => receivers.url(role),
+      timing: options.timing ?? TIMINGS.tuned,
+      overrides: options.overrides,
+    });
     writeRendered(settings, path.join(dir, "config"), options.baselineTransform);
 
     if (!database.exporter) {
       database.exporter = this.start({
         name: `postgres-exporter-${name}`,
         command: TOOLS.postgresExporter,
-        args: (options.postgresExporterArgs ?? ((s) => postgresExporterFlags(serviceAddress(s, "postgresExporter"), path.join(dir, "config", webConfigFile("postgresExporter").rendered))))(settings),
+        args: (
+          options.postgresExporterArgs ??
+          ((s) =>
+            postgresExporterFlags(
+              serviceAddress(s, "postgresExporter"),
+              path.join(dir, "config", webConfigFile("postgresExporter").rendered),
+            ))
+        )(settings),
         // The password file is the rendered one (`postgres-exporter/password`), as in the container.
         env: envObject(postgresExporterEnv(settings, path.join(dir, "config/postgres-exporter/password"))),
         logDir: this.shared.logDir,
       });
-      await waitHttpOk(`http://${database.exporterAddress}/metrics`, database.exporter, undefined, basicAuthorization("postgresExporter", "prometheus"));
+      await waitHttpOk(
+        `http://${database.exporterAddress}/metrics`,
+        database.exporter,
+        undefined,
+        basicAuthorization("postgresExporter", "prometheus"),
+      );
     }
     const api = new ApiProcess(addresses.api, this.shared.logDir);
     await api.start();
 
     const alertmanagerConfig = path.join(dir, "config/alertmanager/alertmanager.yml");
-    if (!fs.existsSync(alertmanagerConfig)) throw new Error(`the render produced no alertmanager/alertmanager.yml (is the alerting renderer in RENDERERS?)`);
+    if (!fs.existsSync(alertmanagerConfig))
+      throw new Error(`the render produced no alertmanager/alertmanager.yml (is the alerting renderer in RENDERERS?)`);
     const alertmanager = this.start({
       name: `alertmanager-${name}`,
       command: TOOLS.alertmanager,
@@ -252,11 +314,22 @@ export class E2eStack {
       logDir: this.shared.logDir,
     });
     const endpoints = {
-      prometheus: { url: `http://${addresses.prometheus}`, authorization: basicAuthorization("prometheus", "operator") },
-      alertmanager: { url: `http://${addresses.alertmanager}`, authorization: basicAuthorization("alertmanager", "operator") },
+      prometheus: {
+        url: `http://${addresses.prometheus}`,
+        authorization: basicAuthorization("prometheus", "operator"),
+      },
+      alertmanager: {
+        url: `http://${addresses.alertmanager}`,
+        authorization: basicAuthorization("alertmanager", "operator"),
+      },
     };
     await Promise.all([
-      waitHttpOk(`${endpoints.alertmanager.url}/-/ready`, alertmanager, undefined, endpoints.alertmanager.authorization),
+      waitHttpOk(
+        `${endpoints.alertmanager.url}/-/ready`,
+        alertmanager,
+        undefined,
+        endpoints.alertmanager.authorization,
+      ),
       waitHttpOk(`${endpoints.prometheus.url}/-/ready`, prometheus, undefined, endpoints.prometheus.authorization),
     ]);
     const lane: Lane = {
@@ -277,7 +350,11 @@ export class E2eStack {
 
   /** Stops everything this stack started, whatever state it is in, and deletes its files. */
   async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
-    await Promise.allSettled([...this.lanes.map((lane) => lane.api.kill()), ...this.receivers.map((r) => r.stop()), this.shared.closeStub()]);
+    await Promise.allSettled([
+      ...this.lanes.map((lane) => lane.api.kill()),
+      ...this.receivers.map((r) => r.stop()),
+      this.shared.closeStub(),
+    ]);
     await Promise.allSettled(this.processes.reverse().map((p) => p.stop(3000)));
     await Promise.allSettled(this.databases.map((db) => db.cluster.destroy()));
     if (!options.keepFiles) fs.rmSync(this.shared.dir, { recursive: true, force: true });
@@ -286,5 +363,13 @@ export class E2eStack {
 
 /** Addresses for settings that only the node exporter's flags are read from. */
 function placeholderAddresses(nodeExporter: string, stubTarget: string): E2eAddresses {
-  return { prometheus: "127.0.0.1:1", alertmanager: "127.0.0.1:1", nodeExporter, postgresExporter: "127.0.0.1:1", stubTarget, api: "127.0.0.1:1", postgres: "127.0.0.1:1" };
+  return {
+    prometheus: "127.0.0.1:1",
+    alertmanager: "127.0.0.1:1",
+    nodeExporter,
+    postgresExporter: "127.0.0.1:1",
+    stubTarget,
+    api: "127.0.0.1:1",
+    postgres: "127.0.0.1:1",
+  };
 }

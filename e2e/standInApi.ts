@@ -12,7 +12,8 @@ import * as http from "http";
 import { BACKEND_METRICS, BUSINESS_METRICS, type MetricContract } from "../contract/backendMetrics";
 import { MetricFamily } from "./metricsText";
 
-export type ApiMode = { mode: "normal" } | { mode: "errors"; errorsPerSecond: number } | { mode: "slow"; latencySeconds: number };
+export type ApiMode =
+  { mode: "normal" } | { mode: "errors"; errorsPerSecond: number } | { mode: "slow"; latencySeconds: number };
 
 /** The backend's histogram buckets: 5 ms to 10 s. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -75,8 +76,10 @@ export class StandInApi {
   }
 
   setMode(mode: ApiMode): void {
-    if (mode.mode === "errors" && !(mode.errorsPerSecond > 0)) throw new Error(`errorsPerSecond must be more than zero (got ${String(mode.errorsPerSecond)})`);
-    if (mode.mode === "slow" && !(mode.latencySeconds > 0)) throw new Error(`latencySeconds must be more than zero (got ${String(mode.latencySeconds)})`);
+    if (mode.mode === "errors" && !(mode.errorsPerSecond > 0))
+      throw new Error(`errorsPerSecond must be more than zero (got ${String(mode.errorsPerSecond)})`);
+    if (mode.mode === "slow" && !(mode.latencySeconds > 0))
+      throw new Error(`latencySeconds must be more than zero (got ${String(mode.latencySeconds)})`);
     this.modeValue = mode;
   }
 
@@ -98,7 +101,8 @@ export class StandInApi {
     for (; this.carry.requests >= 1; this.carry.requests--) {
       const route = pickRoute();
       const status = Math.random() < 0.03 ? "404" : "200";
-      const latency = mode.mode === "slow" ? mode.latencySeconds * (0.9 + Math.random() * 0.2) : 0.01 + Math.random() * 0.12;
+      const latency =
+        mode.mode === "slow" ? mode.latencySeconds * (0.9 + Math.random() * 0.2) : 0.01 + Math.random() * 0.12;
       f.requests.inc({ method: route.method, path: route.path, status });
       f.duration.observe({ method: route.method, path: route.path }, latency);
       f.dbQuery.observe({}, latency * 0.4);
@@ -124,7 +128,9 @@ export class StandInApi {
   }
 
   metricsText(): string {
-    return `${Object.values(this.families).map((family) => family.text()).join("\n")}\n`;
+    return `${Object.values(this.families)
+      .map((family) => family.text())
+      .join("\n")}\n`;
   }
 
   /** The HTTP handler: `/metrics`, `/api/v1/health`, and `POST /-/mode` for the harness. */
@@ -177,7 +183,10 @@ export function parseMode(value: unknown): ApiMode {
 
 /** `host:port` → listening server. */
 export function listen(api: StandInApi, address: string): Promise<http.Server> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(":")), Number(address.slice(address.lastIndexOf(":") + 1))];
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(":")),
+    Number(address.slice(address.lastIndexOf(":") + 1)),
+  ];
   const server = http.createServer(api.handler);
   return new Promise((resolve, reject) => {
     server.once("error", reject);

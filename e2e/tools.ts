@@ -30,7 +30,8 @@ export function e2eSkipReason(): string | undefined {
   const missing = missingTools();
   const notRoot = typeof process.getuid === "function" && process.getuid() !== 0;
   if (missing.length === 0 && !notRoot) return undefined;
-  const reason = missing.length > 0 ? missingToolsAdvice(missing) : "the e2e harness runs PostgreSQL through runuser and needs root";
+  const reason =
+    missing.length > 0 ? missingToolsAdvice(missing) : "the e2e harness runs PostgreSQL through runuser and needs root";
   if (process.env.CI === "true") throw new Error(`e2e: ${reason}`);
   return reason;
 }

@@ -44,6 +44,9 @@ export function nodeExporterFlags(listenAddress: string, rootfs = "/host", webCo
 }
 
 /** The flags of the stack's node exporter container. */
-export function nodeExporterContainerFlags(settings: Settings, listenAddress = `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`): string[] {
+export function nodeExporterContainerFlags(
+  settings: Settings,
+  listenAddress = `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`,
+): string[] {
   return nodeExporterFlags(listenAddress, "/host", webConfigFile("nodeExporter").inContainer);
 }

@@ -14,7 +14,10 @@ export const POSTGRES_EXPORTER_PASSWORD_FILE = `${POSTGRES_EXPORTER_CONFIG_DIR}/
  * @param listenAddress `host:port` to listen on
  * @param webConfig the exporter-toolkit web config (basic auth on `/metrics`), or none
  */
-export function postgresExporterFlags(listenAddress = `:${SERVICE_PORTS.postgresExporter}`, webConfig?: string): string[] {
+export function postgresExporterFlags(
+  listenAddress = `:${SERVICE_PORTS.postgresExporter}`,
+  webConfig?: string,
+): string[] {
   return [
     `--web.listen-address=${listenAddress}`,
     ...(webConfig ? [`--web.config.file=${webConfig}`] : []),
@@ -30,7 +33,11 @@ export function postgresExporterFlags(listenAddress = `:${SERVICE_PORTS.postgres
  */
 export function postgresExporterEnv(settings: Settings, passwordFile = POSTGRES_EXPORTER_PASSWORD_FILE): string[] {
   const { address, database, sslmode, monitoringUser } = settings.targets.postgres;
-  return [`DATA_SOURCE_URI=${address}/${database}?sslmode=${sslmode}`, `DATA_SOURCE_USER=${monitoringUser}`, `DATA_SOURCE_PASS_FILE=${passwordFile}`];
+  return [
+    `DATA_SOURCE_URI=${address}/${database}?sslmode=${sslmode}`,
+    `DATA_SOURCE_USER=${monitoringUser}`,
+    `DATA_SOURCE_PASS_FILE=${passwordFile}`,
+  ];
 }
 
 /** SQL string literal. */

@@ -9,7 +9,6 @@ import { GRAFANA_PATHS } from "./paths";
 
 export { GRAFANA_PATHS } from "./paths";
 
-
 type GrafanaLocator = Pick<Settings, "grafana" | "alerts" | "docker">;
 
 function withoutTrailingSlash(url: string): string {
@@ -42,7 +41,9 @@ export function grafanaApiUrl(settings: GrafanaLocator): string {
   const { apiUrl, domain, hostPort } = settings.grafana;
   if (apiUrl) return withoutTrailingSlash(apiUrl);
   if (domain) return `https://${domain}`;
-  const host = settings.docker.bindAddress.includes(":") ? `[${settings.docker.bindAddress}]` : settings.docker.bindAddress;
+  const host = settings.docker.bindAddress.includes(":")
+    ? `[${settings.docker.bindAddress}]`
+    : settings.docker.bindAddress;
   return `http://${host}:${hostPort}`;
 }
 
@@ -81,7 +82,9 @@ export function grafanaEnvironment(settings: Settings): string[] {
  * Docker labels that let the application's Traefik route `https://<domain>` to Grafana, or none without a
  * domain. The router is named after the container, so two stacks on one Traefik do not collide.
  */
-export function grafanaTraefikLabels(settings: Pick<Settings, "grafana" | "docker" | "namePrefix">): Record<string, string> {
+export function grafanaTraefikLabels(
+  settings: Pick<Settings, "grafana" | "docker" | "namePrefix">,
+): Record<string, string> {
   const { domain, traefik } = settings.grafana;
   if (!domain) return {};
   const router = containerName(settings, "grafana");

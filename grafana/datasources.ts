@@ -20,7 +20,9 @@ export interface DataSourceSpec {
   readonly basicAuth?: { readonly user: "grafana"; readonly server: "prometheus" | "alertmanager" };
 }
 
-export function grafanaDataSources(settings: Pick<Settings, "namePrefix" | "serviceAddresses" | "nodeExporter" | "prometheus">): DataSourceSpec[] {
+export function grafanaDataSources(
+  settings: Pick<Settings, "namePrefix" | "serviceAddresses" | "nodeExporter" | "prometheus">,
+): DataSourceSpec[] {
   return [
     {
       ...DATASOURCES.prometheus,

@@ -6,10 +6,45 @@
  * structured metadata, which Loki stores per line without creating streams.
  */
 import { LOG_JOBS, LOG_LABELS, SERVICE_LOG_JOBS, STATUS_CLASSES, type LogJob } from "../contract/logs";
-import { containerName, SERVICE_NAMES, serviceAddress, SOCKET_PROXY_PORT, socketProxyName, type Settings } from "../settings";
-import { attr, block, documented, ref, renderAlloy, type AlloyBlock, type AlloyStatement, type AlloyValue } from "./alloySyntax";
-import { AUTH_FORMAT, BACKEND_FORMAT, FAIL2BAN_FORMAT, LEVEL_ALIASES, LOGFMT_LEVEL, POSTGRES_FORMAT, SURICATA_FORMAT, TRAEFIK_FORMAT } from "./formats";
-import { containsLine, eq, escapeRegex, logQuery, matches, matchesLine, notMatches, notMatchesLine, streamSelector } from "./logql";
+import {
+  containerName,
+  SERVICE_NAMES,
+  serviceAddress,
+  SOCKET_PROXY_PORT,
+  socketProxyName,
+  type Settings,
+} from "../settings";
+import {
+  attr,
+  block,
+  documented,
+  ref,
+  renderAlloy,
+  type AlloyBlock,
+  type AlloyStatement,
+  type AlloyValue,
+} from "./alloySyntax";
+import {
+  AUTH_FORMAT,
+  BACKEND_FORMAT,
+  FAIL2BAN_FORMAT,
+  LEVEL_ALIASES,
+  LOGFMT_LEVEL,
+  POSTGRES_FORMAT,
+  SURICATA_FORMAT,
+  TRAEFIK_FORMAT,
+} from "./formats";
+import {
+  containsLine,
+  eq,
+  escapeRegex,
+  logQuery,
+  matches,
+  matchesLine,
+  notMatches,
+  notMatchesLine,
+  streamSelector,
+} from "./logql";
 import { ALLOY_PATHS } from "./paths";
 import { logGatewayPushUrl } from "../scale/logGateway";
 import type { HostSettings } from "../settings/scale";
@@ -36,7 +71,11 @@ export interface AlloyTarget {
 
 /** The monitoring host's Alloy. */
 export function monitoringHostAlloy(settings: Settings): AlloyTarget {
-  return { hostLabel: settings.alloy.hostLabel, docker: true, write: { url: `http://${serviceAddress(settings, "loki")}/loki/api/v1/push` } };
+  return {
+    hostLabel: settings.alloy.hostLabel,
+    docker: true,
+    write: { url: `http://${serviceAddress(settings, "loki")}/loki/api/v1/push` },
+  };
 }
 
 /** A further host's Alloy: its name as `host`, the log gateway with the hosts' CA and its own login. */
@@ -44,7 +83,11 @@ export function furtherHostAlloy(settings: Settings, host: Pick<HostSettings, "n
   return {
     hostLabel: host.name,
     docker: false,
-    write: { url: logGatewayPushUrl(settings), caFile: ALLOY_PATHS.gatewayCa, basicAuth: { username: host.name, passwordFile: ALLOY_PATHS.gatewayPassword } },
+    write: {
+      url: logGatewayPushUrl(settings),
+      caFile: ALLOY_PATHS.gatewayCa,
+      basicAuth: { username: host.name, passwordFile: ALLOY_PATHS.gatewayPassword },
+    },
   };
 }
 
@@ -79,7 +122,13 @@ export function hostFileJobs(settings: Settings): { path: string; job: LogJob }[
     .map(([key, path]) => ({ path, job: LOG_JOBS[key] }));
 }
 
-function rule(fields: { source_labels?: string[]; regex?: string; target_label?: string; replacement?: string; action?: string }): AlloyBlock {
+function rule(fields: {
+  source_labels?: string[];
+  regex?: string;
+  target_label?: string;
+  replacement?: string;
+  action?: string;
+}): AlloyBlock {
   return block(
     "rule",
     undefined,
@@ -99,14 +148,19 @@ function dockerSource(settings: Settings): AlloyStatement[] {
       block("discovery.docker", C.docker, [attr("host", host), attr("refresh_interval", "30s")]),
     ),
     documented(
-      "Container name -> `container` label, and the stable `job` of each known container (other containers: job=\"docker\").",
+      'Container name -> `container` label, and the stable `job` of each known container (other containers: job="docker").',
       block("discovery.relabel", C.docker, [
         // Only the rules are used (by loki.source.docker); the targets list is required and left empty.
         attr("targets", []),
         rule({ source_labels: ["__meta_docker_container_name"], regex: "/(.*)", target_label: "container" }),
         rule({ target_label: "job", replacement: LOG_JOBS.docker }),
         ...containerJobs(settings).map(({ container, job }) =>
-          rule({ source_labels: ["__meta_docker_container_name"], regex: `/${escapeRegex(container)}`, target_label: "job", replacement: job }),
+          rule({
+            source_labels: ["__meta_docker_container_name"],
+            regex: `/${escapeRegex(container)}`,
+            target_label: "job",
+            replacement: job,
+          }),
         ),
       ]),
     ),
@@ -134,7 +188,8 @@ function journalSource(settings: Settings): AlloyStatement[] {
       // Priority 7 (debug) is noise for incidents and can be most of the journal's volume.
       rule({ source_labels: ["__journal_priority"], regex: "7", action: "drop" }),
       // sshd already reaches Loki through auth.log (job="auth"); under a brute-force run it would be shipped twice.
-      sshInAuthLog && rule({ source_labels: ["__journal__systemd_unit"], regex: "ssh\\.service|sshd\\.service", action: "drop" }),
+      sshInAuthLog &&
+        rule({ source_labels: ["__journal__systemd_unit"], regex: "ssh\\.service|sshd\\.service", action: "drop" }),
     ]),
     documented(
       "The host's journal (persistent /var/log/journal and volatile /run/log/journal, mounted read-only).",
@@ -156,7 +211,10 @@ function fileSource(settings: Settings): AlloyStatement[] {
     documented(
       "The host's log files by job; re-checked every 10s, so a file that appears later (an agent installed after Alloy) is picked up.",
       block("local.file_match", C.files, [
-        attr("path_targets", files.map(({ path, job }) => ({ __path__: path, job }))),
+        attr(
+          "path_targets",
+          files.map(({ path, job }) => ({ __path__: path, job })),
+        ),
         attr("sync_period", "10s"),
       ]),
     ),
@@ -177,11 +235,16 @@ function match(selector: string, stages: readonly (AlloyBlock | undefined)[], do
   return doc ? documented(doc, stageMatch) : stageMatch;
 }
 
-const regexStage = (expression: string, source?: string) => block("stage.regex", undefined, [attr("expression", expression), source ? attr("source", source) : undefined]);
-const labelsStage = (...names: string[]) => block("stage.labels", undefined, [attr("values", Object.fromEntries(names.map((n) => [n, ""])))]);
-const staticLabels = (values: Record<string, string>) => block("stage.static_labels", undefined, [attr("values", values)]);
-const structuredMetadata = (...names: string[]) => block("stage.structured_metadata", undefined, [attr("values", Object.fromEntries(names.map((n) => [n, ""])))]);
-const jsonStage = (expressions: Record<string, string>) => block("stage.json", undefined, [attr("expressions", expressions)]);
+const regexStage = (expression: string, source?: string) =>
+  block("stage.regex", undefined, [attr("expression", expression), source ? attr("source", source) : undefined]);
+const labelsStage = (...names: string[]) =>
+  block("stage.labels", undefined, [attr("values", Object.fromEntries(names.map((n) => [n, ""])))]);
+const staticLabels = (values: Record<string, string>) =>
+  block("stage.static_labels", undefined, [attr("values", values)]);
+const structuredMetadata = (...names: string[]) =>
+  block("stage.structured_metadata", undefined, [attr("values", Object.fromEntries(names.map((n) => [n, ""])))]);
+const jsonStage = (expressions: Record<string, string>) =>
+  block("stage.json", undefined, [attr("expressions", expressions)]);
 
 /** The same regex with its named groups made non-capturing, for a line filter. */
 function withoutCaptures(re2: string): string {
@@ -199,23 +262,43 @@ function backendStages(): AlloyBlock {
     [
       // tracing_subscriber writes ANSI colours by default, even without a terminal: strip them before parsing.
       block("stage.decolorize", undefined, []),
-      match(text, [
-        regexStage(BACKEND_FORMAT.levelLine),
-        labelsStage("level"),
-        match(logQuery(text, containsLine(BACKEND_FORMAT.accessTarget)), [regexStage(BACKEND_FORMAT.accessStatusClass), labelsStage("status_class")], "actix-web access lines: the status class (the path and client IP stay in the line)."),
-      ], "Plain text: `<time>  LEVEL target: message`."),
+      match(
+        text,
+        [
+          regexStage(BACKEND_FORMAT.levelLine),
+          labelsStage("level"),
+          match(
+            logQuery(text, containsLine(BACKEND_FORMAT.accessTarget)),
+            [regexStage(BACKEND_FORMAT.accessStatusClass), labelsStage("status_class")],
+            "actix-web access lines: the status class (the path and client IP stay in the line).",
+          ),
+        ],
+        "Plain text: `<time>  LEVEL target: message`.",
+      ),
       // Each JSON field is read only on lines that have it: a missing field must not become an empty label.
-      match(json, [
-        match(logQuery(json, containsLine('"level":')), [jsonStage({ level: "level" }), labelsStage("level")]),
-        match(logQuery(json, containsLine('"status":')), [jsonStage({ status: "status" }), regexStage("^(?P<status_class>[1-5])", "status"), labelsStage("status_class")]),
-      ], "JSON lines (the planned structured format): `level` and the HTTP status."),
+      match(
+        json,
+        [
+          match(logQuery(json, containsLine('"level":')), [jsonStage({ level: "level" }), labelsStage("level")]),
+          match(logQuery(json, containsLine('"status":')), [
+            jsonStage({ status: "status" }),
+            regexStage("^(?P<status_class>[1-5])", "status"),
+            labelsStage("status_class"),
+          ]),
+        ],
+        "JSON lines (the planned structured format): `level` and the HTTP status.",
+      ),
     ],
     "koprogo-api (the backend container).",
   );
 }
 
 function postgresStages(): AlloyBlock {
-  return match(job(LOG_JOBS.postgres), [regexStage(POSTGRES_FORMAT.levelLine), labelsStage("level")], "postgresql: the severity of `<time> [pid] SEVERITY:  message` (not logfmt, whatever the runbook said).");
+  return match(
+    job(LOG_JOBS.postgres),
+    [regexStage(POSTGRES_FORMAT.levelLine), labelsStage("level")],
+    "postgresql: the severity of `<time> [pid] SEVERITY:  message` (not logfmt, whatever the runbook said).",
+  );
 }
 
 function traefikStages(): AlloyBlock {
@@ -223,10 +306,30 @@ function traefikStages(): AlloyBlock {
   return match(
     traefik,
     [
-      match(logQuery(traefik, matchesLine(TRAEFIK_FORMAT.accessLine)), [regexStage(TRAEFIK_FORMAT.accessStatusClass), labelsStage("status_class")], "Access log, Common Log Format: the status class."),
-      match(logQuery(traefik, containsLine(TRAEFIK_FORMAT.jsonAccessLine)), [jsonStage({ status: "DownstreamStatus" }), regexStage("^(?P<status_class>[1-5])", "status"), labelsStage("status_class")], "Access log, JSON format."),
-      match(logQuery(traefik, matchesLine(withoutCaptures(TRAEFIK_FORMAT.consoleLine))), [regexStage(TRAEFIK_FORMAT.consoleLine), labelsStage("level")], "Traefik v3's own log (console format)."),
-      match(logQuery(traefik, matchesLine(String.raw`^\{`), containsLine('"level":')), [jsonStage({ level: "level" }), labelsStage("level")], "Traefik's own log in JSON."),
+      match(
+        logQuery(traefik, matchesLine(TRAEFIK_FORMAT.accessLine)),
+        [regexStage(TRAEFIK_FORMAT.accessStatusClass), labelsStage("status_class")],
+        "Access log, Common Log Format: the status class.",
+      ),
+      match(
+        logQuery(traefik, containsLine(TRAEFIK_FORMAT.jsonAccessLine)),
+        [
+          jsonStage({ status: "DownstreamStatus" }),
+          regexStage("^(?P<status_class>[1-5])", "status"),
+          labelsStage("status_class"),
+        ],
+        "Access log, JSON format.",
+      ),
+      match(
+        logQuery(traefik, matchesLine(withoutCaptures(TRAEFIK_FORMAT.consoleLine))),
+        [regexStage(TRAEFIK_FORMAT.consoleLine), labelsStage("level")],
+        "Traefik v3's own log (console format).",
+      ),
+      match(
+        logQuery(traefik, matchesLine(String.raw`^\{`), containsLine('"level":')),
+        [jsonStage({ level: "level" }), labelsStage("level")],
+        "Traefik's own log in JSON.",
+      ),
     ],
     "traefik: access lines get `status_class`, its own log lines `level` (logfmt lines: see below).",
   );
@@ -245,7 +348,12 @@ function logfmtStages(): AlloyBlock {
 function fail2banStages(): AlloyBlock {
   return match(
     job(LOG_JOBS.fail2ban),
-    [regexStage(FAIL2BAN_FORMAT.levelLine), labelsStage("level"), regexStage(FAIL2BAN_FORMAT.jailAction), structuredMetadata("jail", "action")],
+    [
+      regexStage(FAIL2BAN_FORMAT.levelLine),
+      labelsStage("level"),
+      regexStage(FAIL2BAN_FORMAT.jailAction),
+      structuredMetadata("jail", "action"),
+    ],
     "fail2ban: level; jail and action (Ban/Unban/Found) as structured metadata, the banned IP stays in the line.",
   );
 }
@@ -254,7 +362,11 @@ function authStages(): AlloyBlock {
   const auth = job(LOG_JOBS.auth);
   return match(
     auth,
-    [regexStage(AUTH_FORMAT.program), structuredMetadata("program"), match(logQuery(auth, matchesLine(AUTH_FORMAT.failure)), [staticLabels({ level: "warn" })])],
+    [
+      regexStage(AUTH_FORMAT.program),
+      structuredMetadata("program"),
+      match(logQuery(auth, matchesLine(AUTH_FORMAT.failure)), [staticLabels({ level: "warn" })]),
+    ],
     "auth.log: the program (sshd, sudo...) as structured metadata; failed logins are level=warn.",
   );
 }
@@ -266,12 +378,25 @@ function suricataStages(settings: Settings): AlloyBlock {
     suricata,
     [
       jsonStage({ event_type: "event_type", timestamp: "timestamp" }),
-      dropped.length > 0 ? block("stage.drop", undefined, [attr("source", "event_type"), attr("expression", `^(${dropped.join("|")})$`), attr("drop_counter_reason", "suricata_event_type")]) : undefined,
+      dropped.length > 0
+        ? block("stage.drop", undefined, [
+            attr("source", "event_type"),
+            attr("expression", `^(${dropped.join("|")})$`),
+            attr("drop_counter_reason", "suricata_event_type"),
+          ])
+        : undefined,
       // Lines read after a restart keep the time Suricata saw the event.
-      block("stage.timestamp", undefined, [attr("source", "timestamp"), attr("format", SURICATA_FORMAT.timestampLayout)]),
+      block("stage.timestamp", undefined, [
+        attr("source", "timestamp"),
+        attr("format", SURICATA_FORMAT.timestampLayout),
+      ]),
       structuredMetadata("event_type"),
       match(logQuery(suricata, containsLine(SURICATA_FORMAT.alertLine)), [
-        jsonStage({ alert_category: "alert.category", alert_signature_id: "alert.signature_id", alert_severity: "alert.severity" }),
+        jsonStage({
+          alert_category: "alert.category",
+          alert_signature_id: "alert.signature_id",
+          alert_severity: "alert.severity",
+        }),
         structuredMetadata("alert_category", "alert_signature_id", "alert_severity"),
         staticLabels({ level: "warn" }),
       ]),
@@ -284,14 +409,20 @@ function suricataStages(settings: Settings): AlloyBlock {
 function levelNormalisation(): AlloyBlock[] {
   const known = Object.keys(LEVEL_ALIASES).join("|");
   return [
-    ...Object.entries(LEVEL_ALIASES).map(([level, aliases]) => match(streamSelector(matches("level", `(?i)${aliases.join("|")}`)), [staticLabels({ level })])),
-    match(streamSelector(matches("level", ".+"), notMatches("level", known)), [block("stage.label_drop", undefined, [attr("values", ["level"])])]),
+    ...Object.entries(LEVEL_ALIASES).map(([level, aliases]) =>
+      match(streamSelector(matches("level", `(?i)${aliases.join("|")}`)), [staticLabels({ level })]),
+    ),
+    match(streamSelector(matches("level", ".+"), notMatches("level", known)), [
+      block("stage.label_drop", undefined, [attr("values", ["level"])]),
+    ]),
   ];
 }
 
 /** `status_class` holds the status's first digit until here. */
 function statusClassNormalisation(): AlloyBlock[] {
-  return STATUS_CLASSES.map((cls) => match(streamSelector(eq("status_class", cls[0])), [staticLabels({ status_class: cls })]));
+  return STATUS_CLASSES.map((cls) =>
+    match(streamSelector(eq("status_class", cls[0])), [staticLabels({ status_class: cls })]),
+  );
 }
 
 function processPipeline(settings: Settings): AlloyBlock {
@@ -317,11 +448,18 @@ function processPipeline(settings: Settings): AlloyBlock {
 function lokiWrite(settings: Settings, target: AlloyTarget): AlloyBlock {
   const { basicAuth, caFile } = target.write;
   return documented(
-    basicAuth ? "Pushes to Loki through the log gateway (TLS verified against the hosts' CA, this host's login)." : "Pushes to Loki inside the Docker network.",
+    basicAuth
+      ? "Pushes to Loki through the log gateway (TLS verified against the hosts' CA, this host's login)."
+      : "Pushes to Loki inside the Docker network.",
     block("loki.write", C.write, [
       block("endpoint", undefined, [
         attr("url", target.write.url),
-        basicAuth ? block("basic_auth", undefined, [attr("username", basicAuth.username), attr("password_file", basicAuth.passwordFile)]) : undefined,
+        basicAuth
+          ? block("basic_auth", undefined, [
+              attr("username", basicAuth.username),
+              attr("password_file", basicAuth.passwordFile),
+            ])
+          : undefined,
         caFile ? block("tls_config", undefined, [attr("ca_file", caFile), attr("min_version", "TLS12")]) : undefined,
         // 20 retries with backoff capped at 5m ride out a Loki restart or upgrade (about an hour) before a batch
         // is dropped; meanwhile the sources wait and their positions do not advance.
@@ -335,7 +473,10 @@ function lokiWrite(settings: Settings, target: AlloyTarget): AlloyBlock {
 
 export function alloyConfig(settings: Settings, target: AlloyTarget = monitoringHostAlloy(settings)): AlloyStatement[] {
   return [
-    documented("Alloy's own log in logfmt, parsed like the other Go services (job=\"alloy\").", block("logging", undefined, [attr("level", "info"), attr("format", "logfmt")])),
+    documented(
+      'Alloy\'s own log in logfmt, parsed like the other Go services (job="alloy").',
+      block("logging", undefined, [attr("level", "info"), attr("format", "logfmt")]),
+    ),
     ...(target.docker ? dockerSource(settings) : []),
     ...journalSource(settings),
     ...fileSource(settings),

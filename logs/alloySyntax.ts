@@ -11,11 +11,13 @@
 /** A reference to another component's export, written bare: `discovery.docker.containers.targets`. */
 export class AlloyReference {
   constructor(readonly path: string) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path)) throw new Error(`Alloy reference \`${path}\` must be dotted identifiers such as loki.write.default.receiver`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path))
+      throw new Error(`Alloy reference \`${path}\` must be dotted identifiers such as loki.write.default.receiver`);
   }
 }
 
-export type AlloyValue = string | number | boolean | null | AlloyReference | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
+export type AlloyValue =
+  string | number | boolean | null | AlloyReference | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
 
 export interface AlloyAttribute {
   readonly kind: "attribute";
@@ -49,15 +51,21 @@ export function ref(path: string): AlloyReference {
 }
 
 export function attr(name: string, value: AlloyValue): AlloyAttribute {
-  if (!IDENTIFIER.test(name)) throw new Error(`Alloy attribute name \`${name}\` must be an identifier (letters, digits, _)`);
+  if (!IDENTIFIER.test(name))
+    throw new Error(`Alloy attribute name \`${name}\` must be an identifier (letters, digits, _)`);
   return { kind: "attribute", name, value };
 }
 
 /** A block; `undefined` entries in the body are left out, so optional attributes read naturally at call sites. */
-export function block(name: string, label: string | undefined, body: readonly (AlloyStatement | undefined | false)[]): AlloyBlock {
+export function block(
+  name: string,
+  label: string | undefined,
+  body: readonly (AlloyStatement | undefined | false)[],
+): AlloyBlock {
   if (!BLOCK_NAME.test(name)) throw new Error(`Alloy block name \`${name}\` must be dotted identifiers`);
   // Component labels are identifiers in Alloy (they become part of references such as loki.write.<label>).
-  if (label !== undefined && !IDENTIFIER.test(label)) throw new Error(`Alloy block label \`${label}\` must be an identifier (letters, digits, _)`);
+  if (label !== undefined && !IDENTIFIER.test(label))
+    throw new Error(`Alloy block label \`${label}\` must be an identifier (letters, digits, _)`);
   return { kind: "block", name, label, body: body.filter((s): s is AlloyStatement => Boolean(s)) };
 }
 
@@ -78,12 +86,14 @@ export function quote(value: string): string {
     const char = value[i];
     if (code >= 0xd800 && code <= 0xdbff) {
       const next = value.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) throw new Error(`string ${JSON.stringify(value)} holds a lone surrogate at ${i}`);
+      if (!(next >= 0xdc00 && next <= 0xdfff))
+        throw new Error(`string ${JSON.stringify(value)} holds a lone surrogate at ${i}`);
       out += char + value[i + 1];
       i++;
       continue;
     }
-    if (code >= 0xdc00 && code <= 0xdfff) throw new Error(`string ${JSON.stringify(value)} holds a lone surrogate at ${i}`);
+    if (code >= 0xdc00 && code <= 0xdfff)
+      throw new Error(`string ${JSON.stringify(value)} holds a lone surrogate at ${i}`);
     if (char === "\\") out += "\\\\";
     else if (char === '"') out += '\\"';
     else if (char === "\n") out += "\\n";
@@ -117,7 +127,9 @@ export function formatValue(value: AlloyValue, indent = ""): string {
     if (oneLine.length <= 100 && !oneLine.includes("\n")) return oneLine;
     return `[\n${items.map((item) => `${inner}${item},`).join("\n")}\n${indent}]`;
   }
-  const entries = Object.entries(value as { readonly [key: string]: AlloyValue }).map(([key, item]) => `${objectKey(key)} = ${formatValue(item, inner)}`);
+  const entries = Object.entries(value as { readonly [key: string]: AlloyValue }).map(
+    ([key, item]) => `${objectKey(key)} = ${formatValue(item, inner)}`,
+  );
   if (entries.length === 0) return "{}";
   const oneLine = `{ ${entries.join(", ")} }`;
   if (oneLine.length <= 100 && !oneLine.includes("\n")) return oneLine;

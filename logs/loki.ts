@@ -19,7 +19,11 @@ export function lokiHours(duration: string): string {
 }
 
 /** Loki's Go memory settings in MiB, derived from the container limit. */
-export function lokiMemoryBudget(settings: Settings): { limitMib: number; walReplayMib: number; resultsCacheMib: number } {
+export function lokiMemoryBudget(settings: Settings): {
+  limitMib: number;
+  walReplayMib: number;
+  resultsCacheMib: number;
+} {
   const limitMib = Math.floor(memoryToBytes(settings.loki.memory) / 1024 ** 2);
   return {
     limitMib,
@@ -62,7 +66,13 @@ export function lokiConfig(settings: Settings) {
       configs: [
         // TSDB with schema v13 (Loki 3's format, required for structured metadata), one index table a day: the
         // compactor applies retention per table, so a 24h period lets it drop whole days.
-        { from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: storage.objectStore, schema: "v13", index: { prefix: "index_", period: "24h" } },
+        {
+          from: LOKI_SCHEMA_FROM,
+          store: "tsdb",
+          object_store: storage.objectStore,
+          schema: "v13",
+          index: { prefix: "index_", period: "24h" },
+        },
       ],
     },
     storage_config: {

@@ -41,37 +41,58 @@ export function logQueries(settings: Pick<Settings, "alerts">): Record<LogQueryN
   return {
     apiErrors: {
       title: "Backend errors",
-      description: 'Error lines and panics of the backend. Runbook: `|= "ERROR" | json`, but the backend logs plain text; this matches its ERROR level in text or JSON, and Rust panics (which carry no level).',
-      expr: logQuery(streamSelector(job(LOG_JOBS.api)), matchesLine(String.raw`\sERROR\s|"level":"ERROR"|${BACKEND_FORMAT.panic}`)),
+      description:
+        'Error lines and panics of the backend. Runbook: `|= "ERROR" | json`, but the backend logs plain text; this matches its ERROR level in text or JSON, and Rust panics (which carry no level).',
+      expr: logQuery(
+        streamSelector(job(LOG_JOBS.api)),
+        matchesLine(String.raw`\sERROR\s|"level":"ERROR"|${BACKEND_FORMAT.panic}`),
+      ),
     },
     apiSlowRequests: {
       title: "Slow backend requests",
       description: `Access lines of requests slower than ${slowSeconds}s (the SlowApi threshold). Runbook: \`| json | duration_ms > 1000\`; actix's access line ends with the duration in seconds, read by a regexp.`,
-      expr: logQuery(streamSelector(job(LOG_JOBS.api)), containsLine(BACKEND_FORMAT.accessTarget), regexpParser(BACKEND_FORMAT.accessFields), `| duration > ${slowSeconds}`),
+      expr: logQuery(
+        streamSelector(job(LOG_JOBS.api)),
+        containsLine(BACKEND_FORMAT.accessTarget),
+        regexpParser(BACKEND_FORMAT.accessFields),
+        `| duration > ${slowSeconds}`,
+      ),
     },
     apiLoginFailures: {
       title: "Failed logins",
       description: `401 answers on ${LOGIN_PATH}. Runbook: \`|= "401" | json | path=...\`; this selects 4xx access lines by label, then the exact path and status from the line.`,
-      expr: logQuery(streamSelector(job(LOG_JOBS.api), eq("status_class", "4xx")), containsLine(LOGIN_PATH), regexpParser(BACKEND_FORMAT.accessFields), `| path=${quotedString(LOGIN_PATH)} | status="401"`),
+      expr: logQuery(
+        streamSelector(job(LOG_JOBS.api), eq("status_class", "4xx")),
+        containsLine(LOGIN_PATH),
+        regexpParser(BACKEND_FORMAT.accessFields),
+        `| path=${quotedString(LOGIN_PATH)} | status="401"`,
+      ),
     },
     databaseErrors: {
       title: "Database errors",
-      description: "PostgreSQL ERROR, FATAL and PANIC lines with severity, pid and message. Runbook: `| logfmt`, but PostgreSQL does not write logfmt.",
-      expr: logQuery(streamSelector(job(LOG_JOBS.postgres)), matchesLine(POSTGRES_FORMAT.errorSeverities), regexpParser(POSTGRES_FORMAT.fields)),
+      description:
+        "PostgreSQL ERROR, FATAL and PANIC lines with severity, pid and message. Runbook: `| logfmt`, but PostgreSQL does not write logfmt.",
+      expr: logQuery(
+        streamSelector(job(LOG_JOBS.postgres)),
+        matchesLine(POSTGRES_FORMAT.errorSeverities),
+        regexpParser(POSTGRES_FORMAT.fields),
+      ),
     },
     traefikServerErrors: {
       title: "5xx answers at the proxy",
-      description: "Traefik access lines with a 5xx status: what users saw, including requests that never reached the backend.",
+      description:
+        "Traefik access lines with a 5xx status: what users saw, including requests that never reached the backend.",
       expr: streamSelector(job(LOG_JOBS.traefik), eq("status_class", "5xx")),
     },
     suricataAlerts: {
       title: "Suricata alerts",
-      description: "IDS alerts (SQL injection, XSS, path traversal, scans); category and signature are structured metadata.",
+      description:
+        "IDS alerts (SQL injection, XSS, path traversal, scans); category and signature are structured metadata.",
       expr: logQuery(streamSelector(job(LOG_JOBS.suricata)), '| event_type="alert"'),
     },
     fail2banBans: {
       title: "fail2ban bans",
-      description: "Bans by jail; the jail is structured metadata (`| jail=\"sshd\"` narrows it).",
+      description: 'Bans by jail; the jail is structured metadata (`| jail="sshd"` narrows it).',
       expr: logQuery(streamSelector(job(LOG_JOBS.fail2ban)), containsLine(FAIL2BAN_FORMAT.ban)),
     },
     sshLoginFailures: {
@@ -91,7 +112,8 @@ export function logQueries(settings: Pick<Settings, "alerts">): Record<LogQueryN
     },
     activeStreams: {
       title: "Active streams",
-      description: "Streams written in the last 5 minutes, against loki.limits.maxStreams: a jump means a label exploded.",
+      description:
+        "Streams written in the last 5 minutes, against loki.limits.maxStreams: a jump means a label exploded.",
       expr: `count(count by (${LOG_LABELS.filter((l) => l !== "environment" && l !== "host").join(", ")}) (count_over_time(${streamSelector(matches("job", ".+"))}[5m])))`,
     },
   };
@@ -105,7 +127,10 @@ export function logJobForJob(jobName: JobName | LogJob): LogJob {
 }
 
 /** The selector of a service's logs, for an alert's "logs around this alert" link. `minLevel` keeps only warnings and errors. */
-export function logsQueryForJob(jobName: JobName | LogJob, options: { readonly minLevel?: "warn" | "error" } = {}): string {
+export function logsQueryForJob(
+  jobName: JobName | LogJob,
+  options: { readonly minLevel?: "warn" | "error" } = {},
+): string {
   const selected = job(logJobForJob(jobName));
   if (options.minLevel === "error") return streamSelector(selected, eq("level", "error"));
   if (options.minLevel === "warn") return streamSelector(selected, matches("level", "warn|error"));

@@ -4,7 +4,14 @@
  * run these objects directly.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { checkContainerImage, checkContainerMemory, checkContainerPorts, checkRemoteImage, type ContainerProps, type RemoteImageProps } from "./containers";
+import {
+  checkContainerImage,
+  checkContainerMemory,
+  checkContainerPorts,
+  checkRemoteImage,
+  type ContainerProps,
+  type RemoteImageProps,
+} from "./containers";
 import { checkCommand, checkContainerEnvs, type CommandProps } from "./secretsInClear";
 import { checkVolumeRetained, type VolumeProps } from "./volumes";
 
@@ -28,7 +35,8 @@ function validateTypes<P>(types: readonly string[], check: (props: P, args: Reso
 export const POLICIES: ResourceValidationPolicy[] = [
   {
     name: "no-public-port",
-    description: "A container port is published only on loopback or a private address; public access goes through the reverse proxy.",
+    description:
+      "A container port is published only on loopback or a private address; public access goes through the reverse proxy.",
     enforcementLevel: "mandatory",
     validateResource: validateTypes<ContainerProps>([RESOURCE_TYPES.container], checkContainerPorts),
   },
@@ -49,13 +57,17 @@ export const POLICIES: ResourceValidationPolicy[] = [
   },
   {
     name: "data-volume-retained",
-    description: "Every Docker volume is declared with retainOnDelete (or protect), so its data outlives a replacement or a destroy.",
+    description:
+      "Every Docker volume is declared with retainOnDelete (or protect), so its data outlives a replacement or a destroy.",
     enforcementLevel: "mandatory",
-    validateResource: validateTypes<VolumeProps>([RESOURCE_TYPES.volume], (props, args) => checkVolumeRetained(props, args.opts)),
+    validateResource: validateTypes<VolumeProps>([RESOURCE_TYPES.volume], (props, args) =>
+      checkVolumeRetained(props, args.opts),
+    ),
   },
   {
     name: "no-secret-in-clear",
-    description: "No secret in clear in a container's environment or a command's text: secrets travel as files or through stdin.",
+    description:
+      "No secret in clear in a container's environment or a command's text: secrets travel as files or through stdin.",
     enforcementLevel: "mandatory",
     validateResource: [
       validateTypes<ContainerProps>([RESOURCE_TYPES.container], (props) => checkContainerEnvs(props.name, props.envs)),

@@ -74,9 +74,12 @@ export function embeddedCredentials(text: string): string[] {
 function checkAssignment(where: string, name: string, value: string): string[] {
   const violations: string[] = [];
   if (isSecretLikeName(name) && !isReferenceValue(value)) {
-    violations.push(`${where} sets \`${name}\` to a value in clear: pass the secret as a file (\`${name}_FILE\` or \`$__file{}\`) or through stdin`);
+    violations.push(
+      `${where} sets \`${name}\` to a value in clear: pass the secret as a file (\`${name}_FILE\` or \`$__file{}\`) or through stdin`,
+    );
   }
-  for (const what of embeddedCredentials(value)) violations.push(`${where} puts ${what} in \`${name}\`: pass the credential as a file or through stdin`);
+  for (const what of embeddedCredentials(value))
+    violations.push(`${where} puts ${what} in \`${name}\`: pass the credential as a file or through stdin`);
   return violations;
 }
 
@@ -100,7 +103,9 @@ export function checkCommandText(field: string, text: string): string[] {
   const violations: string[] = [];
   for (const match of text.matchAll(SHELL_ASSIGNMENT)) {
     if (isSecretLikeName(match[1]) && !isReferenceValue(match[2])) {
-      violations.push(`${where} assigns \`${match[1]}\` a value in clear: read the secret from stdin or a file instead`);
+      violations.push(
+        `${where} assigns \`${match[1]}\` a value in clear: read the secret from stdin or a file instead`,
+      );
     }
   }
   for (const match of text.matchAll(SECRET_FLAG)) {
@@ -109,7 +114,8 @@ export function checkCommandText(field: string, text: string): string[] {
       violations.push(`${where} passes \`${flag}\` a value in clear: read the secret from stdin or a file instead`);
     }
   }
-  for (const what of embeddedCredentials(text)) violations.push(`${where} contains ${what}: pass the credential through stdin`);
+  for (const what of embeddedCredentials(text))
+    violations.push(`${where} contains ${what}: pass the credential through stdin`);
   return violations;
 }
 
@@ -127,6 +133,8 @@ export function checkCommand(props: CommandProps): string[] {
     const text = props[field];
     return typeof text === "string" ? checkCommandText(field, text) : [];
   });
-  const environment = Object.entries(props.environment ?? {}).flatMap(([name, value]) => checkAssignment("the command's `environment`", name, String(value)));
+  const environment = Object.entries(props.environment ?? {}).flatMap(([name, value]) =>
+    checkAssignment("the command's `environment`", name, String(value)),
+  );
   return [...texts, ...environment];
 }

@@ -21,5 +21,7 @@ export function checkVolumeRetained(props: VolumeProps, options: { readonly prot
   const retained = (props.labels ?? []).some((l) => l.label === RETAIN_ON_DELETE_LABEL && l.value === "true");
   if (retained) return [];
   const name = props.name ? `volume \`${props.name}\`` : "the volume";
-  return [`${name} is not declared with \`retainOnDelete: true\` (no \`${RETAIN_ON_DELETE_LABEL}=true\` label): create data volumes with \`dataVolume()\` so a replacement or a destroy cannot delete the data`];
+  return [
+    `${name} is not declared with \`retainOnDelete: true\` (no \`${RETAIN_ON_DELETE_LABEL}=true\` label): create data volumes with \`dataVolume()\` so a replacement or a destroy cannot delete the data`,
+  ];
 }

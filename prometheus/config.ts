@@ -1,6 +1,11 @@
 /** `prometheus.yml`: global intervals, rule files, Alertmanager, scrape jobs. Valid for Prometheus 2.42 and 3.x. */
 import { toYaml } from "../render/yaml";
-import { alertmanagerTargets, furtherHostsNodeJob, remoteWriteConfig, scaleExternalLabels } from "../scale/prometheusScale";
+import {
+  alertmanagerTargets,
+  furtherHostsNodeJob,
+  remoteWriteConfig,
+  scaleExternalLabels,
+} from "../scale/prometheusScale";
 import { durationToMs, type Settings } from "../settings";
 import { PROMETHEUS_PATHS } from "./paths";
 import { basicAuthTo, scrapeJobs } from "./scrapeJobs";
@@ -18,7 +23,9 @@ export function prometheusConfig(settings: Settings) {
     rule_files: [PROMETHEUS_PATHS.rulesGlob],
     alerting: {
       // Alertmanager refuses unauthenticated alerts: Prometheus signs in with its own login, on every peer.
-      alertmanagers: [{ basic_auth: basicAuthTo("alertmanager"), static_configs: [{ targets: alertmanagerTargets(settings) }] }],
+      alertmanagers: [
+        { basic_auth: basicAuthTo("alertmanager"), static_configs: [{ targets: alertmanagerTargets(settings) }] },
+      ],
     },
     scrape_configs: [...scrapeJobs(settings), ...optional(furtherHostsNodeJob(settings))],
     ...(remoteWriteConfig(settings) ? { remote_write: remoteWriteConfig(settings) } : {}),

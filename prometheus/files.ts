@@ -4,5 +4,7 @@ import { prometheusYaml } from "./config";
 
 export const renderPrometheusFiles: FileRenderer = (settings, secrets) => [
   { path: "prometheus/prometheus.yml", content: prometheusYaml(settings) },
-  ...(settings.targets.api.bearerToken ? [{ path: "prometheus/secrets/metrics-bearer-token", content: secrets.metricsBearerToken ?? "", secret: true }] : []),
+  ...(settings.targets.api.bearerToken
+    ? [{ path: "prometheus/secrets/metrics-bearer-token", content: secrets.metricsBearerToken ?? "", secret: true }]
+    : []),
 ];

@@ -47,7 +47,12 @@ function instanceLabel(instance: string): Record<string, unknown>[] {
  * beyond the few a "is it healthy" panel needs, and per-handler HTTP histograms of the monitoring services.
  */
 const DROP_UNUSED_INTERNALS: Record<string, unknown>[] = [
-  { source_labels: ["__name__"], regex: "go_(gc_.*|godebug_.*|sched_.*|cpu_classes_.*|memory_classes_.*|memstats_(frees|mallocs|lookups|buck_hash|gc_sys|mcache|mspan|next_gc|other_sys|stack).*)", action: "drop" },
+  {
+    source_labels: ["__name__"],
+    regex:
+      "go_(gc_.*|godebug_.*|sched_.*|cpu_classes_.*|memory_classes_.*|memstats_(frees|mallocs|lookups|buck_hash|gc_sys|mcache|mspan|next_gc|other_sys|stack).*)",
+    action: "drop",
+  },
 ];
 
 /**
@@ -62,10 +67,16 @@ const DROP_UNUSED_INTERNALS: Record<string, unknown>[] = [
  */
 export const DROP_SELF_MONITORING_DETAIL: Record<string, unknown>[] = [
   ...DROP_UNUSED_INTERNALS,
-  { source_labels: ["__name__"], regex: "(prometheus|alertmanager)_.+_bucket|net_conntrack_.+|prometheus_target_sync_length_seconds|prometheus_sd_.+", action: "drop" },
   {
     source_labels: ["__name__"],
-    regex: "prometheus_http_(requests_total|request_duration_seconds_.+|response_size_bytes_.+)|prometheus_target_(metadata_cache_.+|scrape_pool_.+|sync_.+)|prometheus_engine_query_duration_seconds(_sum|_count)?|alertmanager_notification_(requests_total|requests_failed_total|latency_seconds_.+)",
+    regex:
+      "(prometheus|alertmanager)_.+_bucket|net_conntrack_.+|prometheus_target_sync_length_seconds|prometheus_sd_.+",
+    action: "drop",
+  },
+  {
+    source_labels: ["__name__"],
+    regex:
+      "prometheus_http_(requests_total|request_duration_seconds_.+|response_size_bytes_.+)|prometheus_target_(metadata_cache_.+|scrape_pool_.+|sync_.+)|prometheus_engine_query_duration_seconds(_sum|_count)?|alertmanager_notification_(requests_total|requests_failed_total|latency_seconds_.+)",
     action: "drop",
   },
 ];
@@ -73,8 +84,14 @@ export const DROP_SELF_MONITORING_DETAIL: Record<string, unknown>[] = [
 export function scrapeJobs(settings: Settings): ScrapeJob[] {
   const { api, postgres, traefik } = settings.targets;
   const jobs: ScrapeJob[] = [
-    job(JOBS.prometheus, settings.serviceAddresses.prometheus ?? `localhost:${SERVICE_PORTS.prometheus}`, { basic_auth: basicAuthTo("prometheus"), metric_relabel_configs: DROP_SELF_MONITORING_DETAIL }),
-    job(JOBS.alertmanager, serviceAddress(settings, "alertmanager"), { basic_auth: basicAuthTo("alertmanager"), metric_relabel_configs: DROP_SELF_MONITORING_DETAIL }),
+    job(JOBS.prometheus, settings.serviceAddresses.prometheus ?? `localhost:${SERVICE_PORTS.prometheus}`, {
+      basic_auth: basicAuthTo("prometheus"),
+      metric_relabel_configs: DROP_SELF_MONITORING_DETAIL,
+    }),
+    job(JOBS.alertmanager, serviceAddress(settings, "alertmanager"), {
+      basic_auth: basicAuthTo("alertmanager"),
+      metric_relabel_configs: DROP_SELF_MONITORING_DETAIL,
+    }),
     job(JOBS.node, serviceAddress(settings, "nodeExporter"), {
       basic_auth: basicAuthTo("nodeExporter"),
       relabel_configs: instanceLabel(settings.environment === "e2e" ? "e2e-host" : "vps"),
@@ -84,22 +101,32 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
       metrics_path: api.metricsPath,
       scheme: api.scheme,
       // The token is read from a file so that prometheus.yml holds no secret and can be rendered and reviewed.
-      authorization: api.bearerToken ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.metricsBearerToken } : undefined,
+      authorization: api.bearerToken
+        ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.metricsBearerToken }
+        : undefined,
       // Prometheus 3 fails a scrape without a valid Content-Type (2.x assumed the text format). The exporters and the
       // Go services set it; the backend's hand-written `/metrics` handler may not, and ApiDown would fire for a
       // header. The text format is what it serves.
       fallback_scrape_protocol: "PrometheusText0.0.4",
     }),
     // `up{job="postgresql"}` is the exporter; `pg_up` is the database behind it. The instance names the database.
-    job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), { basic_auth: basicAuthTo("postgresExporter"), relabel_configs: instanceLabel(postgres.address), metric_relabel_configs: POSTGRES_METRIC_RELABEL }),
+    job(JOBS.postgres, serviceAddress(settings, "postgresExporter"), {
+      basic_auth: basicAuthTo("postgresExporter"),
+      relabel_configs: instanceLabel(postgres.address),
+      metric_relabel_configs: POSTGRES_METRIC_RELABEL,
+    }),
     job(JOBS.loki, serviceAddress(settings, "loki"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
     job(JOBS.alloy, serviceAddress(settings, "alloy"), { metric_relabel_configs: DROP_UNUSED_INTERNALS }),
     // Grafana's /metrics is behind basic auth ([metrics] basic_auth_*): it is on the application's network for Traefik.
-    job(JOBS.grafana, serviceAddress(settings, "grafana"), { basic_auth: basicAuthTo("grafana"), metric_relabel_configs: DROP_UNUSED_INTERNALS }),
+    job(JOBS.grafana, serviceAddress(settings, "grafana"), {
+      basic_auth: basicAuthTo("grafana"),
+      metric_relabel_configs: DROP_UNUSED_INTERNALS,
+    }),
   ];
   if (traefik) jobs.push(job(JOBS.traefik, traefik));
   // CrowdSec runs on the host and listens on the Docker bridge gateway, like the node exporter.
-  if (enabledAgents(settings).includes("crowdsec")) jobs.push(job(JOBS.crowdsec, crowdsecMetricsTarget(settings), { relabel_configs: instanceLabel("vps") }));
+  if (enabledAgents(settings).includes("crowdsec"))
+    jobs.push(job(JOBS.crowdsec, crowdsecMetricsTarget(settings), { relabel_configs: instanceLabel("vps") }));
   return jobs.map(withoutUndefined);
 }
 

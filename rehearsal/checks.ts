@@ -46,11 +46,16 @@ export function containerMounts(graph: readonly GraphResource[]): Mount[] {
       const image = typeof r.inputs.image === "string" ? r.inputs.image : "";
       const explicit = typeof r.inputs.user === "string" ? /^(\d+)(?::(\d+))?$/.exec(r.inputs.user) : null;
       const fromImage = IMAGE_USERS[imageRepository(image)];
-      if (!explicit && !fromImage) throw new Error(`rehearsal: no known user for image ${image} of ${r.name}: add it to IMAGE_USERS`);
-      const user: ServiceUser = explicit ? { name: r.name, uid: Number(explicit[1]), gid: Number(explicit[2] ?? explicit[1]) } : { name: r.name, ...fromImage };
+      if (!explicit && !fromImage)
+        throw new Error(`rehearsal: no known user for image ${image} of ${r.name}: add it to IMAGE_USERS`);
+      const user: ServiceUser = explicit
+        ? { name: r.name, uid: Number(explicit[1]), gid: Number(explicit[2] ?? explicit[1]) }
+        : { name: r.name, ...fromImage };
       const volumes = (Array.isArray(r.inputs.volumes) ? r.inputs.volumes : []) as { hostPath?: string }[];
       // `/` (the node exporter reads the host's filesystems) is not a file the container is given to read.
-      return volumes.filter((v) => typeof v.hostPath === "string" && v.hostPath !== "/").map((v) => ({ container: r.name, user, hostPath: v.hostPath! }));
+      return volumes
+        .filter((v) => typeof v.hostPath === "string" && v.hostPath !== "/")
+        .map((v) => ({ container: r.name, user, hostPath: v.hostPath! }));
     });
 }
 
@@ -81,7 +86,9 @@ interface FileState {
 
 function stat(host: RehearsalHost, paths: readonly string[]): Map<string, FileState> {
   if (paths.length === 0) return new Map();
-  const out = host.root(`for f in ${paths.map(shellQuote).join(" ")}; do [ -e "$f" ] && stat -c '%u %g %a %n' "$f"; done; true`).stdout;
+  const out = host.root(
+    `for f in ${paths.map(shellQuote).join(" ")}; do [ -e "$f" ] && stat -c '%u %g %a %n' "$f"; done; true`,
+  ).stdout;
   const states = new Map<string, FileState>();
   for (const line of out.split("\n").filter(Boolean)) {
     const [uid, gid, mode, ...name] = line.split(" ");
@@ -112,9 +119,16 @@ export function checkMountedFiles(context: CheckContext): string[] {
   const problems: string[] = [];
   const files = writtenFiles(context.graph);
   const mounts = containerMounts(context.graph);
-  const users = [...new Map(mounts.map((m) => [`${m.user.uid}:${m.user.gid}`, m.user])).values(), ...context.otherUsers];
+  const users = [
+    ...new Map(mounts.map((m) => [`${m.user.uid}:${m.user.gid}`, m.user])).values(),
+    ...context.otherUsers,
+  ];
   const secretValues = Object.values(context.secrets);
-  const mounted = [...files.keys()].flatMap((file) => mounts.filter((m) => file === m.hostPath || file.startsWith(`${m.hostPath.replace(/\/$/, "")}/`)).map((m) => ({ file, mount: m })));
+  const mounted = [...files.keys()].flatMap((file) =>
+    mounts
+      .filter((m) => file === m.hostPath || file.startsWith(`${m.hostPath.replace(/\/$/, "")}/`))
+      .map((m) => ({ file, mount: m })),
+  );
   const states = stat(context.host, [...new Set(mounted.map((m) => m.file))]);
   for (const { file, mount } of mounted) {
     const state = states.get(file);
@@ -123,12 +137,19 @@ export function checkMountedFiles(context: CheckContext): string[] {
       continue;
     }
     const content = context.host.root(`cat ${shellQuote(file)}`).stdout;
-    if (content !== files.get(file)!.content) problems.push(`${file}: content differs from what ${files.get(file)!.command.name} sent`);
-    if (!canRead(mount.user, state)) problems.push(`${file}: ${mount.container} (uid ${mount.user.uid}) cannot read it (owner ${state.uid}:${state.gid}, mode ${state.mode.toString(8)})`);
+    if (content !== files.get(file)!.content)
+      problems.push(`${file}: content differs from what ${files.get(file)!.command.name} sent`);
+    if (!canRead(mount.user, state))
+      problems.push(
+        `${file}: ${mount.container} (uid ${mount.user.uid}) cannot read it (owner ${state.uid}:${state.gid}, mode ${state.mode.toString(8)})`,
+      );
     const secret = secretValues.some((value) => content.includes(value));
     if (secret) {
       const readers = users.filter((u) => u.uid !== 0 && u.uid !== mount.user.uid && canRead(u, state));
-      if (readers.length > 0) problems.push(`${file} holds a secret and is readable by ${readers.map((u) => `${u.name} (uid ${u.uid})`).join(", ")}`);
+      if (readers.length > 0)
+        problems.push(
+          `${file} holds a secret and is readable by ${readers.map((u) => `${u.name} (uid ${u.uid})`).join(", ")}`,
+        );
     }
   }
   return problems;
@@ -148,12 +169,15 @@ export function checkSecretsContained(context: CheckContext): string[] {
     const value = lines.length > 3 ? lines[2] : secret;
     const expected = [...files.entries()].filter(([, f]) => f.content.includes(value)).map(([file]) => file);
     const found = context.host
-      .layers(`grep -rlF --exclude-dir=proc -- ${shellQuote(value)} ${places.map(shellQuote).join(" ")} 2>/dev/null; true`)
+      .layers(
+        `grep -rlF --exclude-dir=proc -- ${shellQuote(value)} ${places.map(shellQuote).join(" ")} 2>/dev/null; true`,
+      )
       .stdout.split("\n")
       .filter(Boolean)
       .map((p) => p.replace(`${work}/upper`, "").replace(`${work}/root`, ""));
     const stray = found.filter((p) => !expected.includes(p));
-    if (stray.length > 0) problems.push(`secret ${name} found outside its file(s) ${expected.join(", ") || "(none)"}: ${stray.join(", ")}`);
+    if (stray.length > 0)
+      problems.push(`secret ${name} found outside its file(s) ${expected.join(", ") || "(none)"}: ${stray.join(", ")}`);
   }
   return problems;
 }
@@ -168,8 +192,18 @@ export interface AgentCheck {
 
 export const AGENT_CHECKS: readonly AgentCheck[] = [
   { agent: "fail2ban", packages: ["fail2ban"], units: ["fail2ban"], probe: "fail2ban-client ping" },
-  { agent: "crowdsec", packages: ["crowdsec"], units: ["crowdsec", "crowdsec-firewall-bouncer"], probe: "cscli metrics" },
-  { agent: "suricata", packages: ["suricata"], units: ["suricata"], probe: "suricata -T -c /etc/suricata/suricata.yaml" },
+  {
+    agent: "crowdsec",
+    packages: ["crowdsec"],
+    units: ["crowdsec", "crowdsec-firewall-bouncer"],
+    probe: "cscli metrics",
+  },
+  {
+    agent: "suricata",
+    packages: ["suricata"],
+    units: ["suricata"],
+    probe: "suricata -T -c /etc/suricata/suricata.yaml",
+  },
 ];
 
 /** The agents the graph declares (HostAgent components named `*-<agent>`). */
@@ -185,10 +219,16 @@ export function checkAgentsRunning(context: CheckContext): string[] {
       const enabled = context.host.root(`systemctl is-enabled ${unit}`).stdout.trim();
       const active = context.host.root(`systemctl is-active ${unit}`).stdout.trim();
       if (enabled !== "enabled") problems.push(`${unit}: is-enabled says ${enabled || "nothing"}`);
-      if (active !== "active") problems.push(`${unit}: is-active says ${active || "nothing"}: ${context.host.root(`journalctl -u ${unit} -n 5 --no-pager -q`).stdout.trim()}`);
+      if (active !== "active")
+        problems.push(
+          `${unit}: is-active says ${active || "nothing"}: ${context.host.root(`journalctl -u ${unit} -n 5 --no-pager -q`).stdout.trim()}`,
+        );
     }
     const probe = context.host.root(`timeout 60 ${agent.probe}`);
-    if (probe.code !== 0) problems.push(`${agent.agent}: \`${agent.probe}\` exited ${probe.code}: ${(probe.stderr || probe.stdout).trim().split("\n").slice(-3).join(" / ")}`);
+    if (probe.code !== 0)
+      problems.push(
+        `${agent.agent}: \`${agent.probe}\` exited ${probe.code}: ${(probe.stderr || probe.stdout).trim().split("\n").slice(-3).join(" / ")}`,
+      );
   }
   return problems;
 }
@@ -199,7 +239,8 @@ export function checkDestroyed(context: CheckContext, deployedGraph: readonly Gr
   for (const agent of declaredAgents(deployedGraph)) {
     for (const pkg of agent.packages) {
       const status = context.host.root(`dpkg-query -W -f='\${db:Status-Abbrev}' ${pkg} 2>/dev/null`).stdout.trim();
-      if (status !== "" && !status.startsWith("un") && !status.startsWith("pn")) problems.push(`${pkg} is not purged (dpkg: ${status})`);
+      if (status !== "" && !status.startsWith("un") && !status.startsWith("pn"))
+        problems.push(`${pkg} is not purged (dpkg: ${status})`);
     }
   }
   const left = [...stat(context.host, [...writtenFiles(deployedGraph).keys()]).keys()];
@@ -211,7 +252,10 @@ export function checkDestroyed(context: CheckContext, deployedGraph: readonly Gr
 export function volumePaths(graph: readonly GraphResource[]): string[] {
   return graph
     .filter((r) => r.type === "docker:index/volume:Volume")
-    .map((r) => `/var/lib/docker/volumes/${typeof r.inputs.name === "string" ? r.inputs.name : r.name}/_data/kreh-data-marker`);
+    .map(
+      (r) =>
+        `/var/lib/docker/volumes/${typeof r.inputs.name === "string" ? r.inputs.name : r.name}/_data/kreh-data-marker`,
+    );
 }
 
 export function checkVolumesUntouched(context: CheckContext): string[] {

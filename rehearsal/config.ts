@@ -25,7 +25,9 @@ export interface StackConfig {
 
 /** The committed stack file; each `secure:` placeholder gets a random per-run value (searched for on the host). */
 export function committedConfig(stack: string, dir: string): StackConfig {
-  const document = YAML.parse(fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+  const document = YAML.parse(fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config?: Record<string, unknown>;
+  };
   const values: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
   for (const [key, value] of Object.entries(document.config ?? {})) {
@@ -68,7 +70,8 @@ export function applyOverrides(config: StackConfig, overrides: readonly Override
 /** The engine's view: every value as text (objects as JSON), and which keys are secret. */
 export function engineConfig(config: StackConfig): { config: Record<string, string>; secretKeys: string[] } {
   const text: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config.values)) text[key] = typeof value === "string" ? value : JSON.stringify(value);
+  for (const [key, value] of Object.entries(config.values))
+    text[key] = typeof value === "string" ? value : JSON.stringify(value);
   for (const [key, value] of Object.entries(config.secrets)) text[key] = value;
   return { config: text, secretKeys: Object.keys(config.secrets) };
 }

@@ -63,9 +63,20 @@ export async function programGraph(request: GraphRequest): Promise<GraphResource
     await new Promise<void>((resolve, reject) =>
       execFile(
         process.execPath,
-        [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "graphWorker.ts"), requestFile, resultFile],
-        { cwd: PROJECT_DIR, env: { ...process.env, PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(request.secretKeys) }, maxBuffer: 16 * 1024 * 1024 },
-        (error, _stdout, stderr) => (error ? reject(new Error(`the program failed under mocks: ${stderr.trim() || error.message}`)) : resolve()),
+        [
+          require.resolve("ts-node/dist/bin"),
+          "--transpile-only",
+          path.join(__dirname, "graphWorker.ts"),
+          requestFile,
+          resultFile,
+        ],
+        {
+          cwd: PROJECT_DIR,
+          env: { ...process.env, PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(request.secretKeys) },
+          maxBuffer: 16 * 1024 * 1024,
+        },
+        (error, _stdout, stderr) =>
+          error ? reject(new Error(`the program failed under mocks: ${stderr.trim() || error.message}`)) : resolve(),
       ),
     );
     return JSON.parse(fs.readFileSync(resultFile, "utf8")) as GraphResource[];
@@ -84,7 +95,11 @@ export function topologicalOrder(resources: readonly GraphResource[]): GraphReso
     if (done.has(resource.urn)) return;
     if (visiting.has(resource.urn)) throw new Error(`dependency cycle through ${resource.urn}`);
     visiting.add(resource.urn);
-    for (const dependency of [...resource.dependencies].map((urn) => byUrn.get(urn)).filter((r): r is GraphResource => r !== undefined).sort((a, b) => a.order - b.order)) visit(dependency);
+    for (const dependency of [...resource.dependencies]
+      .map((urn) => byUrn.get(urn))
+      .filter((r): r is GraphResource => r !== undefined)
+      .sort((a, b) => a.order - b.order))
+      visit(dependency);
     visiting.delete(resource.urn);
     done.add(resource.urn);
     sorted.push(resource);

@@ -20,7 +20,10 @@ function bcryptOf(password: string, name: string): string {
   // 22 salt characters; the last one carries 2 bits only, so it is one of `.Oeu` (a canonical bcrypt salt).
   const salt = [...digest.subarray(0, 21)].map((b) => alphabet[b % 64]).join("") + ".Oeu"[digest[21] % 4];
   const script = "import crypt, sys; print(crypt.crypt(sys.stdin.read(), sys.argv[1]))";
-  const hash = execFileSync("python3", ["-W", "ignore", "-c", script, `$2b$10$${salt}`], { input: password, encoding: "utf8" }).trim();
+  const hash = execFileSync("python3", ["-W", "ignore", "-c", script, `$2b$10$${salt}`], {
+    input: password,
+    encoding: "utf8",
+  }).trim();
   if (!/^\$2b\$10\$[./A-Za-z0-9]{53}$/.test(hash)) throw new Error(`python3's crypt made no bcrypt hash for ${name}`);
   return hash;
 }
@@ -65,16 +68,16 @@ async function main(): Promise<void> {
     const order = resources.length;
     const inputs = deserializeProperties(req.getObject() as never, true) as Record<string, unknown>;
     resources.push({
-        urn,
-        type: req.getType(),
-        name: req.getName(),
-        parent: req.getParent(),
-        order,
-        dependencies: req.getDependenciesList(),
-        deleteBeforeReplace: req.getDeletebeforereplace(),
-        retainOnDelete: req.getRetainondelete(),
-        replaceOnChanges: req.getReplaceonchangesList(),
-        inputs: unwrapSecrets(inputs) as Record<string, unknown>,
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent(),
+      order,
+      dependencies: req.getDependenciesList(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      retainOnDelete: req.getRetainondelete(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+      inputs: unwrapSecrets(inputs) as Record<string, unknown>,
     });
     return original.call(this, req, callback);
   };

@@ -22,9 +22,20 @@ export interface AptProxy {
 }
 
 function startProxyProcess(address: string, hosts: readonly string[]): Promise<AptProxy> {
-  const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "aptProxy.ts"), address, ...hosts], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "aptProxy.ts"), address, ...hosts],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const refused: string[] = [];
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => refused.push(...chunk.split("\n").filter((l) => l.startsWith("refused ")).map((l) => l.slice(8))));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) =>
+    refused.push(
+      ...chunk
+        .split("\n")
+        .filter((l) => l.startsWith("refused "))
+        .map((l) => l.slice(8)),
+    ),
+  );
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the apt proxy exited (${code}) before listening`)));
     child.stdout.setEncoding("utf8").once("data", (url: string) =>
@@ -61,22 +72,41 @@ const CGROUP_ROOT = "/sys/fs/cgroup/unified";
 
 function run(command: string, args: readonly string[], input?: string, timeoutMs = 600_000): RunResult {
   const result = spawnSync(command, args, { input, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-  return { code: result.status ?? (result.signal ? 128 : 1), stdout: result.stdout ?? "", stderr: `${result.stderr ?? ""}${result.error ? String(result.error) : ""}` };
+  return {
+    code: result.status ?? (result.signal ? 128 : 1),
+    stdout: result.stdout ?? "",
+    stderr: `${result.stderr ?? ""}${result.error ? String(result.error) : ""}`,
+  };
 }
 
 function must(command: string, args: readonly string[], input?: string): string {
   const result = run(command, args, input);
-  if (result.code !== 0) throw new Error(`rehearsal host: \`${command} ${args.join(" ")}\` failed (${result.code}): ${result.stderr.trim()}`);
+  if (result.code !== 0)
+    throw new Error(
+      `rehearsal host: \`${command} ${args.join(" ")}\` failed (${result.code}): ${result.stderr.trim()}`,
+    );
   return result.stdout;
 }
 
 /** A free /30 of 10.220.0.0/16 and link names for it (the host side `kreh-<n>h`, moved in and renamed `eth0`). */
 function pickNetwork(): { index: number; hostLink: string; nsLink: string; hostAddress: string; address: string } {
-  const used = new Set(must("ip", ["-o", "link"]).split("\n").map((line) => /kreh-(\d+)h[@:]/.exec(line)?.[1]).filter(Boolean));
+  const used = new Set(
+    must("ip", ["-o", "link"])
+      .split("\n")
+      .map((line) => /kreh-(\d+)h[@:]/.exec(line)?.[1])
+      .filter(Boolean),
+  );
   const start = (process.pid % 250) + 1;
   for (let i = 0; i < 250; i++) {
     const index = ((start + i) % 250) + 1;
-    if (!used.has(String(index))) return { index, hostLink: `kreh-${index}h`, nsLink: `kreh-${index}n`, hostAddress: `10.220.${index}.1`, address: `10.220.${index}.2` };
+    if (!used.has(String(index)))
+      return {
+        index,
+        hostLink: `kreh-${index}h`,
+        nsLink: `kreh-${index}n`,
+        hostAddress: `10.220.${index}.1`,
+        address: `10.220.${index}.2`,
+      };
   }
   throw new Error("rehearsal host: no free kreh-* network in 10.220.0.0/16");
 }
@@ -101,11 +131,16 @@ export class RehearsalHost {
     const cgroup = path.join(CGROUP_ROOT, id);
     fs.mkdirSync(cgroup);
     const bootLog = `${work}.boot.log`;
-    const boot = spawn(path.join(__dirname, "boot.sh"), [work, cgroup, archives], { detached: true, stdio: ["ignore", "ignore", fs.openSync(bootLog, "w")] });
+    const boot = spawn(path.join(__dirname, "boot.sh"), [work, cgroup, archives], {
+      detached: true,
+      stdio: ["ignore", "ignore", fs.openSync(bootLog, "w")],
+    });
     boot.unref();
     const unsharePid = boot.pid!;
     const pid = await waitFor(async () => {
-      const child = run("pgrep", ["-P", String(unsharePid)]).stdout.trim().split("\n")[0];
+      const child = run("pgrep", ["-P", String(unsharePid)])
+        .stdout.trim()
+        .split("\n")[0];
       return child && fs.existsSync(`/proc/${child}/root/run/systemd/system`) ? Number(child) : undefined;
     }, "systemd to start in the rehearsal host");
     let host: RehearsalHost | undefined;
@@ -115,7 +150,15 @@ export class RehearsalHost {
       must("ip", ["addr", "add", `${net.hostAddress}/30`, "dev", net.hostLink]);
       must("ip", ["link", "set", net.hostLink, "up"]);
       const proxy = await startProxyProcess(net.hostAddress, debianArchiveHosts());
-      host = new RehearsalHost(pid, net.address, work, cgroup, net.hostLink, proxy, fs.mkdtempSync(path.join(os.tmpdir(), `${id}-keys-`)));
+      host = new RehearsalHost(
+        pid,
+        net.address,
+        work,
+        cgroup,
+        net.hostLink,
+        proxy,
+        fs.mkdtempSync(path.join(os.tmpdir(), `${id}-keys-`)),
+      );
       // The namespace's side is the host's `eth0`, as on the VPS (Suricata's `publicInterface`).
       host.mustRoot(
         [
@@ -126,7 +169,11 @@ export class RehearsalHost {
           `ip route add default via ${net.hostAddress}`,
         ].join(" && "),
       );
-      await waitFor(async () => (["running", "degraded"].includes(host!.root("systemctl is-system-running").stdout.trim()) ? true : undefined), "the rehearsal host to finish booting");
+      await waitFor(
+        async () =>
+          ["running", "degraded"].includes(host!.root("systemctl is-system-running").stdout.trim()) ? true : undefined,
+        "the rehearsal host to finish booting",
+      );
       return host;
     } catch (error) {
       if (host) await host.shutdown();
@@ -142,7 +189,8 @@ export class RehearsalHost {
 
   mustRoot(script: string, input?: string): string {
     const result = this.root(script, input);
-    if (result.code !== 0) throw new Error(`rehearsal host: \`${script}\` failed (${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0)
+      throw new Error(`rehearsal host: \`${script}\` failed (${result.code}): ${result.stderr.trim()}`);
     return result.stdout;
   }
 
@@ -164,20 +212,31 @@ export class RehearsalHost {
   ssh(target: SshTarget, script: string, stdin: string | undefined, timeoutMs = 600_000): RunResult {
     const keyFile = path.join(this.keysDir, "client");
     const knownHosts = path.join(this.keysDir, "known_hosts");
-    fs.writeFileSync(keyFile, target.privateKey.endsWith("\n") ? target.privateKey : `${target.privateKey}\n`, { mode: 0o600 });
+    fs.writeFileSync(keyFile, target.privateKey.endsWith("\n") ? target.privateKey : `${target.privateKey}\n`, {
+      mode: 0o600,
+    });
     fs.writeFileSync(knownHosts, `${target.hostName} ${target.hostKey}\n`, { mode: 0o600 });
     return run(
       "ssh",
       [
-        "-i", keyFile,
-        "-o", "IdentitiesOnly=yes",
-        "-o", "BatchMode=yes",
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", `UserKnownHostsFile=${knownHosts}`,
-        "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", `HostKeyAlias=${target.hostName}`,
-        "-o", "ConnectTimeout=10",
-        "-F", "/dev/null",
+        "-i",
+        keyFile,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        `HostKeyAlias=${target.hostName}`,
+        "-o",
+        "ConnectTimeout=10",
+        "-F",
+        "/dev/null",
         `${target.user}@${this.address}`,
         "--",
         script,
@@ -191,7 +250,11 @@ export class RehearsalHost {
   async shutdown(): Promise<void> {
     await this.proxy.close();
     this.root("systemctl poweroff --no-block", undefined, 20_000);
-    await waitFor(async () => (fs.existsSync(`/proc/${this.pid}`) ? undefined : true), "the rehearsal host to power off", 30_000).catch(() => undefined);
+    await waitFor(
+      async () => (fs.existsSync(`/proc/${this.pid}`) ? undefined : true),
+      "the rehearsal host to power off",
+      30_000,
+    ).catch(() => undefined);
     RehearsalHost.kill(this.pid, this.cgroup, this.work, this.hostLink);
     fs.rmSync(this.keysDir, { recursive: true, force: true });
   }
@@ -221,7 +284,8 @@ export class RehearsalHost {
 
 /** cgroup directories are removed leaf first (rmdir; their files cannot be deleted). */
 function removeCgroup(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeCgroup(path.join(dir, entry.name));
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+    if (entry.isDirectory()) removeCgroup(path.join(dir, entry.name));
   fs.rmdirSync(dir);
 }
 
@@ -233,7 +297,8 @@ export function debianArchiveHosts(dir = "/etc/apt/sources.list.d"): string[] {
       for (const uri of match[1].trim().split(/\s+/)) if (uri.startsWith("http://")) hosts.add(new URL(uri).hostname);
     }
   }
-  if (hosts.size === 0) throw new Error(`no http:// apt source in ${dir}/*.sources: the rehearsal host cannot reach Debian's archive`);
+  if (hosts.size === 0)
+    throw new Error(`no http:// apt source in ${dir}/*.sources: the rehearsal host cannot reach Debian's archive`);
   return [...hosts];
 }
 

@@ -6,5 +6,11 @@
 import type { Override } from "./config";
 
 export function hostKeyOverride(hostKey: string): Override[] {
-  return [{ key: "ssh.hostKey", value: hostKey, why: "the host key generated for this run's rehearsal host (the VPS's own key in the real stack)" }];
+  return [
+    {
+      key: "ssh.hostKey",
+      value: hostKey,
+      why: "the host key generated for this run's rehearsal host (the VPS's own key in the real stack)",
+    },
+  ];
 }

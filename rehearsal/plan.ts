@@ -118,11 +118,17 @@ export function changePlan(before: readonly GraphResource[], after: readonly Gra
       continue;
     }
     if (canonical(previous.inputs) === canonical(command.inputs)) continue;
-    const changed = Object.keys({ ...previous.inputs, ...command.inputs }).filter((k) => canonical(previous.inputs[k]) !== canonical(command.inputs[k]));
-    const replacing = changed.filter((k) => command.replaceOnChanges.some((p) => p === k || p.startsWith(`${k}[`) || p.startsWith(`${k}.`)));
+    const changed = Object.keys({ ...previous.inputs, ...command.inputs }).filter(
+      (k) => canonical(previous.inputs[k]) !== canonical(command.inputs[k]),
+    );
+    const replacing = changed.filter((k) =>
+      command.replaceOnChanges.some((p) => p === k || p.startsWith(`${k}[`) || p.startsWith(`${k}.`)),
+    );
     if (replacing.length > 0) {
       if (command.deleteBeforeReplace) {
-        steps.push(...deleteStep(previous, `${replacing.join(", ")} changed: replaced, deleteBeforeReplace (old deleted first)`));
+        steps.push(
+          ...deleteStep(previous, `${replacing.join(", ")} changed: replaced, deleteBeforeReplace (old deleted first)`),
+        );
         steps.push(...createStep(command, `${replacing.join(", ")} changed: replaced, deleteBeforeReplace`));
       } else {
         steps.push(...createStep(command, `${replacing.join(", ")} changed: replaced, create-before-delete`));
@@ -131,11 +137,18 @@ export function changePlan(before: readonly GraphResource[], after: readonly Gra
       continue;
     }
     const script = command.update ?? command.create;
-    if (script) steps.push({ command, operation: "update", script, reason: `${changed.join(", ")} changed: updated in place${command.update ? "" : " (create runs again)"}` });
+    if (script)
+      steps.push({
+        command,
+        operation: "update",
+        script,
+        reason: `${changed.join(", ")} changed: updated in place${command.update ? "" : " (create runs again)"}`,
+      });
   }
   // Replaced (create-before-delete) and removed resources go last, in reverse dependency order of the old graph.
   for (const previous of [...old.values()].reverse()) {
-    if (deferredDeletes.has(previous.urn)) steps.push(...deleteStep(previous, "old copy of a replaced resource: deleted after its replacement was created"));
+    if (deferredDeletes.has(previous.urn))
+      steps.push(...deleteStep(previous, "old copy of a replaced resource: deleted after its replacement was created"));
     else if (!nextUrns.has(previous.urn)) steps.push(...deleteStep(previous, "removed from the program: deleted"));
   }
   return steps;
@@ -158,5 +171,9 @@ export function needsDocker(script: string): boolean {
  */
 export function needsInternet(script: string): boolean {
   // A command at the start of a line (one command per line in every script here, also inside `s='...'`).
-  return /^\s*(s=')?\s*(cscli\s+(hub\s+update|collections\s+install)\b|suricata-update(?!\s+--offline)(\s|$)|(curl|wget)\s)/m.test(script) || /(\||&&|;)\s*(curl|wget)\s/.test(script);
+  return (
+    /^\s*(s=')?\s*(cscli\s+(hub\s+update|collections\s+install)\b|suricata-update(?!\s+--offline)(\s|$)|(curl|wget)\s)/m.test(
+      script,
+    ) || /(\||&&|;)\s*(curl|wget)\s/.test(script)
+  );
 }

@@ -45,7 +45,12 @@ export interface MonitoringBridge {
   readonly gatewayCidr: string;
 }
 
-export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs, monitoring: MonitoringBridge): PreparedHost {
+export function prepareHost(
+  host: RehearsalHost,
+  keysDir: string,
+  logs: VpsLogs,
+  monitoring: MonitoringBridge,
+): PreparedHost {
   const steps: string[] = [];
   const step = (what: string, script: string, input?: string): void => {
     host.mustRoot(script, input);
@@ -137,7 +142,12 @@ export function prepareHost(host: RehearsalHost, keysDir: string, logs: VpsLogs,
     ].join("\n"),
     server.privateKey,
   );
-  return { clientKey: client.privateKey, hostKey: server.publicKey.split(" ").slice(0, 2).join(" "), user: DEPLOY_USER, steps };
+  return {
+    clientKey: client.privateKey,
+    hostKey: server.publicKey.split(" ").slice(0, 2).join(" "),
+    user: DEPLOY_USER,
+    steps,
+  };
 }
 
 /** The candidate version of each package in the host's apt (after the preparation's `apt-get update`). */
@@ -151,6 +161,7 @@ export function candidateVersions(host: RehearsalHost, packages: readonly string
     const candidate = /^\s+Candidate:\s+(\S+)/.exec(line);
     if (candidate && current && candidate[1] !== "(none)") versions[current] = candidate[1];
   }
-  for (const p of packages) if (!versions[p]) throw new Error(`rehearsal host: Debian's archive has no candidate for ${p}`);
+  for (const p of packages)
+    if (!versions[p]) throw new Error(`rehearsal host: Debian's archive has no candidate for ${p}`);
   return versions;
 }

@@ -21,7 +21,10 @@ export function clusterPeers(settings: Settings): PeerAddress[] {
   return cluster.peers.map((name) => {
     if (name === monitoringHostName(settings)) return { name, address: cluster.monitoringHostAddress };
     const host = settings.hosts.find((h) => h.name === name);
-    if (!host) throw new Error(`alertmanager.cluster.peers: ${JSON.stringify(name)} is not one of ${allHostNames(settings).join(", ")}`);
+    if (!host)
+      throw new Error(
+        `alertmanager.cluster.peers: ${JSON.stringify(name)} is not one of ${allHostNames(settings).join(", ")}`,
+      );
     return { name, address: host.address };
   });
 }

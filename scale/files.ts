@@ -23,7 +23,10 @@ export const REMOTE_EXPORTER_PATHS = { dir: "/etc/node-exporter", webConfig: "/e
 export const REMOTE_EXPORTER_TLS = { cert: "tls.crt", key: "tls.key" } as const;
 
 /** Loki's S3 credentials file (AWS shared-credentials format) as the container sees it. */
-export const LOKI_S3_CREDENTIALS = { rendered: "loki/secrets/s3-credentials", inContainer: "/etc/loki/secrets/s3-credentials" } as const;
+export const LOKI_S3_CREDENTIALS = {
+  rendered: "loki/secrets/s3-credentials",
+  inContainer: "/etc/loki/secrets/s3-credentials",
+} as const;
 
 function secretFile(path: string, content: string | undefined): RenderedFile {
   return { path, content: content ?? "", secret: true };
@@ -36,7 +39,17 @@ export function furtherHostExporterFiles(host: string, secrets: Secrets<string>)
     // The node exporter's logins (contract/webAccess.ts: Prometheus's scrape, the healthcheck) as on the monitoring
     // host, plus TLS: this exporter is reached over the private network. Behaviour relied on (exporter-toolkit
     // 0.14): `tls_server_config` turns on TLS for every request; relative paths resolve against web.yml's directory.
-    secretFile(`${dir}/web.yml`, toYaml({ tls_server_config: { cert_file: REMOTE_EXPORTER_TLS.cert, key_file: REMOTE_EXPORTER_TLS.key, min_version: "TLS12" }, ...webConfig("nodeExporter", secrets) })),
+    secretFile(
+      `${dir}/web.yml`,
+      toYaml({
+        tls_server_config: {
+          cert_file: REMOTE_EXPORTER_TLS.cert,
+          key_file: REMOTE_EXPORTER_TLS.key,
+          min_version: "TLS12",
+        },
+        ...webConfig("nodeExporter", secrets),
+      }),
+    ),
     secretFile(`${dir}/${REMOTE_EXPORTER_TLS.cert}`, secrets.hostsTlsCert),
     secretFile(`${dir}/${REMOTE_EXPORTER_TLS.key}`, secrets.hostsTlsKey),
   ];
@@ -54,7 +67,11 @@ export function furtherHostFiles<T extends { readonly path: string }>(files: rea
 }
 
 /** Further host `host`'s own files of `dir` (rendered under `hosts/<host>/<dir>/`), at `<dir>/` where its component mounts them. */
-export function furtherHostOwnFiles<T extends { readonly path: string }>(files: readonly T[], host: string, dir: string): T[] {
+export function furtherHostOwnFiles<T extends { readonly path: string }>(
+  files: readonly T[],
+  host: string,
+  dir: string,
+): T[] {
   const own = `hosts/${host}/${dir}/`;
   return files.filter((f) => f.path.startsWith(own)).map((f) => ({ ...f, path: `${dir}/${f.path.slice(own.length)}` }));
 }
@@ -70,7 +87,10 @@ function furtherAlloyFile(host: string, inContainer: string): string {
  */
 export function furtherHostAlloyFiles(settings: Settings, host: string, secrets: Secrets<string>): RenderedFile[] {
   return [
-    { path: `hosts/${host}/alloy/config.alloy`, content: alloyConfigText(settings, furtherHostAlloy(settings, { name: host })) },
+    {
+      path: `hosts/${host}/alloy/config.alloy`,
+      content: alloyConfigText(settings, furtherHostAlloy(settings, { name: host })),
+    },
     secretFile(furtherAlloyFile(host, ALLOY_PATHS.gatewayPassword), secrets[logGatewayPasswordName(host)]),
     secretFile(furtherAlloyFile(host, ALLOY_PATHS.gatewayCa), secrets.hostsTlsCaCert),
   ];
@@ -80,7 +100,13 @@ export function furtherHostAlloyFiles(settings: Settings, host: string, secrets:
 export function logGatewayFiles(settings: Settings, secrets: Secrets<string>): RenderedFile[] {
   const dir = LOG_GATEWAY_FILES.rendered;
   return [
-    { path: `${dir}/${LOG_GATEWAY_FILES.config}`, content: logGatewayConfig(settings, { listen: String(settings.logGateway.port), paths: LOG_GATEWAY_CONTAINER_PATHS }) },
+    {
+      path: `${dir}/${LOG_GATEWAY_FILES.config}`,
+      content: logGatewayConfig(settings, {
+        listen: String(settings.logGateway.port),
+        paths: LOG_GATEWAY_CONTAINER_PATHS,
+      }),
+    },
     secretFile(`${dir}/${LOG_GATEWAY_FILES.users}`, logGatewayUsers(settings, secrets)),
     // The hosts' serving certificate: the gateway address is one of its SANs (components/hostsTls.ts).
     secretFile(`${dir}/${LOG_GATEWAY_FILES.cert}`, secrets.hostsTlsCert),
@@ -96,12 +122,24 @@ export function awsCredentialsFile(accessKeyId: string, secretKey: string): stri
 export const renderScaleFiles: FileRenderer = (settings: Settings, secrets) => {
   const files: RenderedFile[] = [];
   if (settings.hosts.length > 0) {
-    files.push({ path: `prometheus/${SCALE_PROMETHEUS_FILES.hostsCa}`, content: secrets.hostsTlsCaCert ?? "", secret: true });
-    for (const host of settings.hosts) files.push(...furtherHostExporterFiles(host.name, secrets), ...furtherHostAlloyFiles(settings, host.name, secrets));
+    files.push({
+      path: `prometheus/${SCALE_PROMETHEUS_FILES.hostsCa}`,
+      content: secrets.hostsTlsCaCert ?? "",
+      secret: true,
+    });
+    for (const host of settings.hosts)
+      files.push(
+        ...furtherHostExporterFiles(host.name, secrets),
+        ...furtherHostAlloyFiles(settings, host.name, secrets),
+      );
     files.push(...logGatewayFiles(settings, secrets));
   }
-  if (settings.prometheus.remoteWrite?.username) files.push(secretFile(`prometheus/${SCALE_PROMETHEUS_FILES.remoteWritePassword}`, secrets.remoteWritePassword));
+  if (settings.prometheus.remoteWrite?.username)
+    files.push(secretFile(`prometheus/${SCALE_PROMETHEUS_FILES.remoteWritePassword}`, secrets.remoteWritePassword));
   const storage = settings.loki.storage;
-  if (storage) files.push(secretFile(LOKI_S3_CREDENTIALS.rendered, awsCredentialsFile(storage.accessKeyId, secrets.lokiS3SecretKey ?? "")));
+  if (storage)
+    files.push(
+      secretFile(LOKI_S3_CREDENTIALS.rendered, awsCredentialsFile(storage.accessKeyId, secrets.lokiS3SecretKey ?? "")),
+    );
   return files;
 };

@@ -27,7 +27,13 @@ export const LOKI_PUSH_PATH = "/loki/api/v1/push";
 const REALM = "koprogo log gateway";
 
 /** Where the gateway's files are: rendered under `log-gateway/`, mounted at `dir` in its container. */
-export const LOG_GATEWAY_FILES = { rendered: "log-gateway", config: "nginx.conf", users: "users", cert: "tls.crt", key: "tls.key" } as const;
+export const LOG_GATEWAY_FILES = {
+  rendered: "log-gateway",
+  config: "nginx.conf",
+  users: "users",
+  cert: "tls.crt",
+  key: "tls.key",
+} as const;
 
 export interface LogGatewayPaths {
   /** Directory of the config, the user file and the TLS files. */
@@ -47,7 +53,10 @@ export function logGatewayName(settings: Pick<Settings, "namePrefix">): string {
 /** The monitoring host's private address the gateway is published on. Throws when the settings give none (the schema refuses that first). */
 export function logGatewayAddress(settings: Pick<Settings, "logGateway" | "alertmanager">): string {
   const address = settings.logGateway.address ?? settings.alertmanager.cluster?.monitoringHostAddress;
-  if (!address) throw new Error("logGateway.address is not set (nor alertmanager.cluster.monitoringHostAddress): the further hosts have nowhere to push logs");
+  if (!address)
+    throw new Error(
+      "logGateway.address is not set (nor alertmanager.cluster.monitoringHostAddress): the further hosts have nowhere to push logs",
+    );
   return address;
 }
 
@@ -72,40 +81,54 @@ export function logGatewayConfig(settings: Settings, options: LogGatewayConfigOp
     directive("pid", `${temp}/nginx.pid`),
     directive("error_log", "stderr", "warn"),
     section("events", [], [directive("worker_connections", 256)]),
-    section("http", [], [
-      directive("server_tokens", "off"),
-      // No access log: nginx re-opens `/dev/stdout` for it, which an unprivileged uid may not do on the pipe it was
-      // given (EACCES; ENXIO on a socket). The error log (stderr, kept open) says what matters: every refused
-      // login (`user "x" was not found`, `password mismatch`, level error) and every body over the limit. The
-      // pushes themselves show in Loki's own ingestion metrics.
-      directive("access_log", "off"),
-      // Every path nginx writes to under the one writable directory: it runs as its own uid, not root.
-      ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => directive(`${kind}_temp_path`, `${temp}/${kind}`)),
-      directive("resolver", "127.0.0.11", "valid=10s", "ipv6=off"),
-      section("server", [], [
-        directive("listen", options.listen, "ssl"),
-        directive("ssl_certificate", `${dir}/${LOG_GATEWAY_FILES.cert}`),
-        directive("ssl_certificate_key", `${dir}/${LOG_GATEWAY_FILES.key}`),
-        directive("ssl_protocols", "TLSv1.2", "TLSv1.3"),
-        directive("client_max_body_size", settings.logGateway.maxBodySize),
-        // A whole batch in memory up to the limit: no push is written to disk on the way to Loki.
-        directive("client_body_buffer_size", settings.logGateway.maxBodySize),
-        section("location", ["=", LOKI_PUSH_PATH], [
-          section("limit_except", ["POST"], [directive("deny", "all")]),
-          directive("auth_basic", REALM),
-          directive("auth_basic_user_file", `${dir}/${LOG_GATEWAY_FILES.users}`),
-          directive("set", "$loki", `http://${serviceAddress(settings, "loki")}`),
-          directive("proxy_pass", "$loki"),
-          // Loki sees neither the login nor a tenant header a client chose (auth_enabled: false: one tenant).
-          directive("proxy_set_header", "Authorization", ""),
-          directive("proxy_set_header", "X-Scope-OrgID", ""),
-          directive("proxy_http_version", "1.1"),
-          directive("proxy_set_header", "Connection", ""),
-        ]),
-        // Queries, deletes, the rules and status APIs: not through the gateway.
-        section("location", ["/"], [directive("return", 404)]),
-      ]),
-    ]),
+    section(
+      "http",
+      [],
+      [
+        directive("server_tokens", "off"),
+        // No access log: nginx re-opens `/dev/stdout` for it, which an unprivileged uid may not do on the pipe it was
+        // given (EACCES; ENXIO on a socket). The error log (stderr, kept open) says what matters: every refused
+        // login (`user "x" was not found`, `password mismatch`, level error) and every body over the limit. The
+        // pushes themselves show in Loki's own ingestion metrics.
+        directive("access_log", "off"),
+        // Every path nginx writes to under the one writable directory: it runs as its own uid, not root.
+        ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) =>
+          directive(`${kind}_temp_path`, `${temp}/${kind}`),
+        ),
+        directive("resolver", "127.0.0.11", "valid=10s", "ipv6=off"),
+        section(
+          "server",
+          [],
+          [
+            directive("listen", options.listen, "ssl"),
+            directive("ssl_certificate", `${dir}/${LOG_GATEWAY_FILES.cert}`),
+            directive("ssl_certificate_key", `${dir}/${LOG_GATEWAY_FILES.key}`),
+            directive("ssl_protocols", "TLSv1.2", "TLSv1.3"),
+            directive("client_max_body_size", settings.logGateway.maxBodySize),
+            // A whole batch in memory up to the limit: no push is written to disk on the way to Loki.
+            directive("client_body_buffer_size", settings.logGateway.maxBodySize),
+            section(
+              "location",
+              ["=", LOKI_PUSH_PATH],
+              [
+                section("limit_except", ["POST"], [directive("deny", "all")]),
+                directive("auth_basic", REALM),
+                directive("auth_basic_user_file", `${dir}/${LOG_GATEWAY_FILES.users}`),
+                directive("set", "$loki", `http://${serviceAddress(settings, "loki")}`),
+                directive("proxy_pass", "$loki"),
+                // Loki sees neither the login nor a tenant header a client chose (auth_enabled: false: one tenant).
+                directive("proxy_set_header", "Authorization", ""),
+                directive("proxy_set_header", "X-Scope-OrgID", ""),
+                directive("proxy_http_version", "1.1"),
+                directive("proxy_set_header", "Connection", ""),
+              ],
+            ),
+            // Queries, deletes, the rules and status APIs: not through the gateway.
+            section("location", ["/"], [directive("return", 404)]),
+          ],
+        ),
+      ],
+    ),
   ]);
 }
 
@@ -115,7 +138,10 @@ export function logGatewayUsers(settings: Pick<Settings, "hosts">, secrets: Secr
     .map((host) => {
       const name = logGatewayHashName(host.name);
       const hash = secrets[name] ?? "";
-      if (!BCRYPT.test(hash)) throw new Error(`secret ${name} must be a bcrypt hash ($2b$...), got ${hash === "" ? "nothing" : "another value"}`);
+      if (!BCRYPT.test(hash))
+        throw new Error(
+          `secret ${name} must be a bcrypt hash ($2b$...), got ${hash === "" ? "nothing" : "another value"}`,
+        );
       return `${host.name}:${hash}\n`;
     })
     .join("");

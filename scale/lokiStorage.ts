@@ -19,7 +19,10 @@ export interface LokiStorageParts {
   readonly deleteRequestStore: "filesystem" | "s3";
 }
 
-export function lokiStorageParts(storage: LokiObjectStorageSettings | undefined, dir: (sub: string) => string): LokiStorageParts {
+export function lokiStorageParts(
+  storage: LokiObjectStorageSettings | undefined,
+  dir: (sub: string) => string,
+): LokiStorageParts {
   if (!storage) {
     return {
       common: { filesystem: { chunks_directory: dir("chunks"), rules_directory: dir("rules") } },

@@ -66,7 +66,11 @@ export function scaleExternalLabels(settings: Settings): Record<string, string> 
 }
 
 /** The path each store writes at, for the `url` check in the settings and the docs. */
-export const REMOTE_WRITE_PATHS = { victoriametrics: "/api/v1/write", mimir: "/api/v1/push", thanos: "/api/v1/receive" } as const;
+export const REMOTE_WRITE_PATHS = {
+  victoriametrics: "/api/v1/write",
+  mimir: "/api/v1/push",
+  thanos: "/api/v1/receive",
+} as const;
 
 /**
  * `remote_write`, or undefined. Queue sized for a 2-core, 2 GB host (settings `prometheus.remoteWrite.queue`);
@@ -81,7 +85,9 @@ export function remoteWriteConfig(settings: Settings) {
     {
       name: rw.kind,
       url: rw.url,
-      ...(rw.username ? { basic_auth: { username: rw.username, password_file: SCALE_PROMETHEUS_FILES.remoteWritePassword } } : {}),
+      ...(rw.username
+        ? { basic_auth: { username: rw.username, password_file: SCALE_PROMETHEUS_FILES.remoteWritePassword } }
+        : {}),
       ...(rw.tenant ? { headers: { "X-Scope-OrgID": rw.tenant } } : {}),
       queue_config: {
         capacity: rw.queue.capacity,

@@ -29,7 +29,10 @@ export function stackFileNames(dir: string): string[] {
 
 /** The stacks CI manages: their files parse and name a server environment. */
 export function ciStacks(dir: string): string[] {
-  return stackFileNames(dir).filter((stack) => !EXAMPLE_STACKS.includes(stack) && CI_ENVIRONMENTS.includes(loadStackFile(stack, dir).settings.environment));
+  return stackFileNames(dir).filter(
+    (stack) =>
+      !EXAMPLE_STACKS.includes(stack) && CI_ENVIRONMENTS.includes(loadStackFile(stack, dir).settings.environment),
+  );
 }
 
 /**
@@ -59,7 +62,8 @@ if (require.main === module) {
   try {
     const args = process.argv.slice(2);
     const dir = path.resolve(__dirname, "..");
-    if (args.length !== 0 && !(args.length === 2 && args[0] === "--base" && args[1])) throw new Error("usage: ciStacks [--base <git ref>]");
+    if (args.length !== 0 && !(args.length === 2 && args[0] === "--base" && args[1]))
+      throw new Error("usage: ciStacks [--base <git ref>]");
     const stacks = ciStacks(dir);
     console.log(JSON.stringify(args.length === 2 ? affectedStacks(changedSince(args[1], dir), stacks) : stacks));
   } catch (error) {

@@ -18,9 +18,11 @@ export function parseArguments(argv: readonly string[]): RenderOptions {
   const options: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (!flag.startsWith("--")) throw new Error(`unexpected argument "${flag}"; usage: render --stack <name> --out <dir>`);
+    if (!flag.startsWith("--"))
+      throw new Error(`unexpected argument "${flag}"; usage: render --stack <name> --out <dir>`);
     const value = argv[i + 1];
-    if (value === undefined || value.startsWith("--")) throw new Error(`${flag} needs a value; usage: render --stack <name> --out <dir>`);
+    if (value === undefined || value.startsWith("--"))
+      throw new Error(`${flag} needs a value; usage: render --stack <name> --out <dir>`);
     options[flag.slice(2)] = value;
     i++;
   }

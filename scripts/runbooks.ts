@@ -18,5 +18,8 @@ for (const rule of rules) {
   fs.writeFileSync(file, withDefinition(fs.readFileSync(file, "utf8"), rule));
 }
 const table = path.resolve(__dirname, "../docs/alerts.md");
-fs.writeFileSync(table, replaceBlock(fs.readFileSync(table, "utf8"), TABLE_START, TABLE_END, alertTable(rules), "docs/alerts.md"));
+fs.writeFileSync(
+  table,
+  replaceBlock(fs.readFileSync(table, "utf8"), TABLE_START, TABLE_END, alertTable(rules), "docs/alerts.md"),
+);
 console.log(`runbook definitions updated in ${dir}, table of alerts in ${table}`);

@@ -62,7 +62,9 @@ export function installScript(spec: AgentSpec): string {
     );
   }
   const pinned = spec.packages.filter((p): p is Required<AptPackage> => p.version !== undefined);
-  const pins = spec.packages.map((p) => shellQuote(p.version === undefined ? p.name : `${p.name}=${p.version}`)).join(" ");
+  const pins = spec.packages
+    .map((p) => shellQuote(p.version === undefined ? p.name : `${p.name}=${p.version}`))
+    .join(" ");
   const names = pinned.map((p) => shellQuote(p.name)).join(" ");
   lines.push(
     "apt-get update -q",
@@ -87,7 +89,9 @@ export function removeScript(spec: AgentSpec): string {
     `apt-get purge -y -q ${names} || true`,
   ];
   if (spec.repository) {
-    lines.push(`rm -f ${shellQuote(`/etc/apt/sources.list.d/${spec.repository.name}.list`)} ${shellQuote(`/etc/apt/keyrings/${spec.repository.name}.gpg`)}`);
+    lines.push(
+      `rm -f ${shellQuote(`/etc/apt/sources.list.d/${spec.repository.name}.list`)} ${shellQuote(`/etc/apt/keyrings/${spec.repository.name}.gpg`)}`,
+    );
   }
   lines.push("systemctl daemon-reload");
   return lines.join("\n");
@@ -125,7 +129,12 @@ function fail2banSpec(settings: Settings): AgentSpec {
       "systemctl enable fail2ban >/dev/null 2>&1",
       "systemctl reload-or-restart fail2ban",
       // A jail whose log file is missing does not start: say which, instead of a silent gap.
-      ...enabled.map((key) => JAILS[key]).map((jail) => `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`),
+      ...enabled
+        .map((key) => JAILS[key])
+        .map(
+          (jail) =>
+            `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`,
+        ),
     ].join("\n"),
     stop: "systemctl disable --now fail2ban >/dev/null 2>&1 || true",
   };
@@ -157,7 +166,9 @@ function crowdsecSpec(settings: Settings): AgentSpec {
   // CrowdSec's repository splits the bouncer by firewall (`-iptables`, `-nftables`); the distributions' archives
   // (Debian 12, Ubuntu 24.04) ship one `crowdsec-firewall-bouncer` whose `mode` is read from its configuration.
   // Found by the deploy rehearsal: with `repository: null` apt could not locate `crowdsec-firewall-bouncer-iptables`.
-  const bouncer = crowdsec.repository ? `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}` : "crowdsec-firewall-bouncer";
+  const bouncer = crowdsec.repository
+    ? `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}`
+    : "crowdsec-firewall-bouncer";
   return {
     agent: "crowdsec",
     packages: [
@@ -168,7 +179,9 @@ function crowdsecSpec(settings: Settings): AgentSpec {
       // rehearsal). Named here, following the distribution like suricata-update.
       ...(crowdsec.bouncer.mode === "iptables" ? [{ name: "ipset" }] : [{ name: "nftables" }]),
     ],
-    repository: crowdsec.repository ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl } : undefined,
+    repository: crowdsec.repository
+      ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl }
+      : undefined,
     fetch: [
       STRICT,
       // Parsers and scenarios for the acquired logs; installing an installed collection changes nothing.
@@ -206,7 +219,9 @@ function suricataSpec(settings: Settings): AgentSpec {
     fetch: [
       STRICT,
       "suricata-update update-sources >/dev/null",
-      ...settings.security.suricata.ruleSources.map((source) => `suricata-update enable-source ${shellQuote(source)} >/dev/null`),
+      ...settings.security.suricata.ruleSources.map(
+        (source) => `suricata-update enable-source ${shellQuote(source)} >/dev/null`,
+      ),
       // Fetches the rules, merges the local ones, and has Suricata test the result before it is installed.
       "suricata-update",
     ].join("\n"),

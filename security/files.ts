@@ -24,11 +24,14 @@ export function enabledAgents(settings: Settings): SecurityAgent[] {
 }
 
 export const renderSecurityFiles: FileRenderer = (settings) =>
-  enabledAgents(settings).flatMap((agent) => OVERLAYS[agent](settings).map((file): RenderedFile => ({ path: `${agent}/${file.path}`, content: file.content })));
+  enabledAgents(settings).flatMap((agent) =>
+    OVERLAYS[agent](settings).map((file): RenderedFile => ({ path: `${agent}/${file.path}`, content: file.content })),
+  );
 
 /** Where a rendered file lands on the host, relative to `/etc`: `crowdsec/x` → `crowdsec/x`, `*\/systemd/x` → `systemd/system/x`. */
 export function etcPathOf(renderedPath: string): string {
   const [agent, ...rest] = renderedPath.split("/");
-  if (!(SECURITY_AGENTS as readonly string[]).includes(agent) || rest.length === 0) throw new Error(`${renderedPath} is not a security agent's file`);
+  if (!(SECURITY_AGENTS as readonly string[]).includes(agent) || rest.length === 0)
+    throw new Error(`${renderedPath} is not a security agent's file`);
   return rest[0] === "systemd" ? ["systemd", "system", ...rest.slice(1)].join("/") : renderedPath;
 }

@@ -75,9 +75,21 @@ function escapeText(text: string): string {
 
 function checkLine(where: string, text: string, dialect: IniDialect, continuation: boolean): void {
   if (/[\r\n]/.test(text)) throw new IniError(where, `must not contain a line break (got ${JSON.stringify(text)})`);
-  if (text !== text.trim()) throw new IniError(where, `must not start or end with blanks, the reader strips them (got ${JSON.stringify(text)})`);
-  if (dialect === "fail2ban" && /\s;/.test(text)) throw new IniError(where, `must not contain a blank followed by ';', fail2ban reads the rest as a comment (got ${JSON.stringify(text)})`);
-  if (continuation && /^[#;]/.test(text)) throw new IniError(where, `a continuation line must not start with '#' or ';', it would be read as a comment (got ${JSON.stringify(text)})`);
+  if (text !== text.trim())
+    throw new IniError(
+      where,
+      `must not start or end with blanks, the reader strips them (got ${JSON.stringify(text)})`,
+    );
+  if (dialect === "fail2ban" && /\s;/.test(text))
+    throw new IniError(
+      where,
+      `must not contain a blank followed by ';', fail2ban reads the rest as a comment (got ${JSON.stringify(text)})`,
+    );
+  if (continuation && /^[#;]/.test(text))
+    throw new IniError(
+      where,
+      `a continuation line must not start with '#' or ';', it would be read as a comment (got ${JSON.stringify(text)})`,
+    );
   if (continuation && text === "") throw new IniError(where, "a multi-line value must not contain an empty line");
 }
 
@@ -109,8 +121,13 @@ export function toIni(document: IniDocument, dialect: IniDialect): string {
   const out: string[] = [...checkComment("file comment", document.comment)];
   const sectionNames = new Set<string>();
   for (const section of document.sections) {
-    if (!SECTION_NAME.test(section.name)) throw new IniError(`[${section.name}]`, "is not a valid section name (letters, digits, _ . ? = @ : / - and spaces)");
-    if (sectionNames.has(section.name) && dialect === "fail2ban") throw new IniError(`[${section.name}]`, "is written twice");
+    if (!SECTION_NAME.test(section.name))
+      throw new IniError(
+        `[${section.name}]`,
+        "is not a valid section name (letters, digits, _ . ? = @ : / - and spaces)",
+      );
+    if (sectionNames.has(section.name) && dialect === "fail2ban")
+      throw new IniError(`[${section.name}]`, "is written twice");
     sectionNames.add(section.name);
     if (out.length > 0) out.push("");
     out.push(...checkComment(`[${section.name}] comment`, section.comment), `[${section.name}]`);
@@ -118,7 +135,8 @@ export function toIni(document: IniDocument, dialect: IniDialect): string {
     for (const { key, value } of section.entries) {
       const where = `[${section.name}] ${key}`;
       if (!KEY.test(key)) throw new IniError(where, "is not a valid key (letters, digits, _ . - /)");
-      if (dialect === "fail2ban" && keys.has(key.toLowerCase())) throw new IniError(where, "is set twice (fail2ban refuses duplicate keys)");
+      if (dialect === "fail2ban" && keys.has(key.toLowerCase()))
+        throw new IniError(where, "is set twice (fail2ban refuses duplicate keys)");
       keys.add(key.toLowerCase());
       const text = formatValue(where, value, dialect);
       out.push(dialect === "systemd" ? `${key}=${text}` : text === "" ? `${key} =` : `${key} = ${text}`);

@@ -31,7 +31,13 @@ const slackReceiver = z
   .object({
     kind: z.literal("slack"),
     /** Channel for alerts. Defaults to `#alerts`. The webhook URL is the `slackWebhookUrl` secret. */
-    channel: z.string().regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, "must be a Slack channel like #alerts (lower-case letters, digits, . _ -): Alertmanager expands it as a template").default("#alerts"),
+    channel: z
+      .string()
+      .regex(
+        /^#[a-z0-9][a-z0-9._-]{0,79}$/,
+        "must be a Slack channel like #alerts (lower-case letters, digits, . _ -): Alertmanager expands it as a template",
+      )
+      .default("#alerts"),
   })
   .strict();
 const pagerdutyReceiver = z.object({ kind: z.literal("pagerduty") }).strict();
@@ -57,9 +63,13 @@ const watchdogReceiver = z.discriminatedUnion("kind", [heartbeatReceiver, webhoo
 export const notificationSettings = z
   .object({
     /** Chat for every alert (critical and warning): Slack `#alerts` in prod. */
-    chat: z.discriminatedUnion("kind", [slackReceiver, webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
+    chat: z
+      .discriminatedUnion("kind", [slackReceiver, webhookReceiver, disabledReceiver])
+      .default({ kind: "disabled" }),
     /** Paging for critical alerts: PagerDuty in prod. */
-    pager: z.discriminatedUnion("kind", [pagerdutyReceiver, webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
+    pager: z
+      .discriminatedUnion("kind", [pagerdutyReceiver, webhookReceiver, disabledReceiver])
+      .default({ kind: "disabled" }),
     /** SMS for critical alerts, through an SMS gateway's webhook. */
     sms: z.discriminatedUnion("kind", [webhookReceiver, disabledReceiver]).default({ kind: "disabled" }),
     /**
@@ -89,7 +99,11 @@ export const notificationSettings = z
   }));
 
 /** Whether any human-facing receiver is on (then the dead man's switch must be too). */
-export function notificationsOn(n: { chat: { kind: string }; pager: { kind: string }; sms: { kind: string } }): boolean {
+export function notificationsOn(n: {
+  chat: { kind: string };
+  pager: { kind: string };
+  sms: { kind: string };
+}): boolean {
   return [n.chat, n.pager, n.sms].some((r) => r.kind !== "disabled");
 }
 
@@ -106,7 +120,9 @@ export const alertSettings = z
       .string()
       .min(1, "must be a regex matching the backend's Traefik service")
       .refine(isRegex, { message: "must be a valid regular expression" })
-      .refine(isRe2Compatible, { message: "must be an RE2 regular expression (no lookaround, no backreference): Prometheus and Loki run it" })
+      .refine(isRe2Compatible, {
+        message: "must be an RE2 regular expression (no lookaround, no backreference): Prometheus and Loki run it",
+      })
       .refine((v) => !/[\r\n]|\{\{|\}\}/.test(v), { message: "must be one line without {{ or }}" })
       .default(".*backend.*"),
     /** Base URL of the runbooks that `runbook_url` points at (the repository's `alerts/runbooks/` on the web). */
@@ -125,8 +141,15 @@ export type AlertSettings = z.infer<typeof alertSettings>;
  * pipeline that breaks silently is worse than none. Checked with the required secrets (settings/load.ts), on
  * the parsed stack config: the schema itself still parses any environment, for generators and tests.
  */
-export function watchdogProblem(settings: { environment: string; notifications: { watchdog: { kind: string } } }): { key: string; message: string } | undefined {
-  if ((settings.environment !== "prod" && settings.environment !== "staging") || settings.notifications.watchdog.kind !== "disabled") return undefined;
+export function watchdogProblem(settings: {
+  environment: string;
+  notifications: { watchdog: { kind: string } };
+}): { key: string; message: string } | undefined {
+  if (
+    (settings.environment !== "prod" && settings.environment !== "staging") ||
+    settings.notifications.watchdog.kind !== "disabled"
+  )
+    return undefined;
   return {
     key: "notifications.watchdog",
     message: `must not be disabled in ${settings.environment}: set {kind: heartbeat} and the watchdogHeartbeatUrl secret (a healthchecks.io ping URL or a PagerDuty/Better Stack heartbeat URL), see docs/security.md "Dead man's switch"`,

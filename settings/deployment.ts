@@ -40,15 +40,24 @@ export const dockerSettings = z
       .array(
         z
           .string()
-          .regex(/^(-[A-Za-z46]|[A-Za-z]+=[A-Za-z0-9._/:@,+-]*)$/, "must be an ssh flag like -o or an option like StrictHostKeyChecking=yes (plain characters only)")
-          .refine((v) => !/^(ProxyCommand|LocalCommand|PermitLocalCommand|KnownHostsCommand|ProxyUseFdpass)=/i.test(v), "must not be an option that runs a command"),
+          .regex(
+            /^(-[A-Za-z46]|[A-Za-z]+=[A-Za-z0-9._/:@,+-]*)$/,
+            "must be an ssh flag like -o or an option like StrictHostKeyChecking=yes (plain characters only)",
+          )
+          .refine(
+            (v) => !/^(ProxyCommand|LocalCommand|PermitLocalCommand|KnownHostsCommand|ProxyUseFdpass)=/i.test(v),
+            "must not be an option that runs a command",
+          ),
       )
       .default([]),
     /** The Docker network the stack joins; in prod the application's existing network. */
     network: z
       .object({
         /** Name of the network: the application's (`koprogo-network` in prod) when `external`, else the one the stack creates. */
-        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be a Docker network name (letters, digits, _ . -)").default("koprogo-observability"),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be a Docker network name (letters, digits, _ . -)")
+          .default("koprogo-observability"),
         /** `true` when the network already exists (the application's); `false` to create it. */
         external: z.boolean().default(false),
       })
@@ -64,7 +73,10 @@ export const dockerSettings = z
      */
     monitoringSubnet: z
       .string()
-      .refine(isMonitoringSubnet, { message: "must be an IPv4 network in CIDR notation with a prefix from /16 to /28, like 172.31.213.0/24 (the address must be the network's first)" })
+      .refine(isMonitoringSubnet, {
+        message:
+          "must be an IPv4 network in CIDR notation with a prefix from /16 to /28, like 172.31.213.0/24 (the address must be the network's first)",
+      })
       .default("172.31.213.0/24"),
     /**
      * Upper bound for the stack's memory on the VPS: every container's limit plus the host agents' figures
@@ -76,9 +88,16 @@ export const dockerSettings = z
   .strict();
 
 /** Key types OpenSSH servers offer as host keys, in the form `ssh-keyscan` prints them. */
-const HOST_KEY_TYPES = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"] as const;
+const HOST_KEY_TYPES = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "ssh-rsa",
+] as const;
 
-const HOST_KEY_HELP = "must be the host's public key as `ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-` prints it, e.g. `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...` (key type, then base64; no host name)";
+const HOST_KEY_HELP =
+  "must be the host's public key as `ssh-keyscan -t ed25519 <host> | cut -d' ' -f2-` prints it, e.g. `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...` (key type, then base64; no host name)";
 
 /**
  * Whether `line` is an OpenSSH public key line (`<type> <base64> [comment]`) whose base64 decodes to a key blob
@@ -89,7 +108,8 @@ export function isOpenSshPublicKey(line: string): boolean {
   const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\n]*)?$/.exec(line.trim());
   if (!match || !(HOST_KEY_TYPES as readonly string[]).includes(match[1])) return false;
   const blob = Buffer.from(match[2], "base64");
-  if (blob.length < 4 + match[1].length || blob.toString("base64").replace(/=+$/, "") !== match[2].replace(/=+$/, "")) return false;
+  if (blob.length < 4 + match[1].length || blob.toString("base64").replace(/=+$/, "") !== match[2].replace(/=+$/, ""))
+    return false;
   const length = blob.readUInt32BE(0);
   if (length !== match[1].length || blob.subarray(4, 4 + length).toString("latin1") !== match[1]) return false;
   // ed25519: type string, then a 32-byte key; the others are longer and checked by type only.
@@ -129,7 +149,10 @@ export interface RemoteHost {
 }
 
 /** The remote host of the settings: `ssh` keys first, then what an `ssh://` Docker host names. */
-export function remoteHostOf(settings: { readonly docker: { readonly host: string }; readonly ssh?: z.infer<typeof sshSettings> }): RemoteHost | undefined {
+export function remoteHostOf(settings: {
+  readonly docker: { readonly host: string };
+  readonly ssh?: z.infer<typeof sshSettings>;
+}): RemoteHost | undefined {
   const fromDockerHost = /^ssh:\/\/(?:([^@]+)@)?([^:/]+)(?::(\d+))?/.exec(settings.docker.host);
   const ssh = settings.ssh ?? {};
   if (!fromDockerHost && ssh.host === undefined) return undefined;
@@ -147,7 +170,10 @@ export function remoteHostOf(settings: { readonly docker: { readonly host: strin
 export function sshSettingsIssues(settings: Parameters<typeof remoteHostOf>[0]): { path: string[]; message: string }[] {
   const issues: { path: string[]; message: string }[] = [];
   if (settings.ssh && settings.ssh.host === undefined && !settings.docker.host.startsWith("ssh://")) {
-    issues.push({ path: ["ssh", "host"], message: `is required: docker.host (${settings.docker.host}) does not name an SSH host` });
+    issues.push({
+      path: ["ssh", "host"],
+      message: `is required: docker.host (${settings.docker.host}) does not name an SSH host`,
+    });
   }
   const remote = remoteHostOf(settings);
   if (remote && !remote.hostKey) {

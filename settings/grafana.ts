@@ -8,17 +8,29 @@ import { httpUrl, memory, port, positive, ratio } from "./primitives";
 /** A DNS host name such as `grafana.koprogo.com` (no scheme, no port, no path). */
 const domainName = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, "must be a host name like grafana.example.com (no scheme, port or path)");
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+    "must be a host name like grafana.example.com (no scheme, port or path)",
+  );
 
 /** The application's Traefik, which publishes Grafana on `domain` over TLS. */
 export const traefikPublishing = z
   .object({
     /** Traefik entrypoint of the HTTPS port. Defaults to `websecure`. */
-    entrypoint: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a Traefik entrypoint name").default("websecure"),
+    entrypoint: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "must be a Traefik entrypoint name")
+      .default("websecure"),
     /** Name of Traefik's ACME certificate resolver. Defaults to `letsencrypt`. */
-    certResolver: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a Traefik certificate resolver name").default("letsencrypt"),
+    certResolver: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "must be a Traefik certificate resolver name")
+      .default("letsencrypt"),
     /** Docker network Traefik reaches Grafana on. Defaults to the stack's `docker.network.name`. */
-    network: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name").optional(),
+    network: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name")
+      .optional(),
   })
   .strict();
 
@@ -43,7 +55,10 @@ export const grafanaSettings = z
      */
     apiUrl: httpUrl.optional(),
     /** Admin login. The password is the `grafanaAdminPassword` secret, or generated. Defaults to `admin`. */
-    adminUser: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, "must be a login name").default("admin"),
+    adminUser: z
+      .string()
+      .regex(/^[A-Za-z0-9_.@-]{1,64}$/, "must be a login name")
+      .default("admin"),
     /** Dashboard thresholds that no alert shares (the alert thresholds are `alerts.thresholds`). */
     dashboards: z
       .object({
@@ -90,10 +105,26 @@ export function grafanaSettingsIssues({ grafana, alerts, docker }: GrafanaContex
   const alertLink = new URL(alerts.grafanaUrl);
   if (grafana.domain) {
     // Notifications link with `alerts.grafanaUrl`: a page from Slack must open the Grafana that answers.
-    if (alertLink.hostname !== grafana.domain) issues.push({ path: ["alerts", "grafanaUrl"], message: `must be on grafana.domain \`${grafana.domain}\` so alert links open this Grafana (got "${alerts.grafanaUrl}")` });
-    if (grafana.rootUrl && new URL(grafana.rootUrl).hostname !== grafana.domain) issues.push({ path: ["grafana", "rootUrl"], message: `must be on grafana.domain \`${grafana.domain}\` (got "${grafana.rootUrl}")` });
-  } else if (!grafana.rootUrl && grafana.hostPort !== null && ["127.0.0.1", "localhost", "[::1]"].includes(alertLink.hostname) && Number(alertLink.port || 80) !== grafana.hostPort) {
-    issues.push({ path: ["alerts", "grafanaUrl"], message: `points at port ${alertLink.port || 80} on loopback, but grafana.hostPort is ${grafana.hostPort} (got "${alerts.grafanaUrl}")` });
+    if (alertLink.hostname !== grafana.domain)
+      issues.push({
+        path: ["alerts", "grafanaUrl"],
+        message: `must be on grafana.domain \`${grafana.domain}\` so alert links open this Grafana (got "${alerts.grafanaUrl}")`,
+      });
+    if (grafana.rootUrl && new URL(grafana.rootUrl).hostname !== grafana.domain)
+      issues.push({
+        path: ["grafana", "rootUrl"],
+        message: `must be on grafana.domain \`${grafana.domain}\` (got "${grafana.rootUrl}")`,
+      });
+  } else if (
+    !grafana.rootUrl &&
+    grafana.hostPort !== null &&
+    ["127.0.0.1", "localhost", "[::1]"].includes(alertLink.hostname) &&
+    Number(alertLink.port || 80) !== grafana.hostPort
+  ) {
+    issues.push({
+      path: ["alerts", "grafanaUrl"],
+      message: `points at port ${alertLink.port || 80} on loopback, but grafana.hostPort is ${grafana.hostPort} (got "${alerts.grafanaUrl}")`,
+    });
   }
   if (!grafana.apiUrl && !grafana.domain) {
     if (!docker.host.startsWith("unix://")) {
@@ -102,7 +133,10 @@ export function grafanaSettingsIssues({ grafana, alerts, docker }: GrafanaContex
         message: `is required when the Docker engine is remote (${docker.host}) and grafana.domain is not set: give the address this machine reaches Grafana at, e.g. http://127.0.0.1:3001 through \`ssh -L 3001:127.0.0.1:3001 ...\``,
       });
     } else if (grafana.hostPort === null) {
-      issues.push({ path: ["grafana", "apiUrl"], message: "is required when grafana.hostPort is null: `pulumi up` has no other way to reach Grafana's API" });
+      issues.push({
+        path: ["grafana", "apiUrl"],
+        message: "is required when grafana.hostPort is null: `pulumi up` has no other way to reach Grafana's API",
+      });
     }
   }
   if (grafana.hostPort !== null && !isPrivateAddress(docker.bindAddress)) {

@@ -34,13 +34,20 @@ export interface ParsedStackConfig {
  * @param values the config values, objects already decoded
  * @param secretKeys the keys that were set with `--secret`
  */
-export function parseStackConfig(stack: string, values: Record<string, unknown>, secretKeys: ReadonlySet<string>): ParsedStackConfig {
+export function parseStackConfig(
+  stack: string,
+  values: Record<string, unknown>,
+  secretKeys: ReadonlySet<string>,
+): ParsedStackConfig {
   const problems: string[] = [];
   const plain: Record<string, unknown> = {};
   const secretNames: SecretName[] = [];
   for (const [key, value] of Object.entries(values)) {
     if (isSecretName(key)) {
-      if (!secretKeys.has(key)) problems.push(`${CONFIG_NAMESPACE}:${key}: is a secret: set it with \`pulumi config set --secret ${key}\`, never in clear`);
+      if (!secretKeys.has(key))
+        problems.push(
+          `${CONFIG_NAMESPACE}:${key}: is a secret: set it with \`pulumi config set --secret ${key}\`, never in clear`,
+        );
       else secretNames.push(key);
     } else {
       plain[key] = value;
@@ -54,7 +61,10 @@ export function parseStackConfig(stack: string, values: Record<string, unknown>,
     const watchdog = watchdogProblem(result.data);
     if (watchdog) problems.push(`${CONFIG_NAMESPACE}:${watchdog.key}: ${watchdog.message}`);
     for (const { name, because } of requiredSecrets(result.data)) {
-      if (!secretNames.includes(name)) problems.push(`${CONFIG_NAMESPACE}:${name}: is required because ${because}: set it with \`pulumi config set --secret ${name}\``);
+      if (!secretNames.includes(name))
+        problems.push(
+          `${CONFIG_NAMESPACE}:${name}: is required because ${because}: set it with \`pulumi config set --secret ${name}\``,
+        );
     }
   }
   if (problems.length > 0 || !result.success) throw new StackConfigError(stack, problems);
@@ -81,7 +91,9 @@ function describeInput(input: unknown): string {
 function ownKeys<T>(entries: Record<string, T>): Record<string, T> {
   const own: Record<string, T> = {};
   for (const [fullKey, value] of Object.entries(entries)) {
-    const [namespace, key] = fullKey.includes(":") ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)] : [CONFIG_NAMESPACE, fullKey];
+    const [namespace, key] = fullKey.includes(":")
+      ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)]
+      : [CONFIG_NAMESPACE, fullKey];
     if (namespace === CONFIG_NAMESPACE) own[key] = value;
   }
   return own;

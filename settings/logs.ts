@@ -61,9 +61,19 @@ export const lokiSettings = z
      * Always `null`: Loki is on the internal monitoring network only, where Docker publishes no port. Reach it
      * through Grafana's Explore, or `docker exec` into the Loki container.
      */
-    hostPort: z.null({ message: "must be null: Loki is on the internal monitoring network, which cannot publish a port (use Grafana's Explore)" }).default(null),
+    hostPort: z
+      .null({
+        message:
+          "must be null: Loki is on the internal monitoring network, which cannot publish a port (use Grafana's Explore)",
+      })
+      .default(null),
     /** How long logs are kept; the compactor deletes older chunks. Defaults to `168h` (7 days). */
-    retention: duration.refine((d) => !(msOrNaN(d) % 86_400_000 > 0), "must be a whole number of days such as 168h or 7d (Loki's index period is 24h)").default("168h"),
+    retention: duration
+      .refine(
+        (d) => !(msOrNaN(d) % 86_400_000 > 0),
+        "must be a whole number of days such as 168h or 7d (Loki's index period is 24h)",
+      )
+      .default("168h"),
     limits: lokiLimitSettings.prefault({}),
     /** Chunks and index on an S3-compatible bucket instead of the local volume; absent: the retained local volume. */
     storage: lokiObjectStorageSettings.optional(),
@@ -75,7 +85,10 @@ const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** A host log file Alloy tails: an absolute path under `/var/log` (the only host directory mounted into Alloy), or `null` for none. */
 const hostLogFile = z
   .string()
-  .regex(/^\/var\/log\/[A-Za-z0-9._/-]+$/, "must be an absolute path of a file under /var/log (the host directory mounted into Alloy) of letters, digits and . _ - / only (no wildcards, spaces, quotes, $ or newlines)")
+  .regex(
+    /^\/var\/log\/[A-Za-z0-9._/-]+$/,
+    "must be an absolute path of a file under /var/log (the host directory mounted into Alloy) of letters, digits and . _ - / only (no wildcards, spaces, quotes, $ or newlines)",
+  )
   .refine((p) => !p.split("/").includes(".."), "must not contain ..")
   .nullable();
 
@@ -84,7 +97,9 @@ export const alloySettings = z
     /** Container memory limit. */
     memory: memory.default("128m"),
     /** Always `null`: Alloy is on internal networks only and listens on its monitoring address (its UI: `docker exec` or a tunnel). */
-    hostPort: z.null({ message: "must be null: Alloy is on internal networks only, which cannot publish a port" }).default(null),
+    hostPort: z
+      .null({ message: "must be null: Alloy is on internal networks only, which cannot publish a port" })
+      .default(null),
     /**
      * Which Docker container logs under which `job` (container name → job). Defaults to the real deployment's
      * Compose containers. The stack's own services are added from their container names; any other container
@@ -95,8 +110,20 @@ export const alloySettings = z
       .superRefine((containers, ctx) => {
         // Keys and values checked together, so one run names every bad entry with its key.
         for (const [name, job] of Object.entries(containers)) {
-          if (!CONTAINER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "must be a Docker container name (letters, digits, _ . -)", input: name });
-          else if (!(ALL_LOG_JOBS as readonly string[]).includes(job)) ctx.addIssue({ code: "custom", path: [name], message: `must be one of the log jobs of contract/logs.ts: ${ALL_LOG_JOBS.join(", ")}`, input: job });
+          if (!CONTAINER_NAME.test(name))
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: "must be a Docker container name (letters, digits, _ . -)",
+              input: name,
+            });
+          else if (!(ALL_LOG_JOBS as readonly string[]).includes(job))
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: `must be one of the log jobs of contract/logs.ts: ${ALL_LOG_JOBS.join(", ")}`,
+              input: job,
+            });
         }
       })
       .transform((containers) => containers as Record<string, LogJob>)
@@ -120,7 +147,9 @@ export const alloySettings = z
       .strict()
       .prefault({}),
     /** Suricata `event_type`s not shipped: flow and stats records are most of eve.json's volume and answer no incident question that metrics do not. */
-    suricataDropEventTypes: z.array(z.string().regex(/^[a-z_]+$/, "must be a Suricata event_type such as flow or stats")).default(["flow", "netflow", "stats"]),
+    suricataDropEventTypes: z
+      .array(z.string().regex(/^[a-z_]+$/, "must be a Suricata event_type such as flow or stats"))
+      .default(["flow", "netflow", "stats"]),
     journal: z
       .object({
         /** Ship the systemd journal (sshd, dockerd, kernel, the agents' units). */
@@ -131,9 +160,15 @@ export const alloySettings = z
       .strict()
       .prefault({}),
     /** Value of the `host` label on every stream. */
-    hostLabel: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "must be a short lower-case host name").default("vps"),
+    hostLabel: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]*$/, "must be a short lower-case host name")
+      .default("vps"),
     /** The Docker engine's socket on the host, mounted read-only into the socket proxy (never into Alloy). */
-    dockerSocket: z.string().regex(/^\/[A-Za-z0-9._/-]+\.sock$/, "must be the absolute path of a unix socket (letters, digits, . _ - /)").default("/var/run/docker.sock"),
+    dockerSocket: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]+\.sock$/, "must be the absolute path of a unix socket (letters, digits, . _ - /)")
+      .default("/var/run/docker.sock"),
   })
   .strict();
 

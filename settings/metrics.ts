@@ -23,7 +23,10 @@ export const targetSettings = z
         /** `host:port` of the backend on the shared Docker network. */
         address: hostPort.default("koprogo-backend:8080"),
         /** Path of the backend's metrics. */
-        metricsPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a path starting with / of letters, digits and . _ ~ - / only").default("/metrics"),
+        metricsPath: z
+          .string()
+          .regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a path starting with / of letters, digits and . _ ~ - / only")
+          .default("/metrics"),
         /** Scheme of the scrape. */
         scheme: z.enum(["http", "https"]).default("http"),
         /** Send `Authorization: Bearer <metricsBearerToken secret>` (the backend's METRICS_AUTH_TOKEN). */
@@ -41,7 +44,10 @@ export const targetSettings = z
         /** libpq `sslmode` of the exporter's connection. */
         sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("disable"),
         /** The role the exporter connects as (granted `pg_monitor`). */
-        monitoringUser: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case PostgreSQL role name").default("koprogo_monitoring"),
+        monitoringUser: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case PostgreSQL role name")
+          .default("koprogo_monitoring"),
       })
       .strict()
       .prefault({}),
@@ -55,7 +61,10 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
     /** How long samples are kept. Defaults to `30d` (the runbook's 30 days). */
     retention: duration.default("30d"),
     /** Cap on the TSDB size so a burst of series cannot fill the disk (Prometheus notation, e.g. `8GB`). */
-    retentionSize: z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 8GB").default("8GB"),
+    retentionSize: z
+      .string()
+      .regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 8GB")
+      .default("8GB"),
     /** Scrape interval. Defaults to `15s`. */
     scrapeInterval: duration.default("15s"),
     /** Rule evaluation interval. Defaults to `15s`. */
@@ -65,7 +74,10 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
     /** Send every sample to a long-term store as well (VictoriaMetrics, Mimir, Thanos Receive); off by default. */
     remoteWrite: remoteWriteSettings.optional(),
     /** This Prometheus's replica name, an external label the store deduplicates on when two replicas write. */
-    replica: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "must be a short lower-case replica name like a or b").optional(),
+    replica: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "must be a short lower-case replica name like a or b")
+      .optional(),
   })
   .strict();
 
@@ -85,20 +97,26 @@ export const nodeExporterSettings = serviceSettings({ memory: "32m", hostPort: n
      * interfaces), so it must not listen on a public address: the Docker bridge gateway is reachable from the
      * containers and not from the internet. Defaults to `172.17.0.1` (docker0).
      */
-    listenAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the exporter would be public").default("172.17.0.1"),
+    listenAddress: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}$/, "must be an IPv4 address")
+      .refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the exporter would be public")
+      .default("172.17.0.1"),
   })
   .strict();
-export const postgresExporterSettings = serviceSettings({ memory: "48m", hostPort: null }).extend({
-  /**
-   * Create the monitoring role in the application's database (over `docker exec` into `container`) with the
-   * generated password. Turn off when a DBA manages roles: then set the `postgresExporterPassword` secret.
-   */
-  manageRole: z.boolean().default(false),
-  /** The application's PostgreSQL container, for `manageRole`. */
-  container: dockerName.default("koprogo-postgres"),
-  /** A superuser the role is created with, for `manageRole`. */
-  adminUser: sqlIdentifier.default("koprogo"),
-}).strict();
+export const postgresExporterSettings = serviceSettings({ memory: "48m", hostPort: null })
+  .extend({
+    /**
+     * Create the monitoring role in the application's database (over `docker exec` into `container`) with the
+     * generated password. Turn off when a DBA manages roles: then set the `postgresExporterPassword` secret.
+     */
+    manageRole: z.boolean().default(false),
+    /** The application's PostgreSQL container, for `manageRole`. */
+    container: dockerName.default("koprogo-postgres"),
+    /** A superuser the role is created with, for `manageRole`. */
+    adminUser: sqlIdentifier.default("koprogo"),
+  })
+  .strict();
 
 export type TargetSettings = z.infer<typeof targetSettings>;
 export type PrometheusSettings = z.infer<typeof prometheusSettings>;

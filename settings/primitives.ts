@@ -4,14 +4,23 @@
  */
 import { z } from "zod";
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
 const DURATION_PATTERN = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
 /** Milliseconds in a Prometheus-style duration (`30s`, `1h30m`, `30d`). Throws on anything else. */
 export function durationToMs(value: string): number {
   if (!DURATION_PATTERN.test(value)) throw new Error(`"${value}" is not a duration like 30s, 5m, 12h or 30d`);
   let total = 0;
-  for (const [, amount, unit] of value.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(amount) * DURATION_UNITS[unit];
+  for (const [, amount, unit] of value.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g))
+    total += Number(amount) * DURATION_UNITS[unit];
   return total;
 }
 
@@ -21,7 +30,11 @@ export const duration = z.string().refine((v) => DURATION_PATTERN.test(v) && dur
 });
 
 /** A TCP port, 1 to 65535. */
-export const port = z.number().int("must be a whole number").min(1, "must be a port between 1 and 65535").max(65535, "must be a port between 1 and 65535");
+export const port = z
+  .number()
+  .int("must be a whole number")
+  .min(1, "must be a port between 1 and 65535")
+  .max(65535, "must be a port between 1 and 65535");
 
 const MEMORY_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 const MEMORY_PATTERN = /^(\d+)(b|k|m|g)$/i;
@@ -57,9 +70,11 @@ const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~:/?#[\]@&+,=%
 
 /** Why `value` is not an acceptable URL setting, or undefined. */
 export function urlProblem(value: string): string | undefined {
-  if (/\{\{|\}\}/.test(value)) return "must not contain {{ or }}: it would run as a Prometheus/Alertmanager template in the alerts' annotations";
+  if (/\{\{|\}\}/.test(value))
+    return "must not contain {{ or }}: it would run as a Prometheus/Alertmanager template in the alerts' annotations";
   if (!/^https?:\/\//.test(value)) return "must be an http:// or https:// URL";
-  if (!URL_PATTERN.test(value)) return "must be a URL of letters, digits and . _ ~ : / ? # [ ] @ & + , = % - only (no spaces, newlines, quotes, $, backticks, braces or backslashes: percent-encode them)";
+  if (!URL_PATTERN.test(value))
+    return "must be a URL of letters, digits and . _ ~ : / ? # [ ] @ & + , = % - only (no spaces, newlines, quotes, $, backticks, braces or backslashes: percent-encode them)";
   return undefined;
 }
 
@@ -69,7 +84,10 @@ export function urlProblem(value: string): string | undefined {
  */
 export const absolutePath = z
   .string()
-  .regex(/^\/[A-Za-z0-9._/-]*$/, "must be an absolute path of letters, digits and . _ - / only (no spaces, quotes, $, backticks or newlines)")
+  .regex(
+    /^\/[A-Za-z0-9._/-]*$/,
+    "must be an absolute path of letters, digits and . _ - / only (no spaces, quotes, $, backticks or newlines)",
+  )
   .refine((p) => !p.split("/").includes(".."), "must not contain a .. segment");
 
 /** A DNS host name, an IPv4 or an IPv6 address (no user, port, path or shell syntax). */
@@ -81,13 +99,22 @@ export const hostName = z
   );
 
 /** A Unix login name (`deploy`, `root`). */
-export const loginName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix login name (lower-case letters, digits, _ and -)");
+export const loginName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix login name (lower-case letters, digits, _ and -)");
 
 /** A PostgreSQL identifier left unquoted: a database or role name that a DSN, psql and SQL take as is. */
-export const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a PostgreSQL name of letters, digits and _ (no ?, &, =, / or quotes: it is pasted into the exporter's DSN)");
+export const sqlIdentifier = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+    "must be a PostgreSQL name of letters, digits and _ (no ?, &, =, / or quotes: it is pasted into the exporter's DSN)",
+  );
 
 /** A Docker container name. */
-export const dockerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "must be a Docker container name (letters, digits, _ . -)");
+export const dockerName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "must be a Docker container name (letters, digits, _ . -)");
 
 const PUBLIC_WILDCARDS = new Set(["0.0.0.0", "::", "[::]", ""]);
 
@@ -97,8 +124,12 @@ const PUBLIC_WILDCARDS = new Set(["0.0.0.0", "::", "[::]", ""]);
  */
 export const bindAddress = z
   .string()
-  .refine((v) => !PUBLIC_WILDCARDS.has(v), { message: "must not be a wildcard address (0.0.0.0 or ::): publish through the reverse proxy instead" })
-  .refine((v) => /^(\d{1,3}\.){3}\d{1,3}$/.test(v) || /^[0-9a-f:]+$/i.test(v), { message: "must be an IP address such as 127.0.0.1" });
+  .refine((v) => !PUBLIC_WILDCARDS.has(v), {
+    message: "must not be a wildcard address (0.0.0.0 or ::): publish through the reverse proxy instead",
+  })
+  .refine((v) => /^(\d{1,3}\.){3}\d{1,3}$/.test(v) || /^[0-9a-f:]+$/i.test(v), {
+    message: "must be an IP address such as 127.0.0.1",
+  });
 
 /** A ratio between 0 and 1 (0.1 is 10 %). */
 export const ratio = z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");

@@ -9,20 +9,31 @@ import { sshHostKey } from "./deployment";
 import { httpUrl, memory, port } from "./primitives";
 
 /** A host name as it appears in the `instance` label and in container names: short, lower-case, DNS-safe. */
-export const hostName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "must be a short lower-case host name (letters, digits, dashes), e.g. api-2");
+export const hostName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,30}$/, "must be a short lower-case host name (letters, digits, dashes), e.g. api-2");
 
 /** A private IPv4 address, or a DNS name, that the monitoring host reaches the host at. */
 const privateAddress = z
   .string()
-  .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, "must be an IP address or a DNS name, without port")
+  .regex(
+    /^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
+    "must be an IP address or a DNS name, without port",
+  )
   .refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0");
 
 /** A private IPv4 address (10/8, 172.16/12, 192.168/16), for what the monitoring host publishes to the other hosts only. */
 function privateIpv4(why: string) {
   return z
     .string()
-    .regex(/^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}$/, `must be a private IPv4 address (10/8, 172.16/12, 192.168/16): ${why}`)
-    .refine((a) => a.split(".").every((octet) => Number(octet) <= 255), "must be an IPv4 address (each part at most 255)");
+    .regex(
+      /^(10\.\d{1,3}|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}$/,
+      `must be a private IPv4 address (10/8, 172.16/12, 192.168/16): ${why}`,
+    )
+    .refine(
+      (a) => a.split(".").every((octet) => Number(octet) <= 255),
+      "must be an IPv4 address (each part at most 255)",
+    );
 }
 
 /** A Prometheus label name that is not reserved (`__…`) and not one the stack sets itself. */
@@ -33,7 +44,9 @@ const labelName = z
   .refine((v) => !v.startsWith("__"), "must not start with __ (reserved by Prometheus)")
   .refine((v) => !RESERVED_LABELS.includes(v), `must not be one the stack sets (${RESERVED_LABELS.join(", ")})`);
 /** Label values end up in YAML and in Prometheus templates: no template braces, quotes or control characters. */
-const labelValue = z.string().regex(/^[A-Za-z0-9 ._:/-]{1,63}$/, "must be 1 to 63 letters, digits, spaces or . _ : / -");
+const labelValue = z
+  .string()
+  .regex(/^[A-Za-z0-9 ._:/-]{1,63}$/, "must be 1 to 63 letters, digits, spaces or . _ : / -");
 
 /** What a host is for; it becomes the `role` label, so dashboards and alerts can say "the database host". */
 export const HOST_ROLES = ["monitoring", "api", "database", "staging", "worker"] as const;
@@ -53,7 +66,10 @@ export const hostSettings = z
       .object({
         /** SSH address; defaults to `address`. */
         host: privateAddress.optional(),
-        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix user name").default("deploy"),
+        user: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Unix user name")
+          .default("deploy"),
         port: port.default(22),
         /** The host's public key, pinned: commands and secrets go to this host only. */
         hostKey: sshHostKey,
@@ -69,7 +85,12 @@ export const hostsSettings = z
     const seen = new Map<string, number>();
     hosts.forEach((host, index) => {
       const first = seen.get(host.name);
-      if (first !== undefined) ctx.addIssue({ code: "custom", path: [index, "name"], message: `duplicates hosts[${first}].name ${JSON.stringify(host.name)}: host names are instance labels and must be unique` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          message: `duplicates hosts[${first}].name ${JSON.stringify(host.name)}: host names are instance labels and must be unique`,
+        });
       else seen.set(host.name, index);
     });
   });
@@ -87,7 +108,10 @@ export const alertmanagerClusterSettings = z
      * The peers, by host name (`vps` is the monitoring host; others are `hosts[].name`). Two or three: one is no
      * cluster, and gossip's settle time grows with more.
      */
-    peers: z.array(hostName).min(2, "must name 2 or 3 peers: one Alertmanager is no cluster").max(3, "must name at most 3 peers"),
+    peers: z
+      .array(hostName)
+      .min(2, "must name 2 or 3 peers: one Alertmanager is no cluster")
+      .max(3, "must name at most 3 peers"),
     /** The monitoring host's private address: its Alertmanager gossips there (the other peers use `hosts[].address`). */
     monitoringHostAddress: privateIpv4("gossip is published there"),
     /** Gossip port (TCP and UDP), bound to each peer's private address only. */
@@ -110,7 +134,10 @@ export const logGatewaySettings = z
      * Largest push accepted (nginx `client_max_body_size`, answered 413 above it). Alloy's batches are at most
      * `batch_size` (1 MiB) of snappy-compressed protobuf; 4m leaves room without letting one client fill memory.
      */
-    maxBodySize: z.string().regex(/^[1-9]\d{0,2}[km]$/, "must be a size in nginx notation such as 512k or 4m").default("4m"),
+    maxBodySize: z
+      .string()
+      .regex(/^[1-9]\d{0,2}[km]$/, "must be a size in nginx notation such as 512k or 4m")
+      .default("4m"),
     /** Container memory limit: nginx with one worker and a few connections stays under 10 MiB. */
     memory: memory.default("32m"),
   })
@@ -128,9 +155,15 @@ export const remoteWriteSettings = z
     /** Where Grafana queries the store (PromQL API root), e.g. `https://vm.internal:8428`; absent: Grafana keeps querying Prometheus. */
     queryUrl: httpUrl.optional(),
     /** Basic-auth user; the password is the `remoteWritePassword` secret. Absent: no auth (refused unless the URL is https on a private network you trust). */
-    username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be a user name of letters, digits, . _ -").optional(),
+    username: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be a user name of letters, digits, . _ -")
+      .optional(),
     /** Mimir's tenant (`X-Scope-OrgID`). */
-    tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be a tenant id of letters, digits, . _ -").optional(),
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be a tenant id of letters, digits, . _ -")
+      .optional(),
     /**
      * Queue sizing for a 2-core, 2 GB host: few shards, moderate batches. `capacity` × `maxShards` samples stay
      * in memory while the store is down; past that Prometheus reads the WAL again (2 h of it), so an outage
@@ -150,8 +183,18 @@ export const remoteWriteSettings = z
   })
   .strict()
   .superRefine((rw, ctx) => {
-    if (rw.kind === "mimir" && !rw.tenant) ctx.addIssue({ code: "custom", path: ["tenant"], message: "is required when kind is mimir (Mimir refuses writes without X-Scope-OrgID)" });
-    if (!rw.username && rw.url.startsWith("http://")) ctx.addIssue({ code: "custom", path: ["username"], message: "is required for an http:// store: metrics would be written unauthenticated in clear" });
+    if (rw.kind === "mimir" && !rw.tenant)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tenant"],
+        message: "is required when kind is mimir (Mimir refuses writes without X-Scope-OrgID)",
+      });
+    if (!rw.username && rw.url.startsWith("http://"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["username"],
+        message: "is required for an http:// store: metrics would be written unauthenticated in clear",
+      });
   });
 
 /** S3-compatible bucket for Loki's chunks and index (KoproGo already runs MinIO). */
@@ -162,9 +205,14 @@ export const lokiObjectStorageSettings = z
     /** `host:port` of the S3 endpoint, e.g. `koprogo-minio:9000`. */
     endpoint: z.string().regex(/^[A-Za-z0-9._-]+(:\d{1,5})?$/, "must be host or host:port, without scheme"),
     /** Bucket for the chunks and the index. */
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, . -)"),
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (3-63 lower-case letters, digits, . -)"),
     /** Region of the bucket (MinIO accepts any). */
-    region: z.string().regex(/^[a-z0-9-]{1,32}$/, "must be a region like us-east-1").default("us-east-1"),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/, "must be a region like us-east-1")
+      .default("us-east-1"),
     /** Access key id; the secret key is the `lokiS3SecretKey` secret. */
     accessKeyId: z.string().regex(/^[A-Za-z0-9+/=._-]{3,128}$/, "must be an access key id"),
     /** `true` for plain HTTP (MinIO on the same private Docker network); defaults to TLS. */

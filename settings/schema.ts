@@ -8,7 +8,13 @@ import { alertSettings, notificationSettings } from "./alerting";
 import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
 import { alloySettings, lokiSettings } from "./logs";
-import { alertmanagerSettings, nodeExporterSettings, postgresExporterSettings, prometheusSettings, targetSettings } from "./metrics";
+import {
+  alertmanagerSettings,
+  nodeExporterSettings,
+  postgresExporterSettings,
+  prometheusSettings,
+  targetSettings,
+} from "./metrics";
 import { hostPort, memory, memoryToBytes } from "./primitives";
 import { monitoringGateway } from "./services";
 import { securitySettings } from "./security";
@@ -22,7 +28,10 @@ export const settingsSchema = z
     /** Which kind of environment this stack is. Defaults to the stack name when it is one of these. */
     environment: z.enum(ENVIRONMENTS),
     /** Prefix of every Docker container and volume name, so two stacks on one engine do not collide. */
-    namePrefix: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "must be lower-case letters, digits and dashes").default("koprogo-obs"),
+    namePrefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,30}$/, "must be lower-case letters, digits and dashes")
+      .default("koprogo-obs"),
     docker: dockerSettings.prefault({}),
     /** SSH access to the host, for the commands; each key defaults to what an `ssh://` Docker host names, `hostKey` excepted. */
     ssh: sshSettings.optional(),
@@ -54,7 +63,10 @@ export const settingsSchema = z
      * profile, whose servers run on loopback; a normal stack leaves it empty.
      */
     serviceAddresses: z
-      .partialRecord(z.enum(["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"]), hostPort)
+      .partialRecord(
+        z.enum(["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"]),
+        hostPort,
+      )
       .default({}),
   })
   .strict()
@@ -82,9 +94,12 @@ export const settingsSchema = z
       });
     }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
-    for (const issue of scaleSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
-    for (const issue of grafanaSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
-    for (const issue of sshSettingsIssues(settings)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    for (const issue of scaleSettingsIssues(settings))
+      ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    for (const issue of grafanaSettingsIssues(settings))
+      ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    for (const issue of sshSettingsIssues(settings))
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -93,15 +108,48 @@ export type Settings = z.infer<typeof settingsSchema>;
  * What the budget counts: every container's limit, and the figure of each host agent the settings install
  * (contract/hostAgents.ts): they run beside the containers on the same 2 GB, with no limit of their own.
  */
-export function stackMemory(settings: Parameters<typeof containerMemoryLimits>[0] & Pick<Settings, "security" | "hosts" | "logGateway">): { service: string; memory: string; bytes: number }[] {
-  const agents = enabledHostAgents(settings.security).map((agent) => ({ service: agent, memory: `${HOST_AGENT_MEMORY[agent].mib}m`, bytes: HOST_AGENT_MEMORY[agent].mib * 1024 ** 2 }));
+export function stackMemory(
+  settings: Parameters<typeof containerMemoryLimits>[0] & Pick<Settings, "security" | "hosts" | "logGateway">,
+): { service: string; memory: string; bytes: number }[] {
+  const agents = enabledHostAgents(settings.security).map((agent) => ({
+    service: agent,
+    memory: `${HOST_AGENT_MEMORY[agent].mib}m`,
+    bytes: HOST_AGENT_MEMORY[agent].mib * 1024 ** 2,
+  }));
   // The log gateway runs on the monitoring host only when there are further hosts to receive logs from.
-  const gateway = settings.hosts.length > 0 ? [{ service: "logGateway", memory: settings.logGateway.memory, bytes: memoryToBytes(settings.logGateway.memory) }] : [];
+  const gateway =
+    settings.hosts.length > 0
+      ? [
+          {
+            service: "logGateway",
+            memory: settings.logGateway.memory,
+            bytes: memoryToBytes(settings.logGateway.memory),
+          },
+        ]
+      : [];
   return [...containerMemoryLimits(settings), ...gateway, ...agents];
 }
 
 /** Every container of the stack with its memory limit: the budget check and the README's table read it. */
-export function containerMemoryLimits(settings: Pick<Settings, "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana" | "socketProxy">) {
-  const services = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana", "socketProxy"] as const;
-  return services.map((service) => ({ service, memory: settings[service].memory, bytes: memoryToBytes(settings[service].memory) }));
+export function containerMemoryLimits(
+  settings: Pick<
+    Settings,
+    "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana" | "socketProxy"
+  >,
+) {
+  const services = [
+    "prometheus",
+    "alertmanager",
+    "nodeExporter",
+    "postgresExporter",
+    "loki",
+    "alloy",
+    "grafana",
+    "socketProxy",
+  ] as const;
+  return services.map((service) => ({
+    service,
+    memory: settings[service].memory,
+    bytes: memoryToBytes(settings[service].memory),
+  }));
 }

@@ -79,13 +79,19 @@ export function secretPlaceholder(name: AnySecretName): string {
 
 /** Every secret name of a stack: the fixed ones and the log gateway login of each further host. */
 export function stackSecretNames(settings?: Pick<Settings, "hosts">): AnySecretName[] {
-  const perHost = (settings?.hosts ?? []).flatMap((host) => [logGatewayPasswordName(host.name), logGatewayHashName(host.name)]);
+  const perHost = (settings?.hosts ?? []).flatMap((host) => [
+    logGatewayPasswordName(host.name),
+    logGatewayHashName(host.name),
+  ]);
   return [...ALL_SECRET_NAMES, ...perHost];
 }
 
 /** Every secret as its placeholder, for rendering files without the Pulumi CLI (pass the settings for the per-host logins). */
 export function placeholderSecrets(settings?: Pick<Settings, "hosts">): Record<AnySecretName, string> {
-  return Object.fromEntries(stackSecretNames(settings).map((name) => [name, secretPlaceholder(name)])) as Record<AnySecretName, string>;
+  return Object.fromEntries(stackSecretNames(settings).map((name) => [name, secretPlaceholder(name)])) as Record<
+    AnySecretName,
+    string
+  >;
 }
 
 /** The secrets this configuration cannot work without, each with the setting that needs it. */
@@ -93,20 +99,29 @@ export function requiredSecrets(settings: Settings): { name: SecretName; because
   const required: { name: SecretName; because: string }[] = [];
   const { chat, pager, sms, watchdog } = settings.notifications;
   if (chat.kind === "slack") required.push({ name: "slackWebhookUrl", because: "notifications.chat.kind is slack" });
-  if (pager.kind === "pagerduty") required.push({ name: "pagerdutyRoutingKey", because: "notifications.pager.kind is pagerduty" });
+  if (pager.kind === "pagerduty")
+    required.push({ name: "pagerdutyRoutingKey", because: "notifications.pager.kind is pagerduty" });
   if (watchdog.kind === "heartbeat") {
-    required.push({ name: "watchdogHeartbeatUrl", because: "notifications.watchdog.kind is heartbeat (the default once chat, pager or SMS is on)" });
+    required.push({
+      name: "watchdogHeartbeatUrl",
+      because: "notifications.watchdog.kind is heartbeat (the default once chat, pager or SMS is on)",
+    });
   }
   for (const [role, receiver] of Object.entries({ chat, pager, sms, watchdog })) {
     if (receiver.kind === "webhook" && receiver.tokenSecret) {
       required.push({ name: receiver.tokenSecret, because: `notifications.${role}.tokenSecret names it` });
     }
   }
-  if (settings.prometheus.remoteWrite?.username) required.push({ name: "remoteWritePassword", because: "prometheus.remoteWrite.username is set" });
+  if (settings.prometheus.remoteWrite?.username)
+    required.push({ name: "remoteWritePassword", because: "prometheus.remoteWrite.username is set" });
   if (settings.loki.storage) required.push({ name: "lokiS3SecretKey", because: "loki.storage is set" });
-  if (settings.targets.api.bearerToken) required.push({ name: "metricsBearerToken", because: "targets.api.bearerToken is true" });
+  if (settings.targets.api.bearerToken)
+    required.push({ name: "metricsBearerToken", because: "targets.api.bearerToken is true" });
   if (settings.environment !== "dev" && !settings.postgresExporter.manageRole) {
-    required.push({ name: "postgresExporterPassword", because: `environment ${settings.environment} does not let the program create the monitoring role (postgresExporter.manageRole is false)` });
+    required.push({
+      name: "postgresExporterPassword",
+      because: `environment ${settings.environment} does not let the program create the monitoring role (postgresExporter.manageRole is false)`,
+    });
   }
   return required;
 }

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { duration, isRegex, port } from "./primitives";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?::(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?)$/i;
+const IPV6 =
+  /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?::(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?)$/i;
 
 /** Whether `value` is an IPv4/IPv6 address, optionally with a prefix length that fits its family. */
 export function isIpOrCidr(value: string): boolean {
@@ -20,10 +21,17 @@ export function isIpOrCidr(value: string): boolean {
 }
 
 /** An IP address or CIDR block, IPv4 or IPv6. */
-export const ipOrCidr = z.string().refine(isIpOrCidr, { message: "must be an IP address or CIDR block like 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32" });
+export const ipOrCidr = z.string().refine(isIpOrCidr, {
+  message: "must be an IP address or CIDR block like 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32",
+});
 
 /** A Debian package version for `apt-get install pkg=<version>`; a trailing `*` matches revisions. */
-const aptVersion = z.string().regex(/^[0-9][A-Za-z0-9.+~:-]*\*?$/, "must be a Debian package version like 0.11.2-6 or 1:6.0.4-3 (a trailing * matches revisions)");
+const aptVersion = z
+  .string()
+  .regex(
+    /^[0-9][A-Za-z0-9.+~:-]*\*?$/,
+    "must be a Debian package version like 0.11.2-6 or 1:6.0.4-3 (a trailing * matches revisions)",
+  );
 
 /**
  * An https URL of an apt repository or key. It lands in a root shell (`curl`, and the `deb` line of a sources
@@ -31,7 +39,10 @@ const aptVersion = z.string().regex(/^[0-9][A-Za-z0-9.+~:-]*\*?$/, "must be a De
  */
 const aptUrl = z
   .string()
-  .regex(/^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]*)*$/, "must be an https:// URL of letters, digits and . _ ~ % + - / only (it reaches a root shell)");
+  .regex(
+    /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]*)*$/,
+    "must be an https:// URL of letters, digits and . _ ~ % + - / only (it reaches a root shell)",
+  );
 
 /**
  * Whether `value` is a Linux network interface name that is also one plain shell word: 1 to 15 characters
@@ -51,7 +62,12 @@ const interfaceOrAuto = (auto: string) =>
   });
 
 /** An absolute path on the host, without spaces or glob characters (fail2ban and CrowdSec read it as is). */
-const hostLogPath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path without spaces or wildcards, e.g. /var/log/traefik/access.log");
+const hostLogPath = z
+  .string()
+  .regex(
+    /^\/[A-Za-z0-9._/-]+$/,
+    "must be an absolute path without spaces or wildcards, e.g. /var/log/traefik/access.log",
+  );
 
 /**
  * A regex on a Traefik router name: letters, digits, `@ _ -`, `\.` for a dot, and `. * + ? | ( )`. No classes,
@@ -59,12 +75,19 @@ const hostLogPath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolut
  */
 const traefikRouterPattern = z
   .string()
-  .regex(/^(?:[A-Za-z0-9@_*+?|()-]|\\\.|\.)+$/, "must be a regex of a Traefik router name like .*backend.* or koprogo-backend@docker (letters, digits, @ _ -, \\. and . * + ? | ( ) only)")
+  .regex(
+    /^(?:[A-Za-z0-9@_*+?|()-]|\\\.|\.)+$/,
+    "must be a regex of a Traefik router name like .*backend.* or koprogo-backend@docker (letters, digits, @ _ -, \\. and . * + ? | ( ) only)",
+  )
   .refine(isRegex, { message: "must be a valid regular expression" })
-  .refine((pattern) => !isRegex(pattern) || !new RegExp(`^(?:${pattern})$`).test(""), { message: "must not match an empty router name" });
+  .refine((pattern) => !isRegex(pattern) || !new RegExp(`^(?:${pattern})$`).test(""), {
+    message: "must not match an empty router name",
+  });
 
 /** A systemd calendar expression (`OnCalendar=`), e.g. `*-*-* 04:17:00` or `daily`. */
-const calendar = z.string().regex(/^[A-Za-z0-9*:,./~ -]+$/, "must be a systemd calendar expression like `*-*-* 04:17:00` or `daily`");
+const calendar = z
+  .string()
+  .regex(/^[A-Za-z0-9*:,./~ -]+$/, "must be a systemd calendar expression like `*-*-* 04:17:00` or `daily`");
 
 /** Addresses fail2ban never bans and CrowdSec whitelists. Loopback is always required (see `ignoreIp`). */
 const LOOPBACK = { v4: "127.0.0.1", v6: "::1" } as const;
@@ -82,7 +105,10 @@ export function ipv4BlockContains(block: string, address: string): boolean {
 }
 
 function coversLoopback(list: readonly string[]): boolean {
-  return list.some((entry) => ipv4BlockContains(entry, LOOPBACK.v4)) && list.some((entry) => entry === LOOPBACK.v6 || entry === `${LOOPBACK.v6}/128`);
+  return (
+    list.some((entry) => ipv4BlockContains(entry, LOOPBACK.v4)) &&
+    list.some((entry) => entry === LOOPBACK.v6 || entry === `${LOOPBACK.v6}/128`)
+  );
 }
 
 /** One fail2ban jail: `maxRetry` matches within `findTime` ban the address for `banTime`. */
@@ -115,7 +141,10 @@ export const fail2banSettings = z
         apiAbuse: jail({ maxRetry: 100, findTime: "1m", banTime: "1h" })
           .extend({
             /** Only requests whose path starts with this count (static assets of the frontend do not). */
-            pathPrefix: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a URL path prefix like /api/").default("/api/"),
+            pathPrefix: z
+              .string()
+              .regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a URL path prefix like /api/")
+              .default("/api/"),
             /**
              * The backend's Traefik router, a regex on the access log's router name (`<router>@docker` for
              * Docker labels): only its requests count, so Grafana's `POST /api/ds/query` and the frontend never do.
@@ -145,7 +174,9 @@ export const crowdsecSettings = z
      */
     repository: z
       .object({
-        url: aptUrl.refine((v) => v.endsWith("/"), "must end with /").default("https://packagecloud.io/crowdsec/crowdsec/ubuntu/"),
+        url: aptUrl
+          .refine((v) => v.endsWith("/"), "must end with /")
+          .default("https://packagecloud.io/crowdsec/crowdsec/ubuntu/"),
         keyUrl: aptUrl.default("https://packagecloud.io/crowdsec/crowdsec/gpgkey"),
       })
       .strict()
@@ -154,7 +185,14 @@ export const crowdsecSettings = z
     /** Hub collections: parsers and scenarios for the logs acquired (sshd, Traefik, PostgreSQL) and the base. */
     collections: z
       .array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9_-]+$/, "must be a hub collection like crowdsecurity/sshd"))
-      .default(["crowdsecurity/linux", "crowdsecurity/sshd", "crowdsecurity/traefik", "crowdsecurity/pgsql", "crowdsecurity/base-http-scenarios", "crowdsecurity/http-cve"]),
+      .default([
+        "crowdsecurity/linux",
+        "crowdsecurity/sshd",
+        "crowdsecurity/traefik",
+        "crowdsecurity/pgsql",
+        "crowdsecurity/base-http-scenarios",
+        "crowdsecurity/http-cve",
+      ]),
     /** Duration of a local ban decision. Defaults to `4h` (CrowdSec's own default). */
     banDuration: duration.default("4h"),
     bouncer: z
@@ -175,7 +213,11 @@ export const crowdsecSettings = z
     metrics: z
       .object({
         /** Address of the endpoint: the stack's address on the monitoring network's host bridge (see security/crowdsec.ts). */
-        listenAddress: z.string().regex(IPV4, "must be an IPv4 address").refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the metrics would be public").default("172.31.213.1"),
+        listenAddress: z
+          .string()
+          .regex(IPV4, "must be an IPv4 address")
+          .refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the metrics would be public")
+          .default("172.31.213.1"),
         /** Port of the endpoint. */
         port: port.default(6060),
       })
@@ -215,9 +257,14 @@ export const suricataSettings = z
      * logins per source ignore these sources (they would count every user behind Traefik as one), and `HOME_NET`
      * includes them when `homeNet` is set.
      */
-    dockerNetworks: z.array(ipOrCidr).min(1, "must list at least one address range").default(["172.16.0.0/12", "192.168.0.0/16"]),
+    dockerNetworks: z
+      .array(ipOrCidr)
+      .min(1, "must list at least one address range")
+      .default(["172.16.0.0/12", "192.168.0.0/16"]),
     /** `suricata-update` sources. Defaults to Emerging Threats Open. */
-    ruleSources: z.array(z.string().regex(/^[a-z0-9_-]+\/[a-z0-9_.-]+$/, "must be a suricata-update source like et/open")).default(["et/open"]),
+    ruleSources: z
+      .array(z.string().regex(/^[a-z0-9_-]+\/[a-z0-9_.-]+$/, "must be a suricata-update source like et/open"))
+      .default(["et/open"]),
   })
   .strict();
 
@@ -232,7 +279,9 @@ export const securitySettings = z
     ignoreIp: z
       .array(ipOrCidr)
       .default([LOOPBACK.v4 + "/8", LOOPBACK.v6, "172.16.0.0/12"])
-      .refine(coversLoopback, { message: "must include loopback (127.0.0.1 or 127.0.0.0/8, and ::1) so the host can never ban itself" }),
+      .refine(coversLoopback, {
+        message: "must include loopback (127.0.0.1 or 127.0.0.0/8, and ::1) so the host can never ban itself",
+      }),
     /**
      * The public network interface Suricata captures. `auto` (the default) is the interface of the default route,
      * read with `ip route` when the agent is applied (Ubuntu VPS images name it `ens3` or `enp1s0`, not `eth0`);

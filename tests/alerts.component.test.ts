@@ -13,7 +13,12 @@ const REMOTE_COMMAND = "command:remote:Command";
 
 /** How the mocks see a secret input: wrapped with Pulumi's secret signature. */
 function secretValue(input: unknown): string | undefined {
-  if (typeof input === "object" && input !== null && (input as Record<string, unknown>)[specialSigKey] === specialSecretSig) return String((input as { value: unknown }).value);
+  if (
+    typeof input === "object" &&
+    input !== null &&
+    (input as Record<string, unknown>)[specialSigKey] === specialSecretSig
+  )
+    return String((input as { value: unknown }).value);
   return undefined;
 }
 
@@ -58,7 +63,12 @@ describe("the Alertmanager component of the prod stack", () => {
   });
 
   it("checks its health on /-/healthy, signed in with its own login read from its file", () => {
-    expect((container().healthcheck as { tests: string[] }).tests).toEqual(["CMD", "sh", "-c", `wget -q --spider "http://alertmanager:$(cat /etc/alertmanager/secrets/web-alertmanager)@127.0.0.1:9093/-/healthy"`]);
+    expect((container().healthcheck as { tests: string[] }).tests).toEqual([
+      "CMD",
+      "sh",
+      "-c",
+      `wget -q --spider "http://alertmanager:$(cat /etc/alertmanager/secrets/web-alertmanager)@127.0.0.1:9093/-/healthy"`,
+    ]);
   });
 
   it("retains its data volume when the container or the stack is deleted", () => {
@@ -75,9 +85,13 @@ describe("the Alertmanager component of the prod stack", () => {
       "koprogo-alertmanager-config-alertmanager-secrets-watchdog-heartbeat-url",
     ]);
     for (const write of secretWrites) {
-      expect(secretValue(write.inputs.stdin)).toMatch(/^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|watchdogHeartbeatUrl)-VALUE$/);
+      expect(secretValue(write.inputs.stdin)).toMatch(
+        /^FAKE-(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|watchdogHeartbeatUrl)-VALUE$/,
+      );
       expect(write.inputs.create).toContain("chmod 0600");
-      expect(write.inputs.create).toContain(`chown ${SERVICE_USERS.alertmanager.uid}:${SERVICE_USERS.alertmanager.uid}`);
+      expect(write.inputs.create).toContain(
+        `chown ${SERVICE_USERS.alertmanager.uid}:${SERVICE_USERS.alertmanager.uid}`,
+      );
     }
   });
 
@@ -85,7 +99,8 @@ describe("the Alertmanager component of the prod stack", () => {
     for (const name of ["alertmanager-alertmanager-yml", "alertmanager-templates-koprogo-tmpl"]) {
       const write = writes().find((c) => c.name === `koprogo-alertmanager-config-${name}`)!;
       expect(typeof write.inputs.stdin).toBe("string");
-      for (const secret of ["slackWebhookUrl", "pagerdutyRoutingKey", "smsWebhookToken"] as const) expect(write.inputs.stdin).not.toContain(fakeSecretValue(secret));
+      for (const secret of ["slackWebhookUrl", "pagerdutyRoutingKey", "smsWebhookToken"] as const)
+        expect(write.inputs.stdin).not.toContain(fakeSecretValue(secret));
     }
   });
 

@@ -1,5 +1,15 @@
 /** The link builders of notifications: Grafana Explore with a LogQL query, dashboards, runbooks. */
-import { ALERT_LOG_RANGE, encodedRangeFrom, exploreQuery, exploreUrl, logJobSelector, logSelector, logsUrl, prometheusPageUrl, runbookUrl } from "../contract/links";
+import {
+  ALERT_LOG_RANGE,
+  encodedRangeFrom,
+  exploreQuery,
+  exploreUrl,
+  logJobSelector,
+  logSelector,
+  logsUrl,
+  prometheusPageUrl,
+  runbookUrl,
+} from "../contract/links";
 
 describe("Grafana Explore links", () => {
   const url = logsUrl("https://grafana.example/", '{job="koprogo-api"} |= "ERROR"');
@@ -12,7 +22,14 @@ describe("Grafana Explore links", () => {
     expect(JSON.parse(parsed.searchParams.get("panes")!)).toEqual({
       alert: {
         datasource: "loki",
-        queries: [{ refId: "A", expr: '{job="koprogo-api"} |= "ERROR"', queryType: "range", datasource: { uid: "loki", type: "loki" } }],
+        queries: [
+          {
+            refId: "A",
+            expr: '{job="koprogo-api"} |= "ERROR"',
+            queryType: "range",
+            datasource: { uid: "loki", type: "loki" },
+          },
+        ],
         range: { from: "now-1h", to: "now" },
       },
     });
@@ -23,8 +40,14 @@ describe("Grafana Explore links", () => {
   });
 
   it("take an explicit time range", () => {
-    const custom = exploreUrl("http://g", { uid: "prometheus", type: "prometheus" }, "up", { from: "1700000000000", to: "1700003600000" });
-    expect(JSON.parse(new URL(custom).searchParams.get("panes")!).alert.range).toEqual({ from: "1700000000000", to: "1700003600000" });
+    const custom = exploreUrl("http://g", { uid: "prometheus", type: "prometheus" }, "up", {
+      from: "1700000000000",
+      to: "1700003600000",
+    });
+    expect(JSON.parse(new URL(custom).searchParams.get("panes")!).alert.range).toEqual({
+      from: "1700000000000",
+      to: "1700003600000",
+    });
   });
 
   it("read back their query", () => {
@@ -56,7 +79,9 @@ describe("LogQL selectors", () => {
 
 describe("other links", () => {
   it("point at a runbook by alert name, whatever the trailing slash", () => {
-    expect(runbookUrl("https://github.com/o/r/blob/main/alerts/runbooks/", "ApiDown")).toBe("https://github.com/o/r/blob/main/alerts/runbooks/ApiDown.md");
+    expect(runbookUrl("https://github.com/o/r/blob/main/alerts/runbooks/", "ApiDown")).toBe(
+      "https://github.com/o/r/blob/main/alerts/runbooks/ApiDown.md",
+    );
   });
   it("point at a page of Prometheus", () => {
     expect(prometheusPageUrl("http://127.0.0.1:9090", "targets")).toBe("http://127.0.0.1:9090/targets");

@@ -24,13 +24,18 @@ describeWithTools("the rule files under promtool", [PROMTOOL], () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-rules-"));
     for (const stack of ["dev", "prod"]) {
       const dir = renderInto(path.join(tmp, stack), stackSettings(stack).settings);
-      const rules = fs.readdirSync(path.join(dir, "prometheus/rules")).map((f) => path.join(dir, "prometheus/rules", f));
+      const rules = fs
+        .readdirSync(path.join(dir, "prometheus/rules"))
+        .map((f) => path.join(dir, "prometheus/rules", f));
       results.set(`check ${stack}`, run(PROMTOOL, ["check", "rules", ...rules]));
     }
     // Unit tests read the dev stack's rules (their expected links are the dev stack's) from each source.
     const dev = stackSettings("dev").settings;
     for (const source of ["backend", "traefik"] as const) {
-      const rulesDir = path.join(renderInto(path.join(tmp, source), withRequestSource(dev, source)), "prometheus/rules");
+      const rulesDir = path.join(
+        renderInto(path.join(tmp, source), withRequestSource(dev, source)),
+        "prometheus/rules",
+      );
       const mine = testFiles.filter((f) => f.includes(".traefik.") === (source === "traefik"));
       for (const file of mine) fs.copyFileSync(path.join(TESTS_DIR, file), path.join(rulesDir, file));
       results.set(`test ${source}`, run(PROMTOOL, ["test", "rules", ...mine], { cwd: rulesDir }));
@@ -54,15 +59,27 @@ describeWithTools("the rule files under promtool", [PROMTOOL], () => {
   // The text on-call reads is proven as Prometheus renders it (a value printed as "1000m" would fail here), for
   // every alert: at least one case expects its firing alert with the full description.
   it("renders every alert's description in a promtool case, asserted in full", () => {
-    interface Case { alert_rule_test?: { alertname: string; exp_alerts?: { exp_annotations?: { description?: string } }[] }[] }
+    interface Case {
+      alert_rule_test?: { alertname: string; exp_alerts?: { exp_annotations?: { description?: string } }[] }[];
+    }
     const described = new Set(
       testFiles.flatMap((file) =>
-        ((YAML.parse(fs.readFileSync(path.join(TESTS_DIR, file), "utf8")) as { tests: Case[] }).tests ?? []).flatMap((c) =>
-          (c.alert_rule_test ?? []).filter((t) => (t.exp_alerts ?? []).some((a) => typeof a.exp_annotations?.description === "string" && !a.exp_annotations.description.includes("{{"))).map((t) => t.alertname),
+        ((YAML.parse(fs.readFileSync(path.join(TESTS_DIR, file), "utf8")) as { tests: Case[] }).tests ?? []).flatMap(
+          (c) =>
+            (c.alert_rule_test ?? [])
+              .filter((t) =>
+                (t.exp_alerts ?? []).some(
+                  (a) =>
+                    typeof a.exp_annotations?.description === "string" && !a.exp_annotations.description.includes("{{"),
+                ),
+              )
+              .map((t) => t.alertname),
         ),
       ),
     );
-    const missing = alertingRules(stackSettings("dev").settings).map((rule) => rule.alert).filter((alert) => !described.has(alert));
+    const missing = alertingRules(stackSettings("dev").settings)
+      .map((rule) => rule.alert)
+      .filter((alert) => !described.has(alert));
     expect(missing).toEqual([]);
   });
 

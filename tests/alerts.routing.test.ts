@@ -22,7 +22,13 @@ const { settings: prod } = stackSettings("prod");
 /** Every receiver disabled: the config must stay valid and route the same way. */
 const allDisabled: Settings = {
   ...prod,
-  notifications: { ...prod.notifications, chat: { kind: "disabled" }, pager: { kind: "disabled" }, sms: { kind: "disabled" }, watchdog: { kind: "disabled" } },
+  notifications: {
+    ...prod.notifications,
+    chat: { kind: "disabled" },
+    pager: { kind: "disabled" },
+    sms: { kind: "disabled" },
+    watchdog: { kind: "disabled" },
+  },
 };
 /** The dev profile of the issue: a local webhook for every role. */
 const localWebhooks: Settings = {
@@ -40,12 +46,28 @@ const PROFILES: Record<string, Settings> = { dev, prod, allDisabled, localWebhoo
 
 /** [case, labels, expected receivers in order]. */
 const ROUTES: [string, string[], string][] = [
-  ["a critical alert pages, texts and posts in chat", ["alertname=ApiDown", "severity=critical", "escalation=L2", "job=koprogo-api"], "pager,sms,chat"],
-  ["DiskFull, critical, pages, texts and posts in chat", ["alertname=DiskFull", "severity=critical", "instance=vps"], "pager,sms,chat"],
-  ["a warning goes to chat only", ["alertname=SlowApi", "severity=warning", "escalation=L1", "job=koprogo-api"], "chat"],
+  [
+    "a critical alert pages, texts and posts in chat",
+    ["alertname=ApiDown", "severity=critical", "escalation=L2", "job=koprogo-api"],
+    "pager,sms,chat",
+  ],
+  [
+    "DiskFull, critical, pages, texts and posts in chat",
+    ["alertname=DiskFull", "severity=critical", "instance=vps"],
+    "pager,sms,chat",
+  ],
+  [
+    "a warning goes to chat only",
+    ["alertname=SlowApi", "severity=warning", "escalation=L1", "job=koprogo-api"],
+    "chat",
+  ],
   ["TargetDown, a warning, goes to chat only", ["alertname=TargetDown", "severity=warning", "job=loki"], "chat"],
   ["the Watchdog goes to the dead man's switch only", ["alertname=Watchdog", "severity=none"], "watchdog"],
-  ["a security incident escalated to L4 pages even as a warning", ["alertname=SuricataSqlInjection", "severity=warning", "escalation=L4"], "pager,sms,chat"],
+  [
+    "a security incident escalated to L4 pages even as a warning",
+    ["alertname=SuricataSqlInjection", "severity=warning", "escalation=L4"],
+    "pager,sms,chat",
+  ],
   ["an info alert goes to chat", ["alertname=Something", "severity=info"], "chat"],
 ];
 
@@ -58,7 +80,8 @@ describeWithTools("the Alertmanager configuration under amtool 0.28", [AMTOOL], 
 
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-am-"));
-    for (const [name, settings] of Object.entries(PROFILES)) dirs.set(name, path.join(renderInto(path.join(tmp, name), settings), "alertmanager"));
+    for (const [name, settings] of Object.entries(PROFILES))
+      dirs.set(name, path.join(renderInto(path.join(tmp, name), settings), "alertmanager"));
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -71,7 +94,11 @@ describeWithTools("the Alertmanager configuration under amtool 0.28", [AMTOOL], 
 
   describe.each(Object.keys(PROFILES))("routing of the %s configuration", (name) => {
     it.each(ROUTES)("%s", (_, labels, receivers) => {
-      const { status, output } = run(AMTOOL, ["config", "routes", "test", "--config.file=alertmanager.yml", `--verify.receivers=${receivers}`, ...labels], { cwd: dirs.get(name) });
+      const { status, output } = run(
+        AMTOOL,
+        ["config", "routes", "test", "--config.file=alertmanager.yml", `--verify.receivers=${receivers}`, ...labels],
+        { cwd: dirs.get(name) },
+      );
       if (status !== 0) throw new Error(`expected ${receivers}, amtool said: ${output}`);
       expect(output.split("\n")[0]).toBe(receivers);
     });
@@ -89,7 +116,8 @@ describeWithTools("the Alertmanager configuration under amtool 0.28", [AMTOOL], 
             summary: "The API answers many requests with server errors.",
             description: "The API (koprogo-api) serves 12 server errors (5xx) per second, above 10/s.",
             dashboard_url: "https://grafana.example/d/api-overview",
-            logs_url: "https://grafana.example/explore?schemaVersion=1&panes=%7B%22alert%22%3A%7B%22range%22%3A%7B%22from%22%3A%22now-1h%22%2C%22to%22%3A%22now%22%7D%7D%7D&orgId=1",
+            logs_url:
+              "https://grafana.example/explore?schemaVersion=1&panes=%7B%22alert%22%3A%7B%22range%22%3A%7B%22from%22%3A%22now-1h%22%2C%22to%22%3A%22now%22%7D%7D%7D&orgId=1",
             runbook_url: "https://runbooks.example/HighErrorRate.md",
           },
           startsAt: "2026-11-25T12:00:00Z",
@@ -106,7 +134,17 @@ describeWithTools("the Alertmanager configuration under amtool 0.28", [AMTOOL], 
     const dataFile = path.join(tmp, "data.json");
     fs.writeFileSync(dataFile, JSON.stringify(data));
     const text = '{{ template "koprogo.title" . }}\n{{ template "koprogo.slack.text" . }}';
-    const { status, output } = run(AMTOOL, ["template", "render", "--template.glob=templates/koprogo.tmpl", `--template.data=${dataFile}`, `--template.text=${text}`], { cwd: dirs.get("prod") });
+    const { status, output } = run(
+      AMTOOL,
+      [
+        "template",
+        "render",
+        "--template.glob=templates/koprogo.tmpl",
+        `--template.data=${dataFile}`,
+        `--template.text=${text}`,
+      ],
+      { cwd: dirs.get("prod") },
+    );
     expect(status).toBe(0);
     expect(output).toContain("[FIRING:1] HighErrorRate (critical)");
     expect(output).toContain("12 server errors (5xx) per second");
@@ -114,7 +152,9 @@ describeWithTools("the Alertmanager configuration under amtool 0.28", [AMTOOL], 
     // 11:30 UTC, 30 minutes before the alert started, in epoch milliseconds.
     expect(output).toContain(`%22from%22%3A%22${Date.UTC(2026, 10, 25, 11, 30)}%22%2C%22to%22%3A%22now%22`);
     expect(output).toContain("<https://runbooks.example/HighErrorRate.md|Runbook>");
-    expect(output).toContain("<https://alertmanager.example/#/silences/new?filter=%7Balertname%3D%22HighErrorRate%22%2Cjob%3D%22koprogo-api%22%2Cseverity%3D%22critical%22%7D|Silence>");
+    expect(output).toContain(
+      "<https://alertmanager.example/#/silences/new?filter=%7Balertname%3D%22HighErrorRate%22%2Cjob%3D%22koprogo-api%22%2Cseverity%3D%22critical%22%7D|Silence>",
+    );
     expect(output).toContain("post-mortem required");
   });
 });
@@ -123,20 +163,30 @@ describe("the Alertmanager configuration generator", () => {
   const prodConfig = alertmanagerConfig(prod);
 
   it("does not let a critical page wait, and repeats critical and warning alerts at their own intervals", () => {
-    const critical = prodConfig.route.routes.find((r) => "matchers" in r && r.matchers[0] === 'severity="critical"') as { group_wait: string; repeat_interval: string };
+    const critical = prodConfig.route.routes.find(
+      (r) => "matchers" in r && r.matchers[0] === 'severity="critical"',
+    ) as { group_wait: string; repeat_interval: string };
     expect(critical.group_wait).toBe("0s");
     expect(critical.repeat_interval).toBe(prod.notifications.criticalRepeatInterval);
     expect(prodConfig.route.repeat_interval).toBe(prod.notifications.warningRepeatInterval);
   });
 
   it("pings the watchdog at its short repeat interval", () => {
-    expect(prodConfig.route.routes[0]).toMatchObject({ matchers: ['alertname="Watchdog"'], receiver: "watchdog", repeat_interval: "5m" });
+    expect(prodConfig.route.routes[0]).toMatchObject({
+      matchers: ['alertname="Watchdog"'],
+      receiver: "watchdog",
+      repeat_interval: "5m",
+    });
   });
 
   it("sends resolved notifications on every integration but the heartbeat (a Watchdog never resolves while Prometheus runs)", () => {
     for (const r of alertmanagerConfig(localWebhooks).receivers.concat(prodConfig.receivers)) {
       for (const [key, configs] of Object.entries(r)) {
-        if (key.endsWith("_configs")) for (const c of configs as { send_resolved: boolean; url_file?: string }[]) expect(`${r.name}: ${c.send_resolved}`).toBe(`${r.name}: ${c.url_file?.endsWith("watchdog-heartbeat-url") ? false : true}`);
+        if (key.endsWith("_configs"))
+          for (const c of configs as { send_resolved: boolean; url_file?: string }[])
+            expect(`${r.name}: ${c.send_resolved}`).toBe(
+              `${r.name}: ${c.url_file?.endsWith("watchdog-heartbeat-url") ? false : true}`,
+            );
       }
     }
   });
@@ -144,25 +194,74 @@ describe("the Alertmanager configuration generator", () => {
   it("inhibits the API's latency, errors and target alerts while it is down, and connections while the database is down", () => {
     expect(prodConfig.inhibit_rules).toEqual(
       expect.arrayContaining([
-        { source_matchers: ['alertname="ApiDown"'], target_matchers: ['alertname=~"SlowApi|HighErrorRate|TargetDown"'], equal: ["job"] },
-        { source_matchers: ['alertname="DatabaseDown"'], target_matchers: ['alertname="DatabaseConnectionsHigh"'], equal: ["job", "instance"] },
-        { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "job", "instance"] },
+        {
+          source_matchers: ['alertname="ApiDown"'],
+          target_matchers: ['alertname=~"SlowApi|HighErrorRate|TargetDown"'],
+          equal: ["job"],
+        },
+        {
+          source_matchers: ['alertname="DatabaseDown"'],
+          target_matchers: ['alertname="DatabaseConnectionsHigh"'],
+          equal: ["job", "instance"],
+        },
+        {
+          source_matchers: ['severity="critical"'],
+          target_matchers: ['severity="warning"'],
+          equal: ["alertname", "job", "instance"],
+        },
       ]),
     );
   });
 
   it.each<[string, Parameters<typeof receiver>[1], object]>([
-    ["slack reads its webhook URL from a file", { kind: "slack", channel: "#alerts" }, { slack_configs: [expect.objectContaining({ api_url_file: "/etc/alertmanager/secrets/slack-webhook-url", channel: "#alerts" })] }],
-    ["pagerduty reads its routing key from a file", { kind: "pagerduty" }, { pagerduty_configs: [expect.objectContaining({ routing_key_file: "/etc/alertmanager/secrets/pagerduty-routing-key" })] }],
-    ["a webhook sends its token from a file", { kind: "webhook", url: "https://sms.example/hook", tokenSecret: "smsWebhookToken" }, { webhook_configs: [{ url: "https://sms.example/hook", send_resolved: true, http_config: { authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/sms-webhook-token" } } }] }],
+    [
+      "slack reads its webhook URL from a file",
+      { kind: "slack", channel: "#alerts" },
+      {
+        slack_configs: [
+          expect.objectContaining({ api_url_file: "/etc/alertmanager/secrets/slack-webhook-url", channel: "#alerts" }),
+        ],
+      },
+    ],
+    [
+      "pagerduty reads its routing key from a file",
+      { kind: "pagerduty" },
+      {
+        pagerduty_configs: [
+          expect.objectContaining({ routing_key_file: "/etc/alertmanager/secrets/pagerduty-routing-key" }),
+        ],
+      },
+    ],
+    [
+      "a webhook sends its token from a file",
+      { kind: "webhook", url: "https://sms.example/hook", tokenSecret: "smsWebhookToken" },
+      {
+        webhook_configs: [
+          {
+            url: "https://sms.example/hook",
+            send_resolved: true,
+            http_config: {
+              authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/sms-webhook-token" },
+            },
+          },
+        ],
+      },
+    ],
     ["a disabled role has no integration", { kind: "disabled" }, {}],
-    ["a heartbeat reads its ping URL from a file and sends no resolved ping", { kind: "heartbeat" }, { webhook_configs: [{ url_file: "/etc/alertmanager/secrets/watchdog-heartbeat-url", send_resolved: false }] }],
+    [
+      "a heartbeat reads its ping URL from a file and sends no resolved ping",
+      { kind: "heartbeat" },
+      { webhook_configs: [{ url_file: "/etc/alertmanager/secrets/watchdog-heartbeat-url", send_resolved: false }] },
+    ],
   ])("%s", (_, setting, expected) => {
     expect(receiver("chat", setting)).toEqual({ name: "chat", ...expected });
   });
 
   it("writes no secret in alertmanager.yml, and each needed secret in its own secret file", () => {
-    const files = renderAll(prod, { ...placeholderSecrets(), slackWebhookUrl: "https://hooks.slack.com/services/SECRET" });
+    const files = renderAll(prod, {
+      ...placeholderSecrets(),
+      slackWebhookUrl: "https://hooks.slack.com/services/SECRET",
+    });
     const config = files.find((f) => f.path === "alertmanager/alertmanager.yml")!;
     expect(config.secret).toBeFalsy();
     expect(config.content).not.toContain("SECRET");
@@ -176,7 +275,9 @@ describe("the Alertmanager configuration generator", () => {
       "alertmanager/secrets/web-alertmanager",
     ]);
     for (const file of secretFiles) expect(file.secret).toBe(true);
-    expect(secretFiles.find((f) => f.path.endsWith("slack-webhook-url"))!.content).toBe("https://hooks.slack.com/services/SECRET");
+    expect(secretFiles.find((f) => f.path.endsWith("slack-webhook-url"))!.content).toBe(
+      "https://hooks.slack.com/services/SECRET",
+    );
   });
 
   it("needs no secret file when every role is disabled", () => {
@@ -184,6 +285,8 @@ describe("the Alertmanager configuration generator", () => {
   });
 
   it("builds the logs link from the alert's start", () => {
-    expect(logsUrlExpression("")).toBe('reReplaceAll "%22from%22%3A%22now-1h%22" (printf "%%22from%%22%%3A%%22%d%%22" (.StartsAt.Add -1800000000000).UnixMilli) .Annotations.logs_url');
+    expect(logsUrlExpression("")).toBe(
+      'reReplaceAll "%22from%22%3A%22now-1h%22" (printf "%%22from%%22%%3A%%22%d%%22" (.StartsAt.Add -1800000000000).UnixMilli) .Annotations.logs_url',
+    );
   });
 });

@@ -35,7 +35,8 @@ describe("the alerting rules", () => {
   });
 
   it("adds runbook_url to every alert from the runbook base URL", () => {
-    for (const rule of rules) expect(rule.annotations.runbook_url).toBe(`${dev.alerts.runbookBaseUrl}/${rule.alert}.md`);
+    for (const rule of rules)
+      expect(rule.annotations.runbook_url).toBe(`${dev.alerts.runbookBaseUrl}/${rule.alert}.md`);
   });
 
   it("links every alert that notifies a person to its dashboard and logs", () => {
@@ -47,9 +48,13 @@ describe("the alerting rules", () => {
 
   it("escalates critical alerts to L2 and warnings to L1, unless a rule escalates further itself (security: L4)", () => {
     const byDefault = rules.filter((r) => r.labels.escalation !== "L4");
-    for (const rule of byDefault.filter((r) => r.labels.severity === "critical")) expect(rule.labels.escalation).toBe("L2");
-    for (const rule of byDefault.filter((r) => r.labels.severity === "warning")) expect(rule.labels.escalation).toBe("L1");
-    expect(rules.filter((r) => r.labels.escalation === "L4").map((r) => r.alert)).toEqual(expect.arrayContaining(["CrowdsecDown"]));
+    for (const rule of byDefault.filter((r) => r.labels.severity === "critical"))
+      expect(rule.labels.escalation).toBe("L2");
+    for (const rule of byDefault.filter((r) => r.labels.severity === "warning"))
+      expect(rule.labels.escalation).toBe("L1");
+    expect(rules.filter((r) => r.labels.escalation === "L4").map((r) => r.alert)).toEqual(
+      expect.arrayContaining(["CrowdsecDown"]),
+    );
   });
 
   it("has a runbook file for every alert, quoting the alert's definition as the default settings render it", () => {
@@ -66,7 +71,10 @@ describe("the alerting rules", () => {
   });
 
   it("reads thresholds from the settings: a number is written once", () => {
-    const tuned = { ...dev, alerts: { ...dev.alerts, thresholds: { ...dev.alerts.thresholds, dbConnectionsRatio: 0.9, diskFreeRatio: 0.05 } } };
+    const tuned = {
+      ...dev,
+      alerts: { ...dev.alerts, thresholds: { ...dev.alerts.thresholds, dbConnectionsRatio: 0.9, diskFreeRatio: 0.05 } },
+    };
     const tunedRules = new Map(alertingRules(tuned).map((r) => [r.alert, r]));
     expect(tunedRules.get("DatabaseConnectionsHigh")?.expr).toMatch(/> 0\.9$/);
     expect(tunedRules.get("DatabaseConnectionsHigh")?.annotations.description).toContain("above 90%");
@@ -84,7 +92,15 @@ describe("the alerting rules", () => {
   });
 
   it("renders the prod stack too", () => {
-    expect(ruleFiles(prod).map((f) => f.name)).toEqual(["requests", "api", "database", "node", "meta", "security", "logs"]);
+    expect(ruleFiles(prod).map((f) => f.name)).toEqual([
+      "requests",
+      "api",
+      "database",
+      "node",
+      "meta",
+      "security",
+      "logs",
+    ]);
   });
 });
 
@@ -102,10 +118,18 @@ describe("alert validation", () => {
     ["no for", { for: "" }, "`for` is missing"],
     ["an unknown severity", { labels: { severity: "page" as "critical" } }, "label `severity`"],
     ["no summary", { annotations: { summary: "", description: "d", dashboard_url: "x" } }, "annotation `summary`"],
-    ["no description", { annotations: { summary: "s", description: " ", dashboard_url: "x" } }, "annotation `description`"],
+    [
+      "no description",
+      { annotations: { summary: "s", description: " ", dashboard_url: "x" } },
+      "annotation `description`",
+    ],
     ["no dashboard on a warning", { annotations: { summary: "s", description: "d" } }, "annotation `dashboard_url`"],
     ["an unknown escalation level", { labels: { severity: "warning", escalation: "L9" } }, "label `escalation`"],
-    ["a hand-written runbook_url", { annotations: { summary: "s", description: "d", dashboard_url: "x", runbook_url: "x" } }, "added by the renderer"],
+    [
+      "a hand-written runbook_url",
+      { annotations: { summary: "s", description: "d", dashboard_url: "x", runbook_url: "x" } },
+      "added by the renderer",
+    ],
   ])("refuses %s, naming the file, the alert and the field", (_, change, message) => {
     const problems = alertProblems("api", { ...valid, ...change });
     expect(problems.join("\n")).toContain(message);
@@ -114,14 +138,20 @@ describe("alert validation", () => {
 });
 
 describe("the request recording rules", () => {
-  it.each(["backend", "traefik"] as const)("record exactly the contract's names from the %s, labelled job koprogo-api", (source) => {
-    const rules = requestRecordingRules(withRequestSource(dev, source));
-    expect(rules.map((r) => r.record).sort()).toEqual(Object.values(REQUEST_RECORDING_RULES).sort());
-    for (const rule of rules) expect(rule.labels).toEqual({ job: "koprogo-api" });
-  });
+  it.each(["backend", "traefik"] as const)(
+    "record exactly the contract's names from the %s, labelled job koprogo-api",
+    (source) => {
+      const rules = requestRecordingRules(withRequestSource(dev, source));
+      expect(rules.map((r) => r.record).sort()).toEqual(Object.values(REQUEST_RECORDING_RULES).sort());
+      for (const rule of rules) expect(rule.labels).toEqual({ job: "koprogo-api" });
+    },
+  );
 
   it("select Traefik's service with the configured regex", () => {
-    const rules = requestRecordingRules({ ...withRequestSource(dev, "traefik"), alerts: { ...dev.alerts, requestMetricsSource: "traefik", traefikService: "api@docker" } });
+    const rules = requestRecordingRules({
+      ...withRequestSource(dev, "traefik"),
+      alerts: { ...dev.alerts, requestMetricsSource: "traefik", traefikService: "api@docker" },
+    });
     for (const rule of rules) expect(rule.expr).toContain('job="traefik", service=~"api@docker"');
   });
 

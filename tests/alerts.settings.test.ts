@@ -11,9 +11,18 @@ describe("alerting settings", () => {
   });
 
   it.each([
-    [{ alerts: { traefikService: "(" } }, "koprogo-observability:alerts.traefikService: must be a valid regular expression"],
-    [{ alerts: { traefikService: "" } }, "koprogo-observability:alerts.traefikService: must be a regex matching the backend's Traefik service"],
-    [{ notifications: { watchdogRepeatInterval: "5x" } }, "koprogo-observability:notifications.watchdogRepeatInterval: must be a positive duration"],
+    [
+      { alerts: { traefikService: "(" } },
+      "koprogo-observability:alerts.traefikService: must be a valid regular expression",
+    ],
+    [
+      { alerts: { traefikService: "" } },
+      "koprogo-observability:alerts.traefikService: must be a regex matching the backend's Traefik service",
+    ],
+    [
+      { notifications: { watchdogRepeatInterval: "5x" } },
+      "koprogo-observability:notifications.watchdogRepeatInterval: must be a positive duration",
+    ],
     [{ alerts: { requestMetricsSource: "nginx" } }, "koprogo-observability:alerts.requestMetricsSource"],
   ])("refuse %j", (values, message) => {
     expect(() => parse(values)).toThrow(message);

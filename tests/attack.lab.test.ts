@@ -12,19 +12,33 @@ import { toolPath } from "../toolchain/cache";
 const prometheus: DeclaredContainer = {
   name: "koprogo-obs-prometheus",
   image: IMAGES.prometheus,
-  command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.listen-address=:9090", "--web.external-url=http://127.0.0.1:9090/prometheus"],
+  command: [
+    "--config.file=/etc/prometheus/prometheus.yml",
+    "--storage.tsdb.path=/prometheus",
+    "--web.listen-address=:9090",
+    "--web.external-url=http://127.0.0.1:9090/prometheus",
+  ],
   env: ["DATA=/prometheus/x", "OTHER=/prometheusish"],
   networks: [],
   mounts: [
     { kind: "volume", source: "koprogo-obs-prometheus-data", target: "/prometheus", readOnly: false },
-    { kind: "bind", source: "/opt/koprogo-observability/koprogo-obs/prometheus", target: "/etc/prometheus", readOnly: true },
+    {
+      kind: "bind",
+      source: "/opt/koprogo-observability/koprogo-obs/prometheus",
+      target: "/etc/prometheus",
+      readOnly: true,
+    },
   ],
   ports: [],
   labels: {},
 };
 
 describe("a declared container as a native process", () => {
-  const run = nativeRun(prometheus, { configRoot: "/opt/koprogo-observability/koprogo-obs", renderDir: "/tmp/r", dataDir: "/tmp/v" });
+  const run = nativeRun(prometheus, {
+    configRoot: "/opt/koprogo-observability/koprogo-obs",
+    renderDir: "/tmp/r",
+    dataDir: "/tmp/v",
+  });
 
   it("runs the cached binary of the image's tool", () => {
     expect(run.binary).toBe(toolPath("prometheus"));
@@ -44,11 +58,23 @@ describe("a declared container as a native process", () => {
   it("mounts over an overlay of /etc before entering the network namespace", () => {
     const { command, args } = withEtcMounts(run, "/tmp/s", ["ip", "netns", "exec", "ns", run.binary]);
     expect(command).toBe("unshare");
-    expect(args.slice(args.indexOf("sh", 4) + 1)).toEqual(["/tmp/s", "/tmp/r/prometheus", "/etc/prometheus", "--", "ip", "netns", "exec", "ns", run.binary]);
+    expect(args.slice(args.indexOf("sh", 4) + 1)).toEqual([
+      "/tmp/s",
+      "/tmp/r/prometheus",
+      "/etc/prometheus",
+      "--",
+      "ip",
+      "netns",
+      "exec",
+      "ns",
+      run.binary,
+    ]);
   });
 
   it("refuses an image it has no binary for", () => {
-    expect(() => nativeRun({ ...prometheus, image: IMAGES.loki }, { configRoot: "/", renderDir: "/r", dataDir: "/d" })).toThrow(IMAGES.loki);
+    expect(() =>
+      nativeRun({ ...prometheus, image: IMAGES.loki }, { configRoot: "/", renderDir: "/r", dataDir: "/d" }),
+    ).toThrow(IMAGES.loki);
   });
 });
 
@@ -62,19 +88,28 @@ describe("addresses moved into the lab", () => {
   ])("maps %s to %s", (from, to) => expect(toLabAddress(from, ranges, "k")).toBe(to));
 
   it("refuses an address the lab does not model, naming the key", () => {
-    expect(() => toLabAddress("192.168.1.5", ranges, "nodeExporter.listenAddress")).toThrow("`nodeExporter.listenAddress`");
+    expect(() => toLabAddress("192.168.1.5", ranges, "nodeExporter.listenAddress")).toThrow(
+      "`nodeExporter.listenAddress`",
+    );
   });
 
   it("moves a /24 and refuses anything else", () => {
     expect(toLabSubnet("172.31.213.0/24", "10.230", "k")).toBe("10.230.213.0/24");
-    expect(() => toLabSubnet("172.31.0.0/16", "10.230", "docker.monitoringSubnet")).toThrow("`docker.monitoringSubnet`");
+    expect(() => toLabSubnet("172.31.0.0/16", "10.230", "docker.monitoringSubnet")).toThrow(
+      "`docker.monitoringSubnet`",
+    );
   });
 });
 
 describe("the verdict rule", () => {
-  it.each([401, 403, 404])("counts HTTP %i as refused", (status) => expect(refused({ kind: "http", status, body: "" })).toBe(true));
-  it.each([200, 204, 302, 400, 405, 500])("counts HTTP %i as a server that acted on the request", (status) => expect(refused({ kind: "http", status, body: "" })).toBe(false));
-  it("counts no connection as refused", () => expect(refused({ kind: "no-connection", reason: "timed out" })).toBe(true));
+  it.each([401, 403, 404])("counts HTTP %i as refused", (status) =>
+    expect(refused({ kind: "http", status, body: "" })).toBe(true),
+  );
+  it.each([200, 204, 302, 400, 405, 500])("counts HTTP %i as a server that acted on the request", (status) =>
+    expect(refused({ kind: "http", status, body: "" })).toBe(false),
+  );
+  it("counts no connection as refused", () =>
+    expect(refused({ kind: "no-connection", reason: "timed out" })).toBe(true));
 });
 
 describe("listen flags", () => {
@@ -87,18 +122,44 @@ describe("listen flags", () => {
 });
 
 describe("the files the program's host commands write", () => {
-  it.each(["root", "sudo", "detect"] as const)("reads target, mode, owner and group back from writeFileScript as %s", (access) => {
-    const command = asRoot(writeFileScript("/opt/koprogo-observability/koprogo-obs/prometheus/web.yml", { mode: "0600", owner: 64090 }), access);
-    expect(declaredFileWrites({ hostCommands: [command, "docker kill --signal=HUP x"] })).toEqual([{ target: "/opt/koprogo-observability/koprogo-obs/prometheus/web.yml", mode: "0600", owner: 64090, group: 64090 }]);
-  });
+  it.each(["root", "sudo", "detect"] as const)(
+    "reads target, mode, owner and group back from writeFileScript as %s",
+    (access) => {
+      const command = asRoot(
+        writeFileScript("/opt/koprogo-observability/koprogo-obs/prometheus/web.yml", { mode: "0600", owner: 64090 }),
+        access,
+      );
+      expect(declaredFileWrites({ hostCommands: [command, "docker kill --signal=HUP x"] })).toEqual([
+        {
+          target: "/opt/koprogo-observability/koprogo-obs/prometheus/web.yml",
+          mode: "0600",
+          owner: 64090,
+          group: 64090,
+        },
+      ]);
+    },
+  );
 });
 
 describe("a systemd drop-in's commands", () => {
-  const dropIn = ["# comment", "[Unit]", "After=docker.service", "ExecStartPre=/bin/not-service-section", "", "[Service]", "ExecStartPre=-/usr/sbin/iptables -w -D INPUT -m comment --comment \"two words\" -j DROP", "ExecStartPre=/usr/sbin/iptables -w -I INPUT -j DROP", "ExecStopPost=-/bin/true"].join("\n");
+  const dropIn = [
+    "# comment",
+    "[Unit]",
+    "After=docker.service",
+    "ExecStartPre=/bin/not-service-section",
+    "",
+    "[Service]",
+    'ExecStartPre=-/usr/sbin/iptables -w -D INPUT -m comment --comment "two words" -j DROP',
+    "ExecStartPre=/usr/sbin/iptables -w -I INPUT -j DROP",
+    "ExecStopPost=-/bin/true",
+  ].join("\n");
 
   it("reads the [Service] lines in order, with systemd's quoting and the ignore-failure prefix", () => {
     expect(execLines(dropIn, "ExecStartPre")).toEqual([
-      { argv: ["/usr/sbin/iptables", "-w", "-D", "INPUT", "-m", "comment", "--comment", "two words", "-j", "DROP"], ignoreFailure: true },
+      {
+        argv: ["/usr/sbin/iptables", "-w", "-D", "INPUT", "-m", "comment", "--comment", "two words", "-j", "DROP"],
+        ignoreFailure: true,
+      },
       { argv: ["/usr/sbin/iptables", "-w", "-I", "INPUT", "-j", "DROP"], ignoreFailure: false },
     ]);
     expect(execLines(dropIn, "ExecStopPost")).toEqual([{ argv: ["/bin/true"], ignoreFailure: true }]);

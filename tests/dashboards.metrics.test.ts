@@ -72,7 +72,8 @@ describe("metrics the dashboards read", () => {
   });
 
   it("read the request metrics only through the recording rules, never the raw backend series", () => {
-    for (const metric of [...BACKEND_METRICS, ...TRAEFIK_METRICS].flatMap(seriesNames)) expect(used.has(metric)).toBe(false);
+    for (const metric of [...BACKEND_METRICS, ...TRAEFIK_METRICS].flatMap(seriesNames))
+      expect(used.has(metric)).toBe(false);
     expect([...used.keys()].filter((name) => recorded.has(name)).length).toBeGreaterThanOrEqual(5);
   });
 
@@ -82,6 +83,15 @@ describe("metrics the dashboards read", () => {
 
   // The slow-query panels read pg_stat_statements (collector enabled by the stack's flags, exporter 0.13 and later).
   it("saw a live database behind the PostgreSQL exporter, pg_stat_statements included", () => {
-    for (const name of ["pg_stat_statements_calls_total", "pg_stat_statements_seconds_total", "pg_up", "pg_stat_activity_count", "pg_settings_max_connections", "pg_database_size_bytes", "pg_stat_database_blks_hit"]) expect(exporters!.postgres.has(name)).toBe(true);
+    for (const name of [
+      "pg_stat_statements_calls_total",
+      "pg_stat_statements_seconds_total",
+      "pg_up",
+      "pg_stat_activity_count",
+      "pg_settings_max_connections",
+      "pg_database_size_bytes",
+      "pg_stat_database_blks_hit",
+    ])
+      expect(exporters!.postgres.has(name)).toBe(true);
   });
 });

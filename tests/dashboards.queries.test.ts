@@ -11,14 +11,18 @@ import { stackSettings } from "./helpers/stacks";
 import { describeWithTools, toolPath } from "./helpers/tools";
 
 // Both stacks, each distinct query once.
-const all = ["dev", "prod"].flatMap((stack) => buildDashboards(stackSettings(stack).settings).flatMap((b) => dashboardQueries(b.model)));
+const all = ["dev", "prod"].flatMap((stack) =>
+  buildDashboards(stackSettings(stack).settings).flatMap((b) => dashboardQueries(b.model)),
+);
 const queries = [...new Map(all.map((q) => [`${q.where}|${q.expr}`, q])).values()];
 const promql = queries.filter((q) => q.language === "promql");
 const logql = queries.filter((q) => q.language === "logql");
 
 describe("the query helpers", () => {
   it("substitute Grafana's variables with sample values", () => {
-    expect(withSampleVariables('rate(x{instance=~"$instance", db=~"${database}"}[$__rate_interval]) [$__range]')).toBe('rate(x{instance=~".*", db=~".*"}[1m]) [6h]');
+    expect(withSampleVariables('rate(x{instance=~"$instance", db=~"${database}"}[$__rate_interval]) [$__range]')).toBe(
+      'rate(x{instance=~".*", db=~".*"}[1m]) [6h]',
+    );
   });
 
   it("report a PromQL error", () => {
@@ -51,13 +55,19 @@ describeWithTools("every dashboard query under promtool", [toolPath("promtool")]
   it("PromQL passes promtool's stricter checks (Prometheus's own parser)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-promql-"));
     try {
-      const rules = [...new Set(promql.map((q) => withSampleVariables(q.expr)))].map((expr, i) => ({ record: `dashboard:check_${i}:expr`, expr }));
+      const rules = [...new Set(promql.map((q) => withSampleVariables(q.expr)))].map((expr, i) => ({
+        record: `dashboard:check_${i}:expr`,
+        expr,
+      }));
       const file = path.join(dir, "dashboards.yml");
       fs.writeFileSync(file, toYaml({ groups: [{ name: "dashboards", rules }] }));
       execFileSync(toolPath("promtool"), ["check", "rules", file], { stdio: "pipe" });
     } catch (error) {
       const { stdout, stderr, message } = error as { stdout?: Buffer; stderr?: Buffer; message: string };
-      throw new Error(`promtool rejected a dashboard query: ${stdout?.toString() ?? ""}${stderr?.toString() ?? message}`, { cause: error });
+      throw new Error(
+        `promtool rejected a dashboard query: ${stdout?.toString() ?? ""}${stderr?.toString() ?? message}`,
+        { cause: error },
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

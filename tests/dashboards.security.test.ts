@@ -16,8 +16,16 @@ describe("the fail2ban ban pattern", () => {
 
   it.each([
     ["2026-11-25 10:00:00,123 fail2ban.actions        [812]: NOTICE  [sshd] Ban 203.0.113.9", "sshd", "203.0.113.9"],
-    ["2026-11-25 10:00:01,456 fail2ban.actions        [812]: NOTICE  [api-abuse] Ban 2001:db8::7", "api-abuse", "2001:db8::7"],
-    ["2026-11-25 10:00:02,789 fail2ban.actions        [812]: NOTICE  [postgresql] Ban 198.51.100.4", "postgresql", "198.51.100.4"],
+    [
+      "2026-11-25 10:00:01,456 fail2ban.actions        [812]: NOTICE  [api-abuse] Ban 2001:db8::7",
+      "api-abuse",
+      "2001:db8::7",
+    ],
+    [
+      "2026-11-25 10:00:02,789 fail2ban.actions        [812]: NOTICE  [postgresql] Ban 198.51.100.4",
+      "postgresql",
+      "198.51.100.4",
+    ],
   ])("reads the jail and the address from %s", (line, jail, ip) => {
     expect(line).toContain("] Ban ");
     expect(pattern.exec(line)?.groups).toEqual({ jail, banned_ip: ip });

@@ -37,7 +37,13 @@ interface LintOutput {
 }
 
 function lint(files: readonly string[]): LintOutput {
-  return JSON.parse(execFileSync(process.execPath, ["-e", LINT_SCRIPT, JSON.stringify(files)], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000 })) as LintOutput;
+  return JSON.parse(
+    execFileSync(process.execPath, ["-e", LINT_SCRIPT, JSON.stringify(files)], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+      timeout: 60_000,
+    }),
+  ) as LintOutput;
 }
 
 const workflowFiles = fs.readdirSync(WORKFLOW_DIR).map((file) => path.join(WORKFLOW_DIR, file));

@@ -20,7 +20,11 @@ interface RenovateConfig {
   readonly extends: readonly string[];
   readonly schedule: readonly string[];
   readonly customManagers: readonly CustomManager[];
-  readonly packageRules: readonly { readonly groupName?: string; readonly matchFileNames?: readonly string[]; readonly matchPackageNames?: readonly string[] }[];
+  readonly packageRules: readonly {
+    readonly groupName?: string;
+    readonly matchFileNames?: readonly string[];
+    readonly matchPackageNames?: readonly string[];
+  }[];
 }
 
 const config = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "renovate.json"), "utf8")) as RenovateConfig;
@@ -34,7 +38,12 @@ function filePattern(pattern: string): RegExp {
 
 /** Repository files (relative paths) a manager applies to. */
 function filesOf(manager: CustomManager): string[] {
-  const candidates = ["settings/images.ts", ...[".github/workflows", ".github/actions/pulumi-setup"].flatMap((dir) => fs.readdirSync(path.join(PROJECT_DIR, dir)).map((f) => `${dir}/${f}`))];
+  const candidates = [
+    "settings/images.ts",
+    ...[".github/workflows", ".github/actions/pulumi-setup"].flatMap((dir) =>
+      fs.readdirSync(path.join(PROJECT_DIR, dir)).map((f) => `${dir}/${f}`),
+    ),
+  ];
   return candidates.filter((file) => manager.managerFilePatterns.some((p) => filePattern(p).test(file)));
 }
 
@@ -43,7 +52,11 @@ function extract(manager: CustomManager): { file: string; depName: string; curre
   return filesOf(manager).flatMap((file) => {
     const text = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
     return manager.matchStrings.flatMap((source) =>
-      [...text.matchAll(new RegExp(source, "g"))].map((m) => ({ file, depName: m.groups?.depName ?? manager.depNameTemplate ?? "", currentValue: m.groups?.currentValue ?? "" })),
+      [...text.matchAll(new RegExp(source, "g"))].map((m) => ({
+        file,
+        depName: m.groups?.depName ?? manager.depNameTemplate ?? "",
+        currentValue: m.groups?.currentValue ?? "",
+      })),
     );
   });
 }
@@ -71,8 +84,12 @@ describe("renovate.json", () => {
 
   it("finds the Pulumi CLI version in both workflows that install it", () => {
     const found = extract(manager("github-releases"));
-    expect(found.map((f) => f.file).sort()).toEqual([".github/workflows/deploy.yml", ".github/workflows/pull-request.yml"]);
-    for (const f of found) expect(f).toMatchObject({ depName: "pulumi/pulumi", currentValue: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(found.map((f) => f.file).sort()).toEqual([
+      ".github/workflows/deploy.yml",
+      ".github/workflows/pull-request.yml",
+    ]);
+    for (const f of found)
+      expect(f).toMatchObject({ depName: "pulumi/pulumi", currentValue: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
   });
 
   it("finds the Node version of the setup action, equal to the checks job's image", () => {
@@ -85,6 +102,8 @@ describe("renovate.json", () => {
   it("groups the Pulumi packages with the CLI, and image patches together", () => {
     const pulumi = config.packageRules.find((rule) => rule.groupName === "Pulumi");
     expect(pulumi?.matchPackageNames).toEqual(expect.arrayContaining(["@pulumi/**", "pulumi/pulumi"]));
-    expect(config.packageRules.some((rule) => rule.matchFileNames?.includes("settings/images.ts") && rule.groupName)).toBe(true);
+    expect(
+      config.packageRules.some((rule) => rule.matchFileNames?.includes("settings/images.ts") && rule.groupName),
+    ).toBe(true);
   });
 });

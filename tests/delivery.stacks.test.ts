@@ -10,13 +10,16 @@ import { PROJECT_DIR } from "./helpers/stacks";
 const STACKS = stackFileNames(PROJECT_DIR);
 
 function stackConfig(stack: string): Record<string, unknown> {
-  const document = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  const document = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
   return document.config;
 }
 
 /** Every leaf path (`koprogo-observability:docker.host`) whose value differs between two config objects. */
 function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((key) => differingPaths(a[key], b[key], prefix ? `${prefix}.${key}` : key));
@@ -32,13 +35,16 @@ describe("the stack files", () => {
   describe.each(STACKS)("Pulumi.%s.yaml", (stack) => {
     it("parses with the settings schema and names its environment (an example stack says which in its file)", () => {
       const { settings } = loadStackFile(stack, PROJECT_DIR);
-      expect(settings.environment).toBe(EXAMPLE_STACKS.includes(stack) ? stackConfig(stack)["koprogo-observability:environment"] : stack);
+      expect(settings.environment).toBe(
+        EXAMPLE_STACKS.includes(stack) ? stackConfig(stack)["koprogo-observability:environment"] : stack,
+      );
     });
 
     it("sets every secret its settings require, as a secure value", () => {
       const { settings, secretNames } = loadStackFile(stack, PROJECT_DIR);
       for (const { name } of requiredSecrets(settings)) expect(secretNames).toContain(name);
-      for (const name of secretNames) expect(stackConfig(stack)[`koprogo-observability:${name}`]).toEqual({ secure: expect.stringMatching(/^v1:/) });
+      for (const name of secretNames)
+        expect(stackConfig(stack)[`koprogo-observability:${name}`]).toEqual({ secure: expect.stringMatching(/^v1:/) });
     });
 
     it("renders, and only files marked secret hold a secret", () => {
@@ -47,7 +53,8 @@ describe("the stack files", () => {
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) {
         expect(file.content.length).toBeGreaterThan(0);
-        if (file.content.includes("<secret:")) expect(`${file.path}: ${file.secret === true}`).toBe(`${file.path}: true`);
+        if (file.content.includes("<secret:"))
+          expect(`${file.path}: ${file.secret === true}`).toBe(`${file.path}: true`);
       }
     });
   });
@@ -73,7 +80,9 @@ describe("the stack files", () => {
       /^koprogo-observability:(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|metricsBearerToken|postgresExporterPassword|watchdogHeartbeatUrl)(\.secure)?$/,
     ];
     expect(differences.filter((p) => !allowed.some((pattern) => pattern.test(p)))).toEqual([]);
-    expect(differences).toEqual(expect.arrayContaining(["koprogo-observability:docker.host", "koprogo-observability:alerts.grafanaUrl"]));
+    expect(differences).toEqual(
+      expect.arrayContaining(["koprogo-observability:docker.host", "koprogo-observability:alerts.grafanaUrl"]),
+    );
   });
 
   it("never page from staging", () => {
@@ -86,7 +95,10 @@ describe("the stack files", () => {
   it("refuse a stack file that sets a secret in clear, naming the key", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
     try {
-      fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), "config:\n  koprogo-observability:slackWebhookUrl: https://hooks.slack.com/services/x\n");
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.staging.yaml"),
+        "config:\n  koprogo-observability:slackWebhookUrl: https://hooks.slack.com/services/x\n",
+      );
       expect(() => loadStackFile("staging", dir)).toThrow(StackConfigError);
       expect(() => loadStackFile("staging", dir)).toThrow("koprogo-observability:slackWebhookUrl: is a secret");
     } finally {

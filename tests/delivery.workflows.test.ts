@@ -2,7 +2,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { loadActions, loadWorkflows, onlyStepUsing, parseYamlFile, stepsUsing, type Job, type Step } from "./helpers/workflows";
+import {
+  loadActions,
+  loadWorkflows,
+  onlyStepUsing,
+  parseYamlFile,
+  stepsUsing,
+  type Job,
+  type Step,
+} from "./helpers/workflows";
 import { PROJECT_DIR } from "./helpers/stacks";
 
 const workflows = loadWorkflows();
@@ -17,15 +25,23 @@ const PINNED_ACTION = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._/-]+)?@(v\d
 
 function allSteps(): { where: string; step: Step }[] {
   const fromWorkflows = Object.entries(workflows).flatMap(([file, wf]) =>
-    Object.entries(wf.jobs).flatMap(([jobName, job]) => (job.steps ?? []).map((step) => ({ where: `${file} ${jobName}`, step }))),
+    Object.entries(wf.jobs).flatMap(([jobName, job]) =>
+      (job.steps ?? []).map((step) => ({ where: `${file} ${jobName}`, step })),
+    ),
   );
-  const fromActions = Object.entries(actions).flatMap(([dir, action]) => action.runs.steps.map((step) => ({ where: `action ${dir}`, step })));
+  const fromActions = Object.entries(actions).flatMap(([dir, action]) =>
+    action.runs.steps.map((step) => ({ where: `action ${dir}`, step })),
+  );
   return [...fromWorkflows, ...fromActions];
 }
 
 function allJobs(): { where: string; job: Job; permissions?: Readonly<Record<string, string>> }[] {
   return Object.entries(workflows).flatMap(([file, wf]) =>
-    Object.entries(wf.jobs).map(([name, job]) => ({ where: `${file} ${name}`, job, permissions: job.permissions ?? wf.permissions })),
+    Object.entries(wf.jobs).map(([name, job]) => ({
+      where: `${file} ${name}`,
+      job,
+      permissions: job.permissions ?? wf.permissions,
+    })),
   );
 }
 
@@ -100,11 +116,16 @@ describe("the workflow files", () => {
   });
 
   it("install the Pulumi CLI of the SDK's release", () => {
-    const sdk = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"];
+    const sdk = (
+      JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as {
+        dependencies: Record<string, string>;
+      }
+    ).dependencies["@pulumi/pulumi"];
     for (const wf of [pullRequest, deploy]) {
       expect(wf.env?.PULUMI_VERSION).toBe(sdk);
       for (const job of Object.values(wf.jobs)) {
-        for (const step of stepsUsing(job, PULUMI_ACTION)) expect(step.with?.["pulumi-version"]).toBe("${{ env.PULUMI_VERSION }}");
+        for (const step of stepsUsing(job, PULUMI_ACTION))
+          expect(step.with?.["pulumi-version"]).toBe("${{ env.PULUMI_VERSION }}");
       }
     }
   });
@@ -155,11 +176,17 @@ describe("the pull-request workflow", () => {
 
   it("runs on pull requests to main and cancels the superseded run", () => {
     expect(pullRequest.on).toEqual({ pull_request: { branches: ["main"] } });
-    expect(pullRequest.concurrency).toEqual({ group: "pull-request-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
+    expect(pullRequest.concurrency).toEqual({
+      group: "pull-request-${{ github.event.pull_request.number }}",
+      "cancel-in-progress": true,
+    });
   });
 
   it("runs the checks with the base branch", () => {
-    expect(pullRequest.jobs.checks).toMatchObject({ uses: "./.github/workflows/checks.yml", with: { "base-ref": "${{ github.base_ref }}" } });
+    expect(pullRequest.jobs.checks).toMatchObject({
+      uses: "./.github/workflows/checks.yml",
+      with: { "base-ref": "${{ github.base_ref }}" },
+    });
   });
 
   it("previews each affected stack after the checks, and not for forks, which get no secrets", () => {
@@ -213,11 +240,19 @@ describe("the Pulumi jobs", () => {
     ["preview", pullRequest.jobs.preview],
     ["up", deploy.jobs.up],
   ];
-  const BACKEND_ENV = ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"];
+  const BACKEND_ENV = [
+    "PULUMI_ACCESS_TOKEN",
+    "PULUMI_BACKEND_URL",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_REGION",
+  ];
 
   it.each(pulumiJobs)("%s takes the state backend and secrets provider from repository secrets", (_name, job) => {
     expect(Object.keys(job.env ?? {}).sort()).toEqual([...BACKEND_ENV].sort());
-    for (const key of BACKEND_ENV.filter((k) => k !== "AWS_REGION")) expect(job.env?.[key]).toBe(`\${{ secrets.${key} }}`);
+    for (const key of BACKEND_ENV.filter((k) => k !== "AWS_REGION"))
+      expect(job.env?.[key]).toBe(`\${{ secrets.${key} }}`);
   });
 
   it.each(pulumiJobs)("%s loads the VPS key into an agent before running Pulumi", (_name, job) => {
@@ -226,7 +261,10 @@ describe("the Pulumi jobs", () => {
     const pulumi = steps.findIndex((s) => s.uses?.startsWith(`${PULUMI_ACTION}@`));
     expect(setup).toBeGreaterThan(-1);
     expect(setup).toBeLessThan(pulumi);
-    expect(steps[setup].with).toEqual({ "ssh-private-key": "${{ secrets.VPS_SSH_PRIVATE_KEY }}", "ssh-known-hosts": "${{ secrets.VPS_SSH_KNOWN_HOSTS }}" });
+    expect(steps[setup].with).toEqual({
+      "ssh-private-key": "${{ secrets.VPS_SSH_PRIVATE_KEY }}",
+      "ssh-known-hosts": "${{ secrets.VPS_SSH_KNOWN_HOSTS }}",
+    });
   });
 
   it("the setup action installs the dependencies, starts the agent and trusts only the given host keys", () => {
@@ -245,7 +283,9 @@ describe("the Pulumi jobs", () => {
     const manifest = parseYamlFile<{ runtime: string }>(path.join(PROJECT_DIR, "policy", "PulumiPolicy.yaml"));
     expect(manifest.runtime).toBe("nodejs");
     for (const [, job] of pulumiJobs) expect(onlyStepUsing(job, PULUMI_ACTION).with?.policyPacks).toBe("policy");
-    const { main } = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy", "package.json"), "utf8")) as { main: string };
+    const { main } = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy", "package.json"), "utf8")) as {
+      main: string;
+    };
     expect(fs.existsSync(path.join(PROJECT_DIR, "policy", main))).toBe(true);
   });
 
@@ -254,7 +294,15 @@ describe("the Pulumi jobs", () => {
     const deploying = readme.slice(readme.indexOf("## Deploying"));
     expect(readme).toContain("## Deploying");
     const secrets = secretsReferenced();
-    expect(secrets).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "VPS_SSH_KNOWN_HOSTS", "VPS_SSH_PRIVATE_KEY"]);
+    expect(secrets).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "PULUMI_ACCESS_TOKEN",
+      "PULUMI_BACKEND_URL",
+      "PULUMI_CONFIG_PASSPHRASE",
+      "VPS_SSH_KNOWN_HOSTS",
+      "VPS_SSH_PRIVATE_KEY",
+    ]);
     for (const name of secrets) expect(`${name}: ${deploying.includes(`\`${name}\``)}`).toBe(`${name}: true`);
   });
 });

@@ -29,7 +29,13 @@ describeWithTools("Alertmanager's notification log and a re-firing alert", [ALER
     fs.writeFileSync(
       path.join(dir, "alertmanager.yml"),
       toYaml({
-        route: { receiver: "pager", group_by: ["alertname"], group_wait: "0s", group_interval: `${GROUP_INTERVAL_S}s`, repeat_interval: "1h" },
+        route: {
+          receiver: "pager",
+          group_by: ["alertname"],
+          group_wait: "0s",
+          group_interval: `${GROUP_INTERVAL_S}s`,
+          repeat_interval: "1h",
+        },
         receivers: [{ name: "pager", webhook_configs: [{ url: receivers.url("pager"), send_resolved: true }] }],
       }),
     );
@@ -38,7 +44,12 @@ describeWithTools("Alertmanager's notification log and a re-firing alert", [ALER
     alertmanager = startProcess({
       name: "alertmanager-clean-slate",
       command: ALERTMANAGER,
-      args: [`--config.file=${path.join(dir, "alertmanager.yml")}`, `--storage.path=${path.join(dir, "data")}`, `--web.listen-address=${address}`, "--cluster.listen-address="],
+      args: [
+        `--config.file=${path.join(dir, "alertmanager.yml")}`,
+        `--storage.path=${path.join(dir, "data")}`,
+        `--web.listen-address=${address}`,
+        "--cluster.listen-address=",
+      ],
       logDir: dir,
     });
     await waitHttpOk(`${alertmanagerEndpoint.url}/-/ready`, alertmanager);
@@ -52,7 +63,13 @@ describeWithTools("Alertmanager's notification log and a re-firing alert", [ALER
 
   it("stays silent for an alert that fires again before its resolved notification, and speaks once the slate is clean", async () => {
     const labels = { alertname: "DatabaseDown" };
-    const alert = (startsAt: Date, endsAt?: Date) => ({ labels, annotations: {}, startsAt: startsAt.toISOString(), ...(endsAt ? { endsAt: endsAt.toISOString() } : {}), generatorURL: "http://127.0.0.1/" });
+    const alert = (startsAt: Date, endsAt?: Date) => ({
+      labels,
+      annotations: {},
+      startsAt: startsAt.toISOString(),
+      ...(endsAt ? { endsAt: endsAt.toISOString() } : {}),
+      generatorURL: "http://127.0.0.1/",
+    });
     const first = new Date();
     await postAlerts(alertmanagerEndpoint, [alert(first)]);
     await sleep(500);

@@ -46,14 +46,17 @@ describe("the e2e profile", () => {
   });
 
   it("parses the API's /metrics as the text format when it sends no valid Content-Type (Prometheus 3 would fail the scrape)", () => {
-    const api = prometheusYml.scrape_configs.find((job) => job.job_name === "koprogo-api") as { fallback_scrape_protocol?: string } | undefined;
+    const api = prometheusYml.scrape_configs.find((job) => job.job_name === "koprogo-api") as
+      { fallback_scrape_protocol?: string } | undefined;
     expect(api?.fallback_scrape_protocol).toBe("PrometheusText0.0.4");
   });
 
   it("makes Prometheus scrape only loopback addresses, and reach Alertmanager on loopback", () => {
     const targets = prometheusYml.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
     expect(targets.every((t) => t.startsWith("127.0.0.1:"))).toBe(true);
-    expect(prometheusYml.scrape_configs.map((j) => j.job_name)).toEqual(expect.arrayContaining(["koprogo-api", "postgresql", "node", "prometheus", "alertmanager"]));
+    expect(prometheusYml.scrape_configs.map((j) => j.job_name)).toEqual(
+      expect.arrayContaining(["koprogo-api", "postgresql", "node", "prometheus", "alertmanager"]),
+    );
     expect(prometheusYml.alerting.alertmanagers[0].static_configs[0].targets).toEqual([ADDRESSES.alertmanager]);
   });
 
@@ -62,15 +65,26 @@ describe("the e2e profile", () => {
   });
 
   it("refuses a bad override with the key path", () => {
-    expect(() => e2eSettings({ addresses: ADDRESSES, receiverUrl: () => "ftp://nowhere", overrides: {} })).toThrow("koprogo-observability:notifications.chat.url");
-    expect(() => e2eSettings({ addresses: ADDRESSES, receiverUrl: () => "http://127.0.0.1:1/", overrides: { prometheus: { scrapeInterval: "soon" } } })).toThrow(StackConfigError);
+    expect(() => e2eSettings({ addresses: ADDRESSES, receiverUrl: () => "ftp://nowhere", overrides: {} })).toThrow(
+      "koprogo-observability:notifications.chat.url",
+    );
+    expect(() =>
+      e2eSettings({
+        addresses: ADDRESSES,
+        receiverUrl: () => "http://127.0.0.1:1/",
+        overrides: { prometheus: { scrapeInterval: "soon" } },
+      }),
+    ).toThrow(StackConfigError);
   });
 });
 
 describe("scrape relabelling of the exporters", () => {
   const { settings: prod } = stackSettings("prod");
-  const prometheusYml = YAML.parse(renderAll(prod, e2eSecrets()).find((f) => f.path === "prometheus/prometheus.yml")!.content) as { scrape_configs: { job_name: string; metric_relabel_configs?: unknown[] }[] };
-  const relabelOf = (job: string) => prometheusYml.scrape_configs.find((j) => j.job_name === job)!.metric_relabel_configs;
+  const prometheusYml = YAML.parse(
+    renderAll(prod, e2eSecrets()).find((f) => f.path === "prometheus/prometheus.yml")!.content,
+  ) as { scrape_configs: { job_name: string; metric_relabel_configs?: unknown[] }[] };
+  const relabelOf = (job: string) =>
+    prometheusYml.scrape_configs.find((j) => j.job_name === job)!.metric_relabel_configs;
 
   it("the postgresql and node jobs carry the exporters' relabelling", () => {
     expect(relabelOf("postgresql")).toEqual(POSTGRES_METRIC_RELABEL);
@@ -78,12 +92,18 @@ describe("scrape relabelling of the exporters", () => {
   });
 
   it("the prometheus and alertmanager jobs drop their internal histogram buckets", () => {
-    for (const job of ["prometheus", "alertmanager"]) expect(JSON.stringify(relabelOf(job))).toContain("(prometheus|alertmanager)_.+_bucket");
+    for (const job of ["prometheus", "alertmanager"])
+      expect(JSON.stringify(relabelOf(job))).toContain("(prometheus|alertmanager)_.+_bucket");
   });
 
   // Prometheus's relabel regexes are anchored at both ends (RE2, full match).
   const dropped = (rules: readonly Record<string, unknown>[], name: string) =>
-    rules.some((rule) => rule.action === "drop" && (rule.source_labels as string[] | undefined)?.join() === "__name__" && new RegExp(`^(?:${rule.regex as string})$`).test(name));
+    rules.some(
+      (rule) =>
+        rule.action === "drop" &&
+        (rule.source_labels as string[] | undefined)?.join() === "__name__" &&
+        new RegExp(`^(?:${rule.regex as string})$`).test(name),
+    );
 
   it.each([
     ["prometheus_http_requests_total", true],
@@ -118,8 +138,11 @@ describe("scrape relabelling of the exporters", () => {
 describe("the stand-in API", () => {
   it("exposes every backend and business metric of the contract, with its type", () => {
     const text = new StandInApi().metricsText();
-    for (const metric of [...BACKEND_METRICS, ...BUSINESS_METRICS]) expect(text).toContain(`# TYPE ${metric.name} ${metric.type}`);
-    expect(text).toMatch(/^http_request_duration_seconds_bucket\{method="GET",path="\/api\/v1\/buildings",le="\+Inf"\} 0$/m);
+    for (const metric of [...BACKEND_METRICS, ...BUSINESS_METRICS])
+      expect(text).toContain(`# TYPE ${metric.name} ${metric.type}`);
+    expect(text).toMatch(
+      /^http_request_duration_seconds_bucket\{method="GET",path="\/api\/v1\/buildings",le="\+Inf"\} 0$/m,
+    );
     expect(text).toMatch(/^http_requests_errors_total\{status="500"\} 0$/m);
   });
 
@@ -136,25 +159,38 @@ describe("the stand-in API", () => {
     api.setMode({ mode: "slow", latencySeconds: 2.5 });
     api.tick(10);
     const text = api.metricsText();
-    const sum = (le: string) => [...text.matchAll(new RegExp(`^http_request_duration_seconds_bucket\\{[^}]*le="${le.replace("+", "\\+")}"\\} (\\d+)$`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
+    const sum = (le: string) =>
+      [
+        ...text.matchAll(
+          new RegExp(`^http_request_duration_seconds_bucket\\{[^}]*le="${le.replace("+", "\\+")}"\\} (\\d+)$`, "gm"),
+        ),
+      ].reduce((a, m) => a + Number(m[1]), 0);
     expect(sum("+Inf")).toBe(100);
     expect(sum("1")).toBe(0);
   });
 
   it("refuses a mode it does not know, naming it", () => {
     expect(() => parseMode({ mode: "broken" })).toThrow('mode must be normal, errors or slow (got "broken")');
-    expect(() => new StandInApi().setMode({ mode: "errors", errorsPerSecond: 0 })).toThrow("errorsPerSecond must be more than zero");
+    expect(() => new StandInApi().setMode({ mode: "errors", errorsPerSecond: 0 })).toThrow(
+      "errorsPerSecond must be more than zero",
+    );
   });
 });
 
 describe("dashboard queries", () => {
   it("replaces Grafana's variables: intervals by a duration, a variable matcher by any value", () => {
-    expect(substituteVariables('rate(x{instance=~"$instance", job="node"}[$__rate_interval])')).toBe('rate(x{instance=~".+", job="node"}[1m])');
+    expect(substituteVariables('rate(x{instance=~"$instance", job="node"}[$__rate_interval])')).toBe(
+      'rate(x{instance=~".+", job="node"}[1m])',
+    );
     expect(substituteVariables('x{path!="${endpoint}"}')).toBe('x{path!~"^$"}');
   });
 
   it("reads metric names through the PromQL grammar", () => {
-    expect(metricNames('sum(rate(a_total{job="x"}[5m])) / on() group_left b + {__name__="c"}').sort()).toEqual(["a_total", "b", "c"]);
+    expect(metricNames('sum(rate(a_total{job="x"}[5m])) / on() group_left b + {__name__="c"}').sort()).toEqual([
+      "a_total",
+      "b",
+      "c",
+    ]);
   });
 
   it("unwraps a top-level filter against a number, not a comparison with bool", () => {
@@ -163,7 +199,9 @@ describe("dashboard queries", () => {
     expect(withoutTopLevelFilter("x > bool 1")).toBeUndefined();
     expect(withoutTopLevelFilter("x / y")).toBeUndefined();
     // A filter wrapped in what keeps it empty when it is empty: the slow-statements panel.
-    expect(withoutTopLevelFilter("topk(20, (increase(a[1h]) / increase(b[1h])) > 1)")).toBe("topk(20, (increase(a[1h]) / increase(b[1h])))");
+    expect(withoutTopLevelFilter("topk(20, (increase(a[1h]) / increase(b[1h])) > 1)")).toBe(
+      "topk(20, (increase(a[1h]) / increase(b[1h])))",
+    );
     expect(withoutTopLevelFilter("sort_desc((x > 0.5))")).toBe("sort_desc((x))");
     expect(withoutTopLevelFilter("topk(5, x)")).toBeUndefined();
     expect(withoutTopLevelFilter('label_replace(x > 1, "a", "$1", "b", "(.*)")')).toBeUndefined();
@@ -191,13 +229,20 @@ describe("process groups", () => {
     const logDir = fs.mkdtempSync("/tmp/koprogo-e2e-test-");
     try {
       const pidFile = `${logDir}/child.pid`;
-      const shell = startProcess({ name: "forker", command: "/bin/sh", args: ["-c", `sleep 300 & echo $! > ${pidFile}; wait`], logDir });
+      const shell = startProcess({
+        name: "forker",
+        command: "/bin/sh",
+        args: ["-c", `sleep 300 & echo $! > ${pidFile}; wait`],
+        logDir,
+      });
       for (let i = 0; i < 50 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
       const child = Number(fs.readFileSync(pidFile, "utf8"));
       await shell.stop(1000);
       await new Promise((r) => setTimeout(r, 100));
       // Gone, or a zombie waiting for init to reap it: either way no longer running.
-      const state = fs.existsSync(`/proc/${child}/status`) ? /State:\s+(\S)/.exec(fs.readFileSync(`/proc/${child}/status`, "utf8"))?.[1] : "gone";
+      const state = fs.existsSync(`/proc/${child}/status`)
+        ? /State:\s+(\S)/.exec(fs.readFileSync(`/proc/${child}/status`, "utf8"))?.[1]
+        : "gone";
       expect(["gone", "Z", "X"]).toContain(state);
     } finally {
       fs.rmSync(logDir, { recursive: true, force: true });
@@ -216,18 +261,34 @@ describe("receivers", () => {
     const receivers = new Receivers();
     await receivers.start();
     try {
-      const payload = { version: "4", status: "firing", receiver: "pager", groupLabels: {}, commonLabels: {}, commonAnnotations: {}, alerts: [{ status: "firing", labels: { alertname: "ApiDown" }, annotations: {}, startsAt: "", endsAt: "" }] };
-      const response = await fetch(receivers.url("pager"), { method: "POST", body: JSON.stringify(payload), headers: { Authorization: "Bearer t" } });
+      const payload = {
+        version: "4",
+        status: "firing",
+        receiver: "pager",
+        groupLabels: {},
+        commonLabels: {},
+        commonAnnotations: {},
+        alerts: [{ status: "firing", labels: { alertname: "ApiDown" }, annotations: {}, startsAt: "", endsAt: "" }],
+      };
+      const response = await fetch(receivers.url("pager"), {
+        method: "POST",
+        body: JSON.stringify(payload),
+        headers: { Authorization: "Bearer t" },
+      });
       expect(response.status).toBe(200);
       expect(receivers.first("pager", "ApiDown")).toMatchObject({ role: "pager", authorization: "Bearer t" });
       expect(receivers.alertnamesByRole()).toEqual({ pager: ["ApiDown"], chat: [], sms: [], watchdog: [] });
       expect(receivers.lastSaysFiring("pager", "ApiDown")).toBe(true);
       const resolved = { ...payload, status: "resolved", alerts: [{ ...payload.alerts[0], status: "resolved" }] };
-      expect((await fetch(receivers.url("pager"), { method: "POST", body: JSON.stringify(resolved) })).status).toBe(200);
+      expect((await fetch(receivers.url("pager"), { method: "POST", body: JSON.stringify(resolved) })).status).toBe(
+        200,
+      );
       // The last word about ApiDown at the pager is "resolved": a new firing would be a new notification.
       expect(receivers.lastSaysFiring("pager", "ApiDown")).toBe(false);
       expect(receivers.lastSaysFiring("chat", "ApiDown")).toBe(false);
-      expect((await fetch(receivers.url("pager").replace("/pager", "/nobody"), { method: "POST", body: "{}" })).status).toBe(404);
+      expect(
+        (await fetch(receivers.url("pager").replace("/pager", "/nobody"), { method: "POST", body: "{}" })).status,
+      ).toBe(404);
     } finally {
       await receivers.stop();
     }
@@ -242,28 +303,57 @@ describe("bench arguments", () => {
     expect(() => parseBenchArguments(["--fast", "1"])).toThrow("unknown option --fast");
     expect(() => parseBenchArguments(["--profiles", "tuned,fast"])).toThrow("--profiles: unknown profile fast");
     expect(() => parseBenchArguments(["--alerts", "DiskFull"])).toThrow("--alerts: unknown alert DiskFull");
-    expect(() => parseBenchArguments(["--cost-minutes", "0"])).toThrow("--cost-minutes must be between 1 and 120 (got 0)");
+    expect(() => parseBenchArguments(["--cost-minutes", "0"])).toThrow(
+      "--cost-minutes must be between 1 and 120 (got 0)",
+    );
   });
 
   it("writes BENCHMARKS.md only from a full run; a partial one goes to --out or the temporary directory", () => {
     const full = parseBenchArguments([]);
-    expect(full).toMatchObject({ runs: 5, only: ["notify", "cost", "footprint", "queries", "hosts"], alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"], costMinutes: 10, partial: false });
+    expect(full).toMatchObject({
+      runs: 5,
+      only: ["notify", "cost", "footprint", "queries", "hosts"],
+      alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"],
+      costMinutes: 10,
+      partial: false,
+    });
     expect(full.out).toMatch(/BENCHMARKS\.md$/);
     expect(parseBenchArguments(["--out", "/tmp/b.md"])).toMatchObject({ partial: false, out: "/tmp/b.md" });
-    const short = parseBenchArguments(["--runs", "1", "--profiles", "toolDefaults", "--alerts", "DatabaseDown", "--only", "notify"]);
-    expect(short).toMatchObject({ runs: 1, profiles: ["toolDefaults"], alerts: ["DatabaseDown"], only: ["notify"], partial: true });
+    const short = parseBenchArguments([
+      "--runs",
+      "1",
+      "--profiles",
+      "toolDefaults",
+      "--alerts",
+      "DatabaseDown",
+      "--only",
+      "notify",
+    ]);
+    expect(short).toMatchObject({
+      runs: 1,
+      profiles: ["toolDefaults"],
+      alerts: ["DatabaseDown"],
+      only: ["notify"],
+      partial: true,
+    });
     expect(short.out).not.toMatch(/BENCHMARKS\.md$/);
   });
 
   it("keeps the notify groups (profiles run at once) restricted to the chosen profiles", () => {
-    expect(notifyGroups(["tuned", "prodTuned", "projectDefaults", "toolDefaults"])).toEqual([["toolDefaults", "projectDefaults"], ["tuned", "prodTuned"]]);
+    expect(notifyGroups(["tuned", "prodTuned", "projectDefaults", "toolDefaults"])).toEqual([
+      ["toolDefaults", "projectDefaults"],
+      ["tuned", "prodTuned"],
+    ]);
     expect(notifyGroups(["prodTuned", "toolDefaults"])).toEqual([["toolDefaults"], ["prodTuned"]]);
     expect(notifyGroups(["tuned"])).toEqual([["tuned"]]);
   });
 
   it("times the prod stack's profile: prodTuned has Pulumi.prod.yaml's intervals", () => {
     const prod = stackSettings("prod").settings.prometheus;
-    expect([TIMINGS.prodTuned.scrapeInterval, TIMINGS.prodTuned.evaluationInterval]).toEqual([prod.scrapeInterval, prod.evaluationInterval]);
+    expect([TIMINGS.prodTuned.scrapeInterval, TIMINGS.prodTuned.evaluationInterval]).toEqual([
+      prod.scrapeInterval,
+      prod.evaluationInterval,
+    ]);
   });
 });
 

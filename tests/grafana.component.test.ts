@@ -1,7 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildDashboards } from "../dashboards";
 import type { Secrets, Settings } from "../settings";
-import { GENERATED_SECRET, installPulumiMocks, isSecret, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
+import {
+  GENERATED_SECRET,
+  installPulumiMocks,
+  isSecret,
+  promiseOf,
+  secretInput,
+  settle,
+  type RecordedResource,
+} from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
 import { IMAGES } from "../settings/images";
 
@@ -24,7 +32,10 @@ async function deploy(settings: Settings, secrets: Secrets<pulumi.Output<string>
 }
 
 const grafanaContainer = () => mocks.one(CONTAINER, "koprogo-grafana");
-const labels = (container: RecordedResource) => Object.fromEntries(((container.inputs.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+const labels = (container: RecordedResource) =>
+  Object.fromEntries(
+    ((container.inputs.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]),
+  );
 /** The value of an input that must be marked secret; throws if it is not. */
 function secretValue(input: unknown): unknown {
   const { secret, value } = secretInput(input);
@@ -43,22 +54,32 @@ describe("Grafana on the dev stack", () => {
   it("runs the pinned image with a memory limit and a healthcheck on /api/health", () => {
     const { inputs } = grafanaContainer();
     expect(inputs).toMatchObject({ image: IMAGES.grafana, memory: 160, restart: "unless-stopped" });
-    expect(inputs.healthcheck).toMatchObject({ tests: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3000/api/health"] });
+    expect(inputs.healthcheck).toMatchObject({
+      tests: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3000/api/health"],
+    });
   });
 
   it("publishes port 3001 on loopback only, never on a wildcard address", () => {
-    expect(grafanaContainer().inputs.ports).toEqual([{ internal: 3000, external: 3001, ip: "127.0.0.1", protocol: "tcp" }]);
+    expect(grafanaContainer().inputs.ports).toEqual([
+      { internal: 3000, external: 3001, ip: "127.0.0.1", protocol: "tcp" },
+    ]);
   });
 
   it("keeps its data on the retained volume and reads the password from a read-only mount", () => {
     expect(grafanaContainer().inputs.volumes).toEqual([
       { volumeName: "koprogo-obs-grafana-data", containerPath: "/var/lib/grafana", readOnly: false },
-      { hostPath: "/var/tmp/koprogo-observability/koprogo-obs/grafana/secrets", containerPath: "/etc/grafana/secrets", readOnly: true },
+      {
+        hostPath: "/var/tmp/koprogo-observability/koprogo-obs/grafana/secrets",
+        containerPath: "/etc/grafana/secrets",
+        readOnly: true,
+      },
     ]);
   });
 
   it("turns off anonymous access and sign-up", () => {
-    expect(grafanaContainer().inputs.envs).toEqual(expect.arrayContaining(["GF_AUTH_ANONYMOUS_ENABLED=false", "GF_USERS_ALLOW_SIGN_UP=false"]));
+    expect(grafanaContainer().inputs.envs).toEqual(
+      expect.arrayContaining(["GF_AUTH_ANONYMOUS_ENABLED=false", "GF_USERS_ALLOW_SIGN_UP=false"]),
+    );
   });
 
   it("is not routed by Traefik without a domain", () => {
@@ -92,7 +113,9 @@ describe("Grafana on the dev stack", () => {
   });
 
   it("waits for /api/health at the provider's URL before the provider is used", () => {
-    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("'http://127.0.0.1:3001/api/health'");
+    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain(
+      "'http://127.0.0.1:3001/api/health'",
+    );
   });
 
   it("configures a Grafana provider on the loopback URL with the admin login as a secret", () => {
@@ -109,14 +132,19 @@ describe("Grafana on the dev stack", () => {
       ["prometheus", "prometheus", true],
     ]);
     for (const source of sources) expect(source.provider).toContain("::koprogo-grafana-api::");
-    expect(JSON.parse(String(sources.find((s) => s.inputs.uid === "alertmanager")!.inputs.jsonDataEncoded))).toMatchObject({ implementation: "prometheus" });
+    expect(
+      JSON.parse(String(sources.find((s) => s.inputs.uid === "alertmanager")!.inputs.jsonDataEncoded)),
+    ).toMatchObject({ implementation: "prometheus" });
   });
 
   it("signs the Prometheus and Alertmanager data sources in with Grafana's own login, its password a secret", () => {
     for (const uid of ["prometheus", "alertmanager"]) {
       const source = mocks.ofType(DATASOURCE).find((s) => s.inputs.uid === uid)!;
       expect([source.inputs.basicAuthEnabled, source.inputs.basicAuthUsername]).toEqual([true, "grafana"]);
-      expect(secretInput(source.inputs.secureJsonDataEncoded)).toEqual({ secret: true, value: JSON.stringify({ basicAuthPassword: GENERATED_SECRET }) });
+      expect(secretInput(source.inputs.secureJsonDataEncoded)).toEqual({
+        secret: true,
+        value: JSON.stringify({ basicAuthPassword: GENERATED_SECRET }),
+      });
     }
     // Loki has no login: it is on the internal monitoring network only.
     expect(mocks.ofType(DATASOURCE).find((s) => s.inputs.uid === "loki")!.inputs.basicAuthEnabled).toBeUndefined();
@@ -126,7 +154,9 @@ describe("Grafana on the dev stack", () => {
     const { settings } = stackSettings("dev");
     const dashboards = mocks.ofType(DASHBOARD);
     expect(mocks.one(FOLDER, "koprogo-grafana-folder").inputs).toMatchObject({ uid: "koprogo", title: "KoproGo" });
-    expect(dashboards.map((d) => d.name)).toEqual(buildDashboards(settings).map((b) => `koprogo-grafana-dashboard-${b.uid}`));
+    expect(dashboards.map((d) => d.name)).toEqual(
+      buildDashboards(settings).map((b) => `koprogo-grafana-dashboard-${b.uid}`),
+    );
     for (const [i, built] of buildDashboards(settings).entries()) {
       expect(dashboards[i].inputs).toMatchObject({ configJson: built.json, folder: "koprogo", overwrite: true });
       expect(dashboards[i].provider).toContain("::koprogo-grafana-api::");
@@ -158,8 +188,12 @@ describe("Grafana on the prod stack", () => {
 
   it("calls the API through the domain and runs its host commands over SSH", () => {
     expect(mocks.one(PROVIDER, "koprogo-grafana-api").inputs).toMatchObject({ url: "https://grafana.koprogo.com" });
-    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain("'https://grafana.koprogo.com/api/health'");
-    expect(mocks.one("command:remote:Command", "koprogo-grafana-admin-password-rotate").inputs.connection).toMatchObject({ value: { host: "vps.koprogo.com", user: "deploy" } });
+    expect(String(mocks.one("command:local:Command", "koprogo-grafana-ready").inputs.create)).toContain(
+      "'https://grafana.koprogo.com/api/health'",
+    );
+    expect(
+      mocks.one("command:remote:Command", "koprogo-grafana-admin-password-rotate").inputs.connection,
+    ).toMatchObject({ value: { host: "vps.koprogo.com", user: "deploy" } });
     expect(grafana.url).toBe("https://grafana.koprogo.com/");
   });
 });
@@ -168,12 +202,17 @@ describe("Grafana with the grafanaAdminPassword secret", () => {
   let grafana: GrafanaComponent;
   beforeAll(async () => {
     const { settings, secrets } = stackSettings("dev");
-    grafana = await deploy(settings, { ...secrets, grafanaAdminPassword: pulumi.secret(fakeSecretValue("grafanaAdminPassword")) });
+    grafana = await deploy(settings, {
+      ...secrets,
+      grafanaAdminPassword: pulumi.secret(fakeSecretValue("grafanaAdminPassword")),
+    });
   });
 
   it("uses it instead of generating one, and keeps it secret", async () => {
     expect(mocks.ofType(PASSWORD).filter((p) => p.name.startsWith("koprogo-grafana"))).toEqual([]);
     expect(await isSecret(grafana.adminPassword)).toBe(true);
-    expect(secretValue(mocks.one(PROVIDER, "koprogo-grafana-api").inputs.auth)).toBe(`admin:${fakeSecretValue("grafanaAdminPassword")}`);
+    expect(secretValue(mocks.one(PROVIDER, "koprogo-grafana-api").inputs.auth)).toBe(
+      `admin:${fakeSecretValue("grafanaAdminPassword")}`,
+    );
   });
 });

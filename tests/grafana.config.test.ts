@@ -14,20 +14,38 @@ function devWith(values: Record<string, unknown>): Settings {
 }
 const dev = stackSettings("dev").settings;
 const prod = stackSettings("prod").settings;
-const env = (settings: Settings) => Object.fromEntries(grafanaEnvironment(settings).map((e) => e.split(/=(.*)/s).slice(0, 2)));
+const env = (settings: Settings) =>
+  Object.fromEntries(grafanaEnvironment(settings).map((e) => e.split(/=(.*)/s).slice(0, 2)));
 
 describe("Grafana settings", () => {
   it("default to port 3001 on loopback and 160m", () => {
-    expect(dev.grafana).toMatchObject({ hostPort: 3001, memory: "160m", adminUser: "admin", traefik: { entrypoint: "websecure", certResolver: "letsencrypt" } });
+    expect(dev.grafana).toMatchObject({
+      hostPort: 3001,
+      memory: "160m",
+      adminUser: "admin",
+      traefik: { entrypoint: "websecure", certResolver: "letsencrypt" },
+    });
     expect(dev.docker.bindAddress).toBe("127.0.0.1");
   });
 
   it.each([
-    [{ grafana: { domain: "https://grafana.example.com" } }, "koprogo-observability:grafana.domain: must be a host name"],
+    [
+      { grafana: { domain: "https://grafana.example.com" } },
+      "koprogo-observability:grafana.domain: must be a host name",
+    ],
     [{ grafana: { domain: "grafana.example.com:443" } }, "koprogo-observability:grafana.domain: must be a host name"],
-    [{ grafana: { rootUrl: "grafana.example.com" } }, "koprogo-observability:grafana.rootUrl: must be an http:// or https:// URL"],
-    [{ grafana: { traefik: { certResolver: "lets encrypt" } } }, "koprogo-observability:grafana.traefik.certResolver: must be a Traefik certificate resolver name"],
-    [{ grafana: { dashboards: { cacheHitRatioMin: 90 } } }, "koprogo-observability:grafana.dashboards.cacheHitRatioMin: must be between 0 and 1"],
+    [
+      { grafana: { rootUrl: "grafana.example.com" } },
+      "koprogo-observability:grafana.rootUrl: must be an http:// or https:// URL",
+    ],
+    [
+      { grafana: { traefik: { certResolver: "lets encrypt" } } },
+      "koprogo-observability:grafana.traefik.certResolver: must be a Traefik certificate resolver name",
+    ],
+    [
+      { grafana: { dashboards: { cacheHitRatioMin: 90 } } },
+      "koprogo-observability:grafana.dashboards.cacheHitRatioMin: must be between 0 and 1",
+    ],
     [{ grafana: { adminPassword: "x" } }, "koprogo-observability:grafana.adminPassword: unknown key"],
   ])("refuse %j", (values, message) => {
     expect(() => devWith(values)).toThrow(message);
@@ -45,29 +63,56 @@ describe("Grafana URLs", () => {
   });
 
   it("refuse a domain that alert links would not open, when the stack config is read", () => {
-    expect(() => devWith({ grafana: { domain: "grafana.example.com" } })).toThrow("koprogo-observability:alerts.grafanaUrl: must be on grafana.domain `grafana.example.com`");
-    expect(() => devWith({ grafana: { domain: "grafana.example.com", rootUrl: "https://other.example.com" }, alerts: { grafanaUrl: "https://grafana.example.com" } })).toThrow(
-      "koprogo-observability:grafana.rootUrl: must be on grafana.domain",
+    expect(() => devWith({ grafana: { domain: "grafana.example.com" } })).toThrow(
+      "koprogo-observability:alerts.grafanaUrl: must be on grafana.domain `grafana.example.com`",
     );
-    expect(grafanaRootUrl(devWith({ grafana: { domain: "grafana.example.com" }, alerts: { grafanaUrl: "https://grafana.example.com/" } }))).toBe("https://grafana.example.com/");
+    expect(() =>
+      devWith({
+        grafana: { domain: "grafana.example.com", rootUrl: "https://other.example.com" },
+        alerts: { grafanaUrl: "https://grafana.example.com" },
+      }),
+    ).toThrow("koprogo-observability:grafana.rootUrl: must be on grafana.domain");
+    expect(
+      grafanaRootUrl(
+        devWith({ grafana: { domain: "grafana.example.com" }, alerts: { grafanaUrl: "https://grafana.example.com/" } }),
+      ),
+    ).toBe("https://grafana.example.com/");
   });
 
   it("refuse alert links to another loopback port than Grafana's", () => {
-    expect(() => devWith({ grafana: { hostPort: 13001 } })).toThrow("koprogo-observability:alerts.grafanaUrl: points at port 3001 on loopback, but grafana.hostPort is 13001");
-    expect(grafanaRootUrl(devWith({ grafana: { hostPort: 13001 }, alerts: { grafanaUrl: "http://127.0.0.1:13001" } }))).toBe("http://127.0.0.1:13001/");
+    expect(() => devWith({ grafana: { hostPort: 13001 } })).toThrow(
+      "koprogo-observability:alerts.grafanaUrl: points at port 3001 on loopback, but grafana.hostPort is 13001",
+    );
+    expect(
+      grafanaRootUrl(devWith({ grafana: { hostPort: 13001 }, alerts: { grafanaUrl: "http://127.0.0.1:13001" } })),
+    ).toBe("http://127.0.0.1:13001/");
   });
 
   it("reach the API on the loopback port for a local engine", () => {
     expect(grafanaApiUrl(dev)).toBe("http://127.0.0.1:3001");
-    expect(grafanaApiUrl(devWith({ grafana: { hostPort: 13001 }, alerts: { grafanaUrl: "http://127.0.0.1:13001" } }))).toBe("http://127.0.0.1:13001");
+    expect(
+      grafanaApiUrl(devWith({ grafana: { hostPort: 13001 }, alerts: { grafanaUrl: "http://127.0.0.1:13001" } })),
+    ).toBe("http://127.0.0.1:13001");
   });
 
   it("need grafana.apiUrl for a remote engine without a domain, or without a published port", () => {
-    expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com" } })).toThrow("koprogo-observability:grafana.apiUrl: is required when the Docker engine is remote");
-    expect(() => devWith({ grafana: { hostPort: null } })).toThrow("koprogo-observability:grafana.apiUrl: is required when grafana.hostPort is null");
+    expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com" } })).toThrow(
+      "koprogo-observability:grafana.apiUrl: is required when the Docker engine is remote",
+    );
+    expect(() => devWith({ grafana: { hostPort: null } })).toThrow(
+      "koprogo-observability:grafana.apiUrl: is required when grafana.hostPort is null",
+    );
     // A remote engine needs its host key too (settings/deployment.ts); the example key of Pulumi.prod.yaml.
     const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILhcoNp53R0z9bHOJjEhaaDj9rrlVplxwpnnVKLI752O";
-    expect(grafanaApiUrl(devWith({ docker: { host: "ssh://deploy@vps.example.com" }, ssh: { hostKey }, grafana: { apiUrl: "http://127.0.0.1:3001/" } }))).toBe("http://127.0.0.1:3001");
+    expect(
+      grafanaApiUrl(
+        devWith({
+          docker: { host: "ssh://deploy@vps.example.com" },
+          ssh: { hostKey },
+          grafana: { apiUrl: "http://127.0.0.1:3001/" },
+        }),
+      ),
+    ).toBe("http://127.0.0.1:3001");
   });
 });
 
@@ -85,12 +130,18 @@ describe("Grafana publication", () => {
   });
 
   it("refuses to publish the port on a public address", () => {
-    expect(() => devWith({ docker: { bindAddress: "203.0.113.7" } })).toThrow("koprogo-observability:grafana.hostPort: would publish Grafana on the public address 203.0.113.7");
-    expect(() => devWith({ docker: { bindAddress: "203.0.113.7" }, grafana: { hostPort: null, apiUrl: "http://10.0.0.2:3000" } })).not.toThrow();
+    expect(() => devWith({ docker: { bindAddress: "203.0.113.7" } })).toThrow(
+      "koprogo-observability:grafana.hostPort: would publish Grafana on the public address 203.0.113.7",
+    );
+    expect(() =>
+      devWith({ docker: { bindAddress: "203.0.113.7" }, grafana: { hostPort: null, apiUrl: "http://10.0.0.2:3000" } }),
+    ).not.toThrow();
   });
 
   it("reports every Grafana problem of a stack at once", () => {
-    expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com", bindAddress: "203.0.113.7" } })).toThrow(/grafana\.apiUrl: is required[\s\S]*grafana\.hostPort: would publish/);
+    expect(() => devWith({ docker: { host: "ssh://deploy@vps.example.com", bindAddress: "203.0.113.7" } })).toThrow(
+      /grafana\.apiUrl: is required[\s\S]*grafana\.hostPort: would publish/,
+    );
   });
 
   it("has no Traefik labels without a domain", () => {
@@ -127,27 +178,44 @@ describe("Grafana's environment", () => {
   });
 
   it("sets secure cookies behind https", () => {
-    expect(env(prod)).toMatchObject({ GF_SERVER_ROOT_URL: "https://grafana.koprogo.com/", GF_SECURITY_COOKIE_SECURE: "true" });
+    expect(env(prod)).toMatchObject({
+      GF_SERVER_ROOT_URL: "https://grafana.koprogo.com/",
+      GF_SECURITY_COOKIE_SECURE: "true",
+    });
   });
 });
 
 describe("Grafana's data sources", () => {
   it("have the contract's fixed UIDs, Prometheus as the only default, URLs on the stack's network", () => {
     expect(grafanaDataSources(dev).map(({ uid, type, url, isDefault }) => ({ uid, type, url, isDefault }))).toEqual([
-      { uid: DATASOURCES.prometheus.uid, type: "prometheus", url: "http://koprogo-obs-prometheus:9090", isDefault: true },
+      {
+        uid: DATASOURCES.prometheus.uid,
+        type: "prometheus",
+        url: "http://koprogo-obs-prometheus:9090",
+        isDefault: true,
+      },
       { uid: DATASOURCES.loki.uid, type: "loki", url: "http://koprogo-obs-loki:3100", isDefault: false },
-      { uid: DATASOURCES.alertmanager.uid, type: "alertmanager", url: "http://koprogo-obs-alertmanager:9093", isDefault: false },
+      {
+        uid: DATASOURCES.alertmanager.uid,
+        type: "alertmanager",
+        url: "http://koprogo-obs-alertmanager:9093",
+        isDefault: false,
+      },
     ]);
   });
 
   it("follow serviceAddresses overrides", () => {
-    expect(grafanaDataSources(devWith({ serviceAddresses: { loki: "127.0.0.1:13100" } }))[1].url).toBe("http://127.0.0.1:13100");
+    expect(grafanaDataSources(devWith({ serviceAddresses: { loki: "127.0.0.1:13100" } }))[1].url).toBe(
+      "http://127.0.0.1:13100",
+    );
   });
 });
 
 describe("the rendered Grafana files", () => {
   // The secrets directory holds the `/metrics` login (webauth/files.ts), written for Grafana's uid only.
-  const files = renderAll(prod, placeholderSecrets()).filter((f) => f.path.startsWith("grafana/") && !f.path.startsWith("grafana/secrets/"));
+  const files = renderAll(prod, placeholderSecrets()).filter(
+    (f) => f.path.startsWith("grafana/") && !f.path.startsWith("grafana/secrets/"),
+  );
 
   it("are the five dashboards by UID and the data sources", () => {
     expect(files.map((f) => f.path).sort()).toEqual([

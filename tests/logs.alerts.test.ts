@@ -14,7 +14,9 @@ import { describeWithTools, toolPath } from "./helpers/tools";
 
 // The dev stack, whose links the promtool test file expects.
 const dev = stackSettings("dev").settings;
-const alerts = logRules(dev).groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => "alert" in r);
+const alerts = logRules(dev)
+  .groups.flatMap((g) => g.rules)
+  .filter((r): r is AlertingRule => "alert" in r);
 const TEST_FILE = path.join(PROJECT_DIR, "alerts/tests/logs.test.yml");
 
 const PROMTOOL = toolPath("promtool");
@@ -55,36 +57,56 @@ describe("the log pipeline alerts", () => {
   });
 
   it("are the expected ones", () => {
-    expect(alerts.map((a) => a.alert)).toEqual(["LokiDown", "AlloyDown", "LokiIngestionFailing", "AlloyLogsDropped", "LokiDiscardingLogs"]);
+    expect(alerts.map((a) => a.alert)).toEqual([
+      "LokiDown",
+      "AlloyDown",
+      "LokiIngestionFailing",
+      "AlloyLogsDropped",
+      "LokiDiscardingLogs",
+    ]);
   });
 
-  it.each(alerts.map((a) => [a.alert, a]))("%s has for, severity, summary, a description with its value, its links, valid PromQL and no hand-written runbook_url", (name, rule) => {
-    expect(rule.annotations.dashboard_url).toMatch(/^http:\/\/127\.0\.0\.1:(9090\/targets|3001\/explore\?)/);
-    const logs = new URL(rule.annotations.logs_url);
-    const logql = JSON.parse(logs.searchParams.get("panes")!).alert.queries[0].expr as string;
-    assertValidLogql(logql, `${name} logs_url`);
-    if (rule.annotations.dashboard_url.includes("/explore?")) {
-      assertValidPromql(JSON.parse(new URL(rule.annotations.dashboard_url).searchParams.get("panes")!).alert.queries[0].expr as string, `${name} dashboard_url`);
-    }
-    expect(rule.for).toMatch(/^\d+[smh]$/);
-    expect(rule.labels.severity).toBe("warning");
-    expect(rule.annotations.summary.length).toBeGreaterThan(10);
-    expect(rule.annotations.description).toContain("$value");
-    expect(rule.annotations).not.toHaveProperty("runbook_url");
-    expect(name).toMatch(/^(Loki|Alloy)[A-Z][A-Za-z]+$/);
-    assertValidPromql(rule.expr, name);
-  });
+  it.each(alerts.map((a) => [a.alert, a]))(
+    "%s has for, severity, summary, a description with its value, its links, valid PromQL and no hand-written runbook_url",
+    (name, rule) => {
+      expect(rule.annotations.dashboard_url).toMatch(/^http:\/\/127\.0\.0\.1:(9090\/targets|3001\/explore\?)/);
+      const logs = new URL(rule.annotations.logs_url);
+      const logql = JSON.parse(logs.searchParams.get("panes")!).alert.queries[0].expr as string;
+      assertValidLogql(logql, `${name} logs_url`);
+      if (rule.annotations.dashboard_url.includes("/explore?")) {
+        assertValidPromql(
+          JSON.parse(new URL(rule.annotations.dashboard_url).searchParams.get("panes")!).alert.queries[0]
+            .expr as string,
+          `${name} dashboard_url`,
+        );
+      }
+      expect(rule.for).toMatch(/^\d+[smh]$/);
+      expect(rule.labels.severity).toBe("warning");
+      expect(rule.annotations.summary.length).toBeGreaterThan(10);
+      expect(rule.annotations.description).toContain("$value");
+      expect(rule.annotations).not.toHaveProperty("runbook_url");
+      expect(name).toMatch(/^(Loki|Alloy)[A-Z][A-Za-z]+$/);
+      assertValidPromql(rule.expr, name);
+    },
+  );
 
   it.each(alerts.map((a) => [a.alert]))("%s has its runbook with checks, fixes and the escalation path", (name) => {
     const runbook = fs.readFileSync(path.join(PROJECT_DIR, "alerts/runbooks", `${name}.md`), "utf8");
     expect(runbook.startsWith(`# ${name}\n`)).toBe(true);
-    for (const section of ["## What it means", "## Checks", "## Fixes", "## Escalation"]) expect(runbook).toContain(section);
+    for (const section of ["## What it means", "## Checks", "## Fixes", "## Escalation"])
+      expect(runbook).toContain(section);
     for (const level of ["L1", "L2", "L3", "L4"]) expect(runbook).toContain(level);
   });
 
   it("each fires in a promtool test case", () => {
-    const tests = YAML.parse(fs.readFileSync(TEST_FILE, "utf8")) as { tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[] };
-    const firing = new Set(tests.tests.flatMap((t) => (t.alert_rule_test ?? []).filter((c) => c.exp_alerts.length > 0).map((c) => c.alertname)));
+    const tests = YAML.parse(fs.readFileSync(TEST_FILE, "utf8")) as {
+      tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[];
+    };
+    const firing = new Set(
+      tests.tests.flatMap((t) =>
+        (t.alert_rule_test ?? []).filter((c) => c.exp_alerts.length > 0).map((c) => c.alertname),
+      ),
+    );
     expect([...firing].sort()).toEqual(alerts.map((a) => a.alert).sort());
   });
 });

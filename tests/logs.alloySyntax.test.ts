@@ -48,7 +48,9 @@ describe("formatValue", () => {
 
   it("breaks long arrays and objects one element a line, with trailing commas", () => {
     const long = Array.from({ length: 6 }, (_, i) => ({ __path__: `/var/log/file-${i}.log`, job: "auth" }));
-    expect(formatValue(long)).toBe(`[\n${long.map((_, i) => `  { __path__ = "/var/log/file-${i}.log", job = "auth" },`).join("\n")}\n]`);
+    expect(formatValue(long)).toBe(
+      `[\n${long.map((_, i) => `  { __path__ = "/var/log/file-${i}.log", job = "auth" },`).join("\n")}\n]`,
+    );
   });
 
   it("refuses non-finite numbers", () => {

@@ -38,12 +38,22 @@ describe.each([
   const alloy = () => mocks.one(CONTAINER, "-alloy");
 
   it("declares Loki and Alloy with their exact images", () => {
-    expect(loki().inputs).toMatchObject({ name: "koprogo-obs-loki", image: IMAGES.loki, command: ["-config.file=/etc/loki/loki.yaml"] });
+    expect(loki().inputs).toMatchObject({
+      name: "koprogo-obs-loki",
+      image: IMAGES.loki,
+      command: ["-config.file=/etc/loki/loki.yaml"],
+    });
     expect(alloy().inputs).toMatchObject({
       name: "koprogo-obs-alloy",
       image: IMAGES.alloy,
       // Its HTTP server on its fixed monitoring address only (never 0.0.0.0: not on the socket proxy's network).
-      command: ["run", "--server.http.listen-addr=172.31.213.250:12345", "--storage.path=/var/lib/alloy/data", "--disable-reporting", "/etc/alloy/config.alloy"],
+      command: [
+        "run",
+        "--server.http.listen-addr=172.31.213.250:12345",
+        "--storage.path=/var/lib/alloy/data",
+        "--disable-reporting",
+        "/etc/alloy/config.alloy",
+      ],
     });
   });
 
@@ -56,12 +66,23 @@ describe.each([
     expect(loki().inputs.ports ?? []).toEqual([]);
     expect(alloy().inputs.ports ?? []).toEqual([]);
     expect(loki().inputs.networksAdvanced).toEqual([{ name: "koprogo-obs-monitoring" }]);
-    expect(alloy().inputs.networksAdvanced).toEqual([{ name: "koprogo-obs-monitoring", ipv4Address: "172.31.213.250" }, { name: "koprogo-obs-docker-api" }]);
+    expect(alloy().inputs.networksAdvanced).toEqual([
+      { name: "koprogo-obs-monitoring", ipv4Address: "172.31.213.250" },
+      { name: "koprogo-obs-docker-api" },
+    ]);
   });
 
   it("keeps Loki's data and Alloy's positions on named volumes that outlive the stack", () => {
-    expect(mounts(loki())).toContainEqual({ volumeName: "koprogo-obs-loki-data", containerPath: "/loki", readOnly: false });
-    expect(mounts(alloy())).toContainEqual({ volumeName: "koprogo-obs-alloy-data", containerPath: "/var/lib/alloy/data", readOnly: false });
+    expect(mounts(loki())).toContainEqual({
+      volumeName: "koprogo-obs-loki-data",
+      containerPath: "/loki",
+      readOnly: false,
+    });
+    expect(mounts(alloy())).toContainEqual({
+      volumeName: "koprogo-obs-alloy-data",
+      containerPath: "/var/lib/alloy/data",
+      readOnly: false,
+    });
     for (const suffix of ["-loki-data", "-alloy-data"]) {
       expect(mocks.one(VOLUME, suffix).inputs.name).toBe(`koprogo-obs${suffix}`);
       const recorded = options.filter((o) => o.type === VOLUME && o.name.endsWith(suffix));
@@ -77,11 +98,19 @@ describe.each([
       { hostPath: "/run/log/journal", containerPath: "/run/log/journal", readOnly: true },
       { hostPath: "/etc/machine-id", containerPath: "/etc/machine-id", readOnly: true },
     ]);
-    expect(mounts(loki()).filter((m) => m.hostPath !== undefined)).toEqual([{ hostPath: `${configRoot}/loki`, containerPath: "/etc/loki", readOnly: true }]);
+    expect(mounts(loki()).filter((m) => m.hostPath !== undefined)).toEqual([
+      { hostPath: `${configRoot}/loki`, containerPath: "/etc/loki", readOnly: true },
+    ]);
   });
 
   it("checks readiness on /ready with what each image has", () => {
-    expect((loki().inputs.healthcheck as { tests: string[] }).tests).toEqual(["CMD", "wget", "-q", "--spider", "http://127.0.0.1:3100/ready"]);
+    expect((loki().inputs.healthcheck as { tests: string[] }).tests).toEqual([
+      "CMD",
+      "wget",
+      "-q",
+      "--spider",
+      "http://127.0.0.1:3100/ready",
+    ]);
     const alloyCheck = (alloy().inputs.healthcheck as { tests: string[] }).tests;
     expect(alloyCheck.slice(0, 3)).toEqual(["CMD", "bash", "-c"]);
     expect(alloyCheck[3]).toContain("/dev/tcp/172.31.213.250/12345");
@@ -96,8 +125,12 @@ describe.each([
     expect(String(write("alloy/config.alloy")?.inputs.stdin)).toContain('loki.write "loki"');
     const docker = commandType === "command:local:Command" ? "docker -H 'unix:///var/run/docker.sock'" : "docker";
     expect(mocks.one(commandType, "-loki-restart").inputs.create).toBeUndefined();
-    expect(mocks.one(commandType, "-loki-restart").inputs.update).toContain(`if ${docker} inspect 'koprogo-obs-loki' >/dev/null 2>&1; then ${docker} restart 'koprogo-obs-loki' >/dev/null; fi`);
-    expect(mocks.one(commandType, "-alloy-reload").inputs.update).toContain(`${docker} kill --signal=HUP 'koprogo-obs-alloy'`);
+    expect(mocks.one(commandType, "-loki-restart").inputs.update).toContain(
+      `if ${docker} inspect 'koprogo-obs-loki' >/dev/null 2>&1; then ${docker} restart 'koprogo-obs-loki' >/dev/null; fi`,
+    );
+    expect(mocks.one(commandType, "-alloy-reload").inputs.update).toContain(
+      `${docker} kill --signal=HUP 'koprogo-obs-alloy'`,
+    );
   });
 });
 
@@ -119,15 +152,21 @@ describe("settings that change the containers", () => {
 
   it("refuses a host port for Loki or Alloy: they are on internal networks, which publish nothing", () => {
     const { settingsSchema } = jest.requireActual<typeof import("../settings")>("../settings");
-    expect(settingsSchema.safeParse({ environment: "dev", loki: { hostPort: 3100 } }).error?.issues[0]).toMatchObject({ path: ["loki", "hostPort"] });
-    expect(settingsSchema.safeParse({ environment: "dev", alloy: { hostPort: 12345 } }).error?.issues[0]).toMatchObject({ path: ["alloy", "hostPort"] });
+    expect(settingsSchema.safeParse({ environment: "dev", loki: { hostPort: 3100 } }).error?.issues[0]).toMatchObject({
+      path: ["loki", "hostPort"],
+    });
+    expect(settingsSchema.safeParse({ environment: "dev", alloy: { hostPort: 12345 } }).error?.issues[0]).toMatchObject(
+      { path: ["alloy", "hostPort"] },
+    );
   });
 
   it("mounts the configured socket read-only into the socket proxy only, and no journal into Alloy when it is off", () => {
     const hostMounts = mounts(mocks.one(CONTAINER, "-alloy")).filter((m) => m.hostPath !== undefined);
     expect(hostMounts.map((m) => m.hostPath)).toEqual(["/opt/koprogo-observability/obs-test/alloy", "/var/log"]);
     expect(hostMounts.every((m) => m.readOnly)).toBe(true);
-    expect(mounts(mocks.one(CONTAINER, "-socket-proxy"))).toEqual([{ hostPath: "/run/user/1000/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
+    expect(mounts(mocks.one(CONTAINER, "-socket-proxy"))).toEqual([
+      { hostPath: "/run/user/1000/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
+    ]);
   });
 
   it("names containers and volumes from the prefix", () => {

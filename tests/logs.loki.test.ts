@@ -37,7 +37,15 @@ describe.each(["dev", "prod"])("the %s stack's loki.yaml", (stack) => {
 
   it("stores a TSDB index with schema v13 and a 24h period on the local filesystem", () => {
     expect(config.schema_config).toEqual({
-      configs: [{ from: LOKI_SCHEMA_FROM, store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
+      configs: [
+        {
+          from: LOKI_SCHEMA_FROM,
+          store: "tsdb",
+          object_store: "filesystem",
+          schema: "v13",
+          index: { prefix: "index_", period: "24h" },
+        },
+      ],
     });
     expect(config.storage_config).toEqual({
       tsdb_shipper: { active_index_directory: "/loki/tsdb-index", cache_location: "/loki/tsdb-cache" },
@@ -48,8 +56,17 @@ describe.each(["dev", "prod"])("the %s stack's loki.yaml", (stack) => {
 
   it("runs as one process with an in-memory ring and no authentication (one tenant, network-internal)", () => {
     expect(config.auth_enabled).toBe(false);
-    expect(config.common).toMatchObject({ instance_addr: "127.0.0.1", replication_factor: 1, ring: { kvstore: { store: "inmemory" } } });
-    expect(config.server).toEqual({ http_listen_port: 3100, grpc_listen_port: 9095, log_level: "info", log_format: "logfmt" });
+    expect(config.common).toMatchObject({
+      instance_addr: "127.0.0.1",
+      replication_factor: 1,
+      ring: { kvstore: { store: "inmemory" } },
+    });
+    expect(config.server).toEqual({
+      http_listen_port: 3100,
+      grpc_listen_port: 9095,
+      log_level: "info",
+      log_format: "logfmt",
+    });
     expect(config.analytics).toEqual({ reporting_enabled: false });
   });
 
@@ -72,7 +89,12 @@ describe.each(["dev", "prod"])("the %s stack's loki.yaml", (stack) => {
       allow_structured_metadata: true,
     });
     expect(config.querier).toEqual({ max_concurrent: 2 });
-    expect(config.ingester).toEqual({ chunk_idle_period: "30m", max_chunk_age: "2h", chunk_target_size: 1572864, wal: { enabled: true, dir: "/loki/wal", replay_memory_ceiling: "96MB" } });
+    expect(config.ingester).toEqual({
+      chunk_idle_period: "30m",
+      max_chunk_age: "2h",
+      chunk_target_size: 1572864,
+      wal: { enabled: true, dir: "/loki/wal", replay_memory_ceiling: "96MB" },
+    });
     expect(config.query_range.results_cache.cache.embedded_cache).toEqual({ enabled: true, max_size_mb: 16 });
   });
 
@@ -91,19 +113,45 @@ describe("settings", () => {
 
   it("sizes the WAL replay and the results cache from the memory limit", () => {
     expect(lokiMemoryBudget(prod)).toEqual({ limitMib: 192, walReplayMib: 96, resultsCacheMib: 16 });
-    expect(lokiMemoryBudget(settingsWith({ loki: { memory: "96m" }, docker: { memoryBudget: "2g" } }))).toEqual({ limitMib: 96, walReplayMib: 48, resultsCacheMib: 8 });
+    expect(lokiMemoryBudget(settingsWith({ loki: { memory: "96m" }, docker: { memoryBudget: "2g" } }))).toEqual({
+      limitMib: 96,
+      walReplayMib: 48,
+      resultsCacheMib: 8,
+    });
   });
 
   it("takes the stack's limits", () => {
-    const config = lokiConfig(settingsWith({ loki: { limits: { ingestionRateMb: 1, ingestionBurstSizeMb: 1, maxStreams: 100, queryTimeout: "30s", maxQueryParallelism: 1 } } }));
-    expect(config.limits_config).toMatchObject({ ingestion_rate_mb: 1, ingestion_burst_size_mb: 1, max_global_streams_per_user: 100, query_timeout: "30s", max_query_parallelism: 1 });
+    const config = lokiConfig(
+      settingsWith({
+        loki: {
+          limits: {
+            ingestionRateMb: 1,
+            ingestionBurstSizeMb: 1,
+            maxStreams: 100,
+            queryTimeout: "30s",
+            maxQueryParallelism: 1,
+          },
+        },
+      }),
+    );
+    expect(config.limits_config).toMatchObject({
+      ingestion_rate_mb: 1,
+      ingestion_burst_size_mb: 1,
+      max_global_streams_per_user: 100,
+      query_timeout: "30s",
+      max_query_parallelism: 1,
+    });
     expect(config.querier.max_concurrent).toBe(1);
   });
 
   it.each([
     [{ loki: { retention: "36h" } }, "loki.retention", "whole number of days"],
     [{ loki: { retention: "7 days" } }, "loki.retention", "positive duration"],
-    [{ loki: { limits: { ingestionRateMb: 4, ingestionBurstSizeMb: 2 } } }, "loki.limits.ingestionBurstSizeMb", "at least ingestionRateMb"],
+    [
+      { loki: { limits: { ingestionRateMb: 4, ingestionBurstSizeMb: 2 } } },
+      "loki.limits.ingestionBurstSizeMb",
+      "at least ingestionRateMb",
+    ],
     [{ loki: { limits: { queryTimeout: "10m" } } }, "loki.limits.queryTimeout", "at most 5m"],
     [{ loki: { limits: { perStreamRateLimit: "1GB" } } }, "loki.limits.perStreamRateLimit", "512KB"],
     [{ loki: { limits: { maxStreams: 0 } } }, "loki.limits.maxStreams", "more than zero"],
@@ -113,7 +161,9 @@ describe("settings", () => {
     const result = settingsSchema.safeParse({ environment: "prod", ...overrides });
     expect(result.success).toBe(false);
     const issue = result.error!.issues.find((i) => i.path.join(".") === keyPath);
-    expect(issue?.message ?? result.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")).toContain(message);
+    expect(issue?.message ?? result.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")).toContain(
+      message,
+    );
   });
 
   it("writes hours for Loki, which reads no days", () => {
@@ -124,10 +174,20 @@ describe("settings", () => {
 });
 
 test("the file starts with a do-not-edit header", () => {
-  expect(lokiYaml(prod).split("\n")[0]).toBe("# Generated by koprogo-observability (logs/loki.ts). Do not edit on the host: the next `pulumi up` rewrites it.");
+  expect(lokiYaml(prod).split("\n")[0]).toBe(
+    "# Generated by koprogo-observability (logs/loki.ts). Do not edit on the host: the next `pulumi up` rewrites it.",
+  );
 });
 
 test("Grafana's Loki data source reaches Loki inside the network and asks for no more than Loki's limits", () => {
-  expect(lokiDatasource(prod)).toEqual({ uid: "loki", name: "Loki", url: "http://koprogo-obs-loki:3100", maxLines: 1000, timeoutSeconds: 70 });
-  expect(lokiDatasource(settingsWith({ loki: { limits: { maxEntriesPerQuery: 500, queryTimeout: "30s" } } }))).toMatchObject({ maxLines: 500, timeoutSeconds: 40 });
+  expect(lokiDatasource(prod)).toEqual({
+    uid: "loki",
+    name: "Loki",
+    url: "http://koprogo-obs-loki:3100",
+    maxLines: 1000,
+    timeoutSeconds: 70,
+  });
+  expect(
+    lokiDatasource(settingsWith({ loki: { limits: { maxEntriesPerQuery: 500, queryTimeout: "30s" } } })),
+  ).toMatchObject({ maxLines: 500, timeoutSeconds: 40 });
 });

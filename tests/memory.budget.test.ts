@@ -6,18 +6,34 @@ import { stackSettings } from "./helpers/stacks";
 const mib = (bytes: number) => bytes / 1024 ** 2;
 
 describe("the memory budget", () => {
-  it.each(["prod", "staging"])("counts fail2ban, CrowdSec, its bouncer and Suricata in %s, with their figures", (stack) => {
-    const counted = stackMemory(stackSettings(stack).settings);
-    for (const agent of HOST_AGENTS) expect(counted).toContainEqual({ service: agent, memory: `${HOST_AGENT_MEMORY[agent].mib}m`, bytes: HOST_AGENT_MEMORY[agent].mib * 1024 ** 2 });
-  });
+  it.each(["prod", "staging"])(
+    "counts fail2ban, CrowdSec, its bouncer and Suricata in %s, with their figures",
+    (stack) => {
+      const counted = stackMemory(stackSettings(stack).settings);
+      for (const agent of HOST_AGENTS)
+        expect(counted).toContainEqual({
+          service: agent,
+          memory: `${HOST_AGENT_MEMORY[agent].mib}m`,
+          bytes: HOST_AGENT_MEMORY[agent].mib * 1024 ** 2,
+        });
+    },
+  );
 
   it("counts no agent where none is installed (dev)", () => {
     expect(stackMemory(stackSettings("dev").settings).map((l) => l.service)).not.toContain("suricata");
   });
 
   it("counts only the agents that are on", () => {
-    const { settings } = parseStackConfig("dev", { security: { enabled: true, suricata: { enabled: false } } }, new Set());
-    expect(stackMemory(settings).map((l) => l.service).filter((s) => (HOST_AGENTS as readonly string[]).includes(s))).toEqual(["fail2ban", "crowdsec", "crowdsecBouncer"]);
+    const { settings } = parseStackConfig(
+      "dev",
+      { security: { enabled: true, suricata: { enabled: false } } },
+      new Set(),
+    );
+    expect(
+      stackMemory(settings)
+        .map((l) => l.service)
+        .filter((s) => (HOST_AGENTS as readonly string[]).includes(s)),
+    ).toEqual(["fail2ban", "crowdsec", "crowdsecBouncer"]);
   });
 
   it.each(["prod", "staging"])("keeps %s's containers and agents inside its budget", (stack) => {
@@ -37,7 +53,9 @@ describe("the memory budget", () => {
       throw new Error("accepted");
     } catch (error) {
       expect(error).toBeInstanceOf(StackConfigError);
-      expect((error as Error).message).toContain("koprogo-observability:docker.memoryBudget: the containers' memory limits add up to 1368MiB with the host agents, over the budget of 1200MiB");
+      expect((error as Error).message).toContain(
+        "koprogo-observability:docker.memoryBudget: the containers' memory limits add up to 1368MiB with the host agents, over the budget of 1200MiB",
+      );
       expect((error as Error).message).toContain("suricata 280m");
     }
   });

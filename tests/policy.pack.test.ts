@@ -16,7 +16,11 @@ import { PROJECT_DIR } from "./helpers/stacks";
 // The protobuf runtime @pulumi/pulumi's generated classes were built with (a second copy would not serialize):
 // loaded from a path resolved at run time, which only `require` can do.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_pb"))] })) as typeof import("google-protobuf/google/protobuf/struct_pb");
+const { Struct } = require(
+  require.resolve("google-protobuf/google/protobuf/struct_pb", {
+    paths: [path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_pb"))],
+  }),
+) as typeof import("google-protobuf/google/protobuf/struct_pb");
 
 /** How the engine marks a secret and an unknown (preview) value in resource properties. */
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
@@ -34,7 +38,10 @@ let client: analyzerRpc.AnalyzerClient;
 function startPack(): Promise<number> {
   // ts-node as the CLI's policy runner registers it; transpile only, because `npm test` type-checks first.
   const script = `require("ts-node").register({ transpileOnly: true, project: "tsconfig.json" }); require("./index.ts");`;
-  const child = spawn(process.execPath, ["-e", script], { cwd: path.join(PROJECT_DIR, "policy"), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["-e", script], {
+    cwd: path.join(PROJECT_DIR, "policy"),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   pack = child;
   return new Promise((resolve, reject) => {
     let stderr = "";
@@ -88,12 +95,24 @@ test("the pack refuses a container that breaks every container policy, each as m
     ports: [{ internal: 3000, external: 3000, ip: "0.0.0.0" }],
     envs: ["GF_SECURITY_ADMIN_PASSWORD=admin"],
   });
-  expect(diagnostics.map((d) => d.policy).sort()).toEqual(["container-memory-limit", "exact-image-version", "no-public-port", "no-secret-in-clear"]);
+  expect(diagnostics.map((d) => d.policy).sort()).toEqual([
+    "container-memory-limit",
+    "exact-image-version",
+    "no-public-port",
+    "no-secret-in-clear",
+  ]);
   expect(diagnostics.every((d) => d.mandatory)).toBe(true);
 });
 
 test("the pack passes the stack's kind of container", async () => {
-  expect(await analyze(RESOURCE_TYPES.container, { name: "ok", image: IMAGES.prometheus, memory: 256, ports: [{ internal: 9090, external: 9090, ip: "127.0.0.1" }] })).toEqual([]);
+  expect(
+    await analyze(RESOURCE_TYPES.container, {
+      name: "ok",
+      image: IMAGES.prometheus,
+      memory: 256,
+      ports: [{ internal: 9090, external: 9090, ip: "127.0.0.1" }],
+    }),
+  ).toEqual([]);
 });
 
 test("a secret output is seen in clear by the pack, so a secret in an environment variable is refused anyway", async () => {
@@ -109,11 +128,19 @@ test("a secret output is seen in clear by the pack, so a secret in an environmen
 
 test("a value unknown during preview makes the policy advisory for that resource, not a pass or a crash", async () => {
   const diagnostics = await analyze(RESOURCE_TYPES.localCommand, { create: UNKNOWN_STRING });
-  expect(diagnostics).toEqual([{ policy: "no-secret-in-clear", message: expect.stringContaining("can't be known during preview"), mandatory: false }]);
+  expect(diagnostics).toEqual([
+    {
+      policy: "no-secret-in-clear",
+      message: expect.stringContaining("can't be known during preview"),
+      mandatory: false,
+    },
+  ]);
 });
 
 test("the pack refuses a volume without retention and accepts a retained or protected one", async () => {
   expect((await analyze(RESOURCE_TYPES.volume, { name: "v" })).map((d) => d.policy)).toEqual(["data-volume-retained"]);
-  expect(await analyze(RESOURCE_TYPES.volume, { name: "v", labels: [{ label: RETAIN_ON_DELETE_LABEL, value: "true" }] })).toEqual([]);
+  expect(
+    await analyze(RESOURCE_TYPES.volume, { name: "v", labels: [{ label: RETAIN_ON_DELETE_LABEL, value: "true" }] }),
+  ).toEqual([]);
   expect(await analyze(RESOURCE_TYPES.volume, { name: "v" }, true)).toEqual([]);
 });

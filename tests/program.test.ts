@@ -24,23 +24,30 @@ afterEach(() => {
 });
 
 test("declares the stack from the runtime config, with structured values decoded", async () => {
-  setStackConfig({
-    "koprogo-observability:prometheus": JSON.stringify({ retention: "15d" }),
-    "koprogo-observability:targets": JSON.stringify({ api: { bearerToken: true } }),
-    "koprogo-observability:metricsBearerToken": "runtime-token",
-  }, ["koprogo-observability:metricsBearerToken"]);
+  setStackConfig(
+    {
+      "koprogo-observability:prometheus": JSON.stringify({ retention: "15d" }),
+      "koprogo-observability:targets": JSON.stringify({ api: { bearerToken: true } }),
+      "koprogo-observability:metricsBearerToken": "runtime-token",
+    },
+    ["koprogo-observability:metricsBearerToken"],
+  );
   const program = await loadProgram();
   expect(program.environment).toBe("dev");
   expect(program.prometheusUrl).toBe("http://koprogo-obs-prometheus:9090");
   const prometheus = mocks.one("docker:index/container:Container", "-prometheus");
   expect(prometheus.inputs.command).toContain("--storage.tsdb.retention.time=15d");
-  const tokenWrite = mocks.ofType("command:local:Command").find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
+  const tokenWrite = mocks
+    .ofType("command:local:Command")
+    .find((c) => String(c.inputs.create).includes("metrics-bearer-token"));
   expect(secretInput(tokenWrite?.inputs.stdin)).toEqual({ secret: true, value: "runtime-token" });
 });
 
 test("an invalid config stops the program before any resource is declared", async () => {
   setStackConfig({ "koprogo-observability:prometheus": JSON.stringify({ retention: "30x" }) });
-  await expect(loadProgram()).rejects.toThrow('koprogo-observability:prometheus.retention: must be a positive duration like 30s, 5m, 12h or 30d (got "30x")');
+  await expect(loadProgram()).rejects.toThrow(
+    'koprogo-observability:prometheus.retention: must be a positive duration like 30s, 5m, 12h or 30d (got "30x")',
+  );
   expect(mocks.resources).toHaveLength(0);
 });
 

@@ -5,19 +5,43 @@ import { changePlan, destroyPlan, firstDeployPlan, needsDocker, needsInternet } 
 const COMMAND = "command:remote:Command";
 
 function command(name: string, inputs: Record<string, unknown>, options: Partial<GraphResource> = {}): GraphResource {
-  return { urn: `urn:${name}`, type: COMMAND, name, parent: "", order: 0, dependencies: [], deleteBeforeReplace: false, retainOnDelete: false, replaceOnChanges: ["triggers[*]"], inputs, ...options };
+  return {
+    urn: `urn:${name}`,
+    type: COMMAND,
+    name,
+    parent: "",
+    order: 0,
+    dependencies: [],
+    deleteBeforeReplace: false,
+    retainOnDelete: false,
+    replaceOnChanges: ["triggers[*]"],
+    inputs,
+    ...options,
+  };
 }
 
 const install = command("install", { create: "install", delete: "purge", triggers: ["v1"] }, { order: 0 });
-const write = command("write", { create: "write", delete: "rm", stdin: "a", triggers: ["h1"] }, { order: 1, dependencies: ["urn:install"] });
+const write = command(
+  "write",
+  { create: "write", delete: "rm", stdin: "a", triggers: ["h1"] },
+  { order: 1, dependencies: ["urn:install"] },
+);
 
 describe("rehearsal plans", () => {
   it("creates in dependency order, whatever the request order", () => {
-    expect(firstDeployPlan([{ ...write, order: 0 }, { ...install, order: 1 }]).map((s) => s.command.name)).toEqual(["install", "write"]);
+    expect(
+      firstDeployPlan([
+        { ...write, order: 0 },
+        { ...install, order: 1 },
+      ]).map((s) => s.command.name),
+    ).toEqual(["install", "write"]);
   });
 
   it("destroys in reverse dependency order", () => {
-    expect(destroyPlan([install, write]).map((s) => `${s.command.name}:${s.script}`)).toEqual(["write:rm", "install:purge"]);
+    expect(destroyPlan([install, write]).map((s) => `${s.command.name}:${s.script}`)).toEqual([
+      "write:rm",
+      "install:purge",
+    ]);
   });
 
   it("replaces a command whose trigger changed create-before-delete: the old delete runs after the new create", () => {
@@ -26,7 +50,10 @@ describe("rehearsal plans", () => {
   });
 
   it("deletes first with deleteBeforeReplace", () => {
-    const steps = changePlan([install, write], [install, { ...write, deleteBeforeReplace: true, inputs: { ...write.inputs, triggers: ["h2"] } }]);
+    const steps = changePlan(
+      [install, write],
+      [install, { ...write, deleteBeforeReplace: true, inputs: { ...write.inputs, triggers: ["h2"] } }],
+    );
     expect(steps.map((s) => `${s.operation}:${s.script}`)).toEqual(["delete:rm", "create:write"]);
   });
 
@@ -37,14 +64,22 @@ describe("rehearsal plans", () => {
   });
 
   it("updates in place on any other input change, running update or else create", () => {
-    expect(changePlan([write], [{ ...write, inputs: { ...write.inputs, stdin: "b" } }]).map((s) => `${s.operation}:${s.script}`)).toEqual(["update:write"]);
+    expect(
+      changePlan([write], [{ ...write, inputs: { ...write.inputs, stdin: "b" } }]).map(
+        (s) => `${s.operation}:${s.script}`,
+      ),
+    ).toEqual(["update:write"]);
     const withUpdate = { ...write, inputs: { ...write.inputs, update: "rewrite" } };
-    expect(changePlan([withUpdate], [{ ...withUpdate, inputs: { ...withUpdate.inputs, stdin: "b" } }]).map((s) => s.script)).toEqual(["rewrite"]);
+    expect(
+      changePlan([withUpdate], [{ ...withUpdate, inputs: { ...withUpdate.inputs, stdin: "b" } }]).map((s) => s.script),
+    ).toEqual(["rewrite"]);
   });
 
   it("runs nothing for an unchanged graph, and deletes what left the program", () => {
     expect(changePlan([install, write], [install, write])).toEqual([]);
-    expect(changePlan([install, write], [install]).map((s) => `${s.operation}:${s.command.name}`)).toEqual(["delete:write"]);
+    expect(changePlan([install, write], [install]).map((s) => `${s.operation}:${s.command.name}`)).toEqual([
+      "delete:write",
+    ]);
   });
 
   it.each([
@@ -61,7 +96,7 @@ describe("rehearsal plans", () => {
 
   it.each([
     ["docker kill --signal=HUP x", true],
-    ["if [ \"$(docker inspect x)\" ]; then :; fi", true],
+    ['if [ "$(docker inspect x)" ]; then :; fi', true],
     ["s='docker restart x'", true],
     ["apt-get install dockerd-helper", false],
     ["echo nodocker", false],

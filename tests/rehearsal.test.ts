@@ -42,34 +42,59 @@ const OPEN_DEFECTS: Record<string, string> = {};
 function failures(report: RehearsalReport): string[] {
   const commands = report.failed.map((f) => `${f.phase}: ${f.name}`);
   const checks = report.checkProblems.map((c) => {
-    if (c.problem.startsWith("crowdsec-firewall-bouncer: is-active")) return `${c.phase}: check crowdsec-firewall-bouncer active`;
+    if (c.problem.startsWith("crowdsec-firewall-bouncer: is-active"))
+      return `${c.phase}: check crowdsec-firewall-bouncer active`;
     return `${c.phase}: check ${c.problem}`;
   });
   return [...new Set([...commands, ...checks])].sort();
 }
 
-describeWithTools("deploy rehearsal", ["unshare", "nsenter", "/usr/sbin/sshd", "ssh", "ssh-keygen", "sudo", "ip", "iptables"], () => {
-  it.each(["prod", "staging"])("rehearses %s: three phases over SSH, the Docker and internet commands listed, only the open defects failing", (stack) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-report-"));
-    try {
-      const reportFile = path.join(dir, "report.json");
-      const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "rehearsal/main.ts", "--stack", stack, "--report", reportFile], {
-        cwd: path.resolve(__dirname, ".."),
-        encoding: "utf8",
-        timeout: 560_000,
-      });
-      const output = `${run.stdout}${run.stderr}`;
-      const closing = output.trim().split("\n").pop() ?? "";
-      expect(closing).toMatch(new RegExp(`^rehearsal ${stack}: \\d+ commands run in 3 phases, ${NEED_DOCKER.length} need a Docker engine \\(listed\\), \\d+ failed$`));
-      const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as RehearsalReport;
-      expect(report.needDocker).toEqual(NEED_DOCKER);
-      for (const name of NEED_DOCKER) expect(output).toContain(`needs a Docker engine: ${name}`);
-      expect(report.commandsRun).toBeGreaterThan(50);
-      expect(report.needInternet).toEqual(NEED_INTERNET);
-      expect(report.blocked.map((b) => `${b.phase}: ${b.name}`)).toEqual(BLOCKED);
-      expect(failures(report)).toEqual(Object.keys(OPEN_DEFECTS).sort());
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }, 600_000);
-});
+describeWithTools(
+  "deploy rehearsal",
+  ["unshare", "nsenter", "/usr/sbin/sshd", "ssh", "ssh-keygen", "sudo", "ip", "iptables"],
+  () => {
+    it.each(["prod", "staging"])(
+      "rehearses %s: three phases over SSH, the Docker and internet commands listed, only the open defects failing",
+      (stack) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kreh-report-"));
+        try {
+          const reportFile = path.join(dir, "report.json");
+          const run = spawnSync(
+            process.execPath,
+            [
+              require.resolve("ts-node/dist/bin"),
+              "--transpile-only",
+              "rehearsal/main.ts",
+              "--stack",
+              stack,
+              "--report",
+              reportFile,
+            ],
+            {
+              cwd: path.resolve(__dirname, ".."),
+              encoding: "utf8",
+              timeout: 560_000,
+            },
+          );
+          const output = `${run.stdout}${run.stderr}`;
+          const closing = output.trim().split("\n").pop() ?? "";
+          expect(closing).toMatch(
+            new RegExp(
+              `^rehearsal ${stack}: \\d+ commands run in 3 phases, ${NEED_DOCKER.length} need a Docker engine \\(listed\\), \\d+ failed$`,
+            ),
+          );
+          const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as RehearsalReport;
+          expect(report.needDocker).toEqual(NEED_DOCKER);
+          for (const name of NEED_DOCKER) expect(output).toContain(`needs a Docker engine: ${name}`);
+          expect(report.commandsRun).toBeGreaterThan(50);
+          expect(report.needInternet).toEqual(NEED_INTERNET);
+          expect(report.blocked.map((b) => `${b.phase}: ${b.name}`)).toEqual(BLOCKED);
+          expect(failures(report)).toEqual(Object.keys(OPEN_DEFECTS).sort());
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      },
+      600_000,
+    );
+  },
+);

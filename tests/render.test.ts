@@ -7,12 +7,20 @@ import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
 import { describeWithTools, run, tempDir, toolPath } from "./helpers/tools";
 
 function listFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 describe("render CLI arguments", () => {
   it("reads --stack and --out", () => {
-    expect(parseArguments(["--stack", "prod", "--out", "/tmp/x"])).toEqual({ stack: "prod", out: "/tmp/x", projectDir: undefined });
+    expect(parseArguments(["--stack", "prod", "--out", "/tmp/x"])).toEqual({
+      stack: "prod",
+      out: "/tmp/x",
+      projectDir: undefined,
+    });
   });
 
   it.each([
@@ -47,7 +55,10 @@ describe.each(["dev", "prod"])("rendering the %s stack", (stack) => {
     for (const file of secretFiles) {
       expect(fs.statSync(path.join(out.dir, file.path)).mode & 0o077).toBe(0);
       // Hashes are the placeholder bcrypt hash (a web.yml must hold valid bcrypt to pass promtool check web-config).
-      expect(ALL_SECRET_NAMES.some((name) => file.content.includes(`<secret:${name}>`)) || file.content.includes(PLACEHOLDER_BCRYPT_HASH)).toBe(true);
+      expect(
+        ALL_SECRET_NAMES.some((name) => file.content.includes(`<secret:${name}>`)) ||
+          file.content.includes(PLACEHOLDER_BCRYPT_HASH),
+      ).toBe(true);
     }
   });
 
@@ -55,7 +66,10 @@ describe.each(["dev", "prod"])("rendering the %s stack", (stack) => {
     const again = tempDir(`render-${stack}-again`);
     try {
       renderStack({ stack, out: again.dir, projectDir: PROJECT_DIR });
-      for (const file of written) expect(fs.readFileSync(path.join(again.dir, file), "utf8")).toBe(fs.readFileSync(path.join(out.dir, file), "utf8"));
+      for (const file of written)
+        expect(fs.readFileSync(path.join(again.dir, file), "utf8")).toBe(
+          fs.readFileSync(path.join(out.dir, file), "utf8"),
+        );
     } finally {
       again.remove();
     }
@@ -66,8 +80,13 @@ test("an invalid stack file writes nothing", () => {
   const project = tempDir("render-invalid");
   const out = tempDir("render-invalid-out");
   try {
-    fs.writeFileSync(path.join(project.dir, "Pulumi.broken.yaml"), "config:\n  koprogo-observability:prometheus:\n    retention: 30x\n");
-    expect(() => renderStack({ stack: "broken", out: out.dir, projectDir: project.dir })).toThrow("koprogo-observability:prometheus.retention");
+    fs.writeFileSync(
+      path.join(project.dir, "Pulumi.broken.yaml"),
+      "config:\n  koprogo-observability:prometheus:\n    retention: 30x\n",
+    );
+    expect(() => renderStack({ stack: "broken", out: out.dir, projectDir: project.dir })).toThrow(
+      "koprogo-observability:prometheus.retention",
+    );
     expect(fs.readdirSync(out.dir)).toEqual([]);
   } finally {
     project.remove();
@@ -93,7 +112,10 @@ describeWithTools("the rendered Prometheus configuration", [toolPath("promtool")
       renderStack({ stack, out: out.dir, projectDir: PROJECT_DIR });
       // prometheus.yml names the rules by their path in the container; check them at the rendered path.
       const config = path.join(out.dir, "prometheus/prometheus.yml");
-      fs.writeFileSync(config, fs.readFileSync(config, "utf8").replaceAll("/etc/prometheus/", `${out.dir}/prometheus/`));
+      fs.writeFileSync(
+        config,
+        fs.readFileSync(config, "utf8").replaceAll("/etc/prometheus/", `${out.dir}/prometheus/`),
+      );
       const result = run(toolPath("promtool"), ["check", "config", config]);
       expect(result.output).toContain("SUCCESS");
       expect(result.status).toBe(0);

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_USERS } from "../contract/serviceUsers";
 import { isExactImageReference } from "../settings";
-import { GENERATED_SECRET, installPulumiMocks, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
+import {
+  GENERATED_SECRET,
+  installPulumiMocks,
+  promiseOf,
+  secretInput,
+  settle,
+  type RecordedResource,
+} from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
 import type { ObservabilityStack } from "../components";
 
@@ -40,7 +47,8 @@ describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack)
   });
 
   it("runs every container from an exact image version", () => {
-    for (const container of mocks.ofType(CONTAINER)) expect(isExactImageReference(container.inputs.image as string)).toBe(true);
+    for (const container of mocks.ofType(CONTAINER))
+      expect(isExactImageReference(container.inputs.image as string)).toBe(true);
   });
 
   it("gives every container a healthcheck and a restart policy", () => {
@@ -53,9 +61,13 @@ describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack)
   it("binds no published port to a wildcard address: loopback, or a private address for what other hosts reach", () => {
     const { settings } = stackSettings(stack);
     // The scale stack's Alertmanager peers publish their web and gossip ports on their hosts' private addresses.
-    const privateAddresses = [settings.alertmanager.cluster?.monitoringHostAddress, ...settings.hosts.map((h) => h.address)].filter((a): a is string => a !== undefined);
+    const privateAddresses = [
+      settings.alertmanager.cluster?.monitoringHostAddress,
+      ...settings.hosts.map((h) => h.address),
+    ].filter((a): a is string => a !== undefined);
     for (const container of mocks.ofType(CONTAINER)) {
-      for (const port of (container.inputs.ports ?? []) as { ip?: string }[]) expect(["127.0.0.1", ...privateAddresses]).toContain(port.ip);
+      for (const port of (container.inputs.ports ?? []) as { ip?: string }[])
+        expect(["127.0.0.1", ...privateAddresses]).toContain(port.ip);
     }
   });
 
@@ -67,10 +79,26 @@ describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack)
 
   it("mounts Prometheus's data on its named volume and its configuration read-only", () => {
     const prometheus = mocks.one(CONTAINER, "-prometheus");
-    const volumes = prometheus.inputs.volumes as { volumeName?: string; hostPath?: string; containerPath: string; readOnly: boolean }[];
-    expect(volumes).toContainEqual(expect.objectContaining({ volumeName: "koprogo-obs-prometheus-data", containerPath: "/prometheus", readOnly: false }));
+    const volumes = prometheus.inputs.volumes as {
+      volumeName?: string;
+      hostPath?: string;
+      containerPath: string;
+      readOnly: boolean;
+    }[];
+    expect(volumes).toContainEqual(
+      expect.objectContaining({
+        volumeName: "koprogo-obs-prometheus-data",
+        containerPath: "/prometheus",
+        readOnly: false,
+      }),
+    );
     expect(volumes).toContainEqual(expect.objectContaining({ containerPath: "/etc/prometheus", readOnly: true }));
-    expect(prometheus.inputs.command).toEqual(expect.arrayContaining([`--storage.tsdb.retention.time=${stackSettings(stack).settings.prometheus.retention}`, "--web.config.file=/etc/prometheus/web.yml"]));
+    expect(prometheus.inputs.command).toEqual(
+      expect.arrayContaining([
+        `--storage.tsdb.retention.time=${stackSettings(stack).settings.prometheus.retention}`,
+        "--web.config.file=/etc/prometheus/web.yml",
+      ]),
+    );
     // No lifecycle API: /-/quit would let a caller stop Prometheus; a change is a SIGHUP from the host.
     expect(prometheus.inputs.command).not.toContain("--web.enable-lifecycle");
   });
@@ -83,7 +111,10 @@ describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack)
   });
 
   it("keeps secrets out of every command's text and every container's inputs", () => {
-    const visible = JSON.stringify([...commands().map((c) => c.inputs.create), ...mocks.ofType(CONTAINER).map((c) => c.inputs)]);
+    const visible = JSON.stringify([
+      ...commands().map((c) => c.inputs.create),
+      ...mocks.ofType(CONTAINER).map((c) => c.inputs),
+    ]);
     expect(visible).not.toMatch(/FAKE-\w+-VALUE/);
     expect(visible).not.toContain(GENERATED_SECRET);
   });
@@ -91,7 +122,9 @@ describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack)
   it("sends secret files through stdin marked secret", () => {
     // A file written from stdin (host/scripts.ts writeFileScript) with a secret's mode; a script that makes its own
     // 0600 file on the host from what is there (the bouncer's API key) sends nothing.
-    const secretWrites = commands().filter((c) => /chmod 0600/.test(String(c.inputs.create)) && /cat > "\$tmp"/.test(String(c.inputs.create)));
+    const secretWrites = commands().filter(
+      (c) => /chmod 0600/.test(String(c.inputs.create)) && /cat > "\$tmp"/.test(String(c.inputs.create)),
+    );
     expect(secretWrites.length).toBeGreaterThan(0);
     for (const write of secretWrites) expect(secretInput(write.inputs.stdin).secret).toBe(true);
   });
@@ -112,13 +145,27 @@ describe("prod specifics", () => {
 
   it("reaches the VPS over SSH for every host command, and waits for Grafana's API from this machine", () => {
     expect(mocks.ofType(LOCAL_COMMAND).map((c) => c.name)).toEqual(["koprogo-grafana-ready"]);
-    for (const command of mocks.ofType(REMOTE_COMMAND)) expect(secretInput(command.inputs.connection).value).toMatchObject({ host: "vps.koprogo.com", user: "deploy" });
+    for (const command of mocks.ofType(REMOTE_COMMAND))
+      expect(secretInput(command.inputs.connection).value).toMatchObject({ host: "vps.koprogo.com", user: "deploy" });
   });
 
   it("joins the application's network instead of creating it, and creates only its own three", () => {
-    expect(mocks.ofType("docker:index/network:Network").map((n) => n.inputs.name).sort()).toEqual(["koprogo-obs-docker-api", "koprogo-obs-egress", "koprogo-obs-monitoring"]);
-    const onApp = mocks.ofType(CONTAINER).filter((c) => (c.inputs.networksAdvanced as { name: string }[] | undefined)?.some((n) => n.name === "koprogo-network"));
-    expect(onApp.map((c) => c.inputs.name).sort()).toEqual(["koprogo-obs-grafana", "koprogo-obs-postgres-exporter", "koprogo-obs-prometheus"]);
+    expect(
+      mocks
+        .ofType("docker:index/network:Network")
+        .map((n) => n.inputs.name)
+        .sort(),
+    ).toEqual(["koprogo-obs-docker-api", "koprogo-obs-egress", "koprogo-obs-monitoring"]);
+    const onApp = mocks
+      .ofType(CONTAINER)
+      .filter((c) =>
+        (c.inputs.networksAdvanced as { name: string }[] | undefined)?.some((n) => n.name === "koprogo-network"),
+      );
+    expect(onApp.map((c) => c.inputs.name).sort()).toEqual([
+      "koprogo-obs-grafana",
+      "koprogo-obs-postgres-exporter",
+      "koprogo-obs-prometheus",
+    ]);
   });
 
   it("drives Docker over SSH", () => {
@@ -144,11 +191,14 @@ describe("dev specifics", () => {
   });
 
   it("generates the monitoring role's password as a secret", async () => {
-    expect(mocks.ofType("random:index/randomPassword:RandomPassword").filter((p) => !p.name.startsWith("koprogo-grafana") && !p.name.startsWith("koprogo-web-"))).toHaveLength(1);
+    expect(
+      mocks
+        .ofType("random:index/randomPassword:RandomPassword")
+        .filter((p) => !p.name.startsWith("koprogo-grafana") && !p.name.startsWith("koprogo-web-")),
+    ).toHaveLength(1);
   });
 });
 
 test("promiseOf resolves outputs", async () => {
   expect(await promiseOf(pulumi.output(1))).toBe(1);
 });
-

@@ -42,13 +42,26 @@ describe.each(["api-2", "db-1"])("further host %s's Alloy", (name) => {
   const endpoint = child(write, "endpoint")!;
 
   it("reads the journal and the agents' files, and no Docker engine (it has no socket proxy)", () => {
-    expect(labelled(statements)).toEqual(["discovery.relabel.journal", "loki.source.journal.journal", "local.file_match.host_files", "loki.source.file.host_files", "loki.process.koprogo", "loki.write.loki"]);
+    expect(labelled(statements)).toEqual([
+      "discovery.relabel.journal",
+      "loki.source.journal.journal",
+      "local.file_match.host_files",
+      "loki.source.file.host_files",
+      "loki.process.koprogo",
+      "loki.write.loki",
+    ]);
   });
 
   it("pushes to the log gateway over https, verified against the hosts' CA, with its own login from a file", () => {
     expect(attrs(endpoint).url).toBe("https://10.0.0.10:3101/loki/api/v1/push");
-    expect(attrs(child(endpoint, "basic_auth"))).toEqual({ username: name, password_file: "/etc/alloy/secrets/gateway-password" });
-    expect(attrs(child(endpoint, "tls_config"))).toEqual({ ca_file: "/etc/alloy/secrets/hosts-ca.crt", min_version: "TLS12" });
+    expect(attrs(child(endpoint, "basic_auth"))).toEqual({
+      username: name,
+      password_file: "/etc/alloy/secrets/gateway-password",
+    });
+    expect(attrs(child(endpoint, "tls_config"))).toEqual({
+      ca_file: "/etc/alloy/secrets/hosts-ca.crt",
+      min_version: "TLS12",
+    });
     expect(attrs(endpoint)).toMatchObject({ max_backoff_period: "5m", max_backoff_retries: 20 });
   });
 
@@ -81,31 +94,66 @@ describe("the scale stack's rendered log files", () => {
   });
 
   it("writes the gateway's config, one login per further host and its TLS pair on the monitoring host", () => {
-    expect([...files.keys()].filter((p) => p.startsWith("log-gateway/")).sort()).toEqual(["log-gateway/nginx.conf", "log-gateway/tls.crt", "log-gateway/tls.key", "log-gateway/users"]);
+    expect([...files.keys()].filter((p) => p.startsWith("log-gateway/")).sort()).toEqual([
+      "log-gateway/nginx.conf",
+      "log-gateway/tls.crt",
+      "log-gateway/tls.key",
+      "log-gateway/users",
+    ]);
     expect(files.get("log-gateway/users")).toMatchObject({ secret: true });
-    expect(files.get("log-gateway/users")!.content.split("\n").filter(Boolean).map((l) => l.split(":")[0])).toEqual(["api-2", "db-1"]);
+    expect(
+      files
+        .get("log-gateway/users")!
+        .content.split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(":")[0]),
+    ).toEqual(["api-2", "db-1"]);
     const conf = files.get("log-gateway/nginx.conf")!.content;
     expect(conf).toBe(logGatewayConfig(scale, { listen: "3101", paths: LOG_GATEWAY_CONTAINER_PATHS }));
-    expect(conf).toContain("location = /loki/api/v1/push {\n      limit_except POST {\n        deny all;\n      }\n      auth_basic");
+    expect(conf).toContain(
+      "location = /loki/api/v1/push {\n      limit_except POST {\n        deny all;\n      }\n      auth_basic",
+    );
     expect(conf).toContain("set $loki http://koprogo-obs-loki:3100;");
   });
 
   it("renders no gateway and no host Alloy for a one-VPS stack", () => {
     const prod = stackSettings("prod").settings;
-    expect(renderAll(prod, placeholderSecrets(prod)).filter((f) => f.path.startsWith("log-gateway/") || f.path.includes("/alloy/secrets/"))).toEqual([]);
+    expect(
+      renderAll(prod, placeholderSecrets(prod)).filter(
+        (f) => f.path.startsWith("log-gateway/") || f.path.includes("/alloy/secrets/"),
+      ),
+    ).toEqual([]);
   });
 
   it("refuses a user file entry that is no bcrypt hash", () => {
-    expect(() => logGatewayUsers(scale, { ...placeholderSecrets(scale), "logGateway.db-1.bcrypt": "plain" })).toThrow("secret logGateway.db-1.bcrypt must be a bcrypt hash");
+    expect(() => logGatewayUsers(scale, { ...placeholderSecrets(scale), "logGateway.db-1.bcrypt": "plain" })).toThrow(
+      "secret logGateway.db-1.bcrypt must be a bcrypt hash",
+    );
   });
 });
 
 describe("log gateway settings", () => {
   it.each([
-    ["further hosts without a gateway address", { hosts: [host("api-2", "10.0.0.2")] }, "koprogo-observability:logGateway.address: is required with hosts"],
-    ["a public gateway address", { hosts: [host("api-2", "10.0.0.2")], logGateway: { address: "203.0.113.10" } }, "koprogo-observability:logGateway.address: must be a private IPv4 address"],
-    ["an address out of range", { logGateway: { address: "10.0.0.300" } }, "koprogo-observability:logGateway.address: must be an IPv4 address"],
-    ["a body size that injects a directive", { logGateway: { maxBodySize: "4m; allow all" } }, "koprogo-observability:logGateway.maxBodySize: must be a size in nginx notation"],
+    [
+      "further hosts without a gateway address",
+      { hosts: [host("api-2", "10.0.0.2")] },
+      "koprogo-observability:logGateway.address: is required with hosts",
+    ],
+    [
+      "a public gateway address",
+      { hosts: [host("api-2", "10.0.0.2")], logGateway: { address: "203.0.113.10" } },
+      "koprogo-observability:logGateway.address: must be a private IPv4 address",
+    ],
+    [
+      "an address out of range",
+      { logGateway: { address: "10.0.0.300" } },
+      "koprogo-observability:logGateway.address: must be an IPv4 address",
+    ],
+    [
+      "a body size that injects a directive",
+      { logGateway: { maxBodySize: "4m; allow all" } },
+      "koprogo-observability:logGateway.maxBodySize: must be a size in nginx notation",
+    ],
     ["an unknown key", { logGateway: { auth: false } }, "koprogo-observability:logGateway.auth: unknown key"],
   ])("refuses %s", (_, values, message) => {
     expect(problemsOf(values).join("\n")).toContain(message);

@@ -81,7 +81,13 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
     const logins = logGatewaySecrets(settings.hosts);
     // db-1 gets the `$2a$` form @pulumi/random's bcryptHash writes (Go's bcrypt); api-2 keeps `$2b$`.
     logins[logGatewayHashName("db-1")] = logins[logGatewayHashName("db-1")]!.replace(/^\$2b\$/, "$2a$");
-    const files = renderAll(settings, { ...placeholderSecrets(settings), ...logins, hostsTlsCaCert: material.caCert, hostsTlsCert: material.cert, hostsTlsKey: material.key });
+    const files = renderAll(settings, {
+      ...placeholderSecrets(settings),
+      ...logins,
+      hostsTlsCaCert: material.caCert,
+      hostsTlsCert: material.cert,
+      hostsTlsKey: material.key,
+    });
     const dir = path.join(work.dir, "gateway");
     const temp = path.join(work.dir, "temp");
     fs.mkdirSync(dir);
@@ -94,7 +100,12 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
     // The only changes to the rendered file: where it listens and its two directories.
     configText = logGatewayConfig(settings, { listen: `127.0.0.1:${port}`, paths: { dir, temp } });
     const rendered = files.find((f) => f.path === "log-gateway/nginx.conf")!.content;
-    expect(configText.replace(`listen 127.0.0.1:${port} ssl;`, `listen ${port} ssl;`).replaceAll(dir, LOG_GATEWAY_CONTAINER_PATHS.dir).replaceAll(temp, LOG_GATEWAY_CONTAINER_PATHS.temp)).toBe(rendered);
+    expect(
+      configText
+        .replace(`listen 127.0.0.1:${port} ssl;`, `listen ${port} ssl;`)
+        .replaceAll(dir, LOG_GATEWAY_CONTAINER_PATHS.dir)
+        .replaceAll(temp, LOG_GATEWAY_CONTAINER_PATHS.temp),
+    ).toBe(rendered);
     fs.writeFileSync(path.join(dir, "nginx.conf"), configText);
     // /root (the tool cache) is closed to other uids: nginx needs only the system's libraries, so a copy runs as nobody.
     const binary = path.join(work.dir, "nginx");
@@ -106,15 +117,22 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
     // which fails (ENXIO) on the socket pair Node's "pipe" would be.
     logFile = path.join(work.dir, "nginx.log");
     const log = fs.openSync(logFile, "a");
-    nginx = spawn(binary, ["-p", temp, "-e", "stderr", "-c", path.join(dir, "nginx.conf")], { uid: NOBODY, gid: NOBODY, stdio: ["ignore", log, log] });
+    nginx = spawn(binary, ["-p", temp, "-e", "stderr", "-c", path.join(dir, "nginx.conf")], {
+      uid: NOBODY,
+      gid: NOBODY,
+      stdio: ["ignore", log, log],
+    });
     fs.closeSync(log);
     // Bounded wait for the listener.
     for (let i = 0; ; i++) {
       const open = await new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1", () => resolve(socket.end() !== undefined)).on("error", () => resolve(false));
+        const socket = net
+          .connect(port, "127.0.0.1", () => resolve(socket.end() !== undefined))
+          .on("error", () => resolve(false));
       });
       if (open) break;
-      if (i >= 100 || nginx.exitCode !== null) throw new Error(`nginx did not listen on 127.0.0.1:${port}:\n${nginxLog()}`);
+      if (i >= 100 || nginx.exitCode !== null)
+        throw new Error(`nginx did not listen on 127.0.0.1:${port}:\n${nginxLog()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }, 30_000);
@@ -135,29 +153,61 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
     invalid.length = 0;
   });
 
-  function request(options: { method?: string; path?: string; user?: string; password?: string; body?: Buffer; contentType?: string; headers?: Record<string, string> }): Promise<Reply> {
+  function request(options: {
+    method?: string;
+    path?: string;
+    user?: string;
+    password?: string;
+    body?: Buffer;
+    contentType?: string;
+    headers?: Record<string, string>;
+  }): Promise<Reply> {
     const headers: Record<string, string> = { ...options.headers };
-    if (options.user !== undefined) headers.authorization = `Basic ${Buffer.from(`${options.user}:${options.password ?? ""}`).toString("base64")}`;
+    if (options.user !== undefined)
+      headers.authorization = `Basic ${Buffer.from(`${options.user}:${options.password ?? ""}`).toString("base64")}`;
     if (options.contentType) headers["content-type"] = options.contentType;
     if (options.body) headers["content-length"] = String(options.body.length);
     return new Promise((resolve, reject) => {
       // Verified against the CA, as Alloy's tls_config.ca_file does: the certificate must name 127.0.0.1.
-      const req = https.request({ host: "127.0.0.1", port, method: options.method ?? "POST", path: options.path ?? LOKI_PUSH_PATH, ca, headers, agent: false, timeout: 10_000 }, (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = https.request(
+        {
+          host: "127.0.0.1",
+          port,
+          method: options.method ?? "POST",
+          path: options.path ?? LOKI_PUSH_PATH,
+          ca,
+          headers,
+          agent: false,
+          timeout: 10_000,
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (d: Buffer) => (body += d.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on("error", reject);
       req.on("timeout", () => req.destroy(new Error("timeout")));
       req.end(options.body);
     });
   }
 
-  const stream = (host: string): PushedStream => ({ labels: `{environment="prod", host="${host}", job="auth"}`, lines: [`Failed password for invalid user admin from 203.0.113.7 port 4242 ssh2 (${host})`] });
-  const protobufPush = (host: string) => ({ body: snappyLiteral(encodePushRequest([stream(host)])), contentType: "application/x-protobuf" });
+  const stream = (host: string): PushedStream => ({
+    labels: `{environment="prod", host="${host}", job="auth"}`,
+    lines: [`Failed password for invalid user admin from 203.0.113.7 port 4242 ssh2 (${host})`],
+  });
+  const protobufPush = (host: string) => ({
+    body: snappyLiteral(encodePushRequest([stream(host)])),
+    contentType: "application/x-protobuf",
+  });
 
   it("forwards a protobuf+snappy push with a host's login to Loki, without the login or a tenant header", async () => {
-    const reply = await request({ user: "api-2", password: e2eLogGatewayPassword("api-2"), ...protobufPush("api-2"), headers: { "x-scope-orgid": "someone-else" } });
+    const reply = await request({
+      user: "api-2",
+      password: e2eLogGatewayPassword("api-2"),
+      ...protobufPush("api-2"),
+      headers: { "x-scope-orgid": "someone-else" },
+    });
     expect(reply.status).toBe(204);
     expect(invalid).toEqual([]);
     expect(recorded).toHaveLength(1);
@@ -167,10 +217,26 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
   });
 
   it("accepts the $2a$ hash form too (db-1), and a JSON push", async () => {
-    const body = Buffer.from(JSON.stringify({ streams: [{ stream: { host: "db-1", job: "fail2ban" }, values: [[`${Date.now()}000000`, "fail2ban.actions [1]: NOTICE [sshd] Ban 203.0.113.7"]] }] }));
-    const reply = await request({ user: "db-1", password: e2eLogGatewayPassword("db-1"), body, contentType: "application/json" });
+    const body = Buffer.from(
+      JSON.stringify({
+        streams: [
+          {
+            stream: { host: "db-1", job: "fail2ban" },
+            values: [[`${Date.now()}000000`, "fail2ban.actions [1]: NOTICE [sshd] Ban 203.0.113.7"]],
+          },
+        ],
+      }),
+    );
+    const reply = await request({
+      user: "db-1",
+      password: e2eLogGatewayPassword("db-1"),
+      body,
+      contentType: "application/json",
+    });
     expect(reply.status).toBe(204);
-    expect(recorded.map((r) => r.streams)).toEqual([[{ labels: '{host="db-1", job="fail2ban"}', lines: ["fail2ban.actions [1]: NOTICE [sshd] Ban 203.0.113.7"] }]]);
+    expect(recorded.map((r) => r.streams)).toEqual([
+      [{ labels: '{host="db-1", job="fail2ban"}', lines: ["fail2ban.actions [1]: NOTICE [sshd] Ban 203.0.113.7"] }],
+    ]);
   });
 
   it.each([
@@ -200,7 +266,12 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
 
   it("answers 413 to a push over logGateway.maxBodySize, before Loki sees it", async () => {
     const big = Buffer.alloc(1024 * 1024 + 1, 0x61);
-    const reply = await request({ user: "api-2", password: e2eLogGatewayPassword("api-2"), body: snappyLiteral(big), contentType: "application/x-protobuf" });
+    const reply = await request({
+      user: "api-2",
+      password: e2eLogGatewayPassword("api-2"),
+      body: snappyLiteral(big),
+      contentType: "application/x-protobuf",
+    });
     expect(reply.status).toBe(413);
     expect(recorded).toEqual([]);
   });
@@ -208,10 +279,23 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
   it("refuses plain HTTP on its port", async () => {
     const reply = await new Promise<Reply>((resolve, reject) => {
       const body = protobufPush("api-2").body;
-      const req = http.request({ host: "127.0.0.1", port, method: "POST", path: LOKI_PUSH_PATH, agent: false, headers: { authorization: `Basic ${Buffer.from(`api-2:${e2eLogGatewayPassword("api-2")}`).toString("base64")}`, "content-type": "application/x-protobuf" } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: "" }));
-      });
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: LOKI_PUSH_PATH,
+          agent: false,
+          headers: {
+            authorization: `Basic ${Buffer.from(`api-2:${e2eLogGatewayPassword("api-2")}`).toString("base64")}`,
+            "content-type": "application/x-protobuf",
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: "" }));
+        },
+      );
       req.on("error", reject);
       req.end(body);
     });
@@ -221,7 +305,9 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
 
   it("offers no TLS below 1.2", async () => {
     const outcome = await new Promise<string>((resolve) => {
-      const socket = tls.connect({ host: "127.0.0.1", port, ca, maxVersion: "TLSv1.1", minVersion: "TLSv1" }, () => resolve(`connected ${socket.getProtocol() ?? ""}`));
+      const socket = tls.connect({ host: "127.0.0.1", port, ca, maxVersion: "TLSv1.1", minVersion: "TLSv1" }, () =>
+        resolve(`connected ${socket.getProtocol() ?? ""}`),
+      );
       socket.on("error", (e: Error) => resolve(`refused: ${e.message}`));
     });
     expect(outcome).toMatch(/^refused/);
@@ -231,10 +317,12 @@ describeWithTools("the log gateway on the real nginx", [NGINX], () => {
     await request({ user: "api-2", password: "guessed-wrong", ...protobufPush("api-2") });
     await request({ user: "vps", password: "guessed-wrong", ...protobufPush("api-2") });
     // nginx writes its error log line before the response; bounded wait for the file to show it.
-    for (let i = 0; i < 50 && !/user "vps" was not found/.test(nginxLog()); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !/user "vps" was not found/.test(nginxLog()); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(nginxLog()).toMatch(/\[error\].*user "api-2": password mismatch/);
     expect(nginxLog()).toMatch(/\[error\].*user "vps" was not found/);
-    for (const secret of ["guessed-wrong", e2eLogGatewayPassword("api-2"), e2eLogGatewayPassword("db-1")]) expect(nginxLog()).not.toContain(secret);
+    for (const secret of ["guessed-wrong", e2eLogGatewayPassword("api-2"), e2eLogGatewayPassword("db-1")])
+      expect(nginxLog()).not.toContain(secret);
     expect(configText).toContain("access_log off;");
   });
 });

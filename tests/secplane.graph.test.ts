@@ -17,7 +17,10 @@ const REMOTE_COMMAND = "command:remote:Command";
 
 const { settings, secrets } = stackSettings("prod");
 const NAMES: Record<StackService, string> = {
-  ...(Object.fromEntries(SERVICE_NAMES.map((s) => [s, containerName(settings, s)])) as Record<Exclude<StackService, "socketProxy">, string>),
+  ...(Object.fromEntries(SERVICE_NAMES.map((s) => [s, containerName(settings, s)])) as Record<
+    Exclude<StackService, "socketProxy">,
+    string
+  >),
   socketProxy: socketProxyName(settings),
 };
 
@@ -33,14 +36,21 @@ const container = (service: StackService): RecordedResource => {
   if (!found) throw new Error(`no container ${NAMES[service]}`);
   return found;
 };
-const networksOf = (service: StackService) => ((container(service).inputs.networksAdvanced ?? []) as { name: string; ipv4Address?: string }[]).map((n) => n.name).sort();
-const mounts = (service: StackService) => (container(service).inputs.volumes ?? []) as { hostPath?: string; containerPath: string; readOnly: boolean }[];
+const networksOf = (service: StackService) =>
+  ((container(service).inputs.networksAdvanced ?? []) as { name: string; ipv4Address?: string }[])
+    .map((n) => n.name)
+    .sort();
+const mounts = (service: StackService) =>
+  (container(service).inputs.volumes ?? []) as { hostPath?: string; containerPath: string; readOnly: boolean }[];
 const command = (service: StackService) => container(service).inputs.command as string[];
 
 describe("networks by need", () => {
   it("creates the monitoring and Docker API networks internal (no route out, nothing published), egress not", () => {
     const byName = Object.fromEntries(mocks.ofType(NETWORK).map((n) => [n.inputs.name, n.inputs]));
-    expect(byName["koprogo-obs-monitoring"]).toMatchObject({ internal: true, ipamConfigs: [{ subnet: "172.31.213.0/24", gateway: "172.31.213.1" }] });
+    expect(byName["koprogo-obs-monitoring"]).toMatchObject({
+      internal: true,
+      ipamConfigs: [{ subnet: "172.31.213.0/24", gateway: "172.31.213.1" }],
+    });
     expect(byName["koprogo-obs-docker-api"]).toMatchObject({ internal: true });
     expect(byName["koprogo-obs-egress"]).toMatchObject({ internal: false });
     expect(INTERNAL_NETWORKS).toEqual(["monitoring", "dockerApi"]);
@@ -59,11 +69,16 @@ describe("networks by need", () => {
   });
 
   it("leaves Alertmanager, Loki, Alloy and the socket proxy off the application's network", () => {
-    for (const service of ["alertmanager", "loki", "alloy", "socketProxy"] as const) expect(networksOf(service)).not.toContain("koprogo-network");
+    for (const service of ["alertmanager", "loki", "alloy", "socketProxy"] as const)
+      expect(networksOf(service)).not.toContain("koprogo-network");
   });
 
   it("shares the egress network with nobody but Alertmanager, and the Docker API network with nobody but Alloy", () => {
-    const on = (network: string) => mocks.ofType(CONTAINER).filter((c) => ((c.inputs.networksAdvanced ?? []) as { name: string }[]).some((n) => n.name === network)).map((c) => c.inputs.name);
+    const on = (network: string) =>
+      mocks
+        .ofType(CONTAINER)
+        .filter((c) => ((c.inputs.networksAdvanced ?? []) as { name: string }[]).some((n) => n.name === network))
+        .map((c) => c.inputs.name);
     expect(on("koprogo-obs-egress")).toEqual([NAMES.alertmanager]);
     expect(on("koprogo-obs-docker-api").sort()).toEqual([NAMES.alloy, NAMES.socketProxy].sort());
   });
@@ -76,32 +91,56 @@ describe("networks by need", () => {
 
   it("binds Alloy's HTTP server to its fixed monitoring address, not 0.0.0.0", () => {
     expect(command("alloy")).toContain("--server.http.listen-addr=172.31.213.250:12345");
-    expect((container("alloy").inputs.networksAdvanced as { name: string; ipv4Address?: string }[]).find((n) => n.name === "koprogo-obs-monitoring")?.ipv4Address).toBe("172.31.213.250");
+    expect(
+      (container("alloy").inputs.networksAdvanced as { name: string; ipv4Address?: string }[]).find(
+        (n) => n.name === "koprogo-obs-monitoring",
+      )?.ipv4Address,
+    ).toBe("172.31.213.250");
   });
 });
 
 describe("no Docker API for the log shipper", () => {
-  const sockets = () => mocks.ofType(CONTAINER).filter((c) => ((c.inputs.volumes ?? []) as { hostPath?: string }[]).some((v) => v.hostPath?.endsWith(".sock")));
+  const sockets = () =>
+    mocks
+      .ofType(CONTAINER)
+      .filter((c) => ((c.inputs.volumes ?? []) as { hostPath?: string }[]).some((v) => v.hostPath?.endsWith(".sock")));
 
   it("mounts the Docker socket into the socket proxy alone, read-only", () => {
     expect(sockets().map((c) => c.inputs.name)).toEqual([NAMES.socketProxy]);
-    expect(mounts("socketProxy")).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true }]);
+    expect(mounts("socketProxy")).toEqual([
+      { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
+    ]);
   });
 
   it("runs the pinned proxy with no capability, a read-only root and no new privileges", () => {
-    expect(container("socketProxy").inputs).toMatchObject({ image: IMAGES.socketProxy, capabilities: { drops: ["ALL"] }, readOnly: true, securityOpts: ["no-new-privileges:true"] });
+    expect(container("socketProxy").inputs).toMatchObject({
+      image: IMAGES.socketProxy,
+      capabilities: { drops: ["ALL"] },
+      readOnly: true,
+      securityOpts: ["no-new-privileges:true"],
+    });
   });
 
   it("answers Alloy only, and only GET and HEAD (no POST: nothing can create, start or exec a container)", () => {
     const flags = command("socketProxy");
     expect(flags).toContain(`-allowfrom=${NAMES.alloy}`);
-    expect(flags.filter((f) => /^-allow[A-Z]+=/.test(f)).map((f) => f.slice(0, f.indexOf("=")))).toEqual(["-allowGET", "-allowHEAD"]);
+    expect(flags.filter((f) => /^-allow[A-Z]+=/.test(f)).map((f) => f.slice(0, f.indexOf("=")))).toEqual([
+      "-allowGET",
+      "-allowHEAD",
+    ]);
   });
 
   // The proxy anchors each pattern (^...$) and matches the URL path only (components/socketProxy.ts).
   const allowed = (pattern: string, path: string) => new RegExp(`^${pattern}$`).test(path);
 
-  it.each(["/_ping", "/v1.47/_ping", "/v1.47/containers/json", "/v1.47/networks", "/v1.47/containers/3f2a9c/json", "/v1.47/containers/koprogo-backend/logs"])("lets Alloy GET %s", (path) => {
+  it.each([
+    "/_ping",
+    "/v1.47/_ping",
+    "/v1.47/containers/json",
+    "/v1.47/networks",
+    "/v1.47/containers/3f2a9c/json",
+    "/v1.47/containers/koprogo-backend/logs",
+  ])("lets Alloy GET %s", (path) => {
     expect(allowed(SOCKET_PROXY_ALLOW_GET, path)).toBe(true);
   });
 
@@ -159,7 +198,9 @@ describe("secrets readable by their one reader", () => {
     // Secret files are written 0600/0400 (host/scripts.ts writeFileScript); every write chowns, the others to root.
     const secretWrites = mocks.ofType(REMOTE_COMMAND).filter((c) => /chmod 0[46]00 /.test(String(c.inputs.create)));
     const checked = new Set<string>();
-    for (const write of secretWrites.filter((c) => /koprogo-observability\/koprogo-obs\//.test(String(c.inputs.create)))) {
+    for (const write of secretWrites.filter((c) =>
+      /koprogo-observability\/koprogo-obs\//.test(String(c.inputs.create)),
+    )) {
       const script = String(write.inputs.create);
       const owner = dirOwner.find(([dir]) => script.includes(`/koprogo-obs${dir}`));
       if (!owner) continue;
@@ -174,7 +215,9 @@ describe("secrets readable by their one reader", () => {
     for (const service of ["prometheus", "alertmanager", "loki", "alloy"] as const) {
       const chown = mocks.ofType(REMOTE_COMMAND).find((c) => c.name === `koprogo-${service}-data-owner`);
       const { uid, gid } = SERVICE_USERS[service];
-      expect(String(chown?.inputs.create)).toContain(`--user 0:0 --network none --entrypoint chown -v 'koprogo-obs-${service}-data:/data'`);
+      expect(String(chown?.inputs.create)).toContain(
+        `--user 0:0 --network none --entrypoint chown -v 'koprogo-obs-${service}-data:/data'`,
+      );
       expect(String(chown?.inputs.create)).toContain(`-R ${uid}:${gid} /data`);
     }
   });
@@ -189,19 +232,32 @@ describe("authentication where one service calls another", () => {
     expect(command("postgresExporter")).toContain("--web.config.file=/etc/postgres-exporter/web.yml");
   });
 
-  it.each(["prometheus", "alertmanager", "nodeExporter", "postgresExporter"] as const)("checks %s's health with its own login, read from its file at check time", (service) => {
-    const test = (container(service).inputs.healthcheck as { tests: string[] }).tests;
-    expect(test.slice(0, 3)).toEqual(["CMD", "sh", "-c"]);
-    expect(test[3]).toMatch(new RegExp(`^wget -q --spider "http://${service}:\\$\\(cat /etc/[a-z-]+/secrets/web-${service}\\)@`));
-  });
+  it.each(["prometheus", "alertmanager", "nodeExporter", "postgresExporter"] as const)(
+    "checks %s's health with its own login, read from its file at check time",
+    (service) => {
+      const test = (container(service).inputs.healthcheck as { tests: string[] }).tests;
+      expect(test.slice(0, 3)).toEqual(["CMD", "sh", "-c"]);
+      expect(test[3]).toMatch(
+        new RegExp(`^wget -q --spider "http://${service}:\\$\\(cat /etc/[a-z-]+/secrets/web-${service}\\)@`),
+      );
+    },
+  );
 
   it("puts Grafana's /metrics behind basic auth, its password read from a file", () => {
     const env = container("grafana").inputs.envs as string[];
-    expect(env).toEqual(expect.arrayContaining(["GF_METRICS_BASIC_AUTH_USERNAME=prometheus", "GF_METRICS_BASIC_AUTH_PASSWORD__FILE=/etc/grafana/secrets/metrics-password"]));
+    expect(env).toEqual(
+      expect.arrayContaining([
+        "GF_METRICS_BASIC_AUTH_USERNAME=prometheus",
+        "GF_METRICS_BASIC_AUTH_PASSWORD__FILE=/etc/grafana/secrets/metrics-password",
+      ]),
+    );
   });
 
   it("never puts a password in a container's arguments, environment or healthcheck text", () => {
-    for (const c of mocks.ofType(CONTAINER)) expect(JSON.stringify([c.inputs.command, c.inputs.envs, c.inputs.healthcheck])).not.toContain("mock-generated-secret-value");
+    for (const c of mocks.ofType(CONTAINER))
+      expect(JSON.stringify([c.inputs.command, c.inputs.envs, c.inputs.healthcheck])).not.toContain(
+        "mock-generated-secret-value",
+      );
   });
 });
 

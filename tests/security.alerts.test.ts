@@ -30,7 +30,8 @@ function withoutMissingRunbookUrls(tests: UnitTests, rules: RenderedRule[]): Uni
   for (const test of tests.tests) {
     for (const ruleTest of test.alert_rule_test ?? []) {
       const rule = rules.find((r) => r.alert === ruleTest.alertname);
-      for (const expected of ruleTest.exp_alerts) if (expected.exp_annotations && !rule?.annotations?.runbook_url) delete expected.exp_annotations.runbook_url;
+      for (const expected of ruleTest.exp_alerts)
+        if (expected.exp_annotations && !rule?.annotations?.runbook_url) delete expected.exp_annotations.runbook_url;
     }
   }
   return tests;
@@ -47,7 +48,10 @@ describeWithTools("the security alerts with promtool", [toolPath("promtool")], (
     const file = renderRuleFiles(settings, placeholderSecrets()).find((f) => f.path === RULE_FILE)!;
     fs.writeFileSync(path.join(dir, "security.yml"), file.content);
     const rules = (YAML.parse(file.content).groups as { rules: RenderedRule[] }[]).flatMap((g) => g.rules);
-    const tests = withoutMissingRunbookUrls(YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "alerts/tests/security.test.yml"), "utf8")), rules);
+    const tests = withoutMissingRunbookUrls(
+      YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "alerts/tests/security.test.yml"), "utf8")),
+      rules,
+    );
     fs.writeFileSync(path.join(dir, "security.test.yml"), YAML.stringify(tests));
     check = run(toolPath("promtool"), ["check", "rules", "security.yml"], { cwd: dir });
     unit = run(toolPath("promtool"), ["test", "rules", "security.test.yml"], { cwd: dir });
@@ -89,13 +93,24 @@ describe("the security alerts", () => {
   });
 
   it("are rendered in every stack, and fire only where CrowdSec is scraped", () => {
-    for (const stack of ["dev", "prod"]) expect(renderRuleFiles(stackSettings(stack).settings, placeholderSecrets()).map((f) => f.path)).toContain(RULE_FILE);
+    for (const stack of ["dev", "prod"])
+      expect(renderRuleFiles(stackSettings(stack).settings, placeholderSecrets()).map((f) => f.path)).toContain(
+        RULE_FILE,
+      );
     for (const alert of alerts) expect(alert.expr).toContain('job="crowdsec"');
   });
 
   it("read the thresholds from the settings", () => {
-    const tuned = { ...settings, security: { ...settings.security, alerts: { ...settings.security.alerts, idsHighSeverityPer10m: 9, bansPer15m: 50 } } };
-    const exprs = securityAlerts(tuned).map((a) => a.expr).join("\n");
+    const tuned = {
+      ...settings,
+      security: {
+        ...settings.security,
+        alerts: { ...settings.security.alerts, idsHighSeverityPer10m: 9, bansPer15m: 50 },
+      },
+    };
+    const exprs = securityAlerts(tuned)
+      .map((a) => a.expr)
+      .join("\n");
     expect(exprs).toContain("[10m])) > 9");
     expect(exprs).toContain("[15m])) > 50");
   });

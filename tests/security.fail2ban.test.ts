@@ -85,7 +85,13 @@ const CASES: readonly FilterCase[] = [
 ];
 
 /** CLF lines of one client, `count` requests one second apart from `start`, through `router`. */
-function clfLines(client: string, count: number, path: string, router: string, start = Date.UTC(2026, 10, 25, 15, 20, 0)): string[] {
+function clfLines(
+  client: string,
+  count: number,
+  path: string,
+  router: string,
+  start = Date.UTC(2026, 10, 25, 15, 20, 0),
+): string[] {
   const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   return Array.from({ length: count }, (_, i) => {
     const t = new Date(start + Math.floor((i * 1000 * 59) / count));
@@ -95,92 +101,121 @@ function clfLines(client: string, count: number, path: string, router: string, s
   });
 }
 
-describe.each(FAIL2BAN_VERSIONS.map((version) => [version.label, version] as const))("the rendered fail2ban overlay with the real fail2ban %s", (_label, version) => {
-  describeWithTools("filters and jails", version.requires, () => {
-    let dir: string;
-    let removeDir: () => void;
-    let confDir: string;
-    let settings: Settings;
-    const results = new Map<string, ReturnType<typeof run>>();
-    let check: ReturnType<typeof run>;
-    let dump: ReturnType<typeof run>;
-    let rates: ReturnType<typeof run>;
+describe.each(FAIL2BAN_VERSIONS.map((version) => [version.label, version] as const))(
+  "the rendered fail2ban overlay with the real fail2ban %s",
+  (_label, version) => {
+    describeWithTools("filters and jails", version.requires, () => {
+      let dir: string;
+      let removeDir: () => void;
+      let confDir: string;
+      let settings: Settings;
+      const results = new Map<string, ReturnType<typeof run>>();
+      let check: ReturnType<typeof run>;
+      let dump: ReturnType<typeof run>;
+      let rates: ReturnType<typeof run>;
 
-    beforeAll(() => {
-      ({ dir, remove: removeDir } = tempDir("koprogo-fail2ban"));
-      settings = prodSettingsWithLogsIn(dir);
-      confDir = fail2banConfigDir(version, path.join(dir, "etc-fail2ban"), settings);
-      // The JSON variant of the api-abuse filter, for fail2ban-regex only.
-      const jsonSettings = { ...settings, security: { ...settings.security, logs: { ...settings.security.logs, traefikAccessFormat: "json" as const } } };
-      fs.writeFileSync(path.join(confDir, "filter.d/koprogo-api-abuse.json.conf"), apiAbuseFilter(jsonSettings));
+      beforeAll(() => {
+        ({ dir, remove: removeDir } = tempDir("koprogo-fail2ban"));
+        settings = prodSettingsWithLogsIn(dir);
+        confDir = fail2banConfigDir(version, path.join(dir, "etc-fail2ban"), settings);
+        // The JSON variant of the api-abuse filter, for fail2ban-regex only.
+        const jsonSettings = {
+          ...settings,
+          security: { ...settings.security, logs: { ...settings.security.logs, traefikAccessFormat: "json" as const } },
+        };
+        fs.writeFileSync(path.join(confDir, "filter.d/koprogo-api-abuse.json.conf"), apiAbuseFilter(jsonSettings));
 
-      check = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-t"]);
-      dump = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-d"]);
-      for (const testCase of CASES) {
-        const log = path.join(dir, `${testCase.filter}.log`);
-        fs.writeFileSync(log, `${testCase.lines.join("\n")}\n`);
-        results.set(testCase.filter, runFail2ban(version, "fail2ban-regex", ["-o", "ip", log, path.join(confDir, "filter.d", `${testCase.filter}.conf`)]));
-      }
-      // One minute of traffic: an office of ~20 people behind one NAT address using the app (60 API calls) and
-      // Grafana (two dashboards of 15 panels refreshed every 10 s: 180 queries), and a flood from another address.
-      const minute = [
-        ...clfLines("203.0.113.80", 60, "/api/v1/expenses", "koprogo-backend@docker"),
-        ...clfLines("203.0.113.80", 180, "/api/ds/query", "koprogo-obs-grafana@docker"),
-        ...clfLines("203.0.113.90", 150, "/api/v1/auth/login", "koprogo-backend@docker"),
-      ];
-      fs.writeFileSync(path.join(dir, "minute.log"), `${minute.join("\n")}\n`);
-      rates = runFail2ban(version, "fail2ban-regex", ["-o", "ip", path.join(dir, "minute.log"), path.join(confDir, "filter.d/koprogo-api-abuse.conf")]);
+        check = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-t"]);
+        dump = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-d"]);
+        for (const testCase of CASES) {
+          const log = path.join(dir, `${testCase.filter}.log`);
+          fs.writeFileSync(log, `${testCase.lines.join("\n")}\n`);
+          results.set(
+            testCase.filter,
+            runFail2ban(version, "fail2ban-regex", [
+              "-o",
+              "ip",
+              log,
+              path.join(confDir, "filter.d", `${testCase.filter}.conf`),
+            ]),
+          );
+        }
+        // One minute of traffic: an office of ~20 people behind one NAT address using the app (60 API calls) and
+        // Grafana (two dashboards of 15 panels refreshed every 10 s: 180 queries), and a flood from another address.
+        const minute = [
+          ...clfLines("203.0.113.80", 60, "/api/v1/expenses", "koprogo-backend@docker"),
+          ...clfLines("203.0.113.80", 180, "/api/ds/query", "koprogo-obs-grafana@docker"),
+          ...clfLines("203.0.113.90", 150, "/api/v1/auth/login", "koprogo-backend@docker"),
+        ];
+        fs.writeFileSync(path.join(dir, "minute.log"), `${minute.join("\n")}\n`);
+        rates = runFail2ban(version, "fail2ban-regex", [
+          "-o",
+          "ip",
+          path.join(dir, "minute.log"),
+          path.join(confDir, "filter.d/koprogo-api-abuse.conf"),
+        ]);
+      });
+
+      afterAll(() => removeDir());
+
+      it("passes fail2ban-client -t", () => {
+        expect(check.output).toContain("OK: configuration test is successful");
+        expect(check.status).toBe(0);
+      });
+
+      it.each([
+        ["sshd", 10, "600", "600"],
+        ["api-abuse", 100, "60", "3600"],
+        ["postgresql", 5, "600", "3600"],
+      ])("starts jail %s with maxretry %d, findtime %ss and bantime %ss", (jail, maxretry, findtime, bantime) => {
+        expect(dump.output).toContain(`['add', '${jail}', 'auto']`);
+        expect(dump.output).toContain(`['set', '${jail}', 'maxretry', ${maxretry}]`);
+        expect(dump.output).toContain(`['set', '${jail}', 'findtime', '${findtime}']`);
+        expect(dump.output).toContain(`['set', '${jail}', 'bantime', '${bantime}']`);
+        expect(dump.output).toContain(`['set', '${jail}', 'addignoreip', '127.0.0.1/8', '::1', '172.16.0.0/12']`);
+        expect(dump.output).toContain(`['start', '${jail}']`);
+      });
+
+      it.each(CASES.map((c) => [c.filter, c.format, c] as const))(
+        "filter %s matches exactly the attack lines of %s",
+        (filter, _format, testCase) => {
+          const result = results.get(filter)!;
+          expect(result.status).toBe(0);
+          expect(result.output.trim().split("\n").filter(Boolean)).toEqual(testCase.expected);
+        },
+      );
+
+      it("counts the office's API calls under the limit, none of its Grafana queries, and the whole flood", () => {
+        expect(rates.status).toBe(0);
+        const counts = new Map<string, number>();
+        for (const ip of rates.output.trim().split("\n").filter(Boolean)) counts.set(ip, (counts.get(ip) ?? 0) + 1);
+        const limit = settings.security.fail2ban.jails.apiAbuse.maxRetry;
+        expect(counts.get("203.0.113.80")).toBe(60);
+        expect(counts.get("203.0.113.80")!).toBeLessThan(limit);
+        expect(counts.get("203.0.113.90")).toBe(150);
+        expect(counts.get("203.0.113.90")!).toBeGreaterThanOrEqual(limit);
+      });
+
+      it("has a sample case for every filter the overlay ships", () => {
+        const shipped = fs
+          .readdirSync(path.join(confDir, "filter.d"))
+          .filter((f) => f.startsWith("koprogo-"))
+          .map((f) => f.replace(/\.conf$/, ""));
+        expect(shipped.sort()).toEqual(
+          CASES.map((c) => c.filter)
+            .filter((f) => f.startsWith("koprogo-"))
+            .sort(),
+        );
+      });
+
+      it("is a real check: a jail naming a missing filter fails the test", () => {
+        const broken = path.join(dir, "broken");
+        fs.cpSync(confDir, broken, { recursive: true });
+        fs.rmSync(path.join(broken, "filter.d/koprogo-postgresql.conf"));
+        const result = runFail2ban(version, "fail2ban-client", ["-c", broken, "-t"]);
+        expect(result.status).not.toBe(0);
+        expect(result.output).toContain("koprogo-postgresql");
+      });
     });
-
-    afterAll(() => removeDir());
-
-    it("passes fail2ban-client -t", () => {
-      expect(check.output).toContain("OK: configuration test is successful");
-      expect(check.status).toBe(0);
-    });
-
-    it.each([
-      ["sshd", 10, "600", "600"],
-      ["api-abuse", 100, "60", "3600"],
-      ["postgresql", 5, "600", "3600"],
-    ])("starts jail %s with maxretry %d, findtime %ss and bantime %ss", (jail, maxretry, findtime, bantime) => {
-      expect(dump.output).toContain(`['add', '${jail}', 'auto']`);
-      expect(dump.output).toContain(`['set', '${jail}', 'maxretry', ${maxretry}]`);
-      expect(dump.output).toContain(`['set', '${jail}', 'findtime', '${findtime}']`);
-      expect(dump.output).toContain(`['set', '${jail}', 'bantime', '${bantime}']`);
-      expect(dump.output).toContain(`['set', '${jail}', 'addignoreip', '127.0.0.1/8', '::1', '172.16.0.0/12']`);
-      expect(dump.output).toContain(`['start', '${jail}']`);
-    });
-
-    it.each(CASES.map((c) => [c.filter, c.format, c] as const))("filter %s matches exactly the attack lines of %s", (filter, _format, testCase) => {
-      const result = results.get(filter)!;
-      expect(result.status).toBe(0);
-      expect(result.output.trim().split("\n").filter(Boolean)).toEqual(testCase.expected);
-    });
-
-    it("counts the office's API calls under the limit, none of its Grafana queries, and the whole flood", () => {
-      expect(rates.status).toBe(0);
-      const counts = new Map<string, number>();
-      for (const ip of rates.output.trim().split("\n").filter(Boolean)) counts.set(ip, (counts.get(ip) ?? 0) + 1);
-      const limit = settings.security.fail2ban.jails.apiAbuse.maxRetry;
-      expect(counts.get("203.0.113.80")).toBe(60);
-      expect(counts.get("203.0.113.80")!).toBeLessThan(limit);
-      expect(counts.get("203.0.113.90")).toBe(150);
-      expect(counts.get("203.0.113.90")!).toBeGreaterThanOrEqual(limit);
-    });
-
-    it("has a sample case for every filter the overlay ships", () => {
-      const shipped = fs.readdirSync(path.join(confDir, "filter.d")).filter((f) => f.startsWith("koprogo-")).map((f) => f.replace(/\.conf$/, ""));
-      expect(shipped.sort()).toEqual(CASES.map((c) => c.filter).filter((f) => f.startsWith("koprogo-")).sort());
-    });
-
-    it("is a real check: a jail naming a missing filter fails the test", () => {
-      const broken = path.join(dir, "broken");
-      fs.cpSync(confDir, broken, { recursive: true });
-      fs.rmSync(path.join(broken, "filter.d/koprogo-postgresql.conf"));
-      const result = runFail2ban(version, "fail2ban-client", ["-c", broken, "-t"]);
-      expect(result.status).not.toBe(0);
-      expect(result.output).toContain("koprogo-postgresql");
-    });
-  });
-});
+  },
+);

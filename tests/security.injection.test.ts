@@ -186,7 +186,7 @@ describeWithTools(
 
       it("Traefik: the hub parser is fooled by a fake line in the User-Agent, the source guard drops it", () => {
         // The plain CLF line and the JSON one parse with the real peer, and the guard keeps them (the line with
-      // quotes in its Referer parses nowhere).
+        // quotes in its Referer parses nowhere).
         expect(countOf(traefik.parsed("crowdsecurity/traefik-logs"))).toEqual(
           new Map([
             [INJECTED, 1],

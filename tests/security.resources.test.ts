@@ -28,7 +28,10 @@ async function declare(name: string, settings: Settings): Promise<Map<string, Co
   const { ObservabilityStack } = await import("../components");
   const { secrets } = stackSettings("prod");
   // An SSH key too: it goes into the connection (a secret input), never into a script.
-  new ObservabilityStack(name, { settings, secrets: { ...secrets, sshPrivateKey: pulumi.secret(fakeSecretValue("sshPrivateKey")) } });
+  new ObservabilityStack(name, {
+    settings,
+    secrets: { ...secrets, sshPrivateKey: pulumi.secret(fakeSecretValue("sshPrivateKey")) },
+  });
   await settle();
   const prefix = `${name}-security-`;
   const commands = mocks.ofType(COMMAND).filter((r: RecordedResource) => r.name.startsWith(prefix));
@@ -37,11 +40,18 @@ async function declare(name: string, settings: Settings): Promise<Map<string, Co
 
 const prod = stackSettings("prod").settings;
 /** What the engine compares to decide that a command runs again. */
-const runInputs = ({ create, update, stdin, triggers }: CommandInputs) => JSON.stringify({ create, update, stdin, triggers });
+const runInputs = ({ create, update, stdin, triggers }: CommandInputs) =>
+  JSON.stringify({ create, update, stdin, triggers });
 
 const withJail = (maxRetry: number): Settings => ({
   ...prod,
-  security: { ...prod.security, fail2ban: { ...prod.security.fail2ban, jails: { ...prod.security.fail2ban.jails, sshd: { ...prod.security.fail2ban.jails.sshd, maxRetry } } } },
+  security: {
+    ...prod.security,
+    fail2ban: {
+      ...prod.security.fail2ban,
+      jails: { ...prod.security.fail2ban.jails, sshd: { ...prod.security.fail2ban.jails.sshd, maxRetry } },
+    },
+  },
 });
 
 describe("the prod stack's host security agents", () => {
@@ -93,10 +103,14 @@ describe("the prod stack's host security agents", () => {
     expect(write.stdin).toBe(jail.content);
     expect(write.triggers).toBeUndefined();
     expect(write.update).toBe(write.create);
-    expect(write.create).toContain(`# rerun when changed: ${contentHash(contentHash(first.get("fail2ban-install")!.create))}`);
+    expect(write.create).toContain(
+      `# rerun when changed: ${contentHash(contentHash(first.get("fail2ban-install")!.create))}`,
+    );
     expect(write.create).toContain("/etc/fail2ban/jail.d/koprogo.local");
     expect(write.delete).toContain("rm -f '\\''/etc/fail2ban/jail.d/koprogo.local'\\''");
-    expect(first.get("suricata-files-systemd-system-koprogo-suricata-update-timer")!.create).toContain("/etc/systemd/system/koprogo-suricata-update.timer");
+    expect(first.get("suricata-files-systemd-system-koprogo-suricata-update-timer")!.create).toContain(
+      "/etc/systemd/system/koprogo-suricata-update.timer",
+    );
   });
 
   it("gives no agent command a trigger: a replacement would run the old delete (disable, purge) after the new create", () => {
@@ -107,8 +121,12 @@ describe("the prod stack's host security agents", () => {
     const apply = first.get("fail2ban-apply")!;
     expect(apply.create).toContain("fail2ban-client -t");
     expect(apply.create).toContain("systemctl reload-or-restart fail2ban");
-    const fileHashes = renderSecurityFiles(prod, placeholderSecrets()).filter((f) => f.path.startsWith("fail2ban/")).map((f) => contentHash(f.content));
-    expect(apply.create.split("\n")[0]).toBe(`# rerun when changed: ${contentHash([...fileHashes, contentHash(first.get("fail2ban-install")!.create)].join("\n"))}`);
+    const fileHashes = renderSecurityFiles(prod, placeholderSecrets())
+      .filter((f) => f.path.startsWith("fail2ban/"))
+      .map((f) => contentHash(f.content));
+    expect(apply.create.split("\n")[0]).toBe(
+      `# rerun when changed: ${contentHash([...fileHashes, contentHash(first.get("fail2ban-install")!.create)].join("\n"))}`,
+    );
   });
 
   it("gives the same inputs for the same settings: a second `up` runs nothing", () => {
@@ -117,15 +135,24 @@ describe("the prod stack's host security agents", () => {
   });
 
   it("re-runs only the changed jail file and fail2ban's apply when one jail setting changes", () => {
-    const rerun = [...first.entries()].filter(([name, inputs]) => runInputs(changed.get(name)!) !== runInputs(inputs)).map(([name]) => name);
+    const rerun = [...first.entries()]
+      .filter(([name, inputs]) => runInputs(changed.get(name)!) !== runInputs(inputs))
+      .map(([name]) => name);
     expect(rerun.sort()).toEqual(["fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]);
   });
 
   it("reinstalls, rewrites the agent's files and re-applies when its pinned version changes, and nothing else", async () => {
-    const upgraded = await declare("upgraded", { ...prod, security: { ...prod.security, fail2ban: { ...prod.security.fail2ban, version: "1.0.2-2" } } });
-    const rerun = [...first.entries()].filter(([name, inputs]) => runInputs(upgraded.get(name)!) !== runInputs(inputs)).map(([name]) => name);
+    const upgraded = await declare("upgraded", {
+      ...prod,
+      security: { ...prod.security, fail2ban: { ...prod.security.fail2ban, version: "1.0.2-2" } },
+    });
+    const rerun = [...first.entries()]
+      .filter(([name, inputs]) => runInputs(upgraded.get(name)!) !== runInputs(inputs))
+      .map(([name]) => name);
     expect(rerun.every((name) => name.startsWith("fail2ban-"))).toBe(true);
-    expect(rerun).toEqual(expect.arrayContaining(["fail2ban-install", "fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]));
+    expect(rerun).toEqual(
+      expect.arrayContaining(["fail2ban-install", "fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]),
+    );
     expect(rerun).toHaveLength([...first.keys()].filter((name) => name.startsWith("fail2ban-")).length);
     // The new install is an update of the same resource: its delete (the purge) does not run.
     expect(upgraded.get("fail2ban-install")!.triggers).toBeUndefined();
@@ -133,7 +160,9 @@ describe("the prod stack's host security agents", () => {
 
   it("removes cleanly on delete: services stopped before the files go, packages and repository purged", () => {
     expect(first.get("fail2ban-apply")!.delete).toContain("systemctl disable --now fail2ban");
-    expect(first.get("suricata-apply")!.delete).toContain("systemctl disable --now koprogo-suricata-update.timer suricata");
+    expect(first.get("suricata-apply")!.delete).toContain(
+      "systemctl disable --now koprogo-suricata-update.timer suricata",
+    );
     expect(first.get("suricata-apply")!.delete).toContain("include: koprogo.yaml");
     expect(first.get("suricata-apply")!.delete).toContain("rm -f '\\''/etc/suricata/koprogo-capture.yaml'\\''");
     expect(first.get("crowdsec-apply")!.delete).toContain("systemctl disable --now crowdsec-firewall-bouncer crowdsec");
@@ -144,17 +173,30 @@ describe("the prod stack's host security agents", () => {
 
   it("puts no secret in any command's text, stdin or triggers", () => {
     for (const [name, { create, update, delete: remove, stdin, triggers }] of first) {
-      expect([name, JSON.stringify({ create, update, remove, stdin, triggers })]).toEqual([name, expect.not.stringMatching(/FAKE-|mock-generated-secret-value/)]);
+      expect([name, JSON.stringify({ create, update, remove, stdin, triggers })]).toEqual([
+        name,
+        expect.not.stringMatching(/FAKE-|mock-generated-secret-value/),
+      ]);
     }
   });
 
   it("gives the shell only scripts it can parse (sh -n), before and after quoting for sudo", () => {
     const inner = (["fail2ban", "crowdsec", "suricata"] as const).flatMap((agent) => {
       const spec = agentSpec(agent, prod);
-      return [[`${agent} install`, installScript(spec)], [`${agent} remove`, removeScript(spec)], [`${agent} apply`, spec.apply], [`${agent} stop`, spec.stop]] as const;
+      return [
+        [`${agent} install`, installScript(spec)],
+        [`${agent} remove`, removeScript(spec)],
+        [`${agent} apply`, spec.apply],
+        [`${agent} stop`, spec.stop],
+      ] as const;
     });
-    for (const [name, inputs] of [...first.entries(), ...inner.map(([name, script]) => [name, { create: script }] as const)]) {
-      for (const script of [inputs.create, (inputs as CommandInputs).delete].filter((s): s is string => s !== undefined)) {
+    for (const [name, inputs] of [
+      ...first.entries(),
+      ...inner.map(([name, script]) => [name, { create: script }] as const),
+    ]) {
+      for (const script of [inputs.create, (inputs as CommandInputs).delete].filter(
+        (s): s is string => s !== undefined,
+      )) {
         const parsed = spawnSync("sh", ["-n", "-c", script], { encoding: "utf8" });
         expect([name, parsed.status, parsed.stderr]).toEqual([name, 0, ""]);
       }
@@ -163,7 +205,9 @@ describe("the prod stack's host security agents", () => {
 
   it("checks the installed version against the pin", () => {
     const script = installScript(agentSpec("fail2ban", prod));
-    expect(script).toContain(`case "$v" in 0.11.2-6) ;; *) echo "fail2ban: installed $v, expected 0.11.2-6" >&2; exit 1 ;; esac`);
+    expect(script).toContain(
+      `case "$v" in 0.11.2-6) ;; *) echo "fail2ban: installed $v, expected 0.11.2-6" >&2; exit 1 ;; esac`,
+    );
   });
 });
 

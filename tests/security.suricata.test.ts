@@ -353,6 +353,9 @@ describeWithTools("the Suricata update schedule with systemd", ["systemd-analyze
 describe("the documented rule list", () => {
   it("lists every local rule with its sid and msg", () => {
     const readme = documentationText();
-    for (const rule of localRules(settings)) expect(readme).toContain(`| ${rule.sid} | \`${SECURITY_CATEGORIES[rule.category].prefix} ${rule.description}\` |`);
+    for (const rule of localRules(settings))
+      expect(readme).toContain(
+        `| ${rule.sid} | \`${SECURITY_CATEGORIES[rule.category].prefix} ${rule.description}\` |`,
+      );
   });
 });

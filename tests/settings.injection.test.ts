@@ -30,13 +30,38 @@ const TEMPLATE = ["{{ $externalURL }}", '{{ query "up" }}'];
 
 /** [key path, a valid value (accepted), payloads to refuse, what to build the bad value from]. */
 const CASES: [string, string, readonly string[], (payload: string) => unknown][] = [
-  ["alerts.grafanaUrl", "https://grafana.example.com", [...SHELL, ...TEMPLATE], (p) => `https://grafana.example.com/${p}`],
-  ["alerts.runbookBaseUrl", "https://github.com/o/r/blob/main/runbooks", [...SHELL, ...TEMPLATE], (p) => `https://github.com/${p}`],
-  ["prometheus.externalUrl", "https://prometheus.example.com", [...SHELL, ...TEMPLATE], (p) => `https://prometheus.example.com/${p}`],
-  ["alertmanager.externalUrl", "https://alertmanager.example.com", [...SHELL, ...TEMPLATE], (p) => `https://alertmanager.example.com/${p}`],
+  [
+    "alerts.grafanaUrl",
+    "https://grafana.example.com",
+    [...SHELL, ...TEMPLATE],
+    (p) => `https://grafana.example.com/${p}`,
+  ],
+  [
+    "alerts.runbookBaseUrl",
+    "https://github.com/o/r/blob/main/runbooks",
+    [...SHELL, ...TEMPLATE],
+    (p) => `https://github.com/${p}`,
+  ],
+  [
+    "prometheus.externalUrl",
+    "https://prometheus.example.com",
+    [...SHELL, ...TEMPLATE],
+    (p) => `https://prometheus.example.com/${p}`,
+  ],
+  [
+    "alertmanager.externalUrl",
+    "https://alertmanager.example.com",
+    [...SHELL, ...TEMPLATE],
+    (p) => `https://alertmanager.example.com/${p}`,
+  ],
   ["grafana.rootUrl", "http://127.0.0.1:3001/", [...SHELL, ...TEMPLATE], (p) => `http://127.0.0.1:3001/${p}`],
   ["grafana.apiUrl", "http://127.0.0.1:3001", [...SHELL, ...TEMPLATE], (p) => `http://127.0.0.1:3001/${p}`],
-  ["targets.postgres.database", "koprogo_db", [...SHELL, "?host=elsewhere", "&host=elsewhere", "db/other", "db=x"], (p) => `koprogo_db${p}`],
+  [
+    "targets.postgres.database",
+    "koprogo_db",
+    [...SHELL, "?host=elsewhere", "&host=elsewhere", "db/other", "db=x"],
+    (p) => `koprogo_db${p}`,
+  ],
   ["targets.api.metricsPath", "/metrics", [...SHELL, ...TEMPLATE, "?x=1"], (p) => `/metrics${p}`],
   ["postgresExporter.container", "koprogo-postgres", SHELL, (p) => `koprogo-postgres${p}`],
   ["postgresExporter.adminUser", "koprogo", [...SHELL, "?x"], (p) => `koprogo${p}`],
@@ -60,23 +85,46 @@ describe.each(CASES)("%s", (key, valid, payloads, build) => {
 });
 
 describe("values that are lists", () => {
-  it.each(["ProxyCommand=sh -c 'id'", "ProxyCommand=nc", "LocalCommand=id", "$(id)", "a\nb"])("refuses the ssh option %j, naming docker.sshOpts", (option) => {
-    expect(() => parseStackConfig("dev", { docker: { sshOpts: ["-o", option] } }, new Set())).toThrow(`${NS}:docker.sshOpts.1`);
-  });
+  it.each(["ProxyCommand=sh -c 'id'", "ProxyCommand=nc", "LocalCommand=id", "$(id)", "a\nb"])(
+    "refuses the ssh option %j, naming docker.sshOpts",
+    (option) => {
+      expect(() => parseStackConfig("dev", { docker: { sshOpts: ["-o", option] } }, new Set())).toThrow(
+        `${NS}:docker.sshOpts.1`,
+      );
+    },
+  );
 
   it("accepts the prod stack's ssh options", () => {
-    expect(() => parseStackConfig("dev", { docker: { sshOpts: ["-o", "StrictHostKeyChecking=yes", "-o", "ServerAliveInterval=30"] } }, new Set())).not.toThrow();
+    expect(() =>
+      parseStackConfig(
+        "dev",
+        { docker: { sshOpts: ["-o", "StrictHostKeyChecking=yes", "-o", "ServerAliveInterval=30"] } },
+        new Set(),
+      ),
+    ).not.toThrow();
   });
 
-  it.each(["#alerts{{ .CommonLabels }}", "#a b", "alerts", '#a"b'])("refuses the Slack channel %j (Alertmanager expands it as a template)", (channel) => {
-    expect(refusal("dev", { notifications: { chat: { kind: "slack", channel } } }, new Set(["slackWebhookUrl"]))).toContain(`${NS}:notifications.chat.channel`);
-  });
+  it.each(["#alerts{{ .CommonLabels }}", "#a b", "alerts", '#a"b'])(
+    "refuses the Slack channel %j (Alertmanager expands it as a template)",
+    (channel) => {
+      expect(
+        refusal("dev", { notifications: { chat: { kind: "slack", channel } } }, new Set(["slackWebhookUrl"])),
+      ).toContain(`${NS}:notifications.chat.channel`);
+    },
+  );
 
   it.each([...SHELL, ...TEMPLATE])("refuses a webhook URL with %j, naming the role's key", (payload) => {
-    expect(refusal("dev", { notifications: { sms: { kind: "webhook", url: `https://sms.example/${payload}` } } })).toContain(`${NS}:notifications.sms.url`);
+    expect(
+      refusal("dev", { notifications: { sms: { kind: "webhook", url: `https://sms.example/${payload}` } } }),
+    ).toContain(`${NS}:notifications.sms.url`);
   });
 
-  it.each([["ssh.host", "vps.example.com;id"], ["ssh.host", "$(id)"], ["ssh.user", "deploy;id"], ["ssh.user", "Root User"]])("refuses %s %j", (key, value) => {
+  it.each([
+    ["ssh.host", "vps.example.com;id"],
+    ["ssh.host", "$(id)"],
+    ["ssh.user", "deploy;id"],
+    ["ssh.user", "Root User"],
+  ])("refuses %s %j", (key, value) => {
     const [, field] = key.split(".");
     expect(refusal("dev", { ssh: { host: "vps.example.com", [field]: value } })).toContain(`${NS}:${key}`);
   });
@@ -84,25 +132,36 @@ describe("values that are lists", () => {
 
 describe("the exact injections of issue 13", () => {
   it("refuses a database name that re-targets the exporter's DSN", () => {
-    expect(() => parseStackConfig("dev", { targets: { postgres: { database: "koprogo_db?host=elsewhere" } } }, new Set())).toThrow(`${NS}:targets.postgres.database`);
+    expect(() =>
+      parseStackConfig("dev", { targets: { postgres: { database: "koprogo_db?host=elsewhere" } } }, new Set()),
+    ).toThrow(`${NS}:targets.postgres.database`);
   });
 
   it("refuses {{ }} in a URL that every annotation carries", () => {
-    expect(() => parseStackConfig("dev", { alerts: { runbookBaseUrl: "https://x.example/{{ $externalURL }}" } }, new Set())).toThrow(`${NS}:alerts.runbookBaseUrl: must not contain {{ or }}`);
+    expect(() =>
+      parseStackConfig("dev", { alerts: { runbookBaseUrl: "https://x.example/{{ $externalURL }}" } }, new Set()),
+    ).toThrow(`${NS}:alerts.runbookBaseUrl: must not contain {{ or }}`);
   });
 });
 
 describe("the dead man's switch", () => {
   it.each(["prod", "staging"])("is refused off in %s, naming the key and what to set", (stack) => {
-    expect(refusal(stack, { notifications: { watchdog: { kind: "disabled" } }, postgresExporter: { manageRole: true } })).toContain(
+    expect(
+      refusal(stack, { notifications: { watchdog: { kind: "disabled" } }, postgresExporter: { manageRole: true } }),
+    ).toContain(
       `${NS}:notifications.watchdog: must not be disabled in ${stack}: set {kind: heartbeat} and the watchdogHeartbeatUrl secret`,
     );
   });
 
   it("is on by default as soon as a human is notified, and then needs its ping URL secret", () => {
     const values = { notifications: { chat: { kind: "webhook", url: "https://chat.example/hook" } } };
-    expect(refusal("dev", values)).toContain(`${NS}:watchdogHeartbeatUrl: is required because notifications.watchdog.kind is heartbeat`);
-    expect(parseStackConfig("dev", { ...values, watchdogHeartbeatUrl: "<secure>" }, new Set(["watchdogHeartbeatUrl"])).settings.notifications.watchdog).toEqual({ kind: "heartbeat" });
+    expect(refusal("dev", values)).toContain(
+      `${NS}:watchdogHeartbeatUrl: is required because notifications.watchdog.kind is heartbeat`,
+    );
+    expect(
+      parseStackConfig("dev", { ...values, watchdogHeartbeatUrl: "<secure>" }, new Set(["watchdogHeartbeatUrl"]))
+        .settings.notifications.watchdog,
+    ).toEqual({ kind: "heartbeat" });
   });
 
   it("stays off where nobody is notified (dev's default)", () => {
@@ -119,12 +178,27 @@ describe("the dead man's switch", () => {
 
 describe("CrowdSec's metrics address", () => {
   it("is the host's address on the monitoring network by default", () => {
-    expect(parseStackConfig("dev", {}, new Set()).settings.security.crowdsec.metrics.listenAddress).toBe("172.31.213.1");
+    expect(parseStackConfig("dev", {}, new Set()).settings.security.crowdsec.metrics.listenAddress).toBe(
+      "172.31.213.1",
+    );
   });
 
   it("follows the monitoring subnet, and is refused anywhere else (the firewall rule lets only that subnet in)", () => {
-    expect(refusal("dev", { docker: { monitoringSubnet: "10.77.0.0/24" } })).toContain(`${NS}:security.crowdsec.metrics.listenAddress: must be 10.77.0.1, the host's address on docker.monitoringSubnet`);
-    expect(() => parseStackConfig("dev", { docker: { monitoringSubnet: "10.77.0.0/24" }, security: { crowdsec: { metrics: { listenAddress: "10.77.0.1" } } } }, new Set())).not.toThrow();
-    expect(refusal("dev", { security: { crowdsec: { metrics: { listenAddress: "172.17.0.1" } } } })).toContain(`${NS}:security.crowdsec.metrics.listenAddress`);
+    expect(refusal("dev", { docker: { monitoringSubnet: "10.77.0.0/24" } })).toContain(
+      `${NS}:security.crowdsec.metrics.listenAddress: must be 10.77.0.1, the host's address on docker.monitoringSubnet`,
+    );
+    expect(() =>
+      parseStackConfig(
+        "dev",
+        {
+          docker: { monitoringSubnet: "10.77.0.0/24" },
+          security: { crowdsec: { metrics: { listenAddress: "10.77.0.1" } } },
+        },
+        new Set(),
+      ),
+    ).not.toThrow();
+    expect(refusal("dev", { security: { crowdsec: { metrics: { listenAddress: "172.17.0.1" } } } })).toContain(
+      `${NS}:security.crowdsec.metrics.listenAddress`,
+    );
   });
 });

@@ -14,7 +14,11 @@ import { installPulumiMocks, promiseOf } from "./helpers/pulumiMocks";
 installPulumiMocks();
 
 /** What a staging stack needs besides the keys under test (staging refuses to run without a dead man's switch). */
-const STAGING_BASE = { postgresExporter: { manageRole: true }, grafana: { apiUrl: "http://127.0.0.1:3001" }, notifications: { watchdog: { kind: "webhook", url: "https://hc-ping.example/check" } } };
+const STAGING_BASE = {
+  postgresExporter: { manageRole: true },
+  grafana: { apiUrl: "http://127.0.0.1:3001" },
+  notifications: { watchdog: { kind: "webhook", url: "https://hc-ping.example/check" } },
+};
 
 function problemsOf(values: Record<string, unknown>): string[] {
   try {
@@ -58,21 +62,39 @@ describeWithTools("host keys", ["ssh-keygen"], () => {
   ])("refuses %s", (_case, make) => {
     const value = make(keys.ed25519);
     expect(isOpenSshPublicKey(value)).toBe(false);
-    expect(problemsOf({ docker: { host: "ssh://deploy@vps.example.com" }, ssh: { hostKey: value } })).toEqual([expect.stringMatching(/^koprogo-observability:ssh\.hostKey: must be the host's public key as `ssh-keyscan -t ed25519 <host>/)]);
+    expect(problemsOf({ docker: { host: "ssh://deploy@vps.example.com" }, ssh: { hostKey: value } })).toEqual([
+      expect.stringMatching(
+        /^koprogo-observability:ssh\.hostKey: must be the host's public key as `ssh-keyscan -t ed25519 <host>/,
+      ),
+    ]);
   });
 
   it("keeps the key without its comment, and puts it in every connection with the deploy user", async () => {
-    const settings = settingsOf({ docker: { host: "ssh://deploy@vps.example.com:2222" }, ssh: { hostKey: keys.ed25519 } });
+    const settings = settingsOf({
+      docker: { host: "ssh://deploy@vps.example.com:2222" },
+      ssh: { hostKey: keys.ed25519 },
+    });
     expect(settings.ssh?.hostKey).toBe(keys.ed25519.split(" ").slice(0, 2).join(" "));
     const access = hostAccessFor(settings, {});
     expect(access.kind).toBe("ssh");
     if (access.kind !== "ssh") return;
     expect(access.root).toBe("sudo");
-    expect(await promiseOf(pulumi.output(access.connection))).toEqual({ host: "vps.example.com", user: "deploy", port: 2222, hostKey: settings.ssh?.hostKey });
+    expect(await promiseOf(pulumi.output(access.connection))).toEqual({
+      host: "vps.example.com",
+      user: "deploy",
+      port: 2222,
+      hostKey: settings.ssh?.hostKey,
+    });
   });
 
   it("runs as is for a root SSH user, and lets `ssh` override what the Docker host names", () => {
-    const access = hostAccessFor(settingsOf({ docker: { host: "ssh://deploy@vps.example.com" }, ssh: { user: "root", host: "10.0.0.2", hostKey: keys.ecdsa } }), {});
+    const access = hostAccessFor(
+      settingsOf({
+        docker: { host: "ssh://deploy@vps.example.com" },
+        ssh: { user: "root", host: "10.0.0.2", hostKey: keys.ecdsa },
+      }),
+      {},
+    );
     expect(access.kind === "ssh" && access.root).toBe("root");
   });
 });
@@ -80,20 +102,30 @@ describeWithTools("host keys", ["ssh-keygen"], () => {
 describe("a remote host without its key", () => {
   it("is refused, naming the key and how to get it", () => {
     expect(problemsOf({ docker: { host: "ssh://deploy@vps.example.com" } })).toEqual([
-      expect.stringMatching(/^koprogo-observability:ssh\.hostKey: is required: the commands reach deploy@vps\.example\.com:22 over SSH .*ssh-keyscan -t ed25519 -p 22 vps\.example\.com/),
+      expect.stringMatching(
+        /^koprogo-observability:ssh\.hostKey: is required: the commands reach deploy@vps\.example\.com:22 over SSH .*ssh-keyscan -t ed25519 -p 22 vps\.example\.com/,
+      ),
     ]);
   });
 
   it("is refused too when only `ssh` names the host", () => {
-    expect(problemsOf({ ssh: { host: "vps.example.com" } })).toEqual([expect.stringMatching(/^koprogo-observability:ssh\.hostKey: is required/)]);
+    expect(problemsOf({ ssh: { host: "vps.example.com" } })).toEqual([
+      expect.stringMatching(/^koprogo-observability:ssh\.hostKey: is required/),
+    ]);
   });
 
   it("is refused when `ssh` has no host and the Docker engine names none", () => {
-    expect(problemsOf({ ssh: { user: "deploy" } })).toEqual([expect.stringMatching(/^koprogo-observability:ssh\.host: is required/)]);
+    expect(problemsOf({ ssh: { user: "deploy" } })).toEqual([
+      expect.stringMatching(/^koprogo-observability:ssh\.host: is required/),
+    ]);
   });
 
   it("is not asked for a local engine", () => {
     expect(problemsOf({})).toEqual([]);
-    expect(hostAccessFor(settingsOf({}), {})).toEqual({ kind: "local", root: "detect", docker: "docker -H 'unix:///var/run/docker.sock'" });
+    expect(hostAccessFor(settingsOf({}), {})).toEqual({
+      kind: "local",
+      root: "detect",
+      docker: "docker -H 'unix:///var/run/docker.sock'",
+    });
   });
 });

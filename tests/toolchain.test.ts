@@ -28,13 +28,28 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 describe("parseDeb822", () => {
   it("reads one stanza per paragraph, field names lower-cased, comments skipped", () => {
     expect(parseDeb822(DEBIAN_SOURCES)).toEqual([
-      { types: "deb", uris: "http://deb.example.org/debian", suites: "bookworm bookworm-updates", components: "main", "signed-by": "/usr/share/keyrings/debian-archive-keyring.gpg" },
-      { types: "deb", uris: "http://deb.example.org/debian-security", suites: "bookworm-security", components: "main", "signed-by": "/usr/share/keyrings/debian-archive-keyring.gpg" },
+      {
+        types: "deb",
+        uris: "http://deb.example.org/debian",
+        suites: "bookworm bookworm-updates",
+        components: "main",
+        "signed-by": "/usr/share/keyrings/debian-archive-keyring.gpg",
+      },
+      {
+        types: "deb",
+        uris: "http://deb.example.org/debian-security",
+        suites: "bookworm-security",
+        components: "main",
+        "signed-by": "/usr/share/keyrings/debian-archive-keyring.gpg",
+      },
     ]);
   });
 
   it("joins continuation lines and keeps several blank lines as one separator", () => {
-    expect(parseDeb822("Types: deb\nSuites: bookworm\n bookworm-updates\n\n\n\nTypes: deb-src\n")).toEqual([{ types: "deb", suites: "bookworm bookworm-updates" }, { types: "deb-src" }]);
+    expect(parseDeb822("Types: deb\nSuites: bookworm\n bookworm-updates\n\n\n\nTypes: deb-src\n")).toEqual([
+      { types: "deb", suites: "bookworm bookworm-updates" },
+      { types: "deb-src" },
+    ]);
   });
 
   it("is empty for an empty or comment-only file", () => {
@@ -58,19 +73,38 @@ describe("derivedSourcesList", () => {
   });
 
   it("skips source-only and security stanzas to find the main one", () => {
-    const reordered = [...parseDeb822("Types: deb-src\nURIs: http://src.example.org/debian\nSuites: bookworm\n"), stanzas[1], stanzas[0]];
-    expect(derivedSourcesList(reordered, ["bullseye"])).toBe("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.example.org/debian bullseye main\n");
+    const reordered = [
+      ...parseDeb822("Types: deb-src\nURIs: http://src.example.org/debian\nSuites: bookworm\n"),
+      stanzas[1],
+      stanzas[0],
+    ];
+    expect(derivedSourcesList(reordered, ["bullseye"])).toBe(
+      "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.example.org/debian bullseye main\n",
+    );
   });
 
   it("takes the first of several URIs and works without Signed-By", () => {
-    expect(derivedSourcesList(parseDeb822("Types: deb\nURIs: http://a.example.org/debian http://b.example.org/debian\nSuites: bookworm\n"), ["sid"])).toBe("deb http://a.example.org/debian sid main\n");
+    expect(
+      derivedSourcesList(
+        parseDeb822("Types: deb\nURIs: http://a.example.org/debian http://b.example.org/debian\nSuites: bookworm\n"),
+        ["sid"],
+      ),
+    ).toBe("deb http://a.example.org/debian sid main\n");
   });
 
   it.each([
     ["no stanza at all", "", "no main Debian archive stanza"],
-    ["only the security suite", "Types: deb\nURIs: http://deb.example.org/debian-security\nSuites: bookworm-security\n", "no main Debian archive stanza"],
+    [
+      "only the security suite",
+      "Types: deb\nURIs: http://deb.example.org/debian-security\nSuites: bookworm-security\n",
+      "no main Debian archive stanza",
+    ],
     ["a main stanza without URIs", "Types: deb\nSuites: bookworm\n", "has no URIs field"],
-    ["an inline key", "Types: deb\nURIs: http://deb.example.org/debian\nSuites: bookworm\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n mQINBF\n", "inline Signed-By key"],
+    [
+      "an inline key",
+      "Types: deb\nURIs: http://deb.example.org/debian\nSuites: bookworm\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n mQINBF\n",
+      "inline Signed-By key",
+    ],
   ])("refuses %s, saying why", (_, text, message) => {
     expect(() => derivedSourcesList(parseDeb822(text), ["sid"])).toThrow(message);
   });
@@ -96,7 +130,13 @@ describe("majorMinor and upstreamVersion", () => {
 
 describe("the comparison of npm run versions", () => {
   // Made-up versions: the comparison alone, not what the stack pins (that is the last test, on the real table).
-  const entry = (deployed: string, allowedDrift?: string): ToolVersion => ({ deployed, deployedFrom: "settings/images.ts IMAGES.x", fetch: { package: "pkg", suite: "trixie" }, binaries: {}, allowedDrift });
+  const entry = (deployed: string, allowedDrift?: string): ToolVersion => ({
+    deployed,
+    deployedFrom: "settings/images.ts IMAGES.x",
+    fetch: { package: "pkg", suite: "trixie" },
+    binaries: {},
+    allowedDrift,
+  });
   const table = {
     same: entry("v0.27.0"),
     patch: entry("v1.8.2"),
@@ -104,7 +144,13 @@ describe("the comparison of npm run versions", () => {
     allowed: entry("6.0.4", "Suricata 6.0 does not run here; 7.0 reads the same rules"),
     missing: entry("v0.16.0"),
   };
-  const tested: Record<string, string | undefined> = { same: "0.27.0+ds-1", patch: "1.8.1-1", drift: "2.42.0+ds-5", allowed: "1:7.0.10-1~bpo12+1", missing: undefined };
+  const tested: Record<string, string | undefined> = {
+    same: "0.27.0+ds-1",
+    patch: "1.8.1-1",
+    drift: "2.42.0+ds-5",
+    allowed: "1:7.0.10-1~bpo12+1",
+    missing: undefined,
+  };
   const rows = compareTools(table, (tool) => tested[tool]);
 
   it("tells same, patch-only, allowed and unexplained differences and missing tools apart", () => {
@@ -129,7 +175,9 @@ describe("the comparison of npm run versions", () => {
     const report = versionReport(rows).split("\n");
     expect(report[0]).toBe("| tool | deployed | pinned in | tested | from | status |");
     expect(report).toContain("| patch | v1.8.2 | settings/images.ts IMAGES.x | 1.8.1-1 | pkg/trixie | patch differs |");
-    expect(report).toContain("| allowed | 6.0.4 | settings/images.ts IMAGES.x | 1:7.0.10-1~bpo12+1 | pkg/trixie | drift allowed: Suricata 6.0 does not run here; 7.0 reads the same rules |");
+    expect(report).toContain(
+      "| allowed | 6.0.4 | settings/images.ts IMAGES.x | 1:7.0.10-1~bpo12+1 | pkg/trixie | drift allowed: Suricata 6.0 does not run here; 7.0 reads the same rules |",
+    );
     expect(report).toContain("| missing | v0.16.0 | settings/images.ts IMAGES.x | — | pkg/trixie | not fetched |");
   });
 });
@@ -142,12 +190,21 @@ describe("the tool cache lookups", () => {
   });
 
   it("names every binary once across the table (toolPath finds a binary by its name alone)", () => {
-    const names = (Object.values(TOOL_VERSIONS) as readonly ToolVersion[]).flatMap((entry) => Object.keys(entry.binaries));
+    const names = (Object.values(TOOL_VERSIONS) as readonly ToolVersion[]).flatMap((entry) =>
+      Object.keys(entry.binaries),
+    );
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   });
 
   it("finds a binary in its package's unpacked root, keyed by package and suite", () => {
-    expect(toolPath("promtool", "/c")).toBe(path.join("/c", TOOL_VERSIONS.prometheus.fetch.package, TOOL_VERSIONS.prometheus.fetch.suite, "root/usr/bin/promtool"));
+    expect(toolPath("promtool", "/c")).toBe(
+      path.join(
+        "/c",
+        TOOL_VERSIONS.prometheus.fetch.package,
+        TOOL_VERSIONS.prometheus.fetch.suite,
+        "root/usr/bin/promtool",
+      ),
+    );
     expect(() => toolPath("nope" as never)).toThrow('unknown tool binary "nope"');
   });
 
@@ -158,7 +215,9 @@ describe("the tool cache lookups", () => {
   });
 });
 
-const EVERY_BINARY = (Object.values(TOOL_VERSIONS) as readonly ToolVersion[]).flatMap((entry) => Object.keys(entry.binaries)).map((binary) => toolPath(binary as Parameters<typeof toolPath>[0]));
+const EVERY_BINARY = (Object.values(TOOL_VERSIONS) as readonly ToolVersion[])
+  .flatMap((entry) => Object.keys(entry.binaries))
+  .map((binary) => toolPath(binary as Parameters<typeof toolPath>[0]));
 
 describeWithTools("the tools the tests run", EVERY_BINARY, () => {
   it("are the deployed release line of every tool, or differ for a written reason", () => {

@@ -10,13 +10,23 @@ const files = renderWebAuthFiles(stackSettings("prod").settings, placeholderSecr
 describe("the login files", () => {
   it("writes a web.yml per server with one bcrypt user per caller", () => {
     expect(webConfig("alertmanager", placeholderSecrets())).toEqual({
-      basic_auth_users: { operator: PLACEHOLDER_BCRYPT_HASH, grafana: PLACEHOLDER_BCRYPT_HASH, prometheus: PLACEHOLDER_BCRYPT_HASH, alertmanager: PLACEHOLDER_BCRYPT_HASH },
+      basic_auth_users: {
+        operator: PLACEHOLDER_BCRYPT_HASH,
+        grafana: PLACEHOLDER_BCRYPT_HASH,
+        prometheus: PLACEHOLDER_BCRYPT_HASH,
+        alertmanager: PLACEHOLDER_BCRYPT_HASH,
+      },
     });
   });
 
-  it.each(["", "plain-password", "$2b$04$short", "{{ $externalURL }}"])("refuses %j as a hash, naming the secret", (hash) => {
-    expect(() => webConfig("prometheus", { ...placeholderSecrets(), [webHashName("prometheus", "grafana")]: hash })).toThrow("secret web.prometheus.grafana.bcrypt must be a bcrypt hash");
-  });
+  it.each(["", "plain-password", "$2b$04$short", "{{ $externalURL }}"])(
+    "refuses %j as a hash, naming the secret",
+    (hash) => {
+      expect(() =>
+        webConfig("prometheus", { ...placeholderSecrets(), [webHashName("prometheus", "grafana")]: hash }),
+      ).toThrow("secret web.prometheus.grafana.bcrypt must be a bcrypt hash");
+    },
+  );
 
   it("puts each caller's password in the caller's own directory, and none for people or Grafana's data sources", () => {
     for (const login of WEB_LOGINS) {
@@ -26,7 +36,9 @@ describe("the login files", () => {
         continue;
       }
       const file = files.find((f) => f.path === passwordFile(login.server, login.user).rendered);
-      expect(`${login.server}/${login.user}: ${file?.secret} ${file?.content}`).toBe(`${login.server}/${login.user}: true <secret:${webPasswordName(login.server, login.user)}>`);
+      expect(`${login.server}/${login.user}: ${file?.secret} ${file?.content}`).toBe(
+        `${login.server}/${login.user}: true <secret:${webPasswordName(login.server, login.user)}>`,
+      );
     }
   });
 

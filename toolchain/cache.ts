@@ -42,14 +42,21 @@ export function toolLibraryPath(tool: ToolName, cache = toolCacheDir()): string 
   return ["lib", "usr/lib"]
     .map((dir) => path.join(root, dir))
     .filter((dir) => fs.existsSync(dir))
-    .flatMap((dir) => fs.readdirSync(dir).filter((entry) => /-linux-gnu/.test(entry)).map((entry) => path.join(dir, entry)))
+    .flatMap((dir) =>
+      fs
+        .readdirSync(dir)
+        .filter((entry) => /-linux-gnu/.test(entry))
+        .map((entry) => path.join(dir, entry)),
+    )
     .join(":");
 }
 
 type BinaryName = { [T in ToolName]: keyof (typeof TOOL_VERSIONS)[T]["binaries"] }[ToolName];
 
 const BINARY_OWNER: Record<string, ToolName> = Object.fromEntries(
-  (Object.keys(TOOL_VERSIONS) as ToolName[]).flatMap((tool) => Object.keys(TOOL_VERSIONS[tool].binaries).map((binary) => [binary, tool])),
+  (Object.keys(TOOL_VERSIONS) as ToolName[]).flatMap((tool) =>
+    Object.keys(TOOL_VERSIONS[tool].binaries).map((binary) => [binary, tool]),
+  ),
 );
 
 /**
@@ -68,8 +75,12 @@ export function missingToolsAdvice(missing: readonly string[], cache = toolCache
   const fetched = missing.filter((tool) => tool.startsWith(cache + path.sep));
   const system = missing.filter((tool) => !fetched.includes(tool));
   return [
-    ...(fetched.length > 0 ? [`missing ${fetched.join(", ")}: run \`npm run fetch-tools\` (the deployed versions, toolchain/versions.ts)`] : []),
-    ...(system.length > 0 ? [`missing ${system.join(", ")}: install the system packages (.ci/run's apt-get line)`] : []),
+    ...(fetched.length > 0
+      ? [`missing ${fetched.join(", ")}: run \`npm run fetch-tools\` (the deployed versions, toolchain/versions.ts)`]
+      : []),
+    ...(system.length > 0
+      ? [`missing ${system.join(", ")}: install the system packages (.ci/run's apt-get line)`]
+      : []),
   ].join("; ");
 }
 

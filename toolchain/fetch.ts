@@ -53,41 +53,65 @@ export function parseDeb822(text: string): Deb822Stanza[] {
  * whose suites include a release without a `-` (so `bookworm`, not `bookworm-security`).
  */
 export function derivedSourcesList(stanzas: readonly Deb822Stanza[], suites: readonly string[]): string {
-  const main = stanzas.find((s) => (s.types ?? "").split(/\s+/).includes("deb") && (s.suites ?? "").split(/\s+/).some((suite) => suite !== "" && !suite.includes("-")));
-  if (!main) throw new Error("no main Debian archive stanza in /etc/apt/sources.list.d/*.sources to derive the tool suites from");
+  const main = stanzas.find(
+    (s) =>
+      (s.types ?? "").split(/\s+/).includes("deb") &&
+      (s.suites ?? "").split(/\s+/).some((suite) => suite !== "" && !suite.includes("-")),
+  );
+  if (!main)
+    throw new Error(
+      "no main Debian archive stanza in /etc/apt/sources.list.d/*.sources to derive the tool suites from",
+    );
   const uri = (main.uris ?? "").split(/\s+/)[0];
   if (!uri) throw new Error("the main Debian archive stanza in /etc/apt/sources.list.d/*.sources has no URIs field");
   const keyring = main["signed-by"];
   // A one-line source takes a keyring path only; deb822 also allows the key itself inline (a PGP block).
-  if (keyring !== undefined && !/^\/\S+$/.test(keyring)) throw new Error("the main Debian archive stanza has an inline Signed-By key: point Signed-By at a keyring file to derive the tool suites from it");
+  if (keyring !== undefined && !/^\/\S+$/.test(keyring))
+    throw new Error(
+      "the main Debian archive stanza has an inline Signed-By key: point Signed-By at a keyring file to derive the tool suites from it",
+    );
   const signedBy = keyring ? ` [signed-by=${keyring}]` : "";
   return suites.map((suite) => `deb${signedBy} ${uri} ${suite} main\n`).join("");
 }
 
 function readMachineSources(): Deb822Stanza[] {
   const dir = "/etc/apt/sources.list.d";
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".sources")).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sources"))
+        .sort()
+    : [];
   return files.flatMap((f) => parseDeb822(fs.readFileSync(path.join(dir, f), "utf8")));
 }
 
 function aptOptions(aptDir: string): string[] {
   return [
     "-q",
-    "-o", `Dir::State=${path.join(aptDir, "state")}`,
-    "-o", `Dir::State::status=${path.join(aptDir, "status")}`,
-    "-o", `Dir::Cache=${path.join(aptDir, "cache")}`,
-    "-o", `Dir::Etc::SourceList=${path.join(aptDir, "sources.list")}`,
-    "-o", "Dir::Etc::SourceParts=/dev/null",
-    "-o", "Dir::Etc::Preferences=/dev/null",
-    "-o", "Dir::Etc::PreferencesParts=/dev/null",
-    "-o", "APT::Sandbox::User=root",
+    "-o",
+    `Dir::State=${path.join(aptDir, "state")}`,
+    "-o",
+    `Dir::State::status=${path.join(aptDir, "status")}`,
+    "-o",
+    `Dir::Cache=${path.join(aptDir, "cache")}`,
+    "-o",
+    `Dir::Etc::SourceList=${path.join(aptDir, "sources.list")}`,
+    "-o",
+    "Dir::Etc::SourceParts=/dev/null",
+    "-o",
+    "Dir::Etc::Preferences=/dev/null",
+    "-o",
+    "Dir::Etc::PreferencesParts=/dev/null",
+    "-o",
+    "APT::Sandbox::User=root",
   ];
 }
 
 /** Every source the tools need, deduplicated, in a stable order. */
 export function allSources(): DebianSource[] {
   const seen = new Map<string, DebianSource>();
-  for (const tool of Object.values(TOOL_VERSIONS) as readonly { fetch: DebianSource }[]) seen.set(`${tool.fetch.package}/${tool.fetch.suite}`, tool.fetch);
+  for (const tool of Object.values(TOOL_VERSIONS) as readonly { fetch: DebianSource }[])
+    seen.set(`${tool.fetch.package}/${tool.fetch.suite}`, tool.fetch);
   return [...seen.values()];
 }
 
@@ -98,7 +122,8 @@ export function allSources(): DebianSource[] {
  */
 function fetchSource(source: DebianSource, aptDir: string, cache: string): string {
   const finalDir = sourceDir(source, cache);
-  if (fs.existsSync(path.join(finalDir, "version"))) return fs.readFileSync(path.join(finalDir, "version"), "utf8").trim();
+  if (fs.existsSync(path.join(finalDir, "version")))
+    return fs.readFileSync(path.join(finalDir, "version"), "utf8").trim();
   const dir = `${finalDir}.partial-${process.pid}`;
   const versionFile = path.join(dir, "version");
   const debs = path.join(dir, "debs");
@@ -106,19 +131,28 @@ function fetchSource(source: DebianSource, aptDir: string, cache: string): strin
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(debs, { recursive: true });
   for (const pkg of [source.package, ...(source.with ?? [])]) {
-    execFileSync("apt-get", [...aptOptions(aptDir), "download", pkg.includes("/") ? pkg : `${pkg}/${source.suite}`], { cwd: debs, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("apt-get", [...aptOptions(aptDir), "download", pkg.includes("/") ? pkg : `${pkg}/${source.suite}`], {
+      cwd: debs,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
   }
   let version = "";
-  for (const deb of fs.readdirSync(debs).filter((f) => f.endsWith(".deb")).sort()) {
+  for (const deb of fs
+    .readdirSync(debs)
+    .filter((f) => f.endsWith(".deb"))
+    .sort()) {
     execFileSync("dpkg-deb", ["-x", path.join(debs, deb), root]);
     const pkg = execFileSync("dpkg-deb", ["-f", path.join(debs, deb), "Package"], { encoding: "utf8" }).trim();
-    if (pkg === source.package) version = execFileSync("dpkg-deb", ["-f", path.join(debs, deb), "Version"], { encoding: "utf8" }).trim();
+    if (pkg === source.package)
+      version = execFileSync("dpkg-deb", ["-f", path.join(debs, deb), "Version"], { encoding: "utf8" }).trim();
   }
-  if (!version) throw new Error(`${source.package}/${source.suite}: downloaded, but no package of that name was unpacked`);
+  if (!version)
+    throw new Error(`${source.package}/${source.suite}: downloaded, but no package of that name was unpacked`);
   fs.rmSync(debs, { recursive: true, force: true });
   fs.writeFileSync(versionFile, `${version}\n`);
   // A folder without a version file is what an older, interrupted fetch left: replaced.
-  if (fs.existsSync(finalDir) && !fs.existsSync(path.join(finalDir, "version"))) fs.rmSync(finalDir, { recursive: true, force: true });
+  if (fs.existsSync(finalDir) && !fs.existsSync(path.join(finalDir, "version")))
+    fs.rmSync(finalDir, { recursive: true, force: true });
   try {
     fs.renameSync(dir, finalDir);
   } catch (error) {
@@ -138,7 +172,14 @@ export function fetchTools(cache = toolCacheDir()): { source: DebianSource; vers
     fs.mkdirSync(path.join(aptDir, "cache", "archives", "partial"), { recursive: true });
     fs.writeFileSync(path.join(aptDir, "status"), "");
     // The sources' suites, and those named by `with` entries written `name/suite`.
-    const suites = [...new Set(missing.flatMap((s) => [s.suite, ...(s.with ?? []).filter((w) => w.includes("/")).map((w) => w.slice(w.indexOf("/") + 1))]))].sort();
+    const suites = [
+      ...new Set(
+        missing.flatMap((s) => [
+          s.suite,
+          ...(s.with ?? []).filter((w) => w.includes("/")).map((w) => w.slice(w.indexOf("/") + 1)),
+        ]),
+      ),
+    ].sort();
     fs.writeFileSync(path.join(aptDir, "sources.list"), derivedSourcesList(readMachineSources(), suites));
     execFileSync("apt-get", [...aptOptions(aptDir), "update"], { stdio: ["ignore", "ignore", "inherit"] });
   }
@@ -147,10 +188,13 @@ export function fetchTools(cache = toolCacheDir()): { source: DebianSource; vers
 
 if (require.main === module) {
   try {
-    for (const { source, version } of fetchTools()) console.log(`${source.package} ${version} (${source.suite}) in ${sourceDir(source)}`);
+    for (const { source, version } of fetchTools())
+      console.log(`${source.package} ${version} (${source.suite}) in ${sourceDir(source)}`);
   } catch (error) {
     console.error(`fetch-tools: ${(error as Error).message}`);
-    console.error("fetch-tools: the tools come from the machine's Debian archive in other suites; check that apt can reach it (apt-get update).");
+    console.error(
+      "fetch-tools: the tools come from the machine's Debian archive in other suites; check that apt can reach it (apt-get update).",
+    );
     process.exit(1);
   }
 }

@@ -28,7 +28,10 @@ export interface ToolComparison {
 
 /** Debian's version without epoch and revision: `1:6.0.4-3` → `6.0.4`, `3.5.3+ds1-6` → `3.5.3+ds1`. */
 export function upstreamVersion(version: string): string {
-  return version.replace(/^v/, "").replace(/^\d+:/, "").replace(/-[^-]+$/, "");
+  return version
+    .replace(/^v/, "")
+    .replace(/^\d+:/, "")
+    .replace(/-[^-]+$/, "");
 }
 
 function patchOf(version: string): string {
@@ -39,20 +42,35 @@ function patchOf(version: string): string {
  * One row per tool of `table`. `tested(tool)` says which version is in the cache (undefined when a tool, or one of
  * its binaries, is missing).
  */
-export function compareTools(table: Readonly<Record<string, ToolVersion>>, tested: (tool: string) => string | undefined): ToolComparison[] {
+export function compareTools(
+  table: Readonly<Record<string, ToolVersion>>,
+  tested: (tool: string) => string | undefined,
+): ToolComparison[] {
   return Object.entries(table).map(([tool, entry]) => {
     const version = tested(tool);
-    const base = { tool, deployed: entry.deployed, deployedFrom: entry.deployedFrom, tested: version, source: `${entry.fetch.package}/${entry.fetch.suite}`, allowedDrift: entry.allowedDrift };
+    const base = {
+      tool,
+      deployed: entry.deployed,
+      deployedFrom: entry.deployedFrom,
+      tested: version,
+      source: `${entry.fetch.package}/${entry.fetch.suite}`,
+      allowedDrift: entry.allowedDrift,
+    };
     if (version === undefined) return { ...base, status: "not fetched" as const };
-    if (majorMinor(version) !== majorMinor(entry.deployed)) return { ...base, status: entry.allowedDrift ? ("drift allowed" as const) : ("drift" as const) };
-    return { ...base, status: patchOf(version) === patchOf(entry.deployed) ? ("same" as const) : ("patch differs" as const) };
+    if (majorMinor(version) !== majorMinor(entry.deployed))
+      return { ...base, status: entry.allowedDrift ? ("drift allowed" as const) : ("drift" as const) };
+    return {
+      ...base,
+      status: patchOf(version) === patchOf(entry.deployed) ? ("same" as const) : ("patch differs" as const),
+    };
   });
 }
 
 /** What makes `npm run versions` fail, one sentence per tool that says what to do; empty when all is well. */
 export function versionProblems(rows: readonly ToolComparison[]): string[] {
   return rows.flatMap((row) => {
-    if (row.status === "not fetched") return [`${row.tool}: not in the tool cache (${row.source}): run \`npm run fetch-tools\``];
+    if (row.status === "not fetched")
+      return [`${row.tool}: not in the tool cache (${row.source}): run \`npm run fetch-tools\``];
     if (row.status === "drift")
       return [
         `${row.tool}: the tests run ${row.tested} (${majorMinor(row.tested!)}) but the stack deploys ${row.deployed} (${majorMinor(row.deployed)}, ${row.deployedFrom}): fetch the deployed release line in toolchain/versions.ts, or write the reason in its \`allowedDrift\``,
@@ -64,7 +82,14 @@ export function versionProblems(rows: readonly ToolComparison[]): string[] {
 /** The side-by-side table, in Markdown (it reads in a terminal and pastes into a PR or BENCHMARKS.md). */
 export function versionReport(rows: readonly ToolComparison[]): string {
   const header = ["tool", "deployed", "pinned in", "tested", "from", "status"];
-  const lines = rows.map((row) => [row.tool, row.deployed, row.deployedFrom, row.tested ?? "—", row.source, row.status === "drift allowed" ? `drift allowed: ${row.allowedDrift}` : row.status]);
+  const lines = rows.map((row) => [
+    row.tool,
+    row.deployed,
+    row.deployedFrom,
+    row.tested ?? "—",
+    row.source,
+    row.status === "drift allowed" ? `drift allowed: ${row.allowedDrift}` : row.status,
+  ]);
   return [header, header.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 

@@ -40,7 +40,11 @@ export interface ToolVersion {
 const imageTag = (image: string): string => image.slice(image.lastIndexOf(":") + 1);
 
 /** fail2ban is Python: `usr/bin/fail2ban-*` of the unpacked package, run with `PYTHONPATH` into it (tests/helpers/fail2ban.ts). */
-const FAIL2BAN_SCRIPTS = { client: "usr/bin/fail2ban-client", regex: "usr/bin/fail2ban-regex", server: "usr/bin/fail2ban-server" } as const;
+const FAIL2BAN_SCRIPTS = {
+  client: "usr/bin/fail2ban-client",
+  regex: "usr/bin/fail2ban-regex",
+  server: "usr/bin/fail2ban-server",
+} as const;
 
 export const TOOL_VERSIONS = {
   prometheus: {
@@ -77,7 +81,19 @@ export const TOOL_VERSIONS = {
     fetch: {
       package: "suricata",
       suite: "bullseye",
-      with: ["libhtp2", "libhyperscan5", "libpcre3", "libbpf0", "libnet1", "libnetfilter-log1", "libnetfilter-queue1", "libhiredis0.14", "libmaxminddb0", "libluajit-5.1-2", "libevent-pthreads-2.1-7"],
+      with: [
+        "libhtp2",
+        "libhyperscan5",
+        "libpcre3",
+        "libbpf0",
+        "libnet1",
+        "libnetfilter-log1",
+        "libnetfilter-queue1",
+        "libhiredis0.14",
+        "libmaxminddb0",
+        "libluajit-5.1-2",
+        "libevent-pthreads-2.1-7",
+      ],
     },
     binaries: { suricata: "usr/bin/suricata" },
   },
@@ -92,8 +108,37 @@ export const TOOL_VERSIONS = {
       suite: "bookworm-backports",
       with: [
         "libhtp2",
-        ...["libhyperscan5", "libnet1", "libnetfilter-log1", "libnetfilter-queue1", "libhiredis0.14", "libmaxminddb0", "libluajit-5.1-2", "libevent-pthreads-2.1-7", "libxdp1", "libfdt1"].map((name) => `${name}/bookworm`),
-        ...["eal", "ethdev", "mbuf", "mempool", "net-bond", "bus-pci", "bus-vdev", "hash", "ip-frag", "kvargs", "meter", "net", "pci", "rcu", "ring", "sched", "telemetry"].map((name) => `librte-${name}23/bookworm`),
+        ...[
+          "libhyperscan5",
+          "libnet1",
+          "libnetfilter-log1",
+          "libnetfilter-queue1",
+          "libhiredis0.14",
+          "libmaxminddb0",
+          "libluajit-5.1-2",
+          "libevent-pthreads-2.1-7",
+          "libxdp1",
+          "libfdt1",
+        ].map((name) => `${name}/bookworm`),
+        ...[
+          "eal",
+          "ethdev",
+          "mbuf",
+          "mempool",
+          "net-bond",
+          "bus-pci",
+          "bus-vdev",
+          "hash",
+          "ip-frag",
+          "kvargs",
+          "meter",
+          "net",
+          "pci",
+          "rcu",
+          "ring",
+          "sched",
+          "telemetry",
+        ].map((name) => `librte-${name}23/bookworm`),
       ],
     },
     binaries: { suricata7: "usr/bin/suricata" },
@@ -106,15 +151,27 @@ export const TOOL_VERSIONS = {
     deployedFrom: "settings/security.ts security.fail2ban.version (default)",
     // With the Python it was released for: 0.11.2 imports `collections.MutableMapping`, gone since Python 3.10
     // (Ubuntu's 0.11.2-6 carries upstream's fix for its Python 3.10; the code and action files are 0.11.2's).
-    fetch: { package: "fail2ban", suite: "bullseye", with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"] },
-    binaries: { "fail2ban-client": FAIL2BAN_SCRIPTS.client, "fail2ban-regex": FAIL2BAN_SCRIPTS.regex, "fail2ban-server": FAIL2BAN_SCRIPTS.server },
+    fetch: {
+      package: "fail2ban",
+      suite: "bullseye",
+      with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"],
+    },
+    binaries: {
+      "fail2ban-client": FAIL2BAN_SCRIPTS.client,
+      "fail2ban-regex": FAIL2BAN_SCRIPTS.regex,
+      "fail2ban-server": FAIL2BAN_SCRIPTS.server,
+    },
   },
   /** The newest fail2ban the jails must also work on (hosts on Debian 13; Ubuntu 24.04 has 1.0.2, the system's). */
   fail2banNewest: {
     deployed: fail2banSettings.parse({}).version,
     deployedFrom: "settings/security.ts security.fail2ban.version (default)",
     fetch: { package: "fail2ban", suite: "trixie" },
-    binaries: { "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client, "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex, "fail2ban-server-newest": FAIL2BAN_SCRIPTS.server },
+    binaries: {
+      "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client,
+      "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex,
+      "fail2ban-server-newest": FAIL2BAN_SCRIPTS.server,
+    },
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },

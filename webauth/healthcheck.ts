@@ -17,7 +17,12 @@ import { passwordFile } from "./paths";
  * 1.31) and does not validate the certificate, which a check of the server's own address from inside its own
  * network namespace does not need.
  */
-export function authenticatedHealthcheck(server: WebConfigServer, address: string, path: string, scheme: "http" | "https" = "http"): string[] {
+export function authenticatedHealthcheck(
+  server: WebConfigServer,
+  address: string,
+  path: string,
+  scheme: "http" | "https" = "http",
+): string[] {
   const file = passwordFile(server, server).inContainer;
   return ["CMD", "sh", "-c", `wget -q --spider "${scheme}://${server}:$(cat ${file})@${address}${path}"`];
 }

@@ -10,14 +10,16 @@ import { alertRule } from "./common";
 
 /** Logs of failing requests: the backend's error lines, or Traefik's access log entries answered 5xx. */
 function errorLogs(config: MonitoringConfig, settings: Settings): string {
-  if (config.requestMetricsSource === "traefik") return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | DownstreamStatus >= 500`;
+  if (config.requestMetricsSource === "traefik")
+    return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | DownstreamStatus >= 500`;
   return `${logJobSelector("api")} |= "ERROR"`;
 }
 
 /** Logs of slow requests: the backend's `duration_ms` (runbook query), or Traefik's `Duration` in nanoseconds. */
 function slowLogs(config: MonitoringConfig, settings: Settings): string {
   const seconds = config.thresholds.latencyP99Seconds;
-  if (config.requestMetricsSource === "traefik") return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | Duration > ${Math.round(seconds * 1e9)}`;
+  if (config.requestMetricsSource === "traefik")
+    return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | Duration > ${Math.round(seconds * 1e9)}`;
   return `${logJobSelector("api")} | json | duration_ms > ${Math.round(seconds * 1000)}`;
 }
 
@@ -37,7 +39,8 @@ export function apiRuleFile(settings: Settings): RuleFile {
             for: "apiDown",
             severity: "critical",
             summary: "The KoproGo API is down.",
-            description: "Prometheus cannot scrape the API at {{ $labels.instance }} (up = {{ $value }}): the backend container is stopped, crashing or unreachable.",
+            description:
+              "Prometheus cannot scrape the API at {{ $labels.instance }} (up = {{ $value }}): the backend container is stopped, crashing or unreachable.",
             dashboard: "apiOverview",
             logs: logSelector({ job: JOBS.api }),
           }),

@@ -28,7 +28,9 @@ export interface AlertSpec {
 
 export function alertRule(config: MonitoringConfig, spec: AlertSpec): AlertingRule {
   const annotations: Record<string, string> = { summary: spec.summary, description: spec.description };
-  if (spec.dashboard) annotations.dashboard_url = typeof spec.dashboard === "string" ? dashboardUrl(config.grafanaUrl, spec.dashboard) : spec.dashboard.url;
+  if (spec.dashboard)
+    annotations.dashboard_url =
+      typeof spec.dashboard === "string" ? dashboardUrl(config.grafanaUrl, spec.dashboard) : spec.dashboard.url;
   if (spec.logs) annotations.logs_url = logsUrl(config.grafanaUrl, spec.logs);
   return {
     alert: spec.alert,

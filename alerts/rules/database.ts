@@ -21,7 +21,8 @@ export function databaseRuleFile(settings: Settings): RuleFile {
             for: "databaseDown",
             severity: "critical",
             summary: "PostgreSQL is down.",
-            description: "PostgreSQL {{ $labels.instance }} cannot be reached (value {{ $value }}): the exporter is down or cannot connect to the database.",
+            description:
+              "PostgreSQL {{ $labels.instance }} cannot be reached (value {{ $value }}): the exporter is down or cannot connect to the database.",
             dashboard: "postgresql",
             logs: `${logJobSelector("postgres")} |~ "FATAL|PANIC|ERROR"`,
           }),

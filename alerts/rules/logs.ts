@@ -20,7 +20,9 @@ export const logRules: RuleFileBuilder = (settings) => {
   // No dashboard shows these symptoms: the targets page, or the symptom broken down (by status code, by reason)
   // in Explore on the Prometheus data source.
   const targets = { url: prometheusPageUrl(config.prometheusUrl, "targets") };
-  const breakdown = (expr: string) => ({ url: exploreUrl(config.grafanaUrl, { uid: DATASOURCES.prometheus.uid, type: "prometheus" }, expr) });
+  const breakdown = (expr: string) => ({
+    url: exploreUrl(config.grafanaUrl, { uid: DATASOURCES.prometheus.uid, type: "prometheus" }, expr),
+  });
   // What Alloy says about its pushes (loki.write logs each failed batch).
   const alloyPushLogs = logQuery(streamSelector(eq("job", JOBS.alloy)), containsLine("loki.write"));
   const pushes = `loki_write_request_duration_seconds_count{${alloy}}`;

@@ -14,8 +14,11 @@ import { alertRule } from "./common";
 export function metaRuleFile(settings: Settings): RuleFile {
   const config = monitoringConfig(settings);
   const { prometheusSelector: prometheus, alertmanagerSelector: alertmanager, rateInterval } = config;
-  const page = (name: Parameters<typeof prometheusPageUrl>[1]) => ({ url: prometheusPageUrl(config.prometheusUrl, name) });
-  const containerLogs = (service: "prometheus" | "alertmanager") => `${logSelector({ container: containerName(settings, service) })} |~ "(?i)level=(error|warn)"`;
+  const page = (name: Parameters<typeof prometheusPageUrl>[1]) => ({
+    url: prometheusPageUrl(config.prometheusUrl, name),
+  });
+  const containerLogs = (service: "prometheus" | "alertmanager") =>
+    `${logSelector({ container: containerName(settings, service) })} |~ "(?i)level=(error|warn)"`;
   return {
     name: "meta",
     groups: [
@@ -28,7 +31,8 @@ export function metaRuleFile(settings: Settings): RuleFile {
             for: "watchdog",
             severity: "none",
             summary: "The alerting pipeline works (always firing).",
-            description: "Always firing. It reaches the dead man's switch every few minutes; when it stops arriving, Prometheus, Alertmanager or their network is broken and no other alert can be trusted.",
+            description:
+              "Always firing. It reaches the dead man's switch every few minutes; when it stops arriving, Prometheus, Alertmanager or their network is broken and no other alert can be trusted.",
           }),
           alertRule(config, {
             alert: "TargetDown",
@@ -37,7 +41,8 @@ export function metaRuleFile(settings: Settings): RuleFile {
             for: "targetDown",
             severity: "warning",
             summary: "A scrape target is down.",
-            description: "Prometheus cannot scrape job {{ $labels.job }} at {{ $labels.instance }} (up = {{ $value }}): its metrics, dashboards and alerts are blind.",
+            description:
+              "Prometheus cannot scrape job {{ $labels.job }} at {{ $labels.instance }} (up = {{ $value }}): its metrics, dashboards and alerts are blind.",
             dashboard: page("targets"),
             logs: `${logSelector({ container: containerName(settings, "prometheus") })} |= "scrape"`,
           }),
@@ -57,7 +62,8 @@ export function metaRuleFile(settings: Settings): RuleFile {
             for: "selfMonitoringFailure",
             severity: "warning",
             summary: "Alertmanager could not load its new configuration.",
-            description: "Alertmanager {{ $labels.instance }} rejected its configuration (last reload successful = {{ $value }}); it still routes with the previous one.",
+            description:
+              "Alertmanager {{ $labels.instance }} rejected its configuration (last reload successful = {{ $value }}); it still routes with the previous one.",
             dashboard: page("alerts"),
             logs: containerLogs("alertmanager"),
           }),
@@ -67,7 +73,8 @@ export function metaRuleFile(settings: Settings): RuleFile {
             for: "selfMonitoringFailure",
             severity: "warning",
             summary: "Prometheus could not load its new configuration.",
-            description: "Prometheus {{ $labels.instance }} rejected its configuration or rules (last reload successful = {{ $value }}); it still runs the previous ones.",
+            description:
+              "Prometheus {{ $labels.instance }} rejected its configuration or rules (last reload successful = {{ $value }}); it still runs the previous ones.",
             dashboard: page("config"),
             logs: containerLogs("prometheus"),
           }),

@@ -44,7 +44,9 @@ function requestSource(config: MonitoringConfig): RequestSource {
 
 /** `path` from the source's endpoint label (a no-op for the backend, Traefik's `service` otherwise). */
 function withPathLabel(expr: string, source: RequestSource): string {
-  return source.pathLabel === "path" ? expr : `label_replace(${expr}, "path", "$1", ${JSON.stringify(source.pathLabel)}, "(.*)")`;
+  return source.pathLabel === "path"
+    ? expr
+    : `label_replace(${expr}, "path", "$1", ${JSON.stringify(source.pathLabel)}, "(.*)")`;
 }
 
 /** The recording rules, in contract order. */
@@ -65,13 +67,21 @@ export function requestRecordingRules(settings: Settings): RecordingRule[] {
       labels,
     },
     // Requests per second by endpoint (method and route template; Traefik: its service).
-    { record: RULES.requestRateByPath, expr: `sum by (method, path) (${withPathLabel(rate(source.requests), source)})`, labels },
+    {
+      record: RULES.requestRateByPath,
+      expr: `sum by (method, path) (${withPathLabel(rate(source.requests), source)})`,
+      labels,
+    },
     // Server errors (5xx) per second, every status code added up.
     { record: RULES.errorRate, expr: `sum(${rate(source.errors)})`, labels },
     // Latency histogram, all endpoints: `histogram_quantile(0.99, <this>)` is the P99.
     { record: RULES.latencyBuckets, expr: `sum by (le) (${rate(source.buckets)})`, labels },
     // Latency histogram by endpoint, for the slowest-endpoints panel.
-    { record: RULES.latencyBucketsByPath, expr: `sum by (method, path, le) (${withPathLabel(rate(source.buckets), source)})`, labels },
+    {
+      record: RULES.latencyBucketsByPath,
+      expr: `sum by (method, path, le) (${withPathLabel(rate(source.buckets), source)})`,
+      labels,
+    },
   ];
 }
 

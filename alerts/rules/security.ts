@@ -33,7 +33,8 @@ export function securityAlerts(settings: Settings): AlertingRule[] {
       for: "crowdsecDown",
       severity: "warning",
       summary: "CrowdSec is down: no new bans, no community blocklist",
-      description: "Prometheus cannot scrape CrowdSec on {{ $labels.instance }} (up = {{ $value }}) for 5 minutes. The firewall bouncer keeps the bans in place but no new attack is detected.",
+      description:
+        "Prometheus cannot scrape CrowdSec on {{ $labels.instance }} (up = {{ $value }}) for 5 minutes. The firewall bouncer keeps the bans in place but no new attack is detected.",
       logs: crowdsecLog,
     },
     {

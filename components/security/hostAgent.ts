@@ -55,23 +55,51 @@ export class HostAgent extends pulumi.ComponentResource {
     const spec = agentSpec(agent, settings);
     const install = asRoot(installScript(spec), root);
     const installHash = contentHash(install);
-    this.install = hostCommand(`${name}-install`, args.host, { create: install, delete: asRoot(removeScript(spec), root) }, { parent: this });
+    this.install = hostCommand(
+      `${name}-install`,
+      args.host,
+      { create: install, delete: asRoot(removeScript(spec), root) },
+      { parent: this },
+    );
     // A package upgrade may replace a file we own (CrowdSec's installer writes acquis.yaml): rewrite them all then.
     const files = new ConfigFiles(
       `${name}-files`,
-      { host: args.host, root: "/etc", files: args.files.map((file) => ({ ...file, path: etcPathOf(file.path) })), rewriteOn: [installHash], after: [this.install] },
+      {
+        host: args.host,
+        root: "/etc",
+        files: args.files.map((file) => ({ ...file, path: etcPathOf(file.path) })),
+        rewriteOn: [installHash],
+        after: [this.install],
+      },
       { parent: this },
     );
     this.hashes = files.hashes;
     // The vendor's content (hub collections, rule sources), fetched again when what it fetches or the package changes.
     const fetch = spec.fetch === undefined ? undefined : asRoot(spec.fetch, root);
     const fetched =
-      fetch === undefined ? [] : [hostCommand(`${name}-fetch`, args.host, { create: fetch, rerunOn: [contentHash(fetch), installHash] }, { parent: this, dependsOn: files.writes })];
+      fetch === undefined
+        ? []
+        : [
+            hostCommand(
+              `${name}-fetch`,
+              args.host,
+              { create: fetch, rerunOn: [contentHash(fetch), installHash] },
+              { parent: this, dependsOn: files.writes },
+            ),
+          ];
     const apply = asRoot(spec.apply, root);
     this.apply = hostCommand(
       `${name}-apply`,
       args.host,
-      { create: apply, delete: asRoot(spec.stop, root), rerunOn: files.hashes.apply((hashes) => [...hashes, installHash, ...(fetch === undefined ? [] : [contentHash(fetch)])]) },
+      {
+        create: apply,
+        delete: asRoot(spec.stop, root),
+        rerunOn: files.hashes.apply((hashes) => [
+          ...hashes,
+          installHash,
+          ...(fetch === undefined ? [] : [contentHash(fetch)]),
+        ]),
+      },
       { parent: this, dependsOn: [...files.writes, ...fetched] },
     );
     this.registerOutputs({ hashes: this.hashes });

@@ -22,9 +22,17 @@ export class HostSecurity extends pulumi.ComponentResource {
   constructor(name: string, args: HostSecurityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:HostSecurity", name, {}, opts);
     const { settings } = args;
-    if (!settings.security.enabled) throw new Error("`security.enabled` is false: declare HostSecurity only for a stack that enables it");
+    if (!settings.security.enabled)
+      throw new Error("`security.enabled` is false: declare HostSecurity only for a stack that enables it");
     this.agents = Object.fromEntries(
-      enabledAgents(settings).map((agent) => [agent, new HostAgent(`${name}-${agent}`, { settings, agent, host: args.host, files: filesUnder(args.files, agent) }, { parent: this })]),
+      enabledAgents(settings).map((agent) => [
+        agent,
+        new HostAgent(
+          `${name}-${agent}`,
+          { settings, agent, host: args.host, files: filesUnder(args.files, agent) },
+          { parent: this },
+        ),
+      ]),
     );
     this.registerOutputs({});
   }

@@ -11,7 +11,10 @@ import { curlIn, describeOutcome, type CurlOutcome, type CurlRequest } from "./c
 import type { DeclaredStack } from "./declared";
 import type { AttackLab } from "./lab";
 
-export type Credentials = (server: ServiceName, caller: ServiceName | "operator") => Pick<CurlRequest, "basicAuth" | "headers">;
+export type Credentials = (
+  server: ServiceName,
+  caller: ServiceName | "operator",
+) => Pick<CurlRequest, "basicAuth" | "headers">;
 
 export interface AttackContext {
   readonly lab: AttackLab;
@@ -56,19 +59,38 @@ export interface HarnessCall {
  * The harness's call to Prometheus or Alertmanager from Grafana's namespace (Grafana is the client the data
  * sources configure), by the name Grafana uses, with the credentials the stack gives its clients.
  */
-export async function harnessCall(ctx: AttackContext, service: "prometheus" | "alertmanager", request: Omit<CurlRequest, "url"> & { path: string; from?: ServiceName }): Promise<HarnessCall> {
+export async function harnessCall(
+  ctx: AttackContext,
+  service: "prometheus" | "alertmanager",
+  request: Omit<CurlRequest, "url"> & { path: string; from?: ServiceName },
+): Promise<HarnessCall> {
   const port = ctx.lab.service(nameOf(ctx, service)).port;
   const client = request.from ?? "grafana";
   const login = ctx.credentials(service, client);
   // The harness is a client that must get through: a loaded CI machine gets more time than the attacker's probes.
-  const outcome = await curlIn(netnsOfService(ctx, client), { connectTimeout: 3, maxTime: 20, ...request, ...login, url: `http://${nameOf(ctx, service)}:${port}${request.path}` });
+  const outcome = await curlIn(netnsOfService(ctx, client), {
+    connectTimeout: 3,
+    maxTime: 20,
+    ...request,
+    ...login,
+    url: `http://${nameOf(ctx, service)}:${port}${request.path}`,
+  });
   const accepted = outcome.kind === "http" && outcome.status >= 200 && outcome.status < 300;
-  return { ok: accepted, detail: `${request.method ?? "GET"} ${request.path} from ${nameOf(ctx, client)}${login.basicAuth ? ` signed in as ${login.basicAuth.split(":")[0]}` : " (no login asked)"}: ${describeOutcome(outcome)}`, outcome };
+  return {
+    ok: accepted,
+    detail: `${request.method ?? "GET"} ${request.path} from ${nameOf(ctx, client)}${login.basicAuth ? ` signed in as ${login.basicAuth.split(":")[0]}` : " (no login asked)"}: ${describeOutcome(outcome)}`,
+    outcome,
+  };
 }
 
 /** An instant query through the harness's authenticated call; the result vector. */
-export async function harnessQuery(ctx: AttackContext, expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+export async function harnessQuery(
+  ctx: AttackContext,
+  expr: string,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
   const call = await harnessCall(ctx, "prometheus", { path: `/api/v1/query?query=${encodeURIComponent(expr)}` });
   if (!call.ok || call.outcome?.kind !== "http") throw new Error(`query ${expr}: ${call.detail}`);
-  return (JSON.parse(call.outcome.body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+  return (
+    JSON.parse(call.outcome.body) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }
+  ).data.result;
 }

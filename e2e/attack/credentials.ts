@@ -13,7 +13,8 @@ export function harnessCredentials(secrets: Secrets<string>): Credentials {
     // No login for this caller on this server (or a server that asks for none): the call goes without one.
     if (!login) return {};
     const password = secrets[webPasswordName(login.server, login.user)];
-    if (!password) throw new Error(`no password for the login ${caller} on ${server} among the secrets the lab rendered with`);
+    if (!password)
+      throw new Error(`no password for the login ${caller} on ${server} among the secrets the lab rendered with`);
     return { basicAuth: `${login.user}:${password}` };
   };
 }

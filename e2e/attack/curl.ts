@@ -38,24 +38,52 @@ const STATUS_MARK = "\n@@status=";
 
 export function curlIn(netns: string, request: CurlRequest): Promise<CurlOutcome> {
   const connect = request.connectTimeout ?? 1;
-  const args = ["netns", "exec", netns, "curl", "-sS", "-X", request.method ?? "GET", "--connect-timeout", String(connect), "-m", String(request.maxTime ?? connect * 3), "-w", `${STATUS_MARK}%{http_code}`];
+  const args = [
+    "netns",
+    "exec",
+    netns,
+    "curl",
+    "-sS",
+    "-X",
+    request.method ?? "GET",
+    "--connect-timeout",
+    String(connect),
+    "-m",
+    String(request.maxTime ?? connect * 3),
+    "-w",
+    `${STATUS_MARK}%{http_code}`,
+  ];
   for (const [name, value] of Object.entries(request.headers ?? {})) args.push("-H", `${name}: ${value}`);
   if (request.basicAuth) args.push("-u", request.basicAuth);
   if (request.body !== undefined) args.push("--data-binary", request.body);
   args.push("--", request.url);
   return new Promise((resolve, reject) => {
-    execFile("ip", args, { encoding: "utf8", timeout: ((request.maxTime ?? connect * 3) + 5) * 1000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : -1) : 0;
-      const at = stdout.lastIndexOf(STATUS_MARK);
-      const status = at >= 0 ? Number(stdout.slice(at + STATUS_MARK.length)) : 0;
-      if (code === 0 && status > 0) {
-        resolve({ kind: "http", status, body: stdout.slice(0, at) });
-      } else if (NO_CONNECTION[code]) {
-        resolve({ kind: "no-connection", reason: `${NO_CONNECTION[code]}: ${stderr.trim().split("\n").pop() ?? ""}`.trim() });
-      } else {
-        reject(new Error(`curl in ${netns} ${request.method ?? "GET"} ${request.url}: exit ${code}: ${stderr.trim()}`));
-      }
-    });
+    execFile(
+      "ip",
+      args,
+      { encoding: "utf8", timeout: ((request.maxTime ?? connect * 3) + 5) * 1000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof (error as { code?: unknown }).code === "number"
+            ? (error as { code: number }).code
+            : -1
+          : 0;
+        const at = stdout.lastIndexOf(STATUS_MARK);
+        const status = at >= 0 ? Number(stdout.slice(at + STATUS_MARK.length)) : 0;
+        if (code === 0 && status > 0) {
+          resolve({ kind: "http", status, body: stdout.slice(0, at) });
+        } else if (NO_CONNECTION[code]) {
+          resolve({
+            kind: "no-connection",
+            reason: `${NO_CONNECTION[code]}: ${stderr.trim().split("\n").pop() ?? ""}`.trim(),
+          });
+        } else {
+          reject(
+            new Error(`curl in ${netns} ${request.method ?? "GET"} ${request.url}: exit ${code}: ${stderr.trim()}`),
+          );
+        }
+      },
+    );
   });
 }
 

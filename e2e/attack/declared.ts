@@ -29,7 +29,11 @@ export interface DeclaredContainer {
   /** `KEY=value`. */
   readonly env: readonly string[];
   /** Docker networks joined, in order, with the aliases on each. */
-  readonly networks: readonly { readonly name: string; readonly aliases: readonly string[]; readonly ipv4Address?: string }[];
+  readonly networks: readonly {
+    readonly name: string;
+    readonly aliases: readonly string[];
+    readonly ipv4Address?: string;
+  }[];
   /** `host` for the host's network namespace. */
   readonly networkMode?: string;
   readonly user?: string;
@@ -62,7 +66,10 @@ export function networksOf(stack: DeclaredStack): DeclaredNetwork[] {
 
 export function declaredContainer(stack: DeclaredStack, name: string): DeclaredContainer {
   const found = stack.containers.find((c) => c.name === name);
-  if (!found) throw new Error(`the program declares no container ${name} (containers: ${stack.containers.map((c) => c.name).join(", ")})`);
+  if (!found)
+    throw new Error(
+      `the program declares no container ${name} (containers: ${stack.containers.map((c) => c.name).join(", ")})`,
+    );
   return found;
 }
 
@@ -102,6 +109,7 @@ export function declaredFileWrites(stack: Pick<DeclaredStack, "hostCommands">): 
 export function containerUser(container: DeclaredContainer): { uid: number; gid: number } | undefined {
   if (!container.user) return undefined;
   const [uid, gid] = container.user.split(":");
-  if (!/^\d+$/.test(uid) || (gid !== undefined && !/^\d+$/.test(gid))) throw new Error(`${container.name}: user ${container.user} is not numeric uid[:gid]`);
+  if (!/^\d+$/.test(uid) || (gid !== undefined && !/^\d+$/.test(gid)))
+    throw new Error(`${container.name}: user ${container.user} is not numeric uid[:gid]`);
   return { uid: Number(uid), gid: Number(gid ?? 0) };
 }

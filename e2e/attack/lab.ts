@@ -121,21 +121,30 @@ export class AttackLab {
   private build(): void {
     const { declared, settings } = this.options;
     // Fixed subnets first, so that the others are given the free /24s around them.
-    const networks = networksOf(declared).sort((a, b) => Number(b.subnet !== undefined) - Number(a.subnet !== undefined));
+    const networks = networksOf(declared).sort(
+      (a, b) => Number(b.subnet !== undefined) - Number(a.subnet !== undefined),
+    );
     for (const network of networks) this.net.addNetwork(network);
-    if (!networks.some((n) => n.name === this.applicationNetwork)) this.net.addNetwork({ name: this.applicationNetwork, internal: false });
-    this.net.reserve(declared.containers.flatMap((c) => c.networks.flatMap((n) => (n.ipv4Address ? [n.ipv4Address] : []))));
+    if (!networks.some((n) => n.name === this.applicationNetwork))
+      this.net.addNetwork({ name: this.applicationNetwork, internal: false });
+    this.net.reserve(
+      declared.containers.flatMap((c) => c.networks.flatMap((n) => (n.ipv4Address ? [n.ipv4Address] : []))),
+    );
     for (const container of declared.containers) {
       if (container.networkMode === "host") continue;
-      if (container.networks.length === 0) throw new Error(`${container.name} joins no network and is not on the host's: the lab cannot place it`);
+      if (container.networks.length === 0)
+        throw new Error(`${container.name} joins no network and is not on the host's: the lab cannot place it`);
       this.net.addContainer({
         name: container.name,
         networks: container.networks.map((n) => n.name),
         aliases: [...new Set(container.networks.flatMap((n) => n.aliases))],
-        staticAddresses: Object.fromEntries(container.networks.flatMap((n) => (n.ipv4Address ? [[n.name, n.ipv4Address]] : []))),
+        staticAddresses: Object.fromEntries(
+          container.networks.flatMap((n) => (n.ipv4Address ? [[n.name, n.ipv4Address]] : [])),
+        ),
       });
     }
-    for (const app of applicationContainers(settings)) this.net.addContainer({ name: app.name, networks: [this.applicationNetwork] });
+    for (const app of applicationContainers(settings))
+      this.net.addContainer({ name: app.name, networks: [this.applicationNetwork] });
     this.net.writeHostsFiles();
   }
 
@@ -192,7 +201,15 @@ export class AttackLab {
         for (const sub of ["upper", "work"]) fs.mkdirSync(path.join(scratch, sub), { recursive: true });
         // As the container's user (`setpriv` after `ip netns exec`, which needs root to enter the namespace).
         const asUser = user ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups"] : [];
-        const { command, args } = withEtcMounts(run, scratch, ["ip", "netns", "exec", netns, ...asUser, run.binary, ...run.args]);
+        const { command, args } = withEtcMounts(run, scratch, [
+          "ip",
+          "netns",
+          "exec",
+          netns,
+          ...asUser,
+          run.binary,
+          ...run.args,
+        ]);
         const proc = this.start({ name: container.name, command, args, env: run.env, logDir: this.logDir });
         const port = listenPort(run.args) ?? (service ? SERVICE_PORTS[service] : undefined);
         if (port === undefined) throw new Error(`${container.name}: no listen port in its command`);
@@ -204,7 +221,13 @@ export class AttackLab {
         const bind = commandListenAddress(container.command);
         const port = bind?.port ?? SERVICE_PORTS[service!];
         const host = bind?.host || "0.0.0.0";
-        const proc = this.start({ name: container.name, command: process.execPath, args: ["-e", LISTENER_JS, host, String(port), container.name], netns, logDir: this.logDir });
+        const proc = this.start({
+          name: container.name,
+          command: process.execPath,
+          args: ["-e", LISTENER_JS, host, String(port), container.name],
+          netns,
+          logDir: this.logDir,
+        });
         this.services.push({ container: container.name, netns, process: proc, kind: "stand-in", port });
         waits.push(this.waitAnswering(netns, `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/`, proc));
       }
@@ -214,7 +237,13 @@ export class AttackLab {
     const apiProcess = this.start({
       name: hostOf(api),
       command: process.execPath,
-      args: ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "e2e/standInApi.ts"), "--listen", `0.0.0.0:${portOf(api)}`],
+      args: [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(PROJECT_DIR, "e2e/standInApi.ts"),
+        "--listen",
+        `0.0.0.0:${portOf(api)}`,
+      ],
       cwd: PROJECT_DIR,
       netns: apiNetns,
       logDir: this.logDir,
@@ -224,9 +253,22 @@ export class AttackLab {
       for (const port of container.ports.filter((p) => p.external !== undefined)) {
         const ip = port.ip ?? "0.0.0.0";
         const to = Object.values(this.net.container(container.name).addresses)[0];
-        const proc = this.start({ name: `publish-${container.name}-${port.external}`, command: process.execPath, args: ["-e", FORWARDER_JS, ip, String(port.external), to, String(port.internal)], netns: this.net.host, logDir: this.logDir });
-        this.published.push({ container: container.name, service: serviceOf(settings, container.name), ip: ip === "0.0.0.0" ? this.net.publicAddress : ip, port: port.external! });
-        waits.push(this.waitAnswering(this.net.host, `http://${ip === "0.0.0.0" ? "127.0.0.1" : ip}:${port.external}/`, proc));
+        const proc = this.start({
+          name: `publish-${container.name}-${port.external}`,
+          command: process.execPath,
+          args: ["-e", FORWARDER_JS, ip, String(port.external), to, String(port.internal)],
+          netns: this.net.host,
+          logDir: this.logDir,
+        });
+        this.published.push({
+          container: container.name,
+          service: serviceOf(settings, container.name),
+          ip: ip === "0.0.0.0" ? this.net.publicAddress : ip,
+          port: port.external!,
+        });
+        waits.push(
+          this.waitAnswering(this.net.host, `http://${ip === "0.0.0.0" ? "127.0.0.1" : ip}:${port.external}/`, proc),
+        );
       }
     }
     await Promise.all(waits);
@@ -244,12 +286,28 @@ export class AttackLab {
         try {
           await run("ip", ["netns", "exec", this.net.host, command, ...args], { timeout: 15_000 });
         } catch (error) {
-          if (!line.ignoreFailure) throw new Error(`${name}: ExecStartPre ${line.argv.join(" ")} failed in the host namespace: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`, { cause: error });
+          if (!line.ignoreFailure)
+            throw new Error(
+              `${name}: ExecStartPre ${line.argv.join(" ")} failed in the host namespace: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`,
+              { cause: error },
+            );
         }
       }
     }
-    const proc = this.start({ name, command: process.execPath, args: ["-e", LISTENER_JS, hostOf(address), String(portOf(address)), name], netns: this.net.host, logDir: this.logDir });
-    this.services.push({ container: name, netns: this.net.host, process: proc, kind: "stand-in", port: portOf(address) });
+    const proc = this.start({
+      name,
+      command: process.execPath,
+      args: ["-e", LISTENER_JS, hostOf(address), String(portOf(address)), name],
+      netns: this.net.host,
+      logDir: this.logDir,
+    });
+    this.services.push({
+      container: name,
+      netns: this.net.host,
+      process: proc,
+      kind: "stand-in",
+      port: portOf(address),
+    });
     await this.waitAnswering(this.net.host, `http://${address}/`, proc);
   }
 
@@ -260,7 +318,13 @@ export class AttackLab {
   async serveFromApplication(container: string, port: number, body: string): Promise<void> {
     const netns = this.net.container(container).netns;
     const js = `const [port, body] = process.argv.slice(1); require("http").createServer((q, r) => r.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(body)).listen(Number(port), "0.0.0.0");`;
-    const proc = this.start({ name: `${container}-attacker`, command: process.execPath, args: ["-e", js, String(port), body], netns, logDir: this.logDir });
+    const proc = this.start({
+      name: `${container}-attacker`,
+      command: process.execPath,
+      args: ["-e", js, String(port), body],
+      netns,
+      logDir: this.logDir,
+    });
     this.services.push({ container, netns, process: proc, kind: "stand-in", port });
     await this.waitAnswering(netns, `http://127.0.0.1:${port}/`, proc);
   }
@@ -283,10 +347,12 @@ export class AttackLab {
     void proc.exited.then((code) => (exitedWith = code));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (exitedWith !== undefined) throw new Error(`${proc.name} exited (${exitedWith}) before ${url} answered in ${netns}:\n${logTail(proc)}`);
+      if (exitedWith !== undefined)
+        throw new Error(`${proc.name} exited (${exitedWith}) before ${url} answered in ${netns}:\n${logTail(proc)}`);
       const outcome = await curlIn(netns, { url, connectTimeout: 1 }).catch(() => undefined);
       if (outcome?.kind === "http") return;
-      if (Date.now() > deadline) throw new Error(`${url} did not answer in ${netns} within ${timeoutMs} ms:\n${logTail(proc)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${url} did not answer in ${netns} within ${timeoutMs} ms:\n${logTail(proc)}`);
       await sleep(200);
     }
   }

@@ -82,7 +82,11 @@ export function nativeRun(container: DeclaredContainer, options: NativeRunOption
  * `/etc`), the binds, then `exec` of the rest. The network namespace is entered after (`ip netns exec` inside),
  * so its hosts file is mounted over the overlay's `/etc/hosts`.
  */
-export function withEtcMounts(run: NativeRun, scratchDir: string, then: readonly string[]): { command: string; args: string[] } {
+export function withEtcMounts(
+  run: NativeRun,
+  scratchDir: string,
+  then: readonly string[],
+): { command: string; args: string[] } {
   const script = [
     "set -eu",
     'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc',
@@ -93,6 +97,18 @@ export function withEtcMounts(run: NativeRun, scratchDir: string, then: readonly
   ].join("\n");
   return {
     command: "unshare",
-    args: ["--mount", "--propagation", "private", "sh", "-c", script, "sh", scratchDir, ...run.etcBinds.flatMap((b) => [b.source, b.target]), "--", ...then],
+    args: [
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      script,
+      "sh",
+      scratchDir,
+      ...run.etcBinds.flatMap((b) => [b.source, b.target]),
+      "--",
+      ...then,
+    ],
   };
 }

@@ -32,13 +32,22 @@ export function hostsOf(lab: AttackLab, container: string): string[] {
 }
 
 /** Sends `request(host)` from `netns` to each host; compact detail such as `name: does not resolve; 10.230.1.12: HTTP 401`. */
-export async function probe(netns: string, hosts: readonly string[], request: (host: string) => CurlRequest): Promise<ProbeResult> {
-  const tries = await Promise.all(hosts.map(async (host) => ({ target: host, outcome: await curlIn(netns, request(host)) })));
+export async function probe(
+  netns: string,
+  hosts: readonly string[],
+  request: (host: string) => CurlRequest,
+): Promise<ProbeResult> {
+  const tries = await Promise.all(
+    hosts.map(async (host) => ({ target: host, outcome: await curlIn(netns, request(host)) })),
+  );
   const succeeded = tries.some((t) => !refused(t.outcome));
   const grouped = new Map<string, string[]>();
   for (const t of tries) {
     // An answer that is neither a refusal nor a plain success says why in its body (e.g. "admin APIs disabled").
-    const body = t.outcome.kind === "http" && t.outcome.status >= 300 && !refused(t.outcome) ? ` (${t.outcome.body.trim().slice(0, 80)})` : "";
+    const body =
+      t.outcome.kind === "http" && t.outcome.status >= 300 && !refused(t.outcome)
+        ? ` (${t.outcome.body.trim().slice(0, 80)})`
+        : "";
     const what = `${describeOutcome(t.outcome)}${body}`;
     grouped.set(what, [...(grouped.get(what) ?? []), t.target]);
   }

@@ -18,14 +18,20 @@ export interface LabRange {
 /** `a.b.N.0/24` → `<subnet16>.N.0/24`: a fixed Docker subnet moved into the lab, the same /24 number. */
 export function toLabSubnet(subnet: string, subnet16: string, key: string): string {
   const match = /^\d{1,3}\.\d{1,3}\.(\d{1,3})\.0\/24$/.exec(subnet);
-  if (!match || ["0", "250"].includes(match[1])) throw new Error(`\`${key}\` is ${subnet}: the attack lab maps only /24 subnets (not .0 or .250, its docker0 and public link)`);
+  if (!match || ["0", "250"].includes(match[1]))
+    throw new Error(
+      `\`${key}\` is ${subnet}: the attack lab maps only /24 subnets (not .0 or .250, its docker0 and public link)`,
+    );
   return `${subnet16}.${match[1]}.0/24`;
 }
 
 /** An address of one of the ranges, moved to the lab's (same last octet); any other address is refused. */
 export function toLabAddress(address: string, ranges: readonly LabRange[], key: string): string {
   const range = ranges.find((r) => address.startsWith(`${r.from}.`));
-  if (!range) throw new Error(`\`${key}\` is ${address}: the attack lab models only ${ranges.map((r) => `${r.from}.0/24`).join(" and ")} on the host; map this address in e2e/attack/settings.ts`);
+  if (!range)
+    throw new Error(
+      `\`${key}\` is ${address}: the attack lab models only ${ranges.map((r) => `${r.from}.0/24`).join(" and ")} on the host; map this address in e2e/attack/settings.ts`,
+    );
   return `${range.to}${address.slice(range.from.length)}`;
 }
 
@@ -34,7 +40,10 @@ export function labRanges(monitoringSubnet: string, subnet16: string): LabRange[
   const firstThree = (cidr: string) => cidr.split("/")[0].split(".").slice(0, 3).join(".");
   return [
     { from: "172.17.0", to: `${subnet16}.0` },
-    { from: firstThree(monitoringSubnet), to: firstThree(toLabSubnet(monitoringSubnet, subnet16, "docker.monitoringSubnet")) },
+    {
+      from: firstThree(monitoringSubnet),
+      to: firstThree(toLabSubnet(monitoringSubnet, subnet16, "docker.monitoringSubnet")),
+    },
   ];
 }
 
@@ -44,11 +53,27 @@ export function attackSettings(subnet16: string, stack = "prod"): Settings {
   const ranges = labRanges(settings.docker.monitoringSubnet, subnet16);
   return {
     ...settings,
-    docker: { ...settings.docker, monitoringSubnet: toLabSubnet(settings.docker.monitoringSubnet, subnet16, "docker.monitoringSubnet") },
-    nodeExporter: { ...settings.nodeExporter, listenAddress: toLabAddress(settings.nodeExporter.listenAddress, ranges, "nodeExporter.listenAddress") },
+    docker: {
+      ...settings.docker,
+      monitoringSubnet: toLabSubnet(settings.docker.monitoringSubnet, subnet16, "docker.monitoringSubnet"),
+    },
+    nodeExporter: {
+      ...settings.nodeExporter,
+      listenAddress: toLabAddress(settings.nodeExporter.listenAddress, ranges, "nodeExporter.listenAddress"),
+    },
     security: {
       ...settings.security,
-      crowdsec: { ...crowdsec, metrics: { ...crowdsec.metrics, listenAddress: toLabAddress(crowdsec.metrics.listenAddress, ranges, "security.crowdsec.metrics.listenAddress") } },
+      crowdsec: {
+        ...crowdsec,
+        metrics: {
+          ...crowdsec.metrics,
+          listenAddress: toLabAddress(
+            crowdsec.metrics.listenAddress,
+            ranges,
+            "security.crowdsec.metrics.listenAddress",
+          ),
+        },
+      },
     },
   };
 }

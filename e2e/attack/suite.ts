@@ -12,7 +12,12 @@ async function runOne(attempt: Attempt, ctx: AttackContext): Promise<Verdict> {
     return { attempt, ...(await attempt.run(ctx)) };
   } catch (error) {
     // An attempt that cannot be made is not a failed attack: it is reported as a broken harness, and fails the suite.
-    return { attempt, succeeded: false, detail: `attempt could not run: ${(error as Error).message}`, harness: { ok: false, detail: "not reached" } };
+    return {
+      attempt,
+      succeeded: false,
+      detail: `attempt could not run: ${(error as Error).message}`,
+      harness: { ok: false, detail: "not reached" },
+    };
   }
 }
 
@@ -24,7 +29,8 @@ async function runOne(attempt: Attempt, ctx: AttackContext): Promise<Verdict> {
 export async function runAttempts(attempts: readonly Attempt[], ctx: AttackContext): Promise<Verdict[]> {
   const verdicts = new Map<Attempt, Verdict>();
   for (const phase of [1, 2, 3] as const) {
-    for (const verdict of await Promise.all(attempts.filter((a) => a.phase === phase).map((a) => runOne(a, ctx)))) verdicts.set(verdict.attempt, verdict);
+    for (const verdict of await Promise.all(attempts.filter((a) => a.phase === phase).map((a) => runOne(a, ctx))))
+      verdicts.set(verdict.attempt, verdict);
   }
   return attempts.map((a) => verdicts.get(a)!);
 }

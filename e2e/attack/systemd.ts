@@ -13,7 +13,8 @@ export interface ExecLine {
 export function splitSystemdCommand(line: string): string[] {
   const words: string[] = [];
   const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let match = pattern.exec(line); match; match = pattern.exec(line)) words.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : (match[2] ?? match[3]));
+  for (let match = pattern.exec(line); match; match = pattern.exec(line))
+    words.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : (match[2] ?? match[3]));
   return words;
 }
 
@@ -33,7 +34,8 @@ export function execLines(dropIn: string, key: "ExecStartPre" | "ExecStopPost"):
     let value = line.slice(key.length + 1);
     const ignoreFailure = value.startsWith("-");
     if (ignoreFailure) value = value.slice(1);
-    if (/^[@:+!]/.test(value)) throw new Error(`${key}=${value}: the lab runs plain commands only (prefix ${value[0]})`);
+    if (/^[@:+!]/.test(value))
+      throw new Error(`${key}=${value}: the lab runs plain commands only (prefix ${value[0]})`);
     lines.push({ argv: splitSystemdCommand(value), ignoreFailure });
   }
   return lines;

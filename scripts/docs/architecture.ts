@@ -75,7 +75,11 @@ export function architectureDiagram(settings: Settings): string {
   const memory = new Map<string, string>(containerMemoryLimits(settings).map((l) => [l.service, l.memory]));
   const services: StackService[] = [...SERVICE_NAMES, "socketProxy"];
   const nameOf = (service: StackService) =>
-    service === "socketProxy" ? socketProxyName(settings) : service === "logGateway" ? logGatewayName(settings) : containerName(settings, service);
+    service === "socketProxy"
+      ? socketProxyName(settings)
+      : service === "logGateway"
+        ? logGatewayName(settings)
+        : containerName(settings, service);
   // Every address something is reached at → the node that answers there.
   const nodeAt = new Map<string, string>();
   for (const service of SERVICE_NAMES) nodeAt.set(serviceAddress(settings, service), service);

@@ -24,12 +24,25 @@ const mocks = installPulumiMocks("koprogo-observability", "prod");
 /** This suite's namespaces and addresses (no other test uses them). */
 const PREFIX = "katk-";
 const SUBNET16 = "10.230";
-const TOOLS = [toolPath("prometheus"), toolPath("alertmanager"), toolPath("nodeExporter"), toolPath("postgresExporter"), "ip", "curl", "unshare", "setpriv"];
+const TOOLS = [
+  toolPath("prometheus"),
+  toolPath("alertmanager"),
+  toolPath("nodeExporter"),
+  toolPath("postgresExporter"),
+  "ip",
+  "curl",
+  "unshare",
+  "setpriv",
+];
 
 /** Namespaces need root: elsewhere than CI a non-root run is skipped with the reason, as the e2e harness does. */
 const notRoot = typeof process.getuid === "function" && process.getuid() !== 0;
-if (notRoot && process.env.CI !== "true") console.warn("attack suite skipped: it creates network namespaces and needs root");
-const describeAttack = notRoot && process.env.CI !== "true" ? describe.skip : (title: string, body: () => void) => describeWithTools(title, TOOLS, body);
+if (notRoot && process.env.CI !== "true")
+  console.warn("attack suite skipped: it creates network namespaces and needs root");
+const describeAttack =
+  notRoot && process.env.CI !== "true"
+    ? describe.skip
+    : (title: string, body: () => void) => describeWithTools(title, TOOLS, body);
 
 describeAttack("attack suite (the monitoring plane from the application's network and the internet)", () => {
   let lab: AttackLab | undefined;
@@ -37,7 +50,8 @@ describeAttack("attack suite (the monitoring plane from the application's networ
   let cancelWatchdog = () => {};
 
   beforeAll(async () => {
-    if (typeof process.getuid === "function" && process.getuid() !== 0) throw new Error("the attack suite creates network namespaces: run it as root");
+    if (typeof process.getuid === "function" && process.getuid() !== 0)
+      throw new Error("the attack suite creates network namespaces: run it as root");
     cancelWatchdog = startWatchdog(110_000, "the attack suite");
     const settings = attackSettings(SUBNET16);
     const secrets = e2eSecrets();
@@ -48,9 +62,26 @@ describeAttack("attack suite (the monitoring plane from the application's networ
     lab = await AttackLab.start({ declared, settings, renderDir, workDir, prefix: PREFIX, subnet16: SUBNET16 });
     // CrowdSec on the host, as its unit starts it: the rendered drop-ins' ExecStartPre (its metrics firewall rule), then a stand-in.
     const dropIns = path.join(renderDir, "crowdsec/systemd/crowdsec.service.d");
-    const crowdsecDropIns = fs.existsSync(dropIns) ? fs.readdirSync(dropIns).filter((f) => f.endsWith(".conf")).map((f) => path.join(dropIns, f)) : [];
-    await lab.hostAgent("crowdsec", `${settings.security.crowdsec.metrics.listenAddress}:${settings.security.crowdsec.metrics.port}`, crowdsecDropIns);
-    const ctx: AttackContext = { lab, settings, declared, renderDir, workDir, secrets, credentials: harnessCredentials(secrets) };
+    const crowdsecDropIns = fs.existsSync(dropIns)
+      ? fs
+          .readdirSync(dropIns)
+          .filter((f) => f.endsWith(".conf"))
+          .map((f) => path.join(dropIns, f))
+      : [];
+    await lab.hostAgent(
+      "crowdsec",
+      `${settings.security.crowdsec.metrics.listenAddress}:${settings.security.crowdsec.metrics.port}`,
+      crowdsecDropIns,
+    );
+    const ctx: AttackContext = {
+      lab,
+      settings,
+      declared,
+      renderDir,
+      workDir,
+      secrets,
+      credentials: harnessCredentials(secrets),
+    };
     await waitUntilServing(ctx, ["prometheus", "alertmanager", "node", "postgresql"]);
     verdicts = await runAttempts(ATTEMPTS, ctx);
     console.log([...verdicts.map(verdictLine), summaryLine(verdicts)].join("\n"));
@@ -72,7 +103,11 @@ describeAttack("attack suite (the monitoring plane from the application's networ
 
   test.each(ATTEMPTS.map((a) => [a.id, a] as const))("%s fails for the attacker and works for the harness", (id) => {
     const verdict = verdicts.find((v) => v.attempt.id === id)!;
-    expect({ id, succeeded: verdict.succeeded, detail: verdict.detail }).toEqual({ id, succeeded: false, detail: verdict.detail });
+    expect({ id, succeeded: verdict.succeeded, detail: verdict.detail }).toEqual({
+      id,
+      succeeded: false,
+      detail: verdict.detail,
+    });
     expect({ id, harness: verdict.harness }).toEqual({ id, harness: { ...verdict.harness, ok: true } });
   });
 });

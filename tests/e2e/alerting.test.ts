@@ -10,7 +10,13 @@ import { dashboardQueries } from "../../e2e/dashboardQueries";
 import { startWatchdog, waitFor } from "../../e2e/processes";
 import { instantQuery, prometheusAlerts, ruleHealth, targets } from "../../e2e/prometheusApi";
 import type { ReceivedNotification, ReceiverRole } from "../../e2e/receivers";
-import { apiDownScenario, databaseDownScenario, highErrorRateScenario, slowApiScenario, type NotifyOutcome } from "../../e2e/scenarios";
+import {
+  apiDownScenario,
+  databaseDownScenario,
+  highErrorRateScenario,
+  slowApiScenario,
+  type NotifyOutcome,
+} from "../../e2e/scenarios";
 import { e2eSettings } from "../../e2e/settings";
 import { E2eStack, e2eSecrets, type Lane } from "../../e2e/stack";
 import { e2eSkipReason } from "../../e2e/tools";
@@ -35,7 +41,15 @@ const SCENARIO_TIMEOUT = 300_000;
 const DASHBOARD_QUERIES = dashboardQueries(
   renderAll(
     e2eSettings({
-      addresses: { prometheus: "127.0.0.1:9090", alertmanager: "127.0.0.1:9093", nodeExporter: "127.0.0.1:9100", postgresExporter: "127.0.0.1:9187", stubTarget: "127.0.0.1:1", api: "127.0.0.1:8080", postgres: "127.0.0.1:5432" },
+      addresses: {
+        prometheus: "127.0.0.1:9090",
+        alertmanager: "127.0.0.1:9093",
+        nodeExporter: "127.0.0.1:9100",
+        postgresExporter: "127.0.0.1:9187",
+        stubTarget: "127.0.0.1:1",
+        api: "127.0.0.1:8080",
+        postgres: "127.0.0.1:5432",
+      },
       receiverUrl: (role) => `http://127.0.0.1:1/${role}`,
     }),
     e2eSecrets(),
@@ -63,10 +77,14 @@ describeE2e("alerting end to end", () => {
     // Before any fault: every target of every lane up (a lane's scenario takes its API down at once).
     await Promise.all(
       started.map(async (lane) => {
-        targetsDown[lane.name] = await waitFor(`every target up in ${lane.name}`, async () => {
-          const list = await targets(lane.prometheus);
-          return list.length > 0 && list.every((t) => t.health === "up") ? [] : undefined;
-        }, 20_000).catch(async () => (await targets(lane.prometheus)).filter((t) => t.health !== "up"));
+        targetsDown[lane.name] = await waitFor(
+          `every target up in ${lane.name}`,
+          async () => {
+            const list = await targets(lane.prometheus);
+            return list.length > 0 && list.every((t) => t.health === "up") ? [] : undefined;
+          },
+          20_000,
+        ).catch(async () => (await targets(lane.prometheus)).filter((t) => t.health !== "up"));
       }),
     );
     // Started here, awaited by the tests: the scenarios run at the same time, the tests read their outcome in turn.
@@ -89,7 +107,12 @@ describeE2e("alerting end to end", () => {
   const settingsOf = (lane: string) => lanes[lane].settings;
 
   /** Asserts the notification says what and where: severity, summary, description, runbook, dashboard and logs links. */
-  function expectActionable(notification: ReceivedNotification | undefined, alertname: string, dashboard: Parameters<typeof dashboardUrl>[1], lane: string) {
+  function expectActionable(
+    notification: ReceivedNotification | undefined,
+    alertname: string,
+    dashboard: Parameters<typeof dashboardUrl>[1],
+    lane: string,
+  ) {
     expect(notification).toBeDefined();
     const alert = notification!.payload.alerts.find((a) => a.labels.alertname === alertname)!;
     const { alerts: alertSettings } = settingsOf(lane);
@@ -115,7 +138,14 @@ describeE2e("alerting end to end", () => {
    * A critical outage: the alert at pager, chat and SMS never before its `for` and at most `slackSeconds` after it
    * (the e2e intervals are 1 s), actionable, then resolved at all three within 30 s of the repair.
    */
-  async function expectCriticalOutage(outcome: NotifyOutcome, alertname: string, dashboard: Parameters<typeof dashboardUrl>[1], lane: string, forDuration: string, slackSeconds: number) {
+  async function expectCriticalOutage(
+    outcome: NotifyOutcome,
+    alertname: string,
+    dashboard: Parameters<typeof dashboardUrl>[1],
+    lane: string,
+    forDuration: string,
+    slackSeconds: number,
+  ) {
     const forSeconds = durationToMs(forDuration) / 1000;
     for (const role of ["pager", "chat", "sms"] as const) {
       const fired = outcome.fired[role]!;
@@ -129,77 +159,125 @@ describeE2e("alerting end to end", () => {
     }
   }
 
-  test("the API process stops: ApiDown reaches the pager, chat and SMS after its 1m `for`, with runbook and dashboard links, then resolves", async () => {
-    expect(FOR.apiDown).toBe("1m");
-    await expectCriticalOutage(await scenarios.apiDown, "ApiDown", "apiOverview", "api-down", FOR.apiDown, 15);
-  }, SCENARIO_TIMEOUT);
+  test(
+    "the API process stops: ApiDown reaches the pager, chat and SMS after its 1m `for`, with runbook and dashboard links, then resolves",
+    async () => {
+      expect(FOR.apiDown).toBe("1m");
+      await expectCriticalOutage(await scenarios.apiDown, "ApiDown", "apiOverview", "api-down", FOR.apiDown, 15);
+    },
+    SCENARIO_TIMEOUT,
+  );
 
-  test("PostgreSQL stops while its exporter runs: DatabaseDown reaches the pager, chat and SMS after its 30s `for`, then resolves", async () => {
-    expect(FOR.databaseDown).toBe("30s");
-    await expectCriticalOutage(await scenarios.databaseDown, "DatabaseDown", "postgresql", "database-down", FOR.databaseDown, 15);
-  }, SCENARIO_TIMEOUT);
+  test(
+    "PostgreSQL stops while its exporter runs: DatabaseDown reaches the pager, chat and SMS after its 30s `for`, then resolves",
+    async () => {
+      expect(FOR.databaseDown).toBe("30s");
+      await expectCriticalOutage(
+        await scenarios.databaseDown,
+        "DatabaseDown",
+        "postgresql",
+        "database-down",
+        FOR.databaseDown,
+        15,
+      );
+    },
+    SCENARIO_TIMEOUT,
+  );
 
-  test("the API answers 5xx at 20/s: HighErrorRate goes pending on the live metrics and, fired, reaches the pager, chat and SMS", async () => {
-    const outcome = await scenarios.highErrorRate;
-    expect(outcome.pending!.labels).toMatchObject({ alertname: "HighErrorRate", severity: "critical", job: "koprogo-api" });
-    expect(Number(outcome.pending!.value)).toBeGreaterThan(settingsOf("error-rate").alerts.thresholds.errorsPerSecond);
-    for (const role of ["pager", "chat", "sms"] as const) expectActionable(outcome.fired[role], "HighErrorRate", "apiOverview", "error-rate");
-  }, SCENARIO_TIMEOUT);
+  test(
+    "the API answers 5xx at 20/s: HighErrorRate goes pending on the live metrics and, fired, reaches the pager, chat and SMS",
+    async () => {
+      const outcome = await scenarios.highErrorRate;
+      expect(outcome.pending!.labels).toMatchObject({
+        alertname: "HighErrorRate",
+        severity: "critical",
+        job: "koprogo-api",
+      });
+      expect(Number(outcome.pending!.value)).toBeGreaterThan(
+        settingsOf("error-rate").alerts.thresholds.errorsPerSecond,
+      );
+      for (const role of ["pager", "chat", "sms"] as const)
+        expectActionable(outcome.fired[role], "HighErrorRate", "apiOverview", "error-rate");
+    },
+    SCENARIO_TIMEOUT,
+  );
 
-  test("the API gets slow: SlowApi goes pending on the live latency histogram and, fired, reaches the chat only", async () => {
-    const outcome = await scenarios.slowApi;
-    expect(outcome.pending!.labels).toMatchObject({ alertname: "SlowApi", severity: "warning", job: "koprogo-api" });
-    expect(Number(outcome.pending!.value)).toBeGreaterThan(settingsOf("slow-api").alerts.thresholds.latencyP99Seconds);
-    expectActionable(outcome.fired.chat, "SlowApi", "apiOverview", "slow-api");
-  }, SCENARIO_TIMEOUT);
+  test(
+    "the API gets slow: SlowApi goes pending on the live latency histogram and, fired, reaches the chat only",
+    async () => {
+      const outcome = await scenarios.slowApi;
+      expect(outcome.pending!.labels).toMatchObject({ alertname: "SlowApi", severity: "warning", job: "koprogo-api" });
+      expect(Number(outcome.pending!.value)).toBeGreaterThan(
+        settingsOf("slow-api").alerts.thresholds.latencyP99Seconds,
+      );
+      expectActionable(outcome.fired.chat, "SlowApi", "apiOverview", "slow-api");
+    },
+    SCENARIO_TIMEOUT,
+  );
 
-  test("the Watchdog keeps arriving at the dead man's switch, and only there", async () => {
-    await Promise.allSettled(Object.values(scenarios));
-    for (const lane of Object.values(lanes)) {
-      const pings = lane.receivers.received.filter((n) => n.role === "watchdog");
-      expect(pings.length).toBeGreaterThanOrEqual(2);
-      expect(pings.every((n) => n.payload.alerts.every((a) => a.labels.alertname === "Watchdog"))).toBe(true);
-    }
-  }, SCENARIO_TIMEOUT);
+  test(
+    "the Watchdog keeps arriving at the dead man's switch, and only there",
+    async () => {
+      await Promise.allSettled(Object.values(scenarios));
+      for (const lane of Object.values(lanes)) {
+        const pings = lane.receivers.received.filter((n) => n.role === "watchdog");
+        expect(pings.length).toBeGreaterThanOrEqual(2);
+        expect(pings.every((n) => n.payload.alerts.every((a) => a.labels.alertname === "Watchdog"))).toBe(true);
+      }
+    },
+    SCENARIO_TIMEOUT,
+  );
 
   if (DASHBOARD_QUERIES.length === 0) {
     test.todo("every dashboard query returns data (no dashboard is rendered yet: grafana/dashboards/*.json)");
   } else {
-    test("every dashboard query returns data where the e2e stack runs its source, and every query is valid PromQL", async () => {
-      // The error-rate lane has seen every kind of request (2xx, 4xx, 5xx) by the end of its scenario.
-      await scenarios.highErrorRate.catch(() => undefined);
-      const { prometheus } = lanes["error-rate"];
-      const problems: string[] = [];
-      for (const query of DASHBOARD_QUERIES) {
-        const where = `${query.dashboard} / ${query.panel}: ${query.raw}`;
-        try {
-          const result = await instantQuery(prometheus, query.expr);
-          if (result.length > 0 || query.exempt) continue;
-          // A filter (`… > 1`) may rightly return nothing; the series it filters must exist.
-          if (query.unfiltered && (await instantQuery(prometheus, query.unfiltered)).length > 0) continue;
-          problems.push(`${where}: no data`);
-        } catch (error) {
-          problems.push(`${where}: ${(error as Error).message}`);
+    test(
+      "every dashboard query returns data where the e2e stack runs its source, and every query is valid PromQL",
+      async () => {
+        // The error-rate lane has seen every kind of request (2xx, 4xx, 5xx) by the end of its scenario.
+        await scenarios.highErrorRate.catch(() => undefined);
+        const { prometheus } = lanes["error-rate"];
+        const problems: string[] = [];
+        for (const query of DASHBOARD_QUERIES) {
+          const where = `${query.dashboard} / ${query.panel}: ${query.raw}`;
+          try {
+            const result = await instantQuery(prometheus, query.expr);
+            if (result.length > 0 || query.exempt) continue;
+            // A filter (`… > 1`) may rightly return nothing; the series it filters must exist.
+            if (query.unfiltered && (await instantQuery(prometheus, query.unfiltered)).length > 0) continue;
+            problems.push(`${where}: no data`);
+          } catch (error) {
+            problems.push(`${where}: ${(error as Error).message}`);
+          }
         }
-      }
-      expect(problems).toEqual([]);
-    }, SCENARIO_TIMEOUT);
+        expect(problems).toEqual([]);
+      },
+      SCENARIO_TIMEOUT,
+    );
   }
 
-  test("nothing reaches a receiver it should not", async () => {
-    await Promise.allSettled(Object.values(scenarios));
-    for (const lane of Object.values(lanes)) {
-      const expected = EXPECTED_ALERTS[lane.name];
-      const got = lane.receivers.alertnamesByRole();
-      const allowed = (role: ReceiverRole) => expected.filter((name) => expectedRoles(name).includes(role)).sort();
-      const stillPendingElsewhere = (await prometheusAlerts(lane.prometheus)).filter((a) => a.state === "firing" && !expected.includes(a.labels.alertname));
-      expect({ lane: lane.name, got, firingElsewhere: stillPendingElsewhere.map((a) => a.labels.alertname) }).toEqual({
-        lane: lane.name,
-        got: { pager: allowed("pager"), chat: allowed("chat"), sms: allowed("sms"), watchdog: allowed("watchdog") },
-        firingElsewhere: [],
-      });
-    }
-  }, SCENARIO_TIMEOUT);
+  test(
+    "nothing reaches a receiver it should not",
+    async () => {
+      await Promise.allSettled(Object.values(scenarios));
+      for (const lane of Object.values(lanes)) {
+        const expected = EXPECTED_ALERTS[lane.name];
+        const got = lane.receivers.alertnamesByRole();
+        const allowed = (role: ReceiverRole) => expected.filter((name) => expectedRoles(name).includes(role)).sort();
+        const stillPendingElsewhere = (await prometheusAlerts(lane.prometheus)).filter(
+          (a) => a.state === "firing" && !expected.includes(a.labels.alertname),
+        );
+        expect({ lane: lane.name, got, firingElsewhere: stillPendingElsewhere.map((a) => a.labels.alertname) }).toEqual(
+          {
+            lane: lane.name,
+            got: { pager: allowed("pager"), chat: allowed("chat"), sms: allowed("sms"), watchdog: allowed("watchdog") },
+            firingElsewhere: [],
+          },
+        );
+      }
+    },
+    SCENARIO_TIMEOUT,
+  );
 });
 
 /** Where an alert of the e2e scenarios must go. */

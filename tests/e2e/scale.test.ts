@@ -16,7 +16,12 @@ import { Receivers, type ReceiverRole } from "../../e2e/receivers";
 import { e2eConfigValues } from "../../e2e/settings";
 import { basicAuthorization, e2ePassword } from "../../e2e/logins";
 import { webConfigFile } from "../../webauth/paths";
-import { furtherHostSecrets, hostsSettingsOf, startFurtherHostExporters, writeAllRendered } from "../../e2e/furtherHosts";
+import {
+  furtherHostSecrets,
+  hostsSettingsOf,
+  startFurtherHostExporters,
+  writeAllRendered,
+} from "../../e2e/furtherHosts";
 import { e2eSkipReason, TOOLS } from "../../e2e/tools";
 import { clusterFlags } from "../../scale/alertmanagerCluster";
 import { parseStackConfig, type Settings } from "../../settings";
@@ -31,7 +36,10 @@ const describeE2e = skipReason ? describe.skip : describe;
 
 const HOSTS = ["h1", "h2", "h3"] as const;
 /** The operator's logins (contract/webAccess.ts): the harness signs in like a person through the SSH tunnel. */
-const AS_OPERATOR = { prometheus: basicAuthorization("prometheus", "operator"), alertmanager: basicAuthorization("alertmanager", "operator") };
+const AS_OPERATOR = {
+  prometheus: basicAuthorization("prometheus", "operator"),
+  alertmanager: basicAuthorization("alertmanager", "operator"),
+};
 const SCRAPE_LOGIN = `prometheus:${e2ePassword("nodeExporter", "prometheus")}`;
 const VM_PASSWORD = `e2e-vm-${process.pid}`;
 /** The store is stopped this long, as the issue asks, while Prometheus keeps scraping. */
@@ -59,17 +67,25 @@ async function getJson<T>(url: string, authorization: string): Promise<T> {
 
 function httpsStatus(url: string, ca: string, auth?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = https.get(url, { ca, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {} }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
+    const request = https.get(
+      url,
+      { ca, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {} },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
     request.on("error", reject);
   });
 }
 
 async function query(prometheusUrl: string, expr: string, time?: number) {
   const params = new URLSearchParams({ query: expr, ...(time ? { time: String(time / 1000) } : {}) });
-  return (await getJson<{ data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] } }>(`${prometheusUrl}/api/v1/query?${params}`, AS_OPERATOR.prometheus)).data.result;
+  return (
+    await getJson<{
+      data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
+    }>(`${prometheusUrl}/api/v1/query?${params}`, AS_OPERATOR.prometheus)
+  ).data.result;
 }
 
 describeE2e("several hosts, a clustered Alertmanager and a long-term store (real servers in namespaces)", () => {
@@ -85,30 +101,88 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
       const loopback = async () => `127.0.0.1:${await freePort()}`;
       const [prometheus, alertmanager, vm, api] = await Promise.all([loopback(), loopback(), loopback(), loopback()]);
       const base = e2eConfigValues({
-        addresses: { prometheus, alertmanager, nodeExporter: "127.0.0.1:1", postgresExporter: "127.0.0.1:1", stubTarget: "127.0.0.1:1", api, postgres: "127.0.0.1:1" },
+        addresses: {
+          prometheus,
+          alertmanager,
+          nodeExporter: "127.0.0.1:1",
+          postgresExporter: "127.0.0.1:1",
+          stubTarget: "127.0.0.1:1",
+          api,
+          postgres: "127.0.0.1:1",
+        },
         receiverUrl: (role) => receivers.url(role),
       });
       const values = {
         ...base,
         hosts: hostsSettingsOf(network),
-        alertmanager: { ...(base.alertmanager as object), cluster: { peers: ["vps", "h1"], monitoringHostAddress: network.gateway } },
-        prometheus: { ...(base.prometheus as object), replica: "a", remoteWrite: { kind: "victoriametrics", url: `http://${vm}/api/v1/write`, username: "prometheus" } },
+        alertmanager: {
+          ...(base.alertmanager as object),
+          cluster: { peers: ["vps", "h1"], monitoringHostAddress: network.gateway },
+        },
+        prometheus: {
+          ...(base.prometheus as object),
+          replica: "a",
+          remoteWrite: { kind: "victoriametrics", url: `http://${vm}/api/v1/write`, username: "prometheus" },
+        },
         remoteWritePassword: "<secure>",
       };
-      const settings = parseStackConfig("e2e", values, new Set(["postgresExporterPassword", "remoteWritePassword"])).settings;
+      const settings = parseStackConfig(
+        "e2e",
+        values,
+        new Set(["postgresExporterPassword", "remoteWritePassword"]),
+      ).settings;
       const { secrets, tls } = furtherHostSecrets(dir, network, { remoteWritePassword: VM_PASSWORD });
       const config = writeAllRendered(settings, secrets, path.join(dir, "config"));
       startFurtherHostExporters(network, config, logDir);
-      const vmArgs = [`-storageDataPath=${path.join(dir, "vm")}`, `-httpListenAddr=${vm}`, "-httpAuth.username=prometheus", `-httpAuth.password=file://${path.join(config, "prometheus/secrets/remote-write-password")}`, "-search.latencyOffset=0s", "-retentionPeriod=1d", "-loggerLevel=WARN"];
-      let store = startProcess({ name: "victoria-metrics", command: toolPath("victoriaMetrics"), args: vmArgs, logDir });
-      const amArgs = (self: string, listen: string) => [`--config.file=${path.join(config, "alertmanager/alertmanager.yml")}`, `--web.config.file=${path.join(config, webConfigFile("alertmanager").rendered)}`, `--storage.path=${path.join(dir, `am-${self}`)}`, `--web.listen-address=${listen}`, `--web.external-url=http://${listen}`, ...clusterFlags(settings, self, "native")];
+      const vmArgs = [
+        `-storageDataPath=${path.join(dir, "vm")}`,
+        `-httpListenAddr=${vm}`,
+        "-httpAuth.username=prometheus",
+        `-httpAuth.password=file://${path.join(config, "prometheus/secrets/remote-write-password")}`,
+        "-search.latencyOffset=0s",
+        "-retentionPeriod=1d",
+        "-loggerLevel=WARN",
+      ];
+      let store = startProcess({
+        name: "victoria-metrics",
+        command: toolPath("victoriaMetrics"),
+        args: vmArgs,
+        logDir,
+      });
+      const amArgs = (self: string, listen: string) => [
+        `--config.file=${path.join(config, "alertmanager/alertmanager.yml")}`,
+        `--web.config.file=${path.join(config, webConfigFile("alertmanager").rendered)}`,
+        `--storage.path=${path.join(dir, `am-${self}`)}`,
+        `--web.listen-address=${listen}`,
+        `--web.external-url=http://${listen}`,
+        ...clusterFlags(settings, self, "native"),
+      ];
       const h1 = network.hosts[0];
       const peerUrls = { vps: `http://${alertmanager}`, h1: `http://${h1.address}:9093` };
       const peers = {
-        vps: startProcess({ name: "alertmanager-vps", command: TOOLS.alertmanager, args: amArgs("vps", alertmanager), logDir }),
-        h1: startProcess({ name: "alertmanager-h1", ...network.exec(h1, TOOLS.alertmanager, amArgs("h1", `${h1.address}:9093`)), logDir }),
+        vps: startProcess({
+          name: "alertmanager-vps",
+          command: TOOLS.alertmanager,
+          args: amArgs("vps", alertmanager),
+          logDir,
+        }),
+        h1: startProcess({
+          name: "alertmanager-h1",
+          ...network.exec(h1, TOOLS.alertmanager, amArgs("h1", `${h1.address}:9093`)),
+          logDir,
+        }),
       };
-      const prom = startProcess({ name: "prometheus", command: TOOLS.prometheus, args: [`--config.file=${path.join(config, "prometheus/prometheus.yml")}`, `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`, `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`, `--web.listen-address=${prometheus}`], logDir });
+      const prom = startProcess({
+        name: "prometheus",
+        command: TOOLS.prometheus,
+        args: [
+          `--config.file=${path.join(config, "prometheus/prometheus.yml")}`,
+          `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`,
+          `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`,
+          `--web.listen-address=${prometheus}`,
+        ],
+        logDir,
+      });
       await Promise.all([
         waitHttpOk(`http://${prometheus}/-/ready`, prom, 20_000, AS_OPERATOR.prometheus),
         waitHttpOk(`${peerUrls.vps}/-/ready`, peers.vps, 20_000, AS_OPERATOR.alertmanager),
@@ -121,11 +195,27 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
         const stoppedAt = Date.now();
         await store.stop();
         await sleep(STORE_OUTAGE_MS);
-        store = startProcess({ name: "victoria-metrics-again", command: toolPath("victoriaMetrics"), args: vmArgs, logDir });
+        store = startProcess({
+          name: "victoria-metrics-again",
+          command: toolPath("victoriaMetrics"),
+          args: vmArgs,
+          logDir,
+        });
         await waitHttpOk(`http://${vm}/health`, store, 30_000);
         return { stoppedAt, restartedAt: Date.now() };
       })();
-      run = { network, settings, receivers, prometheusUrl: `http://${prometheus}`, vmUrl: `http://${vm}`, apiAddress: api, peers, peerUrls, storeOutage, caCert: tls.caCert };
+      run = {
+        network,
+        settings,
+        receivers,
+        prometheusUrl: `http://${prometheus}`,
+        vmUrl: `http://${vm}`,
+        apiAddress: api,
+        peers,
+        peerUrls,
+        storeOutage,
+        caCert: tls.caCert,
+      };
     } catch (error) {
       network.remove();
       throw error;
@@ -153,7 +243,10 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
     expect(up.find((s) => s.metric.instance === "h2")?.metric.role).toBe("database");
     // Without the password, and without TLS, the exporter answers nothing useful.
     const target = `https://${network.hosts[1].address}:${REMOTE_NODE_EXPORTER_PORT}/metrics`;
-    const insecure = await fetch(`http://${network.hosts[1].address}:${REMOTE_NODE_EXPORTER_PORT}/metrics`).then((r) => r.status, () => "refused");
+    const insecure = await fetch(`http://${network.hosts[1].address}:${REMOTE_NODE_EXPORTER_PORT}/metrics`).then(
+      (r) => r.status,
+      () => "refused",
+    );
     expect(insecure).not.toBe(200);
     // Trusting the stack's CA (as Prometheus does): no password is 401, the password is 200.
     expect(await httpsStatus(target, run!.caCert)).toBe(401);
@@ -164,34 +257,51 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
   it("runs two Alertmanagers as one cluster, and Prometheus sends to both", async () => {
     const { peerUrls, prometheusUrl } = run!;
     for (const url of Object.values(peerUrls)) {
-      const status = await waitFor("cluster of two", async () => {
-        const s = await getJson<{ cluster: { status: string; peers: unknown[] } }>(`${url}/api/v2/status`, AS_OPERATOR.alertmanager);
-        return s.cluster.peers.length === 2 && s.cluster.status === "ready" ? s : undefined;
-      }, 60_000, 1000);
+      const status = await waitFor(
+        "cluster of two",
+        async () => {
+          const s = await getJson<{ cluster: { status: string; peers: unknown[] } }>(
+            `${url}/api/v2/status`,
+            AS_OPERATOR.alertmanager,
+          );
+          return s.cluster.peers.length === 2 && s.cluster.status === "ready" ? s : undefined;
+        },
+        60_000,
+        1000,
+      );
       expect(status.cluster.peers).toHaveLength(2);
     }
-    const active = await getJson<{ data: { activeAlertmanagers: { url: string }[] } }>(`${prometheusUrl}/api/v1/alertmanagers`, AS_OPERATOR.prometheus);
+    const active = await getJson<{ data: { activeAlertmanagers: { url: string }[] } }>(
+      `${prometheusUrl}/api/v1/alertmanagers`,
+      AS_OPERATOR.prometheus,
+    );
     expect(active.data.activeAlertmanagers).toHaveLength(2);
   }, 90_000);
 
   it("pages exactly once per receiver while both peers are alive", async () => {
     const { receivers } = run!;
-    for (const role of CRITICAL_ROLES) await waitFor(`ApiDown at ${role}`, () => receivers.first(role, "ApiDown"), 150_000, 500);
+    for (const role of CRITICAL_ROLES)
+      await waitFor(`ApiDown at ${role}`, () => receivers.first(role, "ApiDown"), 150_000, 500);
     // Each peer waits its position × peer-timeout (15 s) before sending what another should have: wait past that.
     await sleep(20_000);
-    for (const role of CRITICAL_ROLES) expect(receivers.about("ApiDown", "firing").filter((n) => n.role === role)).toHaveLength(1);
+    for (const role of CRITICAL_ROLES)
+      expect(receivers.about("ApiDown", "firing").filter((n) => n.role === role)).toHaveLength(1);
   }, 200_000);
 
   it("still notifies once per receiver when a peer dies during the outage", async () => {
     const { receivers, peers, apiAddress } = run!;
     await peers.vps.kill();
     const [host, port] = apiAddress.split(":");
-    const api = http.createServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("# the API is back\n"));
+    const api = http.createServer((_req, res) =>
+      res.writeHead(200, { "content-type": "text/plain" }).end("# the API is back\n"),
+    );
     await new Promise<void>((resolve) => api.listen(Number(port), host, () => resolve()));
     try {
-      for (const role of CRITICAL_ROLES) await waitFor(`ApiDown resolved at ${role}`, () => receivers.first(role, "ApiDown", "resolved"), 90_000, 500);
+      for (const role of CRITICAL_ROLES)
+        await waitFor(`ApiDown resolved at ${role}`, () => receivers.first(role, "ApiDown", "resolved"), 90_000, 500);
       await sleep(20_000);
-      for (const role of CRITICAL_ROLES) expect(receivers.about("ApiDown", "resolved").filter((n) => n.role === role)).toHaveLength(1);
+      for (const role of CRITICAL_ROLES)
+        expect(receivers.about("ApiDown", "resolved").filter((n) => n.role === role)).toHaveLength(1);
     } finally {
       api.closeAllConnections();
       await new Promise<void>((resolve) => api.close(() => resolve()));
@@ -211,15 +321,22 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
     const stored = await waitFor(
       "the store caught up",
       async () => {
-        const response = await fetch(`${vmUrl}/api/v1/export?${new URLSearchParams({ "match[]": 'up{job="prometheus"}', start: String(start / 1000), end: String(end / 1000) })}`, { headers: { authorization: `Basic ${Buffer.from(`prometheus:${VM_PASSWORD}`).toString("base64")}` } });
+        const response = await fetch(
+          `${vmUrl}/api/v1/export?${new URLSearchParams({ "match[]": 'up{job="prometheus"}', start: String(start / 1000), end: String(end / 1000) })}`,
+          { headers: { authorization: `Basic ${Buffer.from(`prometheus:${VM_PASSWORD}`).toString("base64")}` } },
+        );
         const lines = (await response.text()).trim().split("\n").filter(Boolean);
-        const timestamps = lines.flatMap((line) => (JSON.parse(line) as { timestamps: number[] }).timestamps).filter((t) => t >= start && t <= end);
+        const timestamps = lines
+          .flatMap((line) => (JSON.parse(line) as { timestamps: number[] }).timestamps)
+          .filter((t) => t >= start && t <= end);
         return timestamps.length >= expected.length ? timestamps : undefined;
       },
       90_000,
       2_000,
     );
     expect([...new Set(stored)].sort()).toEqual([...expected].sort());
-    console.log(`remote write: ${expected.length} samples in the ${seconds}s window around a ${STORE_OUTAGE_MS / 1000}s outage, ${expected.length - new Set(stored).size} lost`);
+    console.log(
+      `remote write: ${expected.length} samples in the ${seconds}s window around a ${STORE_OUTAGE_MS / 1000}s outage, ${expected.length - new Set(stored).size} lost`,
+    );
   }, 300_000);
 });

@@ -45,7 +45,17 @@ function tokenize(text: string): Token[] {
 function unquote(literal: string): string {
   return literal.slice(1, -1).replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, esc: string) => {
     if (esc[0] === "u" || esc[0] === "x") return String.fromCharCode(parseInt(esc.slice(1), 16));
-    const simple: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\", a: "\u0007", b: "\b", f: "\f", v: "\v" };
+    const simple: Record<string, string> = {
+      n: "\n",
+      r: "\r",
+      t: "\t",
+      '"': '"',
+      "\\": "\\",
+      a: "\u0007",
+      b: "\b",
+      f: "\f",
+      v: "\v",
+    };
     if (!(esc in simple)) throw new Error(`invalid escape \\${esc} in ${literal}`);
     return simple[esc];
   });

@@ -25,12 +25,22 @@ function stringMap(value: AlloyValue | undefined): Record<string, string> {
 }
 
 /** `{a="x", b=~"y"} |= "text" !~ `re``: label matchers, then line filters. */
-export function parseSelector(selector: string): { matchers: { label: string; op: string; value: string }[]; filters: { op: string; value: string }[] } {
+export function parseSelector(selector: string): {
+  matchers: { label: string; op: string; value: string }[];
+  filters: { op: string; value: string }[];
+} {
   const close = selector.indexOf("}");
   if (!selector.startsWith("{") || close < 0) throw new Error(`selector ${selector} has no {...}`);
-  const matchers = [...selector.slice(1, close).matchAll(/(\w+)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")/g)].map((m) => ({ label: m[1], op: m[2], value: JSON.parse(m[3]) as string }));
+  const matchers = [...selector.slice(1, close).matchAll(/(\w+)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")/g)].map((m) => ({
+    label: m[1],
+    op: m[2],
+    value: JSON.parse(m[3]) as string,
+  }));
   const rest = selector.slice(close + 1).trim();
-  const filters = [...rest.matchAll(/(\|=|!=|\|~|!~)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)/g)].map((m) => ({ op: m[1], value: m[2].startsWith("`") ? m[2].slice(1, -1) : (JSON.parse(m[2]) as string) }));
+  const filters = [...rest.matchAll(/(\|=|!=|\|~|!~)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)/g)].map((m) => ({
+    op: m[1],
+    value: m[2].startsWith("`") ? m[2].slice(1, -1) : (JSON.parse(m[2]) as string),
+  }));
   const consumed = rest.replace(/(\|=|!=|\|~|!~)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)/g, "").trim();
   if (consumed !== "") throw new Error(`selector ${selector}: cannot read ${consumed}`);
   return { matchers, filters };
@@ -45,11 +55,25 @@ export function selectorMatches(selector: string, entry: LogEntry): boolean {
   const { matchers, filters } = parseSelector(selector);
   for (const { label, op, value } of matchers) {
     const actual = entry.labels[label] ?? "";
-    const ok = op === "=" ? actual === value : op === "!=" ? actual !== value : op === "=~" ? anchored(value).test(actual) : !anchored(value).test(actual);
+    const ok =
+      op === "="
+        ? actual === value
+        : op === "!="
+          ? actual !== value
+          : op === "=~"
+            ? anchored(value).test(actual)
+            : !anchored(value).test(actual);
     if (!ok) return false;
   }
   for (const { op, value } of filters) {
-    const ok = op === "|=" ? entry.line.includes(value) : op === "!=" ? !entry.line.includes(value) : op === "|~" ? toJsRegex(value).test(entry.line) : !toJsRegex(value).test(entry.line);
+    const ok =
+      op === "|="
+        ? entry.line.includes(value)
+        : op === "!="
+          ? !entry.line.includes(value)
+          : op === "|~"
+            ? toJsRegex(value).test(entry.line)
+            : !toJsRegex(value).test(entry.line);
     if (!ok) return false;
   }
   return true;
@@ -67,12 +91,18 @@ function scalarText(value: unknown): string | undefined {
 }
 
 function jsonPath(data: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), data);
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+      data,
+    );
 }
 
 function logfmt(line: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of line.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)) out[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
+  for (const m of line.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g))
+    out[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
   return out;
 }
 
@@ -80,7 +110,8 @@ function runStage(stage: AlloyStatement, entry: LogEntry): void {
   if (stage.kind !== "block" || entry.dropped) return;
   switch (stage.name) {
     case "stage.match":
-      if (selectorMatches(attribute(stage, "selector") as string, entry)) for (const inner of stage.body) runStage(inner, entry);
+      if (selectorMatches(attribute(stage, "selector") as string, entry))
+        for (const inner of stage.body) runStage(inner, entry);
       return;
     case "stage.decolorize":
       // eslint-disable-next-line no-control-regex
@@ -102,12 +133,14 @@ function runStage(stage: AlloyStatement, entry: LogEntry): void {
       } catch {
         return;
       }
-      for (const [name, path] of Object.entries(stringMap(attribute(stage, "expressions")))) entry.extracted[name] = jsonPath(data, path || name) ?? null;
+      for (const [name, path] of Object.entries(stringMap(attribute(stage, "expressions"))))
+        entry.extracted[name] = jsonPath(data, path || name) ?? null;
       return;
     }
     case "stage.logfmt": {
       const fields = logfmt(entry.line);
-      for (const [name, key] of Object.entries(stringMap(attribute(stage, "mapping")))) if (fields[key || name] !== undefined) entry.extracted[name] = fields[key || name];
+      for (const [name, key] of Object.entries(stringMap(attribute(stage, "mapping"))))
+        if (fields[key || name] !== undefined) entry.extracted[name] = fields[key || name];
       return;
     }
     case "stage.labels":
@@ -141,7 +174,9 @@ function runStage(stage: AlloyStatement, entry: LogEntry): void {
     case "stage.timestamp":
       return;
     default:
-      throw new Error(`the test pipeline does not know ${stage.name}: teach it, or the test proves nothing about that stage`);
+      throw new Error(
+        `the test pipeline does not know ${stage.name}: teach it, or the test proves nothing about that stage`,
+      );
   }
 }
 

@@ -21,16 +21,25 @@ export function dashboardQueries(model: Dashboard): DashboardQuery[] {
     for (const target of targets ?? []) {
       const type = target.datasource?.type ?? "";
       if (!target.expr) continue;
-      if (type !== "prometheus" && type !== "loki") throw new Error(`${uid} / ${panel.title}: a query on data source type "${type}"`);
-      queries.push({ where: `${uid} / ${panel.title}`, language: type === "prometheus" ? "promql" : "logql", expr: target.expr });
+      if (type !== "prometheus" && type !== "loki")
+        throw new Error(`${uid} / ${panel.title}: a query on data source type "${type}"`);
+      queries.push({
+        where: `${uid} / ${panel.title}`,
+        language: type === "prometheus" ? "promql" : "logql",
+        expr: target.expr,
+      });
     }
   }
   for (const annotation of model.annotations?.list ?? []) {
-    if (annotation.expr) queries.push({ where: `${uid} / annotation ${annotation.name}`, language: "promql", expr: annotation.expr });
+    if (annotation.expr)
+      queries.push({ where: `${uid} / annotation ${annotation.name}`, language: "promql", expr: annotation.expr });
   }
   for (const variable of model.templating?.list ?? []) {
     // `label_values(<series>, <label>)`: the series selector is PromQL.
-    const series = typeof variable.definition === "string" ? /^label_values\((.*),\s*\w+\)$/.exec(variable.definition)?.[1] : undefined;
+    const series =
+      typeof variable.definition === "string"
+        ? /^label_values\((.*),\s*\w+\)$/.exec(variable.definition)?.[1]
+        : undefined;
     if (series) queries.push({ where: `${uid} / variable ${variable.name}`, language: "promql", expr: series });
   }
   return queries;

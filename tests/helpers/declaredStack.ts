@@ -20,21 +20,43 @@ function container(inputs: Inputs): DeclaredContainer {
     image: String(inputs.image),
     command: list<string>(inputs.command),
     env: list<string>(inputs.envs),
-    networks: list<Inputs>(inputs.networksAdvanced).map((n) => ({ name: String(n.name), aliases: list<string>(n.aliases), ...(typeof n.ipv4Address === "string" ? { ipv4Address: n.ipv4Address } : {}) })),
+    networks: list<Inputs>(inputs.networksAdvanced).map((n) => ({
+      name: String(n.name),
+      aliases: list<string>(n.aliases),
+      ...(typeof n.ipv4Address === "string" ? { ipv4Address: n.ipv4Address } : {}),
+    })),
     networkMode: typeof inputs.networkMode === "string" ? inputs.networkMode : undefined,
     user: typeof inputs.user === "string" ? inputs.user : undefined,
     mounts: list<Inputs>(inputs.volumes).map((v) =>
       typeof v.volumeName === "string"
-        ? { kind: "volume" as const, source: v.volumeName, target: String(v.containerPath), readOnly: v.readOnly === true }
-        : { kind: "bind" as const, source: String(v.hostPath), target: String(v.containerPath), readOnly: v.readOnly === true },
+        ? {
+            kind: "volume" as const,
+            source: v.volumeName,
+            target: String(v.containerPath),
+            readOnly: v.readOnly === true,
+          }
+        : {
+            kind: "bind" as const,
+            source: String(v.hostPath),
+            target: String(v.containerPath),
+            readOnly: v.readOnly === true,
+          },
     ),
-    ports: list<Inputs>(inputs.ports).map((p) => ({ internal: Number(p.internal), external: p.external === undefined ? undefined : Number(p.external), ip: typeof p.ip === "string" ? p.ip : undefined })),
+    ports: list<Inputs>(inputs.ports).map((p) => ({
+      internal: Number(p.internal),
+      external: p.external === undefined ? undefined : Number(p.external),
+      ip: typeof p.ip === "string" ? p.ip : undefined,
+    })),
     labels: Object.fromEntries(list<Inputs>(inputs.labels).map((l) => [String(l.label), String(l.value)])),
   };
 }
 
 /** Declares the whole stack with `settings` under the mocks and returns what it gives Docker and the host. */
-export async function declareStack(mocks: MockRecorder, settings: Settings, secrets: Secrets<string>): Promise<DeclaredStack> {
+export async function declareStack(
+  mocks: MockRecorder,
+  settings: Settings,
+  secrets: Secrets<string>,
+): Promise<DeclaredStack> {
   mocks.reset();
   const { ObservabilityStack } = await import("../../components");
   const outputs: Secrets<pulumi.Output<string>> = Object.fromEntries(
@@ -46,8 +68,14 @@ export async function declareStack(mocks: MockRecorder, settings: Settings, secr
     containers: mocks.ofType(CONTAINER).map((r) => container(r.inputs)),
     networks: mocks.ofType(NETWORK).map((r) => {
       const subnet = list<Inputs>(r.inputs.ipamConfigs)[0]?.subnet;
-      return { name: String(r.inputs.name), internal: r.inputs.internal === true, ...(typeof subnet === "string" ? { subnet } : {}) };
+      return {
+        name: String(r.inputs.name),
+        internal: r.inputs.internal === true,
+        ...(typeof subnet === "string" ? { subnet } : {}),
+      };
     }),
-    hostCommands: COMMANDS.flatMap((type) => mocks.ofType(type)).map((r) => (typeof r.inputs.create === "string" ? r.inputs.create : "")),
+    hostCommands: COMMANDS.flatMap((type) => mocks.ofType(type)).map((r) =>
+      typeof r.inputs.create === "string" ? r.inputs.create : "",
+    ),
   };
 }

@@ -14,7 +14,11 @@ export function errorNodes(tree: Tree, text: string): ParseProblem[] {
     enter(node) {
       if (node.type.isError) {
         const near = text.slice(Math.max(0, node.from - 15), node.to + 15);
-        problems.push({ from: node.from, to: node.to, message: `syntax error at ${node.from} near ${JSON.stringify(near)}` });
+        problems.push({
+          from: node.from,
+          to: node.to,
+          message: `syntax error at ${node.from} near ${JSON.stringify(near)}`,
+        });
       }
     },
   });
@@ -48,7 +52,12 @@ export function lezerErrors(parser: { parse(text: string): Tree }, text: string)
  * Problems of a query under a grammar: empty text, syntax errors and string literals with invalid escapes, after
  * Grafana's variables are given sample values by `prepare`.
  */
-export function queryProblems(parser: { parse(text: string): Tree }, stringNode: string, query: string, prepare: (text: string) => string): ParseProblem[] {
+export function queryProblems(
+  parser: { parse(text: string): Tree },
+  stringNode: string,
+  query: string,
+  prepare: (text: string) => string,
+): ParseProblem[] {
   if (query.trim() === "") return [{ from: 0, to: 0, message: "empty query" }];
   const text = prepare(query);
   const tree = parser.parse(text);

@@ -20,7 +20,8 @@ export function logqlErrors(query: string): string[] {
 /** Throws, naming the query and where it breaks, unless `query` is valid LogQL. */
 export function assertValidLogql(query: string, name = "LogQL query"): void {
   const problems = logqlProblems(query);
-  if (problems.length > 0) throw new Error(`${name} is not valid LogQL: ${problems.map((p) => p.message).join("; ")}\n  ${query}`);
+  if (problems.length > 0)
+    throw new Error(`${name} is not valid LogQL: ${problems.map((p) => p.message).join("; ")}\n  ${query}`);
 }
 
 /** The label matchers of a LogQL query's stream selector, as `{ label: value }` (equality matchers only). */
@@ -38,7 +39,10 @@ export function logqlStreamLabels(query: string): Record<string, string> {
     const value = node.getChild("String");
     // A double-quoted string is a Go string (JSON's escapes); a backquoted one is raw.
     const literal = value ? text.slice(value.from, value.to) : "";
-    if (name) labels[text.slice(name.from, name.to)] = literal.startsWith('"') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+    if (name)
+      labels[text.slice(name.from, name.to)] = literal.startsWith('"')
+        ? (JSON.parse(literal) as string)
+        : literal.slice(1, -1);
   }
   return labels;
 }

@@ -33,10 +33,21 @@ function varintField(number: number, value: number): Buffer {
 }
 
 /** A PushRequest, protobuf-encoded. */
-export function encodePushRequest(streams: readonly PushedStream[], nowSeconds = Math.floor(Date.now() / 1000)): Buffer {
+export function encodePushRequest(
+  streams: readonly PushedStream[],
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Buffer {
   return Buffer.concat(
     streams.map((s) =>
-      field(1, Buffer.concat([field(1, Buffer.from(s.labels)), ...s.lines.map((line) => field(2, Buffer.concat([field(1, varintField(1, nowSeconds)), field(2, Buffer.from(line))])))])),
+      field(
+        1,
+        Buffer.concat([
+          field(1, Buffer.from(s.labels)),
+          ...s.lines.map((line) =>
+            field(2, Buffer.concat([field(1, varintField(1, nowSeconds)), field(2, Buffer.from(line))])),
+          ),
+        ]),
+      ),
     ),
   );
 }
@@ -140,16 +151,31 @@ export function decodePush(contentType: string | undefined, body: Buffer): Pushe
         const parts = fields(stream.bytes!);
         const labels = parts.find((p) => p.number === 1)?.bytes?.toString("utf8") ?? "";
         if (!/^\{.*\}$/.test(labels)) throw new Error(`push: stream labels ${JSON.stringify(labels)} are no selector`);
-        const lines = parts.filter((p) => p.number === 2).map((entry) => fields(entry.bytes!).find((e) => e.number === 2)?.bytes?.toString("utf8") ?? "");
+        const lines = parts
+          .filter((p) => p.number === 2)
+          .map(
+            (entry) =>
+              fields(entry.bytes!)
+                .find((e) => e.number === 2)
+                ?.bytes?.toString("utf8") ?? "",
+          );
         return { labels, lines };
       });
   }
   if (contentType === "application/json") {
-    const parsed = JSON.parse(body.toString("utf8")) as { streams?: { stream?: Record<string, string>; values?: [string, string][] }[] };
+    const parsed = JSON.parse(body.toString("utf8")) as {
+      streams?: { stream?: Record<string, string>; values?: [string, string][] }[];
+    };
     if (!Array.isArray(parsed.streams)) throw new Error("push: JSON without streams");
     return parsed.streams.map((s) => {
-      if (!s.stream || !Array.isArray(s.values) || s.values.some((v) => !/^\d+$/.test(v[0]))) throw new Error("push: JSON stream without labels or with a bad timestamp");
-      return { labels: `{${Object.entries(s.stream).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}}`, lines: s.values.map((v) => v[1]) };
+      if (!s.stream || !Array.isArray(s.values) || s.values.some((v) => !/^\d+$/.test(v[0])))
+        throw new Error("push: JSON stream without labels or with a bad timestamp");
+      return {
+        labels: `{${Object.entries(s.stream)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(", ")}}`,
+        lines: s.values.map((v) => v[1]),
+      };
     });
   }
   throw new Error(`push: content type ${contentType ?? "(none)"} is neither protobuf nor JSON`);

@@ -18,7 +18,12 @@ const DEFAULT_OPTIONS: PolicyResourceOptions = {
   additionalSecretOutputs: [],
 };
 
-export function validationArgs(type: string, props: Record<string, unknown>, opts: Partial<PolicyResourceOptions> = {}, name = "test"): ResourceValidationArgs {
+export function validationArgs(
+  type: string,
+  props: Record<string, unknown>,
+  opts: Partial<PolicyResourceOptions> = {},
+  name = "test",
+): ResourceValidationArgs {
   return {
     type,
     props,
@@ -36,11 +41,21 @@ export function validationArgs(type: string, props: Record<string, unknown>, opt
 }
 
 /** Every violation the pack reports for one resource. */
-export async function violationsOf(type: string, props: Record<string, unknown>, opts: Partial<PolicyResourceOptions> = {}, name = "test"): Promise<Violation[]> {
+export async function violationsOf(
+  type: string,
+  props: Record<string, unknown>,
+  opts: Partial<PolicyResourceOptions> = {},
+  name = "test",
+): Promise<Violation[]> {
   const found: Violation[] = [];
   const args = validationArgs(type, props, opts, name);
   for (const policy of POLICIES) {
-    const validations: ResourceValidation[] = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    const validations: ResourceValidation[] =
+      policy.validateResource === undefined
+        ? []
+        : Array.isArray(policy.validateResource)
+          ? policy.validateResource
+          : [policy.validateResource];
     for (const validate of validations) await validate(args, (message) => found.push({ policy: policy.name, message }));
   }
   return found;

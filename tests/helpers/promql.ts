@@ -7,7 +7,12 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { lezerErrors, queryProblems, type ParseProblem } from "./lezer";
 
 /** Sample values for Grafana's built-in interval variables. */
-const GRAFANA_DURATIONS: Readonly<Record<string, string>> = { __rate_interval: "1m", __interval: "1m", __auto: "1m", __range: "6h" };
+const GRAFANA_DURATIONS: Readonly<Record<string, string>> = {
+  __rate_interval: "1m",
+  __interval: "1m",
+  __auto: "1m",
+  __range: "6h",
+};
 
 /**
  * The expression as Prometheus would receive it: `$__rate_interval` and friends become durations, any other
@@ -33,7 +38,8 @@ export function promqlErrors(expr: string): string[] {
 /** Throws, naming the expression and where it breaks, unless `expr` is valid PromQL. */
 export function assertValidPromql(expr: string, name = "PromQL expression"): void {
   const problems = promqlProblems(expr);
-  if (problems.length > 0) throw new Error(`${name} is not valid PromQL: ${problems.map((p) => p.message).join("; ")}\n  ${expr}`);
+  if (problems.length > 0)
+    throw new Error(`${name} is not valid PromQL: ${problems.map((p) => p.message).join("; ")}\n  ${expr}`);
 }
 
 /** Every metric name a PromQL expression selects. */

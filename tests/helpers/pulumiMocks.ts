@@ -49,7 +49,12 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
   void pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+          provider: args.provider,
+        });
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
           state.result = GENERATED_SECRET;
@@ -59,9 +64,15 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
         }
         if (args.type === "docker:index/network:Network" && !state.name) state.name = args.name;
         // @pulumi/tls outputs, as PEM-shaped text the renderers can place in files.
-        if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
-        if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${args.name}\n-----END CERTIFICATE-----\n`;
-        if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
+        if (args.type === "tls:index/privateKey:PrivateKey")
+          state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
+        if (
+          args.type === "tls:index/selfSignedCert:SelfSignedCert" ||
+          args.type === "tls:index/locallySignedCert:LocallySignedCert"
+        )
+          state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${args.name}\n-----END CERTIFICATE-----\n`;
+        if (args.type === "tls:index/certRequest:CertRequest")
+          state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
@@ -77,7 +88,10 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
     ofType: (type) => resources.filter((r) => r.type === type),
     one(type, suffix) {
       const found = resources.filter((r) => r.type === type && r.name.endsWith(suffix));
-      if (found.length !== 1) throw new Error(`expected one ${type} named *${suffix}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one ${type} named *${suffix}, found ${found.map((r) => r.name).join(", ") || "none"}`,
+        );
       return found[0];
     },
     reset: () => {
@@ -112,7 +126,11 @@ const SECRET_SIGNATURE = { key: "4dabf18193072939515e22adb298388d", value: "1b47
 
 /** Whether a recorded input was marked secret, and its value. */
 export function secretInput(input: unknown): { secret: boolean; value: unknown } {
-  if (input !== null && typeof input === "object" && (input as Record<string, unknown>)[SECRET_SIGNATURE.key] === SECRET_SIGNATURE.value) {
+  if (
+    input !== null &&
+    typeof input === "object" &&
+    (input as Record<string, unknown>)[SECRET_SIGNATURE.key] === SECRET_SIGNATURE.value
+  ) {
     return { secret: true, value: (input as { value: unknown }).value };
   }
   return { secret: false, value: input };

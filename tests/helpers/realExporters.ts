@@ -17,7 +17,13 @@ export const POSTGRES_EXPORTER_BIN = toolPath("postgresExporter");
 
 /** The tools this helper needs that are missing; under CI a test must fail on them, never skip. */
 export function missingExporterTools(): string[] {
-  return [NODE_EXPORTER_BIN, POSTGRES_EXPORTER_BIN, `${POSTGRES_BIN}/initdb`, `${POSTGRES_BIN}/pg_ctl`, `${POSTGRES_BIN}/psql`].filter((bin) => !fs.existsSync(bin));
+  return [
+    NODE_EXPORTER_BIN,
+    POSTGRES_EXPORTER_BIN,
+    `${POSTGRES_BIN}/initdb`,
+    `${POSTGRES_BIN}/pg_ctl`,
+    `${POSTGRES_BIN}/psql`,
+  ].filter((bin) => !fs.existsSync(bin));
 }
 
 /** Names of the series in a Prometheus text exposition (`_bucket`, `_sum`, `_count` as they appear). */
@@ -79,17 +85,26 @@ export async function startRealExporters(): Promise<RealExporters> {
   try {
     cluster = await startPostgres();
     const password = "exporter-test-password";
-    cluster.psql(`CREATE ROLE metrics_reader LOGIN PASSWORD '${password}'; GRANT pg_monitor TO metrics_reader; CREATE EXTENSION IF NOT EXISTS pg_stat_statements;`);
+    cluster.psql(
+      `CREATE ROLE metrics_reader LOGIN PASSWORD '${password}'; GRANT pg_monitor TO metrics_reader; CREATE EXTENSION IF NOT EXISTS pg_stat_statements;`,
+    );
     const [nodePort, postgresPort] = [await freePort(), await freePort()];
     const node = spawn(NODE_EXPORTER_BIN, nodeExporterFlags(`127.0.0.1:${nodePort}`, "/"), { stdio: "ignore" });
     children.push(node);
     const postgres = spawn(POSTGRES_EXPORTER_BIN, postgresExporterFlags(`127.0.0.1:${postgresPort}`), {
       stdio: "ignore",
-      env: { ...process.env, DATA_SOURCE_NAME: `postgresql://metrics_reader:${password}@127.0.0.1:${cluster.port}/koprogo_db?sslmode=disable` },
+      env: {
+        ...process.env,
+        DATA_SOURCE_NAME: `postgresql://metrics_reader:${password}@127.0.0.1:${cluster.port}/koprogo_db?sslmode=disable`,
+      },
     });
     children.push(postgres);
-    const [nodeText, postgresText] = await Promise.all([scrapeWhenUp(nodePort, node, "node exporter"), scrapeWhenUp(postgresPort, postgres, "postgres exporter")]);
-    if (!/^pg_up(\{[^}]*\})? 1$/m.test(postgresText)) throw new Error("the postgres exporter does not reach PostgreSQL (pg_up is not 1)");
+    const [nodeText, postgresText] = await Promise.all([
+      scrapeWhenUp(nodePort, node, "node exporter"),
+      scrapeWhenUp(postgresPort, postgres, "postgres exporter"),
+    ]);
+    if (!/^pg_up(\{[^}]*\})? 1$/m.test(postgresText))
+      throw new Error("the postgres exporter does not reach PostgreSQL (pg_up is not 1)");
     return { node: exposedNames(nodeText), postgres: exposedNames(postgresText), stop };
   } catch (error) {
     await stop();

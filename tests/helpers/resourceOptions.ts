@@ -21,10 +21,17 @@ interface RegisterRequest {
 /** Starts recording; call before the program is declared. Returns the live list. */
 export function recordResourceOptions(): RecordedOptions[] {
   const recorded: RecordedOptions[] = [];
-  const prototype = MockMonitor.prototype as unknown as { registerResource(req: RegisterRequest, callback: unknown): Promise<void> };
+  const prototype = MockMonitor.prototype as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+  };
   const original = prototype.registerResource;
   prototype.registerResource = function (this: unknown, req: RegisterRequest, callback: unknown) {
-    recorded.push({ type: req.getType(), name: req.getName(), retainOnDelete: req.getRetainondelete(), protect: req.getProtect() });
+    recorded.push({
+      type: req.getType(),
+      name: req.getName(),
+      retainOnDelete: req.getRetainondelete(),
+      protect: req.getProtect(),
+    });
     return original.call(this, req, callback);
   };
   return recorded;

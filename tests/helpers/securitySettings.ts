@@ -7,7 +7,10 @@ import { stackSettings } from "./stacks";
 export type SecurityLogs = Settings["security"]["logs"];
 
 /** Prod settings whose log paths are under `dir` (created, empty) and with `overrides` merged into `security`. */
-export function prodSettingsWithLogsIn(dir: string, overrides: Partial<Omit<Settings["security"], "logs">> & { logs?: Partial<SecurityLogs> } = {}): Settings {
+export function prodSettingsWithLogsIn(
+  dir: string,
+  overrides: Partial<Omit<Settings["security"], "logs">> & { logs?: Partial<SecurityLogs> } = {},
+): Settings {
   const { settings } = stackSettings("prod");
   const logs: SecurityLogs = {
     ...settings.security.logs,

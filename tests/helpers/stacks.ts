@@ -12,7 +12,9 @@ export function fakeSecretValue(name: SecretName): string {
 
 export function stackSettings(stack: string): { settings: Settings; secrets: Secrets<pulumi.Output<string>> } {
   const { settings, secretNames } = loadStackFile(stack, PROJECT_DIR);
-  const secrets = Object.fromEntries(secretNames.map((name) => [name, pulumi.secret(fakeSecretValue(name))])) as Secrets<pulumi.Output<string>>;
+  const secrets = Object.fromEntries(
+    secretNames.map((name) => [name, pulumi.secret(fakeSecretValue(name))]),
+  ) as Secrets<pulumi.Output<string>>;
   return { settings, secrets };
 }
 
@@ -24,6 +26,9 @@ export function alertingVariants(): [string, Settings][] {
   return [
     ["dev", stackSettings("dev").settings],
     ["prod", stackSettings("prod").settings],
-    ["dev with request metrics from Traefik", parseStackConfig("dev", { alerts: { requestMetricsSource: "traefik" } }, new Set()).settings],
+    [
+      "dev with request metrics from Traefik",
+      parseStackConfig("dev", { alerts: { requestMetricsSource: "traefik" } }, new Set()).settings,
+    ],
   ];
 }

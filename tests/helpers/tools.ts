@@ -37,7 +37,11 @@ export function describeWithTools(title: string, tools: readonly string[], body:
 }
 
 /** Runs a command, returning its exit status and combined output. */
-export function run(command: string, args: readonly string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; output: string } {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): { status: number; output: string } {
   const result = spawnSync(command, args, { ...options, encoding: "utf8", timeout: 60_000 });
   return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }

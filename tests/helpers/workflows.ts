@@ -53,7 +53,11 @@ export const ACTIONS_DIR = path.join(PROJECT_DIR, ".github", "actions");
 
 /** Parses YAML strictly: duplicate keys and YAML errors fail the test instead of being merged silently. */
 export function parseYamlFile<T>(file: string): T {
-  const document = YAML.parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true, strict: true, prettyErrors: true });
+  const document = YAML.parseDocument(fs.readFileSync(file, "utf8"), {
+    uniqueKeys: true,
+    strict: true,
+    prettyErrors: true,
+  });
   if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((e) => e.message).join("; ")}`);
   return document.toJS() as T;
 }
@@ -67,7 +71,9 @@ export function loadWorkflows(): Record<string, Workflow> {
 /** Every composite action by directory name. */
 export function loadActions(): Record<string, CompositeAction> {
   const dirs = fs.readdirSync(ACTIONS_DIR);
-  return Object.fromEntries(dirs.map((d) => [d, parseYamlFile<CompositeAction>(path.join(ACTIONS_DIR, d, "action.yml"))]));
+  return Object.fromEntries(
+    dirs.map((d) => [d, parseYamlFile<CompositeAction>(path.join(ACTIONS_DIR, d, "action.yml"))]),
+  );
 }
 
 /** The steps of a job that use `action` (the part before `@`). */

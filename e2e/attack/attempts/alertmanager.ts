@@ -5,7 +5,13 @@ import { applicationAttempt, fromApplication, json, reloadBySignal } from "./com
 
 function silenceBody(comment: string) {
   const now = Date.now();
-  return { matchers: [{ name: "alertname", value: ".+", isRegex: true, isEqual: true }], startsAt: new Date(now).toISOString(), endsAt: new Date(now + 365 * 86_400_000).toISOString(), createdBy: "attacker", comment };
+  return {
+    matchers: [{ name: "alertname", value: ".+", isRegex: true, isEqual: true }],
+    startsAt: new Date(now).toISOString(),
+    endsAt: new Date(now + 365 * 86_400_000).toISOString(),
+    createdBy: "attacker",
+    comment,
+  };
 }
 
 export const ALERTMANAGER_ATTEMPTS: readonly Attempt[] = [
@@ -17,11 +23,18 @@ export const ALERTMANAGER_ATTEMPTS: readonly Attempt[] = [
     request: (base) => ({ method: "POST", url: `${base}/api/v2/silences`, ...json(silenceBody("attack suite")) }),
     // The operators' maintenance window: the same POST signed in, then its DELETE, so no silence stays behind.
     harness: async (ctx) => {
-      const legit = await harnessCall(ctx, "alertmanager", { method: "POST", path: "/api/v2/silences", ...json(silenceBody("harness: maintenance window")) });
+      const legit = await harnessCall(ctx, "alertmanager", {
+        method: "POST",
+        path: "/api/v2/silences",
+        ...json(silenceBody("harness: maintenance window")),
+      });
       if (!legit.ok || legit.outcome?.kind !== "http") return legit;
       const { silenceID } = JSON.parse(legit.outcome.body) as { silenceID: string };
       const expire = await harnessCall(ctx, "alertmanager", { method: "DELETE", path: `/api/v2/silence/${silenceID}` });
-      return { ok: expire.ok, detail: `${legit.detail}, then DELETE of that silence: ${expire.detail.split(": ").pop()}` };
+      return {
+        ok: expire.ok,
+        detail: `${legit.detail}, then DELETE of that silence: ${expire.detail.split(": ").pop()}`,
+      };
     },
   }),
   {
@@ -31,11 +44,33 @@ export const ALERTMANAGER_ATTEMPTS: readonly Attempt[] = [
     mode: "network",
     phase: 2,
     async run(ctx) {
-      const fake = [{ labels: { alertname: "ApiDown", severity: "critical", job: "koprogo-api" }, annotations: { summary: "fake" } }];
-      const attempt = await fromApplication(ctx, "alertmanager", (base) => ({ method: "POST", url: `${base}/api/v2/alerts`, ...json(fake) }));
+      const fake = [
+        {
+          labels: { alertname: "ApiDown", severity: "critical", job: "koprogo-api" },
+          annotations: { summary: "fake" },
+        },
+      ];
+      const attempt = await fromApplication(ctx, "alertmanager", (base) => ({
+        method: "POST",
+        url: `${base}/api/v2/alerts`,
+        ...json(fake),
+      }));
       // Prometheus is the one client that posts alerts: the same POST from its namespace, with its credentials.
-      const test = [{ labels: { alertname: "AttackSuiteHarness", severity: "none" }, annotations: { summary: "the harness posts as Prometheus does" } }];
-      return { ...attempt, harness: await harnessCall(ctx, "alertmanager", { method: "POST", path: "/api/v2/alerts", from: "prometheus", ...json(test) }) };
+      const test = [
+        {
+          labels: { alertname: "AttackSuiteHarness", severity: "none" },
+          annotations: { summary: "the harness posts as Prometheus does" },
+        },
+      ];
+      return {
+        ...attempt,
+        harness: await harnessCall(ctx, "alertmanager", {
+          method: "POST",
+          path: "/api/v2/alerts",
+          from: "prometheus",
+          ...json(test),
+        }),
+      };
     },
   },
   {
@@ -49,7 +84,11 @@ export const ALERTMANAGER_ATTEMPTS: readonly Attempt[] = [
         fromApplication(ctx, "alertmanager", (base) => ({ url: `${base}/api/v2/alerts` })),
         fromApplication(ctx, "alertmanager", (base) => ({ url: `${base}/api/v2/silences` })),
       ]);
-      return { succeeded: alerts.succeeded || silences.succeeded, detail: `alerts: ${alerts.detail} | silences: ${silences.detail}`, harness: await harnessCall(ctx, "alertmanager", { path: "/api/v2/silences" }) };
+      return {
+        succeeded: alerts.succeeded || silences.succeeded,
+        detail: `alerts: ${alerts.detail} | silences: ${silences.detail}`,
+        harness: await harnessCall(ctx, "alertmanager", { path: "/api/v2/silences" }),
+      };
     },
   },
   applicationAttempt({

@@ -16,7 +16,9 @@ export const EXPORTERS_ATTEMPTS: readonly Attempt[] = [
     id: "pg-exporter-probe",
     title: "make the PostgreSQL exporter connect where the attacker says (GET /probe?target=, multi-target)",
     service: "postgresExporter",
-    request: (base, ctx) => ({ url: `${base}/probe?target=${encodeURIComponent(ctx.settings.targets.postgres.address)}` }),
+    request: (base, ctx) => ({
+      url: `${base}/probe?target=${encodeURIComponent(ctx.settings.targets.postgres.address)}`,
+    }),
     harness: (ctx) => scrapedUp(ctx, "postgresql"),
   }),
   applicationAttempt({
@@ -34,11 +36,18 @@ export const EXPORTERS_ATTEMPTS: readonly Attempt[] = [
     phase: 1,
     async run(ctx) {
       const address = crowdsecAddress(ctx);
-      const result = await probe(ctx.lab.applicationNetns, [address.host], (host) => ({ url: url(host, address.port, "/metrics") }));
+      const result = await probe(ctx.lab.applicationNetns, [address.host], (host) => ({
+        url: url(host, address.port, "/metrics"),
+      }));
       return {
         succeeded: result.succeeded,
         detail: `${address.host}:${address.port}/metrics: ${result.detail.replace(/^[^:]+: /, "")} (a listener on CrowdSec's rendered address stands in for it: CrowdSec runs on the host, not here)`,
-        harness: await reachableFrom(netnsOfService(ctx, "prometheus"), nameOf(ctx, "prometheus"), address.host, address.port),
+        harness: await reachableFrom(
+          netnsOfService(ctx, "prometheus"),
+          nameOf(ctx, "prometheus"),
+          address.host,
+          address.port,
+        ),
       };
     },
   },

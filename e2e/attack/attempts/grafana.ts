@@ -18,11 +18,20 @@ export const GRAFANA_ATTEMPTS: readonly Attempt[] = [
       const reach = await fromApplication(ctx, "grafana", (base) => ({ url: `${base}/` }));
       const grafana = declaredContainer(ctx.declared, nameOf(ctx, "grafana"));
       const env = Object.fromEntries(grafana.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-      const open = env.GF_AUTH_ANONYMOUS_ENABLED !== "false" || env.GF_AUTH_DISABLE_LOGIN_FORM === "true" || env.GF_AUTH_PROXY_ENABLED === "true" || !env.GF_SECURITY_ADMIN_PASSWORD__FILE;
+      const open =
+        env.GF_AUTH_ANONYMOUS_ENABLED !== "false" ||
+        env.GF_AUTH_DISABLE_LOGIN_FORM === "true" ||
+        env.GF_AUTH_PROXY_ENABLED === "true" ||
+        !env.GF_SECURITY_ADMIN_PASSWORD__FILE;
       return {
         succeeded: reach.succeeded && open,
         detail: `reach (a listener stands in for Grafana): ${reach.detail}; GF_AUTH_ANONYMOUS_ENABLED=${env.GF_AUTH_ANONYMOUS_ENABLED ?? "(default)"}, auth proxy ${env.GF_AUTH_PROXY_ENABLED ?? "off"}, admin password ${env.GF_SECURITY_ADMIN_PASSWORD__FILE ? "from a file" : "DEFAULT"}`,
-        harness: await reachableFrom(netnsOfService(ctx, "prometheus"), nameOf(ctx, "prometheus"), grafana.name, SERVICE_PORTS.grafana),
+        harness: await reachableFrom(
+          netnsOfService(ctx, "prometheus"),
+          nameOf(ctx, "prometheus"),
+          grafana.name,
+          SERVICE_PORTS.grafana,
+        ),
       };
     },
   },
@@ -35,8 +44,12 @@ export const GRAFANA_ATTEMPTS: readonly Attempt[] = [
     async run(ctx) {
       const grafana = declaredContainer(ctx.declared, nameOf(ctx, "grafana"));
       const env = Object.fromEntries(grafana.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-      const rules = Object.entries(grafana.labels).filter(([k]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(k)).map(([, v]) => v);
-      const routed = grafana.labels["traefik.enable"] === "true" && rules.some((rule) => !/!\s*PathPrefix\(`\/metrics`\)/.test(rule));
+      const rules = Object.entries(grafana.labels)
+        .filter(([k]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(k))
+        .map(([, v]) => v);
+      const routed =
+        grafana.labels["traefik.enable"] === "true" &&
+        rules.some((rule) => !/!\s*PathPrefix\(`\/metrics`\)/.test(rule));
       const metricsOn = env.GF_METRICS_ENABLED !== "false";
       const metricsAuth = Boolean(env.GF_METRICS_BASIC_AUTH_USERNAME);
       return {

@@ -17,4 +17,12 @@ import { OUTSIDE_ATTEMPTS } from "./outside";
 export type { Attempt, AttemptResult } from "./types";
 
 /** Every attempt, in the order the suite reports them. */
-export const ATTEMPTS = [...ALERTMANAGER_ATTEMPTS, ...PROMETHEUS_ATTEMPTS, ...EXPORTERS_ATTEMPTS, ...LOGS_ATTEMPTS, ...GRAFANA_ATTEMPTS, ...STACK_ATTEMPTS, ...OUTSIDE_ATTEMPTS] as const;
+export const ATTEMPTS = [
+  ...ALERTMANAGER_ATTEMPTS,
+  ...PROMETHEUS_ATTEMPTS,
+  ...EXPORTERS_ATTEMPTS,
+  ...LOGS_ATTEMPTS,
+  ...GRAFANA_ATTEMPTS,
+  ...STACK_ATTEMPTS,
+  ...OUTSIDE_ATTEMPTS,
+] as const;

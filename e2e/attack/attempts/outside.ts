@@ -16,17 +16,44 @@ export const OUTSIDE_ATTEMPTS: readonly Attempt[] = [
     phase: 1,
     async run(ctx) {
       // Every port something of the stack listens on, and the Docker engine's own TCP port (2375) for good measure.
-      const listening = ctx.declared.containers.flatMap((c) => { const bind = commandListenAddress(c.command); return bind ? [bind.port] : []; });
-      const ports = [...new Set([...ctx.declared.containers.flatMap((c) => c.ports.map((p) => p.external ?? p.internal)), ...listening, ...Object.values(SERVICE_PORTS), crowdsecAddress(ctx).port, 2375])].sort((a, b) => a - b);
-      const results = await Promise.all(ports.map((port) => probe(ctx.lab.net.outside, [ctx.lab.net.publicAddress], (host) => ({ url: url(host, port, "/") }))));
+      const listening = ctx.declared.containers.flatMap((c) => {
+        const bind = commandListenAddress(c.command);
+        return bind ? [bind.port] : [];
+      });
+      const ports = [
+        ...new Set([
+          ...ctx.declared.containers.flatMap((c) => c.ports.map((p) => p.external ?? p.internal)),
+          ...listening,
+          ...Object.values(SERVICE_PORTS),
+          crowdsecAddress(ctx).port,
+          2375,
+        ]),
+      ].sort((a, b) => a - b);
+      const results = await Promise.all(
+        ports.map((port) =>
+          probe(ctx.lab.net.outside, [ctx.lab.net.publicAddress], (host) => ({ url: url(host, port, "/") })),
+        ),
+      );
       const open = ports.filter((_, i) => results[i].succeeded);
-      const published = ctx.declared.containers.flatMap((c) => c.ports.filter((p) => p.external !== undefined).map((p) => `${c.name} ${p.ip}:${p.external}`));
-      const harness = await Promise.all(ctx.lab.published.map(async (p) => ({ p, outcome: await probe(ctx.lab.net.host, [p.ip], (host) => ({ url: url(host, p.port, "/"), ...(p.service ? ctx.credentials(p.service, "operator") : {}) })) })));
+      const published = ctx.declared.containers.flatMap((c) =>
+        c.ports.filter((p) => p.external !== undefined).map((p) => `${c.name} ${p.ip}:${p.external}`),
+      );
+      const harness = await Promise.all(
+        ctx.lab.published.map(async (p) => ({
+          p,
+          outcome: await probe(ctx.lab.net.host, [p.ip], (host) => ({
+            url: url(host, p.port, "/"),
+            ...(p.service ? ctx.credentials(p.service, "operator") : {}),
+          })),
+        })),
+      );
       return {
         succeeded: open.length > 0,
         detail: `${ctx.lab.net.publicAddress} ports ${ports.join(", ")}: ${open.length > 0 ? `open: ${open.join(", ")}` : "all refused"}; published: ${published.join(", ") || "none"}`,
         harness: harness.every((h) => h.outcome.succeeded)
-          ? ok(`the operator's SSH tunnel end (the host's ${[...new Set(ctx.lab.published.map((p) => p.ip))].join(", ")}) reaches ${ctx.lab.published.map((p) => `${p.container.replace(/^.*?-obs-/, "")}:${p.port}`).join(", ") || "nothing"}`)
+          ? ok(
+              `the operator's SSH tunnel end (the host's ${[...new Set(ctx.lab.published.map((p) => p.ip))].join(", ")}) reaches ${ctx.lab.published.map((p) => `${p.container.replace(/^.*?-obs-/, "")}:${p.port}`).join(", ") || "nothing"}`,
+            )
           : notOk(`published ports do not answer on the host: ${harness.map((h) => h.outcome.detail).join("; ")}`),
       };
     },
@@ -40,11 +67,17 @@ export const OUTSIDE_ATTEMPTS: readonly Attempt[] = [
     async run(ctx) {
       const node = declaredContainer(ctx.declared, nameOf(ctx, "nodeExporter"));
       const targets = [
-        ...ctx.lab.services.filter((s) => s.netns !== ctx.lab.net.host).flatMap((s) => Object.values(ctx.lab.labContainer(s.container).addresses).map((a) => ({ host: a, port: s.port }))),
+        ...ctx.lab.services
+          .filter((s) => s.netns !== ctx.lab.net.host)
+          .flatMap((s) =>
+            Object.values(ctx.lab.labContainer(s.container).addresses).map((a) => ({ host: a, port: s.port })),
+          ),
         { host: listenHostOf(node) ?? ctx.lab.net.docker0Gateway, port: SERVICE_PORTS.nodeExporter },
         { host: crowdsecAddress(ctx).host, port: crowdsecAddress(ctx).port },
       ];
-      const results = await Promise.all(targets.map((t) => probe(ctx.lab.net.outside, [t.host], (host) => ({ url: url(host, t.port, "/") }))));
+      const results = await Promise.all(
+        targets.map((t) => probe(ctx.lab.net.outside, [t.host], (host) => ({ url: url(host, t.port, "/") }))),
+      );
       const open = targets.filter((_, i) => results[i].succeeded).map((t) => `${t.host}:${t.port}`);
       return {
         succeeded: open.length > 0,

@@ -23,7 +23,10 @@ const FORGED = [
 async function forgedSeries(ctx: AttackContext): Promise<{ underVictim: number; stored: number }> {
   const [victim, stored] = await Promise.all([
     // The lab's real exporters say otherwise (the host has memory; no PostgreSQL runs, so the real pg_up is 0).
-    harnessQuery(ctx, 'count(node_memory_MemAvailable_bytes{job="node"} == 1) or count(pg_up{job="postgresql"} == 1) or vector(0)'),
+    harnessQuery(
+      ctx,
+      'count(node_memory_MemAvailable_bytes{job="node"} == 1) or count(pg_up{job="postgresql"} == 1) or vector(0)',
+    ),
     harnessQuery(ctx, 'count(node_memory_MemAvailable_bytes{exported_job="node"}) or vector(0)'),
   ]);
   return { underVictim: Number(victim[0]?.value[1] ?? 0), stored: Number(stored[0]?.value[1] ?? 0) };
@@ -32,14 +35,23 @@ async function forgedSeries(ctx: AttackContext): Promise<{ underVictim: number; 
 export const PROMETHEUS_ATTEMPTS: readonly Attempt[] = [
   {
     id: "prom-forged-series",
-    title: "write another job's series into Prometheus through an application target's own /metrics (a false MemoryExhaustion page, a database shown up)",
+    title:
+      "write another job's series into Prometheus through an application target's own /metrics (a false MemoryExhaustion page, a database shown up)",
     from: "the application's network",
     mode: "network",
     phase: 2,
     async run(ctx) {
       const traefik = ctx.settings.targets.traefik;
-      if (!traefik) return { succeeded: false, detail: "no application target but the API (targets.traefik is null): nothing else to own", harness: ok("no second application target") };
-      const [host, port] = [traefik.slice(0, traefik.lastIndexOf(":")), Number(traefik.slice(traefik.lastIndexOf(":") + 1))];
+      if (!traefik)
+        return {
+          succeeded: false,
+          detail: "no application target but the API (targets.traefik is null): nothing else to own",
+          harness: ok("no second application target"),
+        };
+      const [host, port] = [
+        traefik.slice(0, traefik.lastIndexOf(":")),
+        Number(traefik.slice(traefik.lastIndexOf(":") + 1)),
+      ];
       await ctx.lab.serveFromApplication(host, port, FORGED);
       // Two scrapes at the profile's interval, and an evaluation: the forged samples are in, or they never will be.
       const deadline = Date.now() + 15_000;
@@ -53,7 +65,12 @@ export const PROMETHEUS_ATTEMPTS: readonly Attempt[] = [
       return {
         succeeded: found.underVictim > 0 || memory.length > 0,
         detail: `${host}:${port} serves node_memory_MemAvailable_bytes{job="node"} 1 and pg_up{job="postgresql"} 1: ${found.underVictim > 0 ? "stored under the victim jobs" : `kept under job traefik (exported_job: ${found.stored} series)`}; MemoryExhaustion ${memory.length > 0 ? "PENDING/FIRING" : "not raised"}`,
-        harness: found.stored > 0 || found.underVictim > 0 ? ok(`Prometheus scraped the forged target (its series are there${found.underVictim > 0 ? "" : ", relabelled exported_job"})`) : notOk("Prometheus never scraped the forged target: the attempt proves nothing"),
+        harness:
+          found.stored > 0 || found.underVictim > 0
+            ? ok(
+                `Prometheus scraped the forged target (its series are there${found.underVictim > 0 ? "" : ", relabelled exported_job"})`,
+              )
+            : notOk("Prometheus never scraped the forged target: the attempt proves nothing"),
       };
     },
   },
@@ -82,7 +99,11 @@ export const PROMETHEUS_ATTEMPTS: readonly Attempt[] = [
         fromApplication(ctx, "prometheus", (base) => ({ url: `${base}/api/v1/status/config` })),
         fromApplication(ctx, "prometheus", (base) => ({ url: `${base}/api/v1/targets` })),
       ]);
-      return { succeeded: config.succeeded || targets.succeeded, detail: `config: ${config.detail} | targets: ${targets.detail}`, harness: await harnessCall(ctx, "prometheus", { path: "/api/v1/status/config" }) };
+      return {
+        succeeded: config.succeeded || targets.succeeded,
+        detail: `config: ${config.detail} | targets: ${targets.detail}`,
+        harness: await harnessCall(ctx, "prometheus", { path: "/api/v1/status/config" }),
+      };
     },
   },
   applicationAttempt({
@@ -100,10 +121,28 @@ export const PROMETHEUS_ATTEMPTS: readonly Attempt[] = [
     phase: 2,
     async run(ctx) {
       const [write, otlp] = await Promise.all([
-        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/write`, headers: { "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy", "X-Prometheus-Remote-Write-Version": "0.1.0" }, body: "" })),
-        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/otlp/v1/metrics`, headers: { "Content-Type": "application/x-protobuf" }, body: "" })),
+        fromApplication(ctx, "prometheus", (base) => ({
+          method: "POST",
+          url: `${base}/api/v1/write`,
+          headers: {
+            "Content-Type": "application/x-protobuf",
+            "Content-Encoding": "snappy",
+            "X-Prometheus-Remote-Write-Version": "0.1.0",
+          },
+          body: "",
+        })),
+        fromApplication(ctx, "prometheus", (base) => ({
+          method: "POST",
+          url: `${base}/api/v1/otlp/v1/metrics`,
+          headers: { "Content-Type": "application/x-protobuf" },
+          body: "",
+        })),
       ]);
-      return { succeeded: write.succeeded || otlp.succeeded, detail: `remote write: ${write.detail} | OTLP: ${otlp.detail}`, harness: await prometheusStillServes(ctx) };
+      return {
+        succeeded: write.succeeded || otlp.succeeded,
+        detail: `remote write: ${write.detail} | OTLP: ${otlp.detail}`,
+        harness: await prometheusStillServes(ctx),
+      };
     },
   },
   {
@@ -114,10 +153,20 @@ export const PROMETHEUS_ATTEMPTS: readonly Attempt[] = [
     phase: 2,
     async run(ctx) {
       const [remove, clean] = await Promise.all([
-        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/admin/tsdb/delete_series?${EVERY_SERIES}` })),
-        fromApplication(ctx, "prometheus", (base) => ({ method: "POST", url: `${base}/api/v1/admin/tsdb/clean_tombstones` })),
+        fromApplication(ctx, "prometheus", (base) => ({
+          method: "POST",
+          url: `${base}/api/v1/admin/tsdb/delete_series?${EVERY_SERIES}`,
+        })),
+        fromApplication(ctx, "prometheus", (base) => ({
+          method: "POST",
+          url: `${base}/api/v1/admin/tsdb/clean_tombstones`,
+        })),
       ]);
-      return { succeeded: remove.succeeded || clean.succeeded, detail: `delete_series: ${remove.detail} | clean_tombstones: ${clean.detail}`, harness: await prometheusStillServes(ctx) };
+      return {
+        succeeded: remove.succeeded || clean.succeeded,
+        detail: `delete_series: ${remove.detail} | clean_tombstones: ${clean.detail}`,
+        harness: await prometheusStillServes(ctx),
+      };
     },
   },
   applicationAttempt({

@@ -13,7 +13,8 @@ export interface Attempt {
   readonly id: string;
   readonly title: string;
   /** Where the attacker stands. */
-  readonly from: "the application's network" | "the internet" | "a LAN neighbour of the host" | "a container of the stack";
+  readonly from:
+    "the application's network" | "the internet" | "a LAN neighbour of the host" | "a container of the stack";
   /** `network`: made against the running lab; `config`: checked on the rendered files and the declared membership. */
   readonly mode: "network" | "config";
   /** Attempts run by phase: reads (1, at once), writes (2, one by one), then what would stop a service (3). */
