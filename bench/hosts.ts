@@ -10,7 +10,7 @@ import * as path from "path";
 import { furtherHostSecrets, hostsSettingsOf, startFurtherHostExporters, writeAllRendered } from "../e2e/furtherHosts";
 import { basicAuthorization } from "../e2e/logins";
 import { createHostNetwork } from "../e2e/namespaces";
-import { webConfigFile } from "../webauth/paths";
+import { nativePrometheusFlags } from "../e2e/stack";
 import { instantQuery, queryValue } from "../e2e/prometheusApi";
 import { freePort, sleep, startProcess, waitFor, waitHttpOk } from "../e2e/processes";
 import { e2eConfigValues, TIMINGS } from "../e2e/settings";
@@ -66,12 +66,7 @@ async function measureHosts(count: number, warmupSeconds: number, measureSeconds
     const prom = startProcess({
       name: "prometheus",
       command: TOOLS.prometheus,
-      args: [
-        `--config.file=${path.join(config, "prometheus/prometheus.yml")}`,
-        `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`,
-        `--storage.tsdb.path=${path.join(dir, "data")}`,
-        `--web.listen-address=${prometheus}`,
-      ],
+      args: nativePrometheusFlags(config, path.join(dir, "data"), prometheus),
       logDir: path.join(dir, "logs"),
     });
     started.push(prom);

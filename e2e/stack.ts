@@ -163,6 +163,16 @@ export interface Shared {
   readonly closeStub: () => Promise<void>;
 }
 
+/** Prometheus's flags for a native run on a rendered config directory: its config, its logins, its data, where it listens. */
+export function nativePrometheusFlags(configDir: string, dataDir: string, listen: string): string[] {
+  return [
+    `--config.file=${path.join(configDir, "prometheus/prometheus.yml")}`,
+    `--web.config.file=${path.join(configDir, webConfigFile("prometheus").rendered)}`,
+    `--storage.tsdb.path=${dataDir}`,
+    `--web.listen-address=${listen}`,
+  ];
+}
+
 export class E2eStack {
   readonly lanes: Lane[] = [];
   private readonly databases: Database[] = [];
@@ -304,11 +314,8 @@ export class E2eStack {
       name: `prometheus-${name}`,
       command: TOOLS.prometheus,
       args: [
-        `--config.file=${path.join(dir, "config/prometheus/prometheus.yml")}`,
-        `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`,
-        `--web.listen-address=${addresses.prometheus}`,
+        ...nativePrometheusFlags(path.join(dir, "config"), path.join(dir, "prometheus-data"), addresses.prometheus),
         `--web.external-url=http://${addresses.prometheus}`,
-        `--web.config.file=${path.join(dir, "config", webConfigFile("prometheus").rendered)}`,
         ...(options.prometheusArgs ?? []),
       ],
       logDir: this.shared.logDir,

@@ -15,6 +15,7 @@ import { freePort, sleep, startProcess, stopAll, waitFor, waitHttpOk, type Manag
 import { Receivers, type ReceiverRole } from "../../e2e/receivers";
 import { e2eConfigValues } from "../../e2e/settings";
 import { basicAuthorization, e2ePassword } from "../../e2e/logins";
+import { nativePrometheusFlags } from "../../e2e/stack";
 import { webConfigFile } from "../../webauth/paths";
 import {
   furtherHostSecrets,
@@ -175,12 +176,7 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
       const prom = startProcess({
         name: "prometheus",
         command: TOOLS.prometheus,
-        args: [
-          `--config.file=${path.join(config, "prometheus/prometheus.yml")}`,
-          `--web.config.file=${path.join(config, webConfigFile("prometheus").rendered)}`,
-          `--storage.tsdb.path=${path.join(dir, "prometheus-data")}`,
-          `--web.listen-address=${prometheus}`,
-        ],
+        args: nativePrometheusFlags(config, path.join(dir, "prometheus-data"), prometheus),
         logDir,
       });
       await Promise.all([
