@@ -3,8 +3,7 @@
  * deployed versions, printed and written to `BENCHMARKS.md` with the machine, the date and the versions.
  * Options: `--runs N` (fault runs per alert and profile, default 5), `--only notify,cost,footprint,queries`,
  * `--profiles tuned,prodTuned,projectDefaults,toolDefaults` and `--alerts ApiDown,DatabaseDown,HighErrorRate,SlowApi`
- * (time to notify), `--cost-minutes M` (the prod-profile measurement after its warm-up, default 10), `--logs-minutes M`
- * (Loki and Alloy shipping at a steady rate, default 10), `--out FILE`.
+ * (time to notify), `--cost-minutes M` (the prod-profile measurement after its warm-up, default 10), `--out FILE`.
  * A partial run (any option but `--out`) writes to `--out`, else to a file in the temporary directory: only a full
  * run replaces BENCHMARKS.md.
  */
@@ -16,8 +15,6 @@ import { e2eSkipReason, TOOLS } from "../e2e/tools";
 import { startWatchdog, stopAll } from "../e2e/processes";
 import { TIMINGS } from "../e2e/settings";
 import { benchFootprint, footprintTables } from "./footprint";
-import { benchLogs, LOGS_LINES_PER_SECOND, logsFootprintTable } from "./logs";
-import { LOG_QUERY_NAMES } from "../logs/queries";
 import { BENCH_ALERTS, benchLongScenarios, benchNotify, notifyTable, type NotifyRow } from "./notify";
 import { benchHosts, hostCostTables } from "./hosts";
 import { benchQueryCost, queryCostTables } from "./queryCost";
@@ -29,7 +26,7 @@ import { TOOL_VERSIONS } from "../toolchain/versions";
 const COST_WARMUP_MS = 120_000;
 import { fixed, median } from "./stats";
 
-const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts", "logs"] as const;
+const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts"] as const;
 type Section = (typeof SECTIONS)[number];
 type Profile = keyof typeof TIMINGS;
 const PROFILES = Object.keys(TIMINGS) as Profile[];
@@ -40,7 +37,6 @@ export interface BenchOptions {
   readonly profiles: Profile[];
   readonly alerts: string[];
   readonly costMinutes: number;
-  readonly logsMinutes: number;
   readonly out: string;
   /** Any option but `--out` given: not the run BENCHMARKS.md is made of. */
   readonly partial: boolean;
@@ -62,7 +58,6 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
   let profiles = [...PROFILES];
   let alerts = [...BENCH_ALERTS];
   let costMinutes = 10;
-  let logsMinutes = 10;
   let out: string | undefined;
   let partial = false;
   for (let i = 0; i < argv.length; i += 2) {
@@ -83,15 +78,11 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
       costMinutes = Number(value);
       if (!Number.isFinite(costMinutes) || costMinutes < 1 || costMinutes > 120)
         throw new Error(`--cost-minutes must be between 1 and 120 (got ${value})`);
-    } else if (flag === "--logs-minutes") {
-      logsMinutes = Number(value);
-      if (!Number.isFinite(logsMinutes) || logsMinutes < 1 || logsMinutes > 120)
-        throw new Error(`--logs-minutes must be between 1 and 120 (got ${value})`);
     } else if (flag === "--out") {
       out = path.resolve(value);
     } else {
       throw new Error(
-        `unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--profiles ${PROFILES.join(",")}] [--alerts ${BENCH_ALERTS.join(",")}] [--cost-minutes M] [--logs-minutes M] [--out FILE]`,
+        `unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--profiles ${PROFILES.join(",")}] [--alerts ${BENCH_ALERTS.join(",")}] [--cost-minutes M] [--out FILE]`,
       );
     }
   }
@@ -101,7 +92,6 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
     profiles,
     alerts,
     costMinutes,
-    logsMinutes,
     partial,
     out: out ?? (partial ? path.join(os.tmpdir(), "koprogo-bench.md") : path.resolve(__dirname, "../BENCHMARKS.md")),
   };
@@ -207,12 +197,6 @@ async function main(): Promise<void> {
       log("per-host cost: 1, 3 and 10 further hosts (namespaces, TLS node exporters), prod profile");
       sections.push(
         `## Per-host cost\n\nFurther hosts (\`hosts\`) made as network namespaces, each with the real node exporter behind its rendered web config (TLS and its logins), scraped by the real Prometheus at the prod profile (3 s / 2 s) with the rendered configuration; 60 s warm-up, then 60 s measured (\`bench/hosts.ts\`, docs/scaling.md).\n\n${hostCostTables(await benchHosts())}`,
-      );
-    }
-    if (options.only.includes("logs")) {
-      const logs = await benchLogs(workDir, options.logsMinutes, LOGS_LINES_PER_SECOND, log);
-      sections.push(
-        `## Logs footprint\n\nA real Loki on the prod stack's \`loki.yaml\` and a real Alloy on the log settings prod ships (\`bench/logs.ts\`, e2e/logLines.ts: the backend's and PostgreSQL's logs read as host files, since no Docker engine runs here) for ${fixed(logs.minutes, 1)} min: ${fixed(logs.linesPerSecond, 0)} real lines/s over the host files (${fixed(logs.bytesPerSecond / 1024, 1)} KiB/s, about ${fixed((logs.bytesPerSecond * 86_400) / 1e6, 0)} MB a day against the ~300 MB a day the limits assume), a journal entry a second, and the ${LOG_QUERY_NAMES.length} named LogQL queries every 15 s over the last hour (${logs.queries} run, ${logs.queryErrors} failed). Resident memory (VmRSS):\n\n${logsFootprintTable(logs)}`,
       );
     }
   } finally {

@@ -108,8 +108,9 @@ export function lokiConfig(settings: Settings) {
       // auth log: never `filter-and-delete` (the default), which deletes chunks. Not `disabled` either: with
       // retention on, Loki 3.5's query path asks the compactor for results-cache generation numbers on every query
       // (pkg/loki/modules.go, CacheGenNumberHeaderSetterMiddleware), the compactor refuses a tenant without
-      // deletion ("deletion is not available for this tenant") and each query logs an error, which the error-line
-      // counts of the dashboards and alerts would pick up (tests/logs.loki.real.test.ts shows both). With
+      // deletion ("deletion is not available for this tenant", compactor/deletion/grpc_request_handler.go) and the
+      // loader logs an error on every query (compactor/generationnumber, it caches no failure): seen on a real Loki
+      // 3.5.3 (issue 18), and the error-line counts of the dashboards and alerts would pick it up. With
       // `filter-only` a delete request hides matching lines from queries and nothing more: the chunks stay until
       // retention, and the request is listed by `GET /loki/api/v1/delete` and can be cancelled (`?force=true`).
       deletion_mode: "filter-only",

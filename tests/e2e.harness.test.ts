@@ -306,20 +306,15 @@ describe("bench arguments", () => {
     expect(() => parseBenchArguments(["--cost-minutes", "0"])).toThrow(
       "--cost-minutes must be between 1 and 120 (got 0)",
     );
-    expect(parseBenchArguments(["--logs-minutes", "3"]).logsMinutes).toBe(3);
-    expect(() => parseBenchArguments(["--logs-minutes", "200"])).toThrow(
-      "--logs-minutes must be between 1 and 120 (got 200)",
-    );
   });
 
   it("writes BENCHMARKS.md only from a full run; a partial one goes to --out or the temporary directory", () => {
     const full = parseBenchArguments([]);
     expect(full).toMatchObject({
       runs: 5,
-      only: ["notify", "cost", "footprint", "queries", "hosts", "logs"],
+      only: ["notify", "cost", "footprint", "queries", "hosts"],
       alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"],
       costMinutes: 10,
-      logsMinutes: 10,
       partial: false,
     });
     expect(full.out).toMatch(/BENCHMARKS\.md$/);

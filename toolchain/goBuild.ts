@@ -7,7 +7,7 @@
  *   (`GoMod`) and its proxy `.info` file (`Info`, whose `Time` is the version's commit time); outside a module.
  * - `go mod edit -json <file>` prints a go.mod's requires, replaces and excludes without loading anything.
  * - `go get pkg@version` in the wrapper adds what the package imports to go.mod/go.sum without upgrading anything
- *   else; `go list -m -e -json all` prints the build list as a stream of JSON objects.
+ *   else; `go list -m -json all` prints the build list as a stream of JSON objects.
  * - The module cache is read-only (folders 0555): a writable copy is `chmod -R u+w` before anything writes in it.
  * A failed build leaves only its `.partial-<pid>` folder, which the next run replaces.
  */
@@ -140,9 +140,7 @@ export function buildGoSource(source: GoSource, cache = toolCacheDir()): GoBuild
     false,
   );
   const selected = parseJsonStream<SelectedModule>(
-    // -e: a module of the graph whose go.mod the proxy refuses (Alloy's graph holds DataDog test modules it never
-    // builds) is listed with an Error instead of failing the listing; a package the build needs still fails the build.
-    run(`${where}: list its build list`, [go, "list", "-m", "-e", "-json", "all"], wrapper, env, true),
+    run(`${where}: list its build list`, [go, "list", "-m", "-json", "all"], wrapper, env, true),
   );
   const drift = buildListProblems(source, upstream, selected);
   if (drift.length > 0) throw new Error(drift.join("; "));

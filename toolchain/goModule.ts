@@ -37,8 +37,6 @@ export interface SelectedModule {
   readonly Path: string;
   readonly Version?: string;
   readonly Main?: boolean;
-  /** The module actually built when a `replace` applies (`go list -m -json`). */
-  readonly Replace?: GoModuleRef;
 }
 
 const MODULE_VERSION = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+incompatible)?$/;
@@ -76,13 +74,6 @@ export function validateGoSource(source: GoSource): void {
     parseRef(oldRef, `${where}: \`replace\` key`, false);
     parseRef(newRef, `${where}: \`replace.${oldRef}\``, true);
   }
-  for (const [pinned, to] of Object.entries(source.pin ?? {})) {
-    const ref = parseRef(to, `${where}: \`pin.${pinned}\``, true);
-    if (ref.Path !== pinned || parseRef(pinned, `${where}: \`pin\` key`, false).Version !== undefined)
-      throw new Error(`${where}: \`pin.${pinned}\` must pin the same module path to a version ("${pinned} vX.Y.Z")`);
-    if (Object.keys(source.replace ?? {}).some((oldRef) => oldRef.split(/\s+/)[0] === pinned))
-      throw new Error(`${where}: ${pinned} is both replaced (as upstream does) and pinned`);
-  }
   for (const excluded of source.exclude ?? []) parseRef(excluded, `${where}: \`exclude\``, true);
   for (const tag of source.tags ?? [])
     if (!/^[A-Za-z0-9_.]+$/.test(tag)) throw new Error(`${where}: build tag ${JSON.stringify(tag)} is not a tag`);
@@ -113,8 +104,6 @@ export function wrapperGoMod(source: GoSource): string {
     ([oldRef, newRef]) =>
       `\t${refText(parseRef(oldRef, "replace", false))} => ${refText(parseRef(newRef, "replace", true))}`,
   );
-  for (const [pinned, to] of Object.entries(source.pin ?? {}))
-    replaces.push(`\t${pinned} => ${refText(parseRef(to, "pin", true))}`);
   if (source.prepare && source.prepare.length > 0) replaces.push(`\t${source.module} => ./${LOCAL_SOURCE_DIR}`);
   const excludes = (source.exclude ?? []).map((e) => `\t${refText(parseRef(e, "exclude", true))}`);
   return [
@@ -180,14 +169,7 @@ export function buildListProblems(
   upstream: GoModJson,
   selected: readonly SelectedModule[],
 ): string[] {
-  // A pinned module is built at its replacement's version; any other at the version selected (upstream's own
-  // replaces keep the required version here, as they do in upstream's build).
-  const pinned = new Set(Object.keys(source.pin ?? {}));
-  const chosen = new Map(
-    selected
-      .filter((m) => !m.Main)
-      .map((m) => [m.Path, pinned.has(m.Path) && m.Replace ? m.Replace.Version : m.Version]),
-  );
+  const chosen = new Map(selected.filter((m) => !m.Main).map((m) => [m.Path, m.Version]));
   return (upstream.Require ?? []).flatMap((req) => {
     const version = chosen.get(req.Path);
     if (version === req.Version) return [];
@@ -228,12 +210,7 @@ export function goBuildEnv(source: GoSource, base: NodeJS.ProcessEnv): NodeJS.Pr
 
 /** The stamp a build of `source` uses, from its module's `VERSION` file (or its version) and proxy time. */
 export function goStamp(source: GoSource, versionFile: string | undefined, time: string): GoStamp {
-  // Lines starting with `#` and blank lines are comments (Alloy's VERSION file; its tools/image-tag drops them).
-  const fromFile = versionFile
-    ?.split("\n")
-    .filter((line) => !line.startsWith("#") && line.trim() !== "")
-    .join("\n")
-    .trim();
+  const fromFile = versionFile?.trim();
   if (fromFile !== undefined && fromFile !== "" && !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/.test(fromFile))
     throw new Error(
       `${source.module}@${source.version}: its VERSION file says ${JSON.stringify(fromFile)}, not a version`,

@@ -57,13 +57,6 @@ export interface GoSource {
    * (`=> ./pkg/x`) is written here as the published module version of that folder.
    */
   readonly replace?: Readonly<Record<string, string>>;
-  /**
-   * Replaces upstream's go.mod does not have, `"path"` → `"path version"` (the same path, upstream's own version):
-   * only where the proxy lacks a local-path sub-module at the release commit, the published version of it that
-   * `replace` names requires newer modules, and these pin them back to the versions upstream's build list has. The
-   * builder checks that each pinned module ends at the version upstream requires; the tool's `allowedDrift` says why.
-   */
-  readonly pin?: Readonly<Record<string, string>>;
   /** Upstream's `exclude` lines, `"path version"`. */
   readonly exclude?: readonly string[];
   /** Build with cgo, where upstream's release does (default: `CGO_ENABLED=0`). */

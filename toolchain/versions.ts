@@ -14,8 +14,7 @@
  */
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
-import { ALLOY_MODULE_VERSION, ALLOY_PROGRAMS, alloySource, LOKI_PROGRAMS, lokiSource } from "./logSources";
-import { goBinaries, type ToolSource } from "./sources";
+import type { ToolSource } from "./sources";
 
 export type { DebianSource, GoSource, ToolSource } from "./sources";
 
@@ -175,21 +174,6 @@ export const TOOL_VERSIONS = {
     },
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
-  },
-  /** Loki and logcli, built from github.com/grafana/loki/v3 at the deployed tag (toolchain/logSources.ts). */
-  loki: {
-    deployed: imageTag(IMAGES.loki),
-    deployedFrom: "settings/images.ts IMAGES.loki",
-    fetch: lokiSource(imageTag(IMAGES.loki)),
-    binaries: goBinaries(LOKI_PROGRAMS),
-  },
-  /** Grafana Alloy, built from github.com/grafana/alloy (toolchain/logSources.ts). */
-  alloy: {
-    deployed: imageTag(IMAGES.alloy),
-    deployedFrom: "settings/images.ts IMAGES.alloy",
-    fetch: alloySource(),
-    binaries: goBinaries(ALLOY_PROGRAMS),
-    allowedDrift: `the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 ("403 This module version is not available"); ${ALLOY_MODULE_VERSION} is the nearest it serves, the same v1.10 line (configuration language, components and arguments the stack uses unchanged). Its ./syntax sub-module is built from the published syntax v0.1.1, the only version that builds (toolchain/logSources.ts)`,
   },
   busybox: {
     // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
