@@ -232,6 +232,20 @@ export const UNAVAILABLE_TOOLS = {
     reason:
       "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: each dashboard query runs on the real data source instead (PromQL on Prometheus, tests/e2e/alerting.test.ts; LogQL on Loki, tests/dashboards.logs.real.test.ts); provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/development.md)",
   },
+  loki: {
+    deployed: imageTag(IMAGES.loki),
+    deployedFrom: "settings/images.ts IMAGES.loki",
+    source: "github.com/grafana/loki/v3 (tag v3.5.3), main packages cmd/loki and cmd/logcli",
+    reason:
+      "the workplace's Go package list marks github.com/grafana/loki/v3 `not-to-use` (\"none: it is under the AGPL; use something else\"), and its rule is to do as the row says: no Loki is built or run here, although the Go module proxy serves v3.5.3 (a build from it was stopped on purpose); Debian's archive has no Loki. The tests check the rendered loki.yaml as data (tests/logs.loki.test.ts: schema, retention, compactor, limits, deletion_mode) and every LogQL query against Grafana's LogQL grammar (tests/logs.queries.test.ts); `loki -verify-config`, ingestion, queries, retention and Loki's memory are not exercised",
+  },
+  alloy: {
+    deployed: imageTag(IMAGES.alloy),
+    deployedFrom: "settings/images.ts IMAGES.alloy",
+    source: "github.com/grafana/alloy (tag v1.10.2), main package",
+    reason:
+      "Alloy v1.10 requires github.com/grafana/loki/v3 (its go.mod, line 71: v3.0.0-20250218135905-f078e0e3f9b6), which the workplace's Go package list marks `not-to-use` (\"none: it is under the AGPL; use something else\"), so building Alloy compiles that code: not built or run here. Besides, the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 (`403 Forbidden: This module version is not available`; it serves v1.10.0), and its ./syntax sub-module has no published version at v1.10.x (the proxy serves syntax v0.1.0 and v0.1.1 only); Debian's archive has no Alloy. The tests check the rendered config.alloy with a parser of Alloy's syntax and run sample lines of every source through a model of its loki.process stages (tests/logs.alloy.test.ts, tests/logs.alloySyntax.test.ts); `alloy fmt`, `alloy run`, the file, journal and Docker sources and Alloy's memory are not exercised",
+  },
 } as const satisfies Record<string, UnavailableTool>;
 
 /** `v3.5.0` → `3.5`, `1:6.0.4-3` → `6.0`, `0.11.2-6` → `0.11`. */
