@@ -1,7 +1,7 @@
 /** Alertmanager: routes the alerts of `alerts/` to chat, pager, SMS and the dead man's switch; keeps silences on a retained volume. */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { ALERTMANAGER_PATHS } from "../alertmanager/paths";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";

@@ -5,7 +5,7 @@
 import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
 import { renderPostgresExporterFiles } from "../exporters/postgres";
-import { renderAlertmanagerFiles } from "../alerts/alertmanagerFiles";
+import { renderAlertmanagerFiles } from "../alertmanager/files";
 import { renderGrafanaFiles } from "../grafana/files";
 import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";

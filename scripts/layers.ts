@@ -30,8 +30,8 @@ export const LAYERS: readonly { readonly name: string; readonly folders: readonl
       // Being emptied into the folders of the tools its files configure.
       "scale",
       "logs",
-      "alerts",
       "alertmanager",
+      "alerts",
       "prometheus",
       "dashboards",
       "grafana",

@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { alertmanagerConfig, alertmanagerSecrets, receiver } from "../alerts/routing";
-import { logsUrlExpression } from "../alerts/templates";
+import { alertmanagerConfig, alertmanagerSecrets, receiver } from "../alertmanager/routing";
+import { logsUrlExpression } from "../alertmanager/templates";
 import { renderAll } from "../render";
 import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";

@@ -10,6 +10,7 @@ const ROOT = path.resolve(__dirname, "..");
  */
 const KNOWN_BACK_ARROWS: readonly string[] = [
   "contract -> settings",
+  "render -> alertmanager",
   "render -> alerts",
   "render -> exporters",
   "render -> grafana",
@@ -20,7 +21,7 @@ const KNOWN_BACK_ARROWS: readonly string[] = [
   "render -> webauth",
   "scale -> logs",
   "scale -> prometheus",
-  "webauth -> alerts",
+  "webauth -> alertmanager",
   "webauth -> exporters",
   "webauth -> grafana",
   "webauth -> prometheus",

@@ -2,7 +2,7 @@
  * Where each login's files live: the server's `web.yml` in its own config directory, each caller's password in
  * the caller's config directory, so every file sits with (and is owned by) its one reader.
  */
-import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { ALERTMANAGER_PATHS } from "../alertmanager/paths";
 import { loginFor, type WebCaller, type WebConfigServer, type WebLogin, type WebServer } from "../contract/webAccess";
 import { POSTGRES_EXPORTER_CONFIG_DIR } from "../exporters/postgres";
 import { GRAFANA_PATHS } from "../grafana/paths";
