@@ -7,8 +7,8 @@ import { webConfigFile } from "../webauth/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, type ServiceEngine } from "./configuredService";
-import { clusterFlags, clusterPeers } from "../scale/alertmanagerCluster";
-import { monitoringHostName } from "../scale/hosts";
+import { clusterFlags, clusterPeers } from "../alertmanager/cluster";
+import { monitoringHostName } from "../settings/hosts";
 
 export interface AlertmanagerArgs {
   /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
@@ -36,7 +36,7 @@ export function alertmanagerExternalUrl(settings: Settings): string {
 /**
  * Command-line flags: config, data, the URL links use, the web config (basic auth on every endpoint: nobody
  * without a login can silence, post alerts or read them), and the cluster: none for one Alertmanager (gossip would
- * only open a port), else this peer's gossip flags (`scale/alertmanagerCluster.ts`).
+ * only open a port), else this peer's gossip flags (`alertmanager/cluster.ts`).
  */
 export function alertmanagerFlags(settings: Settings, peer = monitoringHostName(settings)): string[] {
   return [

@@ -27,8 +27,6 @@ export const LAYERS: readonly { readonly name: string; readonly folders: readonl
       "webauth",
       "exporters",
       "security",
-      // Being emptied into the folders of the tools its files configure.
-      "scale",
       "logs",
       "alertmanager",
       "alerts",

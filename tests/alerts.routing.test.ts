@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { alertmanagerConfig, alertmanagerSecrets, receiver } from "../alertmanager/routing";
 import { logsUrlExpression } from "../alertmanager/templates";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";
 import { renderInto } from "./helpers/renderAlerts";

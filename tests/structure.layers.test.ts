@@ -10,17 +10,6 @@ const ROOT = path.resolve(__dirname, "..");
  */
 const KNOWN_BACK_ARROWS: readonly string[] = [
   "contract -> settings",
-  "render -> alertmanager",
-  "render -> alerts",
-  "render -> exporters",
-  "render -> grafana",
-  "render -> logs",
-  "render -> prometheus",
-  "render -> scale",
-  "render -> security",
-  "render -> webauth",
-  "scale -> logs",
-  "scale -> prometheus",
   "webauth -> alertmanager",
   "webauth -> exporters",
   "webauth -> grafana",
