@@ -3,9 +3,9 @@
  *
  * `npm run layers` prints every import that points to a folder above its own, the number of such back-arrows and
  * every import circle between files; it exits non-zero when there is any. tests/structure.layers.test.ts runs the
- * same check. Imports are read with the TypeScript compiler's own pre-processor (`ts.preProcessFile`), which
- * lists static imports and re-exports, `import type`, `import()` and `require()` alike: a type-only import still
- * ties two folders together, so it counts.
+ * same check. Imports are read with the TypeScript compiler's parser: import and export declarations, `import()`,
+ * `require()` and `import("…")` types. A type-only import still ties two folders together, so it counts as a
+ * back-arrow; it cannot load a module, so it closes no circle.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -47,6 +47,8 @@ const SKIPPED = new Set(["node_modules", "tests", "bin", "out", "rendered", "scr
 export interface Import {
   readonly from: string;
   readonly to: string;
+  /** Types only: erased by the compiler, so it cannot close a circle at run time (it still ties two folders). */
+  readonly typeOnly?: boolean;
 }
 
 /** The folder a repository-relative file belongs to: its first path segment, or `(root)`. */
@@ -70,19 +72,63 @@ export function programFiles(root: string): string[] {
   return files.sort();
 }
 
+/** Whether an import or export declaration brings in types only (`import type`, or every named binding `type`). */
+function typeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
+  if (ts.isExportDeclaration(node)) {
+    if (node.isTypeOnly) return true;
+    const clause = node.exportClause;
+    return (
+      !!clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly)
+    );
+  }
+  const clause = node.importClause;
+  if (!clause) return false;
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return (
+    !clause.name &&
+    !!bindings &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  );
+}
+
+/** Every module a file names: import and export declarations, `import()` and `require()`, with their kind. */
+function specifiersOf(file: string, text: string): { specifier: string; typeOnly: boolean }[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const found: { specifier: string; typeOnly: boolean }[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
+      if (ts.isStringLiteral(node.moduleSpecifier))
+        found.push({ specifier: node.moduleSpecifier.text, typeOnly: typeOnly(node) });
+    } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
+      const callee = node.expression;
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === "require"))
+        found.push({ specifier: node.arguments[0].text, typeOnly: false });
+    } else if (ts.isImportTypeNode(node)) {
+      const argument = node.argument;
+      if (ts.isLiteralTypeNode(argument) && ts.isStringLiteral(argument.literal))
+        found.push({ specifier: argument.literal.text, typeOnly: true });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 /** The relative imports of one file, resolved to repository-relative `.ts` files (package imports are left out). */
 export function importsOf(root: string, file: string): Import[] {
   const text = fs.readFileSync(path.join(root, file), "utf8");
-  const { importedFiles } = ts.preProcessFile(text, true, true);
   const result: Import[] = [];
-  for (const { fileName } of importedFiles) {
-    if (!fileName.startsWith(".")) continue;
-    const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), fileName));
+  for (const { specifier, typeOnly } of specifiersOf(file, text)) {
+    if (!specifier.startsWith(".")) continue;
+    const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
     const target = [`${base}.ts`, `${base}/index.ts`, base].find((candidate) =>
       fs.existsSync(path.join(root, candidate)),
     );
-    if (!target) throw new Error(`${file}: cannot resolve import "${fileName}"`);
-    result.push({ from: file, to: target });
+    if (!target) throw new Error(`${file}: cannot resolve import "${specifier}"`);
+    result.push({ from: file, to: target, ...(typeOnly ? { typeOnly } : {}) });
   }
   return result;
 }
@@ -121,10 +167,14 @@ export function backArrows(imports: readonly Import[]): BackArrow[] {
     });
 }
 
-/** Import circles between files (strongly connected components of more than one file, or a file importing itself). */
+/**
+ * Import circles between files at run time: strongly connected components of more than one file (or a file
+ * importing itself) over the imports that load a module. Type-only imports are left out: the compiler erases them,
+ * and a type inferred from a schema (`Settings` from zod) is rightly read by the checks the schema runs.
+ */
 export function fileCircles(imports: readonly Import[]): string[][] {
   const next = new Map<string, string[]>();
-  for (const { from, to } of imports) next.set(from, [...(next.get(from) ?? []), to]);
+  for (const { from, to, typeOnly } of imports) if (!typeOnly) next.set(from, [...(next.get(from) ?? []), to]);
   // Tarjan's algorithm, iterative enough for a program of a few hundred files.
   let counter = 0;
   const index = new Map<string, number>();
