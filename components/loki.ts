@@ -1,6 +1,7 @@
 /** Loki: stores the logs Alloy ships for 7 days on a retained volume, reachable only inside the Docker network. */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { lokiFlags } from "../logs/flags";
 import { LOKI_PATHS } from "../logs/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
@@ -16,11 +17,6 @@ export interface LokiArgs {
   readonly host: DockerHost;
   /** `loki.yaml`, relative to the stack's config root (`loki/...`). */
   readonly files: readonly HostFile[];
-}
-
-/** Command-line flags: the generated configuration, nothing else (every setting is in the file, with its reason). */
-export function lokiFlags(): string[] {
-  return [`-config.file=${LOKI_PATHS.config}`];
 }
 
 export class Loki extends pulumi.ComponentResource {
