@@ -66,7 +66,8 @@ function ensureBase(cacheRoot: string): string {
 function machineImageFiles(): string[] {
   const nodeFiles = execFileSync("dpkg", ["-L", MACHINE_IMAGE_DEB], { encoding: "utf8" })
     .split("\n")
-    .filter((file) => file !== "" && !fs.statSync(file, { throwIfNoEntry: false })?.isDirectory());
+    .filter((file) => file !== "" && !fs.statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    .filter((file) => !MACHINE_IMAGE_PATHS.some((own) => file === own || file.startsWith(`${own}/`)));
   const missing = MACHINE_IMAGE_PATHS.filter((p) => !fs.existsSync(p));
   if (missing.length > 0) throw new Error(`this machine lacks ${missing.join(", ")}, which every new machine has`);
   return [...nodeFiles.filter((file) => fs.existsSync(file)), ...MACHINE_IMAGE_PATHS];

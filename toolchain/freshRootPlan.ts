@@ -32,10 +32,18 @@ export const FRESH_ROOT_PACKAGES = [
 
 /**
  * What a new machine of this kind has outside Debian's archive, copied from this machine into the root: Node.js
- * 20 with npm (Nodesource's `nodejs` package, its files as `dpkg -L nodejs` lists them), Go (`/usr/local/go`) and
- * the Docker CLI (`/usr/local/bin/docker`). The machine doc lists them as installed before any session starts.
+ * 20 (Nodesource's `nodejs` package, its files as `dpkg -L nodejs` lists them), npm 11 (a new machine upgrades the
+ * package's npm 10 at start, replacing `/usr/lib/node_modules/npm` whole, so that folder is copied as it is now and
+ * the package's list of npm files is not used), Go (`/usr/local/go`) and the Docker CLI (`/usr/local/bin/docker`).
+ * The machine doc lists them as installed before any session starts.
  */
-export const MACHINE_IMAGE_PATHS = ["/usr/local/go", "/usr/local/bin/docker"] as const;
+export const MACHINE_IMAGE_PATHS = [
+  "/usr/lib/node_modules/npm",
+  "/usr/bin/npm",
+  "/usr/bin/npx",
+  "/usr/local/go",
+  "/usr/local/bin/docker",
+] as const;
 export const MACHINE_IMAGE_DEB = "nodejs";
 
 export interface FreshRootRun {
