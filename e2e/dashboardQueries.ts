@@ -7,7 +7,7 @@
  */
 import { parser as logqlParser } from "@grafana/lezer-logql";
 import { parser } from "@prometheus-io/lezer-promql";
-import type { RenderedFile } from "../render";
+import type { RenderedFile } from "../render/types";
 
 export interface DashboardQuery {
   readonly dashboard: string;
