@@ -14,7 +14,8 @@
  */
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
-import type { ToolSource } from "./sources";
+import { promuLdflags } from "./goModule";
+import { goBinaries, type GoSource, type ToolSource } from "./sources";
 
 export type { DebianSource, GoSource, ToolSource } from "./sources";
 
@@ -42,6 +43,15 @@ const FAIL2BAN_SCRIPTS = {
   regex: "usr/bin/fail2ban-regex",
   server: "usr/bin/fail2ban-server",
 } as const;
+
+/** The blackbox exporter (`.promu.yml` v0.27.0: no build tags, no cgo, promu's `-X` stamping; no replace lines). */
+const BLACKBOX_EXPORTER = {
+  kind: "go",
+  module: "github.com/prometheus/blackbox_exporter",
+  version: imageTag(IMAGES.blackboxExporter),
+  programs: { blackboxExporter: "github.com/prometheus/blackbox_exporter" },
+  ldflags: promuLdflags,
+} as const satisfies GoSource;
 
 export const TOOL_VERSIONS = {
   prometheus: {
@@ -174,6 +184,12 @@ export const TOOL_VERSIONS = {
     },
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
+  },
+  blackboxExporter: {
+    deployed: imageTag(IMAGES.blackboxExporter),
+    deployedFrom: "settings/images.ts IMAGES.blackboxExporter",
+    fetch: BLACKBOX_EXPORTER,
+    binaries: goBinaries(BLACKBOX_EXPORTER.programs),
   },
   busybox: {
     // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
