@@ -39,7 +39,7 @@ interface Panel {
   title?: string;
   type?: string;
   datasource?: { type?: string; uid?: string };
-  targets?: { expr?: string; datasource?: { type?: string; uid?: string }; queryType?: string; instant?: boolean }[];
+  targets?: { expr?: string; datasource?: { type?: string; uid?: string } }[];
   panels?: Panel[];
 }
 
@@ -127,8 +127,6 @@ interface PanelTarget {
   readonly panel: string;
   readonly expr: string;
   readonly loki: boolean;
-  /** Asked at one instant (the end of the time range) rather than over it: Grafana's `queryType: instant`. */
-  readonly instant: boolean;
 }
 
 /** Every query target of the rendered dashboards (rows and nested panels included), with its data source kind. */
@@ -144,7 +142,6 @@ function panelTargets(files: readonly RenderedFile[]): PanelTarget[] {
           panel: panel.title ?? "(untitled)",
           expr: target.expr,
           loki: isLoki(target.datasource ?? panel.datasource),
-          instant: target.queryType === "instant" || target.instant === true,
         });
       }
     }
@@ -161,11 +158,10 @@ export interface DashboardLogQuery {
   /** Variables replaced: what is sent to Loki. */
   readonly expr: string;
   /**
-   * `metric` (numbers per series) or `log` (lines: streams; Loki 3 refuses a log query as an instant query).
+   * `metric` (a number per series over time: a matrix from `/loki/api/v1/query_range`) or `log` (lines: streams).
+   * Loki 3 refuses a log query as an instant query, so both are asked as range queries, as Grafana's panels do.
    */
   readonly kind: "metric" | "log";
-  /** Grafana asks it at the end of the time range (`/loki/api/v1/query`), not over it (`query_range`). */
-  readonly instant: boolean;
   /** The `job` values its stream selectors match exactly: the log sources whose lines it needs. */
   readonly jobs: readonly string[];
 }
@@ -206,7 +202,6 @@ export function dashboardLogQueries(
         raw: target.expr,
         expr,
         kind: isMetricLogQuery(expr) ? ("metric" as const) : ("log" as const),
-        instant: target.instant,
         jobs: logJobs(expr),
       };
     });

@@ -262,16 +262,6 @@ describe("dashboard log queries", () => {
           ],
         },
         { title: "lines", targets: [{ expr: '{job="auth"}', datasource: { type: "loki" } }] },
-        {
-          title: "top",
-          targets: [
-            {
-              expr: 'topk(3, count_over_time({job="auth"}[$__range]))',
-              queryType: "instant",
-              datasource: { type: "loki" },
-            },
-          ],
-        },
       ],
     };
     const queries = dashboardLogQueries([{ path: "grafana/dashboards/d.json", content: JSON.stringify(dashboard) }]);
@@ -282,27 +272,9 @@ describe("dashboard log queries", () => {
         raw: 'sum(rate({job="koprogo-api"} |= "ERROR" [$__auto]))',
         expr: 'sum(rate({job="koprogo-api"} |= "ERROR" [1m]))',
         kind: "metric",
-        instant: false,
         jobs: ["koprogo-api"],
       },
-      {
-        dashboard: "d",
-        panel: "lines",
-        raw: '{job="auth"}',
-        expr: '{job="auth"}',
-        kind: "log",
-        instant: false,
-        jobs: ["auth"],
-      },
-      {
-        dashboard: "d",
-        panel: "top",
-        raw: 'topk(3, count_over_time({job="auth"}[$__range]))',
-        expr: 'topk(3, count_over_time({job="auth"}[1h]))',
-        kind: "metric",
-        instant: true,
-        jobs: ["auth"],
-      },
+      { dashboard: "d", panel: "lines", raw: '{job="auth"}', expr: '{job="auth"}', kind: "log", jobs: ["auth"] },
     ]);
   });
 });
