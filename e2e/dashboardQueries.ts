@@ -1,11 +1,9 @@
 /**
- * Every query of the rendered dashboards (`grafana/dashboards/*.json` from `renderAll`), ready to run against the
- * live data source: PromQL against Prometheus (which must return data in the e2e stack), LogQL against Loki (with
- * the log sources each needs); Grafana's variables replaced.
+ * Every PromQL query of the rendered dashboards (`grafana/dashboards/*.json` from `renderAll`), ready to run
+ * against a live Prometheus: Grafana's variables replaced, and which queries must return data in the e2e stack.
  * It reads the rendered files, not the dashboard modules, so it checks exactly what Grafana would load and works
  * whichever way the dashboards are built.
  */
-import { parser as logqlParser } from "@grafana/lezer-logql";
 import { parser } from "@prometheus-io/lezer-promql";
 import type { RenderedFile } from "../render/types";
 
@@ -39,7 +37,7 @@ interface Panel {
   title?: string;
   type?: string;
   datasource?: { type?: string; uid?: string };
-  targets?: { expr?: string; datasource?: { type?: string; uid?: string }; queryType?: string; instant?: boolean }[];
+  targets?: { expr?: string; datasource?: { type?: string; uid?: string } }[];
   panels?: Panel[];
 }
 
@@ -122,112 +120,30 @@ function flattenPanels(panels: readonly Panel[]): Panel[] {
 
 const isLoki = (source?: { type?: string; uid?: string }) => source?.type === "loki" || source?.uid === "loki";
 
-interface PanelTarget {
-  readonly dashboard: string;
-  readonly panel: string;
-  readonly expr: string;
-  readonly loki: boolean;
-  /** Asked at one instant (the end of the time range) rather than over it: Grafana's `queryType: instant`. */
-  readonly instant: boolean;
-}
-
-/** Every query target of the rendered dashboards (rows and nested panels included), with its data source kind. */
-function panelTargets(files: readonly RenderedFile[]): PanelTarget[] {
-  const targets: PanelTarget[] = [];
+/** The Prometheus queries of every rendered dashboard. */
+export function dashboardQueries(files: readonly RenderedFile[]): DashboardQuery[] {
+  const queries: DashboardQuery[] = [];
   for (const file of files.filter((f) => /^grafana\/dashboards\/[^/]+\.json$/.test(f.path))) {
     const dashboard = JSON.parse(file.content) as { uid?: string; panels?: Panel[] };
     for (const panel of flattenPanels(dashboard.panels ?? [])) {
       for (const target of panel.targets ?? []) {
-        if (!target.expr) continue;
-        targets.push({
+        if (!target.expr || isLoki(target.datasource ?? panel.datasource)) continue;
+        const expr = substituteVariables(target.expr);
+        const metrics = metricNames(expr);
+        const absent = metrics
+          .map((name) => ABSENT_IN_E2E.find((a) => a.prefix.test(name)))
+          .find((a) => a !== undefined);
+        queries.push({
           dashboard: dashboard.uid ?? file.path,
           panel: panel.title ?? "(untitled)",
-          expr: target.expr,
-          loki: isLoki(target.datasource ?? panel.datasource),
-          instant: target.queryType === "instant" || target.instant === true,
+          raw: target.expr,
+          expr,
+          metrics,
+          exempt: absent ? `${absent.source} does not run in the e2e stack` : undefined,
+          unfiltered: withoutTopLevelFilter(expr),
         });
       }
     }
   }
-  return targets;
-}
-
-/** A LogQL query of a rendered dashboard, ready to run against a live Loki. */
-export interface DashboardLogQuery {
-  readonly dashboard: string;
-  readonly panel: string;
-  /** The query as the dashboard has it. */
-  readonly raw: string;
-  /** Variables replaced: what is sent to Loki. */
-  readonly expr: string;
-  /**
-   * `metric` (numbers per series) or `log` (lines: streams; Loki 3 refuses a log query as an instant query).
-   */
-  readonly kind: "metric" | "log";
-  /** Grafana asks it at the end of the time range (`/loki/api/v1/query`), not over it (`query_range`). */
-  readonly instant: boolean;
-  /** The `job` values its stream selectors match exactly: the log sources whose lines it needs. */
-  readonly jobs: readonly string[];
-}
-
-/** `job` values matched with `=` in a LogQL query's stream selectors (through Grafana's LogQL grammar). */
-export function logJobs(expr: string): string[] {
-  const jobs = new Set<string>();
-  logqlParser.parse(expr).iterate({
-    enter(node) {
-      if (node.name !== "Matcher") return;
-      const identifier = node.node.getChild("Identifier");
-      const value = node.node.getChild("String");
-      if (!identifier || !value || !node.node.getChild("Eq")) return;
-      if (expr.slice(identifier.from, identifier.to) === "job")
-        jobs.add(JSON.parse(expr.slice(value.from, value.to)) as string);
-    },
-  });
-  return [...jobs];
-}
-
-/** Whether a LogQL query returns numbers (`sum(rate({…}[1m]))`) rather than lines (`{…} |= "x"`). */
-export function isMetricLogQuery(expr: string): boolean {
-  return logqlParser.parse(expr).topNode.firstChild?.firstChild?.name === "MetricExpr";
-}
-
-/** The LogQL queries of every rendered dashboard, Grafana's variables replaced as for the Prometheus ones. */
-export function dashboardLogQueries(
-  files: readonly RenderedFile[],
-  builtins: Readonly<Record<string, string>> = E2E_BUILTINS,
-): DashboardLogQuery[] {
-  return panelTargets(files)
-    .filter((target) => target.loki)
-    .map((target) => {
-      const expr = substituteVariables(target.expr, builtins);
-      return {
-        dashboard: target.dashboard,
-        panel: target.panel,
-        raw: target.expr,
-        expr,
-        kind: isMetricLogQuery(expr) ? ("metric" as const) : ("log" as const),
-        instant: target.instant,
-        jobs: logJobs(expr),
-      };
-    });
-}
-
-/** The Prometheus queries of every rendered dashboard. */
-export function dashboardQueries(files: readonly RenderedFile[]): DashboardQuery[] {
-  return panelTargets(files)
-    .filter((target) => !target.loki)
-    .map((target) => {
-      const expr = substituteVariables(target.expr);
-      const metrics = metricNames(expr);
-      const absent = metrics.map((name) => ABSENT_IN_E2E.find((a) => a.prefix.test(name))).find((a) => a !== undefined);
-      return {
-        dashboard: target.dashboard,
-        panel: target.panel,
-        raw: target.expr,
-        expr,
-        metrics,
-        exempt: absent ? `${absent.source} does not run in the e2e stack` : undefined,
-        unfiltered: withoutTopLevelFilter(expr),
-      };
-    });
+  return queries;
 }

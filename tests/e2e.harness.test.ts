@@ -5,15 +5,7 @@
 import * as fs from "fs";
 import YAML from "yaml";
 import { BACKEND_METRICS, BUSINESS_METRICS } from "../contract/backendMetrics";
-import {
-  dashboardLogQueries,
-  dashboardQueries,
-  isMetricLogQuery,
-  logJobs,
-  metricNames,
-  substituteVariables,
-  withoutTopLevelFilter,
-} from "../e2e/dashboardQueries";
+import { dashboardQueries, metricNames, substituteVariables, withoutTopLevelFilter } from "../e2e/dashboardQueries";
 import { freePort, startProcess } from "../e2e/processes";
 import { Receivers } from "../e2e/receivers";
 import { e2eSettings, TIMINGS, type E2eAddresses } from "../e2e/settings";
@@ -228,81 +220,6 @@ describe("dashboard queries", () => {
     expect(queries.map((q) => [q.panel, q.exempt])).toEqual([
       ["a", undefined],
       ["b", "CrowdSec does not run in the e2e stack"],
-    ]);
-  });
-});
-
-describe("dashboard log queries", () => {
-  it("tells metric queries from log queries through the LogQL grammar", () => {
-    expect(isMetricLogQuery('sum(rate({job="a"} |= "ERROR" [1m]))')).toBe(true);
-    expect(isMetricLogQuery('topk(10, sum by (x) (count_over_time({job="s"} | json [1h])))')).toBe(true);
-    expect(isMetricLogQuery('{job="a"} |= "ERROR"')).toBe(false);
-    expect(isMetricLogQuery('{job="s"} | json | line_format `{{.a}}`')).toBe(false);
-  });
-
-  it("reads the jobs a query's stream selectors match exactly", () => {
-    expect(logJobs('sum(count_over_time({job="fail2ban", host="h"} |= "] Ban " [5m]))')).toEqual(["fail2ban"]);
-    expect(logJobs('{job="a"} or {job=~"b|c"}')).toEqual(["a"]);
-    expect(logJobs('{container="x"} |= "job=\\"y\\""')).toEqual([]);
-  });
-
-  it("takes only Loki targets, variables replaced", () => {
-    const dashboard = {
-      uid: "d",
-      panels: [
-        { title: "a", targets: [{ expr: "up" }] },
-        {
-          title: "row",
-          panels: [
-            {
-              title: "errors/s",
-              datasource: { type: "loki", uid: "loki" },
-              targets: [{ expr: 'sum(rate({job="koprogo-api"} |= "ERROR" [$__auto]))' }],
-            },
-          ],
-        },
-        { title: "lines", targets: [{ expr: '{job="auth"}', datasource: { type: "loki" } }] },
-        {
-          title: "top",
-          targets: [
-            {
-              expr: 'topk(3, count_over_time({job="auth"}[$__range]))',
-              queryType: "instant",
-              datasource: { type: "loki" },
-            },
-          ],
-        },
-      ],
-    };
-    const queries = dashboardLogQueries([{ path: "grafana/dashboards/d.json", content: JSON.stringify(dashboard) }]);
-    expect(queries).toEqual([
-      {
-        dashboard: "d",
-        panel: "errors/s",
-        raw: 'sum(rate({job="koprogo-api"} |= "ERROR" [$__auto]))',
-        expr: 'sum(rate({job="koprogo-api"} |= "ERROR" [1m]))',
-        kind: "metric",
-        instant: false,
-        jobs: ["koprogo-api"],
-      },
-      {
-        dashboard: "d",
-        panel: "lines",
-        raw: '{job="auth"}',
-        expr: '{job="auth"}',
-        kind: "log",
-        instant: false,
-        jobs: ["auth"],
-      },
-      {
-        dashboard: "d",
-        panel: "top",
-        raw: 'topk(3, count_over_time({job="auth"}[$__range]))',
-        expr: 'topk(3, count_over_time({job="auth"}[1h]))',
-        kind: "metric",
-        instant: true,
-        jobs: ["auth"],
-      },
     ]);
   });
 });
