@@ -1,9 +1,7 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
-import { DEFAULT_MEMORY_BUDGET_MIB } from "../contract/hostAgents";
-import { absolutePath, bindAddress, hostName, loginName, memory } from "./primitives";
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+import { DEFAULT_MEMORY_BUDGET_MIB, VPS_MEMORY } from "../contract/hostAgents";
+import { absolutePath, bindAddress, hostName, IPV4_PATTERN as IPV4, loginName, memory } from "./primitives";
 
 /** An IPv4 address as a number. */
 export function ipv4ToInt(address: string): number {
@@ -84,6 +82,11 @@ export const dockerSettings = z
      * 192 MiB for the OS and Docker (docs/memory-budget.md).
      */
     memoryBudget: memory.default(`${DEFAULT_MEMORY_BUDGET_MIB}m`),
+    /**
+     * The RAM of the host the stack runs on (the total of `free -m`). Defaults to `2048m`, the brief's 2 GB VPS. It bounds
+     * `memoryBudget`: at most this less what the application's containers and the OS keep (448m and 192m).
+     */
+    hostMemory: memory.default(`${VPS_MEMORY.totalMib}m`),
   })
   .strict();
 
