@@ -79,7 +79,7 @@ export const dockerSettings = z
     /**
      * Upper bound for the stack's memory on the VPS: every container's limit plus the host agents' figures
      * (contract/hostAgents.ts). Defaults to `1408m`: a 2 GiB VPS less 448 MiB for the application's containers and
-     * 192 MiB for the OS and Docker (docs/memory-budget.md).
+     * 192 MiB for the OS and Docker (docs/operator/memory-budget.md).
      */
     memoryBudget: memory.default(`${DEFAULT_MEMORY_BUDGET_MIB}m`),
     /**
@@ -134,7 +134,7 @@ export const sshSettings = z
   .object({
     /** Host name or address. Defaults to the host of an `ssh://` `docker.host`. */
     host: hostName.optional(),
-    /** SSH user: `root`, or a deploy user with the sudo rule of docs/deploying.md. Defaults to the `ssh://` user, else `root`. */
+    /** SSH user: `root`, or a deploy user with the sudo rule of docs/operator/deploying.md. Defaults to the `ssh://` user, else `root`. */
     user: loginName.optional(),
     /** SSH port. Defaults to the `ssh://` port, else 22. */
     port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").optional(),

@@ -112,8 +112,8 @@ function projectTextFiles(dir = ""): string[] {
 }
 
 /**
- * A page named in prose rather than linked: `README "Deploying"`, `docs/deploying.md "Prepare the VPS"` (a page
- * and one of its headings), or a bare `docs/logs.md`. Stack files, comments and runbooks read during incidents
+ * A page named in prose rather than linked: `README "Deploying"`, `docs/operator/deploying.md "Prepare the VPS"` (a page
+ * and one of its headings), or a bare `docs/operator/logs.md`. Stack files, comments and runbooks read during incidents
  * use them; each must lead somewhere.
  */
 function namedReferences(text: string): { page: string; heading?: string }[] {
@@ -138,10 +138,12 @@ describe("pages and sections named in prose", () => {
   });
 
   it("reads both forms", () => {
-    expect(namedReferences('see README "Deploying" and docs/logs.md, docs/deploying.md "Prepare the VPS"')).toEqual([
+    expect(
+      namedReferences('see README "Deploying" and docs/operator/logs.md, docs/operator/deploying.md "Prepare the VPS"'),
+    ).toEqual([
       { page: "README.md", heading: "Deploying" },
-      { page: "docs/logs.md" },
-      { page: "docs/deploying.md", heading: "Prepare the VPS" },
+      { page: "docs/operator/logs.md" },
+      { page: "docs/operator/deploying.md", heading: "Prepare the VPS" },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `docs/configuration.md`: every key of the stack config with its type, default and description, generated
+ * `docs/operator/configuration.md`: every key of the stack config with its type, default and description, generated
  * from the zod schema itself (`z.toJSONSchema` of the input side: types, enums, bounds, defaults) and the JSDoc
  * of its source (`settingsSource.ts`), and every secret. `npm run docs` writes it; a test fails when it drifts.
  */
