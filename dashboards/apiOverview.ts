@@ -3,7 +3,7 @@
  * rules (fed by the backend's metrics or by Traefik's, see `alerts.requestMetricsSource`), and its error logs.
  */
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { SELECTORS } from "../alerts/config";
+import { monitoringConfig, SELECTORS } from "../alerts/config";
 import { logJobSelector } from "../contract/links";
 import { REQUEST_RECORDING_RULES as RULES } from "../contract/recordingRules";
 import type { Settings } from "../settings";
@@ -34,7 +34,7 @@ function latencyQuantile(q: number): string {
 }
 
 function overviewRow(settings: Settings) {
-  const { errorsPerSecond, latencyP99Seconds } = settings.alerts.thresholds;
+  const { errorsPerSecond, latencyP99Seconds } = monitoringConfig(settings).thresholds;
   return row("Overview")
     .withPanel(
       statPanel("API up", "none", 6, redBelow(1))
@@ -60,7 +60,7 @@ function overviewRow(settings: Settings) {
 }
 
 function trafficRow(settings: Settings) {
-  const { errorsPerSecond, latencyP99Seconds } = settings.alerts.thresholds;
+  const { errorsPerSecond, latencyP99Seconds } = monitoringConfig(settings).thresholds;
   return row("Traffic and latency")
     .withPanel(
       timeseriesPanel("Requests/s per endpoint", units.RequestsPerSecond).withTarget(
@@ -92,7 +92,7 @@ function trafficRow(settings: Settings) {
 }
 
 function endpointsRow(settings: Settings) {
-  const { latencyP99Seconds } = settings.alerts.thresholds;
+  const { latencyP99Seconds } = monitoringConfig(settings).thresholds;
   return row("Endpoints")
     .withPanel(
       tablePanel("Slowest endpoints (P99)", units.Seconds, "P99")

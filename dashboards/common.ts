@@ -1,7 +1,8 @@
 /**
  * Default builders and query factories shared by the five dashboards: one look, one way to write a query, and
- * the links, variables and alert annotations every dashboard carries. The dashboards read every threshold from
- * the settings (`alerts.thresholds`, the numbers the alerts use), never a literal.
+ * the links, variables and alert annotations every dashboard carries. The dashboards read every threshold through
+ * the one monitoring config (`monitoringConfig(settings).thresholds`, alerts/config.ts), the route the rules take
+ * to the same numbers, never a literal.
  */
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";

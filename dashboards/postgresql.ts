@@ -4,7 +4,7 @@
  */
 import { StackingConfigBuilder, StackingMode } from "@grafana/grafana-foundation-sdk/common";
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { SELECTORS } from "../alerts/config";
+import { monitoringConfig, SELECTORS } from "../alerts/config";
 import { logJobSelector } from "../contract/links";
 import type { Settings } from "../settings";
 import {
@@ -35,7 +35,7 @@ const CONNECTIONS = `sum(pg_stat_activity_count{${PG}})`;
 const MAX_CONNECTIONS = `max(pg_settings_max_connections{${PG}})`;
 
 function overviewRow(settings: Settings) {
-  const { dbConnectionsRatio } = settings.alerts.thresholds;
+  const { dbConnectionsRatio } = monitoringConfig(settings).thresholds;
   const { cacheHitRatioMin } = settings.grafana.dashboards;
   return row("Overview")
     .withPanel(
@@ -62,7 +62,7 @@ function overviewRow(settings: Settings) {
 }
 
 function connectionsRow(settings: Settings) {
-  const { dbConnectionsRatio } = settings.alerts.thresholds;
+  const { dbConnectionsRatio } = monitoringConfig(settings).thresholds;
   return row("Connections and cache")
     .withPanel(
       timeseriesPanel("Connections by state", units.Short)

@@ -1,6 +1,6 @@
 /** System Health: the VPS as the node exporter sees it (CPU, memory, disks, network, processes, load, I/O). */
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { SELECTORS } from "../alerts/config";
+import { monitoringConfig, SELECTORS } from "../alerts/config";
 import type { Settings } from "../settings";
 import {
   labelVariable,
@@ -25,7 +25,7 @@ const WRITABLE = `and on (instance, device, mountpoint) node_filesystem_readonly
 const INTERFACES = `${NODE}, device!~"lo|docker.*|br-.*|veth.*"`;
 
 function overviewRow(settings: Settings) {
-  const { cpuBusyRatio, memoryAvailableBytes, diskFreeRatio } = settings.alerts.thresholds;
+  const { cpuBusyRatio, memoryAvailableBytes, diskFreeRatio } = monitoringConfig(settings).thresholds;
   return row("Overview")
     .withPanel(
       statPanel("CPU busy", units.PercentUnit, 6, redAbove(cpuBusyRatio)).withTarget(
@@ -53,7 +53,7 @@ function overviewRow(settings: Settings) {
 }
 
 function cpuMemoryRow(settings: Settings) {
-  const { cpuBusyRatio, memoryAvailableBytes } = settings.alerts.thresholds;
+  const { cpuBusyRatio, memoryAvailableBytes } = monitoringConfig(settings).thresholds;
   return row("CPU and memory")
     .withPanel(
       timeseriesWithThreshold("CPU usage by mode", units.PercentUnit, redAbove(cpuBusyRatio))
@@ -89,7 +89,7 @@ function cpuMemoryRow(settings: Settings) {
 }
 
 function diskRow(settings: Settings) {
-  const { diskFreeRatio } = settings.alerts.thresholds;
+  const { diskFreeRatio } = monitoringConfig(settings).thresholds;
   return row("Disks")
     .withPanel(
       timeseriesWithThreshold("Free space per filesystem", units.PercentUnit, redBelow(diskFreeRatio))
