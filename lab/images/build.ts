@@ -237,6 +237,37 @@ async function buildOne(
 }
 
 /**
+ * Builds (or imports) one of the lab's bases into `engine` unless it is there, and returns its reference. The
+ * `prometheus-busybox` base is also the smallest image with a shell the tests can run (`sh`, `wget`, `httpd`).
+ */
+export async function buildBaseImage(
+  engine: DockerCli,
+  base: BaseName,
+  options: Pick<BuildOptions, "prefix" | "cache" | "log"> = {},
+): Promise<string> {
+  const prefix = options.prefix ?? LAB_IMAGE_PREFIX;
+  const cache = options.cache ?? toolCacheDir();
+  const log = options.log ?? (() => undefined);
+  const reference = baseReference(prefix, base);
+  if (await imageExists(engine, reference)) return reference;
+  if (base === "debian") await importDebianBase(engine, reference, cache, log);
+  else {
+    const spec = BUSYBOX_BASES.find((b) => b.name === base);
+    if (!spec) throw new Error(`lab images: unknown base ${base}`);
+    await buildOne(
+      engine,
+      base,
+      reference,
+      spec.files,
+      { name: base, from: "scratch", ...spec.dockerfile },
+      cache,
+      log,
+    );
+  }
+  return reference;
+}
+
+/**
  * Builds (or loads) the lab's images into `engine` and returns their references and sizes. Throws, naming the
  * image and what is missing, when a binary is not in the tool cache.
  */
@@ -246,27 +277,15 @@ export async function buildLabImages(engine: DockerCli, options: BuildOptions = 
     throw new Error(`lab images: prefix ${JSON.stringify(prefix)} must be a lower-case repository path`);
   const log = options.log ?? (() => undefined);
   const cache = options.cache ?? toolCacheDir();
-  const images = labImages(labImageInputs(cache)).filter((image) => !options.only || options.only.includes(image.name));
+  const all = labImages(labImageInputs(cache));
+  const unknown = (options.only ?? []).filter((name) => !all.some((image) => image.name === name));
+  if (unknown.length > 0)
+    throw new Error(`lab images: unknown ${unknown.join(", ")} (images: ${all.map((i) => i.name).join(", ")})`);
+  const images = all.filter((image) => !options.only || options.only.includes(image.name));
   const basesReady = new Set<BaseName>();
   const ensureBase = async (base: BaseName) => {
     if (basesReady.has(base)) return;
-    const reference = baseReference(prefix, base);
-    if (!(await imageExists(engine, reference))) {
-      if (base === "debian") await importDebianBase(engine, reference, cache, log);
-      else {
-        const spec = BUSYBOX_BASES.find((b) => b.name === base);
-        if (!spec) throw new Error(`lab images: unknown base ${base}`);
-        await buildOne(
-          engine,
-          base,
-          reference,
-          spec.files,
-          { name: base, from: "scratch", ...spec.dockerfile },
-          cache,
-          log,
-        );
-      }
-    }
+    await buildBaseImage(engine, base, { prefix, cache, log });
     basesReady.add(base);
   };
   const built: BuiltImage[] = [];

@@ -364,7 +364,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
           { from: "docker-entrypoint.sh", to: "/docker-entrypoint.sh" },
         ],
         run: [
-          "groupadd --system --gid 101 nginx && useradd --system --gid nginx --no-create-home --home /nonexistent --comment 'nginx user' --shell /bin/false --uid 101 nginx && mkdir -p /var/log/nginx /var/cache/nginx /usr/share/nginx/html && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log",
+          "groupadd --system --gid 101 nginx && useradd --system --gid nginx --no-create-home --home /nonexistent --comment 'nginx user' --shell /bin/false --uid 101 nginx && mkdir -p /var/log/nginx /var/cache/nginx /var/lib/nginx /etc/nginx /usr/share/nginx/html && ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log",
         ],
         expose: [80],
         stopSignal: "SIGQUIT",
