@@ -54,7 +54,7 @@ export interface DockerEngine {
   readonly hostAddress?: string;
   readonly process: ManagedProcess;
   /** Runs the `docker` CLI against this engine; resolves with stdout, rejects with the command and its stderr. */
-  docker(args: readonly string[], options?: { readonly timeoutMs?: number; readonly cwd?: string }): Promise<string>;
+  docker(args: readonly string[], options?: DockerRunOptions): Promise<string>;
   /** Stops the engine (its containers get their stop timeout) and removes everything it made. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -301,12 +301,16 @@ function createEngineNetwork(tag: string, subnet: string) {
   return { netns, hostAddress, engineAddress };
 }
 
-/** `docker <args>` against `host`; rejects with the command line, exit and stderr. */
-export function runDocker(
-  host: string,
-  args: readonly string[],
-  options: { readonly timeoutMs?: number; readonly cwd?: string } = {},
-): Promise<string> {
+export interface DockerRunOptions {
+  /** Defaults to 120 s. */
+  readonly timeoutMs?: number;
+  readonly cwd?: string;
+  /** Resolve with stdout and stderr together (`nginx -v` and `docker logs` write to stderr). */
+  readonly withStderr?: boolean;
+}
+
+/** `docker <args>` against `host`; resolves with stdout, rejects with the command line, exit and stderr. */
+export function runDocker(host: string, args: readonly string[], options: DockerRunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "docker",
@@ -320,8 +324,10 @@ export function runDocker(
       },
       (error, stdout, stderr) => {
         if (error)
-          reject(new Error(`docker ${args.join(" ")} failed (${error.message.split("\n")[0]}): ${stderr.trim()}`));
-        else resolve(stdout);
+          reject(
+            new Error(`docker ${args.join(" ")} failed (${error.message.split("\n")[0]}): ${stdout}${stderr.trim()}`),
+          );
+        else resolve(options.withStderr ? `${stdout}${stderr}` : stdout);
       },
     );
   });

@@ -67,6 +67,7 @@ describeWithTools("the lab's images on a real engine", ["dockerd", "docker", too
         const output = await engine
           .docker(["run", "--rm", ...(entrypoint ? ["--entrypoint", entrypoint] : []), built.reference, ...args], {
             timeoutMs: 60_000,
+            withStderr: true,
           })
           .catch((error: Error) => error.message);
         expect(output).toContain(text.replace("{version}", image.version));

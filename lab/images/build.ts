@@ -14,6 +14,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { DockerRunOptions } from "../../e2e/dockerEngine";
 import { toolCacheDir, toolPath, toolRoot, type BinaryName } from "../../toolchain/cache";
 import { TOOL_VERSIONS, type ToolName } from "../../toolchain/versions";
 import { BUSYBOX_BASES, DEBIAN_BASE, type BaseName } from "./bases";
@@ -23,7 +24,7 @@ import { labImages, type LabImage, type LabImageInputs, type LabImageName } from
 
 /** The part of a Docker engine the build needs: a `docker` CLI call against it. */
 export interface DockerCli {
-  docker(args: readonly string[], options?: { readonly timeoutMs?: number; readonly cwd?: string }): Promise<string>;
+  docker(args: readonly string[], options?: DockerRunOptions): Promise<string>;
 }
 
 /** Default repository prefix of the lab's images: `koprogo-lab/prometheus:v3.5.0`. */
@@ -230,6 +231,11 @@ async function buildOne(
     await engine.docker(["build", "--network", "none", "-t", reference, contextDir], { timeoutMs: 900_000 });
     await engine.docker(["save", "-o", `${archive}.partial-${process.pid}`, reference], { timeoutMs: 600_000 });
     fs.renameSync(`${archive}.partial-${process.pid}`, archive);
+    // Only the newest build of a reference is kept: an older binary's archive would never be loaded again.
+    const stem = `${reference.replace(/[/:]/g, "_")}-`;
+    for (const old of fs.readdirSync(archives))
+      if (old.startsWith(stem) && old.endsWith(".tar") && old !== path.basename(archive))
+        fs.rmSync(path.join(archives, old), { force: true });
     return true;
   } finally {
     fs.rmSync(contextDir, { recursive: true, force: true });
