@@ -3,7 +3,6 @@
  * the image is tagged with (the deployed one), it runs as the upstream image's uid, and it declares upstream's
  * ports, volumes, entrypoint and command.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { startDockerEngine, type DockerEngine } from "../e2e/dockerEngine";
 import { buildLabImages, labImageInputs, type BuiltImage } from "../lab/images/build";
@@ -36,8 +35,7 @@ interface ImageConfig {
   readonly WorkingDir: string;
 }
 
-const nginxFetched = fs.existsSync(toolPath("nginx"));
-const images = labImages(nginxFetched ? labImageInputs() : { nginxVersion: "0.0.0", traefikVersion: "unbuilt" });
+const images = labImages(labImageInputs());
 
 describeWithTools("the lab's images on a real engine", ["dockerd", "docker", toolPath("busybox")], () => {
   let engine: DockerEngine;

@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { DockerRunOptions } from "../../e2e/dockerEngine";
-import { toolCacheDir, toolPath, toolRoot, type BinaryName } from "../../toolchain/cache";
+import { fetchedVersion, toolCacheDir, toolPath, toolRoot, type BinaryName } from "../../toolchain/cache";
 import { TOOL_VERSIONS, type ToolName } from "../../toolchain/versions";
 import { BUSYBOX_BASES, DEBIAN_BASE, type BaseName } from "./bases";
 import type { ContextFile } from "./context";
@@ -67,24 +67,27 @@ function ownerOf(binary: string): ToolName {
   return owner;
 }
 
-/** Upstream release part of a Debian version: `1.26.3-3+deb13u1` → `1.26.3`. */
-export function upstreamVersion(debianVersion: string): string {
-  return debianVersion.replace(/^\d+:/, "").replace(/-[^-]*$/, "");
+/**
+ * The upstream release a tool-cache version names: a Go build's is the release itself (`v3.5.0`); a Debian
+ * version loses its epoch, revision and repack suffix (`1:0.28.1+ds-1` → `0.28.1`).
+ */
+export function upstreamVersion(version: string, kind: "go" | "debian"): string {
+  if (kind === "go") return version.replace(/^v/, "");
+  return version
+    .replace(/^\d+:/, "")
+    .replace(/-[^-]*$/, "")
+    .replace(/\+(ds|dfsg)[0-9.]*$/, "");
 }
 
-/** The versions the images take from the tool cache (the binary they carry). */
+/** The version of the binary each image carries, from the tool cache (absent when its tool is not there). */
 export function labImageInputs(cache = toolCacheDir()): LabImageInputs {
-  const versionFile = (tool: ToolName) => {
-    const file = path.join(path.dirname(toolRoot(tool, cache)), "version");
-    if (!fs.existsSync(file))
-      throw new Error(`lab images: ${tool} is not in the tool cache: run \`npm run fetch-tools\``);
-    return fs.readFileSync(file, "utf8").trim();
-  };
-  const traefikTool = "traefik" in TOOL_VERSIONS ? ("traefik" as ToolName) : undefined;
-  return {
-    nginxVersion: upstreamVersion(versionFile("nginx")),
-    traefikVersion: traefikTool ? TOOL_VERSIONS[traefikTool].deployed : "unbuilt",
-  };
+  const versions = labImages({ versions: {} }).flatMap((image) => {
+    if (!(image.tool in TOOL_VERSIONS)) return [];
+    const version = fetchedVersion(image.tool as ToolName, cache);
+    const kind = TOOL_VERSIONS[image.tool as ToolName].fetch.kind;
+    return version ? [[image.name, upstreamVersion(version, kind)] as const] : [];
+  });
+  return { versions: Object.fromEntries(versions) };
 }
 
 const goModuleDirs = new Map<string, string>();
@@ -101,7 +104,9 @@ function goModuleDir(moduleAtVersion: string): string {
     ) as typeof info;
   } catch (error) {
     const stdout = (error as { stdout?: string }).stdout ?? "";
-    throw new Error(`lab images: go mod download ${moduleAtVersion} failed: ${stdout || (error as Error).message}`);
+    throw new Error(`lab images: go mod download ${moduleAtVersion} failed: ${stdout || (error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!info.Dir) throw new Error(`lab images: go mod download ${moduleAtVersion}: ${info.Error ?? "no Dir"}`);
   goModuleDirs.set(moduleAtVersion, info.Dir);
