@@ -3,35 +3,20 @@
  * with its base layers, `docker image inspect .Size`) beside the upstream base it stands in for. Images whose binary
  * the tool cache does not have are listed with the reason.
  */
-import * as fs from "fs";
 import { startDockerEngine } from "../e2e/dockerEngine";
-import { buildLabImages, labImageInputs } from "../lab/images/build";
-import { labImages, type LabImage } from "../lab/images/services";
-import { toolPath, type BinaryName } from "../toolchain/cache";
-import { TOOL_VERSIONS } from "../toolchain/versions";
+import { buildLabImages, labImageInputs, unbuildableReason } from "../lab/images/build";
+import { labImages } from "../lab/images/services";
 import { fixed } from "./stats";
-
-/** Why an image cannot be built from this tool cache, or undefined when it can. */
-function missingBinary(image: LabImage): string | undefined {
-  const known = new Set(Object.values(TOOL_VERSIONS).flatMap((tool) => Object.keys(tool.binaries)));
-  for (const file of image.files) {
-    if (file.source.kind !== "tool" && file.source.kind !== "toolRoot") continue;
-    const { binary } = file.source;
-    if (!known.has(binary)) return `no binary \`${binary}\` in toolchain/versions.ts`;
-    if (!fs.existsSync(toolPath(binary as BinaryName))) return `\`${binary}\` not in the tool cache`;
-  }
-  return undefined;
-}
 
 export async function benchImages(log: (line: string) => void): Promise<string> {
   const images = labImages(labImageInputs());
-  const buildable = images.filter((image) => !missingBinary(image));
+  const buildable = images.filter((image) => !unbuildableReason(image));
   const engine = await startDockerEngine({ name: "benchimg" });
   try {
     const built = await buildLabImages(engine, { only: buildable.map((i) => i.name), log });
     const rows = images.map((image) => {
       const result = built.find((b) => b.name === image.name);
-      const size = result ? `${fixed(result.sizeBytes / 1024 ** 2, 1)} MiB` : `not built: ${missingBinary(image)}`;
+      const size = result ? `${fixed(result.sizeBytes / 1024 ** 2, 1)} MiB` : `not built: ${unbuildableReason(image)}`;
       return `| ${image.name} | ${result?.reference ?? "—"} | ${size} | ${image.upstream.base} | ${image.base} |`;
     });
     // Bases are shared: what the images take on disk together is Docker's own count of unique layers.

@@ -16,6 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import type { DockerRunOptions } from "../../e2e/dockerEngine";
 import { fetchedVersion, toolCacheDir, toolPath, toolRoot, type BinaryName } from "../../toolchain/cache";
+import * as toolVersions from "../../toolchain/versions";
 import { TOOL_VERSIONS, type ToolName } from "../../toolchain/versions";
 import { BUSYBOX_BASES, DEBIAN_BASE, type BaseName } from "./bases";
 import type { ContextFile } from "./context";
@@ -25,6 +26,25 @@ import { labImages, type LabImage, type LabImageInputs, type LabImageName } from
 /** The part of a Docker engine the build needs: a `docker` CLI call against it. */
 export interface DockerCli {
   docker(args: readonly string[], options?: DockerRunOptions): Promise<string>;
+}
+
+/**
+ * Why an image cannot be built here, or undefined when it can: its tool is one no test can run (toolchain/versions.ts
+ * `UNAVAILABLE_TOOLS`, with the written reason), no entry names its binary, or the tool cache lacks the binary.
+ */
+export function unbuildableReason(image: LabImage, cache = toolCacheDir()): string | undefined {
+  const unavailable = (toolVersions as { UNAVAILABLE_TOOLS?: Readonly<Record<string, { readonly reason: string }>> })
+    .UNAVAILABLE_TOOLS?.[image.tool];
+  if (unavailable) return `${image.tool} is unavailable here: ${unavailable.reason}`;
+  const known = new Set(Object.values(TOOL_VERSIONS).flatMap((tool) => Object.keys(tool.binaries)));
+  for (const file of image.files) {
+    if (file.source.kind !== "tool" && file.source.kind !== "toolRoot") continue;
+    const { binary } = file.source;
+    if (!known.has(binary)) return `no binary \`${binary}\` in toolchain/versions.ts`;
+    const where = toolPath(binary as BinaryName, cache);
+    if (!fs.existsSync(where)) return `\`${binary}\` is not in the tool cache (${where}): run \`npm run fetch-tools\``;
+  }
+  return undefined;
 }
 
 /** Default repository prefix of the lab's images: `koprogo-lab/prometheus:v3.5.0`. */

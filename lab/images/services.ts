@@ -241,23 +241,17 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
     {
       ...pinned("loki", "loki", inputs),
       upstream: { dockerfile: `${lokiModule} cmd/loki/Dockerfile`, base: "gcr.io/distroless/static:debug" },
+      // The workplace's package list marks the Loki module not-to-use (AGPL): nothing of its source goes into the image.
+      differs:
+        "no /etc/loki/local-config.yaml (upstream copies cmd/loki/loki-docker-config.yaml; the stack mounts its own loki.yaml)",
       base: "distroless-static-debug",
-      files: [
-        { path: "bin/loki", source: { kind: "tool", binary: "loki" }, mode: 0o755 },
-        {
-          path: "local-config.yaml",
-          source: { kind: "module", module: lokiModule, path: "cmd/loki/loki-docker-config.yaml" },
-        },
-      ],
+      files: [{ path: "bin/loki", source: { kind: "tool", binary: "loki" }, mode: 0o755 }],
       dockerfile: {
-        copies: [
-          { from: "bin/loki", to: "/usr/bin/loki" },
-          { from: "local-config.yaml", to: "/etc/loki/local-config.yaml" },
-        ],
+        copies: [{ from: "bin/loki", to: "/usr/bin/loki" }],
         shell: ["/busybox/sh", "-c"],
         run: [
           "addgroup -g 10001 -S loki && adduser -u 10001 -S loki -G loki",
-          "mkdir -p /loki/rules && mkdir -p /loki/rules-temp && chown -R loki:loki /etc/loki /loki && ln -s /busybox/sh /bin/sh",
+          "mkdir -p /loki/rules && mkdir -p /loki/rules-temp && mkdir -p /etc/loki && chown -R loki:loki /etc/loki /loki && ln -s /busybox/sh /bin/sh",
         ],
         user: "10001",
         expose: [3100],
