@@ -5,6 +5,7 @@
  */
 import {
   ciCounts,
+  ciEnvironment,
   CLONE_DIR,
   debootstrapArgs,
   freshRootScript,
@@ -20,6 +21,7 @@ const run = {
   shared: "/work/shared",
   toolCache: "/root/.cache/koprogo-observability/tools",
   machineImageFiles: ["/usr/bin/node", "/usr/local/go"],
+  environment: { NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt" },
 };
 
 describe("freshRootScript", () => {
@@ -32,7 +34,7 @@ describe("freshRootScript", () => {
   });
 
   it("copies the machine image's tools in rather than binding them, so the run cannot write to this machine's", () => {
-    expect(script).toContain("cp -a '/usr/bin/node' '/var/tmp/koprogo-fresh-root-abc/root/usr/bin/node'");
+    expect(script).toContain("cp -aT '/usr/bin/node' '/var/tmp/koprogo-fresh-root-abc/root/usr/bin/node'");
     expect(script).not.toMatch(/mount --bind '\/usr/);
   });
 
@@ -57,6 +59,32 @@ describe("freshRootScript", () => {
   it("quotes every path, so a hostile folder name stays one word", () => {
     const hostile = freshRootScript({ ...run, repo: "/tmp/x'; rm -rf / #" });
     expect(hostile).toContain(`git clone -q --no-hardlinks '/tmp/x'\\''; rm -rf / #'`);
+  });
+});
+
+describe("ciEnvironment", () => {
+  it("keeps the machine's CA and registry settings and nothing a session may have set", () => {
+    expect(
+      ciEnvironment({
+        NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt",
+        PIP_CERT: "/etc/ssl/certs/ca-certificates.crt",
+        GOFLAGS: "-buildvcs=false",
+        DOCKER_HOST: "unix:///tmp/x.sock",
+        KOPROGO_TOOLS_DIR: "/tmp/tools",
+        ANTHROPIC_API_KEY: "secret",
+        PATH: "/somewhere",
+      }),
+    ).toEqual({
+      GOFLAGS: "-buildvcs=false",
+      NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt",
+      PIP_CERT: "/etc/ssl/certs/ca-certificates.crt",
+    });
+  });
+
+  it("passes the kept variables quoted to .ci/run", () => {
+    expect(freshRootScript(run)).toContain(
+      "CI=true LANG=C.UTF-8 NODE_EXTRA_CA_CERTS='/etc/ssl/certs/ca-certificates.crt' PATH=",
+    );
   });
 });
 

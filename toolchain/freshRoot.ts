@@ -23,6 +23,8 @@ import {
   ciCounts,
   debootstrapArgs,
   freshRootScript,
+  ciEnvironment,
+  MACHINE_CONFIG_PATHS,
   MACHINE_IMAGE_DEB,
   MACHINE_IMAGE_PATHS,
   FRESH_ROOT_PACKAGES,
@@ -66,10 +68,15 @@ function ensureBase(cacheRoot: string): string {
 function machineImageFiles(): string[] {
   const nodeFiles = execFileSync("dpkg", ["-L", MACHINE_IMAGE_DEB], { encoding: "utf8" })
     .split("\n")
-    .filter((file) => file !== "" && !fs.statSync(file, { throwIfNoEntry: false })?.isDirectory());
+    .filter((file) => file !== "" && !fs.statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    .filter((file) => !MACHINE_IMAGE_PATHS.some((own) => file === own || file.startsWith(`${own}/`)));
   const missing = MACHINE_IMAGE_PATHS.filter((p) => !fs.existsSync(p));
   if (missing.length > 0) throw new Error(`this machine lacks ${missing.join(", ")}, which every new machine has`);
-  return [...nodeFiles.filter((file) => fs.existsSync(file)), ...MACHINE_IMAGE_PATHS];
+  return [
+    ...nodeFiles.filter((file) => fs.existsSync(file)),
+    ...MACHINE_IMAGE_PATHS,
+    ...MACHINE_CONFIG_PATHS.filter((file) => fs.existsSync(file)),
+  ];
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -92,6 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
     shared: fs.existsSync(shared) ? shared : undefined,
     toolCache: cold ? undefined : toolCache,
     machineImageFiles: machineImageFiles(),
+    environment: ciEnvironment(process.env),
   });
   const log = path.join(runDir, "ci.log");
   console.log(`ci:fresh-root: ${cold ? "cold (no tool cache)" : "tool cache bound"}; log in ${log}`);

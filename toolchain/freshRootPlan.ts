@@ -32,11 +32,53 @@ export const FRESH_ROOT_PACKAGES = [
 
 /**
  * What a new machine of this kind has outside Debian's archive, copied from this machine into the root: Node.js
- * 20 with npm (Nodesource's `nodejs` package, its files as `dpkg -L nodejs` lists them), Go (`/usr/local/go`) and
- * the Docker CLI (`/usr/local/bin/docker`). The machine doc lists them as installed before any session starts.
+ * 20 (Nodesource's `nodejs` package, its files as `dpkg -L nodejs` lists them), npm 11 (a new machine upgrades the
+ * package's npm 10 at start, replacing `/usr/lib/node_modules/npm` whole, so that folder is copied as it is now and
+ * the package's list of npm files is not used), Go (`/usr/local/go`) and the Docker CLI (`/usr/local/bin/docker`).
+ * The machine doc lists them as installed before any session starts.
  */
-export const MACHINE_IMAGE_PATHS = ["/usr/local/go", "/usr/local/bin/docker"] as const;
+export const MACHINE_IMAGE_PATHS = [
+  "/usr/lib/node_modules/npm",
+  "/usr/bin/npm",
+  "/usr/bin/npx",
+  "/usr/local/go",
+  "/usr/local/bin/docker",
+] as const;
 export const MACHINE_IMAGE_DEB = "nodejs";
+
+/**
+ * The machine's network settings that every new machine of this kind is given before a session starts: the CA
+ * bundle and extra CAs that its registry endpoints are signed with, npm's, pip's, Go's and git's configuration
+ * pointing at them, and apt's setting for the archive's snapshot. Copied in where they exist; without them no registry answers (npm: SELF_SIGNED_CERT_IN_CHAIN).
+ */
+export const MACHINE_CONFIG_PATHS = [
+  "/usr/local/share/ca-certificates",
+  "/etc/ssl/certs/ca-certificates.crt",
+  // The archive this machine reaches is a frozen snapshot: its `sid` Release files are past their Valid-Until, and
+  // the machine's apt is told not to check it (`Acquire::Check-Valid-Until "false"`).
+  "/etc/apt/apt.conf.d/99artifact-registry",
+  "/etc/npmrc",
+  "/usr/etc/npmrc",
+  "/root/.npmrc",
+  "/etc/pip.conf",
+  "/etc/gitconfig",
+  "/root/.config/go/env",
+] as const;
+
+/**
+ * The variables of the machine's environment that CI keeps (it runs with "the machine's environment less the
+ * coding client's and the model's variables"): the CA and registry settings only, so no session's own variable
+ * (a token, a DOCKER_HOST, a KOPROGO_TOOLS_DIR) can reach the run.
+ */
+export function ciEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const kept =
+    /^(NODE_EXTRA_CA_CERTS|GIT_SSL_CAINFO|SSL_CERT_FILE|SSL_CERT_DIR|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE|PIP_[A-Z_]+|GOPROXY|GOFLAGS|GONOSUMDB|GOSUMDB|GOPRIVATE)$/;
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter((entry): entry is [string, string] => kept.test(entry[0]) && entry[1] !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
 
 export interface FreshRootRun {
   /** The debootstrapped base, read-only lower layer of the overlay. */
@@ -54,6 +96,8 @@ export interface FreshRootRun {
   readonly toolCache: string | undefined;
   /** Files and folders of the machine image to copy in (MACHINE_IMAGE_PATHS plus the nodejs package's files). */
   readonly machineImageFiles: readonly string[];
+  /** The variables passed to `.ci/run` beside CI's own (ciEnvironment of the machine's). */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** The merged root of a run. */
@@ -82,7 +126,7 @@ export function freshRootScript(run: FreshRootRun): string {
     `mount -t overlay overlay -o ${q(`lowerdir=${run.base},upperdir=${upper},workdir=${work}`)} ${q(root)}`,
     // The machine image's own tools, copied (not bound) so that nothing the run does can reach this machine's.
     ...run.machineImageFiles.map(
-      (file) => `mkdir -p ${q(path.dirname(path.join(root, file)))} && cp -a ${q(file)} ${q(path.join(root, file))}`,
+      (file) => `mkdir -p ${q(path.dirname(path.join(root, file)))} && cp -aT ${q(file)} ${q(path.join(root, file))}`,
     ),
     `cp /etc/resolv.conf ${q(path.join(root, "etc/resolv.conf"))}`,
     // The machine's apt sources (the same archive), as a new machine has them.
@@ -106,6 +150,9 @@ export function freshRootScript(run: FreshRootRun): string {
       : []),
     // As CI runs it: root, no standard input, CI=true, a plain environment.
     `exec chroot ${q(root)} /usr/bin/env -i HOME=/root TERM=dumb CI=true LANG=C.UTF-8 ` +
+      Object.entries(run.environment)
+        .map(([name, value]) => `${name}=${q(value)} `)
+        .join("") +
       `PATH=/usr/local/go/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ` +
       `/bin/bash -c ${q(`cd ${CLONE_DIR} && exec bash .ci/run </dev/null`)}`,
   ];
