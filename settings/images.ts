@@ -15,6 +15,11 @@ export const IMAGES = {
   // The further hosts' log gateway (TLS, basic auth, push only, to Loki): the official image, Debian bookworm
   // based, so `auth_basic_user_file` checks bcrypt through libxcrypt's crypt(3).
   logGateway: "nginx:1.28.0",
+  // The APPLICATION's Traefik, not deployed by this program (KoproGo's compose runs `traefik:latest`, v3): the lab
+  // and the tests run this exact version in its place. v3.6.17 (2026-05-11) was the newest v3 when KoproGo's
+  // compose was read (2026-05); 3.7's go.mod replaces a sub-module with a local folder that no module publishes,
+  // so 3.7 cannot be built from the Go module proxy (toolchain/versions.ts).
+  appTraefik: "traefik:v3.6.17",
 } as const;
 
 export type ImageName = keyof typeof IMAGES;
