@@ -32,10 +32,16 @@ export function isExactImageReference(ref: string): boolean {
   return /^v?\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?$/.test(tag);
 }
 
+/** The images the program deploys: every pin but the application's Traefik, which the lab alone runs. */
+export type DeployedImageName = Exclude<ImageName, "appTraefik">;
+export const DEPLOYED_IMAGES = (Object.keys(IMAGES) as ImageName[]).filter(
+  (name): name is DeployedImageName => name !== "appTraefik",
+);
+
 /** The image a stack runs for `name`: its `docker.images` override, else the pin above. */
 export function imageOf(
-  settings: { readonly docker: { readonly images: Partial<Record<ImageName, string>> } },
-  name: ImageName,
+  settings: { readonly docker: { readonly images: Partial<Record<DeployedImageName, string>> } },
+  name: DeployedImageName,
 ): string {
   return settings.docker.images[name] ?? IMAGES[name];
 }

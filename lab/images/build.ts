@@ -17,6 +17,7 @@ import * as path from "path";
 import type { DockerRunOptions } from "../../e2e/dockerEngine";
 import { fetchedVersion, toolCacheDir, toolPath, toolRoot, type BinaryName } from "../../toolchain/cache";
 import * as toolVersions from "../../toolchain/versions";
+import { upstreamVersion } from "../../toolchain/report";
 import { TOOL_VERSIONS, type ToolName } from "../../toolchain/versions";
 import { BUSYBOX_BASES, DEBIAN_BASE, type BaseName } from "./bases";
 import type { ContextFile } from "./context";
@@ -88,15 +89,11 @@ function ownerOf(binary: string): ToolName {
 }
 
 /**
- * The upstream release a tool-cache version names: a Go build's is the release itself (`v3.5.0`); a Debian
- * version loses its epoch, revision and repack suffix (`1:0.28.1+ds-1` → `0.28.1`).
+ * The upstream release a tool-cache version names (toolchain/report.ts `upstreamVersion`), without Debian's repack
+ * suffix: `1:0.28.1+ds-1` → `0.28.1`, `v3.5.0` → `3.5.0`.
  */
-export function upstreamVersion(version: string, kind: "go" | "debian"): string {
-  if (kind === "go") return version.replace(/^v/, "");
-  return version
-    .replace(/^\d+:/, "")
-    .replace(/-[^-]*$/, "")
-    .replace(/\+(ds|dfsg)[0-9.]*$/, "");
+export function labVersion(version: string): string {
+  return upstreamVersion(version).replace(/\+(ds|dfsg)[0-9.]*$/, "");
 }
 
 /** The version of the binary each image carries, from the tool cache (absent when its tool is not there). */
@@ -104,8 +101,7 @@ export function labImageInputs(cache = toolCacheDir()): LabImageInputs {
   const versions = labImages({ versions: {} }).flatMap((image) => {
     if (!(image.tool in TOOL_VERSIONS)) return [];
     const version = fetchedVersion(image.tool as ToolName, cache);
-    const kind = TOOL_VERSIONS[image.tool as ToolName].fetch.kind;
-    return version ? [[image.name, upstreamVersion(version, kind)] as const] : [];
+    return version ? [[image.name, labVersion(version)] as const] : [];
   });
   return { versions: Object.fromEntries(versions) };
 }
@@ -353,7 +349,7 @@ export async function buildLabImages(engine: DockerCli, options: BuildOptions = 
 export function labImageOverrides(prefix = LAB_IMAGE_PREFIX, cache = toolCacheDir()): Record<string, string> {
   return Object.fromEntries(
     labImages(labImageInputs(cache))
-      .filter((image) => image.name !== "traefik")
+      .filter((image) => image.name !== "appTraefik")
       .map((image) => [image.name, labImageReference(prefix, image)]),
   );
 }

@@ -12,8 +12,8 @@ import type { BaseName } from "./bases";
 import type { ContextFile } from "./context";
 import type { DockerfileSpec } from "./dockerfile";
 
-/** The services with an image: the stack's (settings/images.ts) and the application's Traefik (the lab's app side). */
-export type LabImageName = ImageName | "traefik";
+/** The services with an image (settings/images.ts): the stack's, and the application's Traefik (the lab's app side). */
+export type LabImageName = ImageName;
 
 export interface LabImage {
   readonly name: LabImageName;
@@ -379,13 +379,9 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["nginx", "-v"], expect: "nginx version: nginx/{version}" },
     },
     {
-      name: "traefik",
-      tool: "traefik",
-      repository: "traefik",
-      // The application's Traefik is not pinned by this program: its version is the tool cache's build.
-      ...labTag("v", inputs.versions.traefik ?? "0.0.0-unbuilt"),
+      ...pinned("appTraefik", "traefik", inputs),
       upstream: {
-        dockerfile: "traefik/traefik-library-image alpine/Dockerfile (v3 line)",
+        dockerfile: `traefik/traefik-library-image ${tagOf(IMAGES.appTraefik)} alpine/Dockerfile`,
         base: "alpine:3",
       },
       differs:
