@@ -83,13 +83,14 @@ export function prometheusModuleVersion(release: string): string {
 
 /** The four images of the Prometheus family share one shape (quay.io/prometheus/busybox, `nobody`). */
 function prometheusFamily(
-  name: "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter",
+  name: "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "blackboxExporter",
 ): Pick<LabImage, "upstream" | "base"> {
   const goModule = {
     prometheus: goModuleAt("github.com/prometheus/prometheus", prometheusModuleVersion(tagOf(IMAGES.prometheus))),
     alertmanager: goModuleAt("github.com/prometheus/alertmanager", tagOf(IMAGES.alertmanager)),
     nodeExporter: goModuleAt("github.com/prometheus/node_exporter", tagOf(IMAGES.nodeExporter)),
     postgresExporter: goModuleAt("github.com/prometheus-community/postgres_exporter", tagOf(IMAGES.postgresExporter)),
+    blackboxExporter: goModuleAt("github.com/prometheus/blackbox_exporter", tagOf(IMAGES.blackboxExporter)),
   }[name];
   return {
     upstream: { dockerfile: `${goModule} Dockerfile`, base: "quay.io/prometheus/busybox-linux-amd64:latest" },
@@ -237,6 +238,33 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       },
       expect: { uid: NOBODY, ports: [9187], volumes: [] },
       versionCheck: { args: ["--version"], expect: "postgres_exporter, version {version} " },
+    },
+    {
+      ...pinned("blackboxExporter", "blackboxExporter", inputs),
+      ...prometheusFamily("blackboxExporter"),
+      files: [
+        { path: "bin/blackbox_exporter", source: { kind: "tool", binary: "blackboxExporter" }, mode: 0o755 },
+        {
+          path: "blackbox.yml",
+          source: {
+            kind: "module",
+            module: goModuleAt("github.com/prometheus/blackbox_exporter", tagOf(IMAGES.blackboxExporter)),
+            path: "blackbox.yml",
+          },
+        },
+      ],
+      dockerfile: {
+        copies: [
+          { from: "bin/blackbox_exporter", to: "/bin/blackbox_exporter" },
+          { from: "blackbox.yml", to: "/etc/blackbox_exporter/config.yml" },
+        ],
+        expose: [9115],
+        entrypoint: ["/bin/blackbox_exporter"],
+        cmd: ["--config.file=/etc/blackbox_exporter/config.yml"],
+      },
+      // Upstream sets no USER: the blackbox exporter's image runs as root (ICMP probes need it).
+      expect: { uid: 0, ports: [9115], volumes: [] },
+      versionCheck: { args: ["--version"], expect: "blackbox_exporter, version {version} " },
     },
     {
       ...pinned("loki", "loki", inputs),
