@@ -12,7 +12,7 @@ import { loadStackFile, type Settings } from "../settings";
 /** Environments whose stacks CI previews and deploys. */
 export const CI_ENVIRONMENTS: readonly Settings["environment"][] = ["staging", "prod"];
 
-/** Stack files CI never previews or deploys: examples to copy (docs/scaling.md), and the lab run on a local engine. */
+/** Stack files CI never previews or deploys: examples to copy (docs/operator/scaling.md), and the lab's local stack. */
 export const EXAMPLE_STACKS: readonly string[] = ["scale", "lab"];
 
 /** Changes that cannot alter what a stack deploys: tests, prose, the Renovate configuration. */
