@@ -19,7 +19,7 @@ import {
   grafanaTraefikLabels,
 } from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import { rotateAdminPasswordScript } from "../grafana/adminPassword";
 import { contentHash, waitForHttpScript } from "../host/scripts";
 import { ConfigFiles, type HostFile } from "./configFiles";
@@ -152,7 +152,7 @@ export class Grafana extends pulumi.ComponentResource {
       name,
       serviceContainerArgs({
         name: container,
-        image: IMAGES.grafana,
+        image: imageOf(settings, "grafana"),
         memory: settings.grafana.memory,
         envs: environment,
         ports: [{ internal: SERVICE_PORTS.grafana, hostPort: settings.grafana.hostPort }],

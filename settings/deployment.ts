@@ -1,6 +1,7 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
 import { DEFAULT_MEMORY_BUDGET_MIB, VPS_MEMORY } from "../contract/hostAgents";
+import { DEPLOYED_IMAGES, isExactImageReference, type DeployedImageName } from "./images";
 import { absolutePath, bindAddress, hostName, IPV4_PATTERN as IPV4, loginName, memory } from "./primitives";
 
 /** An IPv4 address as a number. */
@@ -82,6 +83,26 @@ export const dockerSettings = z
      * 192 MiB for the OS and Docker (docs/operator/memory-budget.md).
      */
     memoryBudget: memory.default(`${DEFAULT_MEMORY_BUDGET_MIB}m`),
+    /**
+     * Images to run instead of the pinned ones (settings/images.ts), by service: the same software built elsewhere
+     * (the lab's images, `koprogo-lab/prometheus:v3.5.0`, or a mirror). Each must name an exact version or a
+     * digest, as the pins do; a service left out runs its pinned image. Empty by default.
+     */
+    images: z
+      .partialRecord(
+        z.enum(DEPLOYED_IMAGES as [DeployedImageName, ...DeployedImageName[]]),
+        z
+          .string()
+          .regex(
+            /^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$/,
+            "must be an image reference (lower-case repository)",
+          )
+          .refine(
+            isExactImageReference,
+            "must name an exact version (`:v3.5.0`, not `latest` or `v3`) or a sha256 digest",
+          ),
+      )
+      .default({}),
     /**
      * The RAM of the host the stack runs on (the total of `free -m`). Defaults to `2048m`, the brief's 2 GB VPS. It bounds
      * `memoryBudget`: at most this less what the application's containers and the OS keep (448m and 192m).
