@@ -4,7 +4,7 @@ export const PROMETHEUS_PATHS = {
   config: "/etc/prometheus/prometheus.yml",
   // Relative paths resolve against the directory of prometheus.yml (Prometheus 2.x and 3.x): `/etc/prometheus` in
   // the container, the render directory when the e2e harness runs Debian's binary on the same files.
-  rulesGlob: "rules/*.yml",
+  rulesDir: "rules",
   metricsBearerToken: "secrets/metrics-bearer-token",
   data: "/prometheus",
 } as const;
