@@ -6,7 +6,7 @@
 import { toYaml } from "../render/yaml";
 import { durationToMs, memoryToBytes, SERVICE_PORTS, type Settings } from "../settings";
 import { LOKI_PATHS } from "./paths";
-import { lokiStorageParts } from "../scale/lokiStorage";
+import { lokiStorageParts } from "./lokiStorage";
 
 /** The first day of the schema. A fixed date in the past: changing it would orphan the stored index. */
 export const LOKI_SCHEMA_FROM = "2024-01-01";

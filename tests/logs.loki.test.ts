@@ -1,7 +1,7 @@
 import YAML from "yaml";
 import { lokiDatasource } from "../logs/datasource";
 import { LOKI_SCHEMA_FROM, lokiConfig, lokiHours, lokiMemoryBudget, lokiYaml } from "../logs/loki";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { placeholderSecrets, settingsSchema, type Settings } from "../settings";
 import { stackSettings } from "./helpers/stacks";
 

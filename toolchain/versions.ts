@@ -2,38 +2,35 @@
  * The one place that says which version of each tool the tests run and which version the stack deploys.
  *
  * `deployed` is read from where the stack pins it (`settings/images.ts` for containers, the security settings'
- * defaults for the host agents), never typed twice. `fetch` says where the tests get the tool: a suite of the
- * Debian archive the machine already uses (the same source, another suite), downloaded with `apt-get download`
- * and unpacked with `dpkg-deb -x` into the tool cache (`toolchain/fetch.ts`), so the installed system is untouched.
- * `allowedDrift` is the written reason when the tested major.minor may differ from the deployed one; without it
- * `npm run versions` fails on any difference.
+ * defaults for the host agents), never typed twice. `fetch` says where the tests get the tool (`toolchain/sources.ts`):
+ * - `kind: "go"`: the Go module at the deployed version, built here from the Go module proxy the way upstream's
+ *   release builds it (`toolchain/goBuild.ts`), for services whose deployed artifact is upstream's Go build;
+ * - `kind: "debian"`: a suite of the Debian archive the machine already uses (the same source, another suite),
+ *   downloaded with `apt-get download` and unpacked with `dpkg-deb -x` (`toolchain/fetch.ts`), for what Debian
+ *   ships as the deployed artifact; the installed system is untouched.
+ * Both land in the tool cache (`toolchain/cache.ts`). `allowedDrift` is the written reason when the tested version
+ * may differ from the deployed one (exactly for a Go build, major.minor for a Debian package); without it
+ * `npm run versions` fails on any such difference.
  */
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
+import type { ToolSource } from "./sources";
 
-/** A Debian package fetched from one suite into the cache. */
-export interface DebianSource {
-  /** Binary package name in Debian's archive. */
-  readonly package: string;
-  /** Suite of the same archive the machine uses (`sid`, `trixie`, `bookworm-backports`, `bullseye`). */
-  readonly suite: string;
-  /**
-   * Further packages unpacked beside it (libraries the binary needs): of the same suite, or `name/suite` for one
-   * that only another suite of the same archive has (a backport's libraries are in the release it backports to).
-   */
-  readonly with?: readonly string[];
-}
+export type { DebianSource, GoSource, ToolSource } from "./sources";
 
 export interface ToolVersion {
   /** What the stack deploys, as written where it is pinned (an image tag or a Debian version). */
   readonly deployed: string;
   /** Where that pin lives, for the report. */
   readonly deployedFrom: string;
-  /** Where the tests get it. */
-  readonly fetch: DebianSource;
-  /** Executables the tests call, relative to the unpacked package root. */
+  /** Where the tests get it: a Debian package, or a Go module built at the deployed version. */
+  readonly fetch: ToolSource;
+  /** Executables the tests call, relative to the root (`goBinaries(programs)` for a Go source). */
   readonly binaries: Readonly<Record<string, string>>;
-  /** Why a different major.minor is acceptable for this tool, or absent when it must match. */
+  /**
+   * Why a different version is acceptable for this tool, or absent when it must match: the major.minor for a Debian
+   * package (Debian's archive has the release line, not every patch), the exact version for a Go build.
+   */
   readonly allowedDrift?: string;
 }
 
@@ -50,25 +47,25 @@ export const TOOL_VERSIONS = {
   prometheus: {
     deployed: imageTag(IMAGES.prometheus),
     deployedFrom: "settings/images.ts IMAGES.prometheus",
-    fetch: { package: "prometheus", suite: "sid", with: ["promtool"] },
+    fetch: { kind: "debian", package: "prometheus", suite: "sid", with: ["promtool"] },
     binaries: { prometheus: "usr/bin/prometheus", promtool: "usr/bin/promtool" },
   },
   alertmanager: {
     deployed: imageTag(IMAGES.alertmanager),
     deployedFrom: "settings/images.ts IMAGES.alertmanager",
-    fetch: { package: "prometheus-alertmanager", suite: "trixie" },
+    fetch: { kind: "debian", package: "prometheus-alertmanager", suite: "trixie" },
     binaries: { alertmanager: "usr/bin/prometheus-alertmanager", amtool: "usr/bin/amtool" },
   },
   nodeExporter: {
     deployed: imageTag(IMAGES.nodeExporter),
     deployedFrom: "settings/images.ts IMAGES.nodeExporter",
-    fetch: { package: "prometheus-node-exporter", suite: "trixie" },
+    fetch: { kind: "debian", package: "prometheus-node-exporter", suite: "trixie" },
     binaries: { nodeExporter: "usr/bin/prometheus-node-exporter" },
   },
   postgresExporter: {
     deployed: imageTag(IMAGES.postgresExporter),
     deployedFrom: "settings/images.ts IMAGES.postgresExporter",
-    fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
+    fetch: { kind: "debian", package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
   },
   // Ubuntu 22.04 ships 6.0.4; bullseye's 6.0.1 is the same 6.0 branch (same configuration keys, rule keywords
@@ -79,6 +76,7 @@ export const TOOL_VERSIONS = {
     deployed: suricataSettings.parse({}).version,
     deployedFrom: "settings/security.ts suricataSettings.version",
     fetch: {
+      kind: "debian",
       package: "suricata",
       suite: "bullseye",
       with: [
@@ -104,6 +102,7 @@ export const TOOL_VERSIONS = {
     deployed: suricataSettings.parse({}).version,
     deployedFrom: "settings/security.ts suricataSettings.version",
     fetch: {
+      kind: "debian",
       package: "suricata",
       suite: "bookworm-backports",
       with: [
@@ -152,6 +151,7 @@ export const TOOL_VERSIONS = {
     // With the Python it was released for: 0.11.2 imports `collections.MutableMapping`, gone since Python 3.10
     // (Ubuntu's 0.11.2-6 carries upstream's fix for its Python 3.10; the code and action files are 0.11.2's).
     fetch: {
+      kind: "debian",
       package: "fail2ban",
       suite: "bullseye",
       with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"],
@@ -166,7 +166,7 @@ export const TOOL_VERSIONS = {
   fail2banNewest: {
     deployed: fail2banSettings.parse({}).version,
     deployedFrom: "settings/security.ts security.fail2ban.version (default)",
-    fetch: { package: "fail2ban", suite: "trixie" },
+    fetch: { kind: "debian", package: "fail2ban", suite: "trixie" },
     binaries: {
       "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client,
       "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex,
@@ -181,7 +181,7 @@ export const TOOL_VERSIONS = {
     deployed: "1.37.0",
     deployedFrom: "busybox:glibc base of quay.io/prometheus/busybox (prometheus/busybox glibc/Dockerfile)",
     // busybox-static: the dynamic build of trixie needs a newer glibc than this machine's.
-    fetch: { package: "busybox-static", suite: "trixie" },
+    fetch: { kind: "debian", package: "busybox-static", suite: "trixie" },
     binaries: { busybox: "usr/bin/busybox" },
   },
   /** The log gateway (components/logGateway.ts): the official nginx image, Debian-based. */
@@ -190,7 +190,7 @@ export const TOOL_VERSIONS = {
     deployedFrom: "settings/images.ts IMAGES.logGateway",
     // trixie's build runs on this machine's glibc and libssl3/libcrypt1 (bookworm's, the same libraries the
     // image's Debian base has); sid's needs glibc 2.38.
-    fetch: { package: "nginx", suite: "trixie" },
+    fetch: { kind: "debian", package: "nginx", suite: "trixie" },
     binaries: { nginx: "usr/sbin/nginx" },
     allowedDrift:
       "no newer nginx of Debian's archive runs here (sid's 1.30 needs glibc 2.38). The gateway uses only directives unchanged since nginx 1.19 (listen ssl, ssl_protocols, auth_basic_user_file, limit_except, client_max_body_size, proxy_pass with a variable, resolver); the image's libcrypt1 (libxcrypt 4.4, bookworm) is the one the test runs against",
@@ -199,7 +199,7 @@ export const TOOL_VERSIONS = {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
     deployed: "v1.145.0",
     deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
-    fetch: { package: "victoria-metrics", suite: "sid" },
+    fetch: { kind: "debian", package: "victoria-metrics", suite: "sid" },
     binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
   },
 } as const satisfies Record<string, ToolVersion>;
