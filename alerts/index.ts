@@ -4,7 +4,7 @@
  * checks it and adds what no rule writes by hand: `runbook_url` (from `alerts.runbookBaseUrl`) and `escalation`.
  */
 import { runbookUrl } from "../contract/links";
-import { PROMETHEUS_PATHS } from "../prometheus/paths";
+import { CONFIG_DIRS, PROMETHEUS_RULES_DIR } from "../contract/configDirs";
 import type { FileRenderer } from "../render/types";
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
@@ -119,7 +119,7 @@ export function alertingRules(settings: Settings): AlertingRule[] {
 
 /** A rule file's path relative to prometheus.yml's directory (where Prometheus resolves `rule_files`). */
 export function ruleFileReference(name: string): string {
-  return `${PROMETHEUS_PATHS.rulesDir}/${name}.yml`;
+  return `${PROMETHEUS_RULES_DIR}/${name}.yml`;
 }
 
 /**
@@ -133,6 +133,6 @@ export function ruleFileReferences(settings: Settings): string[] {
 
 export const renderRuleFiles: FileRenderer = (settings) =>
   ruleFiles(settings).map((file) => ({
-    path: `prometheus/${ruleFileReference(file.name)}`,
+    path: `${CONFIG_DIRS.prometheus.host}/${ruleFileReference(file.name)}`,
     content: toYaml({ groups: file.groups }),
   }));

@@ -8,7 +8,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { goDuration, HEALTHCHECK_SECONDS } from "../components/container";
 import type { ObservabilityStack } from "../components";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { placeholderSecrets } from "../settings";
 import { installPulumiMocks, promiseOf, secretInput, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { stackSettings } from "./helpers/stacks";
