@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { alertmanagerFlags } from "../alertmanager/flags";
 import { ALERTMANAGER_PATHS } from "../alertmanager/paths";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
-import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, type ServiceEngine } from "./configuredService";
 import { clusterPeers } from "../alertmanager/cluster";
@@ -57,7 +57,7 @@ export class Alertmanager extends pulumi.ComponentResource {
       settings,
       host,
       files: args.files,
-      image: IMAGES.alertmanager,
+      image: imageOf(settings, "alertmanager"),
       memory: settings.alertmanager.memory,
       hostPort: furtherHost ? SERVICE_PORTS.alertmanager : settings.alertmanager.hostPort,
       publishOn: furtherHost?.address,

@@ -7,7 +7,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { alloyFlags, alloyListenAddress } from "../logs/flags";
 import { ALLOY_PATHS } from "../logs/paths";
-import { IMAGES, type Settings } from "../settings";
+import { imageOf, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit, type ServiceEngine } from "./configuredService";
 
@@ -70,7 +70,7 @@ export class Alloy extends pulumi.ComponentResource {
       settings,
       host,
       files: args.files,
-      image: IMAGES.alloy,
+      image: imageOf(settings, "alloy"),
       memory: settings.alloy.memory,
       envs: [goMemoryLimit(settings.alloy.memory)],
       hostPort: settings.alloy.hostPort,

@@ -19,7 +19,7 @@ import {
   grafanaTraefikLabels,
 } from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import { resetAdminPasswordOnVolumeScript, rotateAdminPasswordScript } from "../grafana/adminPassword";
 import { contentHash, waitForHttpScript } from "../host/scripts";
 import { ConfigFiles, type HostFile } from "./configFiles";
@@ -148,7 +148,7 @@ export class Grafana extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const image = pulledImage(`${name}-image`, IMAGES.grafana, provider, this);
+    const image = pulledImage(`${name}-image`, imageOf(settings, "grafana"), provider, this);
     // Only on create (a fresh state: the first `up`, or the first after `destroy`): a retained database gets the
     // password the stack has now. A later change is the rotation's (above), while Grafana runs: the update is a no-op.
     const synced = hostCommand(
@@ -158,7 +158,7 @@ export class Grafana extends pulumi.ComponentResource {
         create: this.dataVolume.name.apply((volume) =>
           resetAdminPasswordOnVolumeScript({
             volume,
-            image: IMAGES.grafana,
+            image: imageOf(settings, "grafana"),
             user: dockerUser("grafana"),
             memory: settings.grafana.memory,
             docker: host.access.docker,
@@ -173,7 +173,7 @@ export class Grafana extends pulumi.ComponentResource {
       name,
       {
         name: container,
-        image: IMAGES.grafana,
+        image: imageOf(settings, "grafana"),
         memory: settings.grafana.memory,
         envs: environment,
         ports: [{ internal: SERVICE_PORTS.grafana, hostPort: settings.grafana.hostPort }],

@@ -16,7 +16,7 @@ import {
   logGatewayName,
   logGatewayPushUrl,
 } from "../logs/gateway";
-import { IMAGES, type Settings } from "../settings";
+import { imageOf, type Settings } from "../settings";
 import { ConfigFiles, reloadOnChange, type HostFile } from "./configFiles";
 import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
@@ -66,7 +66,7 @@ export class LogGateway extends pulumi.ComponentResource {
       name,
       {
         name: container,
-        image: IMAGES.logGateway,
+        image: imageOf(settings, "logGateway"),
         memory: settings.logGateway.memory,
         command: logGatewayCommand(),
         // On the private address only: the further hosts reach it there, the internet never.

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { lokiFlags } from "../logs/flags";
 import { LOKI_PATHS } from "../logs/paths";
-import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
 import { LOKI_S3_CREDENTIALS } from "../stack/scaleFiles";
@@ -33,7 +33,7 @@ export class Loki extends pulumi.ComponentResource {
       settings,
       host,
       files: args.files,
-      image: IMAGES.loki,
+      image: imageOf(settings, "loki"),
       memory: settings.loki.memory,
       // With loki.storage, the S3 client reads its keys from this file (AWS default chain), so loki.yaml holds none.
       envs: [

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { nodeExporterContainerFlags } from "../exporters/node";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { CONFIG_DIRS } from "../webauth/paths";
 import { restartContainerScript } from "../host/scripts";
@@ -46,7 +46,7 @@ export class NodeExporter extends pulumi.ComponentResource {
       name,
       {
         name: container,
-        image: IMAGES.nodeExporter,
+        image: imageOf(settings, "nodeExporter"),
         memory: settings.nodeExporter.memory,
         command: nodeExporterContainerFlags(settings, this.address),
         // The host's network and process namespaces: the container's own would only show the container.

@@ -13,7 +13,7 @@ import {
 } from "../exporters/postgres";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
-import { containerName, IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import { restartContainerScript, shellQuote } from "../host/scripts";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
 import { serviceContainer } from "./container";
@@ -65,7 +65,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
       name,
       {
         name: container,
-        image: IMAGES.postgresExporter,
+        image: imageOf(settings, "postgresExporter"),
         memory: settings.postgresExporter.memory,
         command: postgresExporterFlags(undefined, webConfigFile("postgresExporter").inContainer),
         envs: postgresExporterEnv(settings),

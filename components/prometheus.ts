@@ -5,7 +5,7 @@ import { prometheusFlags } from "../prometheus/flags";
 import { PROMETHEUS_PATHS } from "../prometheus/paths";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 
-import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
+import { imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
@@ -33,7 +33,7 @@ export class Prometheus extends pulumi.ComponentResource {
       settings,
       host,
       files: args.files,
-      image: IMAGES.prometheus,
+      image: imageOf(settings, "prometheus"),
       memory: settings.prometheus.memory,
       hostPort: settings.prometheus.hostPort,
       command: prometheusFlags(settings),

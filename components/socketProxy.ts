@@ -10,7 +10,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerUser } from "../contract/serviceUsers";
-import { containerName, IMAGES, SOCKET_PROXY_PORT, socketProxyName, type Settings } from "../settings";
+import { containerName, imageOf, SOCKET_PROXY_PORT, socketProxyName, type Settings } from "../settings";
 import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 
@@ -69,7 +69,7 @@ export class SocketProxy extends pulumi.ComponentResource {
       name,
       {
         name: container,
-        image: IMAGES.socketProxy,
+        image: imageOf(settings, "socketProxy"),
         memory: settings.socketProxy.memory,
         command: socketProxyFlags(settings),
         bindAddress: settings.docker.bindAddress,

@@ -12,8 +12,8 @@ import { loadStackFile, type Settings } from "../settings";
 /** Environments whose stacks CI previews and deploys. */
 export const CI_ENVIRONMENTS: readonly Settings["environment"][] = ["staging", "prod"];
 
-/** Stack files that are examples to copy (docs/scaling.md), never previewed or deployed as they are. */
-export const EXAMPLE_STACKS: readonly string[] = ["scale"];
+/** Stack files CI never previews or deploys: examples to copy (docs/scaling.md), and the lab run on a local engine. */
+export const EXAMPLE_STACKS: readonly string[] = ["scale", "lab"];
 
 /** Changes that cannot alter what a stack deploys: tests, prose, the Renovate configuration. */
 const INERT = [/^tests\//, /^(?!alerts\/).*\.md$/, /^renovate\.json$/, /^\.gitignore$/, /^LICENSE$/];

@@ -1,6 +1,7 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
 import { DEFAULT_MEMORY_BUDGET_MIB } from "../contract/hostAgents";
+import { IMAGES, isExactImageReference, type ImageName } from "./images";
 import { absolutePath, bindAddress, hostName, loginName, memory } from "./primitives";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -84,6 +85,26 @@ export const dockerSettings = z
      * 192 MiB for the OS and Docker (docs/memory-budget.md).
      */
     memoryBudget: memory.default(`${DEFAULT_MEMORY_BUDGET_MIB}m`),
+    /**
+     * Images to run instead of the pinned ones (settings/images.ts), by service: the same software built elsewhere
+     * (the lab's images, `koprogo-lab/prometheus:v3.5.0`, or a mirror). Each must name an exact version or a
+     * digest, as the pins do; a service left out runs its pinned image. Empty by default.
+     */
+    images: z
+      .partialRecord(
+        z.enum(Object.keys(IMAGES) as [ImageName, ...ImageName[]]),
+        z
+          .string()
+          .regex(
+            /^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$/,
+            "must be an image reference (lower-case repository)",
+          )
+          .refine(
+            isExactImageReference,
+            "must name an exact version (`:v3.5.0`, not `latest` or `v3`) or a sha256 digest",
+          ),
+      )
+      .default({}),
   })
   .strict();
 

@@ -26,3 +26,11 @@ export function isExactImageReference(ref: string): boolean {
   if (!tag || tag === "latest" || tag === "main" || tag === "stable") return false;
   return /^v?\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?$/.test(tag);
 }
+
+/** The image a stack runs for `name`: its `docker.images` override, else the pin above. */
+export function imageOf(
+  settings: { readonly docker: { readonly images: Partial<Record<ImageName, string>> } },
+  name: ImageName,
+): string {
+  return settings.docker.images[name] ?? IMAGES[name];
+}
