@@ -54,63 +54,69 @@ function mountFlags(volume: string): string[] {
   ]);
 }
 
-describeWithTools("a data volume on its first mount (real engine)", ["dockerd", "docker", "unshare", toolPath("busybox")], () => {
-  let engine: DockerEngine;
-  const tmp = tempDir("volume-owner");
+describeWithTools(
+  "a data volume on its first mount (real engine)",
+  ["dockerd", "docker", "unshare", toolPath("busybox")],
+  () => {
+    let engine: DockerEngine;
+    const tmp = tempDir("volume-owner");
 
-  beforeAll(async () => {
-    engine = await startDockerEngine({ name: "pl-owner" });
-    const base = await buildBaseImage(engine, "prometheus-busybox");
-    // As prometheus/prometheus's Dockerfile: the data folder owned by nobody and declared a volume.
-    fs.writeFileSync(
-      path.join(tmp.dir, "Dockerfile"),
-      [
-        `FROM ${base}`,
-        "RUN mkdir -p /prometheus && chown -R 65534:65534 /prometheus",
-        "USER 65534",
-        'VOLUME ["/prometheus"]',
-        "",
-      ].join("\n"),
-    );
-    await engine.docker(["build", "-q", "-t", IMAGE, tmp.dir]);
-  });
-  afterAll(async () => {
-    await engine?.stop();
-    tmp.remove();
-  });
+    beforeAll(async () => {
+      engine = await startDockerEngine({ name: "pl-owner" });
+      const base = await buildBaseImage(engine, "prometheus-busybox");
+      // As prometheus/prometheus's Dockerfile: the data folder owned by nobody and declared a volume.
+      fs.writeFileSync(
+        path.join(tmp.dir, "Dockerfile"),
+        [
+          `FROM ${base}`,
+          "RUN mkdir -p /prometheus && chown -R 65534:65534 /prometheus",
+          "USER 65534",
+          'VOLUME ["/prometheus"]',
+          "",
+        ].join("\n"),
+      );
+      await engine.docker(["build", "-q", "-t", IMAGE, tmp.dir]);
+    });
+    afterAll(async () => {
+      await engine?.stop();
+      tmp.remove();
+    });
 
-  /** Creates a volume, hands it to Prometheus's uid with the real script, then starts the service on it. */
-  async function firstStart(volume: string, mount: readonly string[]): Promise<{ status: number; output: string }> {
-    await engine.docker(["volume", "create", volume]);
-    const chown = run("sh", ["-c", chownVolumeScript(volume, IMAGE, PROMETHEUS)], { env: { ...process.env, ...engine.env } });
-    expect(chown.status).toBe(0);
-    return run(
-      "docker",
-      [
-        "run",
-        "--rm",
-        "--user",
-        dockerUser("prometheus"),
-        ...mount,
-        IMAGE,
-        "sh",
-        "-c",
-        "stat -c %u:%g /prometheus && touch /prometheus/lock && echo written",
-      ],
-      { env: { ...process.env, ...engine.env } },
-    );
-  }
+    /** Creates a volume, hands it to Prometheus's uid with the real script, then starts the service on it. */
+    async function firstStart(volume: string, mount: readonly string[]): Promise<{ status: number; output: string }> {
+      await engine.docker(["volume", "create", volume]);
+      const chown = run("sh", ["-c", chownVolumeScript(volume, IMAGE, PROMETHEUS)], {
+        env: { ...process.env, ...engine.env },
+      });
+      expect(chown.status).toBe(0);
+      return run(
+        "docker",
+        [
+          "run",
+          "--rm",
+          "--user",
+          dockerUser("prometheus"),
+          ...mount,
+          IMAGE,
+          "sh",
+          "-c",
+          "stat -c %u:%g /prometheus && touch /prometheus/lock && echo written",
+        ],
+        { env: { ...process.env, ...engine.env } },
+      );
+    }
 
-  it("keeps the owner the chown gave it when mounted as the program declares it (no copy-up): Prometheus can write", async () => {
-    const result = await firstStart("pl-owner-mounts", mountFlags("pl-owner-mounts"));
-    expect(result.output.trim().split("\n")).toEqual([`${PROMETHEUS.uid}:${PROMETHEUS.gid}`, "written"]);
-    expect(result.status).toBe(0);
-  });
+    it("keeps the owner the chown gave it when mounted as the program declares it (no copy-up): Prometheus can write", async () => {
+      const result = await firstStart("pl-owner-mounts", mountFlags("pl-owner-mounts"));
+      expect(result.output.trim().split("\n")).toEqual([`${PROMETHEUS.uid}:${PROMETHEUS.gid}`, "written"]);
+      expect(result.status).toBe(0);
+    });
 
-  it("hands the volume root back to the image's 65534 when mounted as a bind string, as declared before: Prometheus cannot write", async () => {
-    const result = await firstStart("pl-owner-binds", ["-v", "pl-owner-binds:/prometheus:rw"]);
-    expect(result.output).toContain("65534:65534");
-    expect(result.output).toContain("Permission denied");
-    expect(result.status).not.toBe(0);
-  });
-});
+    it("hands the volume root back to the image's 65534 when mounted as a bind string, as declared before: Prometheus cannot write", async () => {
+      const result = await firstStart("pl-owner-binds", ["-v", "pl-owner-binds:/prometheus:rw"]);
+      expect(result.output).toContain("65534:65534");
+      expect(result.output).toContain("Permission denied");
+      expect(result.status).not.toBe(0);
+    });
+  },
+);
