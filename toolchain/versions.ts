@@ -14,7 +14,12 @@
  */
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
-import type { ToolSource } from "./sources";
+import packageJson from "../package.json";
+import { goBinaries, type ToolSource } from "./sources";
+
+/** The @pulumi/pulumi release the program is written against: the Pulumi CLI must be the same release. */
+const PULUMI_SDK_VERSION = packageJson.dependencies["@pulumi/pulumi"];
+const PULUMI_PROGRAMS = { pulumi: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" } as const;
 
 export type { DebianSource, GoSource, ToolSource } from "./sources";
 
@@ -201,6 +206,36 @@ export const TOOL_VERSIONS = {
     deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
     fetch: { kind: "debian", package: "victoria-metrics", suite: "sid" },
     binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
+  },
+  /**
+   * The Pulumi engine CI runs (`PULUMI_VERSION` of the workflows, the release of the @pulumi/pulumi SDK): not
+   * deployed on the VPS, but what deploys it. Built as upstream's `.goreleaser.yml` builds `pulumi` (dir `pkg`,
+   * main `./cmd/pulumi`, `-trimpath`, tags `osusergo,grpcnotrace`, `-w -s -X .../version.Version=v<release>`,
+   * CGO off). Its go.mod replaces the SDK with the repository's folder (`../sdk`): the published SDK module of the
+   * same release. The module tag `pkg/v3.248.0` is upstream's commit after the release tag that only raises go.mod
+   * requirements (the SDK to 3.248.0, OpenTelemetry's pdata 1.60 → 1.61, genproto); the code is the release's.
+   * Its Node.js language host and the providers cannot be built here (docs/lab.md).
+   */
+  pulumi: {
+    deployed: PULUMI_SDK_VERSION,
+    deployedFrom: "package.json @pulumi/pulumi (the workflows' PULUMI_VERSION)",
+    fetch: {
+      kind: "go",
+      module: "github.com/pulumi/pulumi/pkg/v3",
+      version: `v${PULUMI_SDK_VERSION}`,
+      programs: PULUMI_PROGRAMS,
+      replace: {
+        "github.com/pulumi/pulumi/sdk/v3": `github.com/pulumi/pulumi/sdk/v3 v${PULUMI_SDK_VERSION}`,
+        "github.com/atotto/clipboard": "github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e",
+      },
+      tags: ["osusergo", "grpcnotrace"],
+      ldflags: (stamp) => [
+        "-w",
+        "-s",
+        `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${stamp.version}`,
+      ],
+    },
+    binaries: goBinaries(PULUMI_PROGRAMS),
   },
 } as const satisfies Record<string, ToolVersion>;
 
