@@ -130,12 +130,14 @@ export function memoryMegabytes(memory: string): number {
   return Math.ceil(memoryToBytes(memory) / 1024 ** 2);
 }
 
+function requireExactImage(image: string, of: string): void {
+  if (!isExactImageReference(image))
+    throw new Error(`image \`${image}\` of ${of} must name an exact version (no latest, no bare major tag)`);
+}
+
 /** The `docker.Container` arguments of a service. Throws on an image without an exact version. */
 export function serviceContainerArgs(spec: ServiceContainerSpec): docker.ContainerArgs {
-  if (!isExactImageReference(spec.image))
-    throw new Error(
-      `image \`${spec.image}\` of ${spec.name} must name an exact version (no latest, no bare major tag)`,
-    );
+  requireExactImage(spec.image, spec.name);
   const megabytes = memoryMegabytes(spec.memory);
   const stopGrace = spec.stopGraceSeconds ?? STOP_GRACE_SECONDS_DEFAULT;
   return {
@@ -211,8 +213,7 @@ export function pulledImage(
   provider: pulumi.ProviderResource,
   parent: pulumi.Resource,
 ): docker.RemoteImage {
-  if (!isExactImageReference(image))
-    throw new Error(`image \`${image}\` of ${name} must name an exact version (no latest, no bare major tag)`);
+  requireExactImage(image, name);
   return new docker.RemoteImage(name, { name: image, keepLocally: true }, { parent, provider });
 }
 
