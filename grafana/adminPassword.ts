@@ -37,7 +37,7 @@ export function changePasswordInContainerScript(
     // signs in already, and the file's old one no longer does. Nothing to change then.
     `printf 'user = "%s:%s"\\n' "$GF_SECURITY_ADMIN_USER" "$new" | curl -fs --max-time 20 -o /dev/null -K - http://127.0.0.1:${port}/api/user && exit 0`,
     checkPassword("old", "the current Grafana admin password (in the mounted file)"),
-    `${config} | curl -fsS --max-time 20 -o /dev/null -X PUT -H 'Content-Type: application/json' -K - http://127.0.0.1:${port}/api/user/password || { echo "Grafana accepts neither the new admin password nor the one in its mounted file: set it by hand (docker exec -it <grafana container> grafana cli admin reset-admin-password) to the stack's grafanaAdminPassword, then run pulumi up again" >&2; exit 1; }`,
+    `${config} | curl -fsS --max-time 20 -o /dev/null -X PUT -H 'Content-Type: application/json' -K - http://127.0.0.1:${port}/api/user/password || { echo "Grafana accepts neither the new admin password nor the one in its mounted file: set it to the stack's grafanaAdminPassword by hand (Grafana's admin command reset-admin-password, in its container), then run pulumi up again" >&2; exit 1; }`,
   ].join("\n");
 }
 

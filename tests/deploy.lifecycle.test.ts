@@ -163,7 +163,7 @@ describe.each(["dev", "prod", "scale"])("the %s stack through a real deploy's li
     for (const reference of config.rule_files) expect(reference).not.toContain("*");
   });
 
-  it("gives a kept Grafana database the stack's current admin password before Grafana starts (destroy, then up)", () => {
+  it("gives a kept Grafana database the stack's current admin password before Grafana starts (destroy, then up)", async () => {
     const sync = commands().find((c) => c.name.endsWith("-grafana-admin-password-sync"));
     expect(sync).toBeDefined();
     expect(String(sync!.inputs.create)).toContain("reset-admin-password --password-from-stdin");
@@ -172,6 +172,7 @@ describe.each(["dev", "prod", "scale"])("the %s stack through a real deploy's li
     // A later change of the password is the running Grafana's rotation, never a write behind its back.
     expect(sync!.inputs.update).toBe("true");
     const grafana = mocks.one(CONTAINER, "-grafana");
-    expect(dependsOn(grafana).map((d) => (d as unknown as { __name?: string }).__name)).toContain(sync!.name);
+    const urns = await Promise.all(dependsOn(grafana).map((d) => promiseOf(d.urn)));
+    expect(urns.filter((urn) => urn.endsWith(`::${sync!.name}`))).toHaveLength(1);
   });
 });
