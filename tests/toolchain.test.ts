@@ -20,9 +20,17 @@ import {
   wrapperGoMod,
   type GoModJson,
 } from "../toolchain/goModule";
-import { cachedVersion, compareTools, upstreamVersion, versionProblems, versionReport } from "../toolchain/report";
+import {
+  cachedVersion,
+  compareTools,
+  unavailableRows,
+  upstreamVersion,
+  versionProblems,
+  versionReport,
+} from "../toolchain/report";
 import { goBinaries, prometheusModuleVersion, sourceLabel, type GoSource } from "../toolchain/sources";
-import { majorMinor, TOOL_VERSIONS, type ToolVersion } from "../toolchain/versions";
+import { majorMinor, TOOL_VERSIONS, UNAVAILABLE_TOOLS, type ToolVersion } from "../toolchain/versions";
+import { IMAGES } from "../settings/images";
 import { describeWithTools } from "./helpers/tools";
 
 // As Debian 12's images ship it (`/etc/apt/sources.list.d/debian.sources`), with a documentation host.
@@ -216,6 +224,29 @@ describe("the comparison of npm run versions", () => {
     expect(report).toContain(
       "| goSame | v1.9.1 | settings/images.ts IMAGES.y | 1.9.1 | example.com/tool@v1.9.1 | same |",
     );
+  });
+});
+
+describe("deployed services no test can run", () => {
+  const rows = unavailableRows({
+    x: { deployed: "1.2.3", deployedFrom: "settings/images.ts IMAGES.x", source: "example.com/x", reason: "refused" },
+  });
+
+  it("are printed with where they would come from and why not, and never fail the report", () => {
+    expect(versionReport(rows)).toContain(
+      "| x | 1.2.3 | settings/images.ts IMAGES.x | — | example.com/x | not run by any test: refused |",
+    );
+    expect(versionProblems(rows)).toEqual([]);
+  });
+
+  it("Grafana is one, at the deployed tag, with the refusal and what runs instead", () => {
+    expect(UNAVAILABLE_TOOLS.grafana.deployed).toBe(IMAGES.grafana.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/403 Forbidden/);
+    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/tests\/e2e\/alerting\.test\.ts/);
+  });
+
+  it("is never also in the table of tools the tests fetch", () => {
+    expect(Object.keys(UNAVAILABLE_TOOLS).filter((tool) => tool in TOOL_VERSIONS)).toEqual([]);
   });
 });
 

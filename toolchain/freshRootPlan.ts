@@ -48,12 +48,15 @@ export const MACHINE_IMAGE_DEB = "nodejs";
 
 /**
  * The machine's network settings that every new machine of this kind is given before a session starts: the CA
- * bundle and extra CAs that its registry endpoints are signed with, and npm's, pip's, Go's and git's configuration
- * pointing at them. Copied in where they exist; without them no registry answers (npm: SELF_SIGNED_CERT_IN_CHAIN).
+ * bundle and extra CAs that its registry endpoints are signed with, npm's, pip's, Go's and git's configuration
+ * pointing at them, and apt's setting for the archive's snapshot. Copied in where they exist; without them no registry answers (npm: SELF_SIGNED_CERT_IN_CHAIN).
  */
 export const MACHINE_CONFIG_PATHS = [
   "/usr/local/share/ca-certificates",
   "/etc/ssl/certs/ca-certificates.crt",
+  // The archive this machine reaches is a frozen snapshot: its `sid` Release files are past their Valid-Until, and
+  // the machine's apt is told not to check it (`Acquire::Check-Valid-Until "false"`).
+  "/etc/apt/apt.conf.d/99artifact-registry",
   "/etc/npmrc",
   "/usr/etc/npmrc",
   "/root/.npmrc",

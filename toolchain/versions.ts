@@ -241,6 +241,34 @@ export const TOOL_VERSIONS = {
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
 
+/**
+ * A service the stack deploys that no test can run, because no source this project's machines reach has it. It is
+ * not in `TOOL_VERSIONS` (there is nothing to fetch); `npm run versions` prints it with its reason and does not fail
+ * for it. Every entry says what was tried and what the tests check instead.
+ */
+export interface UnavailableTool {
+  /** What the stack deploys, as written where it is pinned. */
+  readonly deployed: string;
+  /** Where that pin lives, for the report. */
+  readonly deployedFrom: string;
+  /** Where the deployed artifact would have been built from. */
+  readonly source: string;
+  /** Why it cannot be had, the exact refusal, and what the tests run instead. */
+  readonly reason: string;
+}
+
+export const UNAVAILABLE_TOOLS = {
+  grafana: {
+    deployed: imageTag(IMAGES.grafana),
+    deployedFrom: "settings/images.ts IMAGES.grafana",
+    // The module's go.mod says `module github.com/grafana/grafana` (no /v12), so the tag v12.1.1 could only be
+    // reached as a pseudo-version of its commit; the proxy refuses the module path itself, before any version.
+    source: "github.com/grafana/grafana (tag v12.1.1), main package pkg/cmd/grafana",
+    reason:
+      "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/development.md)",
+  },
+} as const satisfies Record<string, UnavailableTool>;
+
 /** `v3.5.0` → `3.5`, `1:6.0.4-3` → `6.0`, `0.11.2-6` → `0.11`. */
 export function majorMinor(version: string): string {
   const withoutEpoch = version.replace(/^\d+:/, "").replace(/^v/, "");
