@@ -20,6 +20,8 @@ import { goBinaries, type ToolSource } from "./sources";
 /** The @pulumi/pulumi release the program is written against: the Pulumi CLI must be the same release. */
 const PULUMI_SDK_VERSION = packageJson.dependencies["@pulumi/pulumi"];
 const PULUMI_PROGRAMS = { pulumi: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" } as const;
+/** What the Go module proxy these machines reach answers for a module it will not serve. */
+const PROXY_REFUSAL = "the Go module proxy refuses it: `403 Forbidden: This module version is not available`";
 
 export type { DebianSource, GoSource, ToolSource } from "./sources";
 
@@ -267,7 +269,62 @@ export const UNAVAILABLE_TOOLS = {
     reason:
       "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/development.md)",
   },
+  // The rest of the Pulumi engine beside the CLI (entry `pulumi`): what `npm run lab` needs (docs/lab.md).
+  pulumiLanguageNodejs: {
+    deployed: PULUMI_SDK_VERSION,
+    deployedFrom: "package.json @pulumi/pulumi (the CLI's own release)",
+    source:
+      "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 (a module of its own, no tag of its own: a pseudo-version of the release commit a88168d865b7), main package .",
+    reason: `${PROXY_REFUSAL} for @v/list, v${PULUMI_SDK_VERSION}, the commit and its pseudo-versions. The engine runs the program without it through the Automation API's inline program (the SDK's own language runtime, --client): tried, it stops at the first provider`,
+  },
+  ...pulumiProviders({
+    docker: [
+      "github.com/pulumi/pulumi-docker/provider/v5",
+      "its go.mod also replaces github.com/terraform-providers/terraform-provider-docker with ../upstream, a git submodule of kreuzwerker's provider with pulumi's patches, which no module version publishes",
+    ],
+    command: [
+      "github.com/pulumi/pulumi-command/provider",
+      "no provider/v1.2.1 tag: 404 for v1.2.1, 403 for the pseudo-versions of tag v1.2.1 (7f3eb6f3b77c)",
+    ],
+    random: ["github.com/pulumi/pulumi-random/provider/v4", "replaces the terraform-plugin-sdk with pulumi's fork"],
+    tls: ["github.com/pulumi/pulumi-tls/provider/v5", "replaces the terraform-plugin-sdk with pulumi's fork"],
+    grafana: [
+      "github.com/pulumiverse/pulumi-grafana/provider/v2",
+      "replaces the terraform-plugin-sdk with pulumi's fork",
+    ],
+  }),
 } as const satisfies Record<string, UnavailableTool>;
+
+/**
+ * The resource plugins of the program's provider SDKs, at the version each SDK's package.json `pulumi` field names
+ * (`pulumi-resource-<name>`, main package `./cmd/pulumi-resource-<name>` of the module): `name → [module, note]`.
+ */
+function pulumiProviders(
+  providers: Readonly<Record<"docker" | "command" | "random" | "tls" | "grafana", readonly [string, string]>>,
+): Record<`pulumiProvider${string}`, UnavailableTool> {
+  const sdks = {
+    docker: "@pulumi/docker",
+    command: "@pulumi/command",
+    random: "@pulumi/random",
+    tls: "@pulumi/tls",
+    grafana: "@pulumiverse/grafana",
+  } as const;
+  return Object.fromEntries(
+    Object.entries(providers).map(([name, [module, note]]) => {
+      const sdk = sdks[name as keyof typeof sdks];
+      const version = packageJson.dependencies[sdk];
+      return [
+        `pulumiProvider${name[0].toUpperCase()}${name.slice(1)}`,
+        {
+          deployed: version,
+          deployedFrom: `package.json ${sdk} (its pulumi.version)`,
+          source: `${module}@v${version}, main package ./cmd/pulumi-resource-${name}`,
+          reason: `${PROXY_REFUSAL} (${note}); no registry these machines reach ships the plugin (the npm package downloads it from GitHub at install). Without it nothing of the program can be previewed: the graph is tested under the SDK's mocks (tests/deploy.lifecycle.test.ts)`,
+        },
+      ];
+    }),
+  );
+}
 
 /** `v3.5.0` → `3.5`, `1:6.0.4-3` → `6.0`, `0.11.2-6` → `0.11`. */
 export function majorMinor(version: string): string {
