@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: time to notify, what the prod profile costs, footprint and query cost on the real servers at the
  * deployed versions, printed and written to `BENCHMARKS.md` with the machine, the date and the versions.
- * Options: `--runs N` (fault runs per alert and profile, default 5), `--only notify,cost,footprint,queries`,
+ * Options: `--runs N` (fault runs per alert and profile, default 5), `--only notify,cost,footprint,queries,hosts,images`,
  * `--profiles tuned,prodTuned,projectDefaults,toolDefaults` and `--alerts ApiDown,DatabaseDown,HighErrorRate,SlowApi`
  * (time to notify), `--cost-minutes M` (the prod-profile measurement after its warm-up, default 10), `--out FILE`.
  * A partial run (any option but `--out`) writes to `--out`, else to a file in the temporary directory: only a full
@@ -17,6 +17,7 @@ import { TIMINGS } from "../e2e/settings";
 import { benchFootprint, footprintTables } from "./footprint";
 import { BENCH_ALERTS, benchLongScenarios, benchNotify, notifyTable, type NotifyRow } from "./notify";
 import { benchHosts, hostCostTables } from "./hosts";
+import { benchImages } from "./images";
 import { benchQueryCost, queryCostTables } from "./queryCost";
 import { benchProdCost, prodCostTables, type ProdCost } from "./cost";
 import { cachedVersion, compareTools, versionReport } from "../toolchain/report";
@@ -26,7 +27,7 @@ import { TOOL_VERSIONS } from "../toolchain/versions";
 const COST_WARMUP_MS = 120_000;
 import { fixed, median } from "./stats";
 
-const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts"] as const;
+const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts", "images"] as const;
 type Section = (typeof SECTIONS)[number];
 type Profile = keyof typeof TIMINGS;
 const PROFILES = Object.keys(TIMINGS) as Profile[];
@@ -197,6 +198,12 @@ async function main(): Promise<void> {
       log("per-host cost: 1, 3 and 10 further hosts (namespaces, TLS node exporters), prod profile");
       sections.push(
         `## Per-host cost\n\nFurther hosts (\`hosts\`) made as network namespaces, each with the real node exporter behind its rendered web config (TLS and its logins), scraped by the real Prometheus at the prod profile (3 s / 2 s) with the rendered configuration; 60 s warm-up, then 60 s measured (\`bench/hosts.ts\`, docs/scaling.md).\n\n${hostCostTables(await benchHosts())}`,
+      );
+    }
+    if (options.only.includes("images")) {
+      log("images: the lab's images, built from the tool cache on a private engine (lab/images/)");
+      sections.push(
+        `## Images\n\nEvery service's image as the lab builds it (\`npm run lab-images\`, lab/images/): the tool cache's binary at the deployed version on a base standing in for upstream's (busybox 1.37 for quay.io/prometheus/busybox and distroless/static:debug; a Debian 12 minbase root for the Debian, Ubuntu and Alpine bases). Sizes include the base layers; the upstream images' sizes differ by their bases.\n\n${await benchImages(log)}`,
       );
     }
   } finally {

@@ -1,7 +1,7 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
 import { DEFAULT_MEMORY_BUDGET_MIB } from "../contract/hostAgents";
-import { IMAGES, isExactImageReference, type ImageName } from "./images";
+import { DEPLOYED_IMAGES, isExactImageReference, type DeployedImageName } from "./images";
 import { absolutePath, bindAddress, hostName, loginName, memory } from "./primitives";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -92,7 +92,7 @@ export const dockerSettings = z
      */
     images: z
       .partialRecord(
-        z.enum(Object.keys(IMAGES) as [ImageName, ...ImageName[]]),
+        z.enum(DEPLOYED_IMAGES as [DeployedImageName, ...DeployedImageName[]]),
         z
           .string()
           .regex(

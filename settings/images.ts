@@ -15,6 +15,11 @@ export const IMAGES = {
   // The further hosts' log gateway (TLS, basic auth, push only, to Loki): the official image, Debian bookworm
   // based, so `auth_basic_user_file` checks bcrypt through libxcrypt's crypt(3).
   logGateway: "nginx:1.28.0",
+  // The APPLICATION's Traefik, not deployed by this program (KoproGo's compose runs `traefik:latest`, v3): the lab
+  // and the tests run this exact version in its place. v3.6.17 (2026-05-11) was the newest v3 when KoproGo's
+  // compose was read (2026-05); 3.7's go.mod replaces a sub-module with a local folder that no module publishes,
+  // so 3.7 cannot be built from the Go module proxy (toolchain/versions.ts).
+  appTraefik: "traefik:v3.6.17",
 } as const;
 
 export type ImageName = keyof typeof IMAGES;
@@ -27,10 +32,16 @@ export function isExactImageReference(ref: string): boolean {
   return /^v?\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?$/.test(tag);
 }
 
+/** The images the program deploys: every pin but the application's Traefik, which the lab alone runs. */
+export type DeployedImageName = Exclude<ImageName, "appTraefik">;
+export const DEPLOYED_IMAGES = (Object.keys(IMAGES) as ImageName[]).filter(
+  (name): name is DeployedImageName => name !== "appTraefik",
+);
+
 /** The image a stack runs for `name`: its `docker.images` override, else the pin above. */
 export function imageOf(
-  settings: { readonly docker: { readonly images: Partial<Record<ImageName, string>> } },
-  name: ImageName,
+  settings: { readonly docker: { readonly images: Partial<Record<DeployedImageName, string>> } },
+  name: DeployedImageName,
 ): string {
   return settings.docker.images[name] ?? IMAGES[name];
 }

@@ -314,7 +314,7 @@ describe("bench arguments", () => {
     const full = parseBenchArguments([]);
     expect(full).toMatchObject({
       runs: 5,
-      only: ["notify", "cost", "footprint", "queries", "hosts"],
+      only: ["notify", "cost", "footprint", "queries", "hosts", "images"],
       alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"],
       costMinutes: 10,
       partial: false,

@@ -2,10 +2,10 @@
 import { IMAGES, type ImageName } from "../settings/images";
 import { BUSYBOX_BASES, groupFile, passwdFile } from "../lab/images/bases";
 import { renderDockerfile, type DockerfileSpec } from "../lab/images/dockerfile";
-import { labImages, prometheusModuleVersion, type LabImage } from "../lab/images/services";
-import { upstreamVersion } from "../lab/images/build";
+import { labImages, labTag, prometheusModuleVersion, type LabImage } from "../lab/images/services";
+import { labVersion } from "../lab/images/build";
 
-const INPUTS = { nginxVersion: "1.26.3", traefikVersion: "v3.5.3" };
+const INPUTS = { versions: { logGateway: "1.26.3" } };
 const images = labImages(INPUTS);
 const byName = (name: LabImage["name"]) => {
   const image = images.find((i) => i.name === name);
@@ -72,8 +72,8 @@ describe("renderDockerfile", () => {
 });
 
 describe("the lab's images follow their upstream Dockerfiles", () => {
-  it("has one image per pinned service, plus the application's Traefik", () => {
-    expect(images.map((i) => i.name).sort()).toEqual([...Object.keys(IMAGES), "traefik"].sort());
+  it("has one image per pinned image (the stack's and the application's Traefik)", () => {
+    expect(images.map((i) => i.name).sort()).toEqual(Object.keys(IMAGES).sort());
   });
 
   it.each(Object.keys(IMAGES).filter((name) => name !== "logGateway") as ImageName[])(
@@ -101,7 +101,7 @@ describe("the lab's images follow their upstream Dockerfiles", () => {
     ["grafana", "472", [3000], [], ["/run.sh"], "debian"],
     ["socketProxy", "65534:65534", [2375], ["/var/run/docker.sock"], ["/socket-proxy"], "scratch"],
     ["logGateway", undefined, [80], [], ["/docker-entrypoint.sh"], "debian"],
-    ["traefik", undefined, [80], [], ["/entrypoint.sh"], "debian"],
+    ["appTraefik", undefined, [80], [], ["/entrypoint.sh"], "debian"],
   ] as const)(
     "%s: user %s, ports %j, volumes %j, entrypoint %j on %s",
     (name, user, ports, volumes, entrypoint, base) => {
@@ -154,7 +154,7 @@ describe("the lab's images follow their upstream Dockerfiles", () => {
       grafana: 472,
       socketProxy: 65534,
       logGateway: 0,
-      traefik: 0,
+      appTraefik: 0,
     });
   });
 
@@ -192,8 +192,17 @@ describe("the lab's images follow their upstream Dockerfiles", () => {
     expect(groupFile([{ name: "nonroot", uid: 65532, gid: 65532, home: "/", shell: "/x" }])).toBe("nonroot:x:65532:\n");
   });
 
-  it("takes the upstream release out of a Debian version", () => {
-    expect(upstreamVersion("1.26.3-3+deb13u1")).toBe("1.26.3");
-    expect(upstreamVersion("1:1.37.0-6+b3")).toBe("1.37.0");
+  it("takes the upstream release out of a tool-cache version", () => {
+    expect(labVersion("1.26.3-3+deb13u1")).toBe("1.26.3");
+    expect(labVersion("1:1.37.0-6+b3")).toBe("1.37.0");
+    expect(labVersion("0.28.1+ds-1")).toBe("0.28.1");
+    expect(labVersion("v3.5.0")).toBe("3.5.0");
+  });
+
+  it("tags an image with the version it carries, written as upstream writes its tags", () => {
+    expect(labTag("v3.5.0", "3.5.0")).toEqual({ tag: "v3.5.0", version: "3.5.0" });
+    expect(labTag("v1.10.2", "v1.10.0")).toEqual({ tag: "v1.10.0", version: "1.10.0" });
+    expect(labTag("3.5.3", undefined)).toEqual({ tag: "3.5.3", version: "3.5.3" });
+    expect(byName("appTraefik")).toMatchObject({ repository: "traefik", tag: "v3.6.17", version: "3.6.17" });
   });
 });

@@ -3,6 +3,7 @@
  * its checks, the version comparison of `npm run versions`, and the cache lookups. And, with the tools fetched, that
  * the tests really run the deployed version of every tool.
  */
+import { execFileSync } from "child_process";
 import * as path from "path";
 import { missingToolsAdvice, sourceDir, toolCacheDir, toolPath } from "../toolchain/cache";
 import { derivedSourcesList, parseDeb822 } from "../toolchain/fetch";
@@ -29,7 +30,7 @@ import {
   versionReport,
 } from "../toolchain/report";
 import { goBinaries, prometheusModuleVersion, sourceLabel, type GoSource } from "../toolchain/sources";
-import { majorMinor, TOOL_VERSIONS, UNAVAILABLE_TOOLS, type ToolVersion } from "../toolchain/versions";
+import { majorMinor, TOOL_VERSIONS, traefikLdflags, UNAVAILABLE_TOOLS, type ToolVersion } from "../toolchain/versions";
 import { IMAGES } from "../settings/images";
 import { describeWithTools } from "./helpers/tools";
 
@@ -494,6 +495,59 @@ describe("the Go source helpers", () => {
     expect(() => prometheusModuleVersion(release)).toThrow("not a Prometheus 3.x release");
   });
 });
+
+describe("the Go sources of the table", () => {
+  const goTools = (Object.entries(TOOL_VERSIONS) as [string, ToolVersion][]).filter(
+    (entry): entry is [string, ToolVersion & { fetch: GoSource }] => entry[1].fetch.kind === "go",
+  );
+
+  it.each(goTools)("%s: is a valid Go source whose binaries are its programs under bin/", (_, entry) => {
+    expect(() => validateGoSource(entry.fetch)).not.toThrow();
+    expect(Object.values(entry.binaries).sort()).toEqual(Object.values(goBinaries(entry.fetch.programs)).sort());
+  });
+
+  it.each(goTools)("%s: builds the deployed version's module", (_, entry) => {
+    const module = entry.fetch.module === "github.com/prometheus/prometheus";
+    expect(entry.fetch.version).toBe(module ? prometheusModuleVersion(entry.deployed) : entry.deployed);
+  });
+
+  it("stamps Traefik as its release does (version, codename, RFC 3339 build date, stripped)", () => {
+    const stamp = goStamp(TOOL_VERSIONS.traefik.fetch, undefined, "2026-05-11T12:44:04Z");
+    expect(traefikLdflags("ramequin")(stamp)).toEqual([
+      "-s",
+      "-w",
+      `-X github.com/traefik/traefik/v3/pkg/version.Version=${TOOL_VERSIONS.traefik.deployed}`,
+      "-X github.com/traefik/traefik/v3/pkg/version.Codename=ramequin",
+      "-X github.com/traefik/traefik/v3/pkg/version.BuildDate=2026-05-11T12:44:04Z",
+    ]);
+  });
+});
+
+/** How each Go-built binary prints its version (promu's `--version`, Traefik's `version` command). */
+const VERSION_COMMANDS = [
+  ["prometheus", ["--version"]],
+  ["promtool", ["--version"]],
+  ["alertmanager", ["--version"]],
+  ["amtool", ["--version"]],
+  ["nodeExporter", ["--version"]],
+  ["postgresExporter", ["--version"]],
+  ["traefik", ["version"]],
+] as const;
+
+describeWithTools(
+  "the Go-built binaries",
+  VERSION_COMMANDS.map(([binary]) => toolPath(binary)),
+  () => {
+    it.each(VERSION_COMMANDS)("%s prints the deployed version, as the release does", (binary, args) => {
+      const tool = (Object.keys(TOOL_VERSIONS) as (keyof typeof TOOL_VERSIONS)[]).find(
+        (name) => binary in TOOL_VERSIONS[name].binaries,
+      )!;
+      const printed = execFileSync(toolPath(binary), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const deployed = TOOL_VERSIONS[tool].deployed.replace(/^v/, "");
+      expect(printed).toMatch(new RegExp(`(version|Version:)\\s+v?${deployed.replace(/\./g, "\\.")}\\b`));
+    });
+  },
+);
 
 const EVERY_BINARY = (Object.values(TOOL_VERSIONS) as readonly ToolVersion[])
   .flatMap((entry) => Object.keys(entry.binaries))

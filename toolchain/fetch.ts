@@ -111,11 +111,18 @@ function aptOptions(aptDir: string): string[] {
   ];
 }
 
-/** Every source the tools need, deduplicated, in a stable order. */
-export function allSources(): ToolSource[] {
+/**
+ * Every source the named tools need (all tools when none is named), deduplicated, in a stable order; an unknown
+ * name is refused with the list of known ones.
+ */
+export function allSources(tools: readonly string[] = []): ToolSource[] {
+  const table = TOOL_VERSIONS as Readonly<Record<string, { fetch: ToolSource }>>;
+  const unknown = tools.filter((tool) => !(tool in table));
+  if (unknown.length > 0)
+    throw new Error(`unknown tool ${unknown.join(", ")}: the tools are ${Object.keys(table).join(", ")}`);
   const seen = new Map<string, ToolSource>();
-  for (const tool of Object.values(TOOL_VERSIONS) as readonly { fetch: ToolSource }[])
-    seen.set(sourceLabel(tool.fetch), tool.fetch);
+  for (const [name, tool] of Object.entries(table))
+    if (tools.length === 0 || tools.includes(name)) seen.set(sourceLabel(tool.fetch), tool.fetch);
   return [...seen.values()];
 }
 
@@ -158,8 +165,12 @@ export interface FetchedSource {
   readonly seconds?: number;
 }
 
-export function fetchTools(cache = toolCacheDir()): FetchedSource[] {
-  const sources = allSources();
+/**
+ * Fetches or builds every source of the named tools (all when none is named). A source that fails does not stop
+ * the others: their errors are thrown together at the end, each naming its source.
+ */
+export function fetchTools(tools: readonly string[] = [], cache = toolCacheDir()): FetchedSource[] {
+  const sources = allSources(tools);
   const debian = sources.filter((s): s is DebianSource => s.kind === "debian");
   const go = sources.filter((s): s is GoSource => s.kind === "go");
   const missing = debian.filter((s) => publishedVersion(sourceDir(s, cache)) === undefined);
@@ -180,18 +191,29 @@ export function fetchTools(cache = toolCacheDir()): FetchedSource[] {
     fs.writeFileSync(path.join(aptDir, "sources.list"), derivedSourcesList(readMachineSources(), suites));
     execFileSync("apt-get", [...aptOptions(aptDir), "update"], { stdio: ["ignore", "ignore", "inherit"] });
   }
-  return [
-    ...debian.map((source) => ({ source, version: fetchDebianSource(source, aptDir, cache) })),
-    ...go.map((source) => ({ source, ...buildGoSource(source, cache) })),
-  ];
+  const fetched: FetchedSource[] = [];
+  const failures: string[] = [];
+  const attempt = (source: ToolSource, get: () => Omit<FetchedSource, "source">): void => {
+    try {
+      const result = { source, ...get() };
+      fetched.push(result);
+      console.log(
+        `${sourceLabel(source)}: ${result.version} in ${sourceDir(source, cache)}${result.seconds ? ` (built in ${result.seconds} s)` : ""}`,
+      );
+    } catch (error) {
+      failures.push(`${sourceLabel(source)}: ${(error as Error).message}`);
+      console.error(`fetch-tools: ${sourceLabel(source)} failed: ${(error as Error).message}`);
+    }
+  };
+  for (const source of debian) attempt(source, () => ({ version: fetchDebianSource(source, aptDir, cache) }));
+  for (const source of go) attempt(source, () => buildGoSource(source, cache));
+  if (failures.length > 0) throw new Error(failures.join("\n"));
+  return fetched;
 }
 
 if (require.main === module) {
   try {
-    for (const { source, version, seconds } of fetchTools())
-      console.log(
-        `${sourceLabel(source)}: ${version} in ${sourceDir(source)}${seconds ? ` (built in ${seconds} s)` : ""}`,
-      );
+    fetchTools(process.argv.slice(2));
   } catch (error) {
     console.error(`fetch-tools: ${(error as Error).message}`);
     console.error(

@@ -76,6 +76,10 @@ function run(what: string, argv: readonly string[], cwd: string, env: NodeJS.Pro
       stdio: ["ignore", capture ? "pipe" : "inherit", "inherit"],
     });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new Error(`${what}: \`${argv[0]}\` is not installed or not on PATH (Go: put its bin/ on PATH or set GO)`, {
+        cause: error,
+      });
     throw new Error(`${what}: \`${argv.join(" ")}\` in ${cwd} failed: ${(error as Error).message.split("\n")[0]}`, {
       cause: error,
     });
@@ -128,7 +132,7 @@ export function buildGoSource(source: GoSource, cache = toolCacheDir()): GoBuild
     fs.cpSync(download.Dir, moduleDir, { recursive: true });
     run(`${where}: make its copy writable`, ["chmod", "-R", "u+w", moduleDir], dir, env, false);
     for (const step of source.prepare)
-      run(`${where}: prepare`, step.argv, path.join(moduleDir, step.cwd), { ...process.env, CI: "true" }, false);
+      run(`${where}: prepare`, step.argv, path.join(moduleDir, step.cwd), { ...process.env, ...step.env }, false);
   }
 
   fs.writeFileSync(path.join(wrapper, "go.mod"), wrapperGoMod(source));

@@ -35,6 +35,8 @@ export interface GoPrepareStep {
   readonly cwd: string;
   /** The command and its arguments (run without a shell). */
   readonly argv: readonly string[];
+  /** Variables set (or, with `""`, emptied) for this step on top of the caller's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -15,7 +15,8 @@
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
 import packageJson from "../package.json";
-import { goBinaries, type ToolSource } from "./sources";
+import { promuLdflags } from "./goModule";
+import { goBinaries, prometheusModuleVersion, type GoSource, type GoStamp, type ToolSource } from "./sources";
 
 /** The @pulumi/pulumi release the program is written against: the Pulumi CLI must be the same release. */
 const PULUMI_SDK_VERSION = packageJson.dependencies["@pulumi/pulumi"];
@@ -50,30 +51,141 @@ const FAIL2BAN_SCRIPTS = {
   server: "usr/bin/fail2ban-server",
 } as const;
 
+/**
+ * Prometheus and promtool as upstream's release builds them (`.promu.yml` of the module: tags `netgo` and
+ * `builtinassets`, promu's `-X` stamping; `Makefile` target `assets-compress`), with the web UI built from the
+ * module's `web/ui` by npm from its lockfile and embedded by the `builtinassets` tag: the steps of upstream's
+ * `build_ui.sh` for the PromQL modules (lezer, then codemirror) and the Mantine UI, moved to `static/mantine-ui`,
+ * then `scripts/compress_assets.sh` (gzips `static/` and writes `embed.go`).
+ * The old React UI (`static/react-app`, served only with `--enable-feature=old-ui`) is not built: it imports
+ * `src/vendor/flot`, and Go module zips leave out every `vendor/` folder, so its build fails from the module
+ * ("Can't resolve '../../vendor/flot/jquery.flot'"). The default UI, the one the stack serves, is upstream's.
+ */
+const PROMETHEUS = {
+  kind: "go",
+  module: "github.com/prometheus/prometheus",
+  version: prometheusModuleVersion(imageTag(IMAGES.prometheus)),
+  programs: {
+    prometheus: "github.com/prometheus/prometheus/cmd/prometheus",
+    promtool: "github.com/prometheus/prometheus/cmd/promtool",
+  },
+  replace: { "github.com/fsnotify/fsnotify v1.8.0": "github.com/fsnotify/fsnotify v1.7.0" },
+  exclude: [
+    "github.com/linode/linodego v1.0.0",
+    "github.com/grpc-ecosystem/grpc-gateway v1.14.7",
+    "google.golang.org/api v0.30.0",
+  ],
+  tags: ["netgo", "builtinassets"],
+  ldflags: promuLdflags,
+  prepare: [
+    { cwd: "web/ui", argv: ["npm", "ci", "--no-audit", "--no-fund"] },
+    ...["lezer-promql", "codemirror-promql", "mantine-ui"].map((workspace) => ({
+      cwd: "web/ui",
+      argv: ["npm", "run", "build", "-w", `@prometheus-io/${workspace}`],
+    })),
+    { cwd: "web/ui", argv: ["mkdir", "-p", "static"] },
+    { cwd: "web/ui", argv: ["mv", "mantine-ui/dist", "static/mantine-ui"] },
+    { cwd: ".", argv: ["bash", "scripts/compress_assets.sh"] },
+  ],
+} as const satisfies GoSource;
+
+/** Alertmanager and amtool (`.promu.yml`: tag `netgo`); its templates and UI are in the module (`asset/assets_vfsdata.go`). */
+const ALERTMANAGER = {
+  kind: "go",
+  module: "github.com/prometheus/alertmanager",
+  version: imageTag(IMAGES.alertmanager),
+  programs: {
+    alertmanager: "github.com/prometheus/alertmanager/cmd/alertmanager",
+    amtool: "github.com/prometheus/alertmanager/cmd/amtool",
+  },
+  tags: ["netgo"],
+  ldflags: promuLdflags,
+} as const satisfies GoSource;
+
+/** The node exporter (`.promu.yml`: no tags, no cgo on Linux; `.promu-cgo.yml` is for the BSDs and macOS). */
+const NODE_EXPORTER = {
+  kind: "go",
+  module: "github.com/prometheus/node_exporter",
+  version: imageTag(IMAGES.nodeExporter),
+  programs: { node_exporter: "github.com/prometheus/node_exporter" },
+  ldflags: promuLdflags,
+} as const satisfies GoSource;
+
+/** The postgres exporter (`.promu.yml`: no tags). */
+const POSTGRES_EXPORTER = {
+  kind: "go",
+  module: "github.com/prometheus-community/postgres_exporter",
+  version: imageTag(IMAGES.postgresExporter),
+  programs: { postgres_exporter: "github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter" },
+  ldflags: promuLdflags,
+} as const satisfies GoSource;
+
+/**
+ * Traefik's release stamping (`.goreleaser.yml.tmpl`: `-s -w`, Version, Codename from the release workflow's
+ * `CODENAME`, BuildDate as goreleaser's RFC 3339 `.Date`), what `traefik version` prints.
+ */
+export function traefikLdflags(codename: string): (stamp: GoStamp) => readonly string[] {
+  const pkg = "github.com/traefik/traefik/v3/pkg/version";
+  return (stamp) => [
+    "-s",
+    "-w",
+    `-X ${pkg}.Version=v${stamp.version}`,
+    `-X ${pkg}.Codename=${codename}`,
+    `-X ${pkg}.BuildDate=${stamp.date.toISOString().replace(/\.\d{3}Z$/, "Z")}`,
+  ];
+}
+
+/**
+ * The application's Traefik (KoproGo runs `traefik:latest`, v3), pinned in `IMAGES.appTraefik`. Built like the
+ * release (`CGO_ENABLED=0`, `-trimpath`), without the dashboard: the release embeds `webui/static`, built with yarn
+ * from `webui/`, and the module zip has only its placeholder; the lab uses Traefik's metrics and access log, not
+ * the dashboard.
+ */
+const TRAEFIK = {
+  kind: "go",
+  module: "github.com/traefik/traefik/v3",
+  version: imageTag(IMAGES.appTraefik),
+  programs: { traefik: "github.com/traefik/traefik/v3/cmd/traefik" },
+  replace: {
+    "github.com/abbot/go-http-auth": "github.com/containous/go-http-auth v0.4.1-0.20200324110947-a37a7636d23e",
+    "github.com/gorilla/mux": "github.com/containous/mux v0.0.0-20250523120546-41b6ec3aed59",
+    "github.com/mailgun/minheap": "github.com/containous/minheap v0.0.0-20190809180810-6e71eb837595",
+  },
+  exclude: ["github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible"],
+  ldflags: traefikLdflags("ramequin"),
+} as const satisfies GoSource;
+
 export const TOOL_VERSIONS = {
   prometheus: {
     deployed: imageTag(IMAGES.prometheus),
     deployedFrom: "settings/images.ts IMAGES.prometheus",
-    fetch: { kind: "debian", package: "prometheus", suite: "sid", with: ["promtool"] },
-    binaries: { prometheus: "usr/bin/prometheus", promtool: "usr/bin/promtool" },
+    fetch: PROMETHEUS,
+    binaries: goBinaries(PROMETHEUS.programs),
   },
   alertmanager: {
     deployed: imageTag(IMAGES.alertmanager),
     deployedFrom: "settings/images.ts IMAGES.alertmanager",
-    fetch: { kind: "debian", package: "prometheus-alertmanager", suite: "trixie" },
-    binaries: { alertmanager: "usr/bin/prometheus-alertmanager", amtool: "usr/bin/amtool" },
+    fetch: ALERTMANAGER,
+    binaries: goBinaries(ALERTMANAGER.programs),
   },
   nodeExporter: {
     deployed: imageTag(IMAGES.nodeExporter),
     deployedFrom: "settings/images.ts IMAGES.nodeExporter",
-    fetch: { kind: "debian", package: "prometheus-node-exporter", suite: "trixie" },
-    binaries: { nodeExporter: "usr/bin/prometheus-node-exporter" },
+    fetch: NODE_EXPORTER,
+    binaries: { nodeExporter: "bin/node_exporter" },
   },
   postgresExporter: {
     deployed: imageTag(IMAGES.postgresExporter),
     deployedFrom: "settings/images.ts IMAGES.postgresExporter",
-    fetch: { kind: "debian", package: "prometheus-postgres-exporter", suite: "trixie" },
-    binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
+    fetch: POSTGRES_EXPORTER,
+    binaries: { postgresExporter: "bin/postgres_exporter" },
+  },
+  /** The application's Traefik (not deployed by this program): the lab and the tests run it. */
+  traefik: {
+    deployed: imageTag(IMAGES.appTraefik),
+    deployedFrom: "settings/images.ts IMAGES.appTraefik (the application's, not deployed here)",
+    fetch: TRAEFIK,
+    binaries: goBinaries(TRAEFIK.programs),
   },
   // Ubuntu 22.04 ships 6.0.4; bullseye's 6.0.1 is the same 6.0 branch (same configuration keys, rule keywords
   // and eve.json fields). Its libraries that Debian 12 lacks or has under another soname come from bullseye too

@@ -15,7 +15,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { DockerRunOptions } from "../../e2e/dockerEngine";
-import { toolCacheDir, toolPath, toolRoot, type BinaryName } from "../../toolchain/cache";
+import { fetchedVersion, toolCacheDir, toolPath, toolRoot, type BinaryName } from "../../toolchain/cache";
+import * as toolVersions from "../../toolchain/versions";
+import { upstreamVersion } from "../../toolchain/report";
 import { TOOL_VERSIONS, type ToolName } from "../../toolchain/versions";
 import { BUSYBOX_BASES, DEBIAN_BASE, type BaseName } from "./bases";
 import type { ContextFile } from "./context";
@@ -25,6 +27,25 @@ import { labImages, type LabImage, type LabImageInputs, type LabImageName } from
 /** The part of a Docker engine the build needs: a `docker` CLI call against it. */
 export interface DockerCli {
   docker(args: readonly string[], options?: DockerRunOptions): Promise<string>;
+}
+
+/**
+ * Why an image cannot be built here, or undefined when it can: its tool is one no test can run (toolchain/versions.ts
+ * `UNAVAILABLE_TOOLS`, with the written reason), no entry names its binary, or the tool cache lacks the binary.
+ */
+export function unbuildableReason(image: LabImage, cache = toolCacheDir()): string | undefined {
+  const unavailable = (toolVersions as { UNAVAILABLE_TOOLS?: Readonly<Record<string, { readonly reason: string }>> })
+    .UNAVAILABLE_TOOLS?.[image.tool];
+  if (unavailable) return `${image.tool} is unavailable here: ${unavailable.reason}`;
+  const known = new Set(Object.values(TOOL_VERSIONS).flatMap((tool) => Object.keys(tool.binaries)));
+  for (const file of image.files) {
+    if (file.source.kind !== "tool" && file.source.kind !== "toolRoot") continue;
+    const { binary } = file.source;
+    if (!known.has(binary)) return `no binary \`${binary}\` in toolchain/versions.ts`;
+    const where = toolPath(binary as BinaryName, cache);
+    if (!fs.existsSync(where)) return `\`${binary}\` is not in the tool cache (${where}): run \`npm run fetch-tools\``;
+  }
+  return undefined;
 }
 
 /** Default repository prefix of the lab's images: `koprogo-lab/prometheus:v3.5.0`. */
@@ -67,24 +88,22 @@ function ownerOf(binary: string): ToolName {
   return owner;
 }
 
-/** Upstream release part of a Debian version: `1.26.3-3+deb13u1` → `1.26.3`. */
-export function upstreamVersion(debianVersion: string): string {
-  return debianVersion.replace(/^\d+:/, "").replace(/-[^-]*$/, "");
+/**
+ * The upstream release a tool-cache version names (toolchain/report.ts `upstreamVersion`), without Debian's repack
+ * suffix: `1:0.28.1+ds-1` → `0.28.1`, `v3.5.0` → `3.5.0`.
+ */
+export function labVersion(version: string): string {
+  return upstreamVersion(version).replace(/\+(ds|dfsg)[0-9.]*$/, "");
 }
 
-/** The versions the images take from the tool cache (the binary they carry). */
+/** The version of the binary each image carries, from the tool cache (absent when its tool is not there). */
 export function labImageInputs(cache = toolCacheDir()): LabImageInputs {
-  const versionFile = (tool: ToolName) => {
-    const file = path.join(path.dirname(toolRoot(tool, cache)), "version");
-    if (!fs.existsSync(file))
-      throw new Error(`lab images: ${tool} is not in the tool cache: run \`npm run fetch-tools\``);
-    return fs.readFileSync(file, "utf8").trim();
-  };
-  const traefikTool = "traefik" in TOOL_VERSIONS ? ("traefik" as ToolName) : undefined;
-  return {
-    nginxVersion: upstreamVersion(versionFile("nginx")),
-    traefikVersion: traefikTool ? TOOL_VERSIONS[traefikTool].deployed : "unbuilt",
-  };
+  const versions = labImages({ versions: {} }).flatMap((image) => {
+    if (!(image.tool in TOOL_VERSIONS)) return [];
+    const version = fetchedVersion(image.tool as ToolName, cache);
+    return version ? [[image.name, labVersion(version)] as const] : [];
+  });
+  return { versions: Object.fromEntries(versions) };
 }
 
 const goModuleDirs = new Map<string, string>();
@@ -101,7 +120,9 @@ function goModuleDir(moduleAtVersion: string): string {
     ) as typeof info;
   } catch (error) {
     const stdout = (error as { stdout?: string }).stdout ?? "";
-    throw new Error(`lab images: go mod download ${moduleAtVersion} failed: ${stdout || (error as Error).message}`);
+    throw new Error(`lab images: go mod download ${moduleAtVersion} failed: ${stdout || (error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!info.Dir) throw new Error(`lab images: go mod download ${moduleAtVersion}: ${info.Error ?? "no Dir"}`);
   goModuleDirs.set(moduleAtVersion, info.Dir);
@@ -328,7 +349,7 @@ export async function buildLabImages(engine: DockerCli, options: BuildOptions = 
 export function labImageOverrides(prefix = LAB_IMAGE_PREFIX, cache = toolCacheDir()): Record<string, string> {
   return Object.fromEntries(
     labImages(labImageInputs(cache))
-      .filter((image) => image.name !== "traefik")
+      .filter((image) => image.name !== "appTraefik")
       .map((image) => [image.name, labImageReference(prefix, image)]),
   );
 }

@@ -12,11 +12,13 @@ import type { BaseName } from "./bases";
 import type { ContextFile } from "./context";
 import type { DockerfileSpec } from "./dockerfile";
 
-/** The services with an image: the stack's (settings/images.ts) and the application's Traefik (the lab's app side). */
-export type LabImageName = ImageName | "traefik";
+/** The services with an image (settings/images.ts): the stack's, and the application's Traefik (the lab's app side). */
+export type LabImageName = ImageName;
 
 export interface LabImage {
   readonly name: LabImageName;
+  /** The tool-cache entry (toolchain/versions.ts) whose binary it carries. */
+  readonly tool: string;
   /** Repository name under the lab prefix (`<prefix>/<repository>:<tag>`), upstream's last path segment. */
   readonly repository: string;
   /** The version the image's binary is (the tag, without a leading `v` when upstream's tag has none). */
@@ -43,21 +45,31 @@ export interface LabImage {
   readonly versionCheck: { readonly entrypoint?: string; readonly args: readonly string[]; readonly expect: string };
 }
 
-/** Versions that come from the tool cache rather than from a pin of this repository. */
+/**
+ * The version of the binary each image carries, as the tool cache has it (`3.5.0`, `1.26.3`; toolchain/cache.ts
+ * `fetchedVersion`). An image is tagged with that version, written as upstream writes its tags: it is the deployed
+ * one unless the tool has a written drift (toolchain/versions.ts `allowedDrift`), and never a tag it is not.
+ */
 export interface LabImageInputs {
-  /** nginx of Debian's package in the tool cache (`1.26.3`): the log gateway's image carries the binary it tests. */
-  readonly nginxVersion: string;
-  /** Traefik as the application runs it (the tool cache's build, pinned in toolchain/versions.ts). */
-  readonly traefikVersion: string;
+  readonly versions: Readonly<Partial<Record<LabImageName, string>>>;
 }
 
 const tagOf = (reference: string) => reference.slice(reference.lastIndexOf(":") + 1);
 const repositoryOf = (reference: string) => reference.slice(0, reference.lastIndexOf(":")).split("/").pop() ?? "";
 const withoutV = (tag: string) => tag.replace(/^v/, "");
 
-function pinned(name: ImageName): Pick<LabImage, "name" | "repository" | "tag" | "version"> {
-  const tag = tagOf(IMAGES[name]);
-  return { name, repository: repositoryOf(IMAGES[name]), tag, version: withoutV(tag) };
+/** `v3.5.0` from deployed `v3.5.0` and built `3.5.0`; `1.26.3` from deployed `1.28.0` and built `1.26.3`. */
+export function labTag(deployedTag: string, built: string | undefined): { tag: string; version: string } {
+  const version = withoutV(built ?? deployedTag);
+  return { tag: deployedTag.startsWith("v") ? `v${version}` : version, version };
+}
+
+function pinned(
+  name: ImageName,
+  tool: string,
+  inputs: LabImageInputs,
+): Pick<LabImage, "name" | "tool" | "repository" | "tag" | "version"> {
+  return { name, tool, repository: repositoryOf(IMAGES[name]), ...labTag(tagOf(IMAGES[name]), inputs.versions[name]) };
 }
 
 const goModuleAt = (path: string, version: string) => `${path}@${version}`;
@@ -138,7 +150,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
   const G = GRAFANA_PATHS;
   return [
     {
-      ...pinned("prometheus"),
+      ...pinned("prometheus", "prometheus", inputs),
       ...prometheusFamily("prometheus"),
       differs: "npm_licenses.tar.bz2 (the UI's licence bundle of the release tarball) is not copied",
       files: [
@@ -172,7 +184,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["--version"], expect: "prometheus, version {version} " },
     },
     {
-      ...pinned("alertmanager"),
+      ...pinned("alertmanager", "alertmanager", inputs),
       ...prometheusFamily("alertmanager"),
       files: [
         { path: "bin/alertmanager", source: { kind: "tool", binary: "alertmanager" }, mode: 0o755 },
@@ -201,7 +213,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["--version"], expect: "alertmanager, version {version} " },
     },
     {
-      ...pinned("nodeExporter"),
+      ...pinned("nodeExporter", "nodeExporter", inputs),
       ...prometheusFamily("nodeExporter"),
       files: [{ path: "bin/node_exporter", source: { kind: "tool", binary: "nodeExporter" }, mode: 0o755 }],
       dockerfile: {
@@ -214,7 +226,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["--version"], expect: "node_exporter, version {version} " },
     },
     {
-      ...pinned("postgresExporter"),
+      ...pinned("postgresExporter", "postgresExporter", inputs),
       ...prometheusFamily("postgresExporter"),
       files: [{ path: "bin/postgres_exporter", source: { kind: "tool", binary: "postgresExporter" }, mode: 0o755 }],
       dockerfile: {
@@ -227,25 +239,19 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["--version"], expect: "postgres_exporter, version {version} " },
     },
     {
-      ...pinned("loki"),
+      ...pinned("loki", "loki", inputs),
       upstream: { dockerfile: `${lokiModule} cmd/loki/Dockerfile`, base: "gcr.io/distroless/static:debug" },
+      // The workplace's package list marks the Loki module not-to-use (AGPL): nothing of its source goes into the image.
+      differs:
+        "no /etc/loki/local-config.yaml (upstream copies cmd/loki/loki-docker-config.yaml; the stack mounts its own loki.yaml)",
       base: "distroless-static-debug",
-      files: [
-        { path: "bin/loki", source: { kind: "tool", binary: "loki" }, mode: 0o755 },
-        {
-          path: "local-config.yaml",
-          source: { kind: "module", module: lokiModule, path: "cmd/loki/loki-docker-config.yaml" },
-        },
-      ],
+      files: [{ path: "bin/loki", source: { kind: "tool", binary: "loki" }, mode: 0o755 }],
       dockerfile: {
-        copies: [
-          { from: "bin/loki", to: "/usr/bin/loki" },
-          { from: "local-config.yaml", to: "/etc/loki/local-config.yaml" },
-        ],
+        copies: [{ from: "bin/loki", to: "/usr/bin/loki" }],
         shell: ["/busybox/sh", "-c"],
         run: [
           "addgroup -g 10001 -S loki && adduser -u 10001 -S loki -G loki",
-          "mkdir -p /loki/rules && mkdir -p /loki/rules-temp && chown -R loki:loki /etc/loki /loki && ln -s /busybox/sh /bin/sh",
+          "mkdir -p /loki/rules && mkdir -p /loki/rules-temp && mkdir -p /etc/loki && chown -R loki:loki /etc/loki /loki && ln -s /busybox/sh /bin/sh",
         ],
         user: "10001",
         expose: [3100],
@@ -256,7 +262,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["-version"], expect: "loki, version {version} " },
     },
     {
-      ...pinned("alloy"),
+      ...pinned("alloy", "alloy", inputs),
       upstream: {
         dockerfile: `github.com/grafana/alloy ${tagOf(IMAGES.alloy)} Dockerfile (release tag)`,
         base: "public.ecr.aws/ubuntu/ubuntu:noble",
@@ -280,7 +286,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["--version"], expect: "alloy, version v{version} " },
     },
     {
-      ...pinned("grafana"),
+      ...pinned("grafana", "grafana", inputs),
       upstream: {
         dockerfile: `github.com/grafana/grafana v${tagOf(IMAGES.grafana)} Dockerfile (release tag)`,
         base: "alpine:3.21",
@@ -318,7 +324,7 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { entrypoint: "grafana", args: ["--version"], expect: "grafana version {version}" },
     },
     {
-      ...pinned("socketProxy"),
+      ...pinned("socketProxy", "socketProxy", inputs),
       upstream: {
         dockerfile: `github.com/wollomatic/socket-proxy ${tagOf(IMAGES.socketProxy)} Dockerfile (release tag)`,
         base: "scratch",
@@ -344,15 +350,12 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: [], expect: "version={version}" },
     },
     {
-      name: "logGateway",
-      repository: repositoryOf(IMAGES.logGateway),
-      tag: inputs.nginxVersion,
-      version: inputs.nginxVersion,
+      ...pinned("logGateway", "nginx", inputs),
       upstream: {
         dockerfile: `nginxinc/docker-nginx stable/debian Dockerfile (nginx ${tagOf(IMAGES.logGateway)})`,
         base: "debian:bookworm-slim",
       },
-      differs: `Debian's nginx package (${inputs.nginxVersion}, the tool cache's) instead of nginx.org's ${tagOf(IMAGES.logGateway)}, on the same Debian 12 base; the entrypoint is the lab's own (NGINX_ENTRYPOINT_SH)`,
+      differs: `Debian's nginx package (the tool cache's) instead of nginx.org's ${tagOf(IMAGES.logGateway)}, on the same Debian 12 base; the entrypoint is the lab's own (NGINX_ENTRYPOINT_SH)`,
       base: "debian",
       files: [
         { path: "nginx/", source: { kind: "toolRoot", binary: "nginx", path: "." } },
@@ -376,12 +379,9 @@ export function labImages(inputs: LabImageInputs): readonly LabImage[] {
       versionCheck: { args: ["nginx", "-v"], expect: "nginx version: nginx/{version}" },
     },
     {
-      name: "traefik",
-      repository: "traefik",
-      tag: inputs.traefikVersion,
-      version: withoutV(inputs.traefikVersion),
+      ...pinned("appTraefik", "traefik", inputs),
       upstream: {
-        dockerfile: `traefik/traefik-library-image ${inputs.traefikVersion} alpine/Dockerfile`,
+        dockerfile: `traefik/traefik-library-image ${tagOf(IMAGES.appTraefik)} alpine/Dockerfile`,
         base: "alpine:3",
       },
       differs:

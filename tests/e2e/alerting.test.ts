@@ -1,5 +1,6 @@
 /**
- * End to end on real servers: Debian's Prometheus, Alertmanager, node and PostgreSQL exporters and a throw-away
+ * End to end on real servers: Prometheus, Alertmanager, node and PostgreSQL exporters at the deployed versions
+ * (built from their Go modules into the tool cache, toolchain/) and a throw-away
  * PostgreSQL 15, all on 127.0.0.1, running the configuration the render produces for the e2e profile. Each fault
  * runs in a lane of its own, all lanes at once, so the whole file takes about as long as its slowest scenario.
  */

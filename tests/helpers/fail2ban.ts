@@ -12,6 +12,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { toolRoot, fetchedVersion } from "../../toolchain/cache";
+import { sourceLabel } from "../../toolchain/sources";
 import { TOOL_VERSIONS } from "../../toolchain/versions";
 import { placeholderSecrets, type Settings } from "../../settings";
 import { renderSecurityFiles } from "../../security/files";
@@ -44,7 +45,7 @@ function cached(tool: "fail2ban" | "fail2banNewest", python: (root: string) => s
   return {
     python: interpreter,
     env,
-    label: `${fetchedVersion(tool) ?? `${TOOL_VERSIONS[tool].fetch.package}/${TOOL_VERSIONS[tool].fetch.suite} (not fetched: npm run fetch-tools)`} (${role})`,
+    label: `${fetchedVersion(tool) ?? `${sourceLabel(TOOL_VERSIONS[tool].fetch)} (not fetched: npm run fetch-tools)`} (${role})`,
     requires: [interpreter, script("fail2ban-client"), script("fail2ban-regex"), script("fail2ban-server")],
     packagedConfig: path.join(root, "etc/fail2ban"),
     // -s: no user site-packages; PYTHONPATH first: this version's fail2ban, never the system's.
