@@ -331,7 +331,8 @@ export const TOOL_VERSIONS = {
    * Its Node.js language host and the providers cannot be built here (docs/lab.md).
    */
   pulumi: {
-    deployed: PULUMI_SDK_VERSION,
+    // With the `v` of its module version and of the CLI's own `pulumi version`, as the images' tags have it.
+    deployed: `v${PULUMI_SDK_VERSION}`,
     deployedFrom: "package.json @pulumi/pulumi (the workflows' PULUMI_VERSION)",
     fetch: {
       kind: "go",
