@@ -4,6 +4,7 @@
  * checks it and adds what no rule writes by hand: `runbook_url` (from `alerts.runbookBaseUrl`) and `escalation`.
  */
 import { runbookUrl } from "../contract/links";
+import { CONFIG_DIRS, PROMETHEUS_RULES_DIR } from "../contract/configDirs";
 import type { FileRenderer } from "../render/types";
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
@@ -118,8 +119,22 @@ export function alertingRules(settings: Settings): AlertingRule[] {
   return ruleFiles(settings).flatMap((file) => file.groups.flatMap((group) => group.rules.filter(isAlertingRule)));
 }
 
+/** A rule file's path relative to prometheus.yml's directory (where Prometheus resolves `rule_files`). */
+export function ruleFileReference(name: string): string {
+  return `${PROMETHEUS_RULES_DIR}/${name}.yml`;
+}
+
+/**
+ * The rule files prometheus.yml lists, each by name (no glob): a file the program no longer renders is not loaded
+ * by the reload that follows its removal, although its delete from the host runs only at the end of `up` (the
+ * engine deletes what left the program after every create and update, so after the reload).
+ */
+export function ruleFileReferences(settings: Settings): string[] {
+  return RULE_FILES.map((build) => ruleFileReference(build(settings).name));
+}
+
 export const renderRuleFiles: FileRenderer = (settings) =>
   ruleFiles(settings).map((file) => ({
-    path: `prometheus/rules/${file.name}.yml`,
+    path: `${CONFIG_DIRS.prometheus.host}/${ruleFileReference(file.name)}`,
     content: toYaml({ groups: file.groups }),
   }));

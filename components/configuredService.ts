@@ -9,7 +9,7 @@ import { containerName, memoryToBytes, SERVICE_PORTS, type ServiceName, type Set
 import { restartContainerScript, signalContainerScript } from "../host/scripts";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
-import { dataVolume, serviceContainerArgs, type ServiceContainerSpec } from "./container";
+import { dataVolume, pulledImage, serviceContainer, type ServiceContainerSpec } from "./container";
 import type { DockerHost } from "./dockerHost";
 import { volumeOwner } from "./volumeOwner";
 
@@ -41,6 +41,8 @@ export interface ConfiguredServiceSpec {
   readonly healthcheck: readonly string[];
   /** What the running service gets when a file changes: `reload` (SIGHUP) or `restart` (it cannot reload). */
   readonly onChange: "reload" | "restart";
+  /** Seconds between SIGTERM and SIGKILL when it stops (components/container.ts). Defaults to the common grace. */
+  readonly stopGraceSeconds?: number;
 }
 
 export interface ConfiguredService {
@@ -74,13 +76,15 @@ export function configuredService(
     { host: host.access, root: host.configRoot, files: spec.files, secretOwner: user.uid },
     { parent },
   );
+  // Pulled first: the one-shot chown runs this image, and the container is never left waiting on a pull.
+  const image = pulledImage(`${name}-image`, spec.image, provider, parent);
   const owned = volumeOwner(`${name}-data-owner`, host.access, volume.name, spec.image, user, {
     parent,
-    dependsOn: [volume],
+    dependsOn: [volume, image],
   });
-  const resource = new docker.Container(
+  const resource = serviceContainer(
     name,
-    serviceContainerArgs({
+    {
       name: container,
       image: spec.image,
       memory: spec.memory,
@@ -94,8 +98,9 @@ export function configuredService(
       user: dockerUser(spec.service),
       // Networks by need (contract/networks.ts).
       networks: host.networksFor(spec.service),
-    }),
-    { parent, provider, dependsOn: [...config.writes, owned] },
+      stopGraceSeconds: spec.stopGraceSeconds,
+    },
+    { parent, provider, dependsOn: [...config.writes, owned], image },
   );
   const script =
     spec.onChange === "reload"

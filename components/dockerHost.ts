@@ -63,7 +63,12 @@ export class DockerHost extends pulumi.ComponentResource {
               : undefined,
           labels: [{ label: "com.koprogo.observability", value: "true" }],
         },
-        { parent: this, provider: this.provider },
+        // Delete before replace: the name is fixed and Docker 25+ refuses a second network of one name (moby
+        // checks duplicates on every create since API 1.44), so create-before-delete could never replace one
+        // (a new `docker.monitoringSubnet` or label: both ForceNew in the provider). The engine then also
+        // replaces, first, the containers attached to it (their `networksAdvanced` is ForceNew): Docker cannot
+        // remove a network that still has endpoints.
+        { parent: this, provider: this.provider, deleteBeforeReplace: true },
       );
       networks[network] = created.name;
     }

@@ -20,10 +20,10 @@ import {
 } from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
 import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
-import { rotateAdminPasswordScript } from "../grafana/adminPassword";
+import { resetAdminPasswordOnVolumeScript, rotateAdminPasswordScript } from "../grafana/adminPassword";
 import { contentHash, waitForHttpScript } from "../host/scripts";
 import { ConfigFiles, type HostFile } from "./configFiles";
-import { dataVolume, serviceContainerArgs } from "./container";
+import { dataVolume, pulledImage, serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 import { hostCommand, THIS_MACHINE } from "./host";
 
@@ -148,9 +148,30 @@ export class Grafana extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.container = new docker.Container(
+    const image = pulledImage(`${name}-image`, imageOf(settings, "grafana"), provider, this);
+    // Only on create (a fresh state: the first `up`, or the first after `destroy`): a retained database gets the
+    // password the stack has now. A later change is the rotation's (above), while Grafana runs: the update is a no-op.
+    const synced = hostCommand(
+      `${name}-admin-password-sync`,
+      host.access,
+      {
+        create: this.dataVolume.name.apply((volume) =>
+          resetAdminPasswordOnVolumeScript({
+            volume,
+            image: imageOf(settings, "grafana"),
+            user: dockerUser("grafana"),
+            memory: settings.grafana.memory,
+            docker: host.access.docker,
+          }),
+        ),
+        update: "true",
+        stdin: this.adminPassword,
+      },
+      { parent: this, dependsOn: [this.dataVolume, image] },
+    );
+    this.container = serviceContainer(
       name,
-      serviceContainerArgs({
+      {
         name: container,
         image: imageOf(settings, "grafana"),
         memory: settings.grafana.memory,
@@ -163,8 +184,8 @@ export class Grafana extends pulumi.ComponentResource {
         healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.grafana}/api/health`],
         labels: grafanaTraefikLabels(settings),
         user: dockerUser("grafana"),
-      }),
-      { parent: this, provider, dependsOn: secrets.writes },
+      },
+      { parent: this, provider, dependsOn: [...secrets.writes, synced], image },
     );
 
     // On this machine, the provider's way; again for every new container (the trigger replaces a command that has

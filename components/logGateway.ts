@@ -18,7 +18,7 @@ import {
 } from "../logs/gateway";
 import { imageOf, type Settings } from "../settings";
 import { ConfigFiles, reloadOnChange, type HostFile } from "./configFiles";
-import { serviceContainerArgs } from "./container";
+import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 
 export interface LogGatewayArgs {
@@ -62,9 +62,9 @@ export class LogGateway extends pulumi.ComponentResource {
       { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.logGateway.uid },
       { parent: this },
     );
-    this.container = new docker.Container(
+    this.container = serviceContainer(
       name,
-      serviceContainerArgs({
+      {
         name: container,
         image: imageOf(settings, "logGateway"),
         memory: settings.logGateway.memory,
@@ -84,7 +84,7 @@ export class LogGateway extends pulumi.ComponentResource {
         user: dockerUser("logGateway"),
         // It binds an unprivileged port and changes no user: no capability is needed.
         capDrop: ["ALL"],
-      }),
+      },
       { parent: this, provider: host.provider, dependsOn: config.writes },
     );
     reloadOnChange(

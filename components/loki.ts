@@ -42,13 +42,15 @@ export class Loki extends pulumi.ComponentResource {
       ],
       hostPort: settings.loki.hostPort,
       command: lokiFlags(),
-      // The image runs as uid 10001 and owns /loki; a new named volume takes that ownership from the image.
+      // The image runs as uid 10001 and owns /loki; the volume is handed to that uid before the first start.
       dataPath: LOKI_PATHS.data,
       binds: [{ hostPath: `${host.configRoot}/loki`, path: LOKI_PATHS.configDir, readOnly: true }],
       // Loki 3.5's image still carries busybox's wget (3.6 removed it: revisit the check when upgrading).
       healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.loki}/ready`],
       // Loki cannot reload its configuration: a change restarts it (its WAL replays what was not flushed).
       onChange: "restart",
+      // Its ingester stops its WAL and chunk writers on SIGTERM; a SIGKILL leaves more to replay within its limit.
+      stopGraceSeconds: 120,
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

@@ -8,7 +8,7 @@ import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { CONFIG_DIRS } from "../webauth/paths";
 import { restartContainerScript } from "../host/scripts";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
-import { serviceContainerArgs } from "./container";
+import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 
 /** What the node exporter needs of a host: its engine, command access and config root (a DockerHost has them). */
@@ -42,9 +42,9 @@ export class NodeExporter extends pulumi.ComponentResource {
       { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.nodeExporter.uid },
       { parent: this },
     );
-    this.container = new docker.Container(
+    this.container = serviceContainer(
       name,
-      serviceContainerArgs({
+      {
         name: container,
         image: imageOf(settings, "nodeExporter"),
         memory: settings.nodeExporter.memory,
@@ -65,7 +65,7 @@ export class NodeExporter extends pulumi.ComponentResource {
         ],
         healthcheck: authenticatedHealthcheck("nodeExporter", this.address, "/metrics", args.tls ? "https" : "http"),
         user: dockerUser("nodeExporter"),
-      }),
+      },
       { parent: this, provider: host.provider, dependsOn: config.writes },
     );
     // exporter-toolkit re-reads web.yml on each request; the restart covers a changed login file of the healthcheck.

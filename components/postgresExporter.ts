@@ -16,7 +16,7 @@ import { webConfigFile } from "../webauth/paths";
 import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import { restartContainerScript, shellQuote } from "../host/scripts";
 import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
-import { serviceContainerArgs } from "./container";
+import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 import { hostCommand } from "./host";
 
@@ -61,9 +61,9 @@ export class PostgresExporter extends pulumi.ComponentResource {
       { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.postgresExporter.uid },
       { parent: this },
     );
-    this.container = new docker.Container(
+    this.container = serviceContainer(
       name,
-      serviceContainerArgs({
+      {
         name: container,
         image: imageOf(settings, "postgresExporter"),
         memory: settings.postgresExporter.memory,
@@ -77,7 +77,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
         ],
         healthcheck: authenticatedHealthcheck("postgresExporter", `127.0.0.1:${SERVICE_PORTS.postgresExporter}`, "/"),
         user: dockerUser("postgresExporter"),
-      }),
+      },
       { parent: this, provider: host.provider, dependsOn: [...config.writes, ...(this.role ? [this.role] : [])] },
     );
     // The exporter reads its password file at start only: a new password needs a restart.

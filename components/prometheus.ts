@@ -42,6 +42,8 @@ export class Prometheus extends pulumi.ComponentResource {
       healthcheck: authenticatedHealthcheck("prometheus", `127.0.0.1:${SERVICE_PORTS.prometheus}`, "/-/healthy"),
       // SIGHUP re-reads prometheus.yml and the rules: a config change never restarts Prometheus or touches its data.
       onChange: "reload",
+      // Closing the TSDB (head and WAL) of 30 days on a small disk can outlast the common 30 s.
+      stopGraceSeconds: 120,
     });
     this.container = service.container;
     this.dataVolume = service.dataVolume;

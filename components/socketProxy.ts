@@ -11,7 +11,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerUser } from "../contract/serviceUsers";
 import { containerName, imageOf, SOCKET_PROXY_PORT, socketProxyName, type Settings } from "../settings";
-import { serviceContainerArgs } from "./container";
+import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 
 /**
@@ -65,9 +65,9 @@ export class SocketProxy extends pulumi.ComponentResource {
     super("koprogo:observability:SocketProxy", name, {}, opts);
     const { settings, host } = args;
     const container = socketProxyName(settings);
-    this.container = new docker.Container(
+    this.container = serviceContainer(
       name,
-      serviceContainerArgs({
+      {
         name: container,
         image: imageOf(settings, "socketProxy"),
         memory: settings.socketProxy.memory,
@@ -81,7 +81,7 @@ export class SocketProxy extends pulumi.ComponentResource {
         user: dockerUser("socketProxy"),
         capDrop: ["ALL"],
         readOnly: true,
-      }),
+      },
       { parent: this, provider: host.provider },
     );
     this.endpoint = `tcp://${container}:${SOCKET_PROXY_PORT}`;

@@ -20,3 +20,9 @@ export const CONFIG_DIRS = {
   postgresExporter: { host: "postgres-exporter", container: "/etc/postgres-exporter" },
   grafana: { host: "grafana/secrets", container: "/etc/grafana/secrets" },
 } as const satisfies Readonly<Record<WebServer, ConfigDir>>;
+
+/**
+ * Prometheus's rule files: a folder of its config directory, relative to prometheus.yml's (where Prometheus
+ * resolves `rule_files`). alerts/ writes the files there and prometheus/ lists each of them in prometheus.yml.
+ */
+export const PROMETHEUS_RULES_DIR = "rules";

@@ -1,8 +1,8 @@
 /** `prometheus.yml`: global intervals, rule files, Alertmanager, scrape jobs. Valid for Prometheus 2.42 and 3.x. */
+import { ruleFileReferences } from "../alerts";
 import { toYaml } from "../render/yaml";
 import { alertmanagerTargets, furtherHostsNodeJob, remoteWriteConfig, scaleExternalLabels } from "./scale";
 import { durationToMs, type Settings } from "../settings";
-import { PROMETHEUS_PATHS } from "./paths";
 import { basicAuthTo, scrapeJobs } from "./scrapeJobs";
 
 export function prometheusConfig(settings: Settings) {
@@ -15,7 +15,8 @@ export function prometheusConfig(settings: Settings) {
       evaluation_interval: evaluationInterval,
       external_labels: { environment: settings.environment, ...scaleExternalLabels(settings) },
     },
-    rule_files: [PROMETHEUS_PATHS.rulesGlob],
+    // Each file by name, never a glob: see ruleFileReferences.
+    rule_files: ruleFileReferences(settings),
     alerting: {
       // Alertmanager refuses unauthenticated alerts: Prometheus signs in with its own login, on every peer.
       alertmanagers: [

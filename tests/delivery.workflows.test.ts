@@ -205,7 +205,9 @@ describe("the pull-request workflow", () => {
 
 describe("the deploy workflow", () => {
   const up = deploy.jobs.up;
-  const step = onlyStepUsing(up, PULUMI_ACTION);
+  const pulumiSteps = stepsUsing(up, PULUMI_ACTION);
+  const step = pulumiSteps.find((s) => s.with?.command === "up")!;
+  const refresh = pulumiSteps.find((s) => s.with?.command === "refresh");
 
   it("runs on pushes to main and by hand", () => {
     expect(Object.keys(deploy.on).sort()).toEqual(["push", "workflow_dispatch"]);
@@ -230,8 +232,34 @@ describe("the deploy workflow", () => {
   });
 
   it("runs pulumi up with the policy pack after a refresh", () => {
-    expect(step.with).toMatchObject({ command: "up", policyPacks: "policy", refresh: true, diff: true });
+    expect(pulumiSteps.map((s) => s.with?.command)).toEqual(["refresh", "up"]);
+    expect(step.with).toMatchObject({ command: "up", policyPacks: "policy", diff: true });
+    expect(step.with?.refresh).toBeUndefined();
     expect(step.with?.["stack-name"]).toContain("env.STACK");
+    expect(refresh?.with?.["stack-name"]).toBe(step.with?.["stack-name"]);
+  });
+
+  it("refreshes every provider's resources but Grafana's API objects, so a broken Grafana can be repaired by a deploy", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    // The resource plugins the program uses, by the name in each SDK's package.json `pulumi` field.
+    const plugins = Object.keys(manifest.dependencies)
+      .map(
+        (name) =>
+          (
+            JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "node_modules", name, "package.json"), "utf8")) as {
+              pulumi?: { resource?: boolean; name?: string };
+            }
+          ).pulumi,
+      )
+      .filter((p): p is { resource: true; name: string } => p?.resource === true && typeof p.name === "string")
+      .map((p) => p.name);
+    expect(plugins.sort()).toEqual(["command", "docker", "grafana", "random", "tls"]);
+    const targets = String(refresh?.with?.target ?? "")
+      .split("\n")
+      .filter((line) => line.trim() !== "");
+    expect(targets.sort()).toEqual(plugins.filter((p) => p !== "grafana").map((p) => `**$${p}:**`));
   });
 });
 
@@ -282,7 +310,10 @@ describe("the Pulumi jobs", () => {
   it("run the policy pack that exists in the repository", () => {
     const manifest = parseYamlFile<{ runtime: string }>(path.join(PROJECT_DIR, "policy", "PulumiPolicy.yaml"));
     expect(manifest.runtime).toBe("nodejs");
-    for (const [, job] of pulumiJobs) expect(onlyStepUsing(job, PULUMI_ACTION).with?.policyPacks).toBe("policy");
+    for (const [, job] of pulumiJobs) {
+      const runs = stepsUsing(job, PULUMI_ACTION).filter((s) => s.with?.command !== "refresh");
+      expect(runs.map((s) => s.with?.policyPacks)).toEqual(["policy"]);
+    }
     const { main } = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy", "package.json"), "utf8")) as {
       main: string;
     };

@@ -66,8 +66,16 @@ describe("Grafana on the dev stack", () => {
   });
 
   it("keeps its data on the retained volume and reads the password from a read-only mount", () => {
+    expect(grafanaContainer().inputs.mounts).toEqual([
+      {
+        type: "volume",
+        source: "koprogo-obs-grafana-data",
+        target: "/var/lib/grafana",
+        readOnly: false,
+        volumeOptions: { noCopy: true },
+      },
+    ]);
     expect(grafanaContainer().inputs.volumes).toEqual([
-      { volumeName: "koprogo-obs-grafana-data", containerPath: "/var/lib/grafana", readOnly: false },
       {
         hostPath: "/var/tmp/koprogo-observability/koprogo-obs/grafana/secrets",
         containerPath: "/etc/grafana/secrets",

@@ -44,6 +44,11 @@ describeWithTools("changing the admin password through Grafana's API", ["sh", "c
       req.on("end", () => {
         requests.push({ method: req.method, url: req.url, body: JSON.parse(body || "null") });
         const expected = `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
+        // `GET /api/user`: the signed-in user, or 401 for a wrong login (as Grafana answers).
+        if (req.method === "GET" && req.url === "/api/user")
+          return void (req.headers.authorization === expected
+            ? res.writeHead(200, { "Content-Type": "application/json" }).end('{"login":"admin"}')
+            : res.writeHead(401).end('{"message":"invalid username or password"}'));
         const parsed = JSON.parse(body || "{}") as { oldPassword?: string; newPassword?: string; confirmNew?: string };
         if (req.headers.authorization !== expected)
           return void res.writeHead(401).end('{"message":"invalid username or password"}');
@@ -71,6 +76,8 @@ describeWithTools("changing the admin password through Grafana's API", ["sh", "c
     expect(await change("new.Password2")).toEqual({ status: 0, output: "" });
     expect(password).toBe("new.Password2");
     expect(requests).toEqual([
+      // First: does the new password sign in already (an interrupted rotation)? Not yet.
+      { method: "GET", url: "/api/user", body: null },
       {
         method: "PUT",
         url: "/api/user/password",
@@ -90,6 +97,16 @@ describeWithTools("changing the admin password through Grafana's API", ["sh", "c
     const result = await change("another3");
     expect(result.status).not.toBe(0);
     expect(result.output).toContain("401");
+    expect(result.output).toContain("reset-admin-password");
+  });
+
+  it("recovers a rotation interrupted after Grafana took the new password, before the file was rewritten", async () => {
+    // Grafana has the new password; the mounted file still holds the one before it.
+    password = "rotated.Password4";
+    fs.writeFileSync(file, "previous-Password3");
+    expect(await change("rotated.Password4")).toEqual({ status: 0, output: "" });
+    expect(requests).toEqual([{ method: "GET", url: "/api/user", body: null }]);
+    expect(password).toBe("rotated.Password4");
   });
 
   it("refuses a password curl's config or JSON would need to escape, before sending anything", async () => {

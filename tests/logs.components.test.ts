@@ -21,6 +21,18 @@ function mounts(container: RecordedResource): ContainerVolume[] {
   return container.inputs.volumes as ContainerVolume[];
 }
 
+interface ContainerMount {
+  type: string;
+  source: string;
+  target: string;
+  readOnly: boolean;
+  volumeOptions?: { noCopy?: boolean };
+}
+
+function volumeMounts(container: RecordedResource): ContainerMount[] {
+  return container.inputs.mounts as ContainerMount[];
+}
+
 describe.each([
   ["dev", "/var/tmp/koprogo-observability/koprogo-obs", LOCAL],
   ["prod", "/opt/koprogo-observability/koprogo-obs", REMOTE],
@@ -73,16 +85,24 @@ describe.each([
   });
 
   it("keeps Loki's data and Alloy's positions on named volumes that outlive the stack", () => {
-    expect(mounts(loki())).toContainEqual({
-      volumeName: "koprogo-obs-loki-data",
-      containerPath: "/loki",
-      readOnly: false,
-    });
-    expect(mounts(alloy())).toContainEqual({
-      volumeName: "koprogo-obs-alloy-data",
-      containerPath: "/var/lib/alloy/data",
-      readOnly: false,
-    });
+    expect(volumeMounts(loki())).toEqual([
+      {
+        type: "volume",
+        source: "koprogo-obs-loki-data",
+        target: "/loki",
+        readOnly: false,
+        volumeOptions: { noCopy: true },
+      },
+    ]);
+    expect(volumeMounts(alloy())).toEqual([
+      {
+        type: "volume",
+        source: "koprogo-obs-alloy-data",
+        target: "/var/lib/alloy/data",
+        readOnly: false,
+        volumeOptions: { noCopy: true },
+      },
+    ]);
     for (const suffix of ["-loki-data", "-alloy-data"]) {
       expect(mocks.one(VOLUME, suffix).inputs.name).toBe(`koprogo-obs${suffix}`);
       const recorded = options.filter((o) => o.type === VOLUME && o.name.endsWith(suffix));

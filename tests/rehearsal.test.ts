@@ -17,6 +17,8 @@ const NEED_DOCKER = [
   "koprogo-alloy-data-owner",
   "koprogo-alloy-reload",
   "koprogo-grafana-admin-password-rotate",
+  // Sets a kept database's admin password in a one-shot container of Grafana's image, before Grafana starts.
+  "koprogo-grafana-admin-password-sync",
   "koprogo-grafana-ready",
   "koprogo-loki-data-owner",
   "koprogo-loki-restart",

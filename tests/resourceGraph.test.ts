@@ -77,21 +77,18 @@ describe.each(["dev", "prod", "scale"])("the %s stack's resource graph", (stack)
     for (const volume of volumes) expect(mocks.optionsOf(VOLUME, volume.name)?.retainOnDelete).toBe(true);
   });
 
-  it("mounts Prometheus's data on its named volume and its configuration read-only", () => {
+  it("mounts Prometheus's data on its named volume (no copy-up) and its configuration read-only", () => {
     const prometheus = mocks.one(CONTAINER, "-prometheus");
-    const volumes = prometheus.inputs.volumes as {
-      volumeName?: string;
-      hostPath?: string;
-      containerPath: string;
-      readOnly: boolean;
-    }[];
-    expect(volumes).toContainEqual(
-      expect.objectContaining({
-        volumeName: "koprogo-obs-prometheus-data",
-        containerPath: "/prometheus",
+    expect(prometheus.inputs.mounts).toEqual([
+      {
+        type: "volume",
+        source: "koprogo-obs-prometheus-data",
+        target: "/prometheus",
         readOnly: false,
-      }),
-    );
+        volumeOptions: { noCopy: true },
+      },
+    ]);
+    const volumes = prometheus.inputs.volumes as { hostPath?: string; containerPath: string; readOnly: boolean }[];
     expect(volumes).toContainEqual(expect.objectContaining({ containerPath: "/etc/prometheus", readOnly: true }));
     expect(prometheus.inputs.command).toEqual(
       expect.arrayContaining([

@@ -14,8 +14,15 @@
  */
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
+import packageJson from "../package.json";
 import { promuLdflags } from "./goModule";
 import { goBinaries, prometheusModuleVersion, type GoSource, type GoStamp, type ToolSource } from "./sources";
+
+/** The @pulumi/pulumi release the program is written against: the Pulumi CLI must be the same release. */
+const PULUMI_SDK_VERSION = packageJson.dependencies["@pulumi/pulumi"];
+const PULUMI_PROGRAMS = { pulumi: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" } as const;
+/** What the Go module proxy these machines reach answers for a module it will not serve. */
+const PROXY_REFUSAL = "the Go module proxy refuses it: `403 Forbidden: This module version is not available`";
 
 export type { DebianSource, GoSource, ToolSource } from "./sources";
 
@@ -329,6 +336,37 @@ export const TOOL_VERSIONS = {
     fetch: { kind: "debian", package: "victoria-metrics", suite: "sid" },
     binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
   },
+  /**
+   * The Pulumi engine CI runs (`PULUMI_VERSION` of the workflows, the release of the @pulumi/pulumi SDK): not
+   * deployed on the VPS, but what deploys it. Built as upstream's `.goreleaser.yml` builds `pulumi` (dir `pkg`,
+   * main `./cmd/pulumi`, `-trimpath`, tags `osusergo,grpcnotrace`, `-w -s -X .../version.Version=v<release>`,
+   * CGO off). Its go.mod replaces the SDK with the repository's folder (`../sdk`): the published SDK module of the
+   * same release. The module tag `pkg/v3.248.0` is upstream's commit after the release tag that only raises go.mod
+   * requirements (the SDK to 3.248.0, OpenTelemetry's pdata 1.60 → 1.61, genproto); the code is the release's.
+   * Its Node.js language host and the providers cannot be built here (docs/developer/lab.md).
+   */
+  pulumi: {
+    // With the `v` of its module version and of the CLI's own `pulumi version`, as the images' tags have it.
+    deployed: `v${PULUMI_SDK_VERSION}`,
+    deployedFrom: "package.json @pulumi/pulumi (the workflows' PULUMI_VERSION)",
+    fetch: {
+      kind: "go",
+      module: "github.com/pulumi/pulumi/pkg/v3",
+      version: `v${PULUMI_SDK_VERSION}`,
+      programs: PULUMI_PROGRAMS,
+      replace: {
+        "github.com/pulumi/pulumi/sdk/v3": `github.com/pulumi/pulumi/sdk/v3 v${PULUMI_SDK_VERSION}`,
+        "github.com/atotto/clipboard": "github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e",
+      },
+      tags: ["osusergo", "grpcnotrace"],
+      ldflags: (stamp) => [
+        "-w",
+        "-s",
+        `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${stamp.version}`,
+      ],
+    },
+    binaries: goBinaries(PULUMI_PROGRAMS),
+  },
 } as const satisfies Record<string, ToolVersion>;
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
@@ -373,7 +411,62 @@ export const UNAVAILABLE_TOOLS = {
     reason:
       "Alloy v1.10 requires github.com/grafana/loki/v3 (its go.mod, line 71: v3.0.0-20250218135905-f078e0e3f9b6), which the workplace's Go package list marks `not-to-use` (\"none: it is under the AGPL; use something else\"), so building Alloy compiles that code: not built or run here. Besides, the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 (`403 Forbidden: This module version is not available`; it serves v1.10.0), and its ./syntax sub-module has no published version at v1.10.x (the proxy serves syntax v0.1.0 and v0.1.1 only); Debian's archive has no Alloy. The tests check the rendered config.alloy with a parser of Alloy's syntax and run sample lines of every source through a model of its loki.process stages (tests/logs.alloy.test.ts, tests/logs.alloySyntax.test.ts); `alloy fmt`, `alloy run`, the file, journal and Docker sources and Alloy's memory are not exercised",
   },
+  // The rest of the Pulumi engine beside the CLI (entry `pulumi`): what `npm run lab` needs (docs/developer/lab.md).
+  pulumiLanguageNodejs: {
+    deployed: PULUMI_SDK_VERSION,
+    deployedFrom: "package.json @pulumi/pulumi (the CLI's own release)",
+    source:
+      "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 (a module of its own, no tag of its own: a pseudo-version of the release commit a88168d865b7), main package .",
+    reason: `${PROXY_REFUSAL} for @v/list, v${PULUMI_SDK_VERSION}, the commit and its pseudo-versions. The engine runs the program without it through the Automation API's inline program (the SDK's own language runtime, --client): tried, it stops at the first provider`,
+  },
+  ...pulumiProviders({
+    docker: [
+      "github.com/pulumi/pulumi-docker/provider/v5",
+      "its go.mod also replaces github.com/terraform-providers/terraform-provider-docker with ../upstream, a git submodule of kreuzwerker's provider with pulumi's patches, which no module version publishes",
+    ],
+    command: [
+      "github.com/pulumi/pulumi-command/provider",
+      "no provider/v1.2.1 tag: 404 for v1.2.1, 403 for the pseudo-versions of tag v1.2.1 (7f3eb6f3b77c)",
+    ],
+    random: ["github.com/pulumi/pulumi-random/provider/v4", "replaces the terraform-plugin-sdk with pulumi's fork"],
+    tls: ["github.com/pulumi/pulumi-tls/provider/v5", "replaces the terraform-plugin-sdk with pulumi's fork"],
+    grafana: [
+      "github.com/pulumiverse/pulumi-grafana/provider/v2",
+      "replaces the terraform-plugin-sdk with pulumi's fork",
+    ],
+  }),
 } as const satisfies Record<string, UnavailableTool>;
+
+/**
+ * The resource plugins of the program's provider SDKs, at the version each SDK's package.json `pulumi` field names
+ * (`pulumi-resource-<name>`, main package `./cmd/pulumi-resource-<name>` of the module): `name → [module, note]`.
+ */
+function pulumiProviders(
+  providers: Readonly<Record<"docker" | "command" | "random" | "tls" | "grafana", readonly [string, string]>>,
+): Record<`pulumiProvider${string}`, UnavailableTool> {
+  const sdks = {
+    docker: "@pulumi/docker",
+    command: "@pulumi/command",
+    random: "@pulumi/random",
+    tls: "@pulumi/tls",
+    grafana: "@pulumiverse/grafana",
+  } as const;
+  return Object.fromEntries(
+    Object.entries(providers).map(([name, [module, note]]) => {
+      const sdk = sdks[name as keyof typeof sdks];
+      const version = packageJson.dependencies[sdk];
+      return [
+        `pulumiProvider${name[0].toUpperCase()}${name.slice(1)}`,
+        {
+          deployed: version,
+          deployedFrom: `package.json ${sdk} (its pulumi.version)`,
+          source: `${module}@v${version}, main package ./cmd/pulumi-resource-${name}`,
+          reason: `${PROXY_REFUSAL} (${note}); no registry these machines reach ships the plugin (the npm package downloads it from GitHub at install). Without it nothing of the program can be previewed: the graph is tested under the SDK's mocks (tests/deploy.lifecycle.test.ts)`,
+        },
+      ];
+    }),
+  );
+}
 
 /** `v3.5.0` → `3.5`, `1:6.0.4-3` → `6.0`, `0.11.2-6` → `0.11`. */
 export function majorMinor(version: string): string {

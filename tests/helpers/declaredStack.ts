@@ -27,21 +27,21 @@ function container(inputs: Inputs): DeclaredContainer {
     })),
     networkMode: typeof inputs.networkMode === "string" ? inputs.networkMode : undefined,
     user: typeof inputs.user === "string" ? inputs.user : undefined,
-    mounts: list<Inputs>(inputs.volumes).map((v) =>
-      typeof v.volumeName === "string"
-        ? {
-            kind: "volume" as const,
-            source: v.volumeName,
-            target: String(v.containerPath),
-            readOnly: v.readOnly === true,
-          }
-        : {
-            kind: "bind" as const,
-            source: String(v.hostPath),
-            target: String(v.containerPath),
-            readOnly: v.readOnly === true,
-          },
-    ),
+    // Named volumes are `mounts` of type volume (components/container.ts), host paths `volumes` with a hostPath.
+    mounts: [
+      ...list<Inputs>(inputs.mounts).map((m) => ({
+        kind: "volume" as const,
+        source: String(m.source),
+        target: String(m.target),
+        readOnly: m.readOnly === true,
+      })),
+      ...list<Inputs>(inputs.volumes).map((v) => ({
+        kind: "bind" as const,
+        source: String(v.hostPath),
+        target: String(v.containerPath),
+        readOnly: v.readOnly === true,
+      })),
+    ],
     ports: list<Inputs>(inputs.ports).map((p) => ({
       internal: Number(p.internal),
       external: p.external === undefined ? undefined : Number(p.external),
