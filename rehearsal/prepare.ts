@@ -1,5 +1,5 @@
 /**
- * Preparing the rehearsal host as an operator prepares the VPS (README "Prepare the VPS"), plus what this
+ * Preparing the rehearsal host as an operator prepares the VPS (docs/deploying.md "Prepare the VPS"), plus what this
  * machine needs to stand in for one. Everything here is written into the overlay and vanishes with it.
  */
 import { execFileSync } from "child_process";
