@@ -35,6 +35,10 @@ describe.each(["dev", "prod"])("the %s stack's loki.yaml", (stack) => {
     expect(config.limits_config.max_query_lookback).toBe("168h");
   });
 
+  it("lets delete requests only filter queries: never filter-and-delete (erases chunks), never disabled (an error per query in 3.5)", () => {
+    expect(config.limits_config.deletion_mode).toBe("filter-only");
+  });
+
   it("stores a TSDB index with schema v13 and a 24h period on the local filesystem", () => {
     expect(config.schema_config).toEqual({
       configs: [

@@ -245,6 +245,13 @@ describe("deployed services no test can run", () => {
     expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/tests\/e2e\/alerting\.test\.ts/);
   });
 
+  it("Loki and Alloy are two, at the deployed tags, for the AGPL rule of the workplace's package list", () => {
+    expect(UNAVAILABLE_TOOLS.loki.deployed).toBe(IMAGES.loki.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.alloy.deployed).toBe(IMAGES.alloy.split(":")[1]);
+    for (const tool of [UNAVAILABLE_TOOLS.loki, UNAVAILABLE_TOOLS.alloy])
+      expect(tool.reason).toMatch(/not-to-use.*AGPL.*not exercised$/);
+  });
+
   it("is never also in the table of tools the tests fetch", () => {
     expect(Object.keys(UNAVAILABLE_TOOLS).filter((tool) => tool in TOOL_VERSIONS)).toEqual([]);
   });

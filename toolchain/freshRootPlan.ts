@@ -57,6 +57,8 @@ export const MACHINE_CONFIG_PATHS = [
   // The archive this machine reaches is a frozen snapshot: its `sid` Release files are past their Valid-Until, and
   // the machine's apt is told not to check it (`Acquire::Check-Valid-Until "false"`).
   "/etc/apt/apt.conf.d/99artifact-registry",
+  // The machine's own host name resolves (sudo looks it up and prints "unable to resolve host" otherwise).
+  "/etc/hosts",
   "/etc/npmrc",
   "/usr/etc/npmrc",
   "/root/.npmrc",

@@ -14,7 +14,8 @@
  */
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
-import type { ToolSource } from "./sources";
+import { promuLdflags } from "./goModule";
+import { goBinaries, type GoSource, type ToolSource } from "./sources";
 
 export type { DebianSource, GoSource, ToolSource } from "./sources";
 
@@ -42,6 +43,15 @@ const FAIL2BAN_SCRIPTS = {
   regex: "usr/bin/fail2ban-regex",
   server: "usr/bin/fail2ban-server",
 } as const;
+
+/** The blackbox exporter (`.promu.yml` v0.27.0: no build tags, no cgo, promu's `-X` stamping; no replace lines). */
+const BLACKBOX_EXPORTER = {
+  kind: "go",
+  module: "github.com/prometheus/blackbox_exporter",
+  version: imageTag(IMAGES.blackboxExporter),
+  programs: { blackboxExporter: "github.com/prometheus/blackbox_exporter" },
+  ldflags: promuLdflags,
+} as const satisfies GoSource;
 
 export const TOOL_VERSIONS = {
   prometheus: {
@@ -175,6 +185,12 @@ export const TOOL_VERSIONS = {
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },
+  blackboxExporter: {
+    deployed: imageTag(IMAGES.blackboxExporter),
+    deployedFrom: "settings/images.ts IMAGES.blackboxExporter",
+    fetch: BLACKBOX_EXPORTER,
+    binaries: goBinaries(BLACKBOX_EXPORTER.programs),
+  },
   busybox: {
     // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
     // Alertmanager and exporter images, whose wget runs their healthchecks (webauth/healthcheck.ts).
@@ -231,6 +247,20 @@ export const UNAVAILABLE_TOOLS = {
     source: "github.com/grafana/grafana (tag v12.1.1), main package pkg/cmd/grafana",
     reason:
       "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/development.md)",
+  },
+  loki: {
+    deployed: imageTag(IMAGES.loki),
+    deployedFrom: "settings/images.ts IMAGES.loki",
+    source: "github.com/grafana/loki/v3 (tag v3.5.3), main packages cmd/loki and cmd/logcli",
+    reason:
+      "the workplace's Go package list marks github.com/grafana/loki/v3 `not-to-use` (\"none: it is under the AGPL; use something else\"), and its rule is to do as the row says: no Loki is built or run here, although the Go module proxy serves v3.5.3 (a build from it was stopped on purpose); Debian's archive has no Loki. The tests check the rendered loki.yaml as data (tests/logs.loki.test.ts: schema, retention, compactor, limits, deletion_mode) and every LogQL query against Grafana's LogQL grammar (tests/logs.queries.test.ts); `loki -verify-config`, ingestion, queries, retention and Loki's memory are not exercised",
+  },
+  alloy: {
+    deployed: imageTag(IMAGES.alloy),
+    deployedFrom: "settings/images.ts IMAGES.alloy",
+    source: "github.com/grafana/alloy (tag v1.10.2), main package",
+    reason:
+      "Alloy v1.10 requires github.com/grafana/loki/v3 (its go.mod, line 71: v3.0.0-20250218135905-f078e0e3f9b6), which the workplace's Go package list marks `not-to-use` (\"none: it is under the AGPL; use something else\"), so building Alloy compiles that code: not built or run here. Besides, the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 (`403 Forbidden: This module version is not available`; it serves v1.10.0), and its ./syntax sub-module has no published version at v1.10.x (the proxy serves syntax v0.1.0 and v0.1.1 only); Debian's archive has no Alloy. The tests check the rendered config.alloy with a parser of Alloy's syntax and run sample lines of every source through a model of its loki.process stages (tests/logs.alloy.test.ts, tests/logs.alloySyntax.test.ts); `alloy fmt`, `alloy run`, the file, journal and Docker sources and Alloy's memory are not exercised",
   },
 } as const satisfies Record<string, UnavailableTool>;
 
