@@ -110,7 +110,10 @@ describe("pages and sections named in words", () => {
 
   it.each([
     ['see README "Secrets"', 'README.md "Secrets": no such heading'],
-    ['(docs/deploying.md, "Prepare the Host")', 'docs/deploying.md "Prepare the Host": no such heading'],
+    [
+      '(docs/operator/deploying.md, "Prepare the Host")',
+      'docs/operator/deploying.md "Prepare the Host": no such heading',
+    ],
     ['the "Logs" section of README', 'README.md "Logs": no such heading'],
     ["the sudo rule of docs/deployment.md", "docs/deployment.md: no such page"],
   ])("catch a wrong one: %s", (text, expected) => {
@@ -119,7 +122,7 @@ describe("pages and sections named in words", () => {
 
   it("accept the right ones", () => {
     const text =
-      'README "Deploying"; docs/deploying.md, "Prepare the VPS"; the "Tests" section of README; docs/logs.md';
+      'README "Deploying"; docs/operator/deploying.md, "Prepare the VPS"; the "Tests" section of README; docs/operator/logs.md';
     expect(pageReferences(text)).toHaveLength(5); // the named page is also a path
     expect(
       pageReferences(text)

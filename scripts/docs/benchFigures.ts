@@ -61,8 +61,8 @@ export function readBenchFigures(projectDir: string): BenchFigures {
 /** Pages the blocks link to, relative to the project (the links are made relative to the page that holds them). */
 export const LINKED_PAGES = {
   benchmarks: "BENCHMARKS.md",
-  development: "docs/development.md",
-  logs: "docs/logs.md",
+  development: "docs/developer/development.md",
+  logs: "docs/operator/logs.md",
 } as const;
 
 /** A relative link from one project file to another. */
@@ -102,7 +102,7 @@ export function diskBlock(f: BenchFigures, retentionSize: string, from: string):
   ].join("\n");
 }
 
-/** docs/scaling.md: what one more host costs, and ten. */
+/** docs/operator/scaling.md: what one more host costs, and ten. */
 export function hostsBlock(f: BenchFigures, from: string): string {
   const h = f.perHost;
   return [

@@ -36,7 +36,10 @@ export interface GeneratedDoc {
 export const ARCHITECTURE_STACK = "prod";
 
 /** Pages that quote the measured figures or the memory table, relative to the project. */
-export const FIGURE_PAGES = { memoryBudget: "docs/memory-budget.md", scaling: "docs/scaling.md" } as const;
+export const FIGURE_PAGES = {
+  memoryBudget: "docs/operator/memory-budget.md",
+  scaling: "docs/operator/scaling.md",
+} as const;
 
 /** Stack files whose comments quote the prod profile's measured figures. */
 export const FIGURE_STACKS = ["prod", "staging", "scale"] as const;
@@ -56,7 +59,7 @@ export function generatedDocs(projectDir: string): GeneratedDoc[] {
   const memory = memoryLimitsTable(settings);
   const { memoryBudget, scaling } = FIGURE_PAGES;
   return [
-    { file: "docs/configuration.md", content: configurationReference(settingsDescriptions(projectDir)) },
+    { file: "docs/operator/configuration.md", content: configurationReference(settingsDescriptions(projectDir)) },
     withBlocks(projectDir, "README.md", [
       [ARCHITECTURE_START, ARCHITECTURE_END, architectureDiagram(settings)],
       [FOOTPRINT_START, FOOTPRINT_END, memory],

@@ -4,15 +4,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "./stacks";
 
-/** Paths (relative to the project) of the README and of every Markdown page under `docs/`. */
+/** Paths (relative to the project) of the README and of every Markdown page under `docs/`, its folders included. */
 export function documentationFiles(): string[] {
   const docs = path.join(PROJECT_DIR, "docs");
   const pages = fs.existsSync(docs)
     ? fs
-        .readdirSync(docs)
-        .filter((f) => f.endsWith(".md"))
+        .readdirSync(docs, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith(".md"))
+        .map((entry) => path.relative(PROJECT_DIR, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
         .sort()
-        .map((f) => `docs/${f}`)
     : [];
   return ["README.md", ...pages];
 }
@@ -41,7 +41,7 @@ export function anchorsOf(markdown: string): Set<string> {
 
 /**
  * Files whose prose sends a reader to a page or a section: documentation, runbooks, stack files, workflows, and the
- * code's comments (the settings' JSDoc becomes docs/configuration.md). Tests are left out: they hold wrong
+ * code's comments (the settings' JSDoc becomes docs/operator/configuration.md). Tests are left out: they hold wrong
  * references on purpose.
  */
 export function referringFiles(): string[] {
@@ -64,7 +64,7 @@ export interface PageReference {
 
 /**
  * The pages and sections a text names in words (links are checked apart):
- * `README "Deploying"`, `docs/deploying.md, "Prepare the VPS"`, `the "Logs" section of README`, and every
+ * `README "Deploying"`, `docs/operator/deploying.md, "Prepare the VPS"`, `the "Logs" section of README`, and every
  * `docs/<page>.md` or `alerts/runbooks/<page>.md` path.
  */
 export function pageReferences(text: string): PageReference[] {
