@@ -113,12 +113,38 @@ export async function benchHosts(
 }
 
 /** The table, and the marginal cost of one more host from the smallest to the largest run. */
-export function hostCostTables(rows: readonly HostCostRow[]): string {
+const gbPer30Days = (samplesPerSecond: number) => (samplesPerSecond * 86_400 * 30 * BYTES_PER_SAMPLE) / 1e9;
+
+/** What one more host adds: the slope between the fewest and the most further hosts measured. */
+export interface PerHostCost {
+  readonly series: number;
+  readonly samplesPerSecond: number;
+  readonly tsdb30DaysGB: number;
+  readonly prometheusRssMiB: number;
+  /** Prometheus's CPU, in thousandths of a core. */
+  readonly millicores: number;
+  /** Its own node exporter's resident memory, on that host. */
+  readonly nodeExporterRssMiB: number;
+}
+
+export function perHostCost(rows: readonly HostCostRow[]): PerHostCost {
   const first = rows[0];
   const last = rows[rows.length - 1];
   const span = last.hosts - first.hosts;
   const per = (pick: (r: HostCostRow) => number) => (span > 0 ? (pick(last) - pick(first)) / span : Number.NaN);
-  const gbPer30Days = (samplesPerSecond: number) => (samplesPerSecond * 86_400 * 30 * BYTES_PER_SAMPLE) / 1e9;
+  const samplesPerSecond = per((r) => r.samplesPerSecond);
+  return {
+    series: per((r) => r.headSeries),
+    samplesPerSecond,
+    tsdb30DaysGB: gbPer30Days(samplesPerSecond),
+    prometheusRssMiB: per((r) => r.prometheusRssMiB),
+    millicores: per((r) => r.prometheusCpuCores) * 1000,
+    nodeExporterRssMiB: last.exporterRssMiB,
+  };
+}
+
+export function hostCostTables(rows: readonly HostCostRow[]): string {
+  const one = perHostCost(rows);
   return [
     table(
       [
@@ -143,25 +169,6 @@ export function hostCostTables(rows: readonly HostCostRow[]): string {
       ]),
     ),
     "",
-    `One more host costs about ${fixed(
-      per((r) => r.headSeries),
-      0,
-    )} series, ${fixed(
-      per((r) => r.samplesPerSecond),
-      0,
-    )} samples/s (${fixed(gbPer30Days(per((r) => r.samplesPerSecond)), 2)} GB of TSDB for 30 days at ${BYTES_PER_SAMPLE} bytes/sample), ${fixed(
-      per((r) => r.prometheusRssMiB),
-      1,
-    )} MiB of Prometheus memory and ${fixed(per((r) => r.prometheusCpuCores) * 1000, 1)} millicores, plus its own node exporter (${fixed(last.exporterRssMiB, 1)} MiB on that host).`,
+    `One more host costs about ${fixed(one.series, 0)} series, ${fixed(one.samplesPerSecond, 0)} samples/s (${fixed(one.tsdb30DaysGB, 2)} GB of TSDB for 30 days at ${BYTES_PER_SAMPLE} bytes/sample), ${fixed(one.prometheusRssMiB, 1)} MiB of Prometheus memory and ${fixed(one.millicores, 1)} millicores, plus its own node exporter (${fixed(one.nodeExporterRssMiB, 1)} MiB on that host).`,
   ].join("\n");
-}
-
-if (require.main === module) {
-  const counts = (process.argv[2] ?? "1,3,10").split(",").map(Number);
-  benchHosts(counts, Number(process.argv[3] ?? 60), Number(process.argv[4] ?? 60))
-    .then((rows) => console.log(hostCostTables(rows)))
-    .catch((error: Error) => {
-      console.error(error.message);
-      process.exit(1);
-    });
 }

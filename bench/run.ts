@@ -26,6 +26,9 @@ import { TOOL_VERSIONS } from "../toolchain/versions";
 /** Long enough for every target's series to exist and every rule group to have run: memory and CPU after it are the steady state. */
 const COST_WARMUP_MS = 120_000;
 import { fixed, median } from "./stats";
+import { BENCH_FIGURES_FILE, benchFigures } from "./figures";
+import type { FootprintSide } from "./footprint";
+import type { HostCostRow } from "./hosts";
 
 const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts", "images"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -121,10 +124,10 @@ function versions(): string {
   return `- Servers run (\`--version\`): ${servers}\n\nTested beside deployed (\`npm run versions\`):\n\n${versionReport(compareTools(TOOL_VERSIONS, cachedVersion))}`;
 }
 
-function machine(): string {
+function machine(date: string): string {
   const cpus = os.cpus();
   return [
-    `- Date: ${new Date().toISOString()}`,
+    `- Date: ${date}`,
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${fixed(os.totalmem() / 1024 ** 3, 1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`,
     versions(),
   ].join("\n");
@@ -149,6 +152,14 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   const sections: string[] = [];
   let cost: Promise<ProdCost> | undefined;
+  // What the figures file is made of (a full run has each).
+  const measured: {
+    notify?: NotifyRow[];
+    cost?: ProdCost;
+    footprint?: FootprintSide;
+    hosts?: HostCostRow[];
+  } = {};
+  const date = new Date().toISOString();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-bench-"));
   try {
     if (options.only.includes("notify")) {
@@ -169,19 +180,22 @@ async function main(): Promise<void> {
       ];
       const order = Object.keys(TIMINGS);
       rows.sort((a, b) => order.indexOf(a.profile) - order.indexOf(b.profile) || a.alert.localeCompare(b.alert));
+      measured.notify = rows;
       sections.push(
         `## Time to notify\n\nFrom the fault (API process killed; PostgreSQL stopped with its exporter running; 5xx at 20/s; every request 2.5 s) to the last request at the receivers that must be told (pager, chat and SMS; chat only for \`SlowApi\`), over ${options.runs} runs per row with the fault at a random phase of the scrape and evaluation ticks; ratio = time / the rule's \`for\` (ApiDown 60 s, DatabaseDown 30 s, HighErrorRate 300 s, SlowApi 600 s; the last two also wait for their 5-minute rate to cross the threshold: about 150 s at 20 errors/s, a few seconds for the latency). Profiles: \`toolDefaults\` = Prometheus's and Alertmanager's own defaults (1m scrape and evaluation, 30s group_wait); \`projectDefaults\` = the settings' defaults; \`prodTuned\` and \`tuned\` (the e2e profile) set \`prometheus.scrapeInterval\` / \`prometheus.evaluationInterval\`. Critical alerts have \`group_wait: 0s\` in the product's routing.\n\n${notifyTable(rows)}\n\n${notifyVerdict(rows)}`,
       );
     }
     if (options.only.includes("cost")) {
       cost ??= benchProdCost(COST_WARMUP_MS, options.costMinutes * 60_000, log);
-      const measured = await cost;
+      const prodCost = await cost;
+      measured.cost = prodCost;
       sections.push(
-        `## What the prod profile costs\n\nOne lane at the prod stack's intervals (\`Pulumi.prod.yaml\`: ${measured.scrapeInterval} scrape, ${measured.evaluationInterval} evaluation) with the product's exporters, rules and the stand-in API's traffic, measured for ${fixed(measured.windowSeconds / 60, 1)} min after ${measured.warmupSeconds} s of warm-up: Prometheus's resident memory (VmRSS) and CPU time (\`/proc/<pid>/stat\`), its ingestion (\`prometheus_tsdb_head_samples_appended_total\`), and the bytes per sample of a real TSDB block (an admin-API snapshot of the head: its chunks and index). Bytes per day = samples per day × chunk bytes per sample + one index per 2-hour block; both are upper bounds: the snapshot's chunks are minutes old (a chunk compresses better as it fills to 120 samples), and compaction merges the 2-hour blocks. The e2e stack stands in for Loki, Alloy and Grafana with a 6-series stub and runs no Traefik or CrowdSec: production holds more series, so the per-1,000-series figure is the one to scale.\n\n${prodCostTables(measured)}`,
+        `## What the prod profile costs\n\nOne lane at the prod stack's intervals (\`Pulumi.prod.yaml\`: ${prodCost.scrapeInterval} scrape, ${prodCost.evaluationInterval} evaluation) with the product's exporters, rules and the stand-in API's traffic, measured for ${fixed(prodCost.windowSeconds / 60, 1)} min after ${prodCost.warmupSeconds} s of warm-up: Prometheus's resident memory (VmRSS) and CPU time (\`/proc/<pid>/stat\`), its ingestion (\`prometheus_tsdb_head_samples_appended_total\`), and the bytes per sample of a real TSDB block (an admin-API snapshot of the head: its chunks and index). Bytes per day = samples per day × chunk bytes per sample + one index per 2-hour block; both are upper bounds: the snapshot's chunks are minutes old (a chunk compresses better as it fills to 120 samples), and compaction merges the 2-hour blocks. The e2e stack stands in for Loki, Alloy and Grafana with a 6-series stub and runs no Traefik or CrowdSec: production holds more series, so the per-1,000-series figure is the one to scale.\n\n${prodCostTables(prodCost)}`,
       );
     }
     if (options.only.includes("footprint")) {
       const footprint = await benchFootprint(60_000, log);
+      measured.footprint = footprint.product;
       const ratio = footprint.product.headSeries / footprint.baseline.headSeries;
       sections.push(
         `## Footprint\n\nAfter 60 s of scraping at the project's default 15 s interval: the product's exporters (flags from \`exporters/node.ts\` and \`exporters/postgres.ts\`, scrape relabelling from \`exporters/relabel.ts\` and \`prometheus/scrapeJobs.ts\`) next to the same servers with the exporters' default flags and no metric relabelling. Same stand-in API and the same kind of database on both sides. Aim: at most half the default series (${fixed(ratio, 2)}×: ${ratio <= 0.5 ? "met" : "NOT met"}), no alert or panel losing its data.\n\n${footprintTables(footprint)}`,
@@ -196,8 +210,9 @@ async function main(): Promise<void> {
     }
     if (options.only.includes("hosts")) {
       log("per-host cost: 1, 3 and 10 further hosts (namespaces, TLS node exporters), prod profile");
+      measured.hosts = await benchHosts();
       sections.push(
-        `## Per-host cost\n\nFurther hosts (\`hosts\`) made as network namespaces, each with the real node exporter behind its rendered web config (TLS and its logins), scraped by the real Prometheus at the prod profile (3 s / 2 s) with the rendered configuration; 60 s warm-up, then 60 s measured (\`bench/hosts.ts\`, docs/operator/scaling.md).\n\n${hostCostTables(await benchHosts())}`,
+        `## Per-host cost\n\nFurther hosts (\`hosts\`) made as network namespaces, each with the real node exporter behind its rendered web config (TLS and its logins), scraped by the real Prometheus at the prod profile (3 s / 2 s) with the rendered configuration; 60 s warm-up, then 60 s measured (\`bench/hosts.ts\`, docs/operator/scaling.md).\n\n${hostCostTables(measured.hosts)}`,
       );
     }
     if (options.only.includes("images")) {
@@ -214,7 +229,15 @@ async function main(): Promise<void> {
   const scope = options.partial
     ? `a partial run (\`${process.argv.slice(2).join(" ")}\`), not the full benchmark`
     : "one run";
-  const report = `# Benchmarks\n\nWritten by \`npm run bench\` (\`bench/\`). Re-run it to refresh; the numbers below are from ${scope}.\n\n${machine()}\n\n${sections.join("\n\n")}\n`;
+  const { notify, cost: prodCost, footprint, hosts } = measured;
+  // The figures the docs quote (bench/figures.ts) come only from a full run, beside the BENCHMARKS.md it writes.
+  if (!options.partial && notify && prodCost && footprint && hosts) {
+    const figures = benchFigures({ date, cost: prodCost, footprint, notify, hosts });
+    const file = path.join(path.dirname(options.out), BENCH_FIGURES_FILE);
+    fs.writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`figures written to ${file}: \`npm run docs\` brings the README and docs/ to them`);
+  }
+  const report = `# Benchmarks\n\nWritten by \`npm run bench\` (\`bench/\`). Re-run it to refresh; the numbers below are from ${scope}.\n\n${machine(date)}\n\n${sections.join("\n\n")}\n`;
   fs.writeFileSync(options.out, report);
   console.log(`\n${report}`);
   console.log(`written to ${options.out}`);

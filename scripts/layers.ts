@@ -38,7 +38,7 @@ export const LAYERS: readonly { readonly name: string; readonly folders: readonl
   { name: "stack files", folders: ["stack"] },
   { name: "components", folders: ["components"] },
   { name: "program", folders: ["(root)"] },
-  { name: "tooling", folders: ["toolchain", "policy", "scripts", "e2e", "lab", "rehearsal", "bench"] },
+  { name: "tooling", folders: ["toolchain", "policy", "e2e", "lab", "rehearsal", "bench", "scripts"] },
 ];
 
 /** Folders that are not program code: tests may import any layer; the others hold no code of the program. */

@@ -1,6 +1,7 @@
 /**
  * The documentation says what the code does: its generated parts are the generators' output (`npm run docs`),
- * the README stays a ten-minute read, every relative link resolves, and every command of a `sh` block names
+ * the README stays a ten-minute read, every relative link and every page or section named in words resolves (in
+ * the docs, runbooks, stack files and the code's comments), the figures quoted are the benchmark's, and every command of a `sh` block names
  * things that exist (npm scripts, stacks, config keys, secrets, stack outputs, test files, the policy pack).
  */
 import * as fs from "fs";
@@ -8,7 +9,13 @@ import * as path from "path";
 import { generatedDocs } from "../scripts/docs/generatedDocs";
 import { referenceRows, settingsJsonSchema } from "../scripts/docs/configurationReference";
 import { SECRET_NAMES } from "../settings";
-import { documentationFiles } from "./helpers/docs";
+import { prodCostTables, type ProdCost } from "../bench/cost";
+import { benchFigures, benchmarksMismatches, type BenchFigures } from "../bench/figures";
+import { footprintTables, type FootprintSide } from "../bench/footprint";
+import { hostCostTables, type HostCostRow } from "../bench/hosts";
+import { notifyTable, type NotifyRow } from "../bench/notify";
+import { readBenchFigures } from "../scripts/docs/benchFigures";
+import { anchorsOf, documentationFiles, pageReferences, referenceProblem, referringFiles } from "./helpers/docs";
 import { PROJECT_DIR } from "./helpers/stacks";
 
 const README_MAX_BYTES = 12 * 1024;
@@ -55,20 +62,6 @@ describe("the README", () => {
   });
 });
 
-/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
-function anchorOf(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N} _-]/gu, "")
-    .replace(/ /g, "-");
-}
-
-function anchorsOf(markdown: string): Set<string> {
-  const withoutCode = markdown.replace(/```[\s\S]*?```/g, "");
-  return new Set([...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1])));
-}
-
 /** The relative links of a Markdown file (outside code blocks): target file and optional anchor. */
 function relativeLinks(markdown: string): { target: string; anchor?: string }[] {
   const withoutCode = markdown.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
@@ -81,7 +74,10 @@ function relativeLinks(markdown: string): { target: string; anchor?: string }[] 
     });
 }
 
-describe.each(files)("the links of %s", (file) => {
+/** Markdown read during work or incidents beside docs/: the runbooks, the benchmark report. */
+const otherMarkdown = referringFiles().filter((f) => f.endsWith(".md") && !files.includes(f));
+
+describe.each([...files, ...otherMarkdown])("the links of %s", (file) => {
   const markdown = read(file);
 
   it("resolve: the file, and the heading of an anchor", () => {
@@ -101,50 +97,120 @@ describe.each(files)("the links of %s", (file) => {
   });
 });
 
-/** Every text file of the project that may name a page: code, Markdown, stack files, workflows. */
-function projectTextFiles(dir = ""): string[] {
-  const skip = new Set(["node_modules", ".git", "bin", "out", "rendered", "scratch"]);
-  return fs.readdirSync(path.join(PROJECT_DIR, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = dir ? `${dir}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) return skip.has(entry.name) ? [] : projectTextFiles(relative);
-    return /\.(ts|md|ya?ml|json)$/.test(entry.name) && entry.name !== "package-lock.json" ? [relative] : [];
-  });
-}
-
-/**
- * A page named in prose rather than linked: `README "Deploying"`, `docs/operator/deploying.md "Prepare the VPS"` (a page
- * and one of its headings), or a bare `docs/operator/logs.md`. Stack files, comments and runbooks read during incidents
- * use them; each must lead somewhere.
- */
-function namedReferences(text: string): { page: string; heading?: string }[] {
-  const found: { page: string; heading?: string }[] = [];
-  for (const m of text.matchAll(/\b(README|docs\/[A-Za-z0-9/_-]+\.md)(?:\.md)?(?: "([^"\n]+)")?/g))
-    found.push({ page: m[1] === "README" ? "README.md" : m[1], ...(m[2] ? { heading: m[2] } : {}) });
-  return found;
-}
-
-describe("pages and sections named in prose", () => {
-  it('resolve: every `README "Section"`, `docs/<page>.md "Section"` and `docs/<page>.md` of the project', () => {
-    const broken: string[] = [];
-    // This file names the forms themselves.
-    for (const file of projectTextFiles().filter((f) => f !== "tests/docs.test.ts")) {
-      for (const { page, heading } of namedReferences(read(file))) {
-        if (!fs.existsSync(path.join(PROJECT_DIR, page))) broken.push(`${file}: ${page}: no such page`);
-        else if (heading && !anchorsOf(read(page)).has(anchorOf(heading)))
-          broken.push(`${file}: ${page} "${heading}": no such heading`);
-      }
-    }
-    expect(broken).toEqual([]);
+describe("pages and sections named in words", () => {
+  it('resolve everywhere: README "X", docs/page.md "X", the "X" section of README, docs/page.md', () => {
+    const problems = referringFiles().flatMap((file) =>
+      pageReferences(read(file))
+        .map(referenceProblem)
+        .filter((p) => p !== undefined)
+        .map((p) => `${file}: ${p}`),
+    );
+    expect(problems).toEqual([]);
   });
 
-  it("reads both forms", () => {
+  it.each([
+    ['see README "Secrets"', 'README.md "Secrets": no such heading'],
+    [
+      '(docs/operator/deploying.md, "Prepare the Host")',
+      'docs/operator/deploying.md "Prepare the Host": no such heading',
+    ],
+    ['the "Logs" section of README', 'README.md "Logs": no such heading'],
+    ["the sudo rule of docs/deployment.md", "docs/deployment.md: no such page"],
+  ])("catch a wrong one: %s", (text, expected) => {
+    expect(pageReferences(text).map(referenceProblem)).toEqual([expected]);
+  });
+
+  it("accept the right ones", () => {
+    const text =
+      'README "Deploying"; docs/operator/deploying.md, "Prepare the VPS"; the "Tests" section of README; docs/operator/logs.md';
+    expect(pageReferences(text)).toHaveLength(5); // the named page is also a path
     expect(
-      namedReferences('see README "Deploying" and docs/operator/logs.md, docs/operator/deploying.md "Prepare the VPS"'),
-    ).toEqual([
-      { page: "README.md", heading: "Deploying" },
-      { page: "docs/operator/logs.md" },
-      { page: "docs/operator/deploying.md", heading: "Prepare the VPS" },
-    ]);
+      pageReferences(text)
+        .map(referenceProblem)
+        .filter((p) => p !== undefined),
+    ).toEqual([]);
+  });
+});
+
+describe("the measured figures", () => {
+  const figures = readBenchFigures(PROJECT_DIR);
+
+  it("BENCHMARKS.json is the run BENCHMARKS.md reports (npm run bench writes both)", () => {
+    expect(benchmarksMismatches(figures, read("BENCHMARKS.md"))).toEqual([]);
+  });
+
+  it("a figure that differs from the report is caught", () => {
+    const edited: BenchFigures = { ...figures, prodProfile: { ...figures.prodProfile, prometheusRssMiB: 60 } };
+    expect(benchmarksMismatches(edited, read("BENCHMARKS.md"))).toEqual(["| Prometheus resident memory | 60.0 MiB |"]);
+  });
+
+  it("are what the report's tables print, from the same measurements (what `npm run bench` writes)", () => {
+    const cost: ProdCost = {
+      scrapeInterval: "3s",
+      evaluationInterval: "2s",
+      warmupSeconds: 120,
+      windowSeconds: 600,
+      headSeries: 1234,
+      samplesPerSecond: 401.37,
+      rssMiB: 101.26,
+      cpuCores: 0.009,
+      block: { samples: 250_000, chunkBytes: 650_000, indexBytes: 140_000 },
+      memoryLimitMiB: 256,
+      retentionSize: "8GB",
+      retention: "30d",
+    };
+    const side = (rss: number): FootprintSide => ({
+      label: "product",
+      headSeries: 1000,
+      seriesByJob: { node: 200 },
+      rss: { prometheus: rss, alertmanager: 37.96, "node exporter": 20.04, "postgres exporter": 18.55 },
+      missingMetrics: [],
+    });
+    const notify = (profile: string, alert: string, ratios: number[]): NotifyRow => ({
+      profile,
+      alert,
+      forSeconds: 60,
+      seconds: ratios.map((r) => r * 60),
+      ratios,
+    });
+    const rows = [
+      notify("prodTuned", "ApiDown", [1.0213, 1.0789]),
+      notify("prodTuned", "DatabaseDown", [1.1, 1.13449]),
+      notify("projectDefaults", "ApiDown", [1.3, 1.40712]),
+      notify("projectDefaults", "DatabaseDown", [1.5, 1.7566]),
+    ];
+    const host = (hosts: number, headSeries: number, samples: number, rss: number): HostCostRow => ({
+      hosts,
+      headSeries,
+      seriesPerHost: 168,
+      samplesPerSecond: samples,
+      prometheusRssMiB: rss,
+      prometheusCpuCores: 0.008 + hosts * 0.0007,
+      exporterRssMiB: 21.66,
+    });
+    const hosts = [host(1, 488, 164.2, 89.1), host(10, 2049, 680.4, 92.6)];
+    const date = "2026-12-07T01:00:00.000Z";
+    const report = [
+      `- Date: ${date}`,
+      `(\`Pulumi.prod.yaml\`: ${cost.scrapeInterval} scrape, ${cost.evaluationInterval} evaluation)`,
+      prodCostTables(cost),
+      footprintTables({ product: side(84.04), baseline: side(85) }),
+      notifyTable(rows),
+      hostCostTables(hosts),
+    ].join("\n\n");
+    const made = benchFigures({ date, cost, footprint: side(84.04), notify: rows, hosts });
+    expect(benchmarksMismatches(made, report)).toEqual([]);
+    expect(made.footprintRssMiB).toEqual({
+      prometheus: 84,
+      alertmanager: 38,
+      nodeExporter: 20,
+      postgresExporter: 18.6,
+    });
+  });
+
+  it("no page is left with a TO FILL marker", () => {
+    const marked = referringFiles().filter((f) => /TO FILL/.test(read(f)) && f !== "tests/docs.test.ts");
+    expect(marked).toEqual([]);
   });
 });
 
