@@ -26,11 +26,17 @@ export const traefikPublishing = z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, "must be a Traefik certificate resolver name")
       .default("letsencrypt"),
-    /** Docker network Traefik reaches Grafana on. Defaults to the stack's `docker.network.name`. */
-    network: z
+    /**
+     * The application's Traefik container. `pulumi up` connects it to the stack's own Grafana network
+     * (`<namePrefix>-grafana-ingress`), the only network Traefik reaches Grafana on: Grafana is not on the
+     * application's network, where any container could read its logins off the wire (docs/security.md). Add that
+     * network to Traefik's service in the application's Compose file too (docs/deploying.md), so a re-created Traefik
+     * keeps it. Defaults to `koprogo-traefik`.
+     */
+    container: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name")
-      .optional(),
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker container name like koprogo-traefik")
+      .default("koprogo-traefik"),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { z } from "zod";
 import { watchdogProblem } from "./alerting";
+import { traefikAccessFormatProblem } from "./security";
 import { ENVIRONMENTS, settingsSchema, type Settings } from "./schema";
 import { isSecretName, requiredSecrets, type SecretName } from "./secrets";
 
@@ -60,6 +61,8 @@ export function parseStackConfig(
   if (problems.length === 0 && result.success) {
     const watchdog = watchdogProblem(result.data);
     if (watchdog) problems.push(`${CONFIG_NAMESPACE}:${watchdog.key}: ${watchdog.message}`);
+    const accessLog = traefikAccessFormatProblem(result.data);
+    if (accessLog) problems.push(`${CONFIG_NAMESPACE}:${accessLog.key}: ${accessLog.message}`);
     for (const { name, because } of requiredSecrets(result.data)) {
       if (!secretNames.includes(name))
         problems.push(
