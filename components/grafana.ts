@@ -83,7 +83,8 @@ export class Grafana extends pulumi.ComponentResource {
   readonly dataVolume: docker.Volume;
   /** The admin password (secret). */
   readonly adminPassword: pulumi.Output<string>;
-  readonly adminUser: string;
+  /** The admin login: `grafana.adminUser`, or `admin-` and 16 generated letters and digits. */
+  readonly adminUser: pulumi.Output<string>;
   /** The URL people open (Grafana's `root_url`). */
   readonly url: string;
   /** The URL the Grafana provider calls from the machine running `pulumi up`. */
@@ -106,7 +107,16 @@ export class Grafana extends pulumi.ComponentResource {
     const provider = host.provider;
     const container = containerName(settings, "grafana");
 
-    this.adminUser = settings.grafana.adminUser;
+    // Not guessable unless set: Grafana locks a known login after 5 wrong passwords (settings/grafana.ts).
+    this.adminUser = settings.grafana.adminUser
+      ? pulumi.output(settings.grafana.adminUser)
+      : pulumi.unsecret(
+          new random.RandomPassword(
+            `${name}-admin-user`,
+            { length: 16, special: false, upper: false },
+            { parent: this },
+          ).result.apply((suffix) => `admin-${suffix}`),
+        );
     // Letters and digits only (32 of them, about 190 bits): the password travels in `user:password` basic auth and
     // through shell stdin, where a `:` or a quote would need escaping.
     const password =
@@ -146,7 +156,9 @@ export class Grafana extends pulumi.ComponentResource {
         name: container,
         image: IMAGES.grafana,
         memory: settings.grafana.memory,
-        envs: environment,
+        envs: settings.grafana.adminUser
+          ? environment
+          : this.adminUser.apply((user) => [...environment, `GF_SECURITY_ADMIN_USER=${user}`]),
         ports: [{ internal: SERVICE_PORTS.grafana, hostPort: settings.grafana.hostPort }],
         bindAddress: settings.docker.bindAddress,
         networks: host.networksFor("grafana"),
@@ -252,6 +264,7 @@ export class Grafana extends pulumi.ComponentResource {
       url: this.url,
       apiUrl: this.apiUrl,
       internalUrl: this.internalUrl,
+      adminUser: this.adminUser,
       adminPassword: this.adminPassword,
     });
   }

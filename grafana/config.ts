@@ -53,7 +53,8 @@ export function grafanaEnvironment(settings: Settings): string[] {
   const env: Record<string, string> = {
     GF_SERVER_HTTP_PORT: String(SERVICE_PORTS.grafana),
     GF_SERVER_ROOT_URL: rootUrl,
-    GF_SECURITY_ADMIN_USER: settings.grafana.adminUser,
+    // The admin login; a generated one is added by the component (components/grafana.ts) when this is unset.
+    ...(settings.grafana.adminUser ? { GF_SECURITY_ADMIN_USER: settings.grafana.adminUser } : {}),
     // Read from a 0640 file, so the password is in neither `docker inspect` nor the container's arguments.
     GF_SECURITY_ADMIN_PASSWORD__FILE: GRAFANA_PATHS.adminPasswordFile,
     GF_AUTH_ANONYMOUS_ENABLED: "false",

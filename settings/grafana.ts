@@ -60,11 +60,17 @@ export const grafanaSettings = z
      * A remote engine without a domain needs it set (e.g. an SSH tunnel `http://127.0.0.1:3001`).
      */
     apiUrl: httpUrl.optional(),
-    /** Admin login. The password is the `grafanaAdminPassword` secret, or generated. Defaults to `admin`. */
+    /**
+     * Admin login. Unset (the default): generated once, `admin-` and 16 random letters and digits (stack output
+     * `grafanaAdminUser`). Grafana locks a login for 5 minutes after 5 wrong passwords, and its login and API are
+     * on the internet through Traefik: a known name such as `admin` lets anyone keep the operators and `pulumi up`
+     * locked out during an incident. `staging` and `prod` refuse the usual names. The password is the
+     * `grafanaAdminPassword` secret, or generated.
+     */
     adminUser: z
       .string()
       .regex(/^[A-Za-z0-9_.@-]{1,64}$/, "must be a login name")
-      .default("admin"),
+      .optional(),
     /** Dashboard thresholds that no alert shares (the alert thresholds are `alerts.thresholds`). */
     dashboards: z
       .object({
@@ -152,4 +158,21 @@ export function grafanaSettingsIssues({ grafana, alerts, docker }: GrafanaContex
     });
   }
   return issues;
+}
+
+/** Admin names anyone tries first: refused where Grafana is on the internet (`staging`, `prod`). */
+export const GUESSABLE_ADMIN_USERS = ["admin", "administrator", "root", "grafana", "koprogo", "operator", "ops"];
+
+/** A guessable `grafana.adminUser` in `staging`/`prod` (settings/load.ts reports it with the other stack problems). */
+export function grafanaAdminUserProblem(settings: {
+  environment: string;
+  grafana: { adminUser?: string };
+}): { key: string; message: string } | undefined {
+  const user = settings.grafana.adminUser;
+  if ((settings.environment !== "prod" && settings.environment !== "staging") || user === undefined) return undefined;
+  if (!GUESSABLE_ADMIN_USERS.includes(user.toLowerCase())) return undefined;
+  return {
+    key: "grafana.adminUser",
+    message: `must not be "${user}" in ${settings.environment}: Grafana locks a login after 5 wrong passwords, and anyone on the internet who knows the name can keep the operators and pulumi up locked out; leave it unset (a random name is generated, stack output grafanaAdminUser)`,
+  };
 }

@@ -131,7 +131,10 @@ export const fail2banSettings = z
   .object({
     /** Install fail2ban (with `security.enabled`). */
     enabled: z.boolean().default(true),
-    /** Package version installed and held. Defaults to Ubuntu 22.04's `0.11.2-6`. */
+    /**
+     * Package version installed; the host then stays on its release line (`0.11.*`) and takes that line's security
+     * updates (apt preferences, not a hold). Defaults to Ubuntu 22.04's `0.11.2-6`.
+     */
     version: aptVersion.default("0.11.2-6"),
     jails: z
       .object({
