@@ -92,7 +92,13 @@ describeAttack("attack suite (the monitoring plane from the application's networ
     };
     await waitUntilServing(ctx, ["prometheus", "alertmanager", "node", "postgresql"]);
     verdicts = await runAttempts(ATTEMPTS, ctx);
-    console.log([...verdicts.map(verdictLine), summaryLine(verdicts)].join("\n"));
+    console.log(
+      [
+        ...verdicts.map(verdictLine),
+        `kernel preconditions of every network attempt (lab host namespace): ${lab.net.kernel.join("; ")}`,
+        summaryLine(verdicts),
+      ].join("\n"),
+    );
   }, 280_000);
 
   afterAll(async () => {
