@@ -111,7 +111,7 @@ export class Grafana extends pulumi.ComponentResource {
     this.adminUser = settings.grafana.adminUser
       ? pulumi.output(settings.grafana.adminUser)
       : pulumi.unsecret(
-          new random.RandomPassword(
+          new random.RandomString(
             `${name}-admin-user`,
             { length: 16, special: false, upper: false },
             { parent: this },
