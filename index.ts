@@ -9,6 +9,8 @@ const stack = new ObservabilityStack("koprogo", { settings, secrets });
 export const environment = settings.environment;
 export const prometheusUrl = stack.prometheus.internalUrl;
 export const grafanaUrl = stack.grafana.url;
+/** `pulumi stack output grafanaAdminUser`: generated unless `grafana.adminUser` is set. */
+export const grafanaAdminUser = stack.grafana.adminUser;
 /** `pulumi stack output --show-secrets grafanaAdminPassword`. */
 export const grafanaAdminPassword = stack.grafana.adminPassword;
 export const lokiUrl = stack.loki.internalUrl;

@@ -68,7 +68,7 @@ export class ConfigFiles extends pulumi.ComponentResource {
     const root = args.root.replace(/\/$/, "");
     const writes = args.files.map((file) => {
       const target = `${root}/${file.path}`;
-      // A digest reveals nothing usable of a high-entropy secret, and a reload must be comparable in the state.
+      // Compared only through `rerunOn`, which keys it with the host's secret (host/scripts.ts `withRerunKey`).
       const hash = pulumi.unsecret(pulumi.output(file.content).apply(contentHash));
       const write = asRoot(writeFileScript(target, ownershipOf(file, args.secretOwner)), args.host.root);
       return {
@@ -89,7 +89,9 @@ export class ConfigFiles extends pulumi.ComponentResource {
     });
     this.hashes = pulumi.all(writes.map((w) => w.hash));
     this.writes = writes.map((w) => w.resource);
-    this.registerOutputs({ hashes: this.hashes });
+    // Not registered as outputs: a plain digest of a secret file in the state would let its reader test guesses of
+    // an operator-chosen secret offline. The digests reach the state only keyed, inside the scripts (`rerunOn`).
+    this.registerOutputs({});
   }
 }
 

@@ -10,7 +10,7 @@ import { monitoringGateway, networkName, staticAddress, type Secrets, type Setti
 import { pinnedHostKeySshOptions } from "../host/ssh";
 import { remoteHostOf } from "../settings/deployment";
 import type { ContainerNetwork } from "./container";
-import { hostAccessFor, type HostAccess } from "./host";
+import { hostAccessFor, rerunKey, type HostAccess } from "./host";
 
 export interface DockerHostArgs {
   /** The stack settings (`docker`, `ssh`, `namePrefix`). */
@@ -73,7 +73,7 @@ export class DockerHost extends pulumi.ComponentResource {
       networks[network] = created.name;
     }
     this.networks = networks;
-    this.access = hostAccessFor(settings, args.secrets);
+    this.access = { ...hostAccessFor(settings, args.secrets), rerunKey: rerunKey(`${name}-rerun-key`, this) };
     this.configRoot = `${dockerSettings.configRoot.replace(/\/$/, "")}/${namePrefix}`;
     this.settings = settings;
     this.registerOutputs({ networks: this.networks });

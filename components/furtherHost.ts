@@ -15,7 +15,7 @@ import { Alloy, FURTHER_HOST_ALLOY_LISTEN } from "./alloy";
 import { filesUnder, type HostFile } from "./configFiles";
 import type { ServiceEngine } from "./configuredService";
 import { pinnedDockerSshOptions } from "./dockerHost";
-import { sshHostAccess, type HostAccess } from "./host";
+import { rerunKey, sshHostAccess, type HostAccess } from "./host";
 import { NodeExporter } from "./nodeExporter";
 import { HostSecurity } from "./security";
 
@@ -46,10 +46,13 @@ export class FurtherHost extends pulumi.ComponentResource {
   constructor(name: string, args: FurtherHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:FurtherHost", name, {}, opts);
     const { settings, host } = args;
-    this.access = sshHostAccess(
-      { host: host.ssh.host ?? host.address, user: host.ssh.user, port: host.ssh.port, hostKey: host.ssh.hostKey },
-      args.secrets,
-    );
+    this.access = {
+      ...sshHostAccess(
+        { host: host.ssh.host ?? host.address, user: host.ssh.user, port: host.ssh.port, hostKey: host.ssh.hostKey },
+        args.secrets,
+      ),
+      rerunKey: rerunKey(`${name}-rerun-key`, this),
+    };
     // The same pinned key for its Docker engine's `ssh` (host/ssh.ts): the runner's known_hosts is not read.
     this.provider = new docker.Provider(
       `${name}-engine`,

@@ -19,7 +19,8 @@ import {
   grafanaTraefikLabels,
 } from "../grafana/config";
 import { grafanaDataSources } from "../grafana/datasources";
-import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
+import { containerName, imageOf, networkName, SERVICE_PORTS, type Settings } from "../settings";
+import { joinTraefikScript } from "../grafana/traefikJoin";
 import { resetAdminPasswordOnVolumeScript, rotateAdminPasswordScript } from "../grafana/adminPassword";
 import { contentHash, waitForHttpScript } from "../host/scripts";
 import { ConfigFiles, type HostFile } from "./configFiles";
@@ -61,7 +62,7 @@ export function waitForGrafanaApiScript(
   const container = containerName(settings, "grafana");
   const { domain } = settings.grafana;
   const hint = domain
-    ? `Traefik routes Grafana once its healthcheck passes (on the VPS: docker inspect -f '{{.State.Health.Status}}' ${container}); check that ${domain} resolves to the VPS, that Traefik reaches ${container} on its network, and Traefik's log for the Let's Encrypt certificate of ${domain}.`
+    ? `Traefik routes Grafana once its healthcheck passes (on the VPS: docker inspect -f '{{.State.Health.Status}}' ${container}); check that ${domain} resolves to the VPS, that Traefik (${settings.grafana.traefik.container}) is on the network ${networkName(settings, "grafanaIngress")} (docker network connect ${networkName(settings, "grafanaIngress")} ${settings.grafana.traefik.container}; name it in the application's Compose file so a re-created Traefik keeps it), and Traefik's log for the Let's Encrypt certificate of ${domain}.`
     : `Check that ${container} runs (docker ps) and that ${apiUrl} reaches its port (grafana.hostPort, or the SSH tunnel of grafana.apiUrl).`;
   return waitForHttpScript(`${apiUrl}/api/health`, {
     timeoutSeconds,
@@ -69,15 +70,6 @@ export function waitForGrafanaApiScript(
     bodyPattern: '"database": *"ok"',
     hint,
   });
-}
-
-/**
- * The network Traefik reaches Grafana on when it is not the application's network (`grafana.traefik.network`):
- * Grafana joins it too, or Traefik could not route to it.
- */
-function traefikNetwork(settings: Settings): { name: string }[] {
-  const network = settings.grafana.traefik.network;
-  return settings.grafana.domain && network && network !== settings.docker.network.name ? [{ name: network }] : [];
 }
 
 /** The name of Grafana's password on `server` among the stack's secrets (its data source logins). */
@@ -91,7 +83,8 @@ export class Grafana extends pulumi.ComponentResource {
   readonly dataVolume: docker.Volume;
   /** The admin password (secret). */
   readonly adminPassword: pulumi.Output<string>;
-  readonly adminUser: string;
+  /** The admin login: `grafana.adminUser`, or `admin-` and 16 generated letters and digits. */
+  readonly adminUser: pulumi.Output<string>;
   /** The URL people open (Grafana's `root_url`). */
   readonly url: string;
   /** The URL the Grafana provider calls from the machine running `pulumi up`. */
@@ -114,7 +107,16 @@ export class Grafana extends pulumi.ComponentResource {
     const provider = host.provider;
     const container = containerName(settings, "grafana");
 
-    this.adminUser = settings.grafana.adminUser;
+    // Not guessable unless set: Grafana locks a known login after 5 wrong passwords (settings/grafana.ts).
+    this.adminUser = settings.grafana.adminUser
+      ? pulumi.output(settings.grafana.adminUser)
+      : pulumi.unsecret(
+          new random.RandomString(
+            `${name}-admin-user`,
+            { length: 16, special: false, upper: false },
+            { parent: this },
+          ).result.apply((suffix) => `admin-${suffix}`),
+        );
     // Letters and digits only (32 of them, about 190 bits): the password travels in `user:password` basic auth and
     // through shell stdin, where a `:` or a quote would need escaping.
     const password =
@@ -175,10 +177,12 @@ export class Grafana extends pulumi.ComponentResource {
         name: container,
         image: imageOf(settings, "grafana"),
         memory: settings.grafana.memory,
-        envs: environment,
+        envs: settings.grafana.adminUser
+          ? environment
+          : this.adminUser.apply((user) => [...environment, `GF_SECURITY_ADMIN_USER=${user}`]),
         ports: [{ internal: SERVICE_PORTS.grafana, hostPort: settings.grafana.hostPort }],
         bindAddress: settings.docker.bindAddress,
-        networks: [...host.networksFor("grafana"), ...traefikNetwork(settings)],
+        networks: host.networksFor("grafana"),
         volumes: [{ volume: this.dataVolume.name, path: GRAFANA_PATHS.data }],
         binds: [{ hostPath: `${host.configRoot}/grafana/secrets`, path: GRAFANA_PATHS.secretsDir, readOnly: true }],
         healthcheck: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${SERVICE_PORTS.grafana}/api/health`],
@@ -188,13 +192,32 @@ export class Grafana extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: [...secrets.writes, synced], image },
     );
 
+    // The application's Traefik joins Grafana's own network (it is not on the application's): once per network.
+    const traefikJoins = settings.grafana.domain
+      ? [
+          hostCommand(
+            `${name}-traefik-joins`,
+            host.access,
+            {
+              create: joinTraefikScript(
+                settings.grafana.traefik.container,
+                networkName(settings, "grafanaIngress"),
+                host.access.docker,
+              ),
+              triggers: [host.networks.grafanaIngress],
+            },
+            { parent: this, dependsOn: [this.container] },
+          ),
+        ]
+      : [];
+
     // On this machine, the provider's way; again for every new container (the trigger replaces a command that has
     // no delete, so nothing is undone).
     const ready = hostCommand(
       `${name}-ready`,
       THIS_MACHINE,
       { create: waitForGrafanaApiScript(settings), triggers: [this.container.id] },
-      { parent: this, dependsOn: [this.container] },
+      { parent: this, dependsOn: [this.container, ...traefikJoins] },
     );
 
     this.provider = new grafana.Provider(
@@ -262,6 +285,7 @@ export class Grafana extends pulumi.ComponentResource {
       url: this.url,
       apiUrl: this.apiUrl,
       internalUrl: this.internalUrl,
+      adminUser: this.adminUser,
       adminPassword: this.adminPassword,
     });
   }

@@ -22,12 +22,13 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { Secrets, Settings } from "../settings";
 import { remoteHostOf } from "../settings/deployment";
 import { dockerCli, withRerunKey, type RootAccess } from "../host/scripts";
 
 /** How to reach the host: this machine, or SSH. */
-export type HostAccess =
+export type HostAccess = (
   | {
       readonly kind: "local";
       /** How scripts get root: decided when they run (`id -u`), by root or by a developer. */
@@ -41,7 +42,22 @@ export type HostAccess =
       /** `root` when the SSH user is root, else `sudo` (a deploy user with the sudo rule of docs/operator/deploying.md). */
       readonly root: RootAccess;
       readonly docker: string;
-    };
+    }
+) & {
+  /**
+   * The random secret that keys the digests of `rerunOn` values in the scripts' text (host/scripts.ts
+   * `withRerunKey`); required by every command with `rerunOn`. Created once per host (`DockerHost`, `FurtherHost`).
+   */
+  readonly rerunKey?: pulumi.Output<string>;
+};
+
+/**
+ * A host's rerun key: 48 random letters and digits in the state (a secret, never shown), created once and kept, so a
+ * digest changes only when its values do.
+ */
+export function rerunKey(name: string, parent: pulumi.Resource): pulumi.Output<string> {
+  return new random.RandomPassword(name, { length: 48, special: false }, { parent }).result;
+}
 
 /**
  * The host behind the Docker engine of the settings: SSH when `ssh` is set or the engine is `ssh://`, this machine
@@ -91,11 +107,20 @@ export interface HostCommandArgs {
 }
 
 function keyed(
+  name: string,
+  access: HostAccess,
   script: pulumi.Input<string> | undefined,
   rerunOn: HostCommandArgs["rerunOn"],
 ): pulumi.Input<string> | undefined {
   if (script === undefined || rerunOn === undefined) return script;
-  return pulumi.all([script, pulumi.output(rerunOn)]).apply(([text, values]) => withRerunKey(text, values as string[]));
+  if (!access.rerunKey)
+    throw new Error(`${name}: a command with rerunOn needs its host's rerun key (HostAccess.rerunKey)`);
+  // The keyed digest reveals nothing of the key or the values: the script stays readable in previews and diffs.
+  return pulumi.unsecret(
+    pulumi
+      .all([script, pulumi.output(rerunOn), access.rerunKey])
+      .apply(([text, values, key]) => withRerunKey(text, values as string[], key)),
+  );
 }
 
 /**
@@ -108,8 +133,8 @@ export function hostCommand(
   opts: pulumi.CustomResourceOptions,
 ): command.local.Command | command.remote.Command {
   const common = {
-    create: keyed(args.create, args.rerunOn),
-    update: keyed(args.update ?? args.create, args.rerunOn),
+    create: keyed(name, access, args.create, args.rerunOn),
+    update: keyed(name, access, args.update ?? args.create, args.rerunOn),
     delete: args.delete,
     stdin: args.stdin,
     triggers: args.triggers,

@@ -4,10 +4,14 @@
  * - `monitoring` (internal: no route out, no published port): every service of the stack; Grafana reaches its
  *   data sources, Prometheus its targets, Alloy Loki here. No container of the application is on it.
  * - `app`: the application's network (`docker.network`, `koprogo-network` in prod). Joined only by what must reach
- *   the application's containers or be reached by them: Prometheus (scrapes the backend and Traefik), the
- *   PostgreSQL exporter (connects to koprogo-postgres), and Grafana (the application's Traefik routes
- *   `grafana.<domain>` to it; Traefik joining the monitoring network instead would put an internet-facing proxy
- *   beside Alertmanager and Loki). Each of the three refuses a caller without a login.
+ *   the application's containers: Prometheus (scrapes the backend and Traefik) and the PostgreSQL exporter
+ *   (connects to koprogo-postgres). Both refuse a caller without a login. Not Grafana: every login and every
+ *   `pulumi up` sends Grafana's admin `Authorization: Basic` from Traefik to Grafana in clear HTTP, and on a shared
+ *   bridge any application container with `CAP_NET_RAW` can ARP-spoof that hop and read it.
+ * - `grafanaIngress`: a bridge of Grafana and the application's Traefik only (Traefik is connected to it by the
+ *   stack, and by the application's Compose file to keep it across restarts): the hop that carries Grafana's logins.
+ *   Traefik joining the monitoring network instead would put an internet-facing proxy beside Alertmanager and Loki.
+ *   Not internal: it also carries Grafana's loopback-published port (`grafana.hostPort`).
  * - `egress`: a bridge of its own for Alertmanager, the one service that must reach the internet (Slack,
  *   PagerDuty, the SMS gateway, the heartbeat URL). Docker isolates bridges from each other, so nothing of the
  *   application reaches Alertmanager through it; it also carries Alertmanager's loopback-published port.
@@ -18,7 +22,7 @@
  */
 import type { StackService } from "./serviceUsers";
 
-export const STACK_NETWORKS = ["monitoring", "app", "egress", "dockerApi", "logIngress"] as const;
+export const STACK_NETWORKS = ["monitoring", "app", "egress", "dockerApi", "logIngress", "grafanaIngress"] as const;
 export type StackNetwork = (typeof STACK_NETWORKS)[number];
 
 /** Networks created `internal: true`: no gateway to the outside, no port publishing. */
@@ -27,7 +31,7 @@ export const INTERNAL_NETWORKS: readonly StackNetwork[] = ["monitoring", "docker
 export const NETWORK_MEMBERS: Readonly<Record<StackService, readonly StackNetwork[] | "host">> = {
   prometheus: ["monitoring", "app"],
   alertmanager: ["monitoring", "egress"],
-  grafana: ["monitoring", "app"],
+  grafana: ["monitoring", "grafanaIngress"],
   loki: ["monitoring"],
   alloy: ["monitoring", "dockerApi"],
   postgresExporter: ["monitoring", "app"],

@@ -19,7 +19,7 @@
  * Everything is created under one name prefix and one /16 given by the caller; `destroy()` (and a synchronous
  * sweep on process exit) deletes the namespaces, which removes their interfaces, bridges and routes with them.
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -122,6 +122,9 @@ export class NetworkLab {
   private veths = 0;
   private readonly reserved = new Set<string>();
 
+  /** The kernel settings of the host namespace the verdicts depend on, as set (see `pinKernelPreconditions`). */
+  kernel: readonly string[] = [];
+
   private constructor(private readonly options: NetworkLabOptions) {
     const base = `${options.prefix}${process.pid}-`;
     this.host = `${base}host`;
@@ -143,6 +146,7 @@ export class NetworkLab {
     labs.add(lab);
     try {
       lab.addNamespace(lab.host);
+      lab.kernel = pinKernelPreconditions(lab.host);
       lab.createBridge("docker0", `${options.subnet16}.0.1`);
       lab.addNamespace(lab.outside);
       lab.link(lab.host, "eth0", lab.publicAddress, lab.outside, "eth0", lab.outsideAddress);
@@ -296,4 +300,30 @@ export class NetworkLab {
     sh("ip", ["-n", nsA, "link", "set", ifA, "up"]);
     sh("ip", ["-n", nsB, "link", "set", ifB, "up"]);
   }
+}
+
+/**
+ * Sets, in the lab's host namespace, the kernel settings that decide whether it forwards between its interfaces,
+ * instead of inheriting them: a new namespace takes the machine's `net.ipv4.ip_forward` (kernel default
+ * `net.core.devconf_inherit_init_net=0`), which is 1 on any machine where a Docker engine has run, and with
+ * `br_netfilter` loaded bridged frames go through the namespace's iptables. Measured: on this kind of machine a new
+ * namespace had `ip_forward=1` and `bridge-nf-call-iptables=1`, and the LAN neighbour then reached container ports
+ * through the host (the attack suite's verdict depended on the machine). Pinned to what the lab models (no
+ * forwarding: Docker's isolation), and reported with every run.
+ */
+export function pinKernelPreconditions(netns: string): string[] {
+  sh("ip", ["netns", "exec", netns, "sysctl", "-qw", "net.ipv4.ip_forward=0"]);
+  const bridgeNf = spawnSync("ip", [
+    "netns",
+    "exec",
+    netns,
+    "test",
+    "-e",
+    "/proc/sys/net/bridge/bridge-nf-call-iptables",
+  ]);
+  if (bridgeNf.status === 0) {
+    sh("ip", ["netns", "exec", netns, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0"]);
+    return ["net.ipv4.ip_forward=0", "br_netfilter loaded, net.bridge.bridge-nf-call-iptables=0"];
+  }
+  return ["net.ipv4.ip_forward=0", "br_netfilter not loaded (bridged frames never reach iptables)"];
 }

@@ -2,7 +2,7 @@
  * Grafana's own configuration as pure functions of the settings: the URLs it is known by, its environment
  * (`GF_*` variables: no grafana.ini to template), and the Traefik labels that publish it on a domain.
  */
-import { containerName, SERVICE_PORTS, type Settings } from "../settings";
+import { containerName, networkName, SERVICE_PORTS, type Settings } from "../settings";
 import { grafanaSettingsIssues } from "../settings/grafana";
 import { GRAFANA_METRICS_PASSWORD } from "../webauth/paths";
 import { GRAFANA_PATHS } from "./paths";
@@ -53,7 +53,8 @@ export function grafanaEnvironment(settings: Settings): string[] {
   const env: Record<string, string> = {
     GF_SERVER_HTTP_PORT: String(SERVICE_PORTS.grafana),
     GF_SERVER_ROOT_URL: rootUrl,
-    GF_SECURITY_ADMIN_USER: settings.grafana.adminUser,
+    // The admin login; a generated one is added by the component (components/grafana.ts) when this is unset.
+    ...(settings.grafana.adminUser ? { GF_SECURITY_ADMIN_USER: settings.grafana.adminUser } : {}),
     // Read from a 0640 file, so the password is in neither `docker inspect` nor the container's arguments.
     GF_SECURITY_ADMIN_PASSWORD__FILE: GRAFANA_PATHS.adminPasswordFile,
     GF_AUTH_ANONYMOUS_ENABLED: "false",
@@ -69,8 +70,8 @@ export function grafanaEnvironment(settings: Settings): string[] {
     GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: "false",
     GF_NEWS_NEWS_FEED_ENABLED: "false",
     GF_LOG_MODE: "console",
-    // `/metrics` for the `grafana` scrape job, behind basic auth: Grafana is on the application's network (for
-    // Traefik), and its metrics must not be readable from there. The Traefik router also leaves /metrics out.
+    // `/metrics` for the `grafana` scrape job, behind basic auth: Traefik shares a network with Grafana, and its
+    // metrics must not be readable from there. The Traefik router also leaves /metrics out.
     GF_METRICS_ENABLED: "true",
     GF_METRICS_BASIC_AUTH_USERNAME: "prometheus",
     GF_METRICS_BASIC_AUTH_PASSWORD__FILE: GRAFANA_METRICS_PASSWORD.inContainer,
@@ -90,7 +91,8 @@ export function grafanaTraefikLabels(
   const router = containerName(settings, "grafana");
   return {
     "traefik.enable": "true",
-    "traefik.docker.network": traefik.network ?? settings.docker.network.name,
+    // The hop that carries Grafana's logins in clear: on the stack's bridge of Grafana and Traefik only.
+    "traefik.docker.network": networkName(settings, "grafanaIngress"),
     // `/metrics` is not routed at all: it is for Prometheus on the monitoring network, never for the internet.
     [`traefik.http.routers.${router}.rule`]: `Host(\`${domain}\`) && !PathPrefix(\`/metrics\`)`,
     [`traefik.http.routers.${router}.entrypoints`]: traefik.entrypoint,

@@ -114,12 +114,19 @@ export function removeFileScript(file: string): string {
 }
 
 /**
- * Prefixes `script` with a comment carrying the digest of `values`. A Command's `triggers` always replace it
+ * Prefixes `script` with a comment carrying a keyed digest of `values`. A Command's `triggers` always replace it
  * (see `components/host.ts`); a changed script text is an update instead, which runs the `update` script and
  * never the old resource's `delete`. The comment is how "run again when these values change" stays an update.
+ *
+ * Keyed (HMAC-SHA256 with `key`, a random secret of the stack, `DockerHost.rerunKey`), because the values are often
+ * digests of secrets (a password, a webhook URL) and the script text is in the state and in every preview posted on
+ * a pull request: a plain `sha256(sha256(secret))` there lets anyone who reads it test guesses of an
+ * operator-chosen secret offline. Without the key a digest says nothing about the secret.
  */
-export function withRerunKey(script: string, values: readonly string[]): string {
-  return `# rerun when changed: ${contentHash(values.join("\n"))}\n${script}`;
+export function withRerunKey(script: string, values: readonly string[], key: string): string {
+  if (key.length < 16) throw new Error("the rerun key must be a random secret of at least 16 characters");
+  const digest = crypto.createHmac("sha256", key).update(values.join("\n")).digest("hex");
+  return `# rerun when changed: hmac-sha256 ${digest}\n${script}`;
 }
 
 /**

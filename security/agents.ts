@@ -47,7 +47,50 @@ export interface AgentSpec {
 const STRICT = "set -eu";
 const APT_ENV = "export DEBIAN_FRONTEND=noninteractive";
 
-/** Installs the pinned versions (from `repository` when given), holds them, and checks what dpkg reports. */
+/**
+ * The release line of a Debian version: epoch, major and minor (`1:6.0.4-3` → `1:6.0.`, `1.6.8` → `1.6.`). The
+ * agents stay on the line the stack was tested with, and take every later version of it: the distribution's
+ * security updates (`0.11.2-6ubuntu0.1`), CrowdSec's patch releases.
+ */
+export function releaseLine(version: string): string {
+  const match = /^(\d+:)?(\d+)\.(\d+)/.exec(version);
+  if (!match) throw new Error(`version \`${version}\` has no major.minor release line`);
+  return `${match[1] ?? ""}${match[2]}.${match[3]}.`;
+}
+
+/** The file under `/etc/apt/preferences.d/` that keeps an agent on its release line. */
+export const aptPreferencesFile = (agent: SecurityAgent) => `/etc/apt/preferences.d/koprogo-observability-${agent}`;
+
+/**
+ * apt preferences that keep each pinned package on its release line (`Pin: version 1:6.0.*`, priority 1001:
+ * never a newer line, even from another enabled source, and back to the line if something moved it off) while
+ * letting apt and unattended-upgrades install later versions of that line. Not `apt-mark hold`: a held package
+ * gets no security update, and these are root daemons that parse hostile traffic.
+ *
+ * Behaviour relied on (apt_preferences(5), apt 2.4 of Ubuntu 22.04 and 2.6 of Debian 12): a `Pin: version` takes a
+ * glob; a priority above 1000 installs the pinned version even when it is a downgrade; among versions with the same
+ * priority the highest wins. Checked with the real apt in tests/security.aptPin.test.ts.
+ */
+export function aptPreferences(spec: Pick<AgentSpec, "agent" | "packages">): string {
+  return spec.packages
+    .filter((p): p is Required<AptPackage> => p.version !== undefined)
+    .map((p) =>
+      [
+        `Explanation: koprogo-observability ${spec.agent}: release line of ${p.version}, security updates included`,
+        `Package: ${p.name}`,
+        `Pin: version ${releaseLine(p.version)}*`,
+        "Pin-Priority: 1001",
+      ].join("\n"),
+    )
+    .join("\n\n")
+    .concat("\n");
+}
+
+/**
+ * Installs the pinned versions (from `repository` when given) unless a version of the same release line at least
+ * as new is there already (a security update installed since is kept, never downgraded), writes the release-line
+ * preferences, releases any `apt-mark hold` an older deploy left, and checks what dpkg reports.
+ */
 export function installScript(spec: AgentSpec): string {
   const lines = [STRICT, APT_ENV];
   if (spec.repository) {
@@ -62,18 +105,27 @@ export function installScript(spec: AgentSpec): string {
     );
   }
   const pinned = spec.packages.filter((p): p is Required<AptPackage> => p.version !== undefined);
-  const pins = spec.packages
-    .map((p) => shellQuote(p.version === undefined ? p.name : `${p.name}=${p.version}`))
-    .join(" ");
-  const names = pinned.map((p) => shellQuote(p.name)).join(" ");
+  const unpinned = spec.packages.filter((p) => p.version === undefined).map((p) => shellQuote(p.name));
+  const names = spec.packages.map((p) => shellQuote(p.name)).join(" ");
+  /** True in sh when the installed version of `p` is on its release line and at least the configured one. */
+  const current = (p: Required<AptPackage>) => {
+    const minimum = p.version.replace(/\*$/, "");
+    const line = releaseLine(p.version).replace(/([^A-Za-z0-9.+~:-])/g, "\\$1");
+    return `v=$(dpkg-query -W -f='\${Version}' ${shellQuote(p.name)} 2>/dev/null) && dpkg --compare-versions "$v" ge ${shellQuote(minimum)} && case "$v" in ${line}*) true ;; *) false ;; esac`;
+  };
   lines.push(
+    // A hold from an older deploy would keep blocking security updates.
+    `apt-mark unhold ${names} >/dev/null 2>&1 || true`,
+    `printf '%s' ${shellQuote(aptPreferences(spec))} > ${shellQuote(aptPreferencesFile(spec.agent))}`,
     "apt-get update -q",
-    `apt-get install -y -q --no-install-recommends --allow-downgrades --allow-change-held-packages ${pins}`,
-    // Held: unattended-upgrades must not move an agent off the version the stack declares.
-    `apt-mark hold ${names} >/dev/null`,
+    ...(unpinned.length > 0 ? [`apt-get install -y -q --no-install-recommends ${unpinned.join(" ")}`] : []),
     ...pinned.map(
       (p) =>
-        `v=$(dpkg-query -W -f='\${Version}' ${shellQuote(p.name)}); case "$v" in ${p.version.replace(/([^A-Za-z0-9.+~:*-])/g, "\\$1")}) ;; *) echo "${p.name}: installed $v, expected ${p.version}" >&2; exit 1 ;; esac`,
+        `if ! { ${current(p)}; }; then apt-get install -y -q --no-install-recommends --allow-downgrades --allow-change-held-packages ${shellQuote(`${p.name}=${p.version}`)}; fi`,
+    ),
+    ...pinned.map(
+      (p) =>
+        `if ! { ${current(p)}; }; then echo "${p.name}: installed \${v:-nothing}, expected ${p.version} or a later version of its release line ${releaseLine(p.version)}*" >&2; exit 1; fi`,
     ),
   );
   return lines.join("\n");
@@ -87,6 +139,7 @@ export function removeScript(spec: AgentSpec): string {
     APT_ENV,
     `apt-mark unhold ${names} >/dev/null 2>&1 || true`,
     `apt-get purge -y -q ${names} || true`,
+    `rm -f ${shellQuote(aptPreferencesFile(spec.agent))}`,
   ];
   if (spec.repository) {
     lines.push(

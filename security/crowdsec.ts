@@ -6,6 +6,7 @@
  */
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
+import { POSTGRES_LOG_LINE_PREFIX } from "./fail2ban";
 import { entries, toIni } from "./ini";
 
 /** Log types the hub parsers select on (`evt.Parsed.program`): the acquisition labels must say exactly these. */
@@ -112,7 +113,7 @@ export function pgsqlParserYaml(): string {
   return toYaml({
     onsuccess: "next_stage",
     name: "koprogo/pgsql-logs",
-    description: "PostgreSQL 15 authentication failures, log_line_prefix '%m [%p] %h%q ' (address of the prefix only)",
+    description: `PostgreSQL 15 authentication failures, log_line_prefix '${POSTGRES_LOG_LINE_PREFIX}' (address of the prefix only)`,
     filter: `evt.Parsed.program == '${CROWDSEC_LOG_TYPES.postgres}'`,
     nodes: [
       {

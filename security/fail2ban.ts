@@ -62,10 +62,17 @@ export function routerRegex(pattern: string): string {
  *   address at the start of the line and the router field from the end (the two fields after it are Traefik's).
  *   The path is Go's `url.URL.String()`, which escapes spaces and quotes; the method is any HTTP token (a flood
  *   with `M-SEARCH` counts too).
- * - JSON is logrus' JSON with the keys in alphabetical order (`ClientHost` < `RequestPath` < `RouterName`) and
- *   every string JSON-escaped, so `"Key":"` can only be a real key.
- * - `ClientHost` is the `X-Forwarded-For` header when one reaches the access log: Traefik's entry point drops it
- *   from untrusted clients unless `forwardedHeaders.insecure` or `trustedIPs` say otherwise (see README).
+ *   The user name is `url.URL.User.Username()` of the request target, DECODED: `GET http://x%0A198.51.100.9%20-%20y@h/api/`
+ *   writes `<peer> - x`, a newline, then `198.51.100.9 - y [<date>] "GET /api/..."`, a whole line with the address
+ *   the client chose (measured with the real Traefik in the attack suite, `traefik-log-forgery`). So `staging` and
+ *   `prod` refuse `common` (settings/security.ts `traefikAccessFormatProblem`); this variant is for `dev` only.
+ * - JSON is logrus' `JSONFormatter` (Go's `encoding/json` of a map: keys in byte order, so `ClientAddr` is the
+ *   first key of every line, and every string JSON-escaped, newlines included), so `"Key":"` can only be a real
+ *   key and nothing a client sends comes before `ClientAddr`.
+ * - The address is `ClientAddr`, the TCP peer (`req.RemoteAddr`, `ip:port` or `[ip6]:port`), not `ClientHost`,
+ *   which is the `X-Forwarded-For` header when one reaches the access log (with `forwardedHeaders.trustedIPs` or
+ *   `insecure`): the ban drops packets in `DOCKER-USER`, where only the peer can be dropped, and a header is text
+ *   the client writes. CrowdSec's hub parser and our source guard read `ClientAddr` too.
  */
 export function apiAbuseFilter(settings: Settings): string {
   const { traefikAccessFormat } = settings.security.logs;
@@ -75,7 +82,7 @@ export function apiAbuseFilter(settings: Settings): string {
   const failregex =
     traefikAccessFormat === "common"
       ? `^<HOST> - \\S+ \\[[^\\]]*\\] "[^" ]+ ${prefix}\\S* [^"]*" \\d+ (?:\\d+|-) .* \\d+ "(?=[^"]*" "[^"]*" \\d+ms$)${router}" "[^"]*" \\d+ms$`
-      : `^\\{.*"ClientHost":"<HOST>".*"RequestPath":"${prefix}[^"]*".*"RouterName":"${router}"`;
+      : `^\\{"ClientAddr":"\\[?<HOST>\\]?:\\d+",.*"RequestPath":"${prefix}[^"]*".*"RouterName":"${router}"`;
   return toIni(
     {
       comment: [

@@ -26,11 +26,17 @@ export const traefikPublishing = z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, "must be a Traefik certificate resolver name")
       .default("letsencrypt"),
-    /** Docker network Traefik reaches Grafana on. Defaults to the stack's `docker.network.name`. */
-    network: z
+    /**
+     * The application's Traefik container. `pulumi up` connects it to the stack's own Grafana network
+     * (`<namePrefix>-grafana-ingress`), the only network Traefik reaches Grafana on: Grafana is not on the
+     * application's network, where any container could read its logins off the wire (docs/security.md). Add that
+     * network to Traefik's service in the application's Compose file too (docs/deploying.md), so a re-created Traefik
+     * keeps it. Defaults to `koprogo-traefik`.
+     */
+    container: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker network name")
-      .optional(),
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a Docker container name like koprogo-traefik")
+      .default("koprogo-traefik"),
   })
   .strict();
 
@@ -54,11 +60,17 @@ export const grafanaSettings = z
      * A remote engine without a domain needs it set (e.g. an SSH tunnel `http://127.0.0.1:3001`).
      */
     apiUrl: httpUrl.optional(),
-    /** Admin login. The password is the `grafanaAdminPassword` secret, or generated. Defaults to `admin`. */
+    /**
+     * Admin login. Unset (the default): generated once, `admin-` and 16 random letters and digits (stack output
+     * `grafanaAdminUser`). Grafana locks a login for 5 minutes after 5 wrong passwords, and its login and API are
+     * on the internet through Traefik: a known name such as `admin` lets anyone keep the operators and `pulumi up`
+     * locked out during an incident. `staging` and `prod` refuse the usual names. The password is the
+     * `grafanaAdminPassword` secret, or generated.
+     */
     adminUser: z
       .string()
       .regex(/^[A-Za-z0-9_.@-]{1,64}$/, "must be a login name")
-      .default("admin"),
+      .optional(),
     /** Dashboard thresholds that no alert shares (the alert thresholds are `alerts.thresholds`). */
     dashboards: z
       .object({
@@ -140,4 +152,21 @@ export function grafanaSettingsIssues({ grafana, alerts, docker }: GrafanaContex
     });
   }
   return issues;
+}
+
+/** Admin names anyone tries first: refused where Grafana is on the internet (`staging`, `prod`). */
+export const GUESSABLE_ADMIN_USERS = ["admin", "administrator", "root", "grafana", "koprogo", "operator", "ops"];
+
+/** A guessable `grafana.adminUser` in `staging`/`prod` (settings/load.ts reports it with the other stack problems). */
+export function grafanaAdminUserProblem(settings: {
+  environment: string;
+  grafana: { adminUser?: string };
+}): { key: string; message: string } | undefined {
+  const user = settings.grafana.adminUser;
+  if ((settings.environment !== "prod" && settings.environment !== "staging") || user === undefined) return undefined;
+  if (!GUESSABLE_ADMIN_USERS.includes(user.toLowerCase())) return undefined;
+  return {
+    key: "grafana.adminUser",
+    message: `must not be "${user}" in ${settings.environment}: Grafana locks a login after 5 wrong passwords, and anyone on the internet who knows the name can keep the operators and pulumi up locked out; leave it unset (a random name is generated, stack output grafanaAdminUser)`,
+  };
 }

@@ -8,6 +8,8 @@ import YAML from "yaml";
 import { z } from "zod";
 import { watchdogProblem } from "./alerting";
 import { keysAt, nearest } from "./didYouMean";
+import { traefikAccessFormatProblem } from "./security";
+import { grafanaAdminUserProblem } from "./grafana";
 import { ENVIRONMENTS, settingsSchema, type Settings } from "./schema";
 import { isSecretName, requiredSecrets, type SecretName } from "./secrets";
 
@@ -61,6 +63,8 @@ export function parseStackConfig(
   if (problems.length === 0 && result.success) {
     const watchdog = watchdogProblem(result.data);
     if (watchdog) problems.push(`${CONFIG_NAMESPACE}:${watchdog.key}: ${watchdog.message}`);
+    for (const problem of [traefikAccessFormatProblem(result.data), grafanaAdminUserProblem(result.data)])
+      if (problem) problems.push(`${CONFIG_NAMESPACE}:${problem.key}: ${problem.message}`);
     for (const { name, because } of requiredSecrets(result.data)) {
       if (!secretNames.includes(name))
         problems.push(

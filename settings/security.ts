@@ -130,7 +130,10 @@ export const fail2banSettings = z
   .object({
     /** Install fail2ban (with `security.enabled`). */
     enabled: z.boolean().default(true),
-    /** Package version installed and held. Defaults to Ubuntu 22.04's `0.11.2-6`. */
+    /**
+     * Package version installed; the host then stays on its release line (`0.11.*`) and takes that line's security
+     * updates (apt preferences, not a hold). Defaults to Ubuntu 22.04's `0.11.2-6`.
+     */
     version: aptVersion.default("0.11.2-6"),
     jails: z
       .object({
@@ -299,8 +302,14 @@ export const securitySettings = z
          * `--accesslog.filepath=/var/log/traefik/access.log` and bind-mount `/var/log/traefik` (see README).
          */
         traefikAccess: hostLogPath.default("/var/log/traefik/access.log"),
-        /** `common` (CLF, Traefik's default) or `json` (`--accesslog.format=json`). */
-        traefikAccessFormat: z.enum(["common", "json"]).default("common"),
+        /**
+         * `json` (Traefik's `--accesslog.format=json`, the default) or `common` (CLF, Traefik's own default).
+         * `staging` and `prod` refuse `common`: Traefik writes the URL's user name (`http://name@host/...`) into a CLF
+         * line unescaped, after Go decoded `%0A` in it, so one request writes a whole second line with an address the
+         * client chose, and fail2ban and CrowdSec would ban that address (docs/security.md "The access log").
+         * JSON escapes every value; the jail and CrowdSec read the peer from `ClientAddr`.
+         */
+        traefikAccessFormat: z.enum(["common", "json"]).default("json"),
         /**
          * The PostgreSQL container's log on the host, written by PostgreSQL's logging collector into a
          * bind-mounted directory with `log_line_prefix='%m [%p] %h%q '` (the client address), see README.
@@ -331,3 +340,23 @@ export type SecuritySettings = z.infer<typeof securitySettings>;
 export type Fail2banSettings = z.infer<typeof fail2banSettings>;
 export type CrowdsecSettings = z.infer<typeof crowdsecSettings>;
 export type SuricataSettings = z.infer<typeof suricataSettings>;
+
+/**
+ * Traefik's common log format where bans are taken on it (`staging`, `prod`): refused, because a client writes its
+ * own log lines through the URL's user name. Checked with the required secrets (settings/load.ts), on the parsed
+ * stack config: the schema itself still parses `common`, for `dev` and the tests that show the forgery.
+ */
+export function traefikAccessFormatProblem(settings: {
+  environment: string;
+  security: { logs: { traefikAccessFormat: string } };
+}): { key: string; message: string } | undefined {
+  if (
+    (settings.environment !== "prod" && settings.environment !== "staging") ||
+    settings.security.logs.traefikAccessFormat !== "common"
+  )
+    return undefined;
+  return {
+    key: "security.logs.traefikAccessFormat",
+    message: `must be json in ${settings.environment}, not common: in Traefik's common log format the user name of a request's URL is written unescaped (Go decodes %0A in it), so one request from anyone on the internet forges a whole access-log line with an address of its choosing, and fail2ban's api-abuse jail and CrowdSec would ban that address. Run the application's Traefik with --accesslog.format=json and set security.logs.traefikAccessFormat: json (docs/deploying.md "Log files")`,
+  };
+}

@@ -10,8 +10,10 @@ import {
   stepsUsing,
   type Job,
   type Step,
+  type Workflow,
 } from "./helpers/workflows";
 import { PROJECT_DIR } from "./helpers/stacks";
+import { CI_ENVIRONMENTS, DEPLOY_SECRETS, jobSecrets, secretFindings } from "./helpers/workflowSecrets";
 
 const workflows = loadWorkflows();
 const actions = loadActions();
@@ -20,8 +22,10 @@ const deploy = workflows["deploy.yml"];
 const checks = workflows["checks.yml"];
 const PULUMI_ACTION = "pulumi/actions";
 
-/** `owner/repo[/path]@vX.Y.Z` or a full commit digest: a tag that cannot move to other code unnoticed. */
-const PINNED_ACTION = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._/-]+)?@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/;
+/** `owner/repo[/path]@<full commit digest>`: a tag can be moved to other code by whoever controls the action's repository. */
+const PINNED_ACTION = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._/-]+)?@[0-9a-f]{40}$/;
+/** The line of a pinned action in the YAML: the digest, then its release as a comment (what Renovate writes and updates). */
+const PINNED_LINE = /uses: ([A-Za-z0-9-]+\/[A-Za-z0-9._\/-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/;
 
 function allSteps(): { where: string; step: Step }[] {
   const fromWorkflows = Object.entries(workflows).flatMap(([file, wf]) =>
@@ -69,13 +73,52 @@ describe("the workflow files", () => {
     }
   });
 
-  it("pin every action to an exact release (no branch, no bare major)", () => {
+  it("pin every action to a commit digest (no tag, no branch), with its release in a comment", () => {
     const uses = allSteps().flatMap(({ where, step }) => (step.uses ? [{ where, uses: step.uses }] : []));
     expect(uses.length).toBeGreaterThan(5);
     for (const { where, uses: ref } of uses) {
       if (ref.startsWith("./")) continue;
-      expect(PINNED_ACTION.test(ref) ? ref : `${where}: ${ref} is not pinned to an exact release`).toBe(ref);
+      expect(PINNED_ACTION.test(ref) ? ref : `${where}: ${ref} is not pinned to a commit digest`).toBe(ref);
     }
+    const files = [
+      ...Object.keys(workflows).map((f) => path.join(PROJECT_DIR, ".github", "workflows", f)),
+      ...Object.keys(actions).map((d) => path.join(PROJECT_DIR, ".github", "actions", d, "action.yml")),
+    ];
+    for (const file of files) {
+      for (const line of fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => /^\s*(- )?uses: [^.]/.test(l)))
+        expect(`${path.basename(file)}: ${line.trim()}`).toMatch(PINNED_LINE);
+    }
+  });
+
+  it("pin the digests checked against each action's release tag", () => {
+    // Read from each action's repository (its tag resolved to a commit) on 2026-12-07; Renovate updates both
+    // together. A digest that is not the tag's commit would be code nobody reviewed under that name.
+    const expected: Record<string, [string, string]> = {
+      "actions/checkout": ["11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"],
+      "actions/upload-artifact": ["ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"],
+      "actions/setup-node": ["49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"],
+      "webfactory/ssh-agent": ["a6f90b1f127823b31d4d4a8d96047790581349bd", "v0.9.1"],
+      "pulumi/actions": ["8582a9e8cc630786854029b4e09281acd6794b58", "v6.6.1"],
+    };
+    const dirs = [
+      path.join(PROJECT_DIR, ".github", "workflows"),
+      ...Object.keys(actions).map((d) => path.join(PROJECT_DIR, ".github", "actions", d)),
+    ];
+    const seen = new Set<string>();
+    for (const dir of dirs) {
+      for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+        for (const line of fs.readFileSync(path.join(dir, file), "utf8").split("\n")) {
+          const m = PINNED_LINE.exec(line.trim());
+          if (!m) continue;
+          seen.add(m[1]);
+          expect([m[1], m[2], m[3]]).toEqual([m[1], ...(expected[m[1]] ?? ["(not checked)", "(not checked)"])]);
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(Object.keys(expected).sort());
   });
 
   it("use local actions and reusable workflows that exist", () => {
@@ -189,7 +232,8 @@ describe("the pull-request workflow", () => {
     });
   });
 
-  it("previews each affected stack after the checks, and not for forks, which get no secrets", () => {
+  it("previews each affected stack after the checks, only after a reviewer of the preview environment approves", () => {
+    expect(preview.environment).toEqual({ name: "preview" });
     expect(preview.needs).toBe("checks");
     expect(preview.strategy?.matrix).toEqual({ stack: "${{ fromJSON(needs.checks.outputs.stacks) }}" });
     expect(preview.strategy?.["fail-fast"]).toBe(false);
@@ -277,34 +321,54 @@ describe("the Pulumi jobs", () => {
     "AWS_REGION",
   ];
 
-  it.each(pulumiJobs)("%s takes the state backend and secrets provider from repository secrets", (_name, job) => {
-    expect(Object.keys(job.env ?? {}).sort()).toEqual([...BACKEND_ENV].sort());
-    for (const key of BACKEND_ENV.filter((k) => k !== "AWS_REGION"))
-      expect(job.env?.[key]).toBe(`\${{ secrets.${key} }}`);
-  });
+  it.each(pulumiJobs)(
+    "%s takes the state backend and secrets provider from its environment's secrets",
+    (_name, job) => {
+      expect(Object.keys(job.env ?? {}).sort()).toEqual([...BACKEND_ENV].sort());
+      for (const key of BACKEND_ENV.filter((k) => k !== "AWS_REGION"))
+        expect(job.env?.[key]).toBe(`\${{ secrets.${key} }}`);
+    },
+  );
 
-  it.each(pulumiJobs)("%s loads the VPS key into an agent before running Pulumi", (_name, job) => {
+  it.each(pulumiJobs)("%s installs the program's dependencies before running Pulumi", (_name, job) => {
     const steps = job.steps ?? [];
     const setup = steps.findIndex((s) => s.uses === "./.github/actions/pulumi-setup");
     const pulumi = steps.findIndex((s) => s.uses?.startsWith(`${PULUMI_ACTION}@`));
     expect(setup).toBeGreaterThan(-1);
     expect(setup).toBeLessThan(pulumi);
-    expect(steps[setup].with).toEqual({
+    expect(steps[setup].with).toBeUndefined();
+  });
+
+  it("only the deploy job loads the VPS key into an agent, before running Pulumi; the preview never holds it", () => {
+    const steps = deploy.jobs.up.steps ?? [];
+    const ssh = steps.findIndex((s) => s.uses === "./.github/actions/vps-ssh");
+    expect(ssh).toBeGreaterThan(-1);
+    expect(ssh).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith(`${PULUMI_ACTION}@`)));
+    expect(steps[ssh].with).toEqual({
       "ssh-private-key": "${{ secrets.VPS_SSH_PRIVATE_KEY }}",
       "ssh-known-hosts": "${{ secrets.VPS_SSH_KNOWN_HOSTS }}",
     });
+    expect(JSON.stringify(pullRequest)).not.toMatch(/vps-ssh|VPS_SSH|ssh-agent/);
   });
 
-  it("the setup action installs the dependencies, starts the agent and trusts only the given host keys", () => {
+  it("the setup action installs Node and the dependencies, nothing else", () => {
     const setup = actions["pulumi-setup"];
     expect(setup.runs.using).toBe("composite");
+    expect(setup.inputs).toBeUndefined();
     const uses = setup.runs.steps.map((s) => s.uses?.split("@")[0] ?? s.run?.trim().split("\n")[0]);
-    expect(uses).toEqual(["actions/setup-node", "npm ci --no-audit --no-fund", "webfactory/ssh-agent", "set -eu"]);
-    expect(setup.runs.steps[2].with).toEqual({ "ssh-private-key": "${{ inputs.ssh-private-key }}" });
-    expect(setup.runs.steps[3].run).toContain(">> ~/.ssh/known_hosts");
+    expect(uses).toEqual(["actions/setup-node", "npm ci --no-audit --no-fund"]);
+  });
+
+  it("the SSH action starts the agent and trusts only the given host keys", () => {
+    const ssh = actions["vps-ssh"];
+    expect(ssh.runs.using).toBe("composite");
+    const uses = ssh.runs.steps.map((s) => s.uses?.split("@")[0] ?? s.run?.trim().split("\n")[0]);
+    expect(uses).toEqual(["webfactory/ssh-agent", "set -eu"]);
+    expect(ssh.runs.steps[0].with).toEqual({ "ssh-private-key": "${{ inputs.ssh-private-key }}" });
+    expect(ssh.runs.steps[1].run).toContain(">> ~/.ssh/known_hosts");
     // Host keys come from the secret, checked by a person once; scanning them in CI would trust whoever answers.
-    expect(setup.runs.steps[3].run).not.toMatch(/^\s*ssh-keyscan/m);
-    for (const step of setup.runs.steps.filter((s) => s.run)) expect(step.shell).toBe("bash");
+    expect(ssh.runs.steps[1].run).not.toMatch(/^\s*ssh-keyscan/m);
+    for (const step of ssh.runs.steps.filter((s) => s.run)) expect(step.shell).toBe("bash");
   });
 
   it("run the policy pack that exists in the repository", () => {
@@ -335,6 +399,74 @@ describe("the Pulumi jobs", () => {
       "VPS_SSH_PRIVATE_KEY",
     ]);
     for (const name of secrets) expect(`${name}: ${deploying.includes(`\`${name}\``)}`).toBe(`${name}: true`);
+  });
+});
+
+describe("secrets and pull requests", () => {
+  it("no job that a pull request triggers can read a deploy secret; every secret is an environment's", () => {
+    expect(secretFindings(workflows)).toEqual([]);
+  });
+
+  it("the pull request's jobs, reusable checks included, read no secret except the gated preview's state access", () => {
+    const fromPullRequest = jobSecrets(workflows).filter((j) => j.triggers.includes("pull_request"));
+    expect(fromPullRequest.map((j) => j.where).sort()).toEqual([
+      "pull-request.yml checks",
+      "pull-request.yml checks → checks.yml test",
+      "pull-request.yml preview",
+    ]);
+    for (const job of fromPullRequest.filter((j) => j.secrets.length > 0)) {
+      expect(job.environments).toEqual(["preview"]);
+      expect(job.secrets.filter((s) => (DEPLOY_SECRETS as readonly string[]).includes(s))).toEqual([]);
+    }
+    expect(fromPullRequest.filter((j) => j.where.includes("checks")).flatMap((j) => j.secrets)).toEqual([]);
+  });
+
+  it("finds the hole of the workflow before environments (repository secrets and the VPS key in the preview)", () => {
+    const before = parseYamlFile<Workflow>(
+      path.join(PROJECT_DIR, "tests", "fixtures", "pull-request.before-environments.yml"),
+    );
+    const findings = secretFindings({ ...workflows, "pull-request.yml": before });
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^pull-request\.yml preview reads .*VPS_SSH_PRIVATE_KEY.* without a known environment/),
+        expect.stringMatching(
+          /^pull-request\.yml preview runs on pull_request and can read the deploy secret VPS_SSH_KNOWN_HOSTS, VPS_SSH_PRIVATE_KEY$/,
+        ),
+      ]),
+    );
+  });
+
+  it.each([
+    [
+      "secrets: inherit into a reusable workflow",
+      { uses: "./.github/workflows/checks.yml", secrets: "inherit" },
+      /can read every secret/,
+    ],
+    [
+      "toJSON(secrets)",
+      { "runs-on": "x", environment: "preview", steps: [{ run: "echo '${{ toJSON(secrets) }}'" }] },
+      /can read every secret/,
+    ],
+    [
+      "the production environment",
+      { "runs-on": "x", environment: "production", steps: [{ run: "echo ${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" }] },
+      /outside a reviewer-gated preview environment/,
+    ],
+    [
+      "the VPS key in the preview environment",
+      { "runs-on": "x", environment: "preview", steps: [{ run: "echo ${{ secrets.VPS_SSH_PRIVATE_KEY }}" }] },
+      /deploy secret VPS_SSH_PRIVATE_KEY/,
+    ],
+  ])("refuses %s in a pull request's job", (_what, job, finding) => {
+    const wf = { name: "x", on: { pull_request: {} }, jobs: { leak: job } } as unknown as Workflow;
+    expect(secretFindings({ ...workflows, "leak.yml": wf }).join("\n")).toMatch(finding);
+  });
+
+  it("docs/ci.md tells the operator to create each environment with required reviewers and no repository secret", () => {
+    const ci = fs.readFileSync(path.join(PROJECT_DIR, "docs", "ci.md"), "utf8");
+    for (const name of Object.keys(CI_ENVIRONMENTS))
+      expect(ci).toMatch(new RegExp(`\`${name}\`[^\n]*required reviewers`));
+    expect(ci).toContain("no repository secret");
   });
 });
 

@@ -182,7 +182,7 @@ describe("Grafana on the prod stack", () => {
   it("is routed by the application's Traefik on its domain with TLS", () => {
     expect(labels(grafanaContainer())).toMatchObject({
       "traefik.enable": "true",
-      "traefik.docker.network": "koprogo-network",
+      "traefik.docker.network": "koprogo-obs-grafana-ingress",
       // /metrics is never routed to the internet (and asks for a login anyway).
       "traefik.http.routers.koprogo-obs-grafana.rule": "Host(`grafana.koprogo.com`) && !PathPrefix(`/metrics`)",
       "traefik.http.routers.koprogo-obs-grafana.entrypoints": "websecure",

@@ -151,7 +151,7 @@ describe("Grafana publication", () => {
   it("routes the domain through the application's Traefik over TLS with the configured resolver", () => {
     expect(grafanaTraefikLabels(prod)).toEqual({
       "traefik.enable": "true",
-      "traefik.docker.network": "koprogo-network",
+      "traefik.docker.network": "koprogo-obs-grafana-ingress",
       "traefik.http.routers.koprogo-obs-grafana.rule": "Host(`grafana.koprogo.com`) && !PathPrefix(`/metrics`)",
       "traefik.http.routers.koprogo-obs-grafana.entrypoints": "websecure",
       "traefik.http.routers.koprogo-obs-grafana.tls": "true",

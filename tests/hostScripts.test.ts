@@ -249,10 +249,25 @@ describe("scripts that talk to the Docker engine", () => {
 });
 
 describe("the rerun key", () => {
+  const key = "k".repeat(48);
+
   it("changes the script text when a value changes, and only then", () => {
-    expect(withRerunKey("true", ["a", "b"])).toBe(withRerunKey("true", ["a", "b"]));
-    expect(withRerunKey("true", ["a", "b"])).not.toBe(withRerunKey("true", ["a", "c"]));
-    expect(run("sh", ["-c", withRerunKey("echo ok", ["x"])]).output).toBe("ok\n");
+    expect(withRerunKey("true", ["a", "b"], key)).toBe(withRerunKey("true", ["a", "b"], key));
+    expect(withRerunKey("true", ["a", "b"], key)).not.toBe(withRerunKey("true", ["a", "c"], key));
+    expect(run("sh", ["-c", withRerunKey("echo ok", ["x"], key)]).output).toBe("ok\n");
+  });
+
+  it("keys the digest with the stack's secret: the text holds no plain hash of a secret to guess offline", () => {
+    const secret = "Summer2026!";
+    const text = withRerunKey("true", [contentHash(secret)], key);
+    // What the text used to carry: sha256(sha256(secret)), which a dictionary run against the state would find.
+    expect(text).not.toContain(contentHash(contentHash(secret)));
+    expect(text).toMatch(/^# rerun when changed: hmac-sha256 [0-9a-f]{64}\ntrue$/);
+    expect(text).not.toBe(withRerunKey("true", [contentHash(secret)], "j".repeat(48)));
+  });
+
+  it("refuses a short key", () => {
+    expect(() => withRerunKey("true", ["a"], "short")).toThrow("at least 16 characters");
   });
 });
 

@@ -53,12 +53,14 @@ describe("networks by need", () => {
     });
     expect(byName["koprogo-obs-docker-api"]).toMatchObject({ internal: true });
     expect(byName["koprogo-obs-egress"]).toMatchObject({ internal: false });
+    // Grafana and Traefik only; not internal, for Grafana's loopback-published port.
+    expect(byName["koprogo-obs-grafana-ingress"]).toMatchObject({ internal: false });
     expect(INTERNAL_NETWORKS).toEqual(["monitoring", "dockerApi"]);
   });
 
   it.each([
     ["prometheus", ["koprogo-network", "koprogo-obs-monitoring"]],
-    ["grafana", ["koprogo-network", "koprogo-obs-monitoring"]],
+    ["grafana", ["koprogo-obs-grafana-ingress", "koprogo-obs-monitoring"]],
     ["postgresExporter", ["koprogo-network", "koprogo-obs-monitoring"]],
     ["alertmanager", ["koprogo-obs-egress", "koprogo-obs-monitoring"]],
     ["loki", ["koprogo-obs-monitoring"]],
@@ -68,9 +70,18 @@ describe("networks by need", () => {
     expect(networksOf(service)).toEqual(expected);
   });
 
-  it("leaves Alertmanager, Loki, Alloy and the socket proxy off the application's network", () => {
-    for (const service of ["alertmanager", "loki", "alloy", "socketProxy"] as const)
+  it("leaves Alertmanager, Loki, Alloy, the socket proxy and Grafana off the application's network", () => {
+    for (const service of ["alertmanager", "loki", "alloy", "socketProxy", "grafana"] as const)
       expect(networksOf(service)).not.toContain("koprogo-network");
+  });
+
+  it("puts only Grafana of the stack on its ingress network, and has the application's Traefik join it", () => {
+    const members = (
+      ["prometheus", "alertmanager", "loki", "alloy", "socketProxy", "postgresExporter", "grafana"] as const
+    ).filter((service) => networksOf(service).includes("koprogo-obs-grafana-ingress"));
+    expect(members).toEqual(["grafana"]);
+    const join = mocks.resources.find((r) => r.name.endsWith("-traefik-joins"));
+    expect(String(join?.inputs.create)).toContain("network connect 'koprogo-obs-grafana-ingress' 'koprogo-traefik'");
   });
 
   it("shares the egress network with nobody but Alertmanager, and the Docker API network with nobody but Alloy", () => {

@@ -23,8 +23,8 @@ interface FilterCase {
 
 const CASES: readonly FilterCase[] = [
   {
-    filter: "koprogo-api-abuse",
-    format: "Traefik common (CLF)",
+    filter: "koprogo-api-abuse.common",
+    format: "Traefik common (CLF), dev only",
     lines: [
       '203.0.113.10 - - [25/Nov/2026:15:15:23 +0000] "GET /api/v1/buildings?page=2 HTTP/2.0" 200 1534 "-" "Mozilla/5.0 (X11; Linux x86_64)" 1042 "koprogo-backend@docker" "http://172.18.0.5:8080" 12ms',
       '2001:db8::7 - - [25/Nov/2026:15:15:24 +0000] "POST /api/v1/auth/login HTTP/1.1" 401 45 "https://app.koprogo.com/login" "curl/8.4.0" 1043 "koprogo-backend@docker" "http://172.18.0.5:8080" 3ms',
@@ -42,14 +42,19 @@ const CASES: readonly FilterCase[] = [
     expected: ["203.0.113.10", "2001:db8::7", "203.0.113.11"],
   },
   {
-    filter: "koprogo-api-abuse.json",
-    format: "Traefik JSON",
+    filter: "koprogo-api-abuse",
+    format: "Traefik JSON (staging, prod)",
     lines: [
+      // The peer is ClientAddr; ClientHost is X-Forwarded-For when Traefik trusts one (never counted).
+      '{"ClientAddr":"203.0.113.13:40000","ClientHost":"198.51.100.15","ClientPort":"40000","ClientUsername":"-","DownstreamStatus":200,"RequestHost":"api.koprogo.com","RequestMethod":"GET","RequestPath":"/api/v1/units","RequestProtocol":"HTTP/1.1","RouterName":"koprogo-backend@docker","StartUTC":"2026-11-25T15:15:22.5Z","entryPointName":"websecure","level":"info","msg":"","time":"2026-11-25T15:15:22Z"}',
+      '{"ClientAddr":"[2001:db8::8]:40001","ClientHost":"2001:db8::8","ClientPort":"40001","ClientUsername":"-","DownstreamStatus":401,"RequestHost":"api.koprogo.com","RequestMethod":"POST","RequestPath":"/api/v1/auth/login","RequestProtocol":"HTTP/2.0","RouterName":"koprogo-backend@docker","StartUTC":"2026-11-25T15:15:22.6Z","entryPointName":"websecure","level":"info","msg":"","time":"2026-11-25T15:15:22Z"}',
+      // A user name with a newline and a fake line: escaped, one line, the peer's.
+      '{"ClientAddr":"203.0.113.14:40002","ClientHost":"203.0.113.14","ClientPort":"40002","ClientUsername":"x\\n{\\"ClientAddr\\":\\"198.51.100.16:1\\",","DownstreamStatus":200,"RequestHost":"h","RequestMethod":"GET","RequestPath":"/api/v1/probe1","RequestProtocol":"HTTP/1.1","RouterName":"koprogo-backend@docker","StartUTC":"2026-11-25T15:15:22.7Z","entryPointName":"web","level":"info","msg":"","time":"2026-11-25T15:15:22Z"}',
       '{"ClientAddr":"203.0.113.12:51234","ClientHost":"203.0.113.12","ClientPort":"51234","ClientUsername":"-","DownstreamContentSize":1534,"DownstreamStatus":200,"Duration":12345678,"OriginContentSize":1534,"OriginDuration":12000000,"OriginStatus":200,"Overhead":345678,"RequestAddr":"api.koprogo.com","RequestContentSize":0,"RequestCount":1042,"RequestHost":"api.koprogo.com","RequestMethod":"GET","RequestPath":"/api/v1/buildings","RequestPort":"-","RequestProtocol":"HTTP/2.0","RequestScheme":"https","RetryAttempts":0,"RouterName":"koprogo-backend@docker","ServiceAddr":"172.18.0.5:8080","ServiceName":"koprogo-backend@docker","ServiceURL":"http://172.18.0.5:8080","StartLocal":"2026-11-25T15:15:23.123456789Z","StartUTC":"2026-11-25T15:15:23.123456789Z","entryPointName":"websecure","level":"info","msg":"","time":"2026-11-25T15:15:23Z"}',
       '{"ClientAddr":"198.51.100.13:51234","ClientHost":"198.51.100.13","ClientPort":"51234","DownstreamStatus":200,"RequestHost":"app.koprogo.com","RequestMethod":"GET","RequestPath":"/assets/app.js","RequestProtocol":"HTTP/2.0","RouterName":"koprogo-frontend@docker","StartUTC":"2026-11-25T15:15:24.5Z","entryPointName":"websecure","level":"info","msg":"","time":"2026-11-25T15:15:24Z"}',
       '{"ClientAddr":"198.51.100.14:51234","ClientHost":"198.51.100.14","ClientPort":"51234","DownstreamStatus":200,"RequestHost":"grafana.koprogo.com","RequestMethod":"POST","RequestPath":"/api/ds/query","RequestProtocol":"HTTP/2.0","RouterName":"koprogo-obs-grafana@docker","ServiceName":"koprogo-obs-grafana@docker","StartUTC":"2026-11-25T15:15:25.5Z","entryPointName":"websecure","level":"info","msg":"","time":"2026-11-25T15:15:25Z"}',
     ],
-    expected: ["203.0.113.12"],
+    expected: ["203.0.113.13", "2001:db8::8", "203.0.113.14", "203.0.113.12"],
   },
   {
     filter: "koprogo-postgresql",
@@ -84,20 +89,31 @@ const CASES: readonly FilterCase[] = [
   },
 ];
 
-/** CLF lines of one client, `count` requests one second apart from `start`, through `router`. */
-function clfLines(
+/** Traefik JSON lines of one client, `count` requests spread over a minute from `start`, through `router`. */
+function jsonLines(
   client: string,
   count: number,
   path: string,
   router: string,
   start = Date.UTC(2026, 10, 25, 15, 20, 0),
 ): string[] {
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   return Array.from({ length: count }, (_, i) => {
-    const t = new Date(start + Math.floor((i * 1000 * 59) / count));
-    const pad = (n: number) => String(n).padStart(2, "0");
-    const date = `${pad(t.getUTCDate())}/${months[t.getUTCMonth()]}/${t.getUTCFullYear()}:${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())} +0000`;
-    return `${client} - - [${date}] "POST ${path} HTTP/2.0" 200 120 "-" "Mozilla/5.0" ${1000 + i} "${router}" "http://172.18.0.5:8080" 4ms`;
+    const t = new Date(start + Math.floor((i * 1000 * 59) / count)).toISOString().replace(/\.\d+Z$/, "Z");
+    return JSON.stringify({
+      ClientAddr: `${client}:${40000 + i}`,
+      ClientHost: client,
+      ClientPort: String(40000 + i),
+      ClientUsername: "-",
+      DownstreamStatus: 200,
+      RequestMethod: "POST",
+      RequestPath: path,
+      RequestProtocol: "HTTP/2.0",
+      RouterName: router,
+      entryPointName: "websecure",
+      level: "info",
+      msg: "",
+      time: t,
+    });
   });
 }
 
@@ -118,12 +134,15 @@ describe.each(FAIL2BAN_VERSIONS.map((version) => [version.label, version] as con
         ({ dir, remove: removeDir } = tempDir("koprogo-fail2ban"));
         settings = prodSettingsWithLogsIn(dir);
         confDir = fail2banConfigDir(version, path.join(dir, "etc-fail2ban"), settings);
-        // The JSON variant of the api-abuse filter, for fail2ban-regex only.
-        const jsonSettings = {
+        // The CLF variant of the api-abuse filter (dev only: staging and prod refuse it), for fail2ban-regex only.
+        const commonSettings = {
           ...settings,
-          security: { ...settings.security, logs: { ...settings.security.logs, traefikAccessFormat: "json" as const } },
+          security: {
+            ...settings.security,
+            logs: { ...settings.security.logs, traefikAccessFormat: "common" as const },
+          },
         };
-        fs.writeFileSync(path.join(confDir, "filter.d/koprogo-api-abuse.json.conf"), apiAbuseFilter(jsonSettings));
+        fs.writeFileSync(path.join(confDir, "filter.d/koprogo-api-abuse.common.conf"), apiAbuseFilter(commonSettings));
 
         check = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-t"]);
         dump = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-d"]);
@@ -143,9 +162,9 @@ describe.each(FAIL2BAN_VERSIONS.map((version) => [version.label, version] as con
         // One minute of traffic: an office of ~20 people behind one NAT address using the app (60 API calls) and
         // Grafana (two dashboards of 15 panels refreshed every 10 s: 180 queries), and a flood from another address.
         const minute = [
-          ...clfLines("203.0.113.80", 60, "/api/v1/expenses", "koprogo-backend@docker"),
-          ...clfLines("203.0.113.80", 180, "/api/ds/query", "koprogo-obs-grafana@docker"),
-          ...clfLines("203.0.113.90", 150, "/api/v1/auth/login", "koprogo-backend@docker"),
+          ...jsonLines("203.0.113.80", 60, "/api/v1/expenses", "koprogo-backend@docker"),
+          ...jsonLines("203.0.113.80", 180, "/api/ds/query", "koprogo-obs-grafana@docker"),
+          ...jsonLines("203.0.113.90", 150, "/api/v1/auth/login", "koprogo-backend@docker"),
         ];
         fs.writeFileSync(path.join(dir, "minute.log"), `${minute.join("\n")}\n`);
         rates = runFail2ban(version, "fail2ban-regex", [

@@ -135,8 +135,10 @@ describeWithTools(
         expect(ips).toContain(REAL);
       });
 
-      it("api-abuse: the User-Agent, Referer and path never give the injected address", () => {
-        expect(matched(logs.traefik, "koprogo-api-abuse")).toEqual([REAL, REAL, REAL]);
+      it("api-abuse (JSON, as staging and prod read it): only the JSON line counts, for its ClientAddr", () => {
+        // The CLF lines are not JSON: the prod filter ignores them (CLF is dev only, tests/security.fail2ban.test.ts;
+        // the %0A forgery through the URL's user name is the attack suite's `traefik-log-forgery`).
+        expect(matched(logs.traefik, "koprogo-api-abuse")).toEqual([REAL]);
       });
     });
 

@@ -4,11 +4,11 @@
  */
 import { spawnSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { asRoot, contentHash } from "../host/scripts";
+import { asRoot, contentHash, withRerunKey } from "../host/scripts";
 import { agentSpec, installScript, removeScript } from "../security/agents";
 import { renderSecurityFiles } from "../security/files";
 import { placeholderSecrets, type Settings } from "../settings";
-import { installPulumiMocks, settle, type RecordedResource } from "./helpers/pulumiMocks";
+import { GENERATED_SECRET, installPulumiMocks, settle, type RecordedResource } from "./helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "./helpers/stacks";
 
 const mocks = installPulumiMocks("koprogo-observability", "prod");
@@ -75,16 +75,22 @@ describe("the prod stack's host security agents", () => {
     expect(files).toBe(renderSecurityFiles(prod, placeholderSecrets()).length);
   });
 
-  it("installs each agent at its pinned version, held, from CrowdSec's repository for CrowdSec", () => {
+  it("installs each agent at its pinned version, kept on its release line (not held), from CrowdSec's repository for CrowdSec", () => {
     for (const agent of ["fail2ban", "crowdsec", "suricata"] as const) {
       expect(first.get(`${agent}-install`)!.create).toBe(asRoot(installScript(agentSpec(agent, prod)), "sudo"));
     }
     expect(installScript(agentSpec("fail2ban", prod))).toContain("'fail2ban=0.11.2-6'");
-    expect(installScript(agentSpec("suricata", prod))).toContain("'suricata=1:6.0.4-3' 'suricata-update'");
+    expect(installScript(agentSpec("suricata", prod))).toContain("'suricata=1:6.0.4-3'");
+    expect(installScript(agentSpec("suricata", prod))).toContain("--no-install-recommends 'suricata-update'");
     const crowdsec = installScript(agentSpec("crowdsec", prod));
-    expect(crowdsec).toContain("'crowdsec=1.6.8' 'crowdsec-firewall-bouncer-iptables=0.0.31'");
+    expect(crowdsec).toContain("'crowdsec=1.6.8'");
+    expect(crowdsec).toContain("'crowdsec-firewall-bouncer-iptables=0.0.31'");
     expect(crowdsec).toContain("https://packagecloud.io/crowdsec/crowdsec/ubuntu/");
-    expect(crowdsec).toContain("apt-mark hold 'crowdsec' 'crowdsec-firewall-bouncer-iptables'");
+    // No hold: a held package gets no security update. Release-line preferences instead (tests/security.aptPin.test.ts).
+    expect(crowdsec).not.toMatch(/apt-mark hold/);
+    expect(crowdsec).toContain("apt-mark unhold 'crowdsec' 'crowdsec-firewall-bouncer-iptables'");
+    expect(crowdsec).toContain("Package: crowdsec\nPin: version 1.6.*\nPin-Priority: 1001");
+    expect(crowdsec).toContain("> '/etc/apt/preferences.d/koprogo-observability-crowdsec'");
   });
 
   it("runs every host command as root through sudo -n, with its output never logged", () => {
@@ -104,7 +110,7 @@ describe("the prod stack's host security agents", () => {
     expect(write.triggers).toBeUndefined();
     expect(write.update).toBe(write.create);
     expect(write.create).toContain(
-      `# rerun when changed: ${contentHash(contentHash(first.get("fail2ban-install")!.create))}`,
+      withRerunKey("", [contentHash(first.get("fail2ban-install")!.create)], GENERATED_SECRET).trimEnd(),
     );
     expect(write.create).toContain("/etc/fail2ban/jail.d/koprogo.local");
     expect(write.delete).toContain("rm -f '\\''/etc/fail2ban/jail.d/koprogo.local'\\''");
@@ -125,7 +131,7 @@ describe("the prod stack's host security agents", () => {
       .filter((f) => f.path.startsWith("fail2ban/"))
       .map((f) => contentHash(f.content));
     expect(apply.create.split("\n")[0]).toBe(
-      `# rerun when changed: ${contentHash([...fileHashes, contentHash(first.get("fail2ban-install")!.create)].join("\n"))}`,
+      withRerunKey("", [...fileHashes, contentHash(first.get("fail2ban-install")!.create)], GENERATED_SECRET).trimEnd(),
     );
   });
 
@@ -203,10 +209,12 @@ describe("the prod stack's host security agents", () => {
     }
   });
 
-  it("checks the installed version against the pin", () => {
+  it("checks the installed version against the pin's release line, keeping a later security update", () => {
     const script = installScript(agentSpec("fail2ban", prod));
+    const current = `v=$(dpkg-query -W -f='\${Version}' 'fail2ban' 2>/dev/null) && dpkg --compare-versions "$v" ge '0.11.2-6' && case "$v" in 0.11.*) true ;; *) false ;; esac`;
+    expect(script).toContain(`if ! { ${current}; }; then apt-get install`);
     expect(script).toContain(
-      `case "$v" in 0.11.2-6) ;; *) echo "fail2ban: installed $v, expected 0.11.2-6" >&2; exit 1 ;; esac`,
+      `if ! { ${current}; }; then echo "fail2ban: installed \${v:-nothing}, expected 0.11.2-6 or a later version of its release line 0.11.*" >&2; exit 1; fi`,
     );
   });
 });

@@ -202,3 +202,34 @@ describe("CrowdSec's metrics address", () => {
     );
   });
 });
+
+describe("Traefik's access log format where bans are taken on it", () => {
+  it.each(["prod", "staging"])("refuses common in %s, saying why and what to set", (stack) => {
+    const message = refusal(
+      stack,
+      {
+        security: { logs: { traefikAccessFormat: "common" } },
+        postgresExporter: { manageRole: true },
+        notifications: { watchdog: { kind: "heartbeat" } },
+        watchdogHeartbeatUrl: "<secure>",
+      },
+      new Set(["watchdogHeartbeatUrl"]),
+    );
+    expect(message).toContain(`${NS}:security.logs.traefikAccessFormat: must be json in ${stack}, not common:`);
+    expect(message).toContain("written unescaped (Go decodes %0A in it)");
+    expect(message).toContain("--accesslog.format=json");
+  });
+
+  it("takes json by default, and common still in dev (nothing bans there)", () => {
+    expect(parseStackConfig("dev", {}, new Set()).settings.security.logs.traefikAccessFormat).toBe("json");
+    expect(
+      parseStackConfig("dev", { security: { logs: { traefikAccessFormat: "common" } } }, new Set()).settings.security
+        .logs.traefikAccessFormat,
+    ).toBe("common");
+  });
+
+  it.each(["prod", "staging", "scale"])("is json in the committed Pulumi.%s.yaml", (stack) => {
+    const { loadStackFile } = jest.requireActual<typeof import("../settings")>("../settings");
+    expect(loadStackFile(stack, `${__dirname}/..`).settings.security.logs.traefikAccessFormat).toBe("json");
+  });
+});

@@ -16,7 +16,23 @@ export type Credentials = (
   caller: ServiceName | "operator",
 ) => Pick<CurlRequest, "basicAuth" | "headers">;
 
+/**
+ * Judges the harness hands the attempts for what e2e/ does not own: the host agents that read the access log (the
+ * deployed fail2ban from the tool cache, Debian's CrowdSec, each with the rendered files) and the workflow files.
+ */
+export interface AttackJudges {
+  /** The addresses the deployed fail2ban's rendered `api-abuse` filter counts in `log`, one per matched line. */
+  fail2banApiAbuse(log: string): Promise<string[]>;
+  /** The source addresses CrowdSec's HTTP scenarios get from `log` (Traefik type), after the rendered parsers. */
+  crowdsecHttp(log: string): Promise<string[]>;
+  /** What lets a pull request's code read a deploy secret (tests/helpers/workflowSecrets.ts), one line each. */
+  workflowFindings(): string[];
+  /** The real Traefik binary (the release the application runs), or undefined when it is not built here. */
+  readonly traefik?: string;
+}
+
 export interface AttackContext {
+  readonly judges: AttackJudges;
   readonly lab: AttackLab;
   readonly settings: Settings;
   readonly declared: DeclaredStack;

@@ -143,8 +143,22 @@ export class AttackLab {
         ),
       });
     }
+    // The application's Traefik also joins the network it reaches Grafana on (Grafana's `traefik.docker.network`
+    // label), as the program's `traefik-joins` command connects it on the VPS.
+    const grafanaNetwork = declared.containers
+      .map((c) => c.labels["traefik.docker.network"])
+      .find((n): n is string => n !== undefined && n !== this.applicationNetwork);
+    const traefik = settings.targets.traefik ? hostOf(settings.targets.traefik) : undefined;
     for (const app of applicationContainers(settings))
-      this.net.addContainer({ name: app.name, networks: [this.applicationNetwork] });
+      this.net.addContainer({
+        name: app.name,
+        networks: [
+          this.applicationNetwork,
+          ...(app.name === traefik && grafanaNetwork && networks.some((n) => n.name === grafanaNetwork)
+            ? [grafanaNetwork]
+            : []),
+        ],
+      });
     this.net.writeHostsFiles();
   }
 

@@ -56,6 +56,8 @@ export function installPulumiMocks(project = "koprogo-observability", stack = "d
           provider: args.provider,
         });
         const state: Record<string, unknown> = { ...args.inputs };
+        // A generated name (Grafana's admin login): lower-case letters and digits, as the provider makes it.
+        if (args.type === "random:index/randomString:RandomString") state.result = "mockgeneratedname0";
         if (args.type === "random:index/randomPassword:RandomPassword") {
           state.result = GENERATED_SECRET;
           // As the provider does: a real bcrypt hash of the result (a web.yml with anything else is refused), made

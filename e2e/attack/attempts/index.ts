@@ -13,6 +13,8 @@ import { LOGS_ATTEMPTS } from "./logs";
 import { GRAFANA_ATTEMPTS } from "./grafana";
 import { STACK_ATTEMPTS } from "./stack";
 import { OUTSIDE_ATTEMPTS } from "./outside";
+import { ACCESS_LOG_ATTEMPTS } from "./accessLog";
+import { DELIVERY_ATTEMPTS } from "./delivery";
 
 export type { Attempt, AttemptResult } from "./types";
 
@@ -25,4 +27,6 @@ export const ATTEMPTS = [
   ...GRAFANA_ATTEMPTS,
   ...STACK_ATTEMPTS,
   ...OUTSIDE_ATTEMPTS,
+  ...ACCESS_LOG_ATTEMPTS,
+  ...DELIVERY_ATTEMPTS,
 ] as const;

@@ -14,7 +14,12 @@ export interface Attempt {
   readonly title: string;
   /** Where the attacker stands. */
   readonly from:
-    "the application's network" | "the internet" | "a LAN neighbour of the host" | "a container of the stack";
+    | "the application's network"
+    | "the internet"
+    | "a LAN neighbour of the host"
+    | "a container of the stack"
+    | "a pull request's author"
+    | "a reader of the state or of a pull request's preview";
   /** `network`: made against the running lab; `config`: checked on the rendered files and the declared membership. */
   readonly mode: "network" | "config";
   /** Attempts run by phase: reads (1, at once), writes (2, one by one), then what would stop a service (3). */
