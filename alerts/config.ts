@@ -5,6 +5,7 @@
  */
 import { JOBS } from "../contract/jobs";
 import { SERVICE_PORTS, type Settings } from "../settings";
+import { DEFAULT_LATENCY_SECONDS } from "../settings/slo";
 
 /**
  * Filesystems that are not real disks: in-memory (tmpfs, ramfs), container layers (overlay), read-only images
@@ -68,6 +69,40 @@ export const FOR = {
   /** A burst of IDS detections is an attack under way: two evaluations, not more. */
   securityIdsHighSeverityBurst: "2m",
   securityBanSpike: "5m",
+  /** A warning tier: a slow trend, not an emergency; KoproGo's own rules wait 10m. */
+  diskSpaceLow: "10m",
+  /** A day's trend that must hold for an hour: one large file written and deleted (a backup) does not count. */
+  diskFillingUp: "1h",
+  highLoad: "10m",
+  memoryLow: "10m",
+  /** An OOM kill is an event, not a state: it is reported at once. */
+  oomKill: "0s",
+  containerMemoryHigh: "5m",
+  containerRestarting: "0s",
+  /** An application container gone: two minutes cover a restart or a redeploy. */
+  containerDown: "2m",
+  /** The backup runs daily: its age is checked with half an hour of slack for a slow run. */
+  backupTooOld: "30m",
+  backupMissing: "30m",
+  minioDown: "2m",
+  minioDiskSpaceLow: "10m",
+  /** Ratios over a 30-minute window, held for 10 more minutes: a one-off scan of a cold table does not count. */
+  databaseCacheHitRatioLow: "10m",
+  /** Autovacuum needs time to catch up; KoproGo's own rules wait 30m. */
+  databaseDeadTuplesHigh: "30m",
+  databaseSlowStatements: "10m",
+  /** A probe through Traefik failing this long: a certificate renewal or a Traefik restart takes less. */
+  endpointDown: "2m",
+  /** Certificate expiry moves in days: an hour of `for` rides out a renewal under way. */
+  certificateExpiry: "1h",
+  /** `/metrics` answering the internet is a state, not a blip: confirmed over 5 minutes. */
+  metricsPubliclyExposed: "5m",
+  /**
+   * Burn-rate alerts (SRE workbook, table 5-8): the long window is what makes them robust, so the page fires as
+   * soon as both windows agree; the ticket tier waits a little.
+   */
+  sloPage: "0s",
+  sloTicket: "15m",
 } as const;
 
 export type ForKey = keyof typeof FOR;
@@ -85,6 +120,12 @@ export const SELECTORS = {
   loki: jobSelector(JOBS.loki),
   alloy: jobSelector(JOBS.alloy),
   crowdsec: jobSelector(JOBS.crowdsec),
+  cadvisor: jobSelector(JOBS.cadvisor),
+  minio: jobSelector(JOBS.minio),
+  probeHttp: jobSelector(JOBS.probeHttp),
+  probeRefused: jobSelector(JOBS.probeRefused),
+  /** Docker containers only: cAdvisor's cgroup hierarchy rows without a container name (`/`, `/system.slice/...`) are out. */
+  namedContainers: 'name!=""',
   /** The matcher that keeps real filesystems only (see `PSEUDO_FILESYSTEMS`); used after a job selector. */
   realFilesystems: `fstype!~${promqlString(PSEUDO_FILESYSTEMS.join("|"))}`,
   /** The scenarios of CrowdSec's `crowdsecurity/suricata` collection: major (severity 1) and high/medium (2) IDS alerts. */
@@ -100,6 +141,16 @@ export const WINDOWS = {
   /** Any dropped log line in this window counts: a drop is lost data. */
   droppedLogs: "15m",
   tsdbCompactions: "3h",
+  /** How far back the disk's trend is read for `DiskFillingUp`: a whole day, so the daily backup's step is inside it. */
+  diskTrend: "24h",
+  /** The restarts of one container are counted over this window. */
+  containerRestarts: "15m",
+  /** OOM kills are counted over this window. */
+  oomKills: "15m",
+  /** The buffer-cache hit ratio is read over this window: long enough that a quiet database has reads in it. */
+  cacheHit: "30m",
+  /** The statements' mean execution time is read over this window. */
+  statements: "10m",
 } as const;
 
 /** Thresholds that are no stack setting: properties of the tools, not of the deployment. */
@@ -138,6 +189,19 @@ export interface MonitoringConfig {
   readonly fixedThresholds: typeof FIXED_THRESHOLDS;
   readonly for: typeof FOR;
   readonly requestMetricsSource: Settings["alerts"]["requestMetricsSource"];
+  readonly cadvisorSelector: string;
+  readonly minioSelector: string;
+  readonly probeHttpSelector: string;
+  readonly probeRefusedSelector: string;
+  /** What is scraped, so a rule file alerts only on what exists: MinIO, the backup metrics. */
+  readonly watches: {
+    readonly minio: boolean;
+    readonly backups: boolean;
+  };
+  /** The application's containers that must always run (`ContainerDown`): those the stack's targets name. */
+  readonly appContainers: readonly string[];
+  /** The API's SLOs, with the latency threshold resolved for the request-metrics source. */
+  readonly slo: { readonly availability: number; readonly latency: number; readonly latencySeconds: number };
   /** Where links point: Grafana (dashboards, logs), Prometheus (self-monitoring pages). */
   readonly grafanaUrl: string;
   readonly prometheusUrl: string;
@@ -190,7 +254,38 @@ export function monitoringConfig(settings: Settings): MonitoringConfig {
     requestMetricsSource: settings.alerts.requestMetricsSource,
     grafanaUrl: settings.alerts.grafanaUrl,
     prometheusUrl: prometheusUrl(settings),
+    cadvisorSelector: SELECTORS.cadvisor,
+    minioSelector: SELECTORS.minio,
+    probeHttpSelector: SELECTORS.probeHttp,
+    probeRefusedSelector: SELECTORS.probeRefused,
+    watches: {
+      minio: settings.targets.minio !== null,
+      backups: settings.backups.metricsDirectory !== null,
+    },
+    appContainers: appContainers(settings),
+    slo: {
+      availability: settings.alerts.slo.availability,
+      latency: settings.alerts.slo.latency,
+      latencySeconds:
+        settings.alerts.slo.latencySeconds ?? DEFAULT_LATENCY_SECONDS[settings.alerts.requestMetricsSource],
+    },
   };
+}
+
+/**
+ * The application's containers `ContainerDown` expects, by name: the hosts of the stack's targets (backend,
+ * PostgreSQL, Traefik, MinIO) that name a container rather than an address.
+ */
+export function appContainers(settings: Settings): string[] {
+  const { api, postgres, traefik, minio } = settings.targets;
+  const hosts = [api.address, postgres.address, traefik, minio?.address]
+    .filter((address): address is string => typeof address === "string")
+    .map((address) => address.slice(0, address.lastIndexOf(":")));
+  return [
+    ...new Set(
+      hosts.filter((host) => /^[a-z][a-z0-9_.-]*$/i.test(host) && !/^[\d.]+$/.test(host) && host !== "localhost"),
+    ),
+  ];
 }
 
 /** A ratio as a percentage for texts: `0.1` → `10`, without floating-point noise. */

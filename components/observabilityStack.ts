@@ -75,7 +75,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     );
     this.nodeExporter = new NodeExporter(
       `${name}-node-exporter`,
-      { settings, host: this.host, files: filesUnder(files, "node-exporter") },
+      {
+        settings,
+        host: this.host,
+        files: filesUnder(files, "node-exporter"),
+        backupMetricsDirectory: settings.backups.metricsDirectory,
+      },
       { parent: this },
     );
     this.postgresExporter = new PostgresExporter(

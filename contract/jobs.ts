@@ -13,6 +13,14 @@ export const JOBS = {
   grafana: "grafana",
   alloy: "alloy",
   crowdsec: "crowdsec",
+  /** cAdvisor: the Docker containers' memory, restarts and OOM kills. */
+  cadvisor: "cadvisor",
+  /** The application's MinIO (object store), its cluster metrics. */
+  minio: "minio",
+  /** Blackbox probes that expect a 2xx answer: the public API health and Grafana, through Traefik and TLS. */
+  probeHttp: "blackbox-http",
+  /** Blackbox probes that expect a refusal (401, 403, 404): `/metrics` as the internet reaches it. */
+  probeRefused: "blackbox-refused",
 } as const;
 
 export type JobKey = keyof typeof JOBS;

@@ -32,6 +32,8 @@ export const NETWORK_MEMBERS: Readonly<Record<StackService, readonly StackNetwor
   alloy: ["monitoring", "dockerApi"],
   postgresExporter: ["monitoring", "app"],
   socketProxy: ["dockerApi"],
+  // The blackbox exporter probes the public URLs from the VPS, as users reach them: it needs the way out.
+  blackbox: ["monitoring", "egress"],
   logGateway: ["monitoring", "logIngress"],
   nodeExporter: "host",
 };

@@ -81,6 +81,36 @@ export const DROP_SELF_MONITORING_DETAIL: Record<string, unknown>[] = [
   },
 ];
 
+/** The cAdvisor series an alert reads (alerts/rules/containers.ts), of named containers only: the scrape's allowlist. */
+export const CADVISOR_KEPT_METRICS = [
+  "container_memory_working_set_bytes",
+  "container_spec_memory_limit_bytes",
+  "container_start_time_seconds",
+  "container_oom_events_total",
+  "container_last_seen",
+] as const;
+
+export const CADVISOR_METRIC_RELABEL: Record<string, unknown>[] = [
+  { source_labels: ["__name__"], regex: CADVISOR_KEPT_METRICS.join("|"), action: "keep" },
+  // The cgroup hierarchy's own rows (`/`, `/system.slice/...`) have no container name.
+  { source_labels: ["name"], regex: "", action: "drop" },
+];
+
+/** MinIO's cluster metrics (metrics v2): one scrape covers the whole (here single-node) deployment. */
+export const MINIO_METRICS_PATH = "/minio/v2/metrics/cluster";
+
+/**
+ * The `minio` job keeps what an alert reads (capacity) and the health counts a panel may show; MinIO's cluster
+ * endpoint also serves per-bucket, per-API and replication series by the hundred.
+ */
+export const MINIO_METRIC_RELABEL: Record<string, unknown>[] = [
+  {
+    source_labels: ["__name__"],
+    regex: "minio_cluster_(capacity_.+|drive_.+|nodes_.+|health_.+)|minio_node_process_resident_memory_bytes",
+    action: "keep",
+  },
+];
+
 export function scrapeJobs(settings: Settings): ScrapeJob[] {
   const { api, postgres, traefik } = settings.targets;
   const jobs: ScrapeJob[] = [
@@ -124,6 +154,20 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
     }),
   ];
   if (traefik) jobs.push(job(JOBS.traefik, traefik));
+  // An operator's cAdvisor (the stack does not run one): only the series the Container* alerts read.
+  if (settings.targets.cadvisor)
+    jobs.push(job(JOBS.cadvisor, settings.targets.cadvisor, { metric_relabel_configs: CADVISOR_METRIC_RELABEL }));
+  // MinIO's cluster metrics (v2): capacity, drives, nodes. Its token is read from a file, like the backend's.
+  if (settings.targets.minio)
+    jobs.push(
+      job(JOBS.minio, settings.targets.minio.address, {
+        metrics_path: MINIO_METRICS_PATH,
+        authorization: settings.targets.minio.bearerToken
+          ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.minioMetricsToken }
+          : undefined,
+        metric_relabel_configs: MINIO_METRIC_RELABEL,
+      }),
+    );
   // CrowdSec runs on the host and listens on the Docker bridge gateway, like the node exporter.
   if (enabledAgents(settings).includes("crowdsec"))
     jobs.push(job(JOBS.crowdsec, crowdsecMetricsTarget(settings), { relabel_configs: instanceLabel("vps") }));

@@ -7,6 +7,7 @@ import { enabledHostAgents, HOST_AGENT_MEMORY } from "../contract/hostAgents";
 import { alertSettings, notificationSettings } from "./alerting";
 import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
+import { backupSettings, blackboxSettings } from "./health";
 import { alloySettings, lokiSettings } from "./logs";
 import {
   alertmanagerSettings,
@@ -40,6 +41,10 @@ export const settingsSchema = z
     alertmanager: alertmanagerSettings.prefault({}),
     nodeExporter: nodeExporterSettings.prefault({}),
     postgresExporter: postgresExporterSettings.prefault({}),
+    /** The blackbox exporter: the public API and Grafana probed through Traefik and TLS, and `/metrics` refused. */
+    blackbox: blackboxSettings.prefault({}),
+    /** The backup script's metrics (`koprogo_last_backup_timestamp_seconds`), for `BackupTooOld` and `BackupMissing`. */
+    backups: backupSettings.prefault({}),
     alerts: alertSettings.prefault({}),
     notifications: notificationSettings.prefault({}),
     loki: lokiSettings.prefault({}),
@@ -64,7 +69,16 @@ export const settingsSchema = z
      */
     serviceAddresses: z
       .partialRecord(
-        z.enum(["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"]),
+        z.enum([
+          "prometheus",
+          "alertmanager",
+          "nodeExporter",
+          "postgresExporter",
+          "loki",
+          "alloy",
+          "grafana",
+          "blackbox",
+        ]),
         hostPort,
       )
       .default({}),

@@ -135,7 +135,7 @@ describe("defaults", () => {
   });
 
   it("uses the brief's thresholds", () => {
-    expect(settings.alerts.thresholds).toEqual({
+    expect(settings.alerts.thresholds).toMatchObject({
       diskFreeRatio: 0.1,
       errorsPerSecond: 10,
       memoryAvailableBytes: 104857600,
@@ -143,6 +143,21 @@ describe("defaults", () => {
       cpuBusyRatio: 0.8,
       dbConnectionsRatio: 0.8,
     });
+  });
+
+  it("uses KoproGo's own rules' thresholds for their counterparts, and the SRE workbook's SLO defaults", () => {
+    expect(settings.alerts.thresholds).toMatchObject({
+      diskWarningFreeRatio: 0.2,
+      loadPerCpu: 1.5,
+      memoryAvailableWarningRatio: 0.15,
+      containerMemoryRatio: 0.9,
+      minioFreeRatio: 0.2,
+      dbCacheHitRatio: 0.95,
+      dbDeadTupleRatio: 0.2,
+      certExpiryWarningDays: 14,
+      certExpiryCriticalDays: 3,
+    });
+    expect(settings.alerts.slo).toEqual({ availability: 0.999, latency: 0.99 });
   });
 
   it("fits every container in the memory budget", () => {

@@ -9,14 +9,14 @@ import { PER_SECOND } from "../valueFormats";
 import { alertRule } from "./common";
 
 /** Logs of failing requests: the backend's error lines, or Traefik's access log entries answered 5xx. */
-function errorLogs(config: MonitoringConfig, settings: Settings): string {
+export function errorLogs(config: MonitoringConfig, settings: Settings): string {
   if (config.requestMetricsSource === "traefik")
     return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | DownstreamStatus >= 500`;
   return `${logJobSelector("api")} |= "ERROR"`;
 }
 
 /** Logs of slow requests: the backend's `duration_ms` (runbook query), or Traefik's `Duration` in nanoseconds. */
-function slowLogs(config: MonitoringConfig, settings: Settings): string {
+export function slowLogs(config: MonitoringConfig, settings: Settings): string {
   const seconds = config.thresholds.latencyP99Seconds;
   if (config.requestMetricsSource === "traefik")
     return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | Duration > ${Math.round(seconds * 1e9)}`;

@@ -37,6 +37,7 @@ export const SERVICE_TITLES: Readonly<Record<StackService, string>> = {
   loki: "Loki",
   alloy: "Grafana Alloy",
   grafana: "Grafana",
+  blackbox: "blackbox exporter",
   socketProxy: "Docker socket proxy",
   logGateway: "log gateway (nginx)",
 };
