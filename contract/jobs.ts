@@ -23,5 +23,8 @@ export const JOBS = {
   probeRefused: "blackbox-refused",
 } as const;
 
+/** The `probe` label of each blackbox target: the probe jobs set it (prometheus/scrapeJobs.ts), the alerts select on it. */
+export const PROBES = { apiHealth: "api-health", grafana: "grafana", publicMetrics: "public-metrics" } as const;
+
 export type JobKey = keyof typeof JOBS;
 export type JobName = (typeof JOBS)[JobKey];

@@ -2,7 +2,7 @@
  * Prometheus scrape jobs, named by the contract (`JOBS`). Each job is plain data; `prometheus.yml` is built from
  * this list, and a part of the stack that exposes metrics adds its job here.
  */
-import { JOBS, type JobName } from "../contract/jobs";
+import { JOBS, PROBES, type JobName } from "../contract/jobs";
 import { crowdsecMetricsTarget } from "../security/crowdsec";
 import { enabledAgents } from "../security/files";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
@@ -10,6 +10,7 @@ import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relab
 import type { WebServer } from "../contract/webAccess";
 import { passwordFile } from "../webauth/paths";
 import { PROMETHEUS_PATHS } from "./paths";
+import { BLACKBOX_MODULES, grafanaHealthUrl, PROBE_SCRAPE, type ProbeTarget } from "../blackbox/config";
 
 export interface ScrapeJob {
   readonly job_name: JobName;
@@ -20,6 +21,11 @@ export interface ScrapeJob {
   readonly basic_auth?: { username: string; password_file: string };
   readonly relabel_configs?: Record<string, unknown>[];
   readonly metric_relabel_configs?: Record<string, unknown>[];
+  /** Query parameters of the scrape (a blackbox probe's `module`). */
+  readonly params?: Record<string, string[]>;
+  /** A job's own interval and timeout, when the stack's does not suit it (probes). */
+  readonly scrape_interval?: string;
+  readonly scrape_timeout?: string;
   /** How to parse a scrape whose Content-Type is missing or unknown (Prometheus 3 fails such a scrape otherwise). */
   readonly fallback_scrape_protocol?: "PrometheusText0.0.4";
 }
@@ -171,7 +177,41 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
   // CrowdSec runs on the host and listens on the Docker bridge gateway, like the node exporter.
   if (enabledAgents(settings).includes("crowdsec"))
     jobs.push(job(JOBS.crowdsec, crowdsecMetricsTarget(settings), { relabel_configs: instanceLabel("vps") }));
+  jobs.push(...probeJobs(settings));
   return jobs.map(withoutUndefined);
+}
+
+/**
+ * The blackbox probes, one job per module: the URL is the target, sent to the exporter as `?target=`, and stays the
+ * `instance`; each target's `probe` label names it for the alerts (alerts/rules/probes.ts).
+ */
+export function probeJobs(settings: Settings): ScrapeJob[] {
+  if (!settings.blackbox.enabled) return [];
+  const { apiHealthUrl, publicMetricsUrl, probeGrafana } = settings.blackbox;
+  const grafana = probeGrafana ? grafanaHealthUrl(settings) : undefined;
+  const ok: ProbeTarget[] = [
+    ...(apiHealthUrl ? [{ url: apiHealthUrl, probe: PROBES.apiHealth }] : []),
+    ...(grafana ? [{ url: grafana, probe: PROBES.grafana }] : []),
+  ];
+  const refused: ProbeTarget[] = publicMetricsUrl ? [{ url: publicMetricsUrl, probe: PROBES.publicMetrics }] : [];
+  const exporter = serviceAddress(settings, "blackbox");
+  const probeJob = (job_name: JobName, module: string, targets: readonly ProbeTarget[]): ScrapeJob => ({
+    job_name,
+    metrics_path: "/probe",
+    params: { module: [module] },
+    scrape_interval: PROBE_SCRAPE.interval,
+    scrape_timeout: PROBE_SCRAPE.timeout,
+    static_configs: targets.map((t) => ({ targets: [t.url], labels: { probe: t.probe } })),
+    relabel_configs: [
+      { source_labels: ["__address__"], target_label: "__param_target" },
+      { source_labels: ["__param_target"], target_label: "instance" },
+      { target_label: "__address__", replacement: exporter },
+    ],
+  });
+  return [
+    ...(ok.length > 0 ? [probeJob(JOBS.probeHttp, BLACKBOX_MODULES.ok, ok)] : []),
+    ...(refused.length > 0 ? [probeJob(JOBS.probeRefused, BLACKBOX_MODULES.refused, refused)] : []),
+  ];
 }
 
 function withoutUndefined(scrape: ScrapeJob): ScrapeJob {

@@ -148,7 +148,15 @@ export function stackMemory(
 export function containerMemoryLimits(
   settings: Pick<
     Settings,
-    "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana" | "socketProxy"
+    | "prometheus"
+    | "alertmanager"
+    | "nodeExporter"
+    | "postgresExporter"
+    | "loki"
+    | "alloy"
+    | "grafana"
+    | "socketProxy"
+    | "blackbox"
   >,
 ) {
   const services = [
@@ -161,9 +169,16 @@ export function containerMemoryLimits(
     "grafana",
     "socketProxy",
   ] as const;
-  return services.map((service) => ({
-    service,
+  const limits = services.map((service) => ({
+    service: service as string,
     memory: settings[service].memory,
     bytes: memoryToBytes(settings[service].memory),
   }));
+  // The blackbox exporter runs only when on.
+  return settings.blackbox.enabled
+    ? [
+        ...limits,
+        { service: "blackbox", memory: settings.blackbox.memory, bytes: memoryToBytes(settings.blackbox.memory) },
+      ]
+    : limits;
 }

@@ -71,6 +71,13 @@ export const TOOL_VERSIONS = {
     fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
   },
+  /** The blackbox exporter (components/blackbox.ts): sid packages the deployed 0.28.0. */
+  blackbox: {
+    deployed: imageTag(IMAGES.blackbox),
+    deployedFrom: "settings/images.ts IMAGES.blackbox",
+    fetch: { package: "prometheus-blackbox-exporter", suite: "sid" },
+    binaries: { blackbox: "usr/bin/prometheus-blackbox-exporter" },
+  },
   // Ubuntu 22.04 ships 6.0.4; bullseye's 6.0.1 is the same 6.0 branch (same configuration keys, rule keywords
   // and eve.json fields). Its libraries that Debian 12 lacks or has under another soname come from bullseye too
   // and are found through `toolLibraryPath` (LD_LIBRARY_PATH); glibc, libyaml, libjansson, libpcap, libmagic,

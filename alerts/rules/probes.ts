@@ -1,16 +1,14 @@
 /**
  * What a user sees from outside, probed from the VPS by the blackbox exporter through Traefik and TLS: the public
  * API health and Grafana answering, their certificates' expiry, and `/metrics` refused to the internet. Neither
- * the runbook nor KoproGo's own rules watch these. Each probe target carries a `probe` label (prometheus/probes.ts).
+ * the runbook nor KoproGo's own rules watch these. Each probe target carries a `probe` label (prometheus/scrapeJobs.ts).
  */
+import { PROBES } from "../../contract/jobs";
 import { logJobSelector } from "../../contract/links";
 import type { Settings } from "../../settings";
 import { monitoringConfig, promqlString } from "../config";
 import type { AlertingRule, RuleFile } from "../types";
 import { alertRule } from "./common";
-
-/** The `probe` label of each blackbox target (prometheus/probes.ts sets it, the alerts select on it). */
-export const PROBES = { apiHealth: "api-health", grafana: "grafana", publicMetrics: "public-metrics" } as const;
 
 export function probeAlerts(settings: Settings): AlertingRule[] {
   const config = monitoringConfig(settings);
