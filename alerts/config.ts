@@ -5,7 +5,6 @@
  */
 import { JOBS } from "../contract/jobs";
 import { SERVICE_PORTS, type Settings } from "../settings";
-import { DEFAULT_LATENCY_SECONDS } from "../settings/slo";
 
 /**
  * Filesystems that are not real disks: in-memory (tmpfs, ramfs), container layers (overlay), read-only images
@@ -98,11 +97,10 @@ export const FOR = {
   /** `/metrics` answering the internet is a state, not a blip: confirmed over 5 minutes. */
   metricsPubliclyExposed: "5m",
   /**
-   * Burn-rate alerts (SRE workbook, table 5-8): the long window is what makes them robust, so the page fires as
-   * soon as both windows agree; the ticket tier waits a little.
+   * The error-budget alerts fire as soon as both windows of a pair agree: the short window is what keeps a blip
+   * from firing and what resets the alert once the errors stop (SRE workbook, multi-window multi-burn-rate).
    */
-  sloPage: "0s",
-  sloTicket: "15m",
+  errorBudgetBurn: "0s",
 } as const;
 
 export type ForKey = keyof typeof FOR;
@@ -200,8 +198,6 @@ export interface MonitoringConfig {
   };
   /** The application's containers that must always run (`ContainerDown`): those the stack's targets name. */
   readonly appContainers: readonly string[];
-  /** The API's SLOs, with the latency threshold resolved for the request-metrics source. */
-  readonly slo: { readonly availability: number; readonly latency: number; readonly latencySeconds: number };
   /** Where links point: Grafana (dashboards, logs), Prometheus (self-monitoring pages). */
   readonly grafanaUrl: string;
   readonly prometheusUrl: string;
@@ -263,12 +259,6 @@ export function monitoringConfig(settings: Settings): MonitoringConfig {
       backups: settings.backups.metricsDirectory !== null,
     },
     appContainers: appContainers(settings),
-    slo: {
-      availability: settings.alerts.slo.availability,
-      latency: settings.alerts.slo.latency,
-      latencySeconds:
-        settings.alerts.slo.latencySeconds ?? DEFAULT_LATENCY_SECONDS[settings.alerts.requestMetricsSource],
-    },
   };
 }
 

@@ -14,13 +14,13 @@ import { containerRuleFile } from "./rules/containers";
 import { databaseHealthRuleFile } from "./rules/databaseHealth";
 import { minioRuleFile } from "./rules/minio";
 import { probeRuleFile } from "./rules/probes";
-import { sloRuleFile } from "./rules/slo";
 import { databaseRuleFile } from "./rules/database";
 import { logRules } from "./rules/logs";
 import { metaRuleFile } from "./rules/meta";
 import { nodeRuleFile } from "./rules/node";
 import { requestRuleFile } from "./rules/requests";
 import { securityRuleFile } from "./rules/security";
+import { sloRuleFile } from "./rules/slo";
 import type { AlertingRule, RecordingRule, RuleFile, RuleFileBuilder } from "./types";
 
 export const RULE_FILES: readonly RuleFileBuilder[] = [

@@ -39,7 +39,7 @@ export class Blackbox extends pulumi.ComponentResource {
       name,
       serviceContainerArgs({
         name: container,
-        image: IMAGES.blackbox,
+        image: IMAGES.blackboxExporter,
         memory: settings.blackbox.memory,
         command: blackboxFlags(),
         envs: [goMemoryLimit(settings.blackbox.memory)],

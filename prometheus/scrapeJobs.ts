@@ -10,7 +10,8 @@ import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relab
 import type { WebServer } from "../contract/webAccess";
 import { passwordFile } from "../webauth/paths";
 import { PROMETHEUS_PATHS } from "./paths";
-import { BLACKBOX_MODULES, grafanaHealthUrl, PROBE_SCRAPE, type ProbeTarget } from "../blackbox/config";
+import { grafanaHealthUrl, PROBE_SCRAPE, type ProbeTarget } from "../blackbox/config";
+import { BLACKBOX_MODULES } from "../exporters/blackbox";
 
 export interface ScrapeJob {
   readonly job_name: JobName;
@@ -209,8 +210,8 @@ export function probeJobs(settings: Settings): ScrapeJob[] {
     ],
   });
   return [
-    ...(ok.length > 0 ? [probeJob(JOBS.probeHttp, BLACKBOX_MODULES.ok, ok)] : []),
-    ...(refused.length > 0 ? [probeJob(JOBS.probeRefused, BLACKBOX_MODULES.refused, refused)] : []),
+    ...(ok.length > 0 ? [probeJob(JOBS.probeHttp, BLACKBOX_MODULES.httpsOk, ok)] : []),
+    ...(refused.length > 0 ? [probeJob(JOBS.probeRefused, BLACKBOX_MODULES.httpsRefused, refused)] : []),
   ];
 }
 

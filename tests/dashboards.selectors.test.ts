@@ -102,7 +102,7 @@ describe("the alerts a dashboard shows", () => {
     expect(shown.postgresql).toEqual(expect.arrayContaining(["DatabaseDown", "DatabaseConnectionsHigh"]));
     // KoproGo's own alerts' counterparts and the SLOs, on the dashboard of their symptom.
     expect(shown.apiOverview).toEqual(
-      expect.arrayContaining(["ApiErrorBudgetBurnFast", "ApiLatencyBudgetBurnFast", "ApiPublicEndpointDown"]),
+      expect.arrayContaining(["ApiErrorBudgetBurnFast", "ApiErrorBudgetBurnSlow", "ApiPublicEndpointDown"]),
     );
     expect(shown.systemHealth).toEqual(expect.arrayContaining(["ContainerMemoryHigh", "BackupTooOld", "MinioDown"]));
     expect(shown.postgresql).toEqual(expect.arrayContaining(["DatabaseCacheHitRatioLow", "DatabaseSlowStatements"]));

@@ -1,13 +1,36 @@
 /**
- * The toolchain: reading the machine's apt sources, deriving the other suites' sources, the version comparison of
- * `npm run versions`, and the cache lookups. And, with the tools fetched, that the tests really run the deployed
- * release line of every tool.
+ * The toolchain: reading the machine's apt sources, deriving the other suites' sources, the Go wrapper module and
+ * its checks, the version comparison of `npm run versions`, and the cache lookups. And, with the tools fetched, that
+ * the tests really run the deployed version of every tool.
  */
 import * as path from "path";
-import { missingToolsAdvice, toolCacheDir, toolPath } from "../toolchain/cache";
+import { missingToolsAdvice, sourceDir, toolCacheDir, toolPath } from "../toolchain/cache";
 import { derivedSourcesList, parseDeb822 } from "../toolchain/fetch";
-import { cachedVersion, compareTools, upstreamVersion, versionProblems, versionReport } from "../toolchain/report";
-import { majorMinor, TOOL_VERSIONS, type ToolVersion } from "../toolchain/versions";
+import { parseJsonStream } from "../toolchain/goBuild";
+import {
+  buildListProblems,
+  directiveProblems,
+  goBuildArgs,
+  goBuildEnv,
+  goSourceKey,
+  goStamp,
+  promuDate,
+  promuLdflags,
+  validateGoSource,
+  wrapperGoMod,
+  type GoModJson,
+} from "../toolchain/goModule";
+import {
+  cachedVersion,
+  compareTools,
+  unavailableRows,
+  upstreamVersion,
+  versionProblems,
+  versionReport,
+} from "../toolchain/report";
+import { goBinaries, prometheusModuleVersion, sourceLabel, type GoSource } from "../toolchain/sources";
+import { majorMinor, TOOL_VERSIONS, UNAVAILABLE_TOOLS, type ToolVersion } from "../toolchain/versions";
+import { IMAGES } from "../settings/images";
 import { describeWithTools } from "./helpers/tools";
 
 // As Debian 12's images ship it (`/etc/apt/sources.list.d/debian.sources`), with a documentation host.
@@ -133,8 +156,15 @@ describe("the comparison of npm run versions", () => {
   const entry = (deployed: string, allowedDrift?: string): ToolVersion => ({
     deployed,
     deployedFrom: "settings/images.ts IMAGES.x",
-    fetch: { package: "pkg", suite: "trixie" },
+    fetch: { kind: "debian", package: "pkg", suite: "trixie" },
     binaries: {},
+    allowedDrift,
+  });
+  const goEntry = (deployed: string, allowedDrift?: string): ToolVersion => ({
+    deployed,
+    deployedFrom: "settings/images.ts IMAGES.y",
+    fetch: { kind: "go", module: "example.com/tool", version: deployed, programs: { tool: "example.com/tool" } },
+    binaries: { tool: "bin/tool" },
     allowedDrift,
   });
   const table = {
@@ -143,6 +173,9 @@ describe("the comparison of npm run versions", () => {
     drift: entry("v3.5.0"),
     allowed: entry("6.0.4", "Suricata 6.0 does not run here; 7.0 reads the same rules"),
     missing: entry("v0.16.0"),
+    goSame: goEntry("v1.9.1"),
+    goPatch: goEntry("v1.9.1"),
+    goAllowed: goEntry("v3.5.0", "the UI is not embedded"),
   };
   const tested: Record<string, string | undefined> = {
     same: "0.27.0+ds-1",
@@ -150,6 +183,9 @@ describe("the comparison of npm run versions", () => {
     drift: "2.42.0+ds-5",
     allowed: "1:7.0.10-1~bpo12+1",
     missing: undefined,
+    goSame: "1.9.1",
+    goPatch: "1.9.0",
+    goAllowed: "3.5.1",
   };
   const rows = compareTools(table, (tool) => tested[tool]);
 
@@ -160,15 +196,21 @@ describe("the comparison of npm run versions", () => {
       ["drift", "drift"],
       ["allowed", "drift allowed"],
       ["missing", "not fetched"],
+      ["goSame", "same"],
+      ["goPatch", "drift"],
+      ["goAllowed", "drift allowed"],
     ]);
   });
 
-  it("fails only on an unexplained major.minor difference and on a missing tool, each saying what to do", () => {
+  it("fails on an unexplained major.minor difference of a Debian package, on any difference of a Go build and on a missing tool, each saying what to do", () => {
     expect(versionProblems(rows)).toEqual([
       "drift: the tests run 2.42.0+ds-5 (2.42) but the stack deploys v3.5.0 (3.5, settings/images.ts IMAGES.x): fetch the deployed release line in toolchain/versions.ts, or write the reason in its `allowedDrift`",
       "missing: not in the tool cache (pkg/trixie): run `npm run fetch-tools`",
+      "goPatch: the tests run 1.9.0 (built from example.com/tool@v1.9.1) but the stack deploys v1.9.1 (settings/images.ts IMAGES.y): build the deployed module version in toolchain/versions.ts, or write the reason in its `allowedDrift`",
     ]);
-    expect(versionProblems(rows.filter((r) => ["same", "patch", "allowed"].includes(r.tool)))).toEqual([]);
+    expect(
+      versionProblems(rows.filter((r) => ["same", "patch", "allowed", "goSame", "goAllowed"].includes(r.tool))),
+    ).toEqual([]);
   });
 
   it("prints deployed, where it is pinned, tested and the reason side by side", () => {
@@ -179,6 +221,39 @@ describe("the comparison of npm run versions", () => {
       "| allowed | 6.0.4 | settings/images.ts IMAGES.x | 1:7.0.10-1~bpo12+1 | pkg/trixie | drift allowed: Suricata 6.0 does not run here; 7.0 reads the same rules |",
     );
     expect(report).toContain("| missing | v0.16.0 | settings/images.ts IMAGES.x | — | pkg/trixie | not fetched |");
+    expect(report).toContain(
+      "| goSame | v1.9.1 | settings/images.ts IMAGES.y | 1.9.1 | example.com/tool@v1.9.1 | same |",
+    );
+  });
+});
+
+describe("deployed services no test can run", () => {
+  const rows = unavailableRows({
+    x: { deployed: "1.2.3", deployedFrom: "settings/images.ts IMAGES.x", source: "example.com/x", reason: "refused" },
+  });
+
+  it("are printed with where they would come from and why not, and never fail the report", () => {
+    expect(versionReport(rows)).toContain(
+      "| x | 1.2.3 | settings/images.ts IMAGES.x | — | example.com/x | not run by any test: refused |",
+    );
+    expect(versionProblems(rows)).toEqual([]);
+  });
+
+  it("Grafana is one, at the deployed tag, with the refusal and what runs instead", () => {
+    expect(UNAVAILABLE_TOOLS.grafana.deployed).toBe(IMAGES.grafana.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/403 Forbidden/);
+    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/tests\/e2e\/alerting\.test\.ts/);
+  });
+
+  it("Loki and Alloy are two, at the deployed tags, for the AGPL rule of the workplace's package list", () => {
+    expect(UNAVAILABLE_TOOLS.loki.deployed).toBe(IMAGES.loki.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.alloy.deployed).toBe(IMAGES.alloy.split(":")[1]);
+    for (const tool of [UNAVAILABLE_TOOLS.loki, UNAVAILABLE_TOOLS.alloy])
+      expect(tool.reason).toMatch(/not-to-use.*AGPL.*not exercised$/);
+  });
+
+  it("is never also in the table of tools the tests fetch", () => {
+    expect(Object.keys(UNAVAILABLE_TOOLS).filter((tool) => tool in TOOL_VERSIONS)).toEqual([]);
   });
 });
 
@@ -196,15 +271,14 @@ describe("the tool cache lookups", () => {
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   });
 
-  it("finds a binary in its package's unpacked root, keyed by package and suite", () => {
-    expect(toolPath("promtool", "/c")).toBe(
-      path.join(
-        "/c",
-        TOOL_VERSIONS.prometheus.fetch.package,
-        TOOL_VERSIONS.prometheus.fetch.suite,
-        "root/usr/bin/promtool",
-      ),
-    );
+  it("keys a Debian package's folder by package and suite, a Go build's by module, version and recipe", () => {
+    expect(sourceDir({ kind: "debian", package: "nginx", suite: "trixie" }, "/c")).toBe("/c/nginx/trixie");
+    expect(sourceDir(GO_SOURCE, "/c")).toBe(`/c/go/example.com/tool/v1.2.3-${goSourceKey(GO_SOURCE)}`);
+  });
+
+  it("finds a binary under its tool's root", () => {
+    const { fetch, binaries } = TOOL_VERSIONS.prometheus;
+    expect(toolPath("promtool", "/c")).toBe(path.join(sourceDir(fetch, "/c"), "root", binaries.promtool));
     expect(() => toolPath("nope" as never)).toThrow('unknown tool binary "nope"');
   });
 
@@ -212,6 +286,219 @@ describe("the tool cache lookups", () => {
     expect(missingToolsAdvice(["/c/prometheus/sid/root/usr/bin/promtool", "/usr/sbin/fail2ban-client"], "/c")).toBe(
       "missing /c/prometheus/sid/root/usr/bin/promtool: run `npm run fetch-tools` (the deployed versions, toolchain/versions.ts); missing /usr/sbin/fail2ban-client: install the system packages (.ci/run's apt-get line)",
     );
+  });
+});
+
+/** A made-up module with every field, for the pure parts of the Go build. */
+const GO_SOURCE: GoSource = {
+  kind: "go",
+  module: "example.com/tool",
+  version: "v1.2.3",
+  programs: { tool: "example.com/tool/cmd/tool", toolctl: "example.com/tool/cmd/toolctl" },
+  replace: {
+    "example.com/dep v1.8.0": "example.com/dep v1.7.0",
+    "example.com/tool/sub": "example.com/tool/sub v0.4.0",
+  },
+  exclude: ["example.com/old v1.0.0"],
+  tags: ["netgo", "builtinassets"],
+  ldflags: promuLdflags,
+  assets: ["public", "conf/defaults.ini"],
+};
+
+/** What `go mod edit -json` prints for GO_SOURCE's upstream go.mod (with its local-path replace). */
+const UPSTREAM: GoModJson = {
+  Module: { Path: "example.com/tool" },
+  Go: "1.24.0",
+  Require: [
+    { Path: "example.com/dep", Version: "v1.8.0" },
+    { Path: "example.com/tool/sub", Version: "v0.0.0-00010101000000-000000000000" },
+    { Path: "example.com/lib", Version: "v2.0.1", Indirect: true },
+  ],
+  Exclude: [{ Path: "example.com/old", Version: "v1.0.0" }],
+  Replace: [
+    { Old: { Path: "example.com/dep", Version: "v1.8.0" }, New: { Path: "example.com/dep", Version: "v1.7.0" } },
+    { Old: { Path: "example.com/tool/sub" }, New: { Path: "./sub" } },
+  ],
+};
+
+describe("the wrapper module of a Go build", () => {
+  it("requires the module at its version and repeats its replace and exclude lines", () => {
+    expect(wrapperGoMod(GO_SOURCE)).toBe(
+      [
+        "// Generated by toolchain/goBuild.ts: builds example.com/tool@v1.2.3 with the build list of its go.mod.",
+        "module koprogo-observability.local/toolchain/example.com/tool",
+        "",
+        "go 1.17",
+        "",
+        "require example.com/tool v1.2.3",
+        "",
+        "replace (",
+        "\texample.com/dep v1.8.0 => example.com/dep v1.7.0",
+        "\texample.com/tool/sub => example.com/tool/sub v0.4.0",
+        ")",
+        "",
+        "exclude (",
+        "\texample.com/old v1.0.0",
+        ")",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("builds from the module's writable copy when it has prepare steps (generated assets)", () => {
+    const withUi: GoSource = { ...GO_SOURCE, prepare: [{ cwd: "web/ui", argv: ["npm", "ci"] }] };
+    expect(wrapperGoMod(withUi)).toContain("\texample.com/tool => ./src\n");
+    expect(goSourceKey(withUi)).not.toBe(goSourceKey(GO_SOURCE));
+  });
+
+  it("has no replace or exclude block when upstream has none", () => {
+    expect(wrapperGoMod({ ...GO_SOURCE, replace: undefined, exclude: undefined })).not.toMatch(/replace|exclude/);
+  });
+
+  it.each<[string, Partial<GoSource>, string]>([
+    [
+      "a local-path replace",
+      { replace: { "example.com/tool/sub": "./sub" } },
+      "is a local path: write the published module version",
+    ],
+    ["a replace without version", { replace: { "example.com/dep": "example.com/dep" } }, "needs a version"],
+    ["a module version that is not semver", { version: "latest" }, 'module and version: "example.com/tool latest"'],
+    ["no programs", { programs: {} }, "`programs` is empty"],
+    [
+      "a program outside the module",
+      { programs: { x: "example.org/x" } },
+      '`programs.x` "example.org/x" is not a package of the module',
+    ],
+    ["a program name with a slash", { programs: { "a/b": "example.com/tool/a" } }, 'program name "a/b"'],
+    ["a tag with a space", { tags: ["net go"] }, 'build tag "net go"'],
+    ["an asset outside the module", { assets: ["../etc"] }, 'asset "../etc" is not a path inside the module'],
+    ["an exclude without version", { exclude: ["example.com/old"] }, "needs a version"],
+    ["a prepare step with no command", { prepare: [{ cwd: "web/ui", argv: [] }] }, "has no command"],
+  ])("refuses %s, naming it", (_, change, message) => {
+    expect(() => validateGoSource({ ...GO_SOURCE, ...change })).toThrow(message);
+    expect(() => wrapperGoMod({ ...GO_SOURCE, ...change })).toThrow(message);
+  });
+});
+
+describe("the checks of a Go build against upstream's go.mod", () => {
+  it("accepts the table when it repeats every replace (a local one as a published version) and exclude", () => {
+    expect(directiveProblems(GO_SOURCE, UPSTREAM)).toEqual([]);
+  });
+
+  it("names a replace or exclude of upstream the table lacks, one it adds, and one it changes", () => {
+    const changed: GoSource = {
+      ...GO_SOURCE,
+      replace: { "example.com/dep v1.8.0": "example.com/dep v1.6.0", "example.com/extra": "example.com/extra v1.0.0" },
+      exclude: [],
+    };
+    expect(directiveProblems(changed, UPSTREAM)).toEqual([
+      "example.com/tool@v1.2.3: its go.mod replaces example.com/dep v1.8.0 with example.com/dep v1.7.0, toolchain/versions.ts with example.com/dep v1.6.0",
+      "example.com/tool@v1.2.3: its go.mod has `replace example.com/tool/sub => ./sub`, which toolchain/versions.ts does not repeat (write the published version of that folder)",
+      "example.com/tool@v1.2.3: toolchain/versions.ts replaces example.com/extra, which its go.mod does not",
+      "example.com/tool@v1.2.3: its go.mod excludes example.com/old v1.0.0, which toolchain/versions.ts does not repeat",
+    ]);
+  });
+
+  it("accepts a build list with every required module at its required version, and names each that differs", () => {
+    const selected = [
+      { Path: "koprogo-observability.local/toolchain/example.com/tool", Main: true },
+      { Path: "example.com/tool", Version: "v1.2.3" },
+      { Path: "example.com/dep", Version: "v1.8.0" },
+      { Path: "example.com/tool/sub", Version: "v0.0.0-00010101000000-000000000000" },
+      { Path: "example.com/lib", Version: "v2.0.1" },
+    ];
+    expect(buildListProblems(GO_SOURCE, UPSTREAM, selected)).toEqual([]);
+    expect(
+      buildListProblems(GO_SOURCE, UPSTREAM, [...selected.slice(0, 4), { Path: "example.com/lib", Version: "v2.1.0" }]),
+    ).toEqual(["example.com/tool@v1.2.3: the wrapper builds with example.com/lib v2.1.0, its go.mod requires v2.0.1"]);
+    expect(buildListProblems(GO_SOURCE, UPSTREAM, selected.slice(0, 4))).toEqual([
+      "example.com/tool@v1.2.3: the wrapper builds with example.com/lib (absent), its go.mod requires v2.0.1",
+    ]);
+  });
+});
+
+describe("the go build command of a Go source", () => {
+  const stamp = goStamp(GO_SOURCE, "1.2.3\n", "2025-07-14T16:17:09Z");
+
+  it("stamps the module's VERSION file, else its version, and the proxy's time", () => {
+    expect(stamp).toEqual({ version: "1.2.3", revision: "v1.2.3", date: new Date("2025-07-14T16:17:09Z") });
+    expect(goStamp({ ...GO_SOURCE, version: "v0.305.0" }, "3.5.0\n", "2025-07-14T16:17:09Z").version).toBe("3.5.0");
+    expect(goStamp(GO_SOURCE, undefined, "2025-07-14T16:17:09Z").version).toBe("1.2.3");
+    expect(() => goStamp(GO_SOURCE, "main\n", "2025-07-14T16:17:09Z")).toThrow('its VERSION file says "main"');
+    expect(() => goStamp(GO_SOURCE, undefined, "soon")).toThrow('the proxy\'s time "soon" is not a date');
+  });
+
+  it("passes the release's tags and promu's -X version flags", () => {
+    expect(promuDate(new Date("2025-03-07T04:05:06Z"))).toBe("20250307-04:05:06");
+    expect(goBuildArgs(GO_SOURCE, "toolctl", "/r/bin/toolctl", stamp)).toEqual([
+      "build",
+      "-o",
+      "/r/bin/toolctl",
+      "-tags",
+      "netgo,builtinassets",
+      "-ldflags",
+      [
+        "-X github.com/prometheus/common/version.Version=1.2.3",
+        "-X github.com/prometheus/common/version.Revision=v1.2.3",
+        "-X github.com/prometheus/common/version.Branch=HEAD",
+        "-X github.com/prometheus/common/version.BuildUser=koprogo-observability@toolchain",
+        "-X github.com/prometheus/common/version.BuildDate=20250714-16:17:09",
+      ].join(" "),
+      "example.com/tool/cmd/toolctl",
+    ]);
+    expect(goBuildArgs({ ...GO_SOURCE, tags: [], ldflags: undefined }, "tool", "/r/bin/tool", stamp)).toEqual([
+      "build",
+      "-o",
+      "/r/bin/tool",
+      "example.com/tool/cmd/tool",
+    ]);
+    expect(() => goBuildArgs(GO_SOURCE, "nope", "/r/bin/nope", stamp)).toThrow('no program "nope"');
+  });
+
+  it("uses the machine's Go only, -trimpath, and cgo only where the release does", () => {
+    const env = goBuildEnv(GO_SOURCE, { PATH: "/usr/bin", GOTOOLCHAIN: "auto", CGO_ENABLED: "1" });
+    expect(env).toMatchObject({ PATH: "/usr/bin", GOTOOLCHAIN: "local", GOFLAGS: "-trimpath", CGO_ENABLED: "0" });
+    expect(goBuildEnv({ ...GO_SOURCE, cgo: true }, {}).CGO_ENABLED).toBe("1");
+  });
+
+  it("keys the cache on the recipe: another tag, flag or version is another folder", () => {
+    const key = goSourceKey(GO_SOURCE);
+    expect(key).toMatch(/^[0-9a-f]{12}$/);
+    expect(goSourceKey({ ...GO_SOURCE })).toBe(key);
+    expect(goSourceKey({ ...GO_SOURCE, tags: ["netgo"] })).not.toBe(key);
+    expect(goSourceKey({ ...GO_SOURCE, ldflags: undefined })).not.toBe(key);
+    expect(goSourceKey({ ...GO_SOURCE, version: "v1.2.4" })).not.toBe(key);
+    expect(goSourceKey({ ...GO_SOURCE, cgo: true })).not.toBe(key);
+  });
+
+  it("reads go list's stream of JSON objects, braces inside strings included", () => {
+    expect(parseJsonStream('{"Path":"a","X":{"Y":"}{"}}\n{"Path":"b\\"}"}\n')).toEqual([
+      { Path: "a", X: { Y: "}{" } },
+      { Path: 'b"}' },
+    ]);
+    expect(() => parseJsonStream('{"Path":"a"')).toThrow("unfinished JSON object");
+  });
+});
+
+describe("the Go source helpers", () => {
+  it("puts every program under bin/, named as in the table", () => {
+    expect(goBinaries(GO_SOURCE.programs)).toEqual({ tool: "bin/tool", toolctl: "bin/toolctl" });
+  });
+
+  it("names a source by module@version or package/suite", () => {
+    expect(sourceLabel(GO_SOURCE)).toBe("example.com/tool@v1.2.3");
+    expect(sourceLabel({ kind: "debian", package: "nginx", suite: "trixie" })).toBe("nginx/trixie");
+  });
+
+  it.each([
+    ["v3.5.0", "v0.305.0"],
+    ["3.10.2", "v0.310.2"],
+  ])("maps Prometheus %s to its Go module version %s", (release, module) => {
+    expect(prometheusModuleVersion(release)).toBe(module);
+  });
+
+  it.each(["v2.53.0", "v3.5", "latest"])("refuses %j as a Prometheus 3.x release", (release) => {
+    expect(() => prometheusModuleVersion(release)).toThrow("not a Prometheus 3.x release");
   });
 });
 

@@ -1,15 +1,19 @@
 /**
  * Where the fetched tools live and how tests find them. Pure lookups: nothing here downloads (see `fetch.ts`).
  *
- * Layout: `<cache>/<package>/<suite>/root` is the unpacked package (plus its `with` libraries) and
- * `<cache>/<package>/<suite>/version` the Debian version that was unpacked. The cache is shared by every clone
+ * Layout: `<cache>/<package>/<suite>/root` is the unpacked Debian package (plus its `with` libraries) and
+ * `<cache>/<package>/<suite>/version` the Debian version that was unpacked; `<cache>/go/<module>/<version>-<key>/root`
+ * holds a Go source's build (`root/bin/<program>`, its assets) and `version` the release version it stamped, `key`
+ * a hash of the build recipe (`goSourceKey`), so a changed recipe never reuses an old build. The cache is shared by every clone
  * and worktree on the machine: `KOPROGO_TOOLS_DIR`, else `$XDG_CACHE_HOME/koprogo-observability/tools`, else
  * `~/.cache/koprogo-observability/tools`.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TOOL_VERSIONS, type DebianSource, type ToolName } from "./versions";
+import { goSourceKey } from "./goModule";
+import type { ToolSource } from "./sources";
+import { TOOL_VERSIONS, type ToolName } from "./versions";
 
 export function toolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KOPROGO_TOOLS_DIR) return path.resolve(env.KOPROGO_TOOLS_DIR);
@@ -17,16 +21,17 @@ export function toolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, "koprogo-observability", "tools");
 }
 
-export function sourceDir(source: DebianSource, cache = toolCacheDir()): string {
+export function sourceDir(source: ToolSource, cache = toolCacheDir()): string {
+  if (source.kind === "go") return path.join(cache, "go", source.module, `${source.version}-${goSourceKey(source)}`);
   return path.join(cache, source.package, source.suite);
 }
 
-/** The unpacked root of a tool's package. */
+/** The unpacked root of a tool's package, or the root a Go source was built into. */
 export function toolRoot(tool: ToolName, cache = toolCacheDir()): string {
   return path.join(sourceDir(TOOL_VERSIONS[tool].fetch, cache), "root");
 }
 
-/** The Debian version fetched for a tool, or undefined when it has not been fetched. */
+/** The Debian version fetched (or release version built) for a tool, or undefined when it is not there. */
 export function fetchedVersion(tool: ToolName, cache = toolCacheDir()): string | undefined {
   const file = path.join(sourceDir(TOOL_VERSIONS[tool].fetch, cache), "version");
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;

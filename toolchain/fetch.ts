@@ -1,5 +1,6 @@
 /**
- * `npm run fetch-tools`: puts the deployed versions of the tools the tests run into the tool cache.
+ * `npm run fetch-tools`: puts the deployed versions of the tools the tests run into the tool cache: Debian packages
+ * (below) and Go modules built at the exact deployed version (`toolchain/goBuild.ts`).
  *
  * Behaviour relied on (apt 2.6, Debian 12):
  * - `Dir::State`, `Dir::Cache`, `Dir::Etc::SourceList` and `Dir::Etc::SourceParts=/dev/null` give apt a private
@@ -15,7 +16,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { sourceDir, toolCacheDir } from "./cache";
-import { TOOL_VERSIONS, type DebianSource } from "./versions";
+import { buildGoSource } from "./goBuild";
+import { partialDir, publishDir, publishedVersion } from "./publish";
+import { sourceLabel, type DebianSource, type GoSource, type ToolSource } from "./sources";
+import { TOOL_VERSIONS } from "./versions";
 
 interface Deb822Stanza {
   readonly [field: string]: string;
@@ -108,27 +112,21 @@ function aptOptions(aptDir: string): string[] {
 }
 
 /** Every source the tools need, deduplicated, in a stable order. */
-export function allSources(): DebianSource[] {
-  const seen = new Map<string, DebianSource>();
-  for (const tool of Object.values(TOOL_VERSIONS) as readonly { fetch: DebianSource }[])
-    seen.set(`${tool.fetch.package}/${tool.fetch.suite}`, tool.fetch);
+export function allSources(): ToolSource[] {
+  const seen = new Map<string, ToolSource>();
+  for (const tool of Object.values(TOOL_VERSIONS) as readonly { fetch: ToolSource }[])
+    seen.set(sourceLabel(tool.fetch), tool.fetch);
   return [...seen.values()];
 }
 
-/**
- * Downloads and unpacks one source into a private folder, then renames it into place: the cache is shared by every
- * worktree, so two `fetch-tools` at once must never see (or delete) each other's half-unpacked tree. The one that
- * renames second finds the folder there and keeps it.
- */
-function fetchSource(source: DebianSource, aptDir: string, cache: string): string {
+/** Downloads and unpacks one Debian source into a private folder, then publishes it (`publish.ts`). */
+function fetchDebianSource(source: DebianSource, aptDir: string, cache: string): string {
   const finalDir = sourceDir(source, cache);
-  if (fs.existsSync(path.join(finalDir, "version")))
-    return fs.readFileSync(path.join(finalDir, "version"), "utf8").trim();
-  const dir = `${finalDir}.partial-${process.pid}`;
-  const versionFile = path.join(dir, "version");
+  const cached = publishedVersion(finalDir);
+  if (cached !== undefined) return cached;
+  const dir = partialDir(finalDir);
   const debs = path.join(dir, "debs");
   const root = path.join(dir, "root");
-  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(debs, { recursive: true });
   for (const pkg of [source.package, ...(source.with ?? [])]) {
     execFileSync("apt-get", [...aptOptions(aptDir), "download", pkg.includes("/") ? pkg : `${pkg}/${source.suite}`], {
@@ -149,23 +147,22 @@ function fetchSource(source: DebianSource, aptDir: string, cache: string): strin
   if (!version)
     throw new Error(`${source.package}/${source.suite}: downloaded, but no package of that name was unpacked`);
   fs.rmSync(debs, { recursive: true, force: true });
-  fs.writeFileSync(versionFile, `${version}\n`);
-  // A folder without a version file is what an older, interrupted fetch left: replaced.
-  if (fs.existsSync(finalDir) && !fs.existsSync(path.join(finalDir, "version")))
-    fs.rmSync(finalDir, { recursive: true, force: true });
-  try {
-    fs.renameSync(dir, finalDir);
-  } catch (error) {
-    if (!fs.existsSync(path.join(finalDir, "version"))) throw error;
-    fs.rmSync(dir, { recursive: true, force: true });
-    return fs.readFileSync(path.join(finalDir, "version"), "utf8").trim();
-  }
-  return version;
+  return publishDir(dir, finalDir, version);
 }
 
-export function fetchTools(cache = toolCacheDir()): { source: DebianSource; version: string }[] {
+/** One line of `npm run fetch-tools`' output. */
+export interface FetchedSource {
+  readonly source: ToolSource;
+  readonly version: string;
+  /** Seconds a Go build took (0 when it was cached); absent for a Debian package. */
+  readonly seconds?: number;
+}
+
+export function fetchTools(cache = toolCacheDir()): FetchedSource[] {
   const sources = allSources();
-  const missing = sources.filter((s) => !fs.existsSync(path.join(sourceDir(s, cache), "version")));
+  const debian = sources.filter((s): s is DebianSource => s.kind === "debian");
+  const go = sources.filter((s): s is GoSource => s.kind === "go");
+  const missing = debian.filter((s) => publishedVersion(sourceDir(s, cache)) === undefined);
   const aptDir = path.join(cache, "apt");
   if (missing.length > 0) {
     fs.mkdirSync(path.join(aptDir, "state", "lists", "partial"), { recursive: true });
@@ -183,17 +180,22 @@ export function fetchTools(cache = toolCacheDir()): { source: DebianSource; vers
     fs.writeFileSync(path.join(aptDir, "sources.list"), derivedSourcesList(readMachineSources(), suites));
     execFileSync("apt-get", [...aptOptions(aptDir), "update"], { stdio: ["ignore", "ignore", "inherit"] });
   }
-  return sources.map((source) => ({ source, version: fetchSource(source, aptDir, cache) }));
+  return [
+    ...debian.map((source) => ({ source, version: fetchDebianSource(source, aptDir, cache) })),
+    ...go.map((source) => ({ source, ...buildGoSource(source, cache) })),
+  ];
 }
 
 if (require.main === module) {
   try {
-    for (const { source, version } of fetchTools())
-      console.log(`${source.package} ${version} (${source.suite}) in ${sourceDir(source)}`);
+    for (const { source, version, seconds } of fetchTools())
+      console.log(
+        `${sourceLabel(source)}: ${version} in ${sourceDir(source)}${seconds ? ` (built in ${seconds} s)` : ""}`,
+      );
   } catch (error) {
     console.error(`fetch-tools: ${(error as Error).message}`);
     console.error(
-      "fetch-tools: the tools come from the machine's Debian archive in other suites; check that apt can reach it (apt-get update).",
+      "fetch-tools: Debian packages come from the machine's Debian archive in other suites (check that apt can reach it: apt-get update); Go tools from the Go module proxy with the machine's Go (`go version`, GOPROXY).",
     );
     process.exit(1);
   }

@@ -1,29 +1,37 @@
 /**
  * `npm run versions`: per tool, the version the stack deploys (and where it is pinned) beside the version the tests
- * run (the one `npm run fetch-tools` unpacked into the tool cache). Exits 1 when a tool is not fetched, or when the
- * tested major.minor differs from the deployed one and the table gives no `allowedDrift` reason for it. A patch
- * difference (deployed v1.9.1, tested 1.9.0) is shown, never fatal: Debian's archive has the release line, not
- * every patch.
+ * run (the one `npm run fetch-tools` put into the tool cache) and where it comes from (`module@version` for a Go
+ * build, `package/suite` for a Debian package). Exits 1 when a tool is not fetched, or when the tested version
+ * differs from the deployed one and the table gives no `allowedDrift` reason for it:
+ * - a Go build must be the deployed version exactly (it is built from the deployed module version, so any
+ *   difference, a patch included, means the table is wrong);
+ * - a Debian package must be the deployed major.minor; a patch difference (deployed 1:6.0.4-3, tested 6.0.1) is
+ *   shown, never fatal: Debian's archive has the release line, not every patch.
  *
  * The comparison is pure (`compareTools`, `versionProblems`, `versionReport`); only the CLI reads the cache.
  */
 import * as fs from "fs";
 import { fetchedVersion, toolPath, type BinaryName } from "./cache";
-import { majorMinor, TOOL_VERSIONS, type ToolVersion } from "./versions";
+import { sourceLabel } from "./sources";
+import { majorMinor, TOOL_VERSIONS, UNAVAILABLE_TOOLS, type ToolVersion, type UnavailableTool } from "./versions";
 
-export type VersionStatus = "same" | "patch differs" | "drift allowed" | "drift" | "not fetched";
+export type VersionStatus = "same" | "patch differs" | "drift allowed" | "drift" | "not fetched" | "unavailable";
 
 export interface ToolComparison {
   readonly tool: string;
   readonly deployed: string;
   readonly deployedFrom: string;
-  /** The Debian version unpacked in the cache, or undefined when it is not there (or a binary of it is missing). */
+  /** The version in the cache, or undefined when it is not there (or a binary of it is missing). */
   readonly tested: string | undefined;
-  /** `package/suite` the tests get it from. */
+  /** `package/suite` or `module@version` the tests get it from. */
   readonly source: string;
+  /** Whether tested must equal deployed exactly (a Go build) or only in major.minor (a Debian package). */
+  readonly exact: boolean;
   readonly status: VersionStatus;
   /** The table's reason, when the major.minor may differ. */
   readonly allowedDrift?: string;
+  /** Why no test can run it (`UNAVAILABLE_TOOLS`). */
+  readonly unavailable?: string;
 }
 
 /** Debian's version without epoch and revision: `1:6.0.4-3` → `6.0.4`, `3.5.3+ds1-6` → `3.5.3+ds1`. */
@@ -53,10 +61,21 @@ export function compareTools(
       deployed: entry.deployed,
       deployedFrom: entry.deployedFrom,
       tested: version,
-      source: `${entry.fetch.package}/${entry.fetch.suite}`,
+      source: sourceLabel(entry.fetch),
+      exact: entry.fetch.kind === "go",
       allowedDrift: entry.allowedDrift,
     };
     if (version === undefined) return { ...base, status: "not fetched" as const };
+    if (base.exact)
+      return {
+        ...base,
+        status:
+          version.replace(/^v/, "") === entry.deployed.replace(/^v/, "")
+            ? ("same" as const)
+            : entry.allowedDrift
+              ? ("drift allowed" as const)
+              : ("drift" as const),
+      };
     if (majorMinor(version) !== majorMinor(entry.deployed))
       return { ...base, status: entry.allowedDrift ? ("drift allowed" as const) : ("drift" as const) };
     return {
@@ -66,11 +85,29 @@ export function compareTools(
   });
 }
 
+/** One row per deployed service that no test can run, with its reason: shown, never a failure. */
+export function unavailableRows(table: Readonly<Record<string, UnavailableTool>>): ToolComparison[] {
+  return Object.entries(table).map(([tool, entry]) => ({
+    tool,
+    deployed: entry.deployed,
+    deployedFrom: entry.deployedFrom,
+    tested: undefined,
+    source: entry.source,
+    exact: false,
+    status: "unavailable" as const,
+    unavailable: entry.reason,
+  }));
+}
+
 /** What makes `npm run versions` fail, one sentence per tool that says what to do; empty when all is well. */
 export function versionProblems(rows: readonly ToolComparison[]): string[] {
   return rows.flatMap((row) => {
     if (row.status === "not fetched")
       return [`${row.tool}: not in the tool cache (${row.source}): run \`npm run fetch-tools\``];
+    if (row.status === "drift" && row.exact)
+      return [
+        `${row.tool}: the tests run ${row.tested} (built from ${row.source}) but the stack deploys ${row.deployed} (${row.deployedFrom}): build the deployed module version in toolchain/versions.ts, or write the reason in its \`allowedDrift\``,
+      ];
     if (row.status === "drift")
       return [
         `${row.tool}: the tests run ${row.tested} (${majorMinor(row.tested!)}) but the stack deploys ${row.deployed} (${majorMinor(row.deployed)}, ${row.deployedFrom}): fetch the deployed release line in toolchain/versions.ts, or write the reason in its \`allowedDrift\``,
@@ -88,7 +125,11 @@ export function versionReport(rows: readonly ToolComparison[]): string {
     row.deployedFrom,
     row.tested ?? "—",
     row.source,
-    row.status === "drift allowed" ? `drift allowed: ${row.allowedDrift}` : row.status,
+    row.status === "drift allowed"
+      ? `drift allowed: ${row.allowedDrift}`
+      : row.status === "unavailable"
+        ? `not run by any test: ${row.unavailable}`
+        : row.status,
   ]);
   return [header, header.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
@@ -103,7 +144,7 @@ export function cachedVersion(tool: string): string | undefined {
 }
 
 if (require.main === module) {
-  const rows = compareTools(TOOL_VERSIONS, cachedVersion);
+  const rows = [...compareTools(TOOL_VERSIONS, cachedVersion), ...unavailableRows(UNAVAILABLE_TOOLS)];
   console.log(versionReport(rows));
   const problems = versionProblems(rows);
   for (const problem of problems) console.error(`versions: ${problem}`);

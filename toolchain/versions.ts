@@ -2,38 +2,36 @@
  * The one place that says which version of each tool the tests run and which version the stack deploys.
  *
  * `deployed` is read from where the stack pins it (`settings/images.ts` for containers, the security settings'
- * defaults for the host agents), never typed twice. `fetch` says where the tests get the tool: a suite of the
- * Debian archive the machine already uses (the same source, another suite), downloaded with `apt-get download`
- * and unpacked with `dpkg-deb -x` into the tool cache (`toolchain/fetch.ts`), so the installed system is untouched.
- * `allowedDrift` is the written reason when the tested major.minor may differ from the deployed one; without it
- * `npm run versions` fails on any difference.
+ * defaults for the host agents), never typed twice. `fetch` says where the tests get the tool (`toolchain/sources.ts`):
+ * - `kind: "go"`: the Go module at the deployed version, built here from the Go module proxy the way upstream's
+ *   release builds it (`toolchain/goBuild.ts`), for services whose deployed artifact is upstream's Go build;
+ * - `kind: "debian"`: a suite of the Debian archive the machine already uses (the same source, another suite),
+ *   downloaded with `apt-get download` and unpacked with `dpkg-deb -x` (`toolchain/fetch.ts`), for what Debian
+ *   ships as the deployed artifact; the installed system is untouched.
+ * Both land in the tool cache (`toolchain/cache.ts`). `allowedDrift` is the written reason when the tested version
+ * may differ from the deployed one (exactly for a Go build, major.minor for a Debian package); without it
+ * `npm run versions` fails on any such difference.
  */
 import { IMAGES } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
+import { promuLdflags } from "./goModule";
+import { goBinaries, type GoSource, type ToolSource } from "./sources";
 
-/** A Debian package fetched from one suite into the cache. */
-export interface DebianSource {
-  /** Binary package name in Debian's archive. */
-  readonly package: string;
-  /** Suite of the same archive the machine uses (`sid`, `trixie`, `bookworm-backports`, `bullseye`). */
-  readonly suite: string;
-  /**
-   * Further packages unpacked beside it (libraries the binary needs): of the same suite, or `name/suite` for one
-   * that only another suite of the same archive has (a backport's libraries are in the release it backports to).
-   */
-  readonly with?: readonly string[];
-}
+export type { DebianSource, GoSource, ToolSource } from "./sources";
 
 export interface ToolVersion {
   /** What the stack deploys, as written where it is pinned (an image tag or a Debian version). */
   readonly deployed: string;
   /** Where that pin lives, for the report. */
   readonly deployedFrom: string;
-  /** Where the tests get it. */
-  readonly fetch: DebianSource;
-  /** Executables the tests call, relative to the unpacked package root. */
+  /** Where the tests get it: a Debian package, or a Go module built at the deployed version. */
+  readonly fetch: ToolSource;
+  /** Executables the tests call, relative to the root (`goBinaries(programs)` for a Go source). */
   readonly binaries: Readonly<Record<string, string>>;
-  /** Why a different major.minor is acceptable for this tool, or absent when it must match. */
+  /**
+   * Why a different version is acceptable for this tool, or absent when it must match: the major.minor for a Debian
+   * package (Debian's archive has the release line, not every patch), the exact version for a Go build.
+   */
   readonly allowedDrift?: string;
 }
 
@@ -46,37 +44,39 @@ const FAIL2BAN_SCRIPTS = {
   server: "usr/bin/fail2ban-server",
 } as const;
 
+/** The blackbox exporter (`.promu.yml` v0.27.0: no build tags, no cgo, promu's `-X` stamping; no replace lines). */
+const BLACKBOX_EXPORTER = {
+  kind: "go",
+  module: "github.com/prometheus/blackbox_exporter",
+  version: imageTag(IMAGES.blackboxExporter),
+  programs: { blackboxExporter: "github.com/prometheus/blackbox_exporter" },
+  ldflags: promuLdflags,
+} as const satisfies GoSource;
+
 export const TOOL_VERSIONS = {
   prometheus: {
     deployed: imageTag(IMAGES.prometheus),
     deployedFrom: "settings/images.ts IMAGES.prometheus",
-    fetch: { package: "prometheus", suite: "sid", with: ["promtool"] },
+    fetch: { kind: "debian", package: "prometheus", suite: "sid", with: ["promtool"] },
     binaries: { prometheus: "usr/bin/prometheus", promtool: "usr/bin/promtool" },
   },
   alertmanager: {
     deployed: imageTag(IMAGES.alertmanager),
     deployedFrom: "settings/images.ts IMAGES.alertmanager",
-    fetch: { package: "prometheus-alertmanager", suite: "trixie" },
+    fetch: { kind: "debian", package: "prometheus-alertmanager", suite: "trixie" },
     binaries: { alertmanager: "usr/bin/prometheus-alertmanager", amtool: "usr/bin/amtool" },
   },
   nodeExporter: {
     deployed: imageTag(IMAGES.nodeExporter),
     deployedFrom: "settings/images.ts IMAGES.nodeExporter",
-    fetch: { package: "prometheus-node-exporter", suite: "trixie" },
+    fetch: { kind: "debian", package: "prometheus-node-exporter", suite: "trixie" },
     binaries: { nodeExporter: "usr/bin/prometheus-node-exporter" },
   },
   postgresExporter: {
     deployed: imageTag(IMAGES.postgresExporter),
     deployedFrom: "settings/images.ts IMAGES.postgresExporter",
-    fetch: { package: "prometheus-postgres-exporter", suite: "trixie" },
+    fetch: { kind: "debian", package: "prometheus-postgres-exporter", suite: "trixie" },
     binaries: { postgresExporter: "usr/bin/prometheus-postgres-exporter" },
-  },
-  /** The blackbox exporter (components/blackbox.ts): sid packages the deployed 0.28.0. */
-  blackbox: {
-    deployed: imageTag(IMAGES.blackbox),
-    deployedFrom: "settings/images.ts IMAGES.blackbox",
-    fetch: { package: "prometheus-blackbox-exporter", suite: "sid" },
-    binaries: { blackbox: "usr/bin/prometheus-blackbox-exporter" },
   },
   // Ubuntu 22.04 ships 6.0.4; bullseye's 6.0.1 is the same 6.0 branch (same configuration keys, rule keywords
   // and eve.json fields). Its libraries that Debian 12 lacks or has under another soname come from bullseye too
@@ -86,6 +86,7 @@ export const TOOL_VERSIONS = {
     deployed: suricataSettings.parse({}).version,
     deployedFrom: "settings/security.ts suricataSettings.version",
     fetch: {
+      kind: "debian",
       package: "suricata",
       suite: "bullseye",
       with: [
@@ -111,6 +112,7 @@ export const TOOL_VERSIONS = {
     deployed: suricataSettings.parse({}).version,
     deployedFrom: "settings/security.ts suricataSettings.version",
     fetch: {
+      kind: "debian",
       package: "suricata",
       suite: "bookworm-backports",
       with: [
@@ -159,6 +161,7 @@ export const TOOL_VERSIONS = {
     // With the Python it was released for: 0.11.2 imports `collections.MutableMapping`, gone since Python 3.10
     // (Ubuntu's 0.11.2-6 carries upstream's fix for its Python 3.10; the code and action files are 0.11.2's).
     fetch: {
+      kind: "debian",
       package: "fail2ban",
       suite: "bullseye",
       with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"],
@@ -173,7 +176,7 @@ export const TOOL_VERSIONS = {
   fail2banNewest: {
     deployed: fail2banSettings.parse({}).version,
     deployedFrom: "settings/security.ts security.fail2ban.version (default)",
-    fetch: { package: "fail2ban", suite: "trixie" },
+    fetch: { kind: "debian", package: "fail2ban", suite: "trixie" },
     binaries: {
       "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client,
       "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex,
@@ -182,13 +185,19 @@ export const TOOL_VERSIONS = {
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },
+  blackboxExporter: {
+    deployed: imageTag(IMAGES.blackboxExporter),
+    deployedFrom: "settings/images.ts IMAGES.blackboxExporter",
+    fetch: BLACKBOX_EXPORTER,
+    binaries: goBinaries(BLACKBOX_EXPORTER.programs),
+  },
   busybox: {
     // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
     // Alertmanager and exporter images, whose wget runs their healthchecks (webauth/healthcheck.ts).
     deployed: "1.37.0",
     deployedFrom: "busybox:glibc base of quay.io/prometheus/busybox (prometheus/busybox glibc/Dockerfile)",
     // busybox-static: the dynamic build of trixie needs a newer glibc than this machine's.
-    fetch: { package: "busybox-static", suite: "trixie" },
+    fetch: { kind: "debian", package: "busybox-static", suite: "trixie" },
     binaries: { busybox: "usr/bin/busybox" },
   },
   /** The log gateway (components/logGateway.ts): the official nginx image, Debian-based. */
@@ -197,7 +206,7 @@ export const TOOL_VERSIONS = {
     deployedFrom: "settings/images.ts IMAGES.logGateway",
     // trixie's build runs on this machine's glibc and libssl3/libcrypt1 (bookworm's, the same libraries the
     // image's Debian base has); sid's needs glibc 2.38.
-    fetch: { package: "nginx", suite: "trixie" },
+    fetch: { kind: "debian", package: "nginx", suite: "trixie" },
     binaries: { nginx: "usr/sbin/nginx" },
     allowedDrift:
       "no newer nginx of Debian's archive runs here (sid's 1.30 needs glibc 2.38). The gateway uses only directives unchanged since nginx 1.19 (listen ssl, ssl_protocols, auth_basic_user_file, limit_except, client_max_body_size, proxy_pass with a variable, resolver); the image's libcrypt1 (libxcrypt 4.4, bookworm) is the one the test runs against",
@@ -206,12 +215,54 @@ export const TOOL_VERSIONS = {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
     deployed: "v1.145.0",
     deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
-    fetch: { package: "victoria-metrics", suite: "sid" },
+    fetch: { kind: "debian", package: "victoria-metrics", suite: "sid" },
     binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
   },
 } as const satisfies Record<string, ToolVersion>;
 
 export type ToolName = keyof typeof TOOL_VERSIONS;
+
+/**
+ * A service the stack deploys that no test can run, because no source this project's machines reach has it. It is
+ * not in `TOOL_VERSIONS` (there is nothing to fetch); `npm run versions` prints it with its reason and does not fail
+ * for it. Every entry says what was tried and what the tests check instead.
+ */
+export interface UnavailableTool {
+  /** What the stack deploys, as written where it is pinned. */
+  readonly deployed: string;
+  /** Where that pin lives, for the report. */
+  readonly deployedFrom: string;
+  /** Where the deployed artifact would have been built from. */
+  readonly source: string;
+  /** Why it cannot be had, the exact refusal, and what the tests run instead. */
+  readonly reason: string;
+}
+
+export const UNAVAILABLE_TOOLS = {
+  grafana: {
+    deployed: imageTag(IMAGES.grafana),
+    deployedFrom: "settings/images.ts IMAGES.grafana",
+    // The module's go.mod says `module github.com/grafana/grafana` (no /v12), so the tag v12.1.1 could only be
+    // reached as a pseudo-version of its commit; the proxy refuses the module path itself, before any version.
+    source: "github.com/grafana/grafana (tag v12.1.1), main package pkg/cmd/grafana",
+    reason:
+      "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/development.md)",
+  },
+  loki: {
+    deployed: imageTag(IMAGES.loki),
+    deployedFrom: "settings/images.ts IMAGES.loki",
+    source: "github.com/grafana/loki/v3 (tag v3.5.3), main packages cmd/loki and cmd/logcli",
+    reason:
+      "the workplace's Go package list marks github.com/grafana/loki/v3 `not-to-use` (\"none: it is under the AGPL; use something else\"), and its rule is to do as the row says: no Loki is built or run here, although the Go module proxy serves v3.5.3 (a build from it was stopped on purpose); Debian's archive has no Loki. The tests check the rendered loki.yaml as data (tests/logs.loki.test.ts: schema, retention, compactor, limits, deletion_mode) and every LogQL query against Grafana's LogQL grammar (tests/logs.queries.test.ts); `loki -verify-config`, ingestion, queries, retention and Loki's memory are not exercised",
+  },
+  alloy: {
+    deployed: imageTag(IMAGES.alloy),
+    deployedFrom: "settings/images.ts IMAGES.alloy",
+    source: "github.com/grafana/alloy (tag v1.10.2), main package",
+    reason:
+      "Alloy v1.10 requires github.com/grafana/loki/v3 (its go.mod, line 71: v3.0.0-20250218135905-f078e0e3f9b6), which the workplace's Go package list marks `not-to-use` (\"none: it is under the AGPL; use something else\"), so building Alloy compiles that code: not built or run here. Besides, the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 (`403 Forbidden: This module version is not available`; it serves v1.10.0), and its ./syntax sub-module has no published version at v1.10.x (the proxy serves syntax v0.1.0 and v0.1.1 only); Debian's archive has no Alloy. The tests check the rendered config.alloy with a parser of Alloy's syntax and run sample lines of every source through a model of its loki.process stages (tests/logs.alloy.test.ts, tests/logs.alloySyntax.test.ts); `alloy fmt`, `alloy run`, the file, journal and Docker sources and Alloy's memory are not exercised",
+  },
+} as const satisfies Record<string, UnavailableTool>;
 
 /** `v3.5.0` → `3.5`, `1:6.0.4-3` → `6.0`, `0.11.2-6` → `0.11`. */
 export function majorMinor(version: string): string {

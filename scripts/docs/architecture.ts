@@ -22,7 +22,7 @@ import {
   type Settings,
 } from "../../settings";
 import { serviceAddress } from "../../settings/services";
-import { logGatewayName } from "../../scale/logGateway";
+import { logGatewayName } from "../../logs/gateway";
 
 export const ARCHITECTURE_START =
   "<!-- architecture: generated from the code by `npm run docs` (scripts/docs/architecture.ts), do not edit -->";
@@ -130,7 +130,7 @@ export function architectureDiagram(settings: Settings): string {
   const config = prometheusConfig(settings);
   for (const scrape of config.scrape_configs) {
     // A probe job's targets are URLs: Prometheus asks the blackbox exporter, which goes out to them.
-    if (scrape.metrics_path === "/probe") {
+    if ("metrics_path" in scrape && scrape.metrics_path === "/probe") {
       lines.push(`  prometheus -->|${label(`probe ${scrape.job_name}`)}| blackbox`);
       continue;
     }
@@ -157,7 +157,7 @@ export function architectureDiagram(settings: Settings): string {
     lines.push(`  alertmanager --> ${role}[${label(`${title}, ${receiver.kind}`)}]`);
   }
   // The probes leave the VPS by their own bridge and come back through the public address, DNS and Traefik's TLS.
-  if (config.scrape_configs.some((scrape) => scrape.metrics_path === "/probe"))
+  if (config.scrape_configs.some((scrape) => "metrics_path" in scrape && scrape.metrics_path === "/probe"))
     lines.push(`  blackbox -->|${label("https, public URLs")}| ${traefik ? "appTraefik" : "internet"}`);
   const operator = settings.grafana.domain ? `https://${settings.grafana.domain}` : "SSH tunnel";
   const entry = settings.grafana.domain && traefik ? "appTraefik" : "grafana";
