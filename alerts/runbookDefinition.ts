@@ -45,7 +45,7 @@ export const TABLE_START = "<!-- alerts-table: generated from alerts/ by scripts
 export const TABLE_END = "<!-- /alerts-table -->";
 
 /**
- * The table of alerts of `docs/alerts.md`: name (linked to its runbook, relative to `docs/`), severity,
+ * The table of alerts of `docs/operator/alerts.md`: name (linked to its runbook, relative to `docs/`), severity,
  * escalation, expression, `for`.
  */
 export function alertTable(rules: readonly AlertingRule[]): string {
@@ -56,7 +56,7 @@ export function alertTable(rules: readonly AlertingRule[]): string {
     "|---|---|---|---|---|",
     ...rules.map(
       (r) =>
-        `| [${r.alert}](../alerts/runbooks/${r.alert}.md) | ${r.labels.severity} | ${r.labels.escalation ?? "—"} | \`${cell(r.expr)}\` | ${r.for} |`,
+        `| [${r.alert}](../../alerts/runbooks/${r.alert}.md) | ${r.labels.severity} | ${r.labels.escalation ?? "—"} | \`${cell(r.expr)}\` | ${r.for} |`,
     ),
     TABLE_END,
   ].join("\n");

@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     if (options.only.includes("hosts")) {
       log("per-host cost: 1, 3 and 10 further hosts (namespaces, TLS node exporters), prod profile");
       sections.push(
-        `## Per-host cost\n\nFurther hosts (\`hosts\`) made as network namespaces, each with the real node exporter behind its rendered web config (TLS and its logins), scraped by the real Prometheus at the prod profile (3 s / 2 s) with the rendered configuration; 60 s warm-up, then 60 s measured (\`bench/hosts.ts\`, docs/scaling.md).\n\n${hostCostTables(await benchHosts())}`,
+        `## Per-host cost\n\nFurther hosts (\`hosts\`) made as network namespaces, each with the real node exporter behind its rendered web config (TLS and its logins), scraped by the real Prometheus at the prod profile (3 s / 2 s) with the rendered configuration; 60 s warm-up, then 60 s measured (\`bench/hosts.ts\`, docs/operator/scaling.md).\n\n${hostCostTables(await benchHosts())}`,
       );
     }
   } finally {

@@ -3,7 +3,7 @@
  * listening on the host's private address only; the host security agents, as on the VPS; and, when the host is an
  * `alertmanager.cluster` peer, its Alertmanager; its Alloy, pushing the journal and the agents' logs to the
  * monitoring host's log gateway with its own login. Reached over SSH with its pinned host key, its Docker engine
- * through the same SSH (`ssh://`, with the same key pinned for the system `ssh`, docs/deploying.md).
+ * through the same SSH (`ssh://`, with the same key pinned for the system `ssh`, docs/operator/deploying.md).
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";

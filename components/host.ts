@@ -38,7 +38,7 @@ export type HostAccess =
   | {
       readonly kind: "ssh";
       readonly connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
-      /** `root` when the SSH user is root, else `sudo` (a deploy user with the sudo rule of docs/deploying.md). */
+      /** `root` when the SSH user is root, else `sudo` (a deploy user with the sudo rule of docs/operator/deploying.md). */
       readonly root: RootAccess;
       readonly docker: string;
     };

@@ -6,7 +6,7 @@ import { LOKI_PATHS } from "../logs/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
-import { LOKI_S3_CREDENTIALS } from "../stack/scaleFiles";
+import { LOKI_S3_CREDENTIALS } from "../logs/furtherHostFiles";
 // Loki runs as its image's uid (contract/serviceUsers.ts), which owns the S3 credentials file (its one secret).
 import type { DockerHost } from "./dockerHost";
 

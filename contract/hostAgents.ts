@@ -1,7 +1,7 @@
 /**
  * What the host agents (systemd services on the VPS, outside Docker: no memory limit of their own) take, for the
  * memory budget (`docker.memoryBudget`). Each figure is a measured peak resident set or a documented one, with a
- * margin, and says where it comes from (docs/memory-budget.md has the measurements and the whole VPS's sum).
+ * margin, and says where it comes from (docs/operator/memory-budget.md has the measurements and the whole VPS's sum).
  */
 export const HOST_AGENTS = ["fail2ban", "crowdsec", "crowdsecBouncer", "suricata"] as const;
 export type HostAgent = (typeof HOST_AGENTS)[number];
@@ -54,7 +54,7 @@ export function enabledHostAgents(security: {
 
 /**
  * The VPS the budget is for (brief: 2 vCPU, 2 GB) and what it keeps for the rest, in MiB. The application's
- * figure is an assumption about its Compose containers (docs/memory-budget.md): koprogo-backend (Rust, ~40),
+ * figure is an assumption about its Compose containers (docs/operator/memory-budget.md): koprogo-backend (Rust, ~40),
  * koprogo-postgres (postgres:15-alpine, 128 MB shared_buffers, max_connections=15: ~200), koprogo-traefik (~60),
  * koprogo-frontend (static files: ~20), koprogo-minio (~128).
  */

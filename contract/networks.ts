@@ -1,5 +1,5 @@
 /**
- * Which Docker network each container of the stack joins: networks by need (docs/security.md).
+ * Which Docker network each container of the stack joins: networks by need (docs/operator/security.md).
  *
  * - `monitoring` (internal: no route out, no published port): every service of the stack; Grafana reaches its
  *   data sources, Prometheus its targets, Alloy Loki here. No container of the application is on it.
@@ -44,7 +44,7 @@ export const NETWORK_MEMBERS: Readonly<Record<StackService, readonly StackNetwor
  * The networks of a service for these settings: `NETWORK_MEMBERS`, plus `egress` for Loki when its chunks go to an
  * object store (`loki.storage`): the store is outside the internal monitoring network. An S3 endpoint that is a
  * container of the application's network (`koprogo-minio`) stays out of reach on purpose: Loki, which has no login,
- * would have to join that network (docs/security.md).
+ * would have to join that network (docs/operator/security.md).
  */
 export function networksOf(
   service: StackService,

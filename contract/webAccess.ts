@@ -23,7 +23,7 @@ export interface WebLogin {
   readonly server: WebServer;
   /** The caller, also the login's user name. */
   readonly user: WebCaller;
-  /** What the caller does with it: the "who may call it" column of docs/security.md. */
+  /** What the caller does with it: the "who may call it" column of docs/operator/security.md. */
   readonly purpose: string;
 }
 

@@ -29,10 +29,10 @@ export type RootAccess = "root" | "sudo" | "detect";
 /** Absolute, so a sudo rule can name exactly this program (`/bin/sh`, also `/usr/bin/sh` on merged-/usr hosts). */
 const SHELL = "/bin/sh";
 
-const SUDO_HINT = `cannot run ${SHELL} through sudo without a password: add the sudo rule of docs/deploying.md ("Prepare the VPS")`;
+const SUDO_HINT = `cannot run ${SHELL} through sudo without a password: add the sudo rule of docs/operator/deploying.md ("Prepare the VPS")`;
 
 /**
- * The sudoers line a deploy user needs (docs/deploying.md): the shell `asRoot` runs, without a password. Both
+ * The sudoers line a deploy user needs (docs/operator/deploying.md): the shell `asRoot` runs, without a password. Both
  * names of the shell, for hosts where /bin is a link to /usr/bin (sudo matches the path it is given).
  */
 export function sudoRule(user: string): string {

@@ -52,7 +52,7 @@ import type { HostSettings } from "../settings/scale";
 /**
  * Which host an Alloy runs on, and so what it reads and where it writes. The monitoring host's reads its Docker
  * engine through the socket proxy and pushes to Loki inside the monitoring network; a further host's has no
- * socket proxy (its containers' logs are not shipped yet, docs/scaling.md) and pushes to the log gateway over
+ * socket proxy (its containers' logs are not shipped yet, docs/operator/scaling.md) and pushes to the log gateway over
  * TLS with its own login.
  */
 export interface AlloyTarget {

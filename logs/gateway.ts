@@ -1,6 +1,6 @@
 /**
  * The log gateway: how a further host's Alloy reaches Loki, which listens on the internal monitoring network only
- * and has no authentication of its own (`auth_enabled: false`, docs/security.md). nginx (the official image,
+ * and has no authentication of its own (`auth_enabled: false`, docs/operator/security.md). nginx (the official image,
  * settings/images.ts) on the monitoring host's private address terminates TLS with the hosts' certificate (the
  * gateway address is one of its SANs), checks one basic-auth login per further host, accepts `POST
  * /loki/api/v1/push` and nothing else, bounds the body, and forwards to Loki on the monitoring network.

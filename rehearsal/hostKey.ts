@@ -1,5 +1,5 @@
 /**
- * How the rehearsal pins its host key: the stack's `ssh.hostKey` setting (README "Prepare the VPS":
+ * How the rehearsal pins its host key: the stack's `ssh.hostKey` setting (docs/operator/deploying.md "Prepare the VPS":
  * `ssh-keyscan`), which the program puts in every remote connection's `hostKey`. The rehearsal then connects with
  * that key as the only known key for the connection's host name, so a program that dropped it would fail here.
  */

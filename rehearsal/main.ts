@@ -1,5 +1,5 @@
 /**
- * `npm run rehearse -- --stack <prod|staging> [--report <file.json>]`: the deploy rehearsal (docs/rehearsal.md).
+ * `npm run rehearse -- --stack <prod|staging> [--report <file.json>]`: the deploy rehearsal (docs/developer/rehearsal.md).
  * Boots the rehearsal host, computes the program's graph for the stack (and for the changed config), runs every
  * host-side command for real over SSH in the engine's order for three phases, checks the host after each, and
  * prints one closing line. Exits 1 when a command or a check failed.

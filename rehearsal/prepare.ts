@@ -1,5 +1,5 @@
 /**
- * Preparing the rehearsal host as an operator prepares the VPS (README "Prepare the VPS"), plus what this
+ * Preparing the rehearsal host as an operator prepares the VPS (docs/operator/deploying.md "Prepare the VPS"), plus what this
  * machine needs to stand in for one. Everything here is written into the overlay and vanishes with it.
  */
 import { execFileSync } from "child_process";
@@ -107,10 +107,10 @@ export function prepareHost(
   const client = keyPair(keysDir, "client");
   const server = keyPair(keysDir, "host");
   step(
-    `user \`${DEPLOY_USER}\` with docs/deploying.md's sudo rule (the shell only, no password) and a key generated for this run`,
+    `user \`${DEPLOY_USER}\` with docs/operator/deploying.md's sudo rule (the shell only, no password) and a key generated for this run`,
     [
       `useradd -m -s /bin/bash ${DEPLOY_USER}`,
-      // Exactly the rule docs/deploying.md ("The deploy user and its sudo rule") tells the operator to install.
+      // Exactly the rule docs/operator/deploying.md ("The deploy user and its sudo rule") tells the operator to install.
       `echo '${DEPLOY_USER} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh' > /etc/sudoers.d/koprogo-observability && chmod 0440 /etc/sudoers.d/koprogo-observability && visudo -cqf /etc/sudoers.d/koprogo-observability`,
       `install -d -o ${DEPLOY_USER} -g ${DEPLOY_USER} -m 0700 /home/${DEPLOY_USER}/.ssh`,
       `cat > /home/${DEPLOY_USER}/.ssh/authorized_keys && chown ${DEPLOY_USER}: /home/${DEPLOY_USER}/.ssh/authorized_keys && chmod 0600 /home/${DEPLOY_USER}/.ssh/authorized_keys`,

@@ -11,3 +11,8 @@ export interface RenderedFile {
 
 /** A pure generator of one part's files. Secrets are plain strings: real values inside an `apply`, or placeholders. */
 export type FileRenderer = (settings: Settings, secrets: Secrets<string>) => RenderedFile[];
+
+/** A secret file of the rendered tree (mode 0600); an absent secret renders empty, as every generator does. */
+export function secretFile(path: string, content: string | undefined): RenderedFile {
+  return { path, content: content ?? "", secret: true };
+}

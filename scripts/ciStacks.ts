@@ -12,7 +12,7 @@ import { loadStackFile, type Settings } from "../settings";
 /** Environments whose stacks CI previews and deploys. */
 export const CI_ENVIRONMENTS: readonly Settings["environment"][] = ["staging", "prod"];
 
-/** Stack files that are examples to copy (docs/scaling.md), never previewed or deployed as they are. */
+/** Stack files that are examples to copy (docs/operator/scaling.md), never previewed or deployed as they are. */
 export const EXAMPLE_STACKS: readonly string[] = ["scale"];
 
 /** Changes that cannot alter what a stack deploys: tests, prose, the Renovate configuration. */

@@ -1,8 +1,8 @@
 /**
  * `npm run docs`: writes what the documentation generates from the code, the same text the tests compare
- * (`tests/docs.generated.test.ts`): `docs/configuration.md` from the settings schema and the README's
+ * (`tests/docs.generated.test.ts`): `docs/operator/configuration.md` from the settings schema and the README's
  * architecture diagram from the prod stack. (`npm run docs` runs `scripts/runbooks.ts` first, for the runbooks'
- * definitions and the table of `docs/alerts.md`.)
+ * definitions and the table of `docs/operator/alerts.md`.)
  */
 import * as fs from "fs";
 import * as path from "path";

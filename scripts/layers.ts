@@ -1,5 +1,5 @@
 /**
- * The layers of the program and the check that no import runs back up (docs/development.md, "Layers").
+ * The layers of the program and the check that no import runs back up (docs/developer/development.md, "Layers").
  *
  * `npm run layers` prints every import that points to a folder above its own, the number of such back-arrows and
  * every import circle between files; it exits non-zero when there is any. tests/structure.layers.test.ts runs the
@@ -138,7 +138,9 @@ export function rankOf(folder: string): number {
   const order = LAYERS.flatMap((layer) => layer.folders);
   const rank = order.indexOf(folder);
   if (rank < 0)
-    throw new Error(`folder ${folder}/ is in no layer: add it to LAYERS in scripts/layers.ts and docs/development.md`);
+    throw new Error(
+      `folder ${folder}/ is in no layer: add it to LAYERS in scripts/layers.ts and docs/developer/development.md`,
+    );
   return rank;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `npm run runbooks` (also part of `npm run docs`): rewrites the definition block of every runbook in
- * `alerts/runbooks/` and the table of alerts in `docs/alerts.md` from the rules as the default settings render
+ * `alerts/runbooks/` and the table of alerts in `docs/operator/alerts.md` from the rules as the default settings render
  * them (see `alerts/runbookDefinition.ts`).
  */
 import * as fs from "fs";
@@ -17,9 +17,9 @@ for (const rule of rules) {
   if (!fs.existsSync(file)) throw new Error(`${file}: missing runbook for ${rule.alert}`);
   fs.writeFileSync(file, withDefinition(fs.readFileSync(file, "utf8"), rule));
 }
-const table = path.resolve(__dirname, "../docs/alerts.md");
+const table = path.resolve(__dirname, "../docs/operator/alerts.md");
 fs.writeFileSync(
   table,
-  replaceBlock(fs.readFileSync(table, "utf8"), TABLE_START, TABLE_END, alertTable(rules), "docs/alerts.md"),
+  replaceBlock(fs.readFileSync(table, "utf8"), TABLE_START, TABLE_END, alertTable(rules), "docs/operator/alerts.md"),
 );
 console.log(`runbook definitions updated in ${dir}, table of alerts in ${table}`);

@@ -207,6 +207,6 @@ export function watchdogProblem(settings: {
     return undefined;
   return {
     key: "notifications.watchdog",
-    message: `must not be disabled in ${settings.environment}: set {kind: heartbeat} and the watchdogHeartbeatUrl secret (a healthchecks.io ping URL or a PagerDuty/Better Stack heartbeat URL), see docs/security.md "Dead man's switch"`,
+    message: `must not be disabled in ${settings.environment}: set {kind: heartbeat} and the watchdogHeartbeatUrl secret (a healthchecks.io ping URL or a PagerDuty/Better Stack heartbeat URL), see docs/operator/security.md "Dead man's switch"`,
   };
 }

@@ -1,9 +1,7 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
-import { DEFAULT_MEMORY_BUDGET_MIB } from "../contract/hostAgents";
-import { absolutePath, bindAddress, hostName, loginName, memory } from "./primitives";
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+import { DEFAULT_MEMORY_BUDGET_MIB, VPS_MEMORY } from "../contract/hostAgents";
+import { absolutePath, bindAddress, hostName, IPV4_PATTERN as IPV4, loginName, memory } from "./primitives";
 
 /** An IPv4 address as a number. */
 export function ipv4ToInt(address: string): number {
@@ -81,9 +79,14 @@ export const dockerSettings = z
     /**
      * Upper bound for the stack's memory on the VPS: every container's limit plus the host agents' figures
      * (contract/hostAgents.ts). Defaults to `1408m`: a 2 GiB VPS less 448 MiB for the application's containers and
-     * 192 MiB for the OS and Docker (docs/memory-budget.md).
+     * 192 MiB for the OS and Docker (docs/operator/memory-budget.md).
      */
     memoryBudget: memory.default(`${DEFAULT_MEMORY_BUDGET_MIB}m`),
+    /**
+     * The RAM of the host the stack runs on (the total of `free -m`). Defaults to `2048m`, the brief's 2 GB VPS. It bounds
+     * `memoryBudget`: at most this less what the application's containers and the OS keep (448m and 192m).
+     */
+    hostMemory: memory.default(`${VPS_MEMORY.totalMib}m`),
   })
   .strict();
 
@@ -131,7 +134,7 @@ export const sshSettings = z
   .object({
     /** Host name or address. Defaults to the host of an `ssh://` `docker.host`. */
     host: hostName.optional(),
-    /** SSH user: `root`, or a deploy user with the sudo rule of docs/deploying.md. Defaults to the `ssh://` user, else `root`. */
+    /** SSH user: `root`, or a deploy user with the sudo rule of docs/operator/deploying.md. Defaults to the `ssh://` user, else `root`. */
     user: loginName.optional(),
     /** SSH port. Defaults to the `ssh://` port, else 22. */
     port: z.number().int().min(1).max(65535, "must be a port between 1 and 65535").optional(),

@@ -3,7 +3,7 @@
  * how `pulumi up` reaches its API, and the dashboard-only thresholds (the alert thresholds live in `alerts`).
  */
 import { z } from "zod";
-import { httpUrl, memory, port, positive, ratio } from "./primitives";
+import { httpUrl, isPrivateAddress, memory, port, positive, ratio } from "./primitives";
 
 /** A DNS host name such as `grafana.koprogo.com` (no scheme, no port, no path). */
 const domainName = z
@@ -80,14 +80,8 @@ export interface SettingsIssue {
   readonly message: string;
 }
 
-/** Loopback or a private (RFC 1918 / ULA) address: a port there is not on the internet. */
-export function isPrivateAddress(address: string): boolean {
-  if (address === "::1" || /^127\./.test(address)) return true;
-  if (/^10\./.test(address) || /^192\.168\./.test(address)) return true;
-  const second = /^172\.(\d+)\./.exec(address);
-  if (second && Number(second[1]) >= 16 && Number(second[1]) <= 31) return true;
-  return /^f[cd][0-9a-f]{2}:/i.test(address);
-}
+// Grafana's checks and their tests read it here; settings/primitives.ts writes it.
+export { isPrivateAddress } from "./primitives";
 
 /** The keys Grafana's checks read; `settings/schema.ts` runs them on the parsed settings. */
 export interface GrafanaContext {

@@ -7,6 +7,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { z } from "zod";
 import { watchdogProblem } from "./alerting";
+import { keysAt, nearest } from "./didYouMean";
 import { ENVIRONMENTS, settingsSchema, type Settings } from "./schema";
 import { isSecretName, requiredSecrets, type SecretName } from "./secrets";
 
@@ -56,7 +57,7 @@ export function parseStackConfig(
   if (plain.environment === undefined && (ENVIRONMENTS as readonly string[]).includes(stack)) plain.environment = stack;
 
   const result = settingsSchema.safeParse(plain, { reportInput: true });
-  if (!result.success) problems.push(...result.error.issues.map(describeIssue));
+  if (!result.success) problems.push(...result.error.issues.flatMap(describeIssue));
   if (problems.length === 0 && result.success) {
     const watchdog = watchdogProblem(result.data);
     if (watchdog) problems.push(`${CONFIG_NAMESPACE}:${watchdog.key}: ${watchdog.message}`);
@@ -71,14 +72,21 @@ export function parseStackConfig(
   return { settings: result.data, secretNames };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One line per problem: an unknown key gets its own line, with the nearest key the schema accepts there. */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
   const keyPath = issue.path.map(String).join(".");
   const where = keyPath ? `${CONFIG_NAMESPACE}:${keyPath}` : CONFIG_NAMESPACE;
   switch (issue.code) {
-    case "unrecognized_keys":
-      return `${where}${keyPath ? "." : ":"}${issue.keys.join(", ")}: unknown key${issue.keys.length > 1 ? "s" : ""}`;
+    case "unrecognized_keys": {
+      const known = keysAt(settingsSchema, issue.path);
+      return issue.keys.map((key) => {
+        const suggestion = nearest(key, known);
+        const full = (name: string) => (keyPath ? `${keyPath}.${name}` : name);
+        return `${where}${keyPath ? "." : ":"}${key}: unknown key${suggestion ? `; did you mean ${full(suggestion)}?` : ""}`;
+      });
+    }
     default:
-      return `${where}: ${issue.message}${describeInput(issue.input)}`;
+      return [`${where}: ${issue.message}${describeInput(issue.input)}`];
   }
 }
 
@@ -99,11 +107,34 @@ function ownKeys<T>(entries: Record<string, T>): Record<string, T> {
   return own;
 }
 
+/**
+ * The YAML document of a stack file; a syntax error names the file, the line and the column (the `yaml` package's
+ * message carries the position, e.g. "Nested mappings are not allowed in compact mappings at line 3, column 8"),
+ * and a document that is not a mapping says so instead of being read as an empty config.
+ */
+function parseYamlFile(stack: string, file: string): Record<string, unknown> {
+  let document: unknown;
+  try {
+    document = YAML.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0].replace(/:$/, "") : String(error);
+    throw new StackConfigError(stack, [
+      `${file}: not valid YAML: ${message}. Fix the file (\`pulumi config\` writes it valid)`,
+    ]);
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== "object" || Array.isArray(document))
+    throw new StackConfigError(stack, [
+      `${file}: must be a YAML mapping with a \`config:\` key, not a ${Array.isArray(document) ? "list" : typeof document}`,
+    ]);
+  return document as Record<string, unknown>;
+}
+
 /** Reads `Pulumi.<stack>.yaml` from `dir`. Secure values count as set secrets; their ciphertext is never read. */
 export function loadStackFile(stack: string, dir: string): ParsedStackConfig {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new StackConfigError(stack, [`${file}: no such stack file`]);
-  const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const document = parseYamlFile(stack, file) as { config?: Record<string, unknown> };
   const values: Record<string, unknown> = {};
   const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries(ownKeys(document.config ?? {}))) {

@@ -1,6 +1,6 @@
 /**
  * Logs: Loki and the Grafana Alloy shipper. The defaults fit the real deployment (a 2 GB VPS running the
- * application's Compose containers) and an assumed volume of about 300 MB of raw log lines a day (README "Logs").
+ * application's Compose containers) and an assumed volume of about 300 MB of raw log lines a day (docs/operator/logs.md "Volume assumed for the limits").
  */
 import { z } from "zod";
 import { ALL_LOG_JOBS, type LogJob } from "../contract/logs";

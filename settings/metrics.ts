@@ -1,6 +1,16 @@
 /** Metrics collection: what Prometheus scrapes, how long it keeps it, and the exporters that feed it. */
 import { z } from "zod";
-import { dockerName, duration, hostPort, httpUrl, memory, port, sqlIdentifier } from "./primitives";
+import {
+  dockerName,
+  duration,
+  hostPort,
+  httpUrl,
+  isIpv4,
+  isPrivateAddress,
+  memory,
+  port,
+  sqlIdentifier,
+} from "./primitives";
 import { alertmanagerClusterSettings, remoteWriteSettings } from "./scale";
 
 /** A container service of the stack: its memory limit and, optionally, a host port published on `bindAddress`. */
@@ -89,9 +99,15 @@ export const prometheusSettings = serviceSettings({ memory: "256m", hostPort: 90
       .string()
       .regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 8GB")
       .default("8GB"),
-    /** Scrape interval. Defaults to `15s`. */
+    /**
+     * Scrape interval. Defaults to `15s`. At most 1/4 of the rules' shortest range window (`5m`, so `1m15s`):
+     * `rate()` needs two samples in its window, and four scrapes per window keep two after a missed scrape.
+     */
     scrapeInterval: duration.default("15s"),
-    /** Rule evaluation interval. Defaults to `15s`. */
+    /**
+     * Rule evaluation interval. Defaults to `15s`. At most the alerts' shortest `for` (`30s`): Prometheus checks
+     * `for` only at evaluations, so a longer interval makes that alert late.
+     */
     evaluationInterval: duration.default("15s"),
     /** Public URL Prometheus links use (alert `generatorURL`, the self-monitoring annotations). */
     externalUrl: httpUrl.optional(),
@@ -119,12 +135,19 @@ export const nodeExporterSettings = serviceSettings({ memory: "32m", hostPort: n
     /**
      * Address the node exporter listens on. It runs in the host's network namespace (to report the host's own
      * interfaces), so it must not listen on a public address: the Docker bridge gateway is reachable from the
-     * containers and not from the internet. Defaults to `172.17.0.1` (docker0).
+     * containers and not from the internet. Loopback or private (RFC 1918) only. Defaults to `172.17.0.1` (docker0).
      */
     listenAddress: z
       .string()
-      .regex(/^(\d{1,3}\.){3}\d{1,3}$/, "must be an IPv4 address")
-      .refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0: the exporter would be public")
+      .refine(isIpv4, "must be an IPv4 address (four parts, each 0 to 255), like the Docker bridge gateway 172.17.0.1")
+      .refine(
+        (v) => v !== "0.0.0.0",
+        "must not be 0.0.0.0: the exporter would listen on every interface, public ones included",
+      )
+      .refine(
+        (v) => !isIpv4(v) || v === "0.0.0.0" || isPrivateAddress(v),
+        "must be a loopback (127.0.0.0/8) or private address (10/8, 172.16/12 such as the Docker bridge gateway 172.17.0.1, 192.168/16): the node exporter shares the host's network, and on a public address every host metric would be on the internet. Use docker0's address (`ip -4 addr show docker0`)",
+      )
       .default("172.17.0.1"),
   })
   .strict();

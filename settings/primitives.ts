@@ -24,8 +24,26 @@ export function durationToMs(value: string): number {
   return total;
 }
 
+/**
+ * A string in a notation with a unit (`15s`, `256m`), with a message for what YAML hands over instead: a bare
+ * number (`scrapeInterval: 15`) has no unit, and zod's own "expected string, received number" does not say so.
+ * @param units how the number would be written with a unit, e.g. `(n) => \`"${n}s" for seconds\``
+ */
+function unitString(what: string, examples: string, units: (n: number) => string) {
+  return z.string({
+    error: (issue) =>
+      typeof issue.input === "number"
+        ? `must be ${what} with its unit, like ${examples}: a bare number has none (write ${units(issue.input)})`
+        : `must be ${what} like ${examples}`,
+  });
+}
+
 /** A Prometheus duration, also understood by Loki and Alertmanager: digits and a unit, e.g. `30s`, `5m`, `30d`. */
-export const duration = z.string().refine((v) => DURATION_PATTERN.test(v) && durationToMs(v) > 0, {
+export const duration = unitString(
+  "a duration",
+  "30s, 5m, 12h or 30d",
+  (n) => `"${n}s" for seconds, "${n}m" for minutes`,
+).refine((v) => DURATION_PATTERN.test(v) && durationToMs(v) > 0, {
   message: "must be a positive duration like 30s, 5m, 12h or 30d",
 });
 
@@ -47,9 +65,12 @@ export function memoryToBytes(value: string): number {
 }
 
 /** A container memory limit in Docker's notation; at least 16 MiB because no service here starts below that. */
-export const memory = z.string().refine((v) => MEMORY_PATTERN.test(v) && memoryToBytes(v) >= 16 * 1024 ** 2, {
-  message: "must be a memory size of at least 16m, like 128m or 1g",
-});
+export const memory = unitString("a memory size", "128m or 1g", (n) => `"${n}m" for MiB, "${n}g" for GiB`).refine(
+  (v) => MEMORY_PATTERN.test(v) && memoryToBytes(v) >= 16 * 1024 ** 2,
+  {
+    message: "must be a memory size of at least 16m, like 128m or 1g",
+  },
+);
 
 /** `host:port` of a scrape target or service. */
 export const hostPort = z.string().regex(/^[A-Za-z0-9._-]+:\d{1,5}$/, "must be host:port, e.g. koprogo-backend:8080");
@@ -90,13 +111,56 @@ export const absolutePath = z
   )
   .refine((p) => !p.split("/").includes(".."), "must not contain a .. segment");
 
+/** An IPv4 address: four decimal parts of 0 to 255, no leading zeros. */
+export const IPV4_PATTERN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6_PATTERN = /^[0-9a-f:]{2,39}$/i;
+
+export function isIpv4(value: string): boolean {
+  return IPV4_PATTERN.test(value);
+}
+
+/**
+ * A dotted name whose last part is a number is meant as an IPv4 address (no top-level domain is all digits), so
+ * it must be a valid one: `999.999.1.1` is refused instead of being looked up as a DNS name.
+ */
+function numericNameProblem(value: string): string | undefined {
+  if (!/\.\d+$/.test(value) || isIpv4(value)) return undefined;
+  return "must be a valid IPv4 address (four parts, each 0 to 255, like 10.0.0.5) or a DNS name";
+}
+
+/** Loopback (127.0.0.0/8, ::1) or private (RFC 1918: 10/8, 172.16/12, 192.168/16; IPv6 ULA fc00::/7): not on the internet. */
+export function isPrivateAddress(address: string): boolean {
+  if (address === "::1") return true;
+  if (isIpv4(address)) {
+    const [a, b] = address.split(".").map(Number);
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  }
+  return /^f[cd][0-9a-f]{2}:/i.test(address);
+}
+
 /** A DNS host name, an IPv4 or an IPv6 address (no user, port, path or shell syntax). */
 export const hostName = z
   .string()
   .regex(
     /^((?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]{2,39})$/,
     "must be a host name or an IP address such as vps.example.com",
-  );
+  )
+  .superRefine((value, ctx) => {
+    const problem = numericNameProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+  });
+
+/** A DNS name or an IPv4 address (checked as one when it looks like one), without port. */
+export const dnsNameOrIpv4 = z
+  .string()
+  .regex(
+    /^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
+    "must be an IP address or a DNS name, without port",
+  )
+  .superRefine((value, ctx) => {
+    const problem = numericNameProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+  });
 
 /** A Unix login name (`deploy`, `root`). */
 export const loginName = z
@@ -127,8 +191,8 @@ export const bindAddress = z
   .refine((v) => !PUBLIC_WILDCARDS.has(v), {
     message: "must not be a wildcard address (0.0.0.0 or ::): publish through the reverse proxy instead",
   })
-  .refine((v) => /^(\d{1,3}\.){3}\d{1,3}$/.test(v) || /^[0-9a-f:]+$/i.test(v), {
-    message: "must be an IP address such as 127.0.0.1",
+  .refine((v) => isIpv4(v) || IPV6_PATTERN.test(v), {
+    message: "must be an IP address such as 127.0.0.1 (an IPv4 address has four parts, each 0 to 255)",
   });
 
 /** A ratio between 0 and 1 (0.1 is 10 %). */

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { sshHostKey } from "./deployment";
-import { httpUrl, memory, port } from "./primitives";
+import { dnsNameOrIpv4, httpUrl, memory, port } from "./primitives";
 
 /** A host name as it appears in the `instance` label and in container names: short, lower-case, DNS-safe. */
 export const hostName = z
@@ -14,13 +14,7 @@ export const hostName = z
   .regex(/^[a-z][a-z0-9-]{0,30}$/, "must be a short lower-case host name (letters, digits, dashes), e.g. api-2");
 
 /** A private IPv4 address, or a DNS name, that the monitoring host reaches the host at. */
-const privateAddress = z
-  .string()
-  .regex(
-    /^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
-    "must be an IP address or a DNS name, without port",
-  )
-  .refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0");
+const privateAddress = dnsNameOrIpv4.refine((v) => v !== "0.0.0.0", "must not be 0.0.0.0");
 
 /** A private IPv4 address (10/8, 172.16/12, 192.168/16), for what the monitoring host publishes to the other hosts only. */
 function privateIpv4(why: string) {

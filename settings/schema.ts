@@ -3,7 +3,7 @@
  * deployment, so `Pulumi.dev.yaml` is a few lines; unknown keys are refused (`strict`) so a typo cannot pass.
  */
 import { z } from "zod";
-import { enabledHostAgents, HOST_AGENT_MEMORY } from "../contract/hostAgents";
+import { enabledHostAgents, HOST_AGENT_MEMORY, VPS_MEMORY } from "../contract/hostAgents";
 import { alertSettings, notificationSettings } from "./alerting";
 import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
@@ -21,6 +21,7 @@ import { monitoringGateway } from "./services";
 import { securitySettings } from "./security";
 import { hostsSettings, logGatewaySettings } from "./scale";
 import { scaleSettingsIssues } from "./scaleChecks";
+import { timingIssues } from "./timing";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod", "e2e"] as const;
 
@@ -87,6 +88,8 @@ export const settingsSchema = z
   .superRefine((settings, ctx) => {
     // zod still runs this refinement when a field failed; the budget only means something once every limit parsed.
     if (ctx.value === undefined || ctx.issues.length > 0) return;
+    const budgetProblem = memoryBudgetProblem(settings.docker);
+    if (budgetProblem) ctx.addIssue({ code: "custom", path: ["docker", "memoryBudget"], message: budgetProblem });
     const limits = stackMemory(settings);
     const total = limits.reduce((sum, { bytes }) => sum + bytes, 0);
     const budget = memoryToBytes(settings.docker.memoryBudget);
@@ -108,6 +111,8 @@ export const settingsSchema = z
       });
     }
     // Keys that work only together (Grafana's URLs and publication); only on settings whose fields all parsed.
+    for (const issue of timingIssues(settings))
+      ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
     for (const issue of scaleSettingsIssues(settings))
       ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
     for (const issue of grafanaSettingsIssues(settings))
@@ -117,6 +122,18 @@ export const settingsSchema = z
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/**
+ * Why `docker.memoryBudget` cannot be had on the host, or undefined: the stack gets at most the host's RAM less
+ * what the application's containers and the OS with Docker keep (contract/hostAgents.ts `VPS_MEMORY`). A budget
+ * above that passes every container limit and ends with the kernel's OOM killer choosing among the application.
+ */
+export function memoryBudgetProblem(docker: { readonly memoryBudget: string; readonly hostMemory: string }) {
+  const mib = (value: string) => Math.round(memoryToBytes(value) / 1024 ** 2);
+  const available = mib(docker.hostMemory) - VPS_MEMORY.applicationMib - VPS_MEMORY.systemMib;
+  if (mib(docker.memoryBudget) <= available) return undefined;
+  return `${docker.memoryBudget} is more than the host can give the stack: docker.hostMemory (${docker.hostMemory}) less ${VPS_MEMORY.applicationMib}m for the application's containers and ${VPS_MEMORY.systemMib}m for the OS and Docker leaves ${Math.max(available, 0)}m. Lower docker.memoryBudget, or set docker.hostMemory to the host's real RAM (the total of \`free -m\`) if it has more`;
+}
 
 /**
  * What the budget counts: every container's limit, and the figure of each host agent the settings install

@@ -4,9 +4,8 @@
  * default fits that deployment; the runbook's jail numbers are the defaults of `fail2ban.jails`.
  */
 import { z } from "zod";
-import { duration, isRegex, port } from "./primitives";
+import { duration, IPV4_PATTERN as IPV4, isRegex, port } from "./primitives";
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6 =
   /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?::(([0-9a-f]{1,4}:){0,7}[0-9a-f]{1,4})?)$/i;
 

@@ -65,8 +65,8 @@ describe("the alerting rules", () => {
     }
   });
 
-  it("lists every alert in the table of docs/alerts.md, as the default settings render it", () => {
-    const doc = fs.readFileSync(path.join(PROJECT_DIR, "docs/alerts.md"), "utf8");
+  it("lists every alert in the table of docs/operator/alerts.md, as the default settings render it", () => {
+    const doc = fs.readFileSync(path.join(PROJECT_DIR, "docs/operator/alerts.md"), "utf8");
     expect(doc).toContain(alertTable(alertingRules(parseStackConfig("dev", {}, new Set()).settings)));
   });
 

@@ -101,6 +101,53 @@ describe.each(files)("the links of %s", (file) => {
   });
 });
 
+/** Every text file of the project that may name a page: code, Markdown, stack files, workflows. */
+function projectTextFiles(dir = ""): string[] {
+  const skip = new Set(["node_modules", ".git", "bin", "out", "rendered", "scratch"]);
+  return fs.readdirSync(path.join(PROJECT_DIR, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return skip.has(entry.name) ? [] : projectTextFiles(relative);
+    return /\.(ts|md|ya?ml|json)$/.test(entry.name) && entry.name !== "package-lock.json" ? [relative] : [];
+  });
+}
+
+/**
+ * A page named in prose rather than linked: `README "Deploying"`, `docs/operator/deploying.md "Prepare the VPS"` (a page
+ * and one of its headings), or a bare `docs/operator/logs.md`. Stack files, comments and runbooks read during incidents
+ * use them; each must lead somewhere.
+ */
+function namedReferences(text: string): { page: string; heading?: string }[] {
+  const found: { page: string; heading?: string }[] = [];
+  for (const m of text.matchAll(/\b(README|docs\/[A-Za-z0-9/_-]+\.md)(?:\.md)?(?: "([^"\n]+)")?/g))
+    found.push({ page: m[1] === "README" ? "README.md" : m[1], ...(m[2] ? { heading: m[2] } : {}) });
+  return found;
+}
+
+describe("pages and sections named in prose", () => {
+  it('resolve: every `README "Section"`, `docs/<page>.md "Section"` and `docs/<page>.md` of the project', () => {
+    const broken: string[] = [];
+    // This file names the forms themselves.
+    for (const file of projectTextFiles().filter((f) => f !== "tests/docs.test.ts")) {
+      for (const { page, heading } of namedReferences(read(file))) {
+        if (!fs.existsSync(path.join(PROJECT_DIR, page))) broken.push(`${file}: ${page}: no such page`);
+        else if (heading && !anchorsOf(read(page)).has(anchorOf(heading)))
+          broken.push(`${file}: ${page} "${heading}": no such heading`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it("reads both forms", () => {
+    expect(
+      namedReferences('see README "Deploying" and docs/operator/logs.md, docs/operator/deploying.md "Prepare the VPS"'),
+    ).toEqual([
+      { page: "README.md", heading: "Deploying" },
+      { page: "docs/operator/logs.md" },
+      { page: "docs/operator/deploying.md", heading: "Prepare the VPS" },
+    ]);
+  });
+});
+
 describe("the pages written on other branches", () => {
   it("are none now that every branch has landed its page (add one here before linking it from the README)", () => {
     expect(PAGES_WRITTEN_ELSEWHERE.filter((page) => fs.existsSync(path.join(PROJECT_DIR, page)))).toEqual([]);

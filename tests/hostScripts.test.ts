@@ -163,7 +163,7 @@ describeWithTools("running a script as root", ["sh", "runuser", "sudo"], () => {
       const result = runAsNobody(asRoot("echo ran", access), "");
       expect(result.status).not.toBe(0);
       expect(result.output).toContain("user nobody cannot run /bin/sh through sudo without a password");
-      expect(result.output).toContain("docs/deploying.md");
+      expect(result.output).toContain("docs/operator/deploying.md");
       expect(result.output).not.toContain("ran");
     }
   });
@@ -174,58 +174,62 @@ describeWithTools("running a script as root", ["sh", "runuser", "sudo"], () => {
   });
 });
 
-describeWithTools("the sudo rule of docs/deploying.md", ["sudo", "visudo", "unshare", "mount", "runuser"], () => {
-  const tmp = tempDir("sudo-rule");
-  const rules = path.join(tmp.dir, "sudoers.d");
-  beforeAll(() => {
-    fs.chmodSync(tmp.dir, 0o755);
-    fs.mkdirSync(rules, { mode: 0o755 });
-    fs.writeFileSync(path.join(rules, "koprogo-observability"), `${sudoRule("nobody")}\n`, { mode: 0o440 });
-  });
-  afterAll(() => tmp.remove());
-
-  /** Runs `script` as `nobody` with the rule installed, in a mount namespace of its own: /etc/sudoers.d stays as it is. */
-  const withRule = (script: string, input = "") =>
-    run(
-      "unshare",
-      [
-        "--mount",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        `mount --bind ${shellQuote(rules)} /etc/sudoers.d && exec runuser -u nobody -- sh -c "$1"`,
-        "sh",
-        script,
-      ],
-      { input },
-    );
-
-  it("is the one the docs give", () => {
-    expect(fs.readFileSync(path.join(PROJECT_DIR, "docs/deploying.md"), "utf8")).toContain(
-      `echo '${sudoRule("deploy")}' | sudo tee /etc/sudoers.d/koprogo-observability`,
-    );
-    expect(run("visudo", ["-cf", path.join(rules, "koprogo-observability")]).status).toBe(0);
-  });
-
-  it("lets a deploy user write a secret file owned by its reader, through the same wrapper as the host commands", () => {
-    const file = path.join(tmp.dir, "root/grafana/secrets/admin-password");
-    expect(withRule(asRoot(writeFileScript(file, { mode: "0600", owner: 472 }), "sudo"), "s3cret")).toEqual({
-      status: 0,
-      output: "",
+describeWithTools(
+  "the sudo rule of docs/operator/deploying.md",
+  ["sudo", "visudo", "unshare", "mount", "runuser"],
+  () => {
+    const tmp = tempDir("sudo-rule");
+    const rules = path.join(tmp.dir, "sudoers.d");
+    beforeAll(() => {
+      fs.chmodSync(tmp.dir, 0o755);
+      fs.mkdirSync(rules, { mode: 0o755 });
+      fs.writeFileSync(path.join(rules, "koprogo-observability"), `${sudoRule("nobody")}\n`, { mode: 0o440 });
     });
-    const stat = fs.statSync(file);
-    expect({ content: fs.readFileSync(file, "utf8"), mode: stat.mode & 0o777, uid: stat.uid }).toEqual({
-      content: "s3cret",
-      mode: 0o600,
-      uid: 472,
-    });
-  });
+    afterAll(() => tmp.remove());
 
-  it("grants the shell and nothing else", () => {
-    expect(withRule("sudo -n /usr/bin/id -u").status).not.toBe(0);
-  });
-});
+    /** Runs `script` as `nobody` with the rule installed, in a mount namespace of its own: /etc/sudoers.d stays as it is. */
+    const withRule = (script: string, input = "") =>
+      run(
+        "unshare",
+        [
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          `mount --bind ${shellQuote(rules)} /etc/sudoers.d && exec runuser -u nobody -- sh -c "$1"`,
+          "sh",
+          script,
+        ],
+        { input },
+      );
+
+    it("is the one the docs give", () => {
+      expect(fs.readFileSync(path.join(PROJECT_DIR, "docs/operator/deploying.md"), "utf8")).toContain(
+        `echo '${sudoRule("deploy")}' | sudo tee /etc/sudoers.d/koprogo-observability`,
+      );
+      expect(run("visudo", ["-cf", path.join(rules, "koprogo-observability")]).status).toBe(0);
+    });
+
+    it("lets a deploy user write a secret file owned by its reader, through the same wrapper as the host commands", () => {
+      const file = path.join(tmp.dir, "root/grafana/secrets/admin-password");
+      expect(withRule(asRoot(writeFileScript(file, { mode: "0600", owner: 472 }), "sudo"), "s3cret")).toEqual({
+        status: 0,
+        output: "",
+      });
+      const stat = fs.statSync(file);
+      expect({ content: fs.readFileSync(file, "utf8"), mode: stat.mode & 0o777, uid: stat.uid }).toEqual({
+        content: "s3cret",
+        mode: 0o600,
+        uid: 472,
+      });
+    });
+
+    it("grants the shell and nothing else", () => {
+      expect(withRule("sudo -n /usr/bin/id -u").status).not.toBe(0);
+    });
+  },
+);
 
 describe("scripts that talk to the Docker engine", () => {
   it.each([

@@ -117,7 +117,9 @@ describe("settings", () => {
 
   it("sizes the WAL replay and the results cache from the memory limit", () => {
     expect(lokiMemoryBudget(prod)).toEqual({ limitMib: 192, walReplayMib: 96, resultsCacheMib: 16 });
-    expect(lokiMemoryBudget(settingsWith({ loki: { memory: "96m" }, docker: { memoryBudget: "2g" } }))).toEqual({
+    expect(
+      lokiMemoryBudget(settingsWith({ loki: { memory: "96m" }, docker: { memoryBudget: "2g", hostMemory: "4g" } })),
+    ).toEqual({
       limitMib: 96,
       walReplayMib: 48,
       resultsCacheMib: 8,

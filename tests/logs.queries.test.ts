@@ -188,8 +188,8 @@ describe("the LogQL builders", () => {
   });
 });
 
-describe("the logs documentation (docs/logs.md)", () => {
-  const readme = fs.readFileSync(path.join(__dirname, "..", "docs", "logs.md"), "utf8");
+describe("the logs documentation (docs/operator/logs.md)", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "docs", "operator", "logs.md"), "utf8");
   const block = /```logql\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
 
   it("lists every named query as the program builds it (prod settings)", () => {

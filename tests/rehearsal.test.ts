@@ -1,5 +1,5 @@
 /**
- * The deploy rehearsal for prod and staging (docs/rehearsal.md): every host-side command of the program run for
+ * The deploy rehearsal for prod and staging (docs/developer/rehearsal.md): every host-side command of the program run for
  * real over SSH on a systemd host booted in namespaces, three phases. Asserts the closing line, the exact list of
  * commands that need a Docker engine, and the failures: today the ones listed in OPEN_DEFECTS, each a defect the
  * rehearsal found that is not fixed yet. A new failure, or a fixed one still listed, fails the test.

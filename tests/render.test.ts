@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseArguments, renderStack } from "../scripts/render";
+import { parseArguments, RENDER_MARKER, renderStack } from "../scripts/render";
 import { renderAll } from "../stack/files";
 import { ALL_SECRET_NAMES, PLACEHOLDER_BCRYPT_HASH, placeholderSecrets } from "../settings";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
@@ -42,7 +42,7 @@ describe.each(["dev", "prod"])("rendering the %s stack", (stack) => {
   afterAll(() => out.remove());
 
   it("writes the brief's layout", () => {
-    expect(listFiles(out.dir)).toEqual([...written].sort());
+    expect(listFiles(out.dir)).toEqual([...written, RENDER_MARKER].sort());
     expect(written).toContain("prometheus/prometheus.yml");
   });
 
@@ -72,6 +72,72 @@ describe.each(["dev", "prod"])("rendering the %s stack", (stack) => {
         );
     } finally {
       again.remove();
+    }
+  });
+});
+
+describe("--out: a new or empty folder, or one render's own", () => {
+  const project = tempDir("render-out-project");
+  beforeAll(() => {
+    // Two versions of one stack: with further hosts (their files under hosts/) and without.
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.scale.yaml"), path.join(project.dir, "Pulumi.staging.yaml"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), path.join(project.dir, "Pulumi.dev.yaml"));
+  });
+  afterAll(() => project.remove());
+
+  it("refuses a non-empty folder no render wrote, writing nothing, and says what to do", () => {
+    const out = tempDir("render-used");
+    try {
+      fs.writeFileSync(path.join(out.dir, "notes.txt"), "mine");
+      expect(() => renderStack({ stack: "dev", out: out.dir, projectDir: project.dir })).toThrow(
+        `--out ${out.dir} is not empty and no render wrote it (no ${RENDER_MARKER}; it holds notes.txt): render writes only into a new or empty folder, or over its own earlier output. Choose another folder, or empty this one`,
+      );
+      expect(listFiles(out.dir)).toEqual(["notes.txt"]);
+    } finally {
+      out.remove();
+    }
+  });
+
+  it("renders again over its own output and leaves no stale file of the earlier render", () => {
+    const out = tempDir("render-again");
+    try {
+      const big = renderStack({ stack: "staging", out: out.dir, projectDir: project.dir });
+      expect(big.some((f) => f.startsWith("hosts/"))).toBe(true);
+      const small = renderStack({ stack: "dev", out: out.dir, projectDir: project.dir });
+      expect(listFiles(out.dir)).toEqual([...small, RENDER_MARKER].sort());
+      expect(fs.existsSync(path.join(out.dir, "hosts"))).toBe(false);
+      expect(JSON.parse(fs.readFileSync(path.join(out.dir, RENDER_MARKER), "utf8"))).toEqual({
+        stack: "dev",
+        files: small,
+      });
+    } finally {
+      out.remove();
+    }
+  });
+
+  it("refuses its own folder once someone added a file to it, and deletes nothing", () => {
+    const out = tempDir("render-added");
+    try {
+      const first = renderStack({ stack: "dev", out: out.dir, projectDir: project.dir });
+      fs.writeFileSync(path.join(out.dir, "prometheus", "extra.yml"), "mine");
+      expect(() => renderStack({ stack: "dev", out: out.dir, projectDir: project.dir })).toThrow(
+        "holds files the earlier render did not write (prometheus/extra.yml)",
+      );
+      expect(listFiles(out.dir)).toEqual([...first, RENDER_MARKER, "prometheus/extra.yml"].sort());
+    } finally {
+      out.remove();
+    }
+  });
+
+  it("refuses a marker that is not a render's list (no path outside the folder is ever removed)", () => {
+    const out = tempDir("render-marker");
+    try {
+      fs.writeFileSync(path.join(out.dir, RENDER_MARKER), JSON.stringify({ files: ["../../etc/passwd"] }));
+      expect(() => renderStack({ stack: "dev", out: out.dir, projectDir: project.dir })).toThrow(
+        `${RENDER_MARKER} is not a render's list of files`,
+      );
+    } finally {
+      out.remove();
     }
   });
 });

@@ -4,7 +4,7 @@ import { backArrows, checkLayers, fileCircles, importsOf, LAYERS, rankOf } from 
 
 const ROOT = path.resolve(__dirname, "..");
 
-describe("the layers of docs/development.md", () => {
+describe("the layers of docs/developer/development.md", () => {
   const result = checkLayers(ROOT);
 
   it("reads the program's imports", () => {
@@ -30,7 +30,7 @@ describe("the layers of docs/development.md", () => {
   });
 
   it("names the docs' layer order as the check's", () => {
-    const docs = fs.readFileSync(path.join(ROOT, "docs/development.md"), "utf8");
+    const docs = fs.readFileSync(path.join(ROOT, "docs/developer/development.md"), "utf8");
     for (const folder of LAYERS.flatMap((l) => l.folders).filter((f) => f !== "(root)"))
       expect(docs).toContain(`\`${folder}/\``);
   });

@@ -214,7 +214,7 @@ export const TOOL_VERSIONS = {
   victoriaMetrics: {
     // Not deployed by the stack: the operator's own store. The release line the scale lane proves remote write on.
     deployed: "v1.145.0",
-    deployedFrom: "docs/scaling.md (the operator's own store, not deployed)",
+    deployedFrom: "docs/operator/scaling.md (the operator's own store, not deployed)",
     fetch: { kind: "debian", package: "victoria-metrics", suite: "sid" },
     binaries: { victoriaMetrics: "usr/bin/victoria-metrics" },
   },
@@ -246,7 +246,7 @@ export const UNAVAILABLE_TOOLS = {
     // reached as a pseudo-version of its commit; the proxy refuses the module path itself, before any version.
     source: "github.com/grafana/grafana (tag v12.1.1), main package pkg/cmd/grafana",
     reason:
-      "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/development.md)",
+      "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/developer/development.md)",
   },
   loki: {
     deployed: imageTag(IMAGES.loki),

@@ -1,5 +1,5 @@
 /**
- * `docs/configuration.md`: every key of the stack config with its type, default and description, generated
+ * `docs/operator/configuration.md`: every key of the stack config with its type, default and description, generated
  * from the zod schema itself (`z.toJSONSchema` of the input side: types, enums, bounds, defaults) and the JSDoc
  * of its source (`settingsSource.ts`), and every secret. `npm run docs` writes it; a test fails when it drifts.
  */
@@ -170,7 +170,8 @@ export function configurationReference(
     "",
     `Every key goes under the \`${CONFIG_NAMESPACE}:\` namespace of \`Pulumi.<stack>.yaml\` (nested keys as YAML`,
     "maps, or `pulumi config set --path 'prometheus.retention' 15d`). The schema (`settings/`) parses them once:",
-    "an unknown key, a bad value or a missing secret stops `pulumi preview` before any resource, naming the key.",
+    "an unknown key, a bad value or a missing secret stops `pulumi preview` before any resource, naming the key",
+    "(a mistyped key with the nearest one the schema knows: `did you mean prometheus.retention?`).",
     "Defaults are the schema's; a default given as text in the description depends on the environment or on",
     "another key. A stack file only says what differs. A bad stack file fails with one line per problem (these",
     "are the program's own messages for a bad duration and a missing secret):",

@@ -24,7 +24,7 @@ export function generatedDocs(projectDir: string): GeneratedDoc[] {
   const readme = fs.readFileSync(path.join(projectDir, "README.md"), "utf8");
   const { settings } = loadStackFile(ARCHITECTURE_STACK, projectDir);
   return [
-    { file: "docs/configuration.md", content: configurationReference(settingsDescriptions(projectDir)) },
+    { file: "docs/operator/configuration.md", content: configurationReference(settingsDescriptions(projectDir)) },
     {
       file: "README.md",
       content: replaceBlock(

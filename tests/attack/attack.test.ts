@@ -2,7 +2,7 @@
  * `npm run attack`: the monitoring plane attacked from the application's network and from the internet, on the
  * real Prometheus, Alertmanager and exporters (deployed versions, rendered prod configuration, the containers'
  * own command lines) in network namespaces built from the program's own network assignment. See
- * docs/attack-suite.md.
+ * docs/developer/attack-suite.md.
  */
 import * as fs from "fs";
 import * as os from "os";

@@ -3,15 +3,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "./stacks";
 
-/** Paths (relative to the project) of the README and of every Markdown page under `docs/`. */
+/** Paths (relative to the project) of the README and of every Markdown page under `docs/`, its folders included. */
 export function documentationFiles(): string[] {
   const docs = path.join(PROJECT_DIR, "docs");
   const pages = fs.existsSync(docs)
     ? fs
-        .readdirSync(docs)
-        .filter((f) => f.endsWith(".md"))
+        .readdirSync(docs, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith(".md"))
+        .map((entry) => path.relative(PROJECT_DIR, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
         .sort()
-        .map((f) => `docs/${f}`)
     : [];
   return ["README.md", ...pages];
 }

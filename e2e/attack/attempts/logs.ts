@@ -22,7 +22,7 @@ export const LOGS_ATTEMPTS: readonly Attempt[] = [
       }>(ctx, "loki/loki.yaml");
       // Loki 3.x: deletion_mode defaults to filter-and-delete wherever the compactor has a delete request store.
       const mode = loki.limits_config?.deletion_mode ?? "filter-and-delete (default)";
-      // `filter-only` hides lines from queries and never deletes a chunk (docs/security.md): only the other modes erase.
+      // `filter-only` hides lines from queries and never deletes a chunk (docs/operator/security.md): only the other modes erase.
       const deletes = !["disabled", "filter-only"].includes(mode) && loki.compactor?.delete_request_store !== undefined;
       const name = nameOf(ctx, "loki");
       const sharesApp = declaredContainer(ctx.declared, name).networks.some(
