@@ -3,7 +3,7 @@
  * kept as the fixture `tests/fixtures/koprogo/koprogo-alerts.yml`) and the alerts of this stack that take their
  * place, with why each is different where it is. `tests/alerts.parity.test.ts` fails when an upstream alert has no
  * entry here, or an entry names an alert the stack does not define: migrating from KoproGo's monitoring loses no
- * alert (docs/migrating.md).
+ * alert (docs/operator/migrating.md).
  */
 export interface Counterpart {
   /** The stack's alerts that cover the upstream alert. */

@@ -66,9 +66,9 @@ export const targetSettings = z
     /**
      * A cAdvisor to scrape (`host:port` on the application's network) for the containers' memory against their
      * limits, restarts and OOM kills (`Container*` alerts), or `null`. KoproGo's own monitoring runs one
-     * (`koprogo-cadvisor`); run it on `koprogo-network` with the flags of docs/migrating.md. The stack does not
+     * (`koprogo-cadvisor`); run it on `koprogo-network` with the flags of docs/operator/migrating.md. The stack does not
      * deploy cAdvisor itself: its main package is a Go sub-module with no published version, so it cannot be built
-     * and tested here at a pinned version (docs/migrating.md).
+     * and tested here at a pinned version (docs/operator/migrating.md).
      */
     cadvisor: hostPort.nullable().default(null),
     /**
