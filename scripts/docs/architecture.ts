@@ -158,8 +158,7 @@ export function architectureDiagram(settings: Settings): string {
   );
   if (probeJobs.length > 0) lines.push(`  prometheus -->|${label("probes")}| blackbox`);
   // The probes leave the VPS by their own bridge and come back through the public address, DNS and Traefik's TLS.
-  if (probeJobs.length > 0)
-    lines.push(`  blackbox -->|${label("https")}| ${traefik ? "appTraefik" : "internet"}`);
+  if (probeJobs.length > 0) lines.push(`  blackbox -->|${label("https")}| ${traefik ? "appTraefik" : "internet"}`);
   const operator = settings.grafana.domain ? `https://${settings.grafana.domain}` : "SSH tunnel";
   const entry = settings.grafana.domain && traefik ? "appTraefik" : "grafana";
   lines.push(`  operator((${label("operator")})) -->|${label(operator)}| ${entry}`);
