@@ -49,6 +49,12 @@ export const SELECTORS = {
   loki: jobSelector(JOBS.loki),
   alloy: jobSelector(JOBS.alloy),
   crowdsec: jobSelector(JOBS.crowdsec),
+  cadvisor: jobSelector(JOBS.cadvisor),
+  minio: jobSelector(JOBS.minio),
+  probeHttp: jobSelector(JOBS.probeHttp),
+  probeRefused: jobSelector(JOBS.probeRefused),
+  /** Docker containers only: cAdvisor's cgroup hierarchy rows without a container name (`/`, `/system.slice/...`) are out. */
+  namedContainers: 'name!=""',
   /** The matcher that keeps real filesystems only (see `PSEUDO_FILESYSTEMS`); used after a job selector. */
   realFilesystems: `fstype!~${promqlString(PSEUDO_FILESYSTEMS.join("|"))}`,
   /** The scenarios of CrowdSec's `crowdsecurity/suricata` collection: major (severity 1) and high/medium (2) IDS alerts. */
@@ -91,6 +97,17 @@ export interface MonitoringConfig {
   readonly fixedThresholds: typeof FIXED_THRESHOLDS;
   readonly for: typeof FOR;
   readonly requestMetricsSource: Settings["alerts"]["requestMetricsSource"];
+  readonly cadvisorSelector: string;
+  readonly minioSelector: string;
+  readonly probeHttpSelector: string;
+  readonly probeRefusedSelector: string;
+  /** What is scraped, so a rule file alerts only on what exists: MinIO, the backup metrics. */
+  readonly watches: {
+    readonly minio: boolean;
+    readonly backups: boolean;
+  };
+  /** The application's containers that must always run (`ContainerDown`): those the stack's targets name. */
+  readonly appContainers: readonly string[];
   /** Where links point: Grafana (dashboards, logs), Prometheus (self-monitoring pages). */
   readonly grafanaUrl: string;
   readonly prometheusUrl: string;
@@ -143,7 +160,32 @@ export function monitoringConfig(settings: Settings): MonitoringConfig {
     requestMetricsSource: settings.alerts.requestMetricsSource,
     grafanaUrl: settings.alerts.grafanaUrl,
     prometheusUrl: prometheusUrl(settings),
+    cadvisorSelector: SELECTORS.cadvisor,
+    minioSelector: SELECTORS.minio,
+    probeHttpSelector: SELECTORS.probeHttp,
+    probeRefusedSelector: SELECTORS.probeRefused,
+    watches: {
+      minio: settings.targets.minio !== null,
+      backups: settings.backups.metricsDirectory !== null,
+    },
+    appContainers: appContainers(settings),
   };
+}
+
+/**
+ * The application's containers `ContainerDown` expects, by name: the hosts of the stack's targets (backend,
+ * PostgreSQL, Traefik, MinIO) that name a container rather than an address.
+ */
+export function appContainers(settings: Settings): string[] {
+  const { api, postgres, traefik, minio } = settings.targets;
+  const hosts = [api.address, postgres.address, traefik, minio?.address]
+    .filter((address): address is string => typeof address === "string")
+    .map((address) => address.slice(0, address.lastIndexOf(":")));
+  return [
+    ...new Set(
+      hosts.filter((host) => /^[a-z][a-z0-9_.-]*$/i.test(host) && !/^[\d.]+$/.test(host) && host !== "localhost"),
+    ),
+  ];
 }
 
 /** A ratio as a percentage for texts: `0.1` → `10`, without floating-point noise. */

@@ -9,6 +9,12 @@ import type { FileRenderer } from "../render/types";
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
 import { apiRuleFile } from "./rules/api";
+import { backupRuleFile } from "./rules/backups";
+import { capacityRuleFile } from "./rules/capacity";
+import { containerRuleFile } from "./rules/containers";
+import { databaseHealthRuleFile } from "./rules/databaseHealth";
+import { minioRuleFile } from "./rules/minio";
+import { probeRuleFile } from "./rules/probes";
 import { databaseRuleFile } from "./rules/database";
 import { logRules } from "./rules/logs";
 import { metaRuleFile } from "./rules/meta";
@@ -26,7 +32,13 @@ export const RULE_FILES: readonly RuleFileBuilder[] = [
   metaRuleFile,
   securityRuleFile,
   logRules,
+  capacityRuleFile,
+  containerRuleFile,
+  backupRuleFile,
+  minioRuleFile,
+  databaseHealthRuleFile,
   sloRuleFile,
+  probeRuleFile,
 ];
 
 /**

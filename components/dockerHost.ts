@@ -10,7 +10,8 @@ import { monitoringGateway, networkName, staticAddress, type Secrets, type Setti
 import { pinnedHostKeySshOptions } from "../host/ssh";
 import { remoteHostOf } from "../settings/deployment";
 import type { ContainerNetwork } from "./container";
-import { hostAccessFor, rerunKey, type HostAccess } from "./host";
+import { hostAccessFor, hostCommand, rerunKey, type HostAccess } from "./host";
+import { appNetworkCheckScript, backendContainer } from "../host/appNetwork";
 
 export interface DockerHostArgs {
   /** The stack settings (`docker`, `ssh`, `namePrefix`). */
@@ -42,9 +43,23 @@ export class DockerHost extends pulumi.ComponentResource {
     for (const network of STACK_NETWORKS) {
       // The log gateway's bridge exists only where the gateway does: with further hosts.
       if (network === "logIngress" && settings.hosts.length === 0) continue;
+      // The probes' bridge exists only where the blackbox exporter does.
+      if (network === "probes" && !settings.blackbox.enabled) continue;
       if (network === "app" && dockerSettings.network.external) {
-        // The application's network already exists (created by its Compose project); the stack only joins it.
-        networks.app = pulumi.output(dockerSettings.network.name);
+        // The application's network already exists (created by its Compose project); the stack only joins it,
+        // after a check on the host that the backend is on it (host/appNetwork.ts): every container that joins
+        // it waits for the check, so a wrong name fails the deploy before anything is created there.
+        const container = backendContainer(settings.targets.api.address);
+        const access = hostAccessFor(settings, args.secrets);
+        networks.app = container
+          ? hostCommand(
+              `${name}-app-network-check`,
+              access,
+              // Runs on the first deploy and whenever the name or the backend changes (the script is the command).
+              { create: appNetworkCheckScript(dockerSettings.network.name, container, access.docker) },
+              { parent: this },
+            ).stdout.apply(() => dockerSettings.network.name)
+          : pulumi.output(dockerSettings.network.name);
         continue;
       }
       const internal = INTERNAL_NETWORKS.includes(network);

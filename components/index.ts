@@ -1,5 +1,6 @@
 export * from "./alertmanager";
 export * from "./alloy";
+export * from "./blackbox";
 export * from "./configFiles";
 export * from "./configuredService";
 export * from "./container";
@@ -8,8 +9,8 @@ export * from "./grafana";
 export * from "./host";
 export * from "./loki";
 export * from "./nodeExporter";
-export * from "./postgresExporter";
 export * from "./observabilityStack";
+export * from "./postgresExporter";
 export * from "./prometheus";
 export * from "./pulumiConfig";
 export * from "./renderForHost";

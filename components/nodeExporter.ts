@@ -2,7 +2,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
-import { nodeExporterContainerFlags } from "../exporters/node";
+import { nodeExporterContainerFlags, TEXTFILE_DIRECTORY_IN_CONTAINER } from "../exporters/node";
 import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { CONFIG_DIRS } from "../webauth/paths";
@@ -25,6 +25,11 @@ export interface NodeExporterArgs {
   readonly listenAddress?: string;
   /** Its web config turns on TLS (a further host, scraped over the private network). Defaults to `false`. */
   readonly tls?: boolean;
+  /**
+   * The host folder where the backup script writes its metric file (`backups.metricsDirectory`), read by the
+   * textfile collector; on the monitoring host only. Defaults to none.
+   */
+  readonly backupMetricsDirectory?: string | null;
 }
 
 export class NodeExporter extends pulumi.ComponentResource {
@@ -48,7 +53,7 @@ export class NodeExporter extends pulumi.ComponentResource {
         name: container,
         image: imageOf(settings, "nodeExporter"),
         memory: settings.nodeExporter.memory,
-        command: nodeExporterContainerFlags(settings, this.address),
+        command: nodeExporterContainerFlags(settings, this.address, Boolean(args.backupMetricsDirectory)),
         // The host's network and process namespaces: the container's own would only show the container.
         networkMode: "host",
         pidMode: "host",
@@ -62,6 +67,12 @@ export class NodeExporter extends pulumi.ComponentResource {
             path: CONFIG_DIRS.nodeExporter.container,
             readOnly: true,
           },
+          // The backup script's folder on its own: under /host the exporter's uid cannot pass a 0750 home
+          // directory (Ubuntu 22.04's default for /home/<user>); a bind mount of the folder itself needs no such
+          // traversal. Only `*.prom` files are read from it.
+          ...(args.backupMetricsDirectory
+            ? [{ hostPath: args.backupMetricsDirectory, path: TEXTFILE_DIRECTORY_IN_CONTAINER, readOnly: true }]
+            : []),
         ],
         healthcheck: authenticatedHealthcheck("nodeExporter", this.address, "/metrics", args.tls ? "https" : "http"),
         user: dockerUser("nodeExporter"),

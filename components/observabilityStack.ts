@@ -19,6 +19,7 @@ import { SocketProxy } from "./socketProxy";
 import { FurtherHost } from "./furtherHost";
 import { generateHostsTls } from "./hostsTls";
 import { LogGateway } from "./logGateway";
+import { Blackbox } from "./blackbox";
 
 export interface ObservabilityStackArgs {
   /** The parsed stack settings. */
@@ -43,6 +44,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly furtherHosts: Readonly<Record<string, FurtherHost>>;
   /** The further hosts' way to Loki, when there are further hosts. */
   readonly logGateway?: LogGateway;
+  readonly blackbox?: Blackbox;
   /** The `operator` logins of Prometheus and Alertmanager (secrets): `pulumi stack output --show-secrets`. */
   readonly operatorPasswords: Readonly<Record<"prometheus" | "alertmanager", pulumi.Output<string>>>;
 
@@ -75,7 +77,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     );
     this.nodeExporter = new NodeExporter(
       `${name}-node-exporter`,
-      { settings, host: this.host, files: filesUnder(files, "node-exporter") },
+      {
+        settings,
+        host: this.host,
+        files: filesUnder(files, "node-exporter"),
+        backupMetricsDirectory: settings.backups.metricsDirectory,
+      },
       { parent: this },
     );
     this.postgresExporter = new PostgresExporter(
@@ -128,6 +135,12 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { settings, host: this.host, files: filesUnder(files, "alloy") },
       { parent: this, dependsOn: [this.loki, this.socketProxy] },
     );
+    if (settings.blackbox.enabled)
+      this.blackbox = new Blackbox(
+        `${name}-blackbox`,
+        { settings, host: this.host, files: filesUnder(files, "blackbox") },
+        { parent: this },
+      );
     if (settings.hosts.length > 0)
       this.logGateway = new LogGateway(
         `${name}-log-gateway`,

@@ -37,6 +37,7 @@ export const SERVICE_LOG_JOBS = {
   loki: JOBS.loki,
   alloy: JOBS.alloy,
   grafana: JOBS.grafana,
+  blackbox: "blackbox",
 } as const;
 
 export type LogJobKey = keyof typeof LOG_JOBS;

@@ -16,13 +16,23 @@
  *   PagerDuty, the SMS gateway, the heartbeat URL). Docker isolates bridges from each other, so nothing of the
  *   application reaches Alertmanager through it; it also carries Alertmanager's loopback-published port.
  * - `dockerApi` (internal): Alloy and the socket proxy only, so no other container can ask the proxy anything.
+ * - `probes`: a bridge of the blackbox exporter alone (created only when it runs), its way out to the public URLs
+ *   it probes; a bridge of its own so it shares none with Alertmanager.
  * - `logIngress`: a bridge of the log gateway alone (created only with further hosts), which carries its port
  *   published on the monitoring host's private address; the gateway reaches Loki through `monitoring`.
  * The node exporter runs in the host's network namespace (listening on the docker0 gateway address, behind a login).
  */
 import type { StackService } from "./serviceUsers";
 
-export const STACK_NETWORKS = ["monitoring", "app", "egress", "dockerApi", "logIngress", "grafanaIngress"] as const;
+export const STACK_NETWORKS = [
+  "monitoring",
+  "app",
+  "egress",
+  "dockerApi",
+  "logIngress",
+  "grafanaIngress",
+  "probes",
+] as const;
 export type StackNetwork = (typeof STACK_NETWORKS)[number];
 
 /** Networks created `internal: true`: no gateway to the outside, no port publishing. */
@@ -36,6 +46,8 @@ export const NETWORK_MEMBERS: Readonly<Record<StackService, readonly StackNetwor
   alloy: ["monitoring", "dockerApi"],
   postgresExporter: ["monitoring", "app"],
   socketProxy: ["dockerApi"],
+  // The blackbox exporter probes the public URLs from the VPS, as users reach them: a way out of its own.
+  blackbox: ["monitoring", "probes"],
   logGateway: ["monitoring", "logIngress"],
   nodeExporter: "host",
 };

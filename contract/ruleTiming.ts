@@ -41,6 +41,34 @@ export const FOR = {
   /** A burst of IDS detections is an attack under way: two evaluations, not more. */
   securityIdsHighSeverityBurst: "2m",
   securityBanSpike: "5m",
+  /** A warning tier: a slow trend, not an emergency; KoproGo's own rules wait 10m. */
+  diskSpaceLow: "10m",
+  /** A day's trend that must hold for an hour: one large file written and deleted (a backup) does not count. */
+  diskFillingUp: "1h",
+  highLoad: "10m",
+  memoryLow: "10m",
+  /** An OOM kill is an event, not a state: it is reported at once. */
+  oomKill: "0s",
+  containerMemoryHigh: "5m",
+  containerRestarting: "0s",
+  /** An application container gone: two minutes cover a restart or a redeploy. */
+  containerDown: "2m",
+  /** The backup runs daily: its age is checked with half an hour of slack for a slow run. */
+  backupTooOld: "30m",
+  backupMissing: "30m",
+  minioDown: "2m",
+  minioDiskSpaceLow: "10m",
+  /** Ratios over a 30-minute window, held for 10 more minutes: a one-off scan of a cold table does not count. */
+  databaseCacheHitRatioLow: "10m",
+  /** Autovacuum needs time to catch up; KoproGo's own rules wait 30m. */
+  databaseDeadTuplesHigh: "30m",
+  databaseSlowStatements: "10m",
+  /** A probe through Traefik failing this long: a certificate renewal or a Traefik restart takes less. */
+  endpointDown: "2m",
+  /** Certificate expiry moves in days: an hour of `for` rides out a renewal under way. */
+  certificateExpiry: "1h",
+  /** `/metrics` answering the internet is a state, not a blip: confirmed over 5 minutes. */
+  metricsPubliclyExposed: "5m",
   /**
    * The error-budget alerts fire as soon as both windows of a pair agree: the short window is what keeps a blip
    * from firing and what resets the alert once the errors stop (SRE workbook, multi-window multi-burn-rate).
@@ -59,4 +87,14 @@ export const WINDOWS = {
   /** Any dropped log line in this window counts: a drop is lost data. */
   droppedLogs: "15m",
   tsdbCompactions: "3h",
+  /** How far back the disk's trend is read for `DiskFillingUp`: a whole day, so the daily backup's step is inside it. */
+  diskTrend: "24h",
+  /** The restarts of one container are counted over this window. */
+  containerRestarts: "15m",
+  /** OOM kills are counted over this window. */
+  oomKills: "15m",
+  /** The buffer-cache hit ratio is read over this window: long enough that a quiet database has reads in it. */
+  cacheHit: "30m",
+  /** The statements' mean execution time is read over this window. */
+  statements: "10m",
 } as const;

@@ -38,6 +38,7 @@ export const SERVICE_USERS: Readonly<Record<StackService, ServiceUser>> = {
     gid: 0,
     why: "reads root-owned host logs (/var/log/auth.log 0640 root:adm, the journal); it has no Docker API (only the socket proxy's read-only endpoints); on a further host it holds its one secret, its log gateway password",
   },
+  blackbox: { uid: 64115, gid: 64115 },
   logGateway: {
     uid: 64310,
     gid: 64310,

@@ -11,6 +11,7 @@ export const SERVICE_PORTS = {
   loki: 3100,
   alloy: 12345,
   grafana: 3000,
+  blackbox: 9115,
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_PORTS;

@@ -7,4 +7,7 @@ export const renderPrometheusFiles: FileRenderer = (settings, secrets) => [
   ...(settings.targets.api.bearerToken
     ? [{ path: "prometheus/secrets/metrics-bearer-token", content: secrets.metricsBearerToken ?? "", secret: true }]
     : []),
+  ...(settings.targets.minio?.bearerToken
+    ? [{ path: "prometheus/secrets/minio-metrics-token", content: secrets.minioMetricsToken ?? "", secret: true }]
+    : []),
 ];

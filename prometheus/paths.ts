@@ -8,5 +8,6 @@ export const PROMETHEUS_PATHS = {
   // the container, the render directory when the e2e harness runs Debian's binary on the same files.
   rulesDir: PROMETHEUS_RULES_DIR,
   metricsBearerToken: "secrets/metrics-bearer-token",
+  minioMetricsToken: "secrets/minio-metrics-token",
   data: "/prometheus",
 } as const;

@@ -2,7 +2,7 @@
  * Prometheus scrape jobs, named by the contract (`JOBS`). Each job is plain data; `prometheus.yml` is built from
  * this list, and a part of the stack that exposes metrics adds its job here.
  */
-import { JOBS, type JobName } from "../contract/jobs";
+import { JOBS, PROBES, type JobName } from "../contract/jobs";
 import { crowdsecMetricsTarget } from "../security/crowdsec";
 import { enabledAgents } from "../security/files";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
@@ -10,6 +10,8 @@ import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relab
 import type { WebServer } from "../contract/webAccess";
 import { passwordFile } from "../webauth/paths";
 import { PROMETHEUS_PATHS } from "./paths";
+import { grafanaHealthUrl, PROBE_SCRAPE, type ProbeTarget } from "../blackbox/config";
+import { BLACKBOX_MODULES } from "../exporters/blackbox";
 
 export interface ScrapeJob {
   readonly job_name: JobName;
@@ -20,6 +22,11 @@ export interface ScrapeJob {
   readonly basic_auth?: { username: string; password_file: string };
   readonly relabel_configs?: Record<string, unknown>[];
   readonly metric_relabel_configs?: Record<string, unknown>[];
+  /** Query parameters of the scrape (a blackbox probe's `module`). */
+  readonly params?: Record<string, string[]>;
+  /** A job's own interval and timeout, when the stack's does not suit it (probes). */
+  readonly scrape_interval?: string;
+  readonly scrape_timeout?: string;
   /** How to parse a scrape whose Content-Type is missing or unknown (Prometheus 3 fails such a scrape otherwise). */
   readonly fallback_scrape_protocol?: "PrometheusText0.0.4";
 }
@@ -81,6 +88,36 @@ export const DROP_SELF_MONITORING_DETAIL: Record<string, unknown>[] = [
   },
 ];
 
+/** The cAdvisor series an alert reads (alerts/rules/containers.ts), of named containers only: the scrape's allowlist. */
+export const CADVISOR_KEPT_METRICS = [
+  "container_memory_working_set_bytes",
+  "container_spec_memory_limit_bytes",
+  "container_start_time_seconds",
+  "container_oom_events_total",
+  "container_last_seen",
+] as const;
+
+export const CADVISOR_METRIC_RELABEL: Record<string, unknown>[] = [
+  { source_labels: ["__name__"], regex: CADVISOR_KEPT_METRICS.join("|"), action: "keep" },
+  // The cgroup hierarchy's own rows (`/`, `/system.slice/...`) have no container name.
+  { source_labels: ["name"], regex: "", action: "drop" },
+];
+
+/** MinIO's cluster metrics (metrics v2): one scrape covers the whole (here single-node) deployment. */
+export const MINIO_METRICS_PATH = "/minio/v2/metrics/cluster";
+
+/**
+ * The `minio` job keeps what an alert reads (capacity) and the health counts a panel may show; MinIO's cluster
+ * endpoint also serves per-bucket, per-API and replication series by the hundred.
+ */
+export const MINIO_METRIC_RELABEL: Record<string, unknown>[] = [
+  {
+    source_labels: ["__name__"],
+    regex: "minio_cluster_(capacity_.+|drive_.+|nodes_.+|health_.+)|minio_node_process_resident_memory_bytes",
+    action: "keep",
+  },
+];
+
 export function scrapeJobs(settings: Settings): ScrapeJob[] {
   const { api, postgres, traefik } = settings.targets;
   const jobs: ScrapeJob[] = [
@@ -124,10 +161,58 @@ export function scrapeJobs(settings: Settings): ScrapeJob[] {
     }),
   ];
   if (traefik) jobs.push(job(JOBS.traefik, traefik));
+  // An operator's cAdvisor (the stack does not run one): only the series the Container* alerts read.
+  if (settings.targets.cadvisor)
+    jobs.push(job(JOBS.cadvisor, settings.targets.cadvisor, { metric_relabel_configs: CADVISOR_METRIC_RELABEL }));
+  // MinIO's cluster metrics (v2): capacity, drives, nodes. Its token is read from a file, like the backend's.
+  if (settings.targets.minio)
+    jobs.push(
+      job(JOBS.minio, settings.targets.minio.address, {
+        metrics_path: MINIO_METRICS_PATH,
+        authorization: settings.targets.minio.bearerToken
+          ? { type: "Bearer", credentials_file: PROMETHEUS_PATHS.minioMetricsToken }
+          : undefined,
+        metric_relabel_configs: MINIO_METRIC_RELABEL,
+      }),
+    );
   // CrowdSec runs on the host and listens on the Docker bridge gateway, like the node exporter.
   if (enabledAgents(settings).includes("crowdsec"))
     jobs.push(job(JOBS.crowdsec, crowdsecMetricsTarget(settings), { relabel_configs: instanceLabel("vps") }));
+  jobs.push(...probeJobs(settings));
   return jobs.map(withoutUndefined);
+}
+
+/**
+ * The blackbox probes, one job per module: the URL is the target, sent to the exporter as `?target=`, and stays the
+ * `instance`; each target's `probe` label names it for the alerts (alerts/rules/probes.ts).
+ */
+export function probeJobs(settings: Settings): ScrapeJob[] {
+  if (!settings.blackbox.enabled) return [];
+  const { apiHealthUrl, publicMetricsUrl, probeGrafana } = settings.blackbox;
+  const grafana = probeGrafana ? grafanaHealthUrl(settings) : undefined;
+  const ok: ProbeTarget[] = [
+    ...(apiHealthUrl ? [{ url: apiHealthUrl, probe: PROBES.apiHealth }] : []),
+    ...(grafana ? [{ url: grafana, probe: PROBES.grafana }] : []),
+  ];
+  const refused: ProbeTarget[] = publicMetricsUrl ? [{ url: publicMetricsUrl, probe: PROBES.publicMetrics }] : [];
+  const exporter = serviceAddress(settings, "blackbox");
+  const probeJob = (job_name: JobName, module: string, targets: readonly ProbeTarget[]): ScrapeJob => ({
+    job_name,
+    metrics_path: "/probe",
+    params: { module: [module] },
+    scrape_interval: PROBE_SCRAPE.interval,
+    scrape_timeout: PROBE_SCRAPE.timeout,
+    static_configs: targets.map((t) => ({ targets: [t.url], labels: { probe: t.probe } })),
+    relabel_configs: [
+      { source_labels: ["__address__"], target_label: "__param_target" },
+      { source_labels: ["__param_target"], target_label: "instance" },
+      { target_label: "__address__", replacement: exporter },
+    ],
+  });
+  return [
+    ...(ok.length > 0 ? [probeJob(JOBS.probeHttp, BLACKBOX_MODULES.httpsOk, ok)] : []),
+    ...(refused.length > 0 ? [probeJob(JOBS.probeRefused, BLACKBOX_MODULES.httpsRefused, refused)] : []),
+  ];
 }
 
 function withoutUndefined(scrape: ScrapeJob): ScrapeJob {

@@ -16,6 +16,34 @@ export const thresholdSettings = z
     cpuBusyRatio: ratio.default(0.8),
     /** `DatabaseConnectionsHigh` fires above this share of `max_connections`. Defaults to `0.8`. */
     dbConnectionsRatio: ratio.default(0.8),
+    /** `DiskSpaceLow` (warning) fires below this share of free space on a real filesystem. Defaults to `0.2` (KoproGo's own rules). */
+    diskWarningFreeRatio: ratio.default(0.2),
+    /** `DiskFillingUp` fires when a filesystem's free space, extrapolated over the last day, reaches zero within this many days. Defaults to `4`. */
+    diskFullWithinDays: positive.default(4),
+    /** `HighLoad` fires above this 15-minute load average per CPU. Defaults to `1.5` (KoproGo's own rules). */
+    loadPerCpu: positive.default(1.5),
+    /** `MemoryLow` (warning) fires below this share of the host's memory available. Defaults to `0.15` (85 % used, KoproGo's own rules). */
+    memoryAvailableWarningRatio: ratio.default(0.15),
+    /** `ContainerMemoryHigh` fires above this share of a container's memory limit (working set). Defaults to `0.9`. */
+    containerMemoryRatio: ratio.default(0.9),
+    /** `ContainerRestarting` fires at this many restarts of one container within 15 minutes. Defaults to `2`. */
+    containerRestarts: positive.default(2),
+    /** `BackupTooOld` fires when the last successful backup is older than this many hours. Defaults to `26` (a daily backup and two hours of slack). */
+    backupMaxAgeHours: positive.default(26),
+    /** `MinioDiskSpaceLow` fires below this share of MinIO's usable capacity free. Defaults to `0.2`. */
+    minioFreeRatio: ratio.default(0.2),
+    /** `DatabaseCacheHitRatioLow` fires below this share of blocks read from PostgreSQL's buffer cache. Defaults to `0.95`. */
+    dbCacheHitRatio: ratio.default(0.95),
+    /** `DatabaseDeadTuplesHigh` fires above this share of dead rows in a table that also has `dbDeadTuplesMin` dead rows. Defaults to `0.2`. */
+    dbDeadTupleRatio: ratio.default(0.2),
+    /** `DatabaseDeadTuplesHigh` needs at least this many dead rows in the table: a small table's ratio means nothing. Defaults to `10000`. */
+    dbDeadTuplesMin: positive.default(10000),
+    /** `DatabaseSlowStatements` fires above this mean execution time of the database's statements, in seconds. Defaults to `0.25`. */
+    dbStatementMeanSeconds: positive.default(0.25),
+    /** `TlsCertificateExpiring` (warning) fires when a probed certificate expires within this many days. Defaults to `14`. */
+    certExpiryWarningDays: positive.default(14),
+    /** `TlsCertificateExpiryCritical` fires when a probed certificate expires within this many days. Defaults to `3`. */
+    certExpiryCriticalDays: positive.default(3),
   })
   .strict();
 

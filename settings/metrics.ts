@@ -63,6 +63,30 @@ export const targetSettings = z
       .prefault({}),
     /** Traefik's Prometheus endpoint, or `null` when no Traefik runs. */
     traefik: hostPort.nullable().default("koprogo-traefik:8080"),
+    /**
+     * A cAdvisor to scrape (`host:port` on the application's network) for the containers' memory against their
+     * limits, restarts and OOM kills (`Container*` alerts), or `null`. KoproGo's own monitoring runs one
+     * (`koprogo-cadvisor`); run it on `koprogo-network` with the flags of docs/operator/migrating.md. The stack does not
+     * deploy cAdvisor itself: its main package is a Go sub-module with no published version, so it cannot be built
+     * and tested here at a pinned version (docs/operator/migrating.md).
+     */
+    cadvisor: hostPort.nullable().default(null),
+    /**
+     * The application's MinIO (its object store), scraped at its cluster metrics (`/minio/v2/metrics/cluster`), or
+     * `null` when none runs. MinIO asks for a bearer token there unless started with
+     * `MINIO_PROMETHEUS_AUTH_TYPE=public`: `mc admin prometheus generate <alias>` prints one, set as the
+     * `minioMetricsToken` secret with `bearerToken: true`.
+     */
+    minio: z
+      .object({
+        /** `host:port` of MinIO's S3 API on the application's network. */
+        address: hostPort.default("koprogo-minio:9000"),
+        /** Send `Authorization: Bearer <minioMetricsToken secret>`. */
+        bearerToken: z.boolean().default(false),
+      })
+      .strict()
+      .nullable()
+      .default({ address: "koprogo-minio:9000", bearerToken: false }),
   })
   .strict();
 

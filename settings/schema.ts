@@ -7,6 +7,7 @@ import { enabledHostAgents, HOST_AGENT_MEMORY, VPS_MEMORY } from "../contract/ho
 import { alertSettings, notificationSettings } from "./alerting";
 import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
+import { backupSettings, blackboxSettings } from "./health";
 import { alloySettings, lokiSettings } from "./logs";
 import {
   alertmanagerSettings,
@@ -41,6 +42,10 @@ export const settingsSchema = z
     alertmanager: alertmanagerSettings.prefault({}),
     nodeExporter: nodeExporterSettings.prefault({}),
     postgresExporter: postgresExporterSettings.prefault({}),
+    /** The blackbox exporter: the public API and Grafana probed through Traefik and TLS, and `/metrics` refused. */
+    blackbox: blackboxSettings.prefault({}),
+    /** The backup script's metrics (`koprogo_last_backup_timestamp_seconds`), for `BackupTooOld` and `BackupMissing`. */
+    backups: backupSettings.prefault({}),
     alerts: alertSettings.prefault({}),
     notifications: notificationSettings.prefault({}),
     loki: lokiSettings.prefault({}),
@@ -65,7 +70,16 @@ export const settingsSchema = z
      */
     serviceAddresses: z
       .partialRecord(
-        z.enum(["prometheus", "alertmanager", "nodeExporter", "postgresExporter", "loki", "alloy", "grafana"]),
+        z.enum([
+          "prometheus",
+          "alertmanager",
+          "nodeExporter",
+          "postgresExporter",
+          "loki",
+          "alloy",
+          "grafana",
+          "blackbox",
+        ]),
         hostPort,
       )
       .default({}),
@@ -151,7 +165,15 @@ export function stackMemory(
 export function containerMemoryLimits(
   settings: Pick<
     Settings,
-    "prometheus" | "alertmanager" | "nodeExporter" | "postgresExporter" | "loki" | "alloy" | "grafana" | "socketProxy"
+    | "prometheus"
+    | "alertmanager"
+    | "nodeExporter"
+    | "postgresExporter"
+    | "loki"
+    | "alloy"
+    | "grafana"
+    | "socketProxy"
+    | "blackbox"
   >,
 ) {
   const services = [
@@ -164,9 +186,16 @@ export function containerMemoryLimits(
     "grafana",
     "socketProxy",
   ] as const;
-  return services.map((service) => ({
-    service,
+  const limits = services.map((service) => ({
+    service: service as string,
     memory: settings[service].memory,
     bytes: memoryToBytes(settings[service].memory),
   }));
+  // The blackbox exporter runs only when on.
+  return settings.blackbox.enabled
+    ? [
+        ...limits,
+        { service: "blackbox", memory: settings.blackbox.memory, bytes: memoryToBytes(settings.blackbox.memory) },
+      ]
+    : limits;
 }

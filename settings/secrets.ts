@@ -16,6 +16,8 @@ export const SECRET_NAMES = [
   "watchdogHeartbeatUrl",
   /** The backend's METRICS_AUTH_TOKEN, sent by Prometheus as `Authorization: Bearer`. Needed with `targets.api.bearerToken: true`; file `prometheus/secrets/metrics-bearer-token`. */
   "metricsBearerToken",
+  /** MinIO's metrics token (`mc admin prometheus generate <alias>`), sent by Prometheus as `Authorization: Bearer`. Needed with `targets.minio.bearerToken: true`; file `prometheus/secrets/minio-metrics-token`. */
+  "minioMetricsToken",
   /** Password of the PostgreSQL monitoring role; generated when absent. Needed in `staging`/`prod` unless `postgresExporter.manageRole`; the exporter reads it from a file (`DATA_SOURCE_PASS_FILE`). */
   "postgresExporterPassword",
   /** Grafana's admin password; generated when absent (`pulumi stack output --show-secrets grafanaAdminPassword`). Read from a file (`GF_SECURITY_ADMIN_PASSWORD__FILE`). */
@@ -117,6 +119,8 @@ export function requiredSecrets(settings: Settings): { name: SecretName; because
   if (settings.loki.storage) required.push({ name: "lokiS3SecretKey", because: "loki.storage is set" });
   if (settings.targets.api.bearerToken)
     required.push({ name: "metricsBearerToken", because: "targets.api.bearerToken is true" });
+  if (settings.targets.minio?.bearerToken)
+    required.push({ name: "minioMetricsToken", because: "targets.minio.bearerToken is true" });
   if (settings.environment !== "dev" && !settings.postgresExporter.manageRole) {
     required.push({
       name: "postgresExporterPassword",

@@ -6,6 +6,7 @@ import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
 import { renderPostgresExporterFiles } from "../exporters/postgres";
 import { renderAlertmanagerFiles } from "../alertmanager/files";
+import { renderBlackboxFiles } from "../blackbox/config";
 import { renderGrafanaFiles } from "../grafana/files";
 import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
@@ -26,6 +27,7 @@ export const RENDERERS: readonly FileRenderer[] = [
   renderLogFiles,
   renderScaleFiles,
   renderWebAuthFiles,
+  renderBlackboxFiles,
 ];
 
 /** All files, checked for two parts writing the same path. */

@@ -27,6 +27,12 @@ function ownLogStreams(settings: Settings, job: string): Record<string, string>[
     [JOBS.alloy]: [{ job: JOBS.alloy }],
     // CrowdSec's own log, or Suricata's eve.json whose alerts its Suricata scenarios count.
     [JOBS.crowdsec]: [{ job: LOG_JOBS.crowdsec }, { job: LOG_JOBS.suricata }],
+    // cAdvisor reports the containers: their own logs, or the kernel's OOM lines in the journal.
+    [JOBS.cadvisor]: [{ job: LOG_JOBS.docker }, { job: LOG_JOBS.journal }],
+    [JOBS.minio]: [{ job: LOG_JOBS.docker, container: settings.targets.minio?.address.replace(/:\d+$/, "") ?? "" }],
+    // The probes go through Traefik: its access log and errors.
+    [JOBS.probeHttp]: [{ job: LOG_JOBS.traefik }],
+    [JOBS.probeRefused]: [{ job: LOG_JOBS.traefik }],
   };
   const own = streams[job];
   if (!own) throw new Error(`no own log stream is known for job ${job}: add it to this test`);

@@ -41,7 +41,7 @@ describeWithTools("the rule files under promtool", [PROMTOOL], () => {
       // Every unit test file in one run; the error-budget cases hold days of series (alerts/tests/slo*.test.yml).
       results.set(`test ${source}`, run(PROMTOOL, ["test", "rules", ...mine], { cwd: rulesDir, timeoutMs: 300_000 }));
     }
-  });
+  }, 600_000);
 
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

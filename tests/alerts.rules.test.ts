@@ -100,7 +100,13 @@ describe("the alerting rules", () => {
       "meta",
       "security",
       "logs",
+      "capacity",
+      "containers",
+      "backups",
+      "minio",
+      "database-health",
       "slo",
+      "probes",
     ]);
   });
 });

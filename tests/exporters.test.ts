@@ -1,4 +1,9 @@
-import { IGNORED_FS_TYPES, nodeExporterContainerFlags, nodeExporterFlags } from "../exporters/node";
+import {
+  IGNORED_FS_TYPES,
+  nodeExporterContainerFlags,
+  nodeExporterFlags,
+  TEXTFILE_DIRECTORY_IN_CONTAINER,
+} from "../exporters/node";
 import { monitoringRoleSql, postgresExporterEnv } from "../exporters/postgres";
 import { parseStackConfig } from "../settings";
 import { startPostgres, POSTGRES_BIN, type PostgresCluster } from "./helpers/postgresCluster";
@@ -25,8 +30,21 @@ describe("node exporter flags", () => {
         "--collector.processes",
         "--collector.stat",
         "--collector.uname",
+        "--collector.vmstat",
       ].sort(),
     );
+    // vmstat for HostOomKill, and only its oom_kill field.
+    expect(flags).toContain("--collector.vmstat.fields=^oom_kill$");
+  });
+
+  it("reads the backup script's metric file on the monitoring host only", () => {
+    expect(nodeExporterContainerFlags(settings, undefined, true)).toEqual(
+      expect.arrayContaining([
+        "--collector.textfile",
+        `--collector.textfile.directory=${TEXTFILE_DIRECTORY_IN_CONTAINER}`,
+      ]),
+    );
+    expect(nodeExporterContainerFlags(settings).join(" ")).not.toContain("textfile");
   });
 
   it.each(["tmpfs", "overlay", "squashfs", "proc"])("ignores %s filesystems", (fs) => {

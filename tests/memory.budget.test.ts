@@ -54,7 +54,7 @@ describe("the memory budget", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(StackConfigError);
       expect((error as Error).message).toContain(
-        "koprogo-observability:docker.memoryBudget: the containers' memory limits add up to 1368MiB with the host agents, over the budget of 1200MiB",
+        "koprogo-observability:docker.memoryBudget: the containers' memory limits add up to 1400MiB with the host agents, over the budget of 1200MiB",
       );
       expect((error as Error).message).toContain("suricata 280m");
     }

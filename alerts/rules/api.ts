@@ -16,7 +16,7 @@ export function errorLogs(config: MonitoringConfig, settings: Settings): string 
 }
 
 /** Logs of slow requests: the backend's `duration_ms` (runbook query), or Traefik's `Duration` in nanoseconds. */
-function slowLogs(config: MonitoringConfig, settings: Settings): string {
+export function slowLogs(config: MonitoringConfig, settings: Settings): string {
   const seconds = config.thresholds.latencyP99Seconds;
   if (config.requestMetricsSource === "traefik")
     return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | Duration > ${Math.round(seconds * 1e9)}`;

@@ -37,6 +37,7 @@ export const SERVICE_TITLES: Readonly<Record<StackService, string>> = {
   loki: "Loki",
   alloy: "Grafana Alloy",
   grafana: "Grafana",
+  blackbox: "blackbox",
   socketProxy: "Docker socket proxy",
   logGateway: "log gateway (nginx)",
 };
@@ -87,11 +88,13 @@ export function architectureDiagram(settings: Settings): string {
   const agents = enabledAgents(settings);
   if (agents.includes("crowdsec")) nodeAt.set(crowdsecMetricsTarget(settings), "crowdsec");
 
-  const { api, postgres, traefik } = settings.targets;
+  const { api, postgres, traefik, minio, cadvisor } = settings.targets;
   const app = [
     { id: "appApi", address: api.address, title: "KoproGo backend" },
     { id: "appPostgres", address: postgres.address, title: "PostgreSQL 15" },
     ...(traefik ? [{ id: "appTraefik", address: traefik, title: "Traefik (80/443)" }] : []),
+    ...(minio ? [{ id: "appMinio", address: minio.address, title: "MinIO" }] : []),
+    ...(cadvisor ? [{ id: "appCadvisor", address: cadvisor, title: "cAdvisor (the operator's)" }] : []),
   ];
   for (const a of app) nodeAt.set(a.address, a.id);
 
@@ -126,6 +129,8 @@ export function architectureDiagram(settings: Settings): string {
 
   const config = prometheusConfig(settings);
   for (const scrape of config.scrape_configs) {
+    // A probe job's targets are URLs: Prometheus asks the blackbox exporter, which goes out to them.
+    if ("metrics_path" in scrape && scrape.metrics_path === "/probe") continue;
     for (const target of scrape.static_configs.flatMap((c) => c.targets)) {
       const node = nodeAt.get(target);
       if (!node) throw new Error(`scrape job ${scrape.job_name}: no node of the diagram answers at ${target}`);
@@ -148,6 +153,12 @@ export function architectureDiagram(settings: Settings): string {
     const title = RECEIVER_TITLES[role as keyof typeof RECEIVER_TITLES];
     lines.push(`  alertmanager --> ${role}[${label(`${title}, ${receiver.kind}`)}]`);
   }
+  const probeJobs = config.scrape_configs.filter(
+    (scrape) => "metrics_path" in scrape && scrape.metrics_path === "/probe",
+  );
+  if (probeJobs.length > 0) lines.push(`  prometheus -->|${label("probes")}| blackbox`);
+  // The probes leave the VPS by their own bridge and come back through the public address, DNS and Traefik's TLS.
+  if (probeJobs.length > 0) lines.push(`  blackbox -->|${label("https")}| ${traefik ? "appTraefik" : "internet"}`);
   const operator = settings.grafana.domain ? `https://${settings.grafana.domain}` : "SSH tunnel";
   const entry = settings.grafana.domain && traefik ? "appTraefik" : "grafana";
   lines.push(`  operator((${label("operator")})) -->|${label(operator)}| ${entry}`);
