@@ -5,7 +5,7 @@
  *
  * Behaviour relied on (Docker CLI 20.10+): `docker network connect` adds a network to a running container without
  * restarting it and fails when the container is already connected, hence the check first; a container re-created
- * by `docker compose up` loses a network that its Compose file does not name (docs/deploying.md says to add it).
+ * by `docker compose up` loses a network that its Compose file does not name (docs/operator/deploying.md says to add it).
  */
 import { shellQuote } from "../host/scripts";
 

@@ -29,8 +29,8 @@ export const traefikPublishing = z
     /**
      * The application's Traefik container. `pulumi up` connects it to the stack's own Grafana network
      * (`<namePrefix>-grafana-ingress`), the only network Traefik reaches Grafana on: Grafana is not on the
-     * application's network, where any container could read its logins off the wire (docs/security.md). Add that
-     * network to Traefik's service in the application's Compose file too (docs/deploying.md), so a re-created Traefik
+     * application's network, where any container could read its logins off the wire (docs/operator/security.md). Add that
+     * network to Traefik's service in the application's Compose file too (docs/operator/deploying.md), so a re-created Traefik
      * keeps it. Defaults to `koprogo-traefik`.
      */
     container: z

@@ -306,7 +306,7 @@ export const securitySettings = z
          * `json` (Traefik's `--accesslog.format=json`, the default) or `common` (CLF, Traefik's own default).
          * `staging` and `prod` refuse `common`: Traefik writes the URL's user name (`http://name@host/...`) into a CLF
          * line unescaped, after Go decoded `%0A` in it, so one request writes a whole second line with an address the
-         * client chose, and fail2ban and CrowdSec would ban that address (docs/security.md "The access log").
+         * client chose, and fail2ban and CrowdSec would ban that address (docs/operator/security.md "The access log").
          * JSON escapes every value; the jail and CrowdSec read the peer from `ClientAddr`.
          */
         traefikAccessFormat: z.enum(["common", "json"]).default("json"),
@@ -357,6 +357,6 @@ export function traefikAccessFormatProblem(settings: {
     return undefined;
   return {
     key: "security.logs.traefikAccessFormat",
-    message: `must be json in ${settings.environment}, not common: in Traefik's common log format the user name of a request's URL is written unescaped (Go decodes %0A in it), so one request from anyone on the internet forges a whole access-log line with an address of its choosing, and fail2ban's api-abuse jail and CrowdSec would ban that address. Run the application's Traefik with --accesslog.format=json and set security.logs.traefikAccessFormat: json (docs/deploying.md "Log files")`,
+    message: `must be json in ${settings.environment}, not common: in Traefik's common log format the user name of a request's URL is written unescaped (Go decodes %0A in it), so one request from anyone on the internet forges a whole access-log line with an address of its choosing, and fail2ban's api-abuse jail and CrowdSec would ban that address. Run the application's Traefik with --accesslog.format=json and set security.logs.traefikAccessFormat: json (docs/operator/deploying.md "5. Log files the host agents read")`,
   };
 }

@@ -462,7 +462,7 @@ describe("secrets and pull requests", () => {
     expect(secretFindings({ ...workflows, "leak.yml": wf }).join("\n")).toMatch(finding);
   });
 
-  it("docs/ci.md tells the operator to create each environment with required reviewers and no repository secret", () => {
+  it("docs/operator/ci.md tells the operator to create each environment with required reviewers and no repository secret", () => {
     const ci = fs.readFileSync(path.join(PROJECT_DIR, "docs", "ci.md"), "utf8");
     for (const name of Object.keys(CI_ENVIRONMENTS))
       expect(ci).toMatch(new RegExp(`\`${name}\`[^\n]*required reviewers`));

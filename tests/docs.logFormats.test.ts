@@ -45,7 +45,7 @@ describe("PostgreSQL's log_line_prefix in the documentation", () => {
 
   it("is given where the operator configures PostgreSQL", () => {
     const where = new Set(prefixes.map((p) => p.page));
-    for (const page of ["docs/deploying.md", "docs/host-agents.md"]) expect(where).toContain(page);
+    for (const page of ["docs/operator/deploying.md", "docs/operator/host-agents.md"]) expect(where).toContain(page);
   });
 
   it("is the one the fail2ban filter and the CrowdSec parser read, everywhere", () => {
@@ -67,7 +67,7 @@ describe("Traefik's access log in the documentation", () => {
   const { settings } = stackSettings("prod");
   const flags = traefikAccessLogFlags(settings).join(" ");
 
-  it.each(["docs/deploying.md", "docs/host-agents.md"])("%s gives prod's flags: JSON, to the host file", (page) => {
+  it.each(["docs/operator/deploying.md", "docs/operator/host-agents.md"])("%s gives prod's flags: JSON, to the host file", (page) => {
     expect(flags).toContain("--accesslog.format=json");
     expect(fs.readFileSync(path.join(PROJECT_DIR, page), "utf8")).toContain(flags);
   });

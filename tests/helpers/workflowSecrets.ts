@@ -13,7 +13,7 @@
  */
 import type { Job, Workflow } from "./workflows";
 
-/** The GitHub environments the workflows may name, with what their protection must be (docs/ci.md says so). */
+/** The GitHub environments the workflows may name, with what their protection must be (docs/operator/ci.md says so). */
 export const CI_ENVIRONMENTS = {
   /** `pulumi up` of prod: required reviewers, deployment branch `main` only; holds every deploy secret. */
   production: { deploys: true, reviewers: true },
