@@ -67,10 +67,13 @@ describe("Traefik's access log in the documentation", () => {
   const { settings } = stackSettings("prod");
   const flags = traefikAccessLogFlags(settings).join(" ");
 
-  it.each(["docs/operator/deploying.md", "docs/operator/host-agents.md"])("%s gives prod's flags: JSON, to the host file", (page) => {
-    expect(flags).toContain("--accesslog.format=json");
-    expect(fs.readFileSync(path.join(PROJECT_DIR, page), "utf8")).toContain(flags);
-  });
+  it.each(["docs/operator/deploying.md", "docs/operator/host-agents.md"])(
+    "%s gives prod's flags: JSON, to the host file",
+    (page) => {
+      expect(flags).toContain("--accesslog.format=json");
+      expect(fs.readFileSync(path.join(PROJECT_DIR, page), "utf8")).toContain(flags);
+    },
+  );
 
   it("never tells the operator to run Traefik with the common format", () => {
     for (const page of pages)
