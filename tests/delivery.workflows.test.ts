@@ -25,7 +25,7 @@ const PULUMI_ACTION = "pulumi/actions";
 /** `owner/repo[/path]@<full commit digest>`: a tag can be moved to other code by whoever controls the action's repository. */
 const PINNED_ACTION = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._/-]+)?@[0-9a-f]{40}$/;
 /** The line of a pinned action in the YAML: the digest, then its release as a comment (what Renovate writes and updates). */
-const PINNED_LINE = /uses: ([A-Za-z0-9-]+\/[A-Za-z0-9._\/-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/;
+const PINNED_LINE = /uses: ([A-Za-z0-9-]+\/[A-Za-z0-9._/-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/;
 
 function allSteps(): { where: string; step: Step }[] {
   const fromWorkflows = Object.entries(workflows).flatMap(([file, wf]) =>
