@@ -68,6 +68,11 @@ export const FOR = {
   /** A burst of IDS detections is an attack under way: two evaluations, not more. */
   securityIdsHighSeverityBurst: "2m",
   securityBanSpike: "5m",
+  /**
+   * The error-budget alerts fire as soon as both windows of a pair agree: the short window is what keeps a blip
+   * from firing and what resets the alert once the errors stop (SRE workbook, multi-window multi-burn-rate).
+   */
+  errorBudgetBurn: "0s",
 } as const;
 
 export type ForKey = keyof typeof FOR;

@@ -14,6 +14,7 @@ import { metaRuleFile } from "./rules/meta";
 import { nodeRuleFile } from "./rules/node";
 import { requestRuleFile } from "./rules/requests";
 import { securityRuleFile } from "./rules/security";
+import { sloRuleFile } from "./rules/slo";
 import type { AlertingRule, RecordingRule, RuleFile, RuleFileBuilder } from "./types";
 
 export const RULE_FILES: readonly RuleFileBuilder[] = [
@@ -24,6 +25,7 @@ export const RULE_FILES: readonly RuleFileBuilder[] = [
   metaRuleFile,
   securityRuleFile,
   logRules,
+  sloRuleFile,
 ];
 
 /**

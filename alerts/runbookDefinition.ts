@@ -4,7 +4,7 @@
  * checks each runbook contains it, and `npm run runbooks` (scripts/runbooks.ts) rewrites it.
  */
 import { exploreQuery } from "../contract/links";
-import { LOG_LEAD_MINUTES } from "./templates";
+import { LOG_LEAD_MINUTES } from "../alertmanager/templates";
 import type { AlertingRule } from "./types";
 
 export const DEFINITION_START = "<!-- definition: generated from alerts/ by scripts/runbooks.ts, do not edit -->";

@@ -9,7 +9,7 @@ import { instantQuery, queryValue } from "../e2e/prometheusApi";
 import { sleep } from "../e2e/processes";
 import { E2eStack, type Lane } from "../e2e/stack";
 import { TIMINGS } from "../e2e/settings";
-import { renderAll, type RenderedFile } from "../render";
+import { renderAll, type RenderedFile } from "../stack/files";
 import { e2eSecrets } from "../e2e/stack";
 import { toYaml } from "../render/yaml";
 import YAML from "yaml";

@@ -15,7 +15,7 @@ import {
 import { E2eStack } from "../e2e/stack";
 import { TIMINGS, type NotificationTiming } from "../e2e/settings";
 import YAML from "yaml";
-import type { RenderedFile } from "../render";
+import type { RenderedFile } from "../render/types";
 import { toYaml } from "../render/yaml";
 import { fixed, median, table } from "./stats";
 

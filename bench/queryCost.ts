@@ -16,7 +16,7 @@ import { freePort, sleep, startProcess, waitHttpOk } from "../e2e/processes";
 import { E2eStack, e2eSecrets } from "../e2e/stack";
 import { TIMINGS } from "../e2e/settings";
 import { TOOLS } from "../e2e/tools";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
 import { fixed, median, percentile, table } from "./stats";

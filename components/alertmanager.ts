@@ -1,14 +1,14 @@
 /** Alertmanager: routes the alerts of `alerts/` to chat, pager, SMS and the dead man's switch; keeps silences on a retained volume. */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { alertmanagerFlags } from "../alertmanager/flags";
+import { ALERTMANAGER_PATHS } from "../alertmanager/paths";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
-import { webConfigFile } from "../webauth/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, type ServiceEngine } from "./configuredService";
-import { clusterFlags, clusterPeers } from "../scale/alertmanagerCluster";
-import { monitoringHostName } from "../scale/hosts";
+import { clusterPeers } from "../alertmanager/cluster";
+import { monitoringHostName } from "../settings/hosts";
 
 export interface AlertmanagerArgs {
   /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
@@ -23,30 +23,6 @@ export interface AlertmanagerArgs {
    * login) and its gossip beside it.
    */
   readonly peer?: string;
-}
-
-/** The URL notification links (silences) point at: the external URL, else the loopback port an SSH tunnel reaches. */
-export function alertmanagerExternalUrl(settings: Settings): string {
-  return (
-    settings.alertmanager.externalUrl ??
-    `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`
-  );
-}
-
-/**
- * Command-line flags: config, data, the URL links use, the web config (basic auth on every endpoint: nobody
- * without a login can silence, post alerts or read them), and the cluster: none for one Alertmanager (gossip would
- * only open a port), else this peer's gossip flags (`scale/alertmanagerCluster.ts`).
- */
-export function alertmanagerFlags(settings: Settings, peer = monitoringHostName(settings)): string[] {
-  return [
-    `--config.file=${ALERTMANAGER_PATHS.config}`,
-    `--storage.path=${ALERTMANAGER_PATHS.data}`,
-    `--web.listen-address=:${SERVICE_PORTS.alertmanager}`,
-    `--web.external-url=${alertmanagerExternalUrl(settings)}`,
-    `--web.config.file=${webConfigFile("alertmanager").inContainer}`,
-    ...clusterFlags(settings, peer),
-  ];
 }
 
 /** The gossip port published on the peer's private address (TCP and UDP), when clustered. */

@@ -5,8 +5,9 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { alloyFlags, alloyListenAddress } from "../logs/flags";
 import { ALLOY_PATHS } from "../logs/paths";
-import { IMAGES, SERVICE_PORTS, staticAddress, type Settings } from "../settings";
+import { IMAGES, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit, type ServiceEngine } from "./configuredService";
 
@@ -22,31 +23,6 @@ export interface AlloyArgs {
    * Alloy, on no network of the stack, listens on the container's loopback (`FURTHER_HOST_ALLOY_LISTEN`).
    */
   readonly listenAddress?: string;
-}
-
-/** A further host's Alloy: its HTTP server inside its container only (nobody scrapes it there yet). */
-export const FURTHER_HOST_ALLOY_LISTEN = `127.0.0.1:${SERVICE_PORTS.alloy}`;
-
-/**
- * Where Alloy's HTTP server (UI, `/-/reload`, pprof, `/metrics`) listens: its fixed address on the monitoring
- * network, where Prometheus scrapes it; not 0.0.0.0, which would answer the socket proxy's network too.
- */
-export function alloyListenAddress(settings: Settings): string {
-  const address = staticAddress(settings, "alloy");
-  if (!address)
-    throw new Error("Alloy has no fixed address on the monitoring network (settings/services.ts STATIC_HOSTS)");
-  return `${address}:${SERVICE_PORTS.alloy}`;
-}
-
-/** `alloy run` flags: listen on the monitoring network only, positions on the volume, no usage reporting. */
-export function alloyFlags(settings: Settings, listenAddress = alloyListenAddress(settings)): string[] {
-  return [
-    "run",
-    `--server.http.listen-addr=${listenAddress}`,
-    `--storage.path=${ALLOY_PATHS.data}`,
-    "--disable-reporting",
-    ALLOY_PATHS.config,
-  ];
 }
 
 /** Host paths Alloy reads, all read-only. */
@@ -77,6 +53,8 @@ export function alloyHealthcheck(settings: Settings, listenAddress = alloyListen
   const request = `exec 3<>/dev/tcp/${address}/${port} && printf 'GET /-/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
   return ["CMD", "bash", "-c", request];
 }
+
+export { FURTHER_HOST_ALLOY_LISTEN } from "../logs/flags";
 
 export class Alloy extends pulumi.ComponentResource {
   readonly container: docker.Container;

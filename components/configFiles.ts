@@ -10,7 +10,7 @@
  * leaves the program or on `destroy`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { RenderedFile } from "../render";
+import type { RenderedFile } from "../render/types";
 import { asRoot, contentHash, removeFileScript, writeFileScript } from "../host/scripts";
 import { hostCommand, type HostAccess } from "./host";
 

@@ -7,7 +7,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { furtherHostFiles, furtherHostOwnFiles } from "../scale/files";
+import { furtherHostFiles, furtherHostOwnFiles } from "../stack/scaleFiles";
 import type { Secrets, Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT, type HostSettings } from "../settings/scale";
 import { Alertmanager } from "./alertmanager";

@@ -1,5 +1,5 @@
 /**
- * The log gateway on the monitoring host (scale/logGateway.ts): nginx, published on the monitoring host's private
+ * The log gateway on the monitoring host (logs/gateway.ts): nginx, published on the monitoring host's private
  * address only, the one way the further hosts' Alloy reaches Loki. Its files (nginx.conf, the hosts' logins, the
  * TLS pair) are written 0400 for its own uid; a change reloads it (SIGHUP: nginx re-reads its configuration and
  * certificate, and starts new workers without dropping the connections in flight).
@@ -15,7 +15,7 @@ import {
   logGatewayAddress,
   logGatewayName,
   logGatewayPushUrl,
-} from "../scale/logGateway";
+} from "../logs/gateway";
 import { IMAGES, type Settings } from "../settings";
 import { ConfigFiles, reloadOnChange, type HostFile } from "./configFiles";
 import { serviceContainerArgs } from "./container";

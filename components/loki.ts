@@ -1,11 +1,12 @@
 /** Loki: stores the logs Alloy ships for 7 days on a retained volume, reachable only inside the Docker network. */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { lokiFlags } from "../logs/flags";
 import { LOKI_PATHS } from "../logs/paths";
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit } from "./configuredService";
-import { LOKI_S3_CREDENTIALS } from "../scale/files";
+import { LOKI_S3_CREDENTIALS } from "../stack/scaleFiles";
 // Loki runs as its image's uid (contract/serviceUsers.ts), which owns the S3 credentials file (its one secret).
 import type { DockerHost } from "./dockerHost";
 
@@ -16,11 +17,6 @@ export interface LokiArgs {
   readonly host: DockerHost;
   /** `loki.yaml`, relative to the stack's config root (`loki/...`). */
   readonly files: readonly HostFile[];
-}
-
-/** Command-line flags: the generated configuration, nothing else (every setting is in the file, with its reason). */
-export function lokiFlags(): string[] {
-  return [`-config.file=${LOKI_PATHS.config}`];
 }
 
 export class Loki extends pulumi.ComponentResource {

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { WEB_LOGINS, webHashName, webPasswordName, type WebServer } from "../contract/webAccess";
-import { logGatewayAddress } from "../scale/logGateway";
+import { logGatewayAddress } from "../logs/gateway";
 import { logGatewayHashName, logGatewayPasswordName, type Secrets, type Settings } from "../settings";
 import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";

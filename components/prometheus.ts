@@ -1,9 +1,9 @@
 /** Prometheus: scrapes the contract's jobs, evaluates `alerts/` rules, keeps 30 days on a retained volume. */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { prometheusFlags } from "../prometheus/flags";
 import { PROMETHEUS_PATHS } from "../prometheus/paths";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
-import { webConfigFile } from "../webauth/paths";
 
 import { IMAGES, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
@@ -17,24 +17,6 @@ export interface PrometheusArgs {
   readonly host: DockerHost;
   /** `prometheus.yml`, rule files and the token file, relative to the stack's config root (`prometheus/...`). */
   readonly files: readonly HostFile[];
-}
-
-/**
- * Command-line flags: retention by time and size, and the web config (basic auth on every endpoint). No
- * `--web.enable-lifecycle`: `/-/quit` and `/-/reload` would let any caller with a login stop Prometheus; a
- * config change is a SIGHUP from the host instead (signalContainerScript).
- */
-export function prometheusFlags(settings: Settings): string[] {
-  const { retention, retentionSize, externalUrl } = settings.prometheus;
-  return [
-    `--config.file=${PROMETHEUS_PATHS.config}`,
-    `--storage.tsdb.path=${PROMETHEUS_PATHS.data}`,
-    `--storage.tsdb.retention.time=${retention}`,
-    `--storage.tsdb.retention.size=${retentionSize}`,
-    `--web.config.file=${webConfigFile("prometheus").inContainer}`,
-    `--web.listen-address=:${SERVICE_PORTS.prometheus}`,
-    ...(externalUrl ? [`--web.external-url=${externalUrl}`] : []),
-  ];
 }
 
 export class Prometheus extends pulumi.ComponentResource {

@@ -4,7 +4,7 @@
  * waits for the secret values, inside an `apply`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { placeholderSecrets, type AnySecretName, type Secrets, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 

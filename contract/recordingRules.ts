@@ -17,3 +17,11 @@ export const REQUEST_RECORDING_RULES = {
   /** Latency histogram buckets rate by endpoint: labels `job`, `method`, `path`, `le`. */
   latencyBucketsByPath: "job_method_path_le:http_request_duration_seconds_bucket:rate5m",
 } as const;
+
+/**
+ * The API's share of requests answered with a server error (5xx) over each window the error-budget alerts read
+ * (alerts/rules/slo.ts), labels `job`: `job:slo_errors_per_request:ratio_rate<window>`.
+ */
+export const SLO_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
+export type SloWindow = (typeof SLO_WINDOWS)[number];
+export const sloErrorRatio = (window: SloWindow): string => `job:slo_errors_per_request:ratio_rate${window}`;

@@ -6,7 +6,7 @@
  * - the data volumes are handed to that uid before the container starts (components/volumeOwner.ts).
  * The numbers are arbitrary but fixed: changing one re-owns the service's volume and files on the next `up`.
  */
-import type { ServiceName } from "../settings/services";
+import type { ServiceName } from "./services";
 
 export interface ServiceUser {
   readonly uid: number;

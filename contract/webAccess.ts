@@ -10,7 +10,7 @@
  * open Prometheus or Alertmanager through an SSH tunnel, the e2e harness and the attack suite; its password is a
  * stack output (`pulumi stack output --show-secrets`).
  */
-import type { ServiceName } from "../settings/services";
+import type { ServiceName } from "./services";
 
 /** Servers with an exporter-toolkit web config (bcrypt hashes in `web.yml`). */
 export const WEB_CONFIG_SERVERS = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter"] as const;

@@ -5,7 +5,7 @@
  * whichever way the dashboards are built.
  */
 import { parser } from "@prometheus-io/lezer-promql";
-import type { RenderedFile } from "../render";
+import type { RenderedFile } from "../render/types";
 
 export interface DashboardQuery {
   readonly dashboard: string;

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { nodeExporterFlags } from "../exporters/node";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { logGatewayHashName, logGatewayPasswordName, type Secrets, type Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT } from "../settings/scale";
 import type { HostNetwork } from "./namespaces";

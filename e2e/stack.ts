@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { nodeExporterFlags } from "../exporters/node";
 import { postgresExporterEnv, postgresExporterFlags } from "../exporters/postgres";
-import { renderAll, type RenderedFile } from "../render";
+import { renderAll, type RenderedFile } from "../stack/files";
 import { SECRET_NAMES, serviceAddress, type SecretName, type Secrets, type Settings } from "../settings";
 import { webConfigFile } from "../webauth/paths";
 import { basicAuthorization, e2eLoginSecrets, type Endpoint } from "./logins";

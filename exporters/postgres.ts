@@ -2,11 +2,12 @@
  * PostgreSQL exporter: its connection (a least-privilege monitoring role, password in a file), its flags, and the
  * SQL that creates that role in the application's database.
  */
+import { CONFIG_DIRS } from "../contract/configDirs";
 import type { FileRenderer } from "../render/types";
 import { SERVICE_PORTS, type Settings } from "../settings";
 
 /** The exporter's config directory inside its container (the host's `postgres-exporter/` is mounted there). */
-export const POSTGRES_EXPORTER_CONFIG_DIR = "/etc/postgres-exporter";
+export const POSTGRES_EXPORTER_CONFIG_DIR = CONFIG_DIRS.postgresExporter.container;
 /** Where the exporter reads its password inside the container (the file is written by `ConfigFiles`). */
 export const POSTGRES_EXPORTER_PASSWORD_FILE = `${POSTGRES_EXPORTER_CONFIG_DIR}/password`;
 

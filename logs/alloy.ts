@@ -46,7 +46,7 @@ import {
   streamSelector,
 } from "./logql";
 import { ALLOY_PATHS } from "./paths";
-import { logGatewayPushUrl } from "../scale/logGateway";
+import { logGatewayPushUrl } from "./gateway";
 import type { HostSettings } from "../settings/scale";
 
 /**

@@ -6,7 +6,7 @@
 import { toYaml } from "../render/yaml";
 import { durationToMs, memoryToBytes, SERVICE_PORTS, type Settings } from "../settings";
 import { LOKI_PATHS } from "./paths";
-import { lokiStorageParts } from "../scale/lokiStorage";
+import { lokiStorageParts } from "./lokiStorage";
 
 /** The first day of the schema. A fixed date in the past: changing it would orphan the stored index. */
 export const LOKI_SCHEMA_FROM = "2024-01-01";
@@ -93,7 +93,7 @@ export function lokiConfig(settings: Settings) {
       // Retention is applied by the compactor: without this, logs are kept forever and fill the disk.
       retention_enabled: true,
       // Required by Loki 3 whenever retention is on (it keeps retention marks there too), on the store that holds the
-      // chunks. The delete API itself is off: `limits_config.deletion_mode: disabled`.
+      // chunks. Delete requests only ever filter queries: `limits_config.deletion_mode: filter-only`.
       delete_request_store: storage.deleteRequestStore,
       compaction_interval: "10m",
       // Chunks marked for deletion are removed after 2h, a window to stop a wrong retention change.
@@ -104,9 +104,16 @@ export function lokiConfig(settings: Settings) {
     limits_config: {
       // The retention of every stream; the compactor deletes older chunks.
       retention_period: retentionHours,
-      // No log deletion API (`/loki/api/v1/delete`, default `filter-and-delete`): logs leave Loki by retention
-      // only, so whoever reaches Loki cannot erase what an intrusion wrote into the auth log.
-      deletion_mode: "disabled",
+      // Logs leave Loki by retention only, so whoever reaches Loki cannot erase what an intrusion wrote into the
+      // auth log: never `filter-and-delete` (the default), which deletes chunks. Not `disabled` either: with
+      // retention on, Loki 3.5's query path asks the compactor for results-cache generation numbers on every query
+      // (pkg/loki/modules.go, CacheGenNumberHeaderSetterMiddleware), the compactor refuses a tenant without
+      // deletion ("deletion is not available for this tenant", compactor/deletion/grpc_request_handler.go) and the
+      // loader logs an error on every query (compactor/generationnumber, it caches no failure): seen on a real Loki
+      // 3.5.3 (issue 18), and the error-line counts of the dashboards and alerts would pick it up. With
+      // `filter-only` a delete request hides matching lines from queries and nothing more: the chunks stay until
+      // retention, and the request is listed by `GET /loki/api/v1/delete` and can be cancelled (`?force=true`).
+      deletion_mode: "filter-only",
       ingestion_rate_mb: limits.ingestionRateMb,
       ingestion_burst_size_mb: limits.ingestionBurstSizeMb,
       per_stream_rate_limit: limits.perStreamRateLimit,

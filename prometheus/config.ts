@@ -1,11 +1,6 @@
 /** `prometheus.yml`: global intervals, rule files, Alertmanager, scrape jobs. Valid for Prometheus 2.42 and 3.x. */
 import { toYaml } from "../render/yaml";
-import {
-  alertmanagerTargets,
-  furtherHostsNodeJob,
-  remoteWriteConfig,
-  scaleExternalLabels,
-} from "../scale/prometheusScale";
+import { alertmanagerTargets, furtherHostsNodeJob, remoteWriteConfig, scaleExternalLabels } from "./scale";
 import { durationToMs, type Settings } from "../settings";
 import { PROMETHEUS_PATHS } from "./paths";
 import { basicAuthTo, scrapeJobs } from "./scrapeJobs";

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { loadStackFile, placeholderSecrets, StackConfigError } from "../settings";
 
 export interface RenderOptions {

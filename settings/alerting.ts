@@ -19,6 +19,31 @@ export const thresholdSettings = z
   })
   .strict();
 
+/**
+ * The API's service level objectives, read by the error-budget burn-rate alerts (alerts/rules/slo.ts: the
+ * multi-window multi-burn-rate alerts of Google's SRE workbook, chapter 5).
+ */
+export const sloSettings = z
+  .object({
+    /**
+     * Share of the API's requests that must not be answered with a server error (5xx) over `windowDays`.
+     * Defaults to `0.999`: an error budget of 0.1 %, about 43 minutes of total outage in 30 days.
+     */
+    availability: z
+      .number()
+      .gt(0.9, "must be above 0.9 (the burn-rate factors page at 14.4× the budget, which must stay below 100 %)")
+      .lt(1, "must be below 1 (a 100 % objective leaves no error budget to burn)")
+      .default(0.999),
+    /** The period the objective is counted over, in days. Defaults to `30`. */
+    windowDays: z
+      .number()
+      .int("must be a whole number of days")
+      .min(7, "must be at least 7")
+      .max(90, "must be at most 90")
+      .default(30),
+  })
+  .strict();
+
 /** Syntax JavaScript accepts and RE2 (Prometheus, Loki) refuses: lookaround and backreferences. */
 function isRe2Compatible(value: string): boolean {
   return !/\(\?[=!<]|\\[1-9]/.test(value);
@@ -110,6 +135,8 @@ export function notificationsOn(n: {
 export const alertSettings = z
   .object({
     thresholds: thresholdSettings.prefault({}),
+    /** The API's availability objective and the period it is counted over (the error-budget alerts). */
+    slo: sloSettings.prefault({}),
     /** Feed of the request metrics used by `HighErrorRate`, `SlowApi` and the API dashboard. */
     requestMetricsSource: requestMetricsSource.default("backend"),
     /**

@@ -10,6 +10,8 @@ export const IMAGES = {
   loki: "grafana/loki:3.5.3",
   alloy: "grafana/alloy:v1.10.2",
   grafana: "grafana/grafana:12.1.1",
+  // Probes from the VPS of what users reach (the API's health through Traefik and TLS, Grafana, certificate expiry).
+  blackboxExporter: "prom/blackbox-exporter:v0.27.0",
   // Alloy's only door to the Docker API: a from-scratch Go proxy with per-method path allowlists (RE2, anchored).
   socketProxy: "wollomatic/socket-proxy:1.12.2",
   // The further hosts' log gateway (TLS, basic auth, push only, to Loki): the official image, Debian bookworm

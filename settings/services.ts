@@ -3,25 +3,16 @@
  * jobs, Grafana data sources, Alloy's Loki endpoint) asks here, so a name or port is written once.
  */
 import type { StackNetwork } from "../contract/networks";
+import { SERVICE_PORTS, type ServiceName } from "../contract/services";
 import type { StackService } from "../contract/serviceUsers";
 import { intToIpv4, ipv4ToInt } from "./deployment";
 import type { Settings } from "./schema";
 
-export const SERVICE_PORTS = {
-  prometheus: 9090,
-  alertmanager: 9093,
-  nodeExporter: 9100,
-  postgresExporter: 9187,
-  loki: 3100,
-  alloy: 12345,
-  grafana: 3000,
-} as const;
+// The names and ports are the contract's; re-exported so every reader of the settings finds them here too.
+export { SERVICE_NAMES, SERVICE_PORTS, type ServiceName } from "../contract/services";
 
-export type ServiceName = keyof typeof SERVICE_PORTS;
 /** The part of the settings that says where services are. */
 export type ServiceLocator = Pick<Settings, "namePrefix" | "serviceAddresses" | "nodeExporter">;
-
-export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 
 /** Docker container name of a service: `<namePrefix>-<service>` in kebab case, unique per stack. */
 export function containerName(settings: Pick<Settings, "namePrefix">, service: ServiceName): string {

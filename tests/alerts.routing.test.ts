@@ -6,9 +6,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { alertmanagerConfig, alertmanagerSecrets, receiver } from "../alerts/routing";
-import { logsUrlExpression } from "../alerts/templates";
-import { renderAll } from "../render";
+import { alertmanagerConfig, alertmanagerSecrets, receiver } from "../alertmanager/routing";
+import { logsUrlExpression } from "../alertmanager/templates";
+import { renderAll } from "../stack/files";
 import type { Settings } from "../settings";
 import { placeholderSecrets } from "../settings";
 import { renderInto } from "./helpers/renderAlerts";

@@ -100,6 +100,7 @@ describe("the alerting rules", () => {
       "meta",
       "security",
       "logs",
+      "slo",
     ]);
   });
 });

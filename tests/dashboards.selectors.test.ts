@@ -97,7 +97,13 @@ describe("the alerts a dashboard shows", () => {
       "SecurityIdsHighSeverityBurst",
       "SecurityBanSpike",
     ]);
-    expect(shown.apiOverview).toEqual(["ApiDown", "HighErrorRate", "SlowApi"]);
+    expect(shown.apiOverview).toEqual([
+      "ApiDown",
+      "HighErrorRate",
+      "SlowApi",
+      "ApiErrorBudgetBurnFast",
+      "ApiErrorBudgetBurnSlow",
+    ]);
     expect(shown.systemHealth).toEqual(["DiskFull", "MemoryExhaustion", "HighCpu"]);
     expect(shown.postgresql).toEqual(["DatabaseDown", "DatabaseConnectionsHigh"]);
   });

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { affectedStacks, ciStacks, EXAMPLE_STACKS, stackFileNames } from "../scripts/ciStacks";
 import { loadStackFile, placeholderSecrets, requiredSecrets, StackConfigError } from "../settings";
 import { PROJECT_DIR } from "./helpers/stacks";

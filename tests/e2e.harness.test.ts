@@ -13,7 +13,7 @@ import { e2eSecrets } from "../e2e/stack";
 import { parseMode, StandInApi } from "../e2e/standInApi";
 import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../exporters/relabel";
 import { DROP_SELF_MONITORING_DETAIL } from "../prometheus/scrapeJobs";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { StackConfigError } from "../settings";
 import { notifyGroups, parseBenchArguments } from "../bench/run";
 import { prometheusSizeBytes, projectedBytes } from "../bench/cost";

@@ -2,7 +2,7 @@ import { BUSINESS_METRICS } from "../contract/backendMetrics";
 import { DATASOURCES } from "../contract/datasources";
 import { grafanaApiUrl, grafanaEnvironment, grafanaRootUrl, grafanaTraefikLabels } from "../grafana/config";
 import { dataSourcesDocument, grafanaDataSources } from "../grafana/datasources";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { parseStackConfig, placeholderSecrets, type Settings } from "../settings";
 import { isPrivateAddress } from "../settings/grafana";
 import { stackSettings } from "./helpers/stacks";

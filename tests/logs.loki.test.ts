@@ -1,7 +1,7 @@
 import YAML from "yaml";
 import { lokiDatasource } from "../logs/datasource";
 import { LOKI_SCHEMA_FROM, lokiConfig, lokiHours, lokiMemoryBudget, lokiYaml } from "../logs/loki";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { placeholderSecrets, settingsSchema, type Settings } from "../settings";
 import { stackSettings } from "./helpers/stacks";
 
@@ -33,6 +33,10 @@ describe.each(["dev", "prod"])("the %s stack's loki.yaml", (stack) => {
     expect(config.limits_config.retention_period).toBe("168h");
     expect(config.limits_config.reject_old_samples_max_age).toBe("168h");
     expect(config.limits_config.max_query_lookback).toBe("168h");
+  });
+
+  it("lets delete requests only filter queries: never filter-and-delete (erases chunks), never disabled (an error per query in 3.5)", () => {
+    expect(config.limits_config.deletion_mode).toBe("filter-only");
   });
 
   it("stores a TSDB index with schema v13 and a 24h period on the local filesystem", () => {

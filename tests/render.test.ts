@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArguments, renderStack } from "../scripts/render";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { ALL_SECRET_NAMES, PLACEHOLDER_BCRYPT_HASH, placeholderSecrets } from "../settings";
 import { PROJECT_DIR, stackSettings } from "./helpers/stacks";
 import { describeWithTools, run, tempDir, toolPath } from "./helpers/tools";

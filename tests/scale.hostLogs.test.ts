@@ -2,12 +2,12 @@
  * The further hosts' log shipping, from the generators: each host's Alloy (same generator as the monitoring
  * host's, its own target), the log gateway's settings and its nginx.conf, as the scale stack renders them.
  */
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { alloyConfig, alloyConfigText, furtherHostAlloy } from "../logs/alloy";
 import type { AlloyBlock, AlloyStatement, AlloyValue } from "../logs/alloySyntax";
 import { LOG_LABELS } from "../contract/logs";
-import { logGatewayConfig, logGatewayUsers, LOG_GATEWAY_CONTAINER_PATHS } from "../scale/logGateway";
-import { directive, renderNginx } from "../scale/nginxSyntax";
+import { logGatewayConfig, logGatewayUsers, LOG_GATEWAY_CONTAINER_PATHS } from "../logs/gateway";
+import { directive, renderNginx } from "../logs/nginxSyntax";
 import { logGatewayPasswordName, parseStackConfig, placeholderSecrets, StackConfigError } from "../settings";
 import { parseAlloy, pipelineSelectors, withoutComments } from "./helpers/alloyParser";
 import { assertValidLogql } from "./helpers/logql";

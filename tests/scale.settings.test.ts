@@ -1,6 +1,6 @@
 import { parseStackConfig, StackConfigError } from "../settings";
 import { prometheusConfig } from "../prometheus/config";
-import { clusterFlags } from "../scale/alertmanagerCluster";
+import { clusterFlags } from "../alertmanager/cluster";
 import { lokiConfig } from "../logs/loki";
 
 const none = new Set<string>();

@@ -24,9 +24,17 @@ import {
   type GoModJson,
 } from "../toolchain/goModule";
 import { partialDir, publishDir, publishedVersion } from "../toolchain/publish";
-import { cachedVersion, compareTools, upstreamVersion, versionProblems, versionReport } from "../toolchain/report";
+import {
+  cachedVersion,
+  compareTools,
+  unavailableRows,
+  upstreamVersion,
+  versionProblems,
+  versionReport,
+} from "../toolchain/report";
 import { goBinaries, prometheusModuleVersion, sourceLabel, type GoSource } from "../toolchain/sources";
-import { majorMinor, TOOL_VERSIONS, traefikLdflags, type ToolVersion } from "../toolchain/versions";
+import { majorMinor, TOOL_VERSIONS, traefikLdflags, UNAVAILABLE_TOOLS, type ToolVersion } from "../toolchain/versions";
+import { IMAGES } from "../settings/images";
 import { describeWithTools } from "./helpers/tools";
 
 // As Debian 12's images ship it (`/etc/apt/sources.list.d/debian.sources`), with a documentation host.
@@ -220,6 +228,41 @@ describe("the comparison of npm run versions", () => {
     expect(report).toContain(
       "| goSame | v1.9.1 | settings/images.ts IMAGES.y | 1.9.1 | example.com/tool@v1.9.1 | same |",
     );
+  });
+});
+
+describe("deployed services no test can run", () => {
+  const rows = unavailableRows({
+    x: { deployed: "1.2.3", deployedFrom: "settings/images.ts IMAGES.x", source: "example.com/x", reason: "refused" },
+  });
+
+  it("are printed with where they would come from and why not, and never fail the report", () => {
+    expect(versionReport(rows)).toContain(
+      "| x | 1.2.3 | settings/images.ts IMAGES.x | — | example.com/x | not run by any test: refused |",
+    );
+    expect(versionProblems(rows)).toEqual([]);
+  });
+
+  it("Grafana is one, at the deployed tag, with the refusal and what runs instead", () => {
+    expect(UNAVAILABLE_TOOLS.grafana.deployed).toBe(IMAGES.grafana.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/403 Forbidden/);
+    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/tests\/e2e\/alerting\.test\.ts/);
+  });
+
+  it("Loki and Alloy are two, at the deployed tags, for the AGPL rule of the workplace's package list", () => {
+    expect(UNAVAILABLE_TOOLS.loki.deployed).toBe(IMAGES.loki.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.alloy.deployed).toBe(IMAGES.alloy.split(":")[1]);
+    for (const tool of [UNAVAILABLE_TOOLS.loki, UNAVAILABLE_TOOLS.alloy])
+      expect(tool.reason).toMatch(/not-to-use.*AGPL.*not exercised$/);
+  });
+
+  it("the socket proxy is one, at the deployed tag, with the proxy's refusal", () => {
+    expect(UNAVAILABLE_TOOLS.socketProxy.deployed).toBe(IMAGES.socketProxy.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.socketProxy.reason).toMatch(/403 Forbidden.*not exercised$/);
+  });
+
+  it("is never also in the table of tools the tests fetch", () => {
+    expect(Object.keys(UNAVAILABLE_TOOLS).filter((tool) => tool in TOOL_VERSIONS)).toEqual([]);
   });
 });
 

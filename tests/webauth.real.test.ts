@@ -13,7 +13,7 @@ import { freePort, startProcess, stopAll, waitFor, waitHttpOk, type ManagedProce
 import { e2eSettings } from "../e2e/settings";
 import { writeRendered } from "../e2e/stack";
 import { nodeExporterFlags } from "../exporters/node";
-import { renderAll } from "../render";
+import { renderAll } from "../stack/files";
 import { placeholderSecrets } from "../settings";
 import { toolPath } from "../toolchain/cache";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";

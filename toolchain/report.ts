@@ -13,9 +13,9 @@
 import * as fs from "fs";
 import { fetchedVersion, toolPath, type BinaryName } from "./cache";
 import { sourceLabel } from "./sources";
-import { majorMinor, TOOL_VERSIONS, type ToolVersion } from "./versions";
+import { majorMinor, TOOL_VERSIONS, UNAVAILABLE_TOOLS, type ToolVersion, type UnavailableTool } from "./versions";
 
-export type VersionStatus = "same" | "patch differs" | "drift allowed" | "drift" | "not fetched";
+export type VersionStatus = "same" | "patch differs" | "drift allowed" | "drift" | "not fetched" | "unavailable";
 
 export interface ToolComparison {
   readonly tool: string;
@@ -30,6 +30,8 @@ export interface ToolComparison {
   readonly status: VersionStatus;
   /** The table's reason, when the major.minor may differ. */
   readonly allowedDrift?: string;
+  /** Why no test can run it (`UNAVAILABLE_TOOLS`). */
+  readonly unavailable?: string;
 }
 
 /** Debian's version without epoch and revision: `1:6.0.4-3` → `6.0.4`, `3.5.3+ds1-6` → `3.5.3+ds1`. */
@@ -83,6 +85,20 @@ export function compareTools(
   });
 }
 
+/** One row per deployed service that no test can run, with its reason: shown, never a failure. */
+export function unavailableRows(table: Readonly<Record<string, UnavailableTool>>): ToolComparison[] {
+  return Object.entries(table).map(([tool, entry]) => ({
+    tool,
+    deployed: entry.deployed,
+    deployedFrom: entry.deployedFrom,
+    tested: undefined,
+    source: entry.source,
+    exact: false,
+    status: "unavailable" as const,
+    unavailable: entry.reason,
+  }));
+}
+
 /** What makes `npm run versions` fail, one sentence per tool that says what to do; empty when all is well. */
 export function versionProblems(rows: readonly ToolComparison[]): string[] {
   return rows.flatMap((row) => {
@@ -109,7 +125,11 @@ export function versionReport(rows: readonly ToolComparison[]): string {
     row.deployedFrom,
     row.tested ?? "—",
     row.source,
-    row.status === "drift allowed" ? `drift allowed: ${row.allowedDrift}` : row.status,
+    row.status === "drift allowed"
+      ? `drift allowed: ${row.allowedDrift}`
+      : row.status === "unavailable"
+        ? `not run by any test: ${row.unavailable}`
+        : row.status,
   ]);
   return [header, header.map(() => "---"), ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
@@ -124,7 +144,7 @@ export function cachedVersion(tool: string): string | undefined {
 }
 
 if (require.main === module) {
-  const rows = compareTools(TOOL_VERSIONS, cachedVersion);
+  const rows = [...compareTools(TOOL_VERSIONS, cachedVersion), ...unavailableRows(UNAVAILABLE_TOOLS)];
   console.log(versionReport(rows));
   const problems = versionProblems(rows);
   for (const problem of problems) console.error(`versions: ${problem}`);

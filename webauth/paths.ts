@@ -2,26 +2,10 @@
  * Where each login's files live: the server's `web.yml` in its own config directory, each caller's password in
  * the caller's config directory, so every file sits with (and is owned by) its one reader.
  */
-import { ALERTMANAGER_PATHS } from "../alerts/alertmanagerPaths";
+import { CONFIG_DIRS, type ConfigDir } from "../contract/configDirs";
 import { loginFor, type WebCaller, type WebConfigServer, type WebLogin, type WebServer } from "../contract/webAccess";
-import { POSTGRES_EXPORTER_CONFIG_DIR } from "../exporters/postgres";
-import { GRAFANA_PATHS } from "../grafana/paths";
-import { PROMETHEUS_PATHS } from "../prometheus/paths";
 
-/** A service's config directory: relative to the config root on the host, and where its container mounts it. */
-export interface ConfigDir {
-  readonly host: string;
-  readonly container: string;
-}
-
-/** Services that read login files, and where. Grafana mounts only its `secrets` directory. */
-export const CONFIG_DIRS: Readonly<Record<WebServer, ConfigDir>> = {
-  prometheus: { host: "prometheus", container: PROMETHEUS_PATHS.configDir },
-  alertmanager: { host: "alertmanager", container: ALERTMANAGER_PATHS.configDir },
-  nodeExporter: { host: "node-exporter", container: "/etc/node-exporter" },
-  postgresExporter: { host: "postgres-exporter", container: POSTGRES_EXPORTER_CONFIG_DIR },
-  grafana: { host: "grafana/secrets", container: GRAFANA_PATHS.secretsDir },
-};
+export { CONFIG_DIRS, type ConfigDir } from "../contract/configDirs";
 
 /** A file on the host (relative to the config root) and its path inside the reader's container. */
 export interface LoginFile {

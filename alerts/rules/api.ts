@@ -9,7 +9,7 @@ import { PER_SECOND } from "../valueFormats";
 import { alertRule } from "./common";
 
 /** Logs of failing requests: the backend's error lines, or Traefik's access log entries answered 5xx. */
-function errorLogs(config: MonitoringConfig, settings: Settings): string {
+export function errorLogs(config: MonitoringConfig, settings: Settings): string {
   if (config.requestMetricsSource === "traefik")
     return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | DownstreamStatus >= 500`;
   return `${logJobSelector("api")} |= "ERROR"`;

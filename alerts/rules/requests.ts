@@ -10,7 +10,7 @@ import { monitoringConfig, type MonitoringConfig } from "../config";
 import type { RecordingRule, RuleFile } from "../types";
 
 /** The raw series of one source and how its labels map onto the contract's (`status`, `path`). */
-interface RequestSource {
+export interface RequestSource {
   readonly requests: string;
   readonly errors: string;
   readonly buckets: string;
@@ -20,7 +20,7 @@ interface RequestSource {
   readonly pathLabel: string;
 }
 
-function requestSource(config: MonitoringConfig): RequestSource {
+export function requestSource(config: MonitoringConfig): RequestSource {
   if (config.requestMetricsSource === "traefik") {
     const selector = config.traefikSelector;
     return {

@@ -22,7 +22,7 @@ import {
   type Settings,
 } from "../../settings";
 import { serviceAddress } from "../../settings/services";
-import { logGatewayName } from "../../scale/logGateway";
+import { logGatewayName } from "../../logs/gateway";
 
 export const ARCHITECTURE_START =
   "<!-- architecture: generated from the code by `npm run docs` (scripts/docs/architecture.ts), do not edit -->";

@@ -21,7 +21,7 @@ import {
 import { e2eSettings } from "../../e2e/settings";
 import { E2eStack, e2eSecrets, type Lane } from "../../e2e/stack";
 import { e2eSkipReason } from "../../e2e/tools";
-import { renderAll } from "../../render";
+import { renderAll } from "../../stack/files";
 import { durationToMs } from "../../settings";
 
 const skipReason = e2eSkipReason();

@@ -24,7 +24,7 @@ import {
   writeAllRendered,
 } from "../../e2e/furtherHosts";
 import { e2eSkipReason, TOOLS } from "../../e2e/tools";
-import { clusterFlags } from "../../scale/alertmanagerCluster";
+import { clusterFlags } from "../../alertmanager/cluster";
 import { parseStackConfig, type Settings } from "../../settings";
 import { REMOTE_NODE_EXPORTER_PORT } from "../../settings/scale";
 import { toolPath } from "../../toolchain/cache";

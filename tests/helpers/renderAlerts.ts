@@ -1,7 +1,7 @@
 /** Renders the stack's rule and Alertmanager files into a directory, as the render CLI lays them out. */
 import * as fs from "fs";
 import * as path from "path";
-import { renderAll } from "../../render";
+import { renderAll } from "../../stack/files";
 import { placeholderSecrets, type Settings } from "../../settings";
 
 /** Writes every rendered file under `dir`; returns `dir`. */

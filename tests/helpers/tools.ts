@@ -40,9 +40,10 @@ export function describeWithTools(title: string, tools: readonly string[], body:
 export function run(
   command: string,
   args: readonly string[],
-  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): { status: number; output: string } {
-  const result = spawnSync(command, args, { ...options, encoding: "utf8", timeout: 60_000 });
+  const { timeoutMs = 60_000, ...spawnOptions } = options;
+  const result = spawnSync(command, args, { ...spawnOptions, encoding: "utf8", timeout: timeoutMs });
   return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }
 

@@ -22,7 +22,8 @@ export const LOGS_ATTEMPTS: readonly Attempt[] = [
       }>(ctx, "loki/loki.yaml");
       // Loki 3.x: deletion_mode defaults to filter-and-delete wherever the compactor has a delete request store.
       const mode = loki.limits_config?.deletion_mode ?? "filter-and-delete (default)";
-      const deletes = mode !== "disabled" && loki.compactor?.delete_request_store !== undefined;
+      // `filter-only` hides lines from queries and never deletes a chunk (docs/security.md): only the other modes erase.
+      const deletes = !["disabled", "filter-only"].includes(mode) && loki.compactor?.delete_request_store !== undefined;
       const name = nameOf(ctx, "loki");
       const sharesApp = declaredContainer(ctx.declared, name).networks.some(
         (n) => n.name === ctx.lab.applicationNetwork,
@@ -32,7 +33,9 @@ export const LOGS_ATTEMPTS: readonly Attempt[] = [
         detail: `loki.yaml: limits_config.deletion_mode ${mode}, auth_enabled ${String(loki.auth_enabled ?? false)}; ${name} ${sharesApp ? "is" : "is not"} on ${ctx.lab.applicationNetwork}`,
         harness: deletes
           ? notOk("the delete API is on for the operators too")
-          : ok("no client of the stack deletes logs: retention alone removes them (compactor.retention_enabled)"),
+          : ok(
+              `no client of the stack deletes logs (deletion_mode ${mode}): retention alone removes them (compactor.retention_enabled)`,
+            ),
       };
     },
   },

@@ -1,6 +1,6 @@
 /** Alertmanager's files on the host: its configuration, the notification templates, and one file per secret. */
 import type { FileRenderer } from "../render/types";
-import { secretFilePath } from "./alertmanagerPaths";
+import { secretFilePath } from "./paths";
 import { alertmanagerSecrets, alertmanagerYaml } from "./routing";
 import { notificationTemplates } from "./templates";
 

@@ -4,10 +4,10 @@
  */
 import { JOBS } from "../contract/jobs";
 import { NODE_METRIC_RELABEL } from "../exporters/relabel";
-import { basicAuthTo } from "../prometheus/scrapeJobs";
+import { basicAuthTo } from "./scrapeJobs";
 import { SERVICE_PORTS, serviceAddress, type Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT, type RemoteWriteSettings } from "../settings/scale";
-import { monitoringHostName } from "./hosts";
+import { monitoringHostName } from "../settings/hosts";
 
 /** Secret and CA files of these jobs, relative to prometheus.yml (as the other secret files). */
 export const SCALE_PROMETHEUS_FILES = {

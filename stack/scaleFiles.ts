@@ -10,8 +10,8 @@ import { alloyConfigText, furtherHostAlloy } from "../logs/alloy";
 import { ALLOY_PATHS } from "../logs/paths";
 import { logGatewayPasswordName } from "../settings";
 import { webConfig } from "../webauth/files";
-import { LOG_GATEWAY_CONTAINER_PATHS, LOG_GATEWAY_FILES, logGatewayConfig, logGatewayUsers } from "./logGateway";
-import { SCALE_PROMETHEUS_FILES } from "./prometheusScale";
+import { LOG_GATEWAY_CONTAINER_PATHS, LOG_GATEWAY_FILES, logGatewayConfig, logGatewayUsers } from "../logs/gateway";
+import { SCALE_PROMETHEUS_FILES } from "../prometheus/scale";
 
 /** Where the node exporter on a further host reads its files (the host directory is mounted there). */
 export const REMOTE_EXPORTER_PATHS = { dir: "/etc/node-exporter", webConfig: "/etc/node-exporter/web.yml" } as const;

@@ -5,16 +5,16 @@
 import type { Secrets, Settings } from "../settings";
 import { renderRuleFiles } from "../alerts";
 import { renderPostgresExporterFiles } from "../exporters/postgres";
-import { renderAlertmanagerFiles } from "../alerts/alertmanagerFiles";
+import { renderAlertmanagerFiles } from "../alertmanager/files";
 import { renderGrafanaFiles } from "../grafana/files";
 import { renderLogFiles } from "../logs/files";
 import { renderPrometheusFiles } from "../prometheus/files";
 import { renderSecurityFiles } from "../security/files";
-import { renderScaleFiles } from "../scale/files";
+import { renderScaleFiles } from "./scaleFiles";
 import { renderWebAuthFiles } from "../webauth/files";
-import type { FileRenderer, RenderedFile } from "./types";
+import type { FileRenderer, RenderedFile } from "../render/types";
 
-export type { FileRenderer, RenderedFile } from "./types";
+export type { FileRenderer, RenderedFile } from "../render/types";
 
 export const RENDERERS: readonly FileRenderer[] = [
   renderPrometheusFiles,

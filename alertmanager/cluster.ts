@@ -6,7 +6,7 @@
  * page goes out once, and still goes out when a peer is dead. Gossip is bound to the host's private address only.
  */
 import type { Settings } from "../settings";
-import { allHostNames, monitoringHostName } from "./hosts";
+import { allHostNames, monitoringHostName } from "../settings/hosts";
 
 export interface PeerAddress {
   readonly name: string;

@@ -3,8 +3,8 @@
  * further `hosts` of the settings. Pure lookups every generator uses, so a host's name, address and role are read
  * in one place.
  */
-import type { Settings } from "../settings";
-import type { HostSettings } from "../settings/scale";
+import type { Settings } from "./";
+import type { HostSettings } from "./scale";
 
 export type StackHosts = Pick<Settings, "hosts" | "alloy">;
 

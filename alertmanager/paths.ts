@@ -1,6 +1,8 @@
+import { CONFIG_DIRS } from "../contract/configDirs";
+
 /** Where Alertmanager finds its files inside its container (the host's `alertmanager/` directory is mounted there). */
 export const ALERTMANAGER_PATHS = {
-  configDir: "/etc/alertmanager",
+  configDir: CONFIG_DIRS.alertmanager.container,
   config: "/etc/alertmanager/alertmanager.yml",
   /** Relative to the config file, so `amtool check-config` on a rendered directory checks the real templates. */
   templatesGlob: "templates/*.tmpl",

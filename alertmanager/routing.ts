@@ -17,7 +17,7 @@
  */
 import { toYaml } from "../render/yaml";
 import type { Settings } from "../settings";
-import { ALERTMANAGER_PATHS, secretFilePath, type AlertmanagerSecret } from "./alertmanagerPaths";
+import { ALERTMANAGER_PATHS, secretFilePath, type AlertmanagerSecret } from "./paths";
 
 type NotificationSettings = Settings["notifications"];
 type ReceiverSetting = NotificationSettings["chat" | "pager" | "sms" | "watchdog"];
