@@ -3,7 +3,9 @@
  * its checks, the version comparison of `npm run versions`, and the cache lookups. And, with the tools fetched, that
  * the tests really run the deployed version of every tool.
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { missingToolsAdvice, sourceDir, toolCacheDir, toolPath } from "../toolchain/cache";
 import { derivedSourcesList, parseDeb822 } from "../toolchain/fetch";
@@ -21,6 +23,7 @@ import {
   wrapperGoMod,
   type GoModJson,
 } from "../toolchain/goModule";
+import { partialDir, publishDir, publishedVersion } from "../toolchain/publish";
 import {
   cachedVersion,
   compareTools,
@@ -251,6 +254,11 @@ describe("deployed services no test can run", () => {
     expect(UNAVAILABLE_TOOLS.alloy.deployed).toBe(IMAGES.alloy.split(":")[1]);
     for (const tool of [UNAVAILABLE_TOOLS.loki, UNAVAILABLE_TOOLS.alloy])
       expect(tool.reason).toMatch(/not-to-use.*AGPL.*not exercised$/);
+  });
+
+  it("the socket proxy is one, at the deployed tag, with the proxy's refusal", () => {
+    expect(UNAVAILABLE_TOOLS.socketProxy.deployed).toBe(IMAGES.socketProxy.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.socketProxy.reason).toMatch(/403 Forbidden.*not exercised$/);
   });
 
   it("is never also in the table of tools the tests fetch", () => {
@@ -500,6 +508,41 @@ describe("the Go source helpers", () => {
 
   it.each(["v2.53.0", "v3.5", "latest"])("refuses %j as a Prometheus 3.x release", (release) => {
     expect(() => prometheusModuleVersion(release)).toThrow("not a Prometheus 3.x release");
+  });
+});
+
+describe("publishing into the shared cache", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "toolchain-publish-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("works in a folder of its own and renames it into place with its version", () => {
+    const final = path.join(dir, "tool");
+    const partial = partialDir(final);
+    expect(partial).toBe(`${final}.partial-${process.pid}`);
+    fs.writeFileSync(path.join(partial, "file"), "x");
+    expect(publishedVersion(final)).toBeUndefined();
+    expect(publishDir(partial, final, "1.2.3")).toBe("1.2.3");
+    expect(publishedVersion(final)).toBe("1.2.3");
+    expect(fs.existsSync(partial)).toBe(false);
+  });
+
+  it("keeps the version another process published first, and drops its own copy", () => {
+    const final = path.join(dir, "tool");
+    fs.mkdirSync(path.join(final, "root"), { recursive: true });
+    fs.writeFileSync(path.join(final, "version"), "1.2.3\n");
+    const partial = partialDir(final);
+    expect(publishDir(partial, final, "1.2.3")).toBe("1.2.3");
+    expect(fs.existsSync(partial)).toBe(false);
+  });
+
+  it("removes what a process that no longer runs left, never a running one's folder", () => {
+    const final = path.join(dir, "tool");
+    const gone = spawnSync("true").pid;
+    fs.mkdirSync(`${final}.partial-${gone}`, { recursive: true });
+    fs.mkdirSync(`${final}.partial-1`, { recursive: true }); // pid 1 always runs
+    partialDir(final);
+    expect(fs.readdirSync(dir).sort()).toEqual([`tool.partial-${process.pid}`, "tool.partial-1"].sort());
   });
 });
 

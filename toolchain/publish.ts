@@ -13,8 +13,30 @@ export function publishedVersion(finalDir: string): string | undefined {
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
 }
 
-/** A private, empty working folder beside `finalDir`, for this process only. */
+/** Whether a process of that id runs (signal 0 checks without sending anything; EPERM means it runs as another user). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A private, empty working folder beside `finalDir`, for this process only. What an interrupted run left beside
+ * it (a `.partial-<pid>` of a process that no longer runs: a failed Prometheus build keeps its UI's node_modules,
+ * hundreds of MB) is removed first; another running process's folder is left alone.
+ */
 export function partialDir(finalDir: string): string {
+  const parent = path.dirname(finalDir);
+  const prefix = `${path.basename(finalDir)}.partial-`;
+  if (fs.existsSync(parent))
+    for (const entry of fs.readdirSync(parent)) {
+      const pid = entry.startsWith(prefix) ? Number(entry.slice(prefix.length)) : NaN;
+      if (Number.isInteger(pid) && pid !== process.pid && !processRuns(pid))
+        fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+    }
   const dir = `${finalDir}.partial-${process.pid}`;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

@@ -388,6 +388,13 @@ export interface UnavailableTool {
 }
 
 export const UNAVAILABLE_TOOLS = {
+  socketProxy: {
+    deployed: imageTag(IMAGES.socketProxy),
+    deployedFrom: "settings/images.ts IMAGES.socketProxy",
+    source: "github.com/wollomatic/socket-proxy (tag 1.12.2), main package cmd/socket-proxy",
+    reason:
+      "its releases are tagged `1.12.2`, without the `v` a Go module version needs, so the tag can only be reached as the pseudo-version of its commit (v0.0.0-20260609081900-08dca430b82a), and the Go module proxy these machines reach answers `403 Forbidden: This module version is not available` for every request on github.com/wollomatic/socket-proxy (@v/list, @latest, v1.12.2, the pseudo-version, the commit); Debian's archive has no socket proxy. Its container (image, socket mounted read-only into it only, networks) is checked in the resource graph (tests/logs.components.test.ts); the proxy's allowlists on real Docker API requests are not exercised",
+  },
   grafana: {
     deployed: imageTag(IMAGES.grafana),
     deployedFrom: "settings/images.ts IMAGES.grafana",
