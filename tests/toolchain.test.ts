@@ -3,7 +3,7 @@
  * its checks, the version comparison of `npm run versions`, and the cache lookups. And, with the tools fetched, that
  * the tests really run the deployed version of every tool.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -592,7 +592,10 @@ describeWithTools(
       const tool = (Object.keys(TOOL_VERSIONS) as (keyof typeof TOOL_VERSIONS)[]).find(
         (name) => binary in TOOL_VERSIONS[name].binaries,
       )!;
-      const printed = execFileSync(toolPath(binary), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      // Some print it on stderr (postgres_exporter 0.17's kingpin), the others on stdout: both are read.
+      const result = spawnSync(toolPath(binary), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      expect(result.status).toBe(0);
+      const printed = `${result.stdout}${result.stderr}`;
       const deployed = TOOL_VERSIONS[tool].deployed.replace(/^v/, "");
       expect(printed).toMatch(new RegExp(`(version|Version:)\\s+v?${deployed.replace(/\./g, "\\.")}\\b`));
     });

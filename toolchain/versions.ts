@@ -418,13 +418,6 @@ export const UNAVAILABLE_TOOLS = {
     reason:
       "Alloy v1.10 requires github.com/grafana/loki/v3 (its go.mod, line 71: v3.0.0-20250218135905-f078e0e3f9b6), which the workplace's Go package list marks `not-to-use` (\"none: it is under the AGPL; use something else\"), so building Alloy compiles that code: not built or run here. Besides, the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 (`403 Forbidden: This module version is not available`; it serves v1.10.0), and its ./syntax sub-module has no published version at v1.10.x (the proxy serves syntax v0.1.0 and v0.1.1 only); Debian's archive has no Alloy. The tests check the rendered config.alloy with a parser of Alloy's syntax and run sample lines of every source through a model of its loki.process stages (tests/logs.alloy.test.ts, tests/logs.alloySyntax.test.ts); `alloy fmt`, `alloy run`, the file, journal and Docker sources and Alloy's memory are not exercised",
   },
-  /** Alloy's one door to the Docker API (components/socketProxy.ts). */
-  socketProxy: {
-    deployed: imageTag(IMAGES.socketProxy),
-    deployedFrom: "settings/images.ts IMAGES.socketProxy",
-    source: "github.com/wollomatic/socket-proxy (tag 1.12.2), main packages cmd/socket-proxy and cmd/healthcheck",
-    reason: `${PROXY_REFUSAL} for @v/list and v1.12.2, and Debian's archive has no build of it. The tests check its flags as data (the per-method path allowlists, anchored RE2, tests/helpers/re2.ts); the proxy refusing a POST /containers/create, its image and its memory are not exercised`,
-  },
   // The rest of the Pulumi engine beside the CLI (entry `pulumi`): what `npm run lab` needs (docs/developer/lab.md).
   pulumiLanguageNodejs: {
     deployed: PULUMI_SDK_VERSION,
