@@ -5,7 +5,7 @@
  * (`logsUrl` of `contract/links.ts` turns it into a Grafana Explore link).
  */
 import { JOBS, type JobName } from "../contract/jobs";
-import { ALL_LOG_JOBS, LOG_JOBS, LOG_LABELS, type LogJob } from "../contract/logs";
+import { ALL_LOG_JOBS, LOG_JOBS, LOG_LABELS, SERVICE_LOG_JOBS, type LogJob } from "../contract/logs";
 import type { Settings } from "../settings";
 import { BACKEND_FORMAT, FAIL2BAN_FORMAT, POSTGRES_FORMAT } from "./formats";
 import { containsLine, eq, logQuery, matches, matchesLine, quotedString, regexpParser, streamSelector } from "./logql";
@@ -122,6 +122,10 @@ export function logQueries(settings: Pick<Settings, "alerts">): Record<LogQueryN
 /** The log job that holds context for an alert's scrape job: the same name, except the host (`node`), whose story is in the journal. */
 export function logJobForJob(jobName: JobName | LogJob): LogJob {
   if (jobName === JOBS.node) return LOG_JOBS.journal;
+  // Containers the operator runs beside the application (cAdvisor, MinIO): Alloy ships them as any other container.
+  if (jobName === JOBS.cadvisor || jobName === JOBS.minio) return LOG_JOBS.docker;
+  // The probes' story is the blackbox exporter's own log.
+  if (jobName === JOBS.probeHttp || jobName === JOBS.probeRefused) return SERVICE_LOG_JOBS.blackbox;
   if ((ALL_LOG_JOBS as readonly string[]).includes(jobName)) return jobName as LogJob;
   throw new Error(`job \`${jobName}\` has no logs in Loki (log jobs: ${ALL_LOG_JOBS.join(", ")})`);
 }

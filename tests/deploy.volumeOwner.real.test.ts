@@ -15,6 +15,7 @@ import * as path from "path";
 import { serviceContainerArgs } from "../components/container";
 import { chownVolumeScript } from "../components/volumeOwner";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
+import { IMAGES } from "../settings/images";
 import { startDockerEngine, type DockerEngine } from "../e2e/dockerEngine";
 import { buildBaseImage } from "../lab/images/build";
 import { toolPath } from "../toolchain/cache";
@@ -29,7 +30,7 @@ const PROMETHEUS = SERVICE_USERS.prometheus;
 function mountFlags(volume: string): string[] {
   const args = serviceContainerArgs({
     name: "volume-owner-check",
-    image: "prom/prometheus:v3.5.0",
+    image: IMAGES.prometheus,
     memory: "64m",
     bindAddress: "127.0.0.1",
     healthcheck: ["CMD", "true"],

@@ -1,7 +1,7 @@
 /**
  * One real ban, end to end, with the deployed fail2ban (0.11.2), and the same with the newest (1.1): three network namespaces made by this test —
  * the VPS (fail2ban-server with the rendered overlay, iptables as Docker sets it up), a container behind a
- * published port (a small HTTP server that writes a Traefik CLF access-log line per request, as Traefik does for
+ * published port (a small HTTP server that writes a Traefik JSON access-log line per request, as Traefik does for
  * the backend's router), and an attacker with two addresses. A flood of API requests from one address is
  * banned by the real fail2ban through the real iptables rule: its TCP connections to the published port are
  * dropped, the other address still connects; `fail2ban-client unban` lets it back in. The sshd jail's ban
@@ -161,9 +161,11 @@ describe.each([DEPLOYED_FAIL2BAN, NEWEST_FAIL2BAN].map((version, index) => [vers
             ].join("\n"),
           );
 
-          // The container: Traefik's CLF line for each request through the backend's router, with the peer it sees.
+          // The container: Traefik's JSON access-log line for each request through the backend's router (prod's
+          // format, security.logs.traefikAccessFormat: keys in Traefik's order, ClientAddr first, time last), with
+          // the peer it sees.
           const accessLog = settings.security.logs.traefikAccess;
-          const app = `const fs=require("fs");let n=0;const m=["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"];const p=(x)=>String(x).padStart(2,"0");require("http").createServer((q,r)=>{const t=new Date();const d=p(t.getUTCDate())+"/"+m[t.getUTCMonth()]+"/"+t.getUTCFullYear()+":"+p(t.getUTCHours())+":"+p(t.getUTCMinutes())+":"+p(t.getUTCSeconds())+" +0000";fs.appendFileSync(${JSON.stringify(accessLog)},q.socket.remoteAddress+" - - ["+d+"] \\""+q.method+" "+q.url+" HTTP/"+q.httpVersion+"\\" 200 2 \\"-\\" \\"flood/1.0\\" "+(++n)+" \\"koprogo-backend@docker\\" \\"http://${ADDR.app}:${PUBLISHED_PORT}\\" 0ms\\n");r.end("{}")}).listen(${PUBLISHED_PORT},"${ADDR.app}",()=>console.log("listening"));`;
+          const app = `const fs=require("fs");let n=0;require("http").createServer((q,r)=>{const t=new Date().toISOString().replace(/\\.\\d{3}Z$/,"Z");fs.appendFileSync(${JSON.stringify(accessLog)},JSON.stringify({ClientAddr:q.socket.remoteAddress+":"+q.socket.remotePort,ClientHost:q.socket.remoteAddress,DownstreamStatus:200,RequestCount:++n,RequestMethod:q.method,RequestPath:q.url,RequestProtocol:"HTTP/"+q.httpVersion,RouterName:"koprogo-backend@docker",ServiceURL:"http://${ADDR.app}:${PUBLISHED_PORT}",level:"info",msg:"",time:t})+"\\n");r.end("{}")}).listen(${PUBLISHED_PORT},"${ADDR.app}",()=>console.log("listening"));`;
           // A service of the VPS itself (sshd's place), to see INPUT bans.
           const hostService = `require("net").createServer((s)=>s.end()).listen(${HOST_PORT},"${ADDR.hostPublic}",()=>console.log("listening"));`;
           for (const [ns, program] of [

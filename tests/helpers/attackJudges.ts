@@ -7,17 +7,19 @@ import * as os from "os";
 import * as path from "path";
 import type { AttackJudges } from "../../e2e/attack/context";
 import type { Settings } from "../../settings";
-import { toolCacheDir } from "../../toolchain/cache";
+import { toolCacheDir, toolPath } from "../../toolchain/cache";
 import { crowdsecReplayer } from "./crowdsec";
 import { DEPLOYED_FAIL2BAN, fail2banConfigDir, runFail2ban } from "./fail2ban";
 import { freePort } from "./freePort";
 import { secretFindings } from "./workflowSecrets";
 import { loadWorkflows } from "./workflows";
 
-/** The release of Traefik the application runs, built from its Go module (`KOPROGO_TRAEFIK` overrides the path). */
-export const TRAEFIK_VERSION = "v3.6.12";
+/**
+ * The application's Traefik (settings/images.ts `appTraefik`), built from its Go module into the tool cache by
+ * `npm run fetch-tools` (`KOPROGO_TRAEFIK` overrides the path).
+ */
 export function traefikBinary(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KOPROGO_TRAEFIK ?? path.join(toolCacheDir(env), "traefik", TRAEFIK_VERSION, "traefik");
+  return env.KOPROGO_TRAEFIK ?? toolPath("traefik", toolCacheDir(env));
 }
 
 /** The hub items CrowdSec needs to turn Traefik's access log into HTTP scenario events. */
