@@ -102,6 +102,8 @@ describe("the workflow files", () => {
       "actions/setup-node": ["49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"],
       "webfactory/ssh-agent": ["a6f90b1f127823b31d4d4a8d96047790581349bd", "v0.9.1"],
       "pulumi/actions": ["8582a9e8cc630786854029b4e09281acd6794b58", "v6.6.1"],
+      "actions/setup-go": ["d35c59abb061a4a6fb18e82ac0862c26744d6ab5", "v5.5.0"],
+      "actions/cache": ["5a3ec84eff668545956fd18022155c47e93e2684", "v4.2.3"],
     };
     const dirs = [
       path.join(PROJECT_DIR, ".github", "workflows"),
@@ -463,7 +465,7 @@ describe("secrets and pull requests", () => {
   });
 
   it("docs/operator/ci.md tells the operator to create each environment with required reviewers and no repository secret", () => {
-    const ci = fs.readFileSync(path.join(PROJECT_DIR, "docs", "ci.md"), "utf8");
+    const ci = fs.readFileSync(path.join(PROJECT_DIR, "docs", "operator", "ci.md"), "utf8");
     for (const name of Object.keys(CI_ENVIRONMENTS))
       expect(ci).toMatch(new RegExp(`\`${name}\`[^\n]*required reviewers`));
     expect(ci).toContain("no repository secret");
