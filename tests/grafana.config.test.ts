@@ -171,11 +171,12 @@ describe("Grafana's environment", () => {
       GF_USERS_ALLOW_SIGN_UP: "false",
       GF_USERS_ALLOW_ORG_CREATE: "false",
       GF_ANALYTICS_REPORTING_ENABLED: "false",
-      GF_SECURITY_ADMIN_USER: "admin",
       GF_SECURITY_ADMIN_PASSWORD__FILE: "/etc/grafana/secrets/admin-password",
       GF_SECURITY_COOKIE_SECURE: "false",
     });
     expect(Object.keys(env(dev))).not.toContain("GF_SECURITY_ADMIN_PASSWORD");
+    // No admin name here when none is set: the component adds the generated one (components/grafana.ts).
+    expect(Object.keys(env(dev))).not.toContain("GF_SECURITY_ADMIN_USER");
   });
 
   it("sets secure cookies behind https", () => {
