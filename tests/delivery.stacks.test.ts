@@ -75,6 +75,8 @@ describe("the stack files", () => {
       /^koprogo-observability:ssh\.hostKey$/,
       /^koprogo-observability:alerts\.grafanaUrl$/,
       /^koprogo-observability:grafana\.domain$/,
+      // The probes' URLs are each environment's public addresses (prod probes api.koprogo.com).
+      /^koprogo-observability:blackbox(\.|$)/,
       /^koprogo-observability:notifications\./,
       // Secrets are per stack: their ciphertext always differs, and staging does not page (no PagerDuty/SMS keys).
       /^koprogo-observability:(slackWebhookUrl|pagerdutyRoutingKey|smsWebhookToken|metricsBearerToken|postgresExporterPassword|watchdogHeartbeatUrl)(\.secure)?$/,

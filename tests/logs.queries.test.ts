@@ -114,10 +114,24 @@ describe("the pipeline's selectors", () => {
   });
 });
 
+/** Scrape jobs whose logs are under another job: the operator's containers in `docker`, the probes in `blackbox`. */
+const LOGS_ELSEWHERE: Readonly<Record<string, string>> = {
+  [JOBS.cadvisor]: LOG_JOBS.docker,
+  [JOBS.minio]: LOG_JOBS.docker,
+  [JOBS.probeHttp]: "blackbox",
+  [JOBS.probeRefused]: "blackbox",
+};
+
 describe("logs around an alert", () => {
+  it.each(Object.entries(LOGS_ELSEWHERE))("sends scrape job %s to the logs of %s", (job, logJob) => {
+    const query = logsQueryForJob(job as never);
+    expect(query).toBe(`{job="${logJob}"}`);
+    assertValidLogql(query);
+  });
+
   it.each(
     Object.values(JOBS)
-      .filter((j) => j !== JOBS.node)
+      .filter((j) => j !== JOBS.node && !(j in LOGS_ELSEWHERE))
       .map((j) => [j]),
   )("scrape job %s has its log selector", (job) => {
     const query = logsQueryForJob(job);
@@ -146,7 +160,7 @@ describe("logs around an alert", () => {
   );
 
   it("refuses a job without logs", () => {
-    expect(() => logsQueryForJob("blackbox" as never)).toThrow("job `blackbox` has no logs in Loki");
+    expect(() => logsQueryForJob("nosuchjob" as never)).toThrow("job `nosuchjob` has no logs in Loki");
   });
 
   it("becomes a Grafana Explore link on the Loki data source", () => {

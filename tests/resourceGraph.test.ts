@@ -146,23 +146,26 @@ describe("prod specifics", () => {
       expect(secretInput(command.inputs.connection).value).toMatchObject({ host: "vps.koprogo.com", user: "deploy" });
   });
 
-  it("joins the application's network instead of creating it, and creates only its own three", () => {
+  it("joins the application's network instead of creating it, and creates only its own five", () => {
     expect(
       mocks
         .ofType("docker:index/network:Network")
         .map((n) => n.inputs.name)
         .sort(),
-    ).toEqual(["koprogo-obs-docker-api", "koprogo-obs-egress", "koprogo-obs-monitoring"]);
+    ).toEqual([
+      "koprogo-obs-docker-api",
+      "koprogo-obs-egress",
+      "koprogo-obs-grafana-ingress",
+      "koprogo-obs-monitoring",
+      "koprogo-obs-probes",
+    ]);
     const onApp = mocks
       .ofType(CONTAINER)
       .filter((c) =>
         (c.inputs.networksAdvanced as { name: string }[] | undefined)?.some((n) => n.name === "koprogo-network"),
       );
-    expect(onApp.map((c) => c.inputs.name).sort()).toEqual([
-      "koprogo-obs-grafana",
-      "koprogo-obs-postgres-exporter",
-      "koprogo-obs-prometheus",
-    ]);
+    // Grafana is not among them: Traefik reaches it on the grafana-ingress bridge, off the application's network.
+    expect(onApp.map((c) => c.inputs.name).sort()).toEqual(["koprogo-obs-postgres-exporter", "koprogo-obs-prometheus"]);
   });
 
   it("drives Docker over SSH", () => {
@@ -191,8 +194,10 @@ describe("dev specifics", () => {
     expect(
       mocks
         .ofType("random:index/randomPassword:RandomPassword")
-        .filter((p) => !p.name.startsWith("koprogo-grafana") && !p.name.startsWith("koprogo-web-")),
-    ).toHaveLength(1);
+        .filter((p) => !p.name.startsWith("koprogo-grafana") && !p.name.startsWith("koprogo-web-"))
+        .map((p) => p.name),
+      // Beside it, the host's rerun key (the HMAC key of the commands' rerun digests), never a password to know.
+    ).toEqual(["koprogo-postgres-exporter-password", "koprogo-host-rerun-key"]);
   });
 });
 
