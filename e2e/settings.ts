@@ -72,6 +72,8 @@ export function e2eConfigValues({
       api: { address: addresses.api },
       postgres: { address: addresses.postgres, database: "koprogo_db", sslmode: "disable" },
       traefik: null,
+      // No MinIO on the e2e machine (the default scrapes the application's koprogo-minio).
+      minio: null,
     },
     prometheus: {
       scrapeInterval: timing.scrapeInterval,

@@ -26,6 +26,7 @@ export const LAYERS: readonly { readonly name: string; readonly folders: readonl
       "host",
       "webauth",
       "exporters",
+      "blackbox",
       "security",
       "logs",
       "alertmanager",
