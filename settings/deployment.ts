@@ -1,7 +1,7 @@
 /** Where the stack runs: the Docker engine, the host reached over SSH, the network shared with the application. */
 import { z } from "zod";
 import { DEFAULT_MEMORY_BUDGET_MIB, VPS_MEMORY } from "../contract/hostAgents";
-import { DEPLOYED_IMAGES, isExactImageReference, type DeployedImageName } from "./images";
+import { DEPLOYED_IMAGES, hasImageDigest, isExactImageReference, type DeployedImageName } from "./images";
 import { absolutePath, bindAddress, hostName, IPV4_PATTERN as IPV4, loginName, memory } from "./primitives";
 
 /** An IPv4 address as a number. */
@@ -103,6 +103,13 @@ export const dockerSettings = z
           ),
       )
       .default({}),
+    /**
+     * The services whose `docker.images` override may run without a digest in `staging` and `prod`: an explicit,
+     * per-service opt-out (a mirror or a local build that has no registry digest), which those environments otherwise
+     * refuse. Empty by default; a name listed here must have an override without a digest (a stale opt-out is
+     * refused too). docs/operator/security.md "Image digests".
+     */
+    imagesWithoutDigest: z.array(z.enum(DEPLOYED_IMAGES as [DeployedImageName, ...DeployedImageName[]])).default([]),
     /**
      * The RAM of the host the stack runs on (the total of `free -m`). Defaults to `2048m`, the brief's 2 GB VPS. It bounds
      * `memoryBudget`: at most this less what the application's containers and the OS keep (448m and 192m).
@@ -211,3 +218,37 @@ export function sshSettingsIssues(settings: Parameters<typeof remoteHostOf>[0]):
 
 export type DockerSettings = z.infer<typeof dockerSettings>;
 export type SshSettings = z.infer<typeof sshSettings>;
+
+/**
+ * `docker.images` overrides without a digest where the stack deploys for real (`staging`, `prod`): refused unless
+ * listed in `docker.imagesWithoutDigest`. A tag is moved by whoever can push to its repository, and the next `pulumi
+ * up` (or a container re-created by Docker) then runs other code with the stack's mounts, networks and secrets; the
+ * socket proxy's image is root on the host. `dev` and the lab run local builds, which have no registry digest.
+ */
+export function imageDigestIssues(settings: {
+  readonly environment: string;
+  readonly docker: {
+    readonly images: Partial<Record<DeployedImageName, string>>;
+    readonly imagesWithoutDigest: readonly DeployedImageName[];
+  };
+}): { path: string[]; message: string }[] {
+  if (settings.environment !== "prod" && settings.environment !== "staging") return [];
+  const { images, imagesWithoutDigest } = settings.docker;
+  const issues: { path: string[]; message: string }[] = [];
+  for (const [name, ref] of Object.entries(images) as [DeployedImageName, string][]) {
+    if (hasImageDigest(ref) || imagesWithoutDigest.includes(name)) continue;
+    issues.push({
+      path: ["docker", "images", name],
+      message: `must be pinned by digest in ${settings.environment} ("${ref}@sha256:<digest>"): a tag can be moved to other content by whoever can push to its repository, and the container runs with the stack's mounts, networks and secrets. Read the digest with \`docker buildx imagetools inspect ${ref}\` (or \`docker pull ${ref}\` then \`docker inspect --format '{{index .RepoDigests 0}}' ${ref}\`) and write it after the tag; for an image that has no registry digest (a local build), list ${name} in docker.imagesWithoutDigest (docs/operator/security.md "Image digests") (got "${ref}")`,
+    });
+  }
+  for (const [index, name] of imagesWithoutDigest.entries()) {
+    const ref = images[name];
+    if (ref !== undefined && !hasImageDigest(ref)) continue;
+    issues.push({
+      path: ["docker", "imagesWithoutDigest", String(index)],
+      message: `lists ${name}, but ${ref === undefined ? `docker.images has no ${name} override (the pinned image runs)` : `docker.images.${name} has a digest`}: remove ${name} from docker.imagesWithoutDigest, so that the opt-out does not outlive its reason`,
+    });
+  }
+  return issues;
+}

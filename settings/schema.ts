@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { enabledHostAgents, HOST_AGENT_MEMORY, VPS_MEMORY } from "../contract/hostAgents";
 import { alertSettings, notificationSettings } from "./alerting";
-import { dockerSettings, sshSettings, sshSettingsIssues } from "./deployment";
+import { dockerSettings, imageDigestIssues, sshSettings, sshSettingsIssues } from "./deployment";
 import { grafanaSettings, grafanaSettingsIssues } from "./grafana";
 import { backupSettings, blackboxSettings } from "./health";
 import { alloySettings, lokiSettings } from "./logs";
@@ -118,6 +118,8 @@ export const settingsSchema = z
     for (const issue of grafanaSettingsIssues(settings))
       ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
     for (const issue of sshSettingsIssues(settings))
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    for (const issue of imageDigestIssues(settings))
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   });
 

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { IMAGES } from "../settings";
+import { IMAGES, parseImageReference } from "../settings";
 import { PROJECT_DIR } from "./helpers/stacks";
 
 interface CustomManager {
@@ -14,6 +14,7 @@ interface CustomManager {
   readonly matchStrings: readonly string[];
   readonly datasourceTemplate: string;
   readonly depNameTemplate?: string;
+  readonly autoReplaceStringTemplate?: string;
 }
 
 interface RenovateConfig {
@@ -24,6 +25,7 @@ interface RenovateConfig {
     readonly groupName?: string;
     readonly matchFileNames?: readonly string[];
     readonly matchPackageNames?: readonly string[];
+    readonly pinDigests?: boolean;
   }[];
 }
 
@@ -47,8 +49,10 @@ function filesOf(manager: CustomManager): string[] {
   return candidates.filter((file) => manager.managerFilePatterns.some((p) => filePattern(p).test(file)));
 }
 
-/** What a manager extracts: `depName` and `currentValue` of every match in its files. */
-function extract(manager: CustomManager): { file: string; depName: string; currentValue: string }[] {
+/** What a manager extracts: `depName`, `currentValue` (and `currentDigest` where captured) of every match in its files. */
+function extract(
+  manager: CustomManager,
+): { file: string; depName: string; currentValue: string; currentDigest?: string; matched?: string }[] {
   return filesOf(manager).flatMap((file) => {
     const text = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
     return manager.matchStrings.flatMap((source) =>
@@ -56,6 +60,8 @@ function extract(manager: CustomManager): { file: string; depName: string; curre
         file,
         depName: m.groups?.depName ?? manager.depNameTemplate ?? "",
         currentValue: m.groups?.currentValue ?? "",
+        ...(m.groups?.currentDigest ? { currentDigest: m.groups.currentDigest } : {}),
+        ...(manager.autoReplaceStringTemplate ? { matched: m[0] } : {}),
       })),
     );
   });
@@ -73,13 +79,39 @@ describe("renovate.json", () => {
     expect(config.schedule.length).toBeGreaterThan(0);
   });
 
-  it("finds every container image of settings/images.ts, and nothing else", () => {
-    const found = extract(manager("docker"));
+  it("finds every container image of settings/images.ts with its tag and digest, and nothing else", () => {
+    const found = extract(manager("docker")).map(({ matched: _, ...dep }) => dep);
     const expected = Object.values(IMAGES).map((ref) => {
-      const colon = ref.lastIndexOf(":");
-      return { file: "settings/images.ts", depName: ref.slice(0, colon), currentValue: ref.slice(colon + 1) };
+      const { repository, tag, digest } = parseImageReference(ref);
+      return {
+        file: "settings/images.ts",
+        depName: repository,
+        currentValue: tag,
+        ...(digest ? { currentDigest: digest } : {}),
+      };
     });
     expect(found).toEqual(expected);
+  });
+
+  it("writes an update back as tag and digest, and adds a digest to a tag-only pin", () => {
+    // Renovate renders autoReplaceStringTemplate (Handlebars: {{{x}}} unescaped, {{#if x}}...{{/if}}) with the new
+    // values and puts it in place of the whole match; rendered with the current values it must give the match back.
+    const render = (values: Record<string, string | undefined>) =>
+      manager("docker")
+        .autoReplaceStringTemplate!.replace(/\{\{#if (\w+)\}\}(.*?)\{\{\/if\}\}/g, (_, key: string, body: string) =>
+          values[key] ? body : "",
+        )
+        .replace(/\{\{\{(\w+)\}\}\}/g, (_, key: string) => values[key] ?? "");
+    for (const dep of extract(manager("docker")))
+      expect(render({ depName: dep.depName, newValue: dep.currentValue, newDigest: dep.currentDigest })).toBe(
+        dep.matched,
+      );
+    expect(
+      render({ depName: "wollomatic/socket-proxy", newValue: "1.12.2", newDigest: `sha256:${"a".repeat(64)}` }),
+    ).toBe(`"wollomatic/socket-proxy:1.12.2@sha256:${"a".repeat(64)}"`);
+    expect(config.packageRules).toContainEqual(
+      expect.objectContaining({ matchFileNames: ["settings/images.ts"], pinDigests: true }),
+    );
   });
 
   it("finds the Pulumi CLI version in both workflows that install it", () => {

@@ -1,5 +1,5 @@
 /** The lab's Dockerfiles and image table (pure: no Docker, no tool cache). */
-import { IMAGES, type ImageName } from "../settings/images";
+import { IMAGES, imageTag, type ImageName } from "../settings/images";
 import { BUSYBOX_BASES, groupFile, passwdFile } from "../lab/images/bases";
 import { renderDockerfile, type DockerfileSpec } from "../lab/images/dockerfile";
 import { labImages, labTag, prometheusModuleVersion, type LabImage } from "../lab/images/services";
@@ -80,7 +80,7 @@ describe("the lab's images follow their upstream Dockerfiles", () => {
     "tags %s with the exact deployed version",
     (name) => {
       const image = byName(name);
-      expect(`${image.tag}`).toBe(IMAGES[name].slice(IMAGES[name].lastIndexOf(":") + 1));
+      expect(`${image.tag}`).toBe(imageTag(IMAGES[name]));
       expect(image.version).toBe(image.tag.replace(/^v/, ""));
     },
   );

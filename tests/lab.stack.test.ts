@@ -2,14 +2,14 @@
 import { labImageReference, LAB_IMAGE_PREFIX } from "../lab/images/build";
 import { labImages } from "../lab/images/services";
 import { loadStackFile, parseStackConfig } from "../settings";
-import { DEPLOYED_IMAGES, IMAGES, imageOf, type DeployedImageName } from "../settings/images";
+import { DEPLOYED_IMAGES, IMAGES, imageOf, imageTag, type DeployedImageName } from "../settings/images";
 import { TOOL_VERSIONS } from "../toolchain/versions";
 import { PROJECT_DIR } from "./helpers/stacks";
 
 const { settings } = loadStackFile("lab", PROJECT_DIR);
 const overrides = settings.docker.images;
 // The lab file's own tags are the versions its images carry; each must then be the lab's reference for that build.
-const tagOf = (ref: string | undefined) => ref?.slice(ref.lastIndexOf(":") + 1);
+const tagOf = (ref: string | undefined) => (ref === undefined ? undefined : imageTag(ref));
 const images = labImages({
   versions: Object.fromEntries(Object.entries(overrides).map(([name, ref]) => [name, tagOf(ref)])),
 });
@@ -25,7 +25,7 @@ describe("Pulumi.lab.yaml", () => {
     for (const image of images.filter((i) => i.name !== "appTraefik")) {
       const name = image.name as DeployedImageName;
       const drift = (TOOL_VERSIONS as Record<string, { allowedDrift?: string }>)[image.tool]?.allowedDrift;
-      const tag = (ref: string) => ref.slice(ref.lastIndexOf(":") + 1);
+      const tag = imageTag;
       if (drift) expect(tag(imageOf(settings, name))).toMatch(/^v?\d+\.\d+\.\d+$/);
       else expect(`${name} ${tag(imageOf(settings, name))}`).toBe(`${name} ${tag(IMAGES[name])}`);
     }

@@ -34,7 +34,7 @@ import {
 } from "../toolchain/report";
 import { goBinaries, prometheusModuleVersion, sourceLabel, type GoSource } from "../toolchain/sources";
 import { majorMinor, TOOL_VERSIONS, traefikLdflags, UNAVAILABLE_TOOLS, type ToolVersion } from "../toolchain/versions";
-import { IMAGES } from "../settings/images";
+import { IMAGES, imageTag } from "../settings/images";
 import { describeWithTools } from "./helpers/tools";
 
 // As Debian 12's images ship it (`/etc/apt/sources.list.d/debian.sources`), with a documentation host.
@@ -244,20 +244,20 @@ describe("deployed services no test can run", () => {
   });
 
   it("Grafana is one, at the deployed tag, with the refusal and what runs instead", () => {
-    expect(UNAVAILABLE_TOOLS.grafana.deployed).toBe(IMAGES.grafana.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.grafana.deployed).toBe(imageTag(IMAGES.grafana));
     expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/403 Forbidden/);
     expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/tests\/e2e\/alerting\.test\.ts/);
   });
 
   it("Loki and Alloy are two, at the deployed tags, for the AGPL rule of the workplace's package list", () => {
-    expect(UNAVAILABLE_TOOLS.loki.deployed).toBe(IMAGES.loki.split(":")[1]);
-    expect(UNAVAILABLE_TOOLS.alloy.deployed).toBe(IMAGES.alloy.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.loki.deployed).toBe(imageTag(IMAGES.loki));
+    expect(UNAVAILABLE_TOOLS.alloy.deployed).toBe(imageTag(IMAGES.alloy));
     for (const tool of [UNAVAILABLE_TOOLS.loki, UNAVAILABLE_TOOLS.alloy])
       expect(tool.reason).toMatch(/not-to-use.*AGPL.*not exercised$/);
   });
 
   it("the socket proxy is one, at the deployed tag, with the proxy's refusal", () => {
-    expect(UNAVAILABLE_TOOLS.socketProxy.deployed).toBe(IMAGES.socketProxy.split(":")[1]);
+    expect(UNAVAILABLE_TOOLS.socketProxy.deployed).toBe(imageTag(IMAGES.socketProxy));
     expect(UNAVAILABLE_TOOLS.socketProxy.reason).toMatch(/403 Forbidden.*not exercised$/);
   });
 

@@ -12,7 +12,7 @@
  * may differ from the deployed one (exactly for a Go build, major.minor for a Debian package); without it
  * `npm run versions` fails on any such difference.
  */
-import { IMAGES } from "../settings/images";
+import { IMAGES, imageTag } from "../settings/images";
 import { fail2banSettings, suricataSettings } from "../settings/security";
 import packageJson from "../package.json";
 import { promuLdflags } from "./goModule";
@@ -42,7 +42,6 @@ export interface ToolVersion {
   readonly allowedDrift?: string;
 }
 
-const imageTag = (image: string): string => image.slice(image.lastIndexOf(":") + 1);
 
 /** fail2ban is Python: `usr/bin/fail2ban-*` of the unpacked package, run with `PYTHONPATH` into it (tests/helpers/fail2ban.ts). */
 const FAIL2BAN_SCRIPTS = {

@@ -7,7 +7,7 @@
  *
  * What differs from upstream is said per image (`differs`); the shared differences are the bases (lab/images/bases.ts).
  */
-import { IMAGES, type ImageName } from "../../settings/images";
+import { IMAGES, imageTag, parseImageReference, type ImageName } from "../../settings/images";
 import type { BaseName } from "./bases";
 import type { ContextFile } from "./context";
 import type { DockerfileSpec } from "./dockerfile";
@@ -54,8 +54,8 @@ export interface LabImageInputs {
   readonly versions: Readonly<Partial<Record<LabImageName, string>>>;
 }
 
-const tagOf = (reference: string) => reference.slice(reference.lastIndexOf(":") + 1);
-const repositoryOf = (reference: string) => reference.slice(0, reference.lastIndexOf(":")).split("/").pop() ?? "";
+const tagOf = imageTag;
+const repositoryOf = (reference: string) => parseImageReference(reference).repository.split("/").pop() ?? "";
 const withoutV = (tag: string) => tag.replace(/^v/, "");
 
 /** `v3.5.0` from deployed `v3.5.0` and built `3.5.0`; `1.26.3` from deployed `1.28.0` and built `1.26.3`. */
