@@ -12,6 +12,13 @@ import { remoteHostOf } from "../settings/deployment";
 import type { ContainerNetwork } from "./container";
 import { hostAccessFor, hostCommand, rerunKey, type HostAccess } from "./host";
 import { appNetworkCheckScript, backendContainer } from "../host/appNetwork";
+import {
+  directAccessBootScript,
+  directAccessScript,
+  removeDirectAccessBootScript,
+  removeDirectAccessScript,
+} from "../host/directAccess";
+import { asRoot } from "../host/scripts";
 
 export interface DockerHostArgs {
   /** The stack settings (`docker`, `ssh`, `namePrefix`). */
@@ -91,10 +98,33 @@ export class DockerHost extends pulumi.ComponentResource {
     this.access = { ...hostAccessFor(settings, args.secrets), rerunKey: rerunKey(`${name}-rerun-key`, this) };
     this.configRoot = `${dockerSettings.configRoot.replace(/\/$/, "")}/${namePrefix}`;
     this.settings = settings;
+    if (settings.security.enabled) this.closeDirectAccess(name);
     this.registerOutputs({ networks: this.networks });
   }
 
   private readonly settings: Settings;
+
+  /**
+   * The host's firewall refuses connections from outside made straight to a container's address
+   * (host/directAccess.ts): with the host's security (`security.enabled`), which bans in the same `DOCKER-USER`.
+   * The rules now, then the files that re-apply them after every start of Docker.
+   */
+  private closeDirectAccess(name: string): void {
+    const root = this.access.root;
+    const rules = hostCommand(
+      `${name}-no-direct-access`,
+      this.access,
+      { create: asRoot(directAccessScript(), root), delete: asRoot(removeDirectAccessScript(), root) },
+      { parent: this },
+    );
+    const boot = directAccessBootScript();
+    hostCommand(
+      `${name}-no-direct-access-boot`,
+      this.access,
+      { create: asRoot(boot.script, root), stdin: boot.stdin, delete: asRoot(removeDirectAccessBootScript(), root) },
+      { parent: this, dependsOn: [rules] },
+    );
+  }
 
   /** The networks a service's container joins (contract/networks.ts), with Alloy's fixed address. */
   networksFor(service: StackService): ContainerNetwork[] {
