@@ -62,7 +62,8 @@ export function directAccessScript(iptables = "iptables"): string {
     "set -eu",
     `${ipt} -n -L DOCKER-USER >/dev/null 2>&1 || { echo "no DOCKER-USER chain: is Docker running with its iptables rules (the default)?" >&2; exit 1; }`,
     `${ipt} -N ${chain} 2>/dev/null || ${ipt} -F ${chain}`,
-    ...directAccessRules().map((rule) => `${ipt} -A ${chain} ${rule.map(shellQuote).join(" ")}`),
+    // The arguments are the constants above: nothing in them the shell would read (`+` is a plain character).
+    ...directAccessRules().map((rule) => `${ipt} -A ${chain} ${rule.join(" ")}`),
     `${ipt} -C DOCKER-USER -j ${chain} 2>/dev/null || ${ipt} -I DOCKER-USER -j ${chain}`,
   ].join("\n");
 }

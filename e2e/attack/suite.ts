@@ -22,13 +22,13 @@ async function runOne(attempt: Attempt, ctx: AttackContext): Promise<Verdict> {
 }
 
 /**
- * Phase by phase, each phase's attempts at once: reads, then writes (after the reads, so a successful erase or
- * reload cannot hide a read), then what would stop a service (last: a successful quit would refuse every later
- * attempt and look like a defence).
+ * Phase by phase, each phase's attempts at once: first those that start a Docker engine of their own (alone), then
+ * reads, then writes (after the reads, so a successful erase or reload cannot hide a read), then what would stop a
+ * service (last: a successful quit would refuse every later attempt and look like a defence).
  */
 export async function runAttempts(attempts: readonly Attempt[], ctx: AttackContext): Promise<Verdict[]> {
   const verdicts = new Map<Attempt, Verdict>();
-  for (const phase of [1, 2, 3] as const) {
+  for (const phase of [0, 1, 2, 3] as const) {
     for (const verdict of await Promise.all(attempts.filter((a) => a.phase === phase).map((a) => runOne(a, ctx))))
       verdicts.set(verdict.attempt, verdict);
   }

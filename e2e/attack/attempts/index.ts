@@ -15,6 +15,7 @@ import { STACK_ATTEMPTS } from "./stack";
 import { OUTSIDE_ATTEMPTS } from "./outside";
 import { ACCESS_LOG_ATTEMPTS } from "./accessLog";
 import { DELIVERY_ATTEMPTS } from "./delivery";
+import { HOST_EDGE_ATTEMPTS } from "./hostEdge";
 
 export type { Attempt, AttemptResult } from "./types";
 
@@ -29,4 +30,5 @@ export const ATTEMPTS = [
   ...OUTSIDE_ATTEMPTS,
   ...ACCESS_LOG_ATTEMPTS,
   ...DELIVERY_ATTEMPTS,
+  ...(process.env.KOPROGO_ATTACK_NO_ENGINE === "1" ? [] : HOST_EDGE_ATTEMPTS),
 ] as const;

@@ -5,6 +5,7 @@ import { declaredContainer } from "../declared";
 import { hostsOf, probe, url } from "../probe";
 import { notOk, ok, type Attempt } from "./types";
 import { json, reachableFrom, socketHolders, standInReach } from "./common";
+import { SOCKET_PROXY_METHODS, socketProxyAllowlist, socketProxyDecision } from "../socketProxyAllowlist";
 
 export const LOGS_ATTEMPTS: readonly Attempt[] = [
   standInReach("loki-port", "loki", "reach Loki's port (push, query, delete API)", "grafana"),
@@ -117,11 +118,6 @@ export const LOGS_ATTEMPTS: readonly Attempt[] = [
         const env = Object.fromEntries(
           holder.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
         );
-        const flags = Object.fromEntries(
-          holder.command
-            .filter((a) => /^-[\w.-]+=/.test(a))
-            .map((a) => [a.slice(a.search(/[^-]/), a.indexOf("=")), a.slice(a.indexOf("=") + 1)]),
-        );
         if (!/socket-proxy/.test(holder.image)) {
           problems.push(`${holder.name} (${holder.image}) mounts the engine's socket: the whole API`);
           continue;
@@ -129,13 +125,14 @@ export const LOGS_ATTEMPTS: readonly Attempt[] = [
         // Tecnativa's and LinuxServer's proxies: sections by environment (POST=1 opens every write).
         for (const key of ["POST", "EXEC", "BUILD", "IMAGES", "SECRETS", "CONFIGS", "SWARM"])
           if (env[key] === "1") problems.push(`${holder.name}: ${key}=1`);
-        // wollomatic/socket-proxy: `-allow<METHOD>=<regex>`, anchored by the proxy; a method without one gets 405.
-        for (const method of ["POST", "PUT", "DELETE", "PATCH"])
-          if (flags[`allow${method}`] !== undefined)
-            problems.push(`${holder.name}: -allow${method}=${flags[`allow${method}`]}`);
-        const get = flags.allowGET;
-        if (get !== undefined) {
-          const anchored = new RegExp(`^(?:${get})$`);
+        // wollomatic/socket-proxy 1.12.2, its flags and SP_ environment as it reads them (socketProxyAllowlist.ts).
+        const list = socketProxyAllowlist(holder.command, holder.env);
+        for (const method of SOCKET_PROXY_METHODS.filter((m) => m !== "GET" && m !== "HEAD"))
+          if (list.methods[method]) problems.push(`${holder.name}: ${method} has an allowlist`);
+        if (list.labelAllowlists) problems.push(`${holder.name}: per-container allowlists from labels are on`);
+        if (socketProxyDecision(list, "POST", "/v1.41/containers/create") !== 405)
+          problems.push(`${holder.name}: POST /containers/create is not answered 405`);
+        if (list.methods.GET) {
           const dangerous = [
             "/containers/abc/archive",
             "/containers/abc/export",
@@ -145,13 +142,15 @@ export const LOGS_ATTEMPTS: readonly Attempt[] = [
             "/secrets",
             "/v1.47/containers/abc/top",
             "/exec/abc/json",
-          ].filter((p) => anchored.test(p));
+          ].filter((p) => socketProxyDecision(list, "GET", p) === "proxied");
           if (dangerous.length > 0) problems.push(`${holder.name}: GET allows ${dangerous.join(", ")}`);
-          const needed = ["/v1.47/containers/json", "/containers/abc/logs", "/_ping"].filter((p) => !anchored.test(p));
+          const needed = ["/v1.47/containers/json", "/containers/abc/logs", "/_ping"].filter(
+            (p) => socketProxyDecision(list, "GET", p) !== "proxied",
+          );
           if (needed.length > 0) notes.push(`GET refuses what Alloy needs: ${needed.join(", ")}`);
         }
-        if (flags.allowfrom !== undefined && flags.allowfrom !== nameOf(ctx, "alloy"))
-          problems.push(`${holder.name}: -allowfrom=${flags.allowfrom}`);
+        if (list.allowFrom.join(",") !== nameOf(ctx, "alloy"))
+          problems.push(`${holder.name}: -allowfrom=${list.allowFrom.join(",")}`);
         if (holder.networks.some((n) => n.name === ctx.lab.applicationNetwork))
           problems.push(`${holder.name} is on ${ctx.lab.applicationNetwork}`);
       }

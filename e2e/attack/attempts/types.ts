@@ -19,11 +19,16 @@ export interface Attempt {
     | "a LAN neighbour of the host"
     | "a container of the stack"
     | "a pull request's author"
-    | "a reader of the state or of a pull request's preview";
+    | "a reader of the state or of a pull request's preview"
+    | "whoever can push to an image's repository";
   /** `network`: made against the running lab; `config`: checked on the rendered files and the declared membership. */
   readonly mode: "network" | "config";
-  /** Attempts run by phase: reads (1, at once), writes (2, one by one), then what would stop a service (3). */
-  readonly phase: 1 | 2 | 3;
+  /**
+   * Attempts run by phase: those that start a Docker engine of their own (0, alone first: an engine's start loads
+   * the machine and would slow the probes of the others past their timeouts), reads (1, at once), writes (2), then
+   * what would stop a service (3).
+   */
+  readonly phase: 0 | 1 | 2 | 3;
   run(ctx: AttackContext): Promise<AttemptResult>;
 }
 
