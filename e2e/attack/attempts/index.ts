@@ -30,5 +30,5 @@ export const ATTEMPTS = [
   ...OUTSIDE_ATTEMPTS,
   ...ACCESS_LOG_ATTEMPTS,
   ...DELIVERY_ATTEMPTS,
-  ...(process.env.KOPROGO_ATTACK_NO_ENGINE === "1" ? [] : HOST_EDGE_ATTEMPTS),
+  ...HOST_EDGE_ATTEMPTS,
 ] as const;
