@@ -192,7 +192,8 @@ export async function neighbourExperiment(options: NeighbourOptions): Promise<Ne
       "-c",
       listen([80]),
     ]);
-    await engine.docker(["network", "connect", options.grafana.network, "koprogo-traefik"]);
+    if (options.grafana.network !== options.applicationNetwork)
+      await engine.docker(["network", "connect", options.grafana.network, "koprogo-traefik"]);
 
     // The neighbour: one veth, one L2 segment with the host's public interface, a route to the containers.
     const publicAddress = "198.51.100.10";

@@ -149,19 +149,28 @@ export const DELIVERY_ATTEMPTS: readonly Attempt[] = [
     mode: "config",
     phase: 1,
     async run() {
+      // Every Markdown page under docs/, its operator/ and developer/ folders included.
       const pages = [
         "README.md",
-        ...fs
-          .readdirSync(path.join(PROJECT_DIR, "docs"))
+        ...(fs.readdirSync(path.join(PROJECT_DIR, "docs"), { recursive: true }) as string[])
           .filter((f) => f.endsWith(".md"))
           .map((f) => `docs/${f}`),
       ];
       // A prefix with the client-chosen user or database name (`%u`, `%d`) lets that name forge a whole line
-      // (PostgreSQL 15 writes prefix fields verbatim; measured in tests/security.injection.test.ts).
+      // (PostgreSQL 15 writes prefix fields verbatim; measured in tests/security.injection.test.ts). A prefix is a
+      // value given to `log_line_prefix` (`='…'`, `= '…'`, `"log_line_prefix=…"`, `log_line_prefix '…'`) holding a
+      // `%` escape, as tests/docs.logFormats.test.ts reads them: prose that names the setting is none.
+      const prefixes = (text: string) =>
+        [...text.matchAll(/(["'`]?)log_line_prefix(\s*=\s*|\s+)(["'`]?)/g)].flatMap((match) => {
+          const closing = match[3] || match[1];
+          const rest = text.slice(match.index + match[0].length);
+          const value = closing ? rest.slice(0, rest.indexOf(closing)) : (/^\S+/.exec(rest)?.[0] ?? "");
+          return value.includes("%") ? [value] : [];
+        });
       const unsafe = pages.flatMap((page) =>
-        [...fs.readFileSync(path.join(PROJECT_DIR, page), "utf8").matchAll(/log_line_prefix[^\n]*?%[ud]/g)].map(
-          () => page,
-        ),
+        prefixes(fs.readFileSync(path.join(PROJECT_DIR, page), "utf8"))
+          .filter((prefix) => /%[ud]/.test(prefix))
+          .map((prefix) => `${page} (${prefix})`),
       );
       return {
         succeeded: unsafe.length > 0,
