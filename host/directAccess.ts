@@ -3,7 +3,7 @@
  * that a neighbour on the provider's network (or anyone who can route the container subnets through the host's
  * public address) cannot open a connection to a container port, published or not, by its container address.
  *
- * Why (measured on a real engine, tests/lab/neighbour.dockerChains.real.test.ts, docs/operator/security.md "Docker's
+ * Why (measured on a real engine, tests/lab/security.dockerNeighbour.test.ts, docs/operator/security.md "Docker's
  * own chains and a neighbour"): for every published port Docker 20.10 adds to its `DOCKER` filter chain
  * `-d <container> ! -i <bridge> -o <bridge> -p tcp --dport <port> -j ACCEPT`, with no condition on the address the
  * port was published on; a port published on `127.0.0.1` only (Grafana's 3000, Alertmanager's 9093, Prometheus's

@@ -79,7 +79,9 @@ export function curlIn(netns: string, request: CurlRequest): Promise<CurlOutcome
           });
         } else {
           reject(
-            new Error(`curl in ${netns} ${request.method ?? "GET"} ${request.url}: exit ${code}: ${stderr.trim()}`),
+            new Error(
+              `curl in ${netns} ${request.method ?? "GET"} ${request.url}: exit ${code}: ${stderr.trim()} (stdout ${JSON.stringify(stdout.slice(-120))})`,
+            ),
           );
         }
       },

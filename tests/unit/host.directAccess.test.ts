@@ -1,6 +1,6 @@
 /**
  * The rules that keep a neighbour off the containers' own addresses (host/directAccess.ts); their effect on a real
- * engine's chains is measured in tests/lab/neighbour.dockerChains.real.test.ts and by the attack suite.
+ * engine's chains is measured in tests/lab/security.dockerNeighbour.test.ts and by the attack suite.
  */
 import {
   DIRECT_ACCESS_CHAIN,
