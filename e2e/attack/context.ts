@@ -3,6 +3,7 @@
  * side — the calls the stack's real clients make (Grafana's data sources, Prometheus's scrapes, the reload
  * command), from where those clients are, with the credentials they are given.
  */
+import type { DockerEngine } from "../dockerEngine";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
@@ -29,6 +30,8 @@ export interface AttackJudges {
   workflowFindings(): string[];
   /** The real Traefik binary (the release the application runs), or undefined when it is not built here. */
   readonly traefik?: string;
+  /** A small image with busybox's applets (its httpd, sh, wget) built in `engine`: the stand-ins on a real engine. */
+  standInImage(engine: DockerEngine): Promise<string>;
 }
 
 export interface AttackContext {

@@ -21,7 +21,6 @@
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { startDockerEngine, type DockerEngine } from "../dockerEngine";
-import { buildBaseImage } from "../../lab/images/build";
 import type { DeclaredStack } from "./declared";
 
 const run = promisify(execFile);
@@ -61,6 +60,8 @@ export interface NeighbourOptions {
   readonly engineSubnet: string;
   /** `declared`: the program's rules; `none`: Docker's chains alone. */
   readonly rules: "declared" | "none";
+  /** Builds the stand-ins' image (busybox's httpd, sh, wget) in the engine: lab/images' busybox base in the tests. */
+  readonly standInImage: (engine: DockerEngine) => Promise<string>;
   readonly parentDir?: string;
   readonly log?: (line: string) => void;
 }
@@ -105,7 +106,7 @@ export async function neighbourExperiment(options: NeighbourOptions): Promise<Ne
     });
     const host = engine.netns!;
     const inHost = (args: readonly string[]) => sh(["ip", "netns", "exec", host, ...args]);
-    const image = await buildBaseImage(engine, "prometheus-busybox");
+    const image = await options.standInImage(engine);
     log(`engine ${engine.name} up in ${host}, image ${image}`);
 
     // Kernel preconditions of the verdict, set and read back.

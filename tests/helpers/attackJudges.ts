@@ -2,6 +2,7 @@
  * The attack suite's judges for what lives outside e2e/: the deployed fail2ban (0.11.2 from the tool cache) and
  * Debian's CrowdSec reading a log with the rendered files, the workflow secrets analysis, and the Traefik binary.
  */
+import { buildBaseImage } from "../../lab/images/build";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -37,6 +38,7 @@ export function attackJudges(settings: Settings, workDir: string): AttackJudges 
   const traefik = traefikBinary();
   return {
     traefik: fs.existsSync(traefik) ? traefik : undefined,
+    standInImage: (engine) => buildBaseImage(engine, "prometheus-busybox"),
     async fail2banApiAbuse(log) {
       fail2banConf ??= fail2banConfigDir(DEPLOYED_FAIL2BAN, path.join(dir, "fail2ban"), settings);
       const result = runFail2ban(DEPLOYED_FAIL2BAN, "fail2ban-regex", [

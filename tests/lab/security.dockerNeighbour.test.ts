@@ -10,6 +10,8 @@
  * published public port, the loopback publications and Traefik to Grafana still work.
  */
 import { attackSettings } from "../../e2e/attack/settings";
+import type { DockerEngine } from "../../e2e/dockerEngine";
+import { buildBaseImage } from "../../lab/images/build";
 import { neighbourExperiment, type NeighbourResult } from "../../e2e/attack/neighbour";
 import { e2eSecrets } from "../../e2e/stack";
 import { containerName, networkName } from "../../settings";
@@ -38,6 +40,7 @@ describeWithTools(
     const options = async () => ({
       declared: await declareStack(mocks, settings, e2eSecrets()),
       applicationNetwork: settings.docker.network.name,
+      standInImage: (engine: DockerEngine) => buildBaseImage(engine, "prometheus-busybox"),
       grafana: {
         container: containerName(settings, "grafana"),
         network: networkName(settings, "grafanaIngress"),

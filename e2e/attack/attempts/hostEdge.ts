@@ -45,6 +45,7 @@ export const HOST_EDGE_ATTEMPTS: readonly Attempt[] = [
         engineSubnet: "10.251.43",
         rules: "declared",
         parentDir: ctx.workDir,
+        standInImage: (engine) => ctx.judges.standInImage(engine),
       });
       const reached = result.attempts.filter((a) => a.reached);
       const failed = result.harness.filter((h) => !h.ok);
