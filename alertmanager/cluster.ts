@@ -49,3 +49,17 @@ export function clusterFlags(settings: Settings, self: string, listen: "containe
     "--cluster.settle-timeout=30s",
   ];
 }
+
+/** The gossip port published on the peer's private address (TCP and UDP), when clustered. */
+export function alertmanagerGossipPorts(settings: Settings, peer = monitoringHostName(settings)) {
+  const cluster = settings.alertmanager.cluster;
+  if (!cluster) return [];
+  const address = clusterPeers(settings).find((p) => p.name === peer)?.address;
+  if (!address) throw new Error(`alertmanager.cluster.peers does not name ${JSON.stringify(peer)}`);
+  return (["tcp", "udp"] as const).map((protocol) => ({
+    internal: cluster.port,
+    hostPort: cluster.port,
+    ip: address,
+    protocol,
+  }));
+}

@@ -11,10 +11,11 @@ import { furtherHostFiles, furtherHostOwnFiles } from "../stack/scaleFiles";
 import type { Secrets, Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT, type HostSettings } from "../settings/scale";
 import { Alertmanager } from "./alertmanager";
-import { Alloy, FURTHER_HOST_ALLOY_LISTEN } from "./alloy";
+import { Alloy } from "./alloy";
+import { FURTHER_HOST_ALLOY_LISTEN } from "../logs/flags";
 import { filesUnder, type HostFile } from "./configFiles";
 import type { ServiceEngine } from "./configuredService";
-import { pinnedDockerSshOptions } from "./dockerHost";
+import { furtherHostEngine, pinnedDockerSshOptions } from "../host/ssh";
 import { rerunKey, sshHostAccess, type HostAccess } from "./host";
 import { NodeExporter } from "./nodeExporter";
 import { HostSecurity } from "./security";
@@ -28,11 +29,6 @@ export interface FurtherHostArgs {
   readonly files: readonly HostFile[];
   /** Secrets; `sshPrivateKey` is used for the host's commands when set (else the SSH agent). */
   readonly secrets: Secrets<pulumi.Output<string>>;
-}
-
-/** The `ssh://` engine address of a further host (user, SSH host, port). */
-export function furtherHostEngine(host: HostSettings): string {
-  return `ssh://${host.ssh.user}@${host.ssh.host ?? host.address}:${host.ssh.port}`;
 }
 
 export class FurtherHost extends pulumi.ComponentResource {

@@ -10,7 +10,6 @@ import * as grafana from "@pulumiverse/grafana";
 import type { DashboardKey } from "../contract/dashboards";
 import { buildDashboards, DASHBOARD_FOLDER } from "../dashboards";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
-import { webPasswordName } from "../contract/webAccess";
 import {
   GRAFANA_PATHS,
   grafanaApiUrl,
@@ -22,17 +21,12 @@ import { grafanaDataSources } from "../grafana/datasources";
 import { containerName, imageOf, networkName, SERVICE_PORTS, type Settings } from "../settings";
 import { joinTraefikScript } from "../grafana/traefikJoin";
 import { resetAdminPasswordOnVolumeScript, rotateAdminPasswordScript } from "../grafana/adminPassword";
-import { contentHash, waitForHttpScript } from "../host/scripts";
+import { contentHash } from "../host/scripts";
+import { waitForGrafanaApiScript } from "../grafana/ready";
 import { ConfigFiles, type HostFile } from "./configFiles";
 import { dataVolume, pulledImage, serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 import { hostCommand, THIS_MACHINE } from "./host";
-
-/**
- * How long `up` waits for Grafana's API at the provider's URL: a new container migrates its database, Traefik
- * routes it once its healthcheck passes, and Let's Encrypt issues the first certificate (tens of seconds).
- */
-export const GRAFANA_READY_TIMEOUT_SECONDS = 300;
 
 export interface GrafanaArgs {
   /** The stack settings (`grafana`, `alerts`, `docker`, `namePrefix`). */
@@ -46,37 +40,6 @@ export interface GrafanaArgs {
   /** Its other secret files (`grafana/secrets/...`: the `/metrics` password), relative to the config root. */
   readonly files: readonly HostFile[];
 }
-
-/**
- * Waits until Grafana answers `/api/health` with its database ready at `apiUrl`, asked from the machine running
- * `pulumi up` with curl: the way the Grafana provider goes next (through Traefik and its certificate when a
- * domain is set). The provider's own retries cover connection errors only, not Traefik's 404 before it routes
- * the container, nor its default certificate before Let's Encrypt's. Fails with what to check.
- */
-export function waitForGrafanaApiScript(
-  settings: Settings,
-  timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS,
-  pollSeconds = 3,
-): string {
-  const apiUrl = grafanaApiUrl(settings);
-  const container = containerName(settings, "grafana");
-  const { domain } = settings.grafana;
-  const hint = domain
-    ? `Traefik routes Grafana once its healthcheck passes (on the VPS: docker inspect -f '{{.State.Health.Status}}' ${container}); check that ${domain} resolves to the VPS, that Traefik (${settings.grafana.traefik.container}) is on the network ${networkName(settings, "grafanaIngress")} (docker network connect ${networkName(settings, "grafanaIngress")} ${settings.grafana.traefik.container}; name it in the application's Compose file so a re-created Traefik keeps it), and Traefik's log for the Let's Encrypt certificate of ${domain}.`
-    : `Check that ${container} runs (docker ps) and that ${apiUrl} reaches its port (grafana.hostPort, or the SSH tunnel of grafana.apiUrl).`;
-  return waitForHttpScript(`${apiUrl}/api/health`, {
-    timeoutSeconds,
-    pollSeconds,
-    bodyPattern: '"database": *"ok"',
-    hint,
-  });
-}
-
-/** The name of Grafana's password on `server` among the stack's secrets (its data source logins). */
-export const GRAFANA_DATASOURCE_LOGINS = {
-  prometheus: webPasswordName("prometheus", "grafana"),
-  alertmanager: webPasswordName("alertmanager", "grafana"),
-} as const;
 
 export class Grafana extends pulumi.ComponentResource {
   readonly container: docker.Container;
