@@ -11,8 +11,11 @@ import { alertmanagerGossipPorts } from "../alertmanager/cluster";
 import { monitoringHostName } from "../settings/hosts";
 
 export interface AlertmanagerArgs {
-  /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `alertmanager` (memory, port, URL, cluster), `hosts` and `alloy.hostLabel` (the
+   * peers), `docker` (images, bind address), `namePrefix`. Its routing is in `files`, rendered from `notifications`.
+   */
+  readonly settings: Pick<Settings, "alertmanager" | "hosts" | "alloy" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
   readonly host: ServiceEngine;
   /** `alertmanager.yml`, the templates and the secret files, relative to the stack's config root (`alertmanager/...`). */

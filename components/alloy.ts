@@ -13,8 +13,8 @@ import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit, type ServiceEngine } from "./configuredService";
 
 export interface AlloyArgs {
-  /** The stack settings (`alloy`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `alloy` (memory, port, journal), `docker` (images, subnet), `namePrefix`. */
+  readonly settings: Pick<Settings, "alloy" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
   readonly host: ServiceEngine;
   /** `config.alloy`, relative to the stack's config root (`alloy/...`). */

@@ -12,9 +12,18 @@ import type { ContainerNetwork } from "./container";
 import { hostAccessFor, hostCommand, rerunKey, type HostAccess } from "./host";
 import { appNetworkCheckScript, backendContainer } from "../host/appNetwork";
 
+export type DockerHostSettings = Pick<
+  Settings,
+  "docker" | "ssh" | "namePrefix" | "hosts" | "blackbox" | "loki" | "targets"
+>;
+
 export interface DockerHostArgs {
-  /** The stack settings (`docker`, `ssh`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `docker` and `ssh` (the engine and its host), `namePrefix`, and what decides the
+   * networks: `hosts` (the log gateway's), `blackbox.enabled` (the probes'), `loki.storage` (egress),
+   * `targets.api.address` (the backend on the application's network).
+   */
+  readonly settings: DockerHostSettings;
   /** Secrets; `sshPrivateKey` is used for host commands when set. */
   readonly secrets: Secrets<pulumi.Output<string>>;
 }
@@ -93,7 +102,7 @@ export class DockerHost extends pulumi.ComponentResource {
     this.registerOutputs({ networks: this.networks });
   }
 
-  private readonly settings: Settings;
+  private readonly settings: DockerHostSettings;
 
   /** The networks a service's container joins (contract/networks.ts), with Alloy's fixed address. */
   networksFor(service: StackService): ContainerNetwork[] {

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import type { DashboardKey } from "../contract/dashboards";
-import { buildDashboards, DASHBOARD_FOLDER } from "../dashboards";
+import { DASHBOARD_FOLDER, type BuiltDashboard } from "../dashboards";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import {
   GRAFANA_PATHS,
@@ -29,8 +29,16 @@ import type { DockerHost } from "./dockerHost";
 import { hostCommand, THIS_MACHINE } from "./host";
 
 export interface GrafanaArgs {
-  /** The stack settings (`grafana`, `alerts`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `grafana`, `alerts.grafanaUrl` (its root URL without a domain), `docker`,
+   * `namePrefix`, and what its data sources point at (`serviceAddresses`, `nodeExporter`, `prometheus`).
+   */
+  readonly settings: Pick<
+    Settings,
+    "grafana" | "alerts" | "docker" | "namePrefix" | "serviceAddresses" | "nodeExporter" | "prometheus"
+  >;
+  /** The dashboards it provisions, one resource each (dashboards/ `buildDashboards`, as the render CLI writes them). */
+  readonly dashboards: readonly BuiltDashboard[];
   /** Engine, network and host access. */
   readonly host: DockerHost;
   /** The `grafanaAdminPassword` secret. Defaults to a generated password (`@pulumi/random`). */
@@ -66,7 +74,7 @@ export class Grafana extends pulumi.ComponentResource {
     this.url = grafanaRootUrl(settings);
     this.apiUrl = grafanaApiUrl(settings);
     const environment = grafanaEnvironment(settings);
-    const dashboards = buildDashboards(settings);
+    const { dashboards } = args;
     const provider = host.provider;
     const container = containerName(settings, "grafana");
 

@@ -22,8 +22,11 @@ import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 
 export interface LogGatewayArgs {
-  /** The stack settings (`logGateway`, `alertmanager.cluster`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `logGateway`, `alertmanager.cluster` (the monitoring host's private address),
+   * `docker` (images), `namePrefix`.
+   */
+  readonly settings: Pick<Settings, "logGateway" | "alertmanager" | "docker" | "namePrefix">;
   /** The monitoring host's engine, networks and access. */
   readonly host: DockerHost;
   /** Its files, relative to the config root (`log-gateway/...`). */

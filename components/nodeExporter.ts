@@ -9,8 +9,8 @@ import type { HostFile } from "./configFiles";
 import { configuredService, type ServiceEngine } from "./configuredService";
 
 export interface NodeExporterArgs {
-  /** The stack settings (`nodeExporter`, `namePrefix`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `nodeExporter` (memory, listen address), `docker`, `namePrefix`. */
+  readonly settings: Pick<Settings, "nodeExporter" | "docker" | "namePrefix">;
   /** Engine and host access (it joins no network: it runs in the host's). */
   readonly host: ServiceEngine;
   /** Its web config and login (`node-exporter/...`), relative to the config root. */

@@ -19,8 +19,8 @@ import { configuredService, type ServiceEngine } from "./configuredService";
 import { hostCommand } from "./host";
 
 export interface PostgresExporterArgs {
-  /** The stack settings (`targets.postgres`, `postgresExporter`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `targets.postgres`, `postgresExporter`, `docker`, `namePrefix`. */
+  readonly settings: Pick<Settings, "targets" | "postgresExporter" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
   readonly host: ServiceEngine;
   /** The exporter's files (`postgres-exporter/password`, its web config and login), relative to the config root. */

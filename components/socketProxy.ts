@@ -12,8 +12,8 @@ import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 
 export interface SocketProxyArgs {
-  /** The stack settings (`alloy.dockerSocket`, `socketProxy`, `namePrefix`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `alloy.dockerSocket`, `socketProxy`, `docker`, `namePrefix`. */
+  readonly settings: Pick<Settings, "alloy" | "socketProxy" | "docker" | "namePrefix">;
   /** Engine, networks and host access. */
   readonly host: DockerHost;
 }

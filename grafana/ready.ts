@@ -16,7 +16,7 @@ export const GRAFANA_READY_TIMEOUT_SECONDS = 300;
  * the container, nor its default certificate before Let's Encrypt's. Fails with what to check.
  */
 export function waitForGrafanaApiScript(
-  settings: Settings,
+  settings: Pick<Settings, "grafana" | "alerts" | "docker" | "namePrefix">,
   timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS,
   pollSeconds = 3,
 ): string {

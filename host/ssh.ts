@@ -32,7 +32,7 @@ export function pinnedHostKeySshOptions(hostKey: string): string[] {
  * The `ssh` options of the Docker provider: for an `ssh://` engine, the stack's host key pinned first (above),
  * then `docker.sshOpts`; nothing is read from the runner's known_hosts. Other engines take `docker.sshOpts` as is.
  */
-export function dockerSshOptions(settings: Settings): string[] {
+export function dockerSshOptions(settings: Pick<Settings, "docker" | "ssh">): string[] {
   const remote = remoteHostOf(settings);
   if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
   return pinnedDockerSshOptions(remote.hostKey, settings.docker.sshOpts);

@@ -5,7 +5,7 @@ import { ALLOY_PATHS } from "./paths";
 
 /** Host paths Alloy reads, all read-only. */
 export function alloyHostBinds(
-  settings: Settings,
+  settings: Pick<Settings, "alloy">,
   configRoot: string,
 ): { hostPath: string; path: string; readOnly: true }[] {
   return [
@@ -26,7 +26,10 @@ export function alloyHostBinds(
  * The image has no curl or wget: bash opens the TCP connection itself (to the address Alloy listens on) and
  * checks that `/-/ready` answers 200.
  */
-export function alloyHealthcheck(settings: Settings, listenAddress = alloyListenAddress(settings)): string[] {
+export function alloyHealthcheck(
+  settings: Pick<Settings, "docker">,
+  listenAddress = alloyListenAddress(settings),
+): string[] {
   const [address, port] = listenAddress.split(":");
   const request = `exec 3<>/dev/tcp/${address}/${port} && printf 'GET /-/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
   return ["CMD", "bash", "-c", request];

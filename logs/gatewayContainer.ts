@@ -14,7 +14,7 @@ export function logGatewayCommand(): string[] {
  * Healthy when TLS is up and a push without a login is refused with 401 (the image has curl). `-k`: the check
  * dials 127.0.0.1, which is no SAN of the certificate; what it proves is that the gateway serves and asks for a login.
  */
-export function logGatewayHealthcheck(settings: Settings): string[] {
+export function logGatewayHealthcheck(settings: Pick<Settings, "logGateway">): string[] {
   const url = `https://127.0.0.1:${settings.logGateway.port}${LOKI_PUSH_PATH}`;
   return ["CMD", "sh", "-c", `test "$(curl -sk -o /dev/null -w '%{http_code}' -X POST ${url})" = 401`];
 }
