@@ -51,6 +51,21 @@ const FAIL2BAN_SCRIPTS = {
   server: "usr/bin/fail2ban-server",
 } as const;
 
+/** The deployed fail2ban: the default of `security.fail2ban.version`. */
+const FAIL2BAN_DEPLOYED = {
+  deployed: fail2banSettings.parse({}).version,
+  deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+} as const;
+
+/** `fail2ban-client`, `-regex` and `-server` of one unpacked release, named with `suffix` beside another. */
+function fail2banBinaries<const S extends string>(
+  suffix: S,
+): Record<`fail2ban-${keyof typeof FAIL2BAN_SCRIPTS}${S}`, string> {
+  return Object.fromEntries(
+    Object.entries(FAIL2BAN_SCRIPTS).map(([name, script]) => [`fail2ban-${name}${suffix}`, script]),
+  ) as Record<`fail2ban-${keyof typeof FAIL2BAN_SCRIPTS}${S}`, string>;
+}
+
 /**
  * Prometheus and promtool as upstream's release builds them (`.promu.yml` of the module: tags `netgo` and
  * `builtinassets`, promu's `-X` stamping; `Makefile` target `assets-compress`), with the web UI built from the
@@ -272,8 +287,7 @@ export const TOOL_VERSIONS = {
   },
   /** The deployed fail2ban: Ubuntu 22.04's 0.11.2; Debian 11 ships the same upstream release. */
   fail2ban: {
-    deployed: fail2banSettings.parse({}).version,
-    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    ...FAIL2BAN_DEPLOYED,
     // With the Python it was released for: 0.11.2 imports `collections.MutableMapping`, gone since Python 3.10
     // (Ubuntu's 0.11.2-6 carries upstream's fix for its Python 3.10; the code and action files are 0.11.2's).
     fetch: {
@@ -282,22 +296,13 @@ export const TOOL_VERSIONS = {
       suite: "bullseye",
       with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"],
     },
-    binaries: {
-      "fail2ban-client": FAIL2BAN_SCRIPTS.client,
-      "fail2ban-regex": FAIL2BAN_SCRIPTS.regex,
-      "fail2ban-server": FAIL2BAN_SCRIPTS.server,
-    },
+    binaries: fail2banBinaries(""),
   },
   /** The newest fail2ban the jails must also work on (hosts on Debian 13; Ubuntu 24.04 has 1.0.2, the system's). */
   fail2banNewest: {
-    deployed: fail2banSettings.parse({}).version,
-    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    ...FAIL2BAN_DEPLOYED,
     fetch: { kind: "debian", package: "fail2ban", suite: "trixie" },
-    binaries: {
-      "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client,
-      "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex,
-      "fail2ban-server-newest": FAIL2BAN_SCRIPTS.server,
-    },
+    binaries: fail2banBinaries("-newest"),
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },
