@@ -21,14 +21,15 @@ import { asRoot } from "../host/scripts";
 
 export type DockerHostSettings = Pick<
   Settings,
-  "docker" | "ssh" | "namePrefix" | "hosts" | "blackbox" | "loki" | "targets"
+  "docker" | "ssh" | "namePrefix" | "hosts" | "blackbox" | "loki" | "targets" | "security"
 >;
 
 export interface DockerHostArgs {
   /**
    * The stack settings it reads: `docker` and `ssh` (the engine and its host), `namePrefix`, and what decides the
    * networks: `hosts` (the log gateway's), `blackbox.enabled` (the probes'), `loki.storage` (egress),
-   * `targets.api.address` (the backend on the application's network).
+   * `targets.api.address` (the backend on the application's network), and `security.enabled` (the host firewall's
+   * rule against direct connections to containers, host/directAccess.ts).
    */
   readonly settings: DockerHostSettings;
   /** Secrets; `sshPrivateKey` is used for host commands when set. */
