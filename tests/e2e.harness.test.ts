@@ -171,8 +171,26 @@ describe("the stand-in API", () => {
     expect(sum("1")).toBe(0);
   });
 
+  it("answers exactly the share of its traffic it is told with 5xx, counted as requests and as errors", () => {
+    const api = new StandInApi();
+    api.setMode({ mode: "failing", errorRatio: 0.02 });
+    api.tick(100);
+    const text = api.metricsText();
+    const total = (status: string) =>
+      [...text.matchAll(new RegExp(`^http_requests_total\\{[^}]*status="${status}"\\} (\\d+)$`, "gm"))].reduce(
+        (a, m) => a + Number(m[1]),
+        0,
+      );
+    expect(total("500")).toBe(20);
+    expect(text).toMatch(/^http_requests_errors_total\{status="500"\} 20$/m);
+    expect(total("200") + total("404") + total("500")).toBe(1000);
+    expect(() => api.setMode({ mode: "failing", errorRatio: 1.5 })).toThrow(
+      "errorRatio must be more than 0 and at most 1",
+    );
+  });
+
   it("refuses a mode it does not know, naming it", () => {
-    expect(() => parseMode({ mode: "broken" })).toThrow('mode must be normal, errors or slow (got "broken")');
+    expect(() => parseMode({ mode: "broken" })).toThrow('mode must be normal, errors, slow or failing (got "broken")');
     expect(() => new StandInApi().setMode({ mode: "errors", errorsPerSecond: 0 })).toThrow(
       "errorsPerSecond must be more than zero",
     );
