@@ -130,8 +130,8 @@ export function benchFigures(run: {
  * `replaceOwnSection` finds it in BENCHMARKS.md.
  */
 const ownStart = (key: string) =>
-  `<!-- bench-section-${key}: written by \`npm run bench -- --only ${key}\` (or a full run), do not edit -->`;
-const ownEnd = (key: string) => `<!-- /bench-section-${key} -->`;
+  `<!-- bench-${key}: written by \`npm run bench -- --only ${key}\` (or a full run), do not edit -->`;
+const ownEnd = (key: string) => `<!-- /bench-${key} -->`;
 
 export function withOwnSection(key: string, text: string): string {
   return `${ownStart(key)}\n${text}\n${ownEnd(key)}`;

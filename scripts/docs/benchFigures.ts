@@ -17,8 +17,8 @@ export const DISK_START = `<!-- bench-disk: ${MARK} -->`;
 export const DISK_END = "<!-- /bench-disk -->";
 export const HOSTS_START = `<!-- bench-hosts: ${MARK} -->`;
 export const HOSTS_END = "<!-- /bench-hosts -->";
-export const SLO_START = `<!-- bench-slo: ${MARK} -->`;
-export const SLO_END = "<!-- /bench-slo -->";
+export const SLO_START = `<!-- bench-slo-paging: ${MARK} -->`;
+export const SLO_END = "<!-- /bench-slo-paging -->";
 export const BLACKBOX_START = `<!-- bench-blackbox: ${MARK} -->`;
 export const BLACKBOX_END = "<!-- /bench-blackbox -->";
 /** In a stack file: YAML comments, indented as the `config:` keys they sit among. */
@@ -151,7 +151,7 @@ export function sloBlock(f: BenchFigures, from: string): string {
     `holding ${s.historyHours} hours of normal traffic first (\`npm run bench -- --only slo\`, [BENCHMARKS.md](${link(from, LINKED_PAGES.benchmarks)}#slo-paging), ${s.date.slice(0, 10)}):`,
     `a total outage reached the pager after **${fixed(s.outagePagedSeconds, 1)} s**; 2 % of errors after **${fixed(s.errors2pctPagedMinutes, 1)} min**; 0.1 % of`,
     `errors (the budget's own pace) paged ${s.errors01pctPages === 0 ? "**never**" : `**${s.errors01pctPages} time(s)**`} in ${fixed(s.errors01pctWatchedMinutes, 0)} minutes (1 h burn rate ${fixed(s.errors01pctBurn1h, 2)}× at the end).`,
-    `\`tests/lab/sloPaging.test.ts\` runs the short version in CI: the outage pages within 2 minutes, 0.1 % does not page.`,
+    `\`tests/lab/alerts.sloPaging.test.ts\` runs the short version in CI: the outage pages within 2 minutes, 0.1 % does not page.`,
     SLO_END,
   ].join("\n");
 }

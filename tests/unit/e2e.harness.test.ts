@@ -15,6 +15,7 @@ import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../../exporters/re
 import { DROP_SELF_MONITORING_DETAIL } from "../../prometheus/scrapeJobs";
 import { renderAll } from "../../stack/files";
 import { StackConfigError } from "../../settings";
+import { replaceOwnSection, withOwnSection } from "../../bench/figures";
 import { notifyGroups, parseBenchArguments } from "../../bench/run";
 import { prometheusSizeBytes, projectedBytes } from "../../bench/cost";
 import { stackSettings } from "../helpers/stacks";
@@ -332,7 +333,7 @@ describe("bench arguments", () => {
     const full = parseBenchArguments([]);
     expect(full).toMatchObject({
       runs: 5,
-      only: ["notify", "cost", "footprint", "queries", "hosts", "images"],
+      only: ["notify", "cost", "footprint", "queries", "hosts", "images", "slo", "probes"],
       alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"],
       costMinutes: 10,
       partial: false,
@@ -357,6 +358,25 @@ describe("bench arguments", () => {
       partial: true,
     });
     expect(short.out).not.toMatch(/BENCHMARKS\.md$/);
+  });
+
+  it("lets the SLO and probes runs replace only their own section of BENCHMARKS.md", () => {
+    expect(parseBenchArguments(["--only", "slo", "--slo-minutes", "90"])).toMatchObject({
+      only: ["slo"],
+      sloMinutes: 90,
+      partial: true,
+      outGiven: false,
+    });
+    expect(() => parseBenchArguments(["--slo-minutes", "1"])).toThrow(
+      "--slo-minutes must be between 2 and 240 (got 1)",
+    );
+    const report = `# Benchmarks\n\n${withOwnSection("slo", "## SLO paging\nold")}\n\n## Images\n`;
+    expect(replaceOwnSection(report, "slo", withOwnSection("slo", "## SLO paging\nnew"))).toBe(
+      report.replace("old", "new"),
+    );
+    expect(replaceOwnSection("# Benchmarks\n", "probes", withOwnSection("probes", "x"))).toBe(
+      `# Benchmarks\n\n${withOwnSection("probes", "x")}\n`,
+    );
   });
 
   it("keeps the notify groups (profiles run at once) restricted to the chosen profiles", () => {
