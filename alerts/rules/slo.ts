@@ -92,7 +92,8 @@ function withMatcher(series: string, matcher: string): string {
 /**
  * The matcher of one histogram bound. Prometheus 3 stores a classic histogram's `le` as a float in its text form
  * (`le="5"` scraped becomes `le="5.0"`; "le and quantile label values are normalized", Prometheus 3.0 migration
- * guide), while a promtool test's input keeps what it is given: a whole bound matches both spellings.
+ * guide; seen on the deployed 3.5.0 scraping `le="0.25"`, `le="5"`: it stored `0.25` and `5.0`), while a promtool
+ * test's input keeps what it is given: a whole bound matches both spellings.
  */
 export function leMatcher(bound: number): string {
   return Number.isInteger(bound) ? `le=~"${bound}(\\\\.0)?"` : `le="${bound}"`;
