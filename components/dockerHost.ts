@@ -7,15 +7,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_NETWORKS, networksOf, STACK_NETWORKS, type StackNetwork } from "../contract/networks";
 import type { StackService } from "../contract/serviceUsers";
 import { monitoringGateway, networkName, staticAddress, type Secrets, type Settings } from "../settings";
-import { pinnedHostKeySshOptions } from "../host/ssh";
-import { remoteHostOf } from "../settings/deployment";
+import { dockerSshOptions } from "../host/ssh";
 import type { ContainerNetwork } from "./container";
 import { hostAccessFor, hostCommand, rerunKey, type HostAccess } from "./host";
 import { appNetworkCheckScript, backendContainer } from "../host/appNetwork";
 
+export type DockerHostSettings = Pick<
+  Settings,
+  "docker" | "ssh" | "namePrefix" | "hosts" | "blackbox" | "loki" | "targets"
+>;
+
 export interface DockerHostArgs {
-  /** The stack settings (`docker`, `ssh`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `docker` and `ssh` (the engine and its host), `namePrefix`, and what decides the
+   * networks: `hosts` (the log gateway's), `blackbox.enabled` (the probes'), `loki.storage` (egress),
+   * `targets.api.address` (the backend on the application's network).
+   */
+  readonly settings: DockerHostSettings;
   /** Secrets; `sshPrivateKey` is used for host commands when set. */
   readonly secrets: Secrets<pulumi.Output<string>>;
 }
@@ -94,7 +102,7 @@ export class DockerHost extends pulumi.ComponentResource {
     this.registerOutputs({ networks: this.networks });
   }
 
-  private readonly settings: Settings;
+  private readonly settings: DockerHostSettings;
 
   /** The networks a service's container joins (contract/networks.ts), with Alloy's fixed address. */
   networksFor(service: StackService): ContainerNetwork[] {
@@ -105,19 +113,4 @@ export class DockerHost extends pulumi.ComponentResource {
       return ipv4Address ? { name: this.networks[network], ipv4Address } : { name: this.networks[network] };
     });
   }
-}
-
-/**
- * The `ssh` options of the Docker provider: for an `ssh://` engine, the stack's host key pinned first (host/ssh.ts),
- * then `docker.sshOpts`; nothing is read from the runner's known_hosts. Other engines take `docker.sshOpts` as is.
- */
-export function dockerSshOptions(settings: Settings): string[] {
-  const remote = remoteHostOf(settings);
-  if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
-  return pinnedDockerSshOptions(remote.hostKey, settings.docker.sshOpts);
-}
-
-/** `docker.sshOpts` after the options that pin `hostKey` (the monitoring host's, or a further host's). */
-export function pinnedDockerSshOptions(hostKey: string, sshOpts: readonly string[]): string[] {
-  return [...pinnedHostKeySshOptions(hostKey), ...sshOpts];
 }

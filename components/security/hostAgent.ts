@@ -23,14 +23,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { agentSpec, installScript, removeScript } from "../../security/agents";
 import { etcPathOf, type SecurityAgent } from "../../security/files";
-import type { Settings } from "../../settings";
 import { asRoot, contentHash } from "../../host/scripts";
 import { ConfigFiles, type HostFile } from "../configFiles";
 import { hostCommand, type HostAccess } from "../host";
 
+/** What the host agents read of the settings: as much as `agentSpec` takes (today the whole settings). */
+export type AgentSettings = Parameters<typeof agentSpec>[1];
+
 export interface HostAgentArgs {
-  /** The stack settings (`security`). */
-  readonly settings: Settings;
+  /** The stack settings its packages, files and commands are built from: what security/agents.ts `agentSpec` reads. */
+  readonly settings: AgentSettings;
   /** Which agent. */
   readonly agent: SecurityAgent;
   /** How commands reach the host. */

@@ -4,11 +4,11 @@ import { enabledAgents, type SecurityAgent } from "../../security/files";
 import type { Settings } from "../../settings";
 import { filesUnder, type HostFile } from "../configFiles";
 import type { HostAccess } from "../host";
-import { HostAgent } from "./hostAgent";
+import { HostAgent, type AgentSettings } from "./hostAgent";
 
 export interface HostSecurityArgs {
-  /** The stack settings (`security`). */
-  readonly settings: Settings;
+  /** The stack settings: `security`, and what its agents read (`AgentSettings`). */
+  readonly settings: AgentSettings & Pick<Settings, "security">;
   /** How commands reach the host (the Docker host's SSH access). */
   readonly host: HostAccess;
   /** Every rendered file of the stack; the agents take theirs (`fail2ban/`, `crowdsec/`, `suricata/`). */
