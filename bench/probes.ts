@@ -14,7 +14,7 @@ import { goMemoryLimit } from "../components/configuredService";
 import { JOBS } from "../contract/jobs";
 import { blackboxYaml } from "../exporters/blackbox";
 import { instantQuery, queryValue } from "../e2e/prometheusApi";
-import { freePort, sleep, startProcess, waitHttpOk } from "../e2e/processes";
+import { freePort, sleep, startProcess, waitHttpOk, type ManagedProcess } from "../e2e/processes";
 import { TIMINGS } from "../e2e/settings";
 import { E2eStack } from "../e2e/stack";
 import { makeTlsMaterial } from "../e2e/tlsMaterial";
@@ -71,13 +71,14 @@ export async function benchProbeCost(
   fs.mkdirSync(dir, { recursive: true });
   const traefik = await startTraefikStandIn(dir);
   const stack = await E2eStack.start();
+  let exporter: ManagedProcess | undefined;
   try {
     const { memory } = settingsSchema.parse({ environment: "prod" }).blackbox;
     const config = path.join(dir, "blackbox.yml");
     fs.writeFileSync(config, blackboxYaml());
     const address = `127.0.0.1:${await freePort()}`;
     const [name, value] = goMemoryLimit(memory).split("=");
-    const exporter = startProcess({
+    exporter = startProcess({
       name: "blackbox-exporter",
       command: toolPath("blackboxExporter"),
       args: [`--config.file=${config}`, `--web.listen-address=${address}`],
@@ -118,6 +119,8 @@ export async function benchProbeCost(
       seriesPerTarget: series / targets,
     };
   } finally {
+    // The exporter is this function's own (the stack stops only what it started).
+    await exporter?.stop(3000);
     await stack.stop();
     traefik.close();
   }
