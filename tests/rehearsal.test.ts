@@ -20,6 +20,8 @@ const NEED_DOCKER = [
   // Sets a kept database's admin password in a one-shot container of Grafana's image, before Grafana starts.
   "koprogo-grafana-admin-password-sync",
   "koprogo-grafana-ready",
+  // Looks for KoproGo's own monitoring stack (docker ps, docker volume ls) before the engine's provider is used.
+  "koprogo-host-old-monitoring-preflight",
   "koprogo-loki-data-owner",
   "koprogo-loki-restart",
   "koprogo-node-exporter-restart",
