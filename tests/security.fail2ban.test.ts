@@ -142,7 +142,10 @@ describe.each(FAIL2BAN_VERSIONS.map((version) => [version.label, version] as con
             logs: { ...settings.security.logs, traefikAccessFormat: "common" as const },
           },
         };
-        fs.writeFileSync(path.join(confDir, "filter.d/koprogo-observability-api-abuse.common.conf"), apiAbuseFilter(commonSettings));
+        fs.writeFileSync(
+          path.join(confDir, "filter.d/koprogo-observability-api-abuse.common.conf"),
+          apiAbuseFilter(commonSettings),
+        );
 
         check = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-t"]);
         dump = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-d"]);

@@ -157,7 +157,11 @@ describe("the prod stack's host security agents", () => {
       .map(([name]) => name);
     expect(rerun.every((name) => name.startsWith("fail2ban-"))).toBe(true);
     expect(rerun).toEqual(
-      expect.arrayContaining(["fail2ban-install", "fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-observability-local"]),
+      expect.arrayContaining([
+        "fail2ban-install",
+        "fail2ban-apply",
+        "fail2ban-files-fail2ban-jail-d-koprogo-observability-local",
+      ]),
     );
     expect(rerun).toHaveLength([...first.keys()].filter((name) => name.startsWith("fail2ban-")).length);
     // The new install is an update of the same resource: its delete (the purge) does not run.
