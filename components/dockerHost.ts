@@ -32,6 +32,8 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly configRoot: string;
   /** The check for KoproGo's own monitoring stack (host/oldMonitoring.ts), which the engine's provider waits for. */
   readonly preflight: pulumi.Resource;
+  /** What the preflight saw when it last ran (kept old containers, old volumes left as they are). */
+  readonly preflightReport: pulumi.Output<string>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:DockerHost", name, {}, opts);
@@ -42,17 +44,19 @@ export class DockerHost extends pulumi.ComponentResource {
     // engine: every container, volume, network and image is declared with this provider, which waits for the
     // preflight, so a refusal leaves nothing half-created. It runs on the first deploy and again whenever its script
     // (the ports, `migration.oldMonitoring.keepRunning`) changes; once this stack holds its ports, it is its own.
-    this.preflight = hostCommand(
+    const preflight = hostCommand(
       `${name}-old-monitoring-preflight`,
       access,
       // As the SSH user, like the provider's own `docker` (root is not needed; `ss` then names no process).
       { create: oldMonitoringPreflightScript(oldMonitoringPlan(settings), access.docker) },
       { parent: this },
     );
+    this.preflight = preflight;
+    this.preflightReport = preflight.stdout;
     this.provider = new docker.Provider(
       `${name}-engine`,
       { host: dockerSettings.host, sshOpts: dockerSshOptions(settings) },
-      { parent: this, dependsOn: [this.preflight] },
+      { parent: this, dependsOn: [preflight] },
     );
     const networks = {} as Record<StackNetwork, pulumi.Output<string>>;
     for (const network of STACK_NETWORKS) {

@@ -45,6 +45,8 @@ export interface HostAgentArgs {
 export class HostAgent extends pulumi.ComponentResource {
   /** Finds the operator's own agent files and packages, and refuses before anything is written when it must. */
   readonly coexist: pulumi.Resource;
+  /** What the check printed when it last ran: the files the stack writes, and what it left alone. */
+  readonly coexistReport: pulumi.Output<string>;
   /** Installs the pinned packages; deleting it purges them. */
   readonly install: pulumi.Resource;
   /** Content hashes of the agent's files. */
@@ -63,7 +65,7 @@ export class HostAgent extends pulumi.ComponentResource {
     // The agent's files as they land on the host: the check compares what is there with them. Its script carries
     // their digests, so it runs again (an update) whenever a file or the settings it reads change.
     const landing = args.files.map((file) => ({ ...file, path: etcPathOf(file.path) }));
-    this.coexist = hostCommand(
+    const coexist = hostCommand(
       `${name}-coexist`,
       args.host,
       {
@@ -80,11 +82,13 @@ export class HostAgent extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.coexist = coexist;
+    this.coexistReport = coexist.stdout;
     this.install = hostCommand(
       `${name}-install`,
       args.host,
       { create: install, delete: asRoot(removeScript(spec), root) },
-      { parent: this, dependsOn: [this.coexist] },
+      { parent: this, dependsOn: [coexist] },
     );
     // A package upgrade may replace a file we own (CrowdSec's installer writes acquis.yaml): rewrite them all then.
     const files = new ConfigFiles(
