@@ -16,10 +16,14 @@ const NEED_DOCKER = [
   "koprogo-alertmanager-reload",
   "koprogo-alloy-data-owner",
   "koprogo-alloy-reload",
+  "koprogo-blackbox-restart",
   "koprogo-grafana-admin-password-rotate",
   // Sets a kept database's admin password in a one-shot container of Grafana's image, before Grafana starts.
   "koprogo-grafana-admin-password-sync",
   "koprogo-grafana-ready",
+  "koprogo-grafana-traefik-joins",
+  // Reads the backend container's networks (docker inspect): the application's network as Compose named it.
+  "koprogo-host-app-network-check",
   // Looks for KoproGo's own monitoring stack (docker ps, docker volume ls) before the engine's provider is used.
   "koprogo-host-old-monitoring-preflight",
   "koprogo-loki-data-owner",

@@ -144,7 +144,12 @@ describe("the prod stack's host security agents", () => {
     const rerun = [...first.entries()]
       .filter(([name, inputs]) => runInputs(changed.get(name)!) !== runInputs(inputs))
       .map(([name]) => name);
-    expect(rerun.sort()).toEqual(["fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-observability-local"]);
+    // The coexistence check carries the files' digests: it looks again before a changed file is written.
+    expect(rerun.sort()).toEqual([
+      "fail2ban-apply",
+      "fail2ban-coexist",
+      "fail2ban-files-fail2ban-jail-d-koprogo-observability-local",
+    ]);
   });
 
   it("reinstalls, rewrites the agent's files and re-applies when its pinned version changes, and nothing else", async () => {
@@ -169,15 +174,21 @@ describe("the prod stack's host security agents", () => {
   });
 
   it("removes cleanly on delete: services stopped before the files go, packages and repository purged", () => {
-    expect(first.get("fail2ban-apply")!.delete).toContain("systemctl disable --now fail2ban");
-    expect(first.get("suricata-apply")!.delete).toContain(
-      "systemctl disable --now koprogo-suricata-update.timer suricata",
-    );
+    // Only what the stack installed itself is stopped and purged (security/ownership.ts); an operator's agent stays.
+    const ours = (name: string) => `if [ -e '\\''/var/lib/koprogo-observability/packages/${name}'\\'' ]; then`;
+    expect(first.get("fail2ban-apply")!.delete).toContain(`${ours("fail2ban")} systemctl disable --now fail2ban`);
+    expect(first.get("suricata-apply")!.delete).toContain("systemctl disable --now koprogo-suricata-update.timer");
+    expect(first.get("suricata-apply")!.delete).toContain(`${ours("suricata")} systemctl disable --now suricata`);
     expect(first.get("suricata-apply")!.delete).toContain("include: koprogo.yaml");
     expect(first.get("suricata-apply")!.delete).toContain("rm -f '\\''/etc/suricata/koprogo-capture.yaml'\\''");
-    expect(first.get("crowdsec-apply")!.delete).toContain("systemctl disable --now crowdsec-firewall-bouncer crowdsec");
+    expect(first.get("crowdsec-apply")!.delete).toContain(
+      `${ours("crowdsec")} systemctl disable --now crowdsec-firewall-bouncer crowdsec`,
+    );
     const crowdsec = first.get("crowdsec-install")!.delete!;
-    expect(crowdsec).toContain("apt-get purge -y -q '\\''crowdsec'\\'' '\\''crowdsec-firewall-bouncer-iptables'\\''");
+    for (const name of ["crowdsec", "crowdsec-firewall-bouncer-iptables"])
+      expect(crowdsec).toContain(
+        `${ours(name)} apt-mark unhold '\\''${name}'\\'' >/dev/null 2>&1 || true; apt-get purge -y -q '\\''${name}'\\''`,
+      );
     expect(crowdsec).toContain("/etc/apt/sources.list.d/crowdsec.list");
   });
 
