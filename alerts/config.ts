@@ -38,7 +38,7 @@ export const PSEUDO_FILESYSTEMS = [
 
 /**
  * The scrape-job selectors, which do not depend on the settings: the rules and the dashboards both read them, so
- * a dashboard panel selects exactly the series its alert reads (`tests/dashboards.selectors.test.ts`).
+ * a dashboard panel selects exactly the series its alert reads (`tests/unit/dashboards.selectors.test.ts`).
  */
 export const SELECTORS = {
   api: jobSelector(JOBS.api),

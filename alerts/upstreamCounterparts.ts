@@ -1,7 +1,7 @@
 /**
  * KoproGo's own alert rules (`infrastructure/_shared/monitoring/prometheus/alerts/koprogo.yml` of its repository,
  * kept as the fixture `tests/fixtures/koprogo/koprogo-alerts.yml`) and the alerts of this stack that take their
- * place, with why each is different where it is. `tests/alerts.parity.test.ts` fails when an upstream alert has no
+ * place, with why each is different where it is. `tests/unit/alerts.parity.test.ts` fails when an upstream alert has no
  * entry here, or an entry names an alert the stack does not define: migrating from KoproGo's monitoring loses no
  * alert (docs/operator/migrating.md).
  */

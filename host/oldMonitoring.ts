@@ -6,7 +6,7 @@
  * that `migration.oldMonitoring.keepRunning` does not name, or while a port this stack needs is taken.
  *
  * Behaviour relied on (Docker 20.10 to 28, read in the CLI's formatter and checked on a real engine in
- * tests/lab/oldMonitoring.real.test.ts): `docker ps --format '{{.Ports}}'` lists published ports as
+ * tests/lab/migration.oldMonitoring.test.ts): `docker ps --format '{{.Ports}}'` lists published ports as
  * `<host address>:<host port>-><container port>/<proto>` joined by `, ` (`0.0.0.0:9090->9090/tcp, :::9090->9090/tcp`),
  * unpublished ones without `->`; `{{.Image}}` is the reference the container was created from. A container in the
  * host's network namespace (this stack's node exporter) publishes nothing: it is seen by `ss` only.

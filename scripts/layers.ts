@@ -2,7 +2,7 @@
  * The layers of the program and the check that no import runs back up (docs/developer/development.md, "Layers").
  *
  * `npm run layers` prints every import that points to a folder above its own, the number of such back-arrows and
- * every import circle between files; it exits non-zero when there is any. tests/structure.layers.test.ts runs the
+ * every import circle between files; it exits non-zero when there is any. tests/unit/structure.layers.test.ts runs the
  * same check. Imports are read with the TypeScript compiler's parser: import and export declarations, `import()`,
  * `require()` and `import("…")` types. A type-only import still ties two folders together, so it counts as a
  * back-arrow; it cannot load a module, so it closes no circle.

@@ -75,7 +75,7 @@ export const aptPreferencesFile = (agent: SecurityAgent) => `/etc/apt/preference
  *
  * Behaviour relied on (apt_preferences(5), apt 2.4 of Ubuntu 22.04 and 2.6 of Debian 12): a `Pin: version` takes a
  * glob; a priority above 1000 installs the pinned version even when it is a downgrade; among versions with the same
- * priority the highest wins. Checked with the real apt in tests/security.aptPin.test.ts.
+ * priority the highest wins. Checked with the real apt in tests/tools/security.aptPin.test.ts.
  */
 export function aptPreferences(spec: Pick<AgentSpec, "agent" | "packages">): string {
   return spec.packages

@@ -83,7 +83,7 @@ export function whitelistParserYaml(settings: Settings): string {
  * Source-address guard (s02-enrich, after every s01 parser, ours included): an event is dropped (whitelisted) unless its
  * `evt.Meta.source_ip` sits where the program itself writes the peer address, never in client-controlled text.
  *
- * Measured with crowdsec 1.4.6 and its hub (tests/security.injection.test.ts): the hub parsers' grok patterns
+ * Measured with crowdsec 1.4.6 and its hub (tests/tools/security.injection.test.ts): the hub parsers' grok patterns
  * are unanchored searches, so `crowdsecurity/pgsql-logs` takes the address of a fake prefix inside a user name,
  * `crowdsecurity/sshd-logs` the first `from <ip>` of an SSH user name like `x from 198.51.100.9 port 22`, and
  * `crowdsecurity/traefik-logs` a whole fake CLF line inside a User-Agent when the real line does not parse

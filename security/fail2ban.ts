@@ -116,7 +116,7 @@ export function apiAbuseFilter(settings: Settings): string {
  * The `log_line_prefix` the application's PostgreSQL must log with: `%h` is the client address (the real peer).
  * No `%u`, `%d` or `%a`: PostgreSQL 15 writes those client-chosen names into the prefix verbatim, newlines
  * included, so a user name `x\n2026-12-01 09:00:00 UTC [1] 198.51.100.9 a` forges a whole log line (measured with
- * PostgreSQL 15.20, tests/security.injection.test.ts). Names only appear inside messages, where PostgreSQL puts a
+ * PostgreSQL 15.20, tests/tools/security.injection.test.ts). Names only appear inside messages, where PostgreSQL puts a
  * tab after every newline (`append_with_tabs` in elog.c), so a forged line never starts at a line start.
  */
 export const POSTGRES_LOG_LINE_PREFIX = "%m [%p] %h%q ";

@@ -44,7 +44,7 @@ export const CAPTURE_TOKENS = { publicInterface: "KOPROGO_PUBLIC_INTERFACE", app
  * `vars`. Suricata replaces a redefined top-level mapping as a whole (its loader prunes the node's children and
  * logs "Configuration node 'vars' redefined"), so every group of the packaged file is written here, or the
  * packaged decoder settings and the Emerging Threats rules that use them fail on an undefined variable. The list
- * is the same in the 6.0 and 7.0 packages (tests/security.suricata.run.test.ts reads the package's own).
+ * is the same in the 6.0 and 7.0 packages (tests/lab/security.suricata.run.test.ts reads the package's own).
  *
  * `HOME_NET`: `any` by default; with `homeNet` set, those addresses plus `dockerNetworks` when the application's
  * bridge is captured. `EXTERNAL_NET` is `any` whenever the bridge is captured: there the client is Traefik,

@@ -8,7 +8,7 @@
  * Behaviour relied on (Traefik v3 static configuration, `pkg/types/logs.go`): `--accesslog.filepath` and
  * `--accesslog.format` (`common`, `genericCLF` or `json`); in JSON the request headers are dropped unless kept by
  * name, and CrowdSec's hub parser reads the `request_User-Agent` field (its bad user-agent scenarios).
- * The docs quote these flags and a test keeps them equal (tests/docs.logFormats.test.ts); the attack suite starts
+ * The docs quote these flags and a test keeps them equal (tests/unit/docs.logFormats.test.ts); the attack suite starts
  * a real Traefik with them (`traefik-log-forgery`).
  */
 import type { Settings } from "../settings";

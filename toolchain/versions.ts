@@ -393,7 +393,7 @@ export const UNAVAILABLE_TOOLS = {
     deployedFrom: "settings/images.ts IMAGES.socketProxy",
     source: "github.com/wollomatic/socket-proxy (tag 1.12.2), main package cmd/socket-proxy",
     reason:
-      "its releases are tagged `1.12.2`, without the `v` a Go module version needs, so the tag can only be reached as the pseudo-version of its commit (v0.0.0-20260609081900-08dca430b82a), and the Go module proxy these machines reach answers `403 Forbidden: This module version is not available` for every request on github.com/wollomatic/socket-proxy (@v/list, @latest, v1.12.2, the pseudo-version, the commit); Debian's archive has no socket proxy. Its container (image, socket mounted read-only into it only, networks) is checked in the resource graph (tests/logs.components.test.ts); the proxy's allowlists on real Docker API requests are not exercised",
+      "its releases are tagged `1.12.2`, without the `v` a Go module version needs, so the tag can only be reached as the pseudo-version of its commit (v0.0.0-20260609081900-08dca430b82a), and the Go module proxy these machines reach answers `403 Forbidden: This module version is not available` for every request on github.com/wollomatic/socket-proxy (@v/list, @latest, v1.12.2, the pseudo-version, the commit); Debian's archive has no socket proxy. Its container (image, socket mounted read-only into it only, networks) is checked in the resource graph (tests/unit/logs.components.test.ts); the proxy's allowlists on real Docker API requests are not exercised",
   },
   grafana: {
     deployed: imageTag(IMAGES.grafana),
@@ -402,21 +402,21 @@ export const UNAVAILABLE_TOOLS = {
     // reached as a pseudo-version of its commit; the proxy refuses the module path itself, before any version.
     source: "github.com/grafana/grafana (tag v12.1.1), main package pkg/cmd/grafana",
     reason:
-      "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/developer/development.md)",
+      "the Go module proxy these machines reach refuses github.com/grafana/grafana and its sub-modules (`403 Forbidden: This module version is not available` for @v/list, @latest, v12.1.1, commit queries, pkg/apimachinery, pkg/promlib; the workplace's package list marks the module AGPL, not to use), and Debian's archive has no Grafana. No Grafana runs in the tests: its dashboards' PromQL queries run on the real Prometheus (tests/lab/e2e/alerting.test.ts, those whose sources the e2e stack runs), their LogQL queries are checked against Grafana's own LogQL grammar only (tests/tools/dashboards.queries.test.ts; Loki, under the same licence, is not run here either); the dashboards loading, provisioning through Grafana's API, the data sources' health checks and /api/ds/query are not exercised (docs/developer/development.md)",
   },
   loki: {
     deployed: imageTag(IMAGES.loki),
     deployedFrom: "settings/images.ts IMAGES.loki",
     source: "github.com/grafana/loki/v3 (tag v3.5.3), main packages cmd/loki and cmd/logcli",
     reason:
-      "the workplace's Go package list marks github.com/grafana/loki/v3 `not-to-use` (\"none: it is under the AGPL; use something else\"), and its rule is to do as the row says: no Loki is built or run here, although the Go module proxy serves v3.5.3 (a build from it was stopped on purpose); Debian's archive has no Loki. The tests check the rendered loki.yaml as data (tests/logs.loki.test.ts: schema, retention, compactor, limits, deletion_mode) and every LogQL query against Grafana's LogQL grammar (tests/logs.queries.test.ts); `loki -verify-config`, ingestion, queries, retention and Loki's memory are not exercised",
+      "the workplace's Go package list marks github.com/grafana/loki/v3 `not-to-use` (\"none: it is under the AGPL; use something else\"), and its rule is to do as the row says: no Loki is built or run here, although the Go module proxy serves v3.5.3 (a build from it was stopped on purpose); Debian's archive has no Loki. The tests check the rendered loki.yaml as data (tests/unit/logs.loki.test.ts: schema, retention, compactor, limits, deletion_mode) and every LogQL query against Grafana's LogQL grammar (tests/unit/logs.queries.test.ts); `loki -verify-config`, ingestion, queries, retention and Loki's memory are not exercised",
   },
   alloy: {
     deployed: imageTag(IMAGES.alloy),
     deployedFrom: "settings/images.ts IMAGES.alloy",
     source: "github.com/grafana/alloy (tag v1.10.2), main package",
     reason:
-      "Alloy v1.10 requires github.com/grafana/loki/v3 (its go.mod, line 71: v3.0.0-20250218135905-f078e0e3f9b6), which the workplace's Go package list marks `not-to-use` (\"none: it is under the AGPL; use something else\"), so building Alloy compiles that code: not built or run here. Besides, the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 (`403 Forbidden: This module version is not available`; it serves v1.10.0), and its ./syntax sub-module has no published version at v1.10.x (the proxy serves syntax v0.1.0 and v0.1.1 only); Debian's archive has no Alloy. The tests check the rendered config.alloy with a parser of Alloy's syntax and run sample lines of every source through a model of its loki.process stages (tests/logs.alloy.test.ts, tests/logs.alloySyntax.test.ts); `alloy fmt`, `alloy run`, the file, journal and Docker sources and Alloy's memory are not exercised",
+      "Alloy v1.10 requires github.com/grafana/loki/v3 (its go.mod, line 71: v3.0.0-20250218135905-f078e0e3f9b6), which the workplace's Go package list marks `not-to-use` (\"none: it is under the AGPL; use something else\"), so building Alloy compiles that code: not built or run here. Besides, the Go module proxy refuses github.com/grafana/alloy v1.10.1 and v1.10.2 (`403 Forbidden: This module version is not available`; it serves v1.10.0), and its ./syntax sub-module has no published version at v1.10.x (the proxy serves syntax v0.1.0 and v0.1.1 only); Debian's archive has no Alloy. The tests check the rendered config.alloy with a parser of Alloy's syntax and run sample lines of every source through a model of its loki.process stages (tests/unit/logs.alloy.test.ts, tests/unit/logs.alloySyntax.test.ts); `alloy fmt`, `alloy run`, the file, journal and Docker sources and Alloy's memory are not exercised",
   },
   // The rest of the Pulumi engine beside the CLI (entry `pulumi`): what `npm run lab` needs (docs/developer/lab.md).
   pulumiLanguageNodejs: {
@@ -468,7 +468,7 @@ function pulumiProviders(
           deployed: version,
           deployedFrom: `package.json ${sdk} (its pulumi.version)`,
           source: `${module}@v${version}, main package ./cmd/pulumi-resource-${name}`,
-          reason: `${PROXY_REFUSAL} (${note}); no registry these machines reach ships the plugin (the npm package downloads it from GitHub at install). Without it nothing of the program can be previewed: the graph is tested under the SDK's mocks (tests/deploy.lifecycle.test.ts)`,
+          reason: `${PROXY_REFUSAL} (${note}); no registry these machines reach ships the plugin (the npm package downloads it from GitHub at install). Without it nothing of the program can be previewed: the graph is tested under the SDK's mocks (tests/unit/deploy.lifecycle.test.ts)`,
         },
       ];
     }),

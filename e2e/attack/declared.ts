@@ -92,7 +92,7 @@ function innerScript(command: string): string {
 
 /**
  * The files the program's host commands write, read from the commands' text in `writeFileScript`'s shape:
- * `chown UID:GID "$tmp"`, `chmod MODE "$tmp"`, `mv -f "$tmp" 'FILE'` (tests/attack.lab.test.ts parses the
+ * `chown UID:GID "$tmp"`, `chmod MODE "$tmp"`, `mv -f "$tmp" 'FILE'` (tests/unit/attack.harness.test.ts parses the
  * function's own output, so a change of shape fails there first).
  */
 export function declaredFileWrites(stack: Pick<DeclaredStack, "hostCommands">): DeclaredFileWrite[] {

@@ -2,7 +2,7 @@
  * Coexistence with an operator's own agents, pure: every file the stack writes carries its mark, its fail2ban files are
  * named apart from KoproGo's Ansible roles', a jail turned off is not written (it would turn theirs off), `destroy`
  * purges only what the stack installed, and the host check names what it compares. Run for real in
- * tests/lab/security.coexist.lab.test.ts.
+ * tests/lab/security.coexist.rolesHost.test.ts.
  */
 import { agentSpec, installScript, removeScript } from "../../security/agents";
 import { coexistScript } from "../../security/coexist";

@@ -119,7 +119,7 @@ export const DELIVERY_ATTEMPTS: readonly Attempt[] = [
           found.length > 0
             ? `${found.length} of ${dictionary(ctx).length} known secrets confirmed from the command texts alone`
             : `none of ${dictionary(ctx).length} known secrets found; ${keyed} rerun digests keyed with the stack's random secret`,
-        harness: ok("a changed secret still changes its command's text (tests/hostScripts.test.ts)"),
+        harness: ok("a changed secret still changes its command's text (tests/lab/hostScripts.test.ts)"),
       };
     },
   },
@@ -138,7 +138,7 @@ export const DELIVERY_ATTEMPTS: readonly Attempt[] = [
           held.length > 0
             ? `${held.length} install script(s) hold their packages: no security update reaches them`
             : `no hold; ${pinned.length} install script(s) keep their release line with apt preferences, updates included`,
-        harness: ok("the release line is kept (tests/security.aptPin.test.ts, the real apt)"),
+        harness: ok("the release line is kept (tests/tools/security.aptPin.test.ts, the real apt)"),
       };
     },
   },
@@ -157,7 +157,7 @@ export const DELIVERY_ATTEMPTS: readonly Attempt[] = [
           .map((f) => `docs/${f}`),
       ];
       // A prefix with the client-chosen user or database name (`%u`, `%d`) lets that name forge a whole line
-      // (PostgreSQL 15 writes prefix fields verbatim; measured in tests/security.injection.test.ts).
+      // (PostgreSQL 15 writes prefix fields verbatim; measured in tests/tools/security.injection.test.ts).
       const unsafe = pages.flatMap((page) =>
         [...fs.readFileSync(path.join(PROJECT_DIR, page), "utf8").matchAll(/log_line_prefix[^\n]*?%[ud]/g)].map(
           () => page,
@@ -169,7 +169,7 @@ export const DELIVERY_ATTEMPTS: readonly Attempt[] = [
           unsafe.length > 0
             ? `a prefix with %u or %d is given in ${[...new Set(unsafe)].join(", ")}`
             : "every documented prefix carries the peer address and nothing the client chose",
-        harness: ok("the filters parse the documented prefix (tests/docs.logFormats.test.ts)"),
+        harness: ok("the filters parse the documented prefix (tests/unit/docs.logFormats.test.ts)"),
       };
     },
   },
