@@ -15,7 +15,19 @@ import { oldMonitoringPlan, oldMonitoringPreflightScript } from "../host/oldMoni
 
 export type DockerHostSettings = Pick<
   Settings,
-  "docker" | "ssh" | "namePrefix" | "hosts" | "blackbox" | "loki" | "targets"
+  | "docker"
+  | "ssh"
+  | "namePrefix"
+  | "hosts"
+  | "blackbox"
+  | "loki"
+  | "targets"
+  // The old monitoring stack's preflight: the ports of the stack's own services, and what the operator keeps.
+  | "prometheus"
+  | "alertmanager"
+  | "nodeExporter"
+  | "grafana"
+  | "migration"
 >;
 
 export interface DockerHostArgs {
