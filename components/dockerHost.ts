@@ -18,10 +18,25 @@ import {
   removeDirectAccessScript,
 } from "../host/directAccess";
 import { asRoot } from "../host/scripts";
+import { oldMonitoringPlan, oldMonitoringPreflightScript } from "../host/oldMonitoring";
 
 export type DockerHostSettings = Pick<
   Settings,
-  "docker" | "ssh" | "namePrefix" | "hosts" | "blackbox" | "loki" | "targets" | "security"
+  | "docker"
+  | "ssh"
+  | "namePrefix"
+  | "hosts"
+  | "blackbox"
+  | "loki"
+  | "targets"
+  // The old monitoring stack's preflight: the ports of the stack's own services, and what the operator keeps.
+  | "prometheus"
+  | "alertmanager"
+  | "nodeExporter"
+  | "grafana"
+  | "migration"
+  // The host firewall's rule against direct connections to containers (host/directAccess.ts).
+  | "security"
 >;
 
 export interface DockerHostArgs {
@@ -45,15 +60,33 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly access: HostAccess;
   /** Directory on the host holding this stack's configuration files. */
   readonly configRoot: string;
+  /** The check for KoproGo's own monitoring stack (host/oldMonitoring.ts), which the engine's provider waits for. */
+  readonly preflight: pulumi.Resource;
+  /** What the preflight saw when it last ran (kept old containers, old volumes left as they are). */
+  readonly preflightReport: pulumi.Output<string>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:DockerHost", name, {}, opts);
     const { settings } = args;
     const { docker: dockerSettings, namePrefix } = settings;
+    const access = hostAccessFor(settings, args.secrets);
+    // KoproGo's own monitoring (host/oldMonitoring.ts) is looked for before anything of the stack exists on the
+    // engine: every container, volume, network and image is declared with this provider, which waits for the
+    // preflight, so a refusal leaves nothing half-created. It runs on the first deploy and again whenever its script
+    // (the ports, `migration.oldMonitoring.keepRunning`) changes; once this stack holds its ports, it is its own.
+    const preflight = hostCommand(
+      `${name}-old-monitoring-preflight`,
+      access,
+      // As the SSH user, like the provider's own `docker` (root is not needed; `ss` then names no process).
+      { create: oldMonitoringPreflightScript(oldMonitoringPlan(settings), access.docker) },
+      { parent: this },
+    );
+    this.preflight = preflight;
+    this.preflightReport = preflight.stdout;
     this.provider = new docker.Provider(
       `${name}-engine`,
       { host: dockerSettings.host, sshOpts: dockerSshOptions(settings) },
-      { parent: this },
+      { parent: this, dependsOn: [preflight] },
     );
     const networks = {} as Record<StackNetwork, pulumi.Output<string>>;
     for (const network of STACK_NETWORKS) {
@@ -66,7 +99,6 @@ export class DockerHost extends pulumi.ComponentResource {
         // after a check on the host that the backend is on it (host/appNetwork.ts): every container that joins
         // it waits for the check, so a wrong name fails the deploy before anything is created there.
         const container = backendContainer(settings.targets.api.address);
-        const access = hostAccessFor(settings, args.secrets);
         networks.app = container
           ? hostCommand(
               `${name}-app-network-check`,
@@ -104,7 +136,7 @@ export class DockerHost extends pulumi.ComponentResource {
       networks[network] = created.name;
     }
     this.networks = networks;
-    this.access = { ...hostAccessFor(settings, args.secrets), rerunKey: rerunKey(`${name}-rerun-key`, this) };
+    this.access = { ...access, rerunKey: rerunKey(`${name}-rerun-key`, this) };
     this.configRoot = `${dockerSettings.configRoot.replace(/\/$/, "")}/${namePrefix}`;
     this.settings = settings;
     if (settings.security.enabled) this.closeDirectAccess(name);

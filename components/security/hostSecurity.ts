@@ -18,6 +18,8 @@ export interface HostSecurityArgs {
 export class HostSecurity extends pulumi.ComponentResource {
   /** The agents, by name. */
   readonly agents: Partial<Record<SecurityAgent, HostAgent>>;
+  /** Each agent's coexistence report (`pulumi stack output hostAgents`): what the stack wrote, what it left alone. */
+  readonly reports: pulumi.Output<Partial<Record<SecurityAgent, string>>>;
 
   constructor(name: string, args: HostSecurityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:HostSecurity", name, {}, opts);
@@ -34,6 +36,9 @@ export class HostSecurity extends pulumi.ComponentResource {
         ),
       ]),
     );
+    this.reports = pulumi
+      .all(Object.entries(this.agents).map(([agent, host]) => host.coexistReport.apply((r) => [agent, r] as const)))
+      .apply((entries) => Object.fromEntries(entries));
     this.registerOutputs({});
   }
 }

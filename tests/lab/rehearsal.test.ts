@@ -25,6 +25,8 @@ const NEED_DOCKER = [
   "koprogo-grafana-traefik-joins",
   // Finds the application's network from the backend container (`docker inspect`) before anything joins it.
   "koprogo-host-app-network-check",
+  // Looks for KoproGo's own monitoring stack (docker ps, docker volume ls) before the engine's provider is used.
+  "koprogo-host-old-monitoring-preflight",
   "koprogo-loki-data-owner",
   "koprogo-loki-restart",
   "koprogo-node-exporter-restart",
