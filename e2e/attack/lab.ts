@@ -210,6 +210,8 @@ export class AttackLab {
           fs.mkdirSync(path.join(dataDir, mount.source), { recursive: true, mode: 0o755 });
           if (user) fs.chownSync(path.join(dataDir, mount.source), user.uid, user.gid);
         }
+        // Made here too: the first runnable container may mount no volume at all.
+        fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
         fs.chmodSync(dataDir, 0o755);
         const scratch = path.join(workDir, "overlays", container.name);
         for (const sub of ["upper", "work"]) fs.mkdirSync(path.join(scratch, sub), { recursive: true });
