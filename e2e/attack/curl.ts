@@ -36,7 +36,24 @@ const NO_CONNECTION: Record<number, string> = {
 
 const STATUS_MARK = "\n@@status=";
 
-export function curlIn(netns: string, request: CurlRequest): Promise<CurlOutcome> {
+/**
+ * `curlIn` once more, up to twice, when curl exits 0 yet writes no status: seen only with the machine at load 20+,
+ * never as an answer of a server; a request that could not run proves nothing either way, so it is not a verdict.
+ */
+export async function curlIn(netns: string, request: CurlRequest): Promise<CurlOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await curlOnce(netns, request);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof NoStatusError)) throw error;
+    }
+  }
+}
+
+/** curl exited 0 without writing the status line. */
+class NoStatusError extends Error {}
+
+function curlOnce(netns: string, request: CurlRequest): Promise<CurlOutcome> {
   const connect = request.connectTimeout ?? 1;
   const args = [
     "netns",
@@ -78,8 +95,9 @@ export function curlIn(netns: string, request: CurlRequest): Promise<CurlOutcome
             reason: `${NO_CONNECTION[code]}: ${stderr.trim().split("\n").pop() ?? ""}`.trim(),
           });
         } else {
+          const Failure = code === 0 ? NoStatusError : Error;
           reject(
-            new Error(
+            new Failure(
               `curl in ${netns} ${request.method ?? "GET"} ${request.url}: exit ${code}` +
                 `${error?.signal ? ` (signal ${error.signal})` : ""}, status ${at >= 0 ? stdout.slice(at + STATUS_MARK.length) : "missing"}: ` +
                 `${stderr.trim()} | stdout: ${JSON.stringify(stdout.slice(0, 200))}`,
