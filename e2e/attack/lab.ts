@@ -214,7 +214,10 @@ export class AttackLab {
         const scratch = path.join(workDir, "overlays", container.name);
         for (const sub of ["upper", "work"]) fs.mkdirSync(path.join(scratch, sub), { recursive: true });
         // As the container's user (`setpriv` after `ip netns exec`, which needs root to enter the namespace).
-        const asUser = user ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups"] : [];
+        // The parent-death signal set again after the change of user, which clears it (prctl(2); processes.ts).
+        const asUser = user
+          ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--pdeathsig", "KILL"]
+          : [];
         const { command, args } = withEtcMounts(run, scratch, [
           "ip",
           "netns",
