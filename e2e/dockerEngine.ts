@@ -21,6 +21,7 @@ import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { onCleanup } from "./harness/cleanup";
 import { logTail, startProcess, waitFor, type ManagedProcess } from "./processes";
 
 export interface DockerEngineOptions {
@@ -167,13 +168,24 @@ function sweep(state: {
   return left;
 }
 
-const started = new Set<Parameters<typeof sweep>[0]>();
+/**
+ * Engines started and not yet stopped, each with its entry in the cleanup registry (harness/cleanup.ts): a crashed,
+ * interrupted or signalled run must not leave an engine behind. processes.ts kills the process groups; the sweep
+ * removes what they leave (shims, cgroups, the namespace, the folder).
+ */
+const started = new Map<Parameters<typeof sweep>[0], () => void>();
 
-// A crashed or interrupted run must not leave an engine behind: processes.ts kills the process groups on exit,
-// this removes what they leave (shims, cgroups, the namespace, the folder).
-process.once("exit", () => {
-  for (const state of started) sweep(state);
-});
+function track(state: Parameters<typeof sweep>[0]): void {
+  started.set(
+    state,
+    onCleanup(`docker engine in ${state.dir}`, () => void sweep(state)),
+  );
+}
+
+function untrack(state: Parameters<typeof sweep>[0]): void {
+  started.get(state)?.();
+  started.delete(state);
+}
 
 /** The `dockerd` command line: private paths, no iptables unless the engine has a network namespace of its own. */
 export function dockerdArgs(dir: string, cgroupParent: string, iptables: boolean): string[] {
@@ -206,7 +218,7 @@ export async function startDockerEngine(options: DockerEngineOptions): Promise<D
     cgroupParent: `koprogo-dockerd-${tag}`,
     dir,
   };
-  started.add(state);
+  track(state);
   const host = `unix://${path.join(dir, "docker.sock")}`;
   let engineProcess: ManagedProcess | undefined;
   try {
@@ -258,7 +270,7 @@ export async function startDockerEngine(options: DockerEngineOptions): Promise<D
           // dockerd gives each container its stop timeout (10 s) in parallel, then exits.
           await proc.stop(30_000);
           const left = sweep(state);
-          started.delete(state);
+          untrack(state);
           if (left.length > 0) throw new Error(`docker engine ${options.name} left behind:\n${left.join("\n")}`);
         })();
         return stopped;
@@ -267,7 +279,7 @@ export async function startDockerEngine(options: DockerEngineOptions): Promise<D
   } catch (error) {
     await engineProcess?.stop(10_000);
     sweep(state);
-    started.delete(state);
+    untrack(state);
     throw error;
   }
 }

@@ -12,7 +12,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { containerName, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, type Settings } from "../../settings";
 import { NetworkLab, type LabContainer } from "../netns";
-import { logTail, sleep, startProcess, type ManagedProcess } from "../processes";
+import { GiveUp, logTail, startProcess, waitFor, type ManagedProcess } from "../processes";
 import { curlIn } from "./curl";
 import { containerUser, declaredFileWrites, networksOf, type DeclaredContainer, type DeclaredStack } from "./declared";
 import { nativeRun, runnableBinary, withEtcMounts } from "./native";
@@ -362,15 +362,19 @@ export class AttackLab {
   private async waitAnswering(netns: string, url: string, proc: ManagedProcess, timeoutMs = 30_000): Promise<void> {
     let exitedWith: string | undefined;
     void proc.exited.then((code) => (exitedWith = code));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (exitedWith !== undefined)
-        throw new Error(`${proc.name} exited (${exitedWith}) before ${url} answered in ${netns}:\n${logTail(proc)}`);
-      const outcome = await curlIn(netns, { url, connectTimeout: 1 }).catch(() => undefined);
-      if (outcome?.kind === "http") return;
-      if (Date.now() > deadline)
-        throw new Error(`${url} did not answer in ${netns} within ${timeoutMs} ms:\n${logTail(proc)}`);
-      await sleep(200);
+    try {
+      await waitFor(
+        `${url} to answer in ${netns}`,
+        async () => {
+          if (exitedWith !== undefined) throw new GiveUp(`${proc.name} exited (${exitedWith}) before ${url} answered`);
+          const outcome = await curlIn(netns, { url, connectTimeout: 1 });
+          if (outcome.kind === "http") return true;
+          throw new Error(JSON.stringify(outcome));
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}:\n${logTail(proc)}`, { cause: error });
     }
   }
 

@@ -7,18 +7,36 @@
  * parent-death signal (processes.ts) and namespaces carry a ledger that the next run sweeps (namespaces.ts).
  *
  * Undo functions must be synchronous (nothing asynchronous runs during `exit`) and must not throw for "already gone".
+ *
+ * Why the handlers go on the process reached through `vm.runInThisContext`: under jest, `process` in a test file is
+ * a copy made for its sandbox (jest-util's createProcessObject: the real one's properties and a fresh EventEmitter),
+ * so `process.once("exit", …)` there registers on an emitter nobody emits: the real process exits, or is signalled,
+ * and the handler never runs. That is how the e2e harness's own exit handler let stand-in APIs outlive their suite.
+ * `runInThisContext` evaluates in Node's main context, whose `process` is the real one (the same object outside
+ * jest). The registry itself hangs on that object too, so the test files of one jest worker (each with its own copy
+ * of this module) share one set of handlers instead of adding a set per file.
  */
+import * as vm from "vm";
 
 export type Undo = () => void;
 
-const entries = new Map<number, { readonly what: string; readonly undo: Undo }>();
-let nextId = 0;
-let installed = false;
+interface Registry {
+  readonly entries: Map<number, { readonly what: string; readonly undo: Undo }>;
+  nextId: number;
+  installed: boolean;
+}
+
+/** The real process object (see above). */
+const realProcess = vm.runInThisContext("process") as NodeJS.Process;
+const KEY = Symbol.for("koprogo-observability.harness.cleanup");
+const holder = realProcess as unknown as Record<symbol, Registry | undefined>;
+const registry: Registry = (holder[KEY] ??= { entries: new Map(), nextId: 0, installed: false });
+const entries = registry.entries;
 
 /** Registers `undo`; returns the function that unregisters it (call it once the thing is undone normally). */
 export function onCleanup(what: string, undo: Undo): () => void {
   install();
-  const id = nextId++;
+  const id = registry.nextId++;
   entries.set(id, { what, undo });
   return () => void entries.delete(id);
 }
@@ -43,17 +61,17 @@ export function runCleanups(): string[] {
 }
 
 function install(): void {
-  if (installed) return;
-  installed = true;
-  process.once("exit", () => {
+  if (registry.installed) return;
+  registry.installed = true;
+  realProcess.once("exit", () => {
     for (const failure of runCleanups()) console.error(`cleanup: ${failure}`);
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     const handler = () => {
       for (const failure of runCleanups()) console.error(`cleanup after ${signal}: ${failure}`);
       // Our listener is gone (once): with no other listener the re-raised signal ends the process as it would have.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      if (realProcess.listenerCount(signal) === 0) realProcess.kill(realProcess.pid, signal);
     };
-    process.once(signal, handler);
+    realProcess.once(signal, handler);
   }
 }
