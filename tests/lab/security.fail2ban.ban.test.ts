@@ -151,9 +151,15 @@ describe.each([DEPLOYED_FAIL2BAN, NEWEST_FAIL2BAN].map((version, index) => [vers
           const answered = Number(flood(NS.attacker, ADDR.attacker, maxRetry + 20));
           expect(answered).toBeGreaterThanOrEqual(maxRetry);
           await waitFor("the api-abuse ban", () => banned("api-abuse").includes(ADDR.attacker), 30);
-          const rules = run("ip", ["netns", "exec", NS.host, "iptables-save", "-t", "filter"]).output.split("\n");
+          // fail2ban lists an address as banned (its ban manager) before its action thread has run iptables: on a
+          // loaded machine the DROP rule comes seconds later, so it is waited for, not read once.
+          const filterRules = (): string[] =>
+            run("ip", ["netns", "exec", NS.host, "iptables-save", "-t", "filter"]).output.split("\n");
+          const drop = `-A f2b-api-abuse -s ${ADDR.attacker}/32 -j DROP`;
+          await waitFor("the api-abuse DROP rule", () => filterRules().includes(drop), 30);
+          const rules = filterRules();
           expect(rules).toContain("-A DOCKER-USER -j f2b-api-abuse");
-          expect(rules).toContain(`-A f2b-api-abuse -s ${ADDR.attacker}/32 -j DROP`);
+          expect(rules).toContain(drop);
           expect(connectFrom(ADDR.attacker, ADDR.hostPublic, PUBLISHED_PORT)).toBe("timeout");
           expect(connectFrom(ADDR.bystander, ADDR.hostPublic, PUBLISHED_PORT)).toBe("connected");
           // Not in INPUT: the VPS's own services stay reachable for an API abuser (the sshd jail is for SSH).

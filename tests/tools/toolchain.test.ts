@@ -252,7 +252,7 @@ describe("deployed services no test can run", () => {
   it("Grafana is one, at the deployed tag, with the refusal and what runs instead", () => {
     expect(UNAVAILABLE_TOOLS.grafana.deployed).toBe(IMAGES.grafana.split(":")[1]);
     expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/403 Forbidden/);
-    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/tests\/e2e\/alerting\.test\.ts/);
+    expect(UNAVAILABLE_TOOLS.grafana.reason).toMatch(/tests\/lab\/e2e\/alerting\.test\.ts/);
   });
 
   it("Loki and Alloy are two, at the deployed tags, for the AGPL rule of the workplace's package list", () => {
