@@ -18,10 +18,8 @@ import { freePort, startProcess, waitHttpOk, type ManagedProcess, type StartOpti
 import { Receivers } from "./receivers";
 import { nativeAlertmanagerArgs, nativePrometheusArgs } from "./serverFlags";
 import { E2E_POSTGRES_PASSWORD, e2eSettings, TIMINGS, type E2eAddresses, type NotificationTiming } from "./settings";
-import type { ApiMode } from "./standInApi";
+import { standInApiCommand, type ApiMode } from "./standInApi";
 import { TOOLS } from "./tools";
-
-const PROJECT_DIR = path.resolve(__dirname, "..");
 
 /**
  * A fake value per secret; the e2e receivers need none, the exporter's password is the cluster's, and the logins
@@ -103,15 +101,7 @@ export class ApiProcess {
     if (this.process) return;
     this.process = startProcess({
       name: `api-${this.address.split(":")[1]}`,
-      command: process.execPath,
-      args: [
-        "-r",
-        "ts-node/register/transpile-only",
-        path.join(PROJECT_DIR, "e2e/standInApi.ts"),
-        "--listen",
-        this.address,
-      ],
-      cwd: PROJECT_DIR,
+      ...standInApiCommand(this.address),
       logDir: this.logDir,
     });
     try {

@@ -13,14 +13,13 @@ import { promisify } from "util";
 import { containerName, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, type Settings } from "../../settings";
 import { NetworkLab, type LabContainer } from "../netns";
 import { GiveUp, logTail, startProcess, waitFor, type ManagedProcess } from "../processes";
+import { standInApiCommand } from "../standInApi";
 import { curlIn } from "./curl";
 import { containerUser, declaredFileWrites, networksOf, type DeclaredContainer, type DeclaredStack } from "./declared";
 import { nativeRun, runnableBinary, withEtcMounts } from "./native";
 import { execLines } from "./systemd";
 
 const run = promisify(execFile);
-
-const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 /** A listener that answers every request `200 stand-in for <what>`: only reachability is measured through it. */
 const LISTENER_JS = `const [host, port, what] = process.argv.slice(1);
@@ -253,15 +252,7 @@ export class AttackLab {
     const apiNetns = this.applicationNetns;
     const apiProcess = this.start({
       name: hostOf(api),
-      command: process.execPath,
-      args: [
-        "-r",
-        "ts-node/register/transpile-only",
-        path.join(PROJECT_DIR, "e2e/standInApi.ts"),
-        "--listen",
-        `0.0.0.0:${portOf(api)}`,
-      ],
-      cwd: PROJECT_DIR,
+      ...standInApiCommand(`0.0.0.0:${portOf(api)}`),
       netns: apiNetns,
       logDir: this.logDir,
     });

@@ -89,6 +89,13 @@ async function runFixture(mode: "fail" | "hang", afterAll: boolean, signal?: Nod
   return { prefix, marker, ready: built, exit };
 }
 
+/** No namespace of the run's prefix, no process with its marker, no stand-in API on its address. */
+function expectNothingLeft(run: FixtureRun): void {
+  expect(namespacesWith(run.prefix)).toEqual([]);
+  expect(processesWith(run.marker)).toEqual([]);
+  expect(processesWith(run.ready!.api)).toEqual([]);
+}
+
 describeWithTools("the test harness", ["ip", "ps", "setpriv"], () => {
   it("gives two instances at once distinct names, and two runs distinct /24s", () => {
     const tags = new Set(Array.from({ length: 500 }, () => uniqueTag()));
@@ -112,25 +119,20 @@ describeWithTools("the test harness", ["ip", "ps", "setpriv"], () => {
   it("cleans namespaces and processes of a failing test body in afterAll", async () => {
     const run = await runFixture("fail", true);
     expect(run.exit).toBe("1");
-    expect(namespacesWith(run.prefix)).toEqual([]);
-    expect(processesWith(run.marker)).toEqual([]);
-    expect(processesWith(run.ready!.api)).toEqual([]);
+    expectNothingLeft(run);
   }, 180_000);
 
   it("cleans them when the failing suite forgets its afterAll: the process's exit runs the cleanup registry", async () => {
     const run = await runFixture("fail", false);
-    expect(namespacesWith(run.prefix)).toEqual([]);
-    expect(processesWith(run.marker)).toEqual([]);
-    // The leak the issue saw: a stand-in API that outlived its suite.
-    expect(processesWith(run.ready!.api)).toEqual([]);
+    expect(run.exit).toBe("1");
+    // Including the leak the issue saw: a stand-in API that outlived its suite.
+    expectNothingLeft(run);
   }, 180_000);
 
   it("cleans them when jest is stopped by SIGTERM (CI's timeout, a worker force-exited)", async () => {
     const run = await runFixture("hang", false, "SIGTERM");
     expect(run.exit).toBe("SIGTERM");
-    expect(namespacesWith(run.prefix)).toEqual([]);
-    expect(processesWith(run.marker)).toEqual([]);
-    expect(processesWith(run.ready!.api)).toEqual([]);
+    expectNothingLeft(run);
   }, 180_000);
 
   it("after a SIGKILL: the processes die with it (parent-death signal), the next run sweeps the namespaces", async () => {
