@@ -79,7 +79,11 @@ export function curlIn(netns: string, request: CurlRequest): Promise<CurlOutcome
           });
         } else {
           reject(
-            new Error(`curl in ${netns} ${request.method ?? "GET"} ${request.url}: exit ${code}: ${stderr.trim()}`),
+            new Error(
+              `curl in ${netns} ${request.method ?? "GET"} ${request.url}: exit ${code}` +
+                `${error?.signal ? ` (signal ${error.signal})` : ""}, status ${at >= 0 ? stdout.slice(at + STATUS_MARK.length) : "missing"}: ` +
+                `${stderr.trim()} | stdout: ${JSON.stringify(stdout.slice(0, 200))}`,
+            ),
           );
         }
       },

@@ -37,7 +37,7 @@ let client: analyzerRpc.AnalyzerClient;
 
 function startPack(): Promise<number> {
   // ts-node as the CLI's policy runner registers it; transpile only, because `npm test` type-checks first.
-  const script = `require("ts-node").register({ transpileOnly: true, project: "tsconfig.json" }); require("../../index.ts");`;
+  const script = `require("ts-node").register({ transpileOnly: true, project: "tsconfig.json" }); require("../index.ts");`;
   const child = spawn(process.execPath, ["-e", script], {
     cwd: path.join(PROJECT_DIR, "policy"),
     stdio: ["ignore", "pipe", "pipe"],
