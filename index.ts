@@ -17,3 +17,7 @@ export const lokiUrl = stack.loki.internalUrl;
 /** The `operator` logins (user `operator`) of Prometheus and Alertmanager: `pulumi stack output --show-secrets`. */
 export const prometheusOperatorPassword = stack.operatorPasswords.prometheus;
 export const alertmanagerOperatorPassword = stack.operatorPasswords.alertmanager;
+/** What the preflight for KoproGo's own monitoring saw (docs/operator/migrating.md). */
+export const oldMonitoringPreflight = stack.host.preflightReport;
+/** Per host agent: the files the stack writes and what it left alone (docs/operator/host-agents.md, coexistence). */
+export const hostAgents = stack.security?.reports;

@@ -8,6 +8,9 @@
 import type { Settings } from "../settings";
 import { allHostNames, monitoringHostName } from "../settings/hosts";
 
+/** What the cluster reads: its settings, the monitoring host's name (`alloy.hostLabel`) and the further hosts. */
+export type ClusterSettings = Pick<Settings, "alertmanager" | "alloy" | "hosts">;
+
 export interface PeerAddress {
   readonly name: string;
   /** Private address the peer's gossip listens on and is advertised at. */
@@ -15,7 +18,7 @@ export interface PeerAddress {
 }
 
 /** Every peer with its private address: the monitoring host's from `alertmanager.cluster.monitoringHostAddress`. */
-export function clusterPeers(settings: Settings): PeerAddress[] {
+export function clusterPeers(settings: ClusterSettings): PeerAddress[] {
   const cluster = settings.alertmanager.cluster;
   if (!cluster) return [];
   return cluster.peers.map((name) => {
@@ -33,7 +36,11 @@ export function clusterPeers(settings: Settings): PeerAddress[] {
  * Flags for the peer on host `self`. `listen` is where the process binds: in a container that publishes the gossip
  * port on the private address, `0.0.0.0:<port>` inside; natively, the private address itself.
  */
-export function clusterFlags(settings: Settings, self: string, listen: "container" | "native" = "container"): string[] {
+export function clusterFlags(
+  settings: ClusterSettings,
+  self: string,
+  listen: "container" | "native" = "container",
+): string[] {
   const cluster = settings.alertmanager.cluster;
   if (!cluster) return ["--cluster.listen-address="];
   const peers = clusterPeers(settings);
@@ -48,4 +55,18 @@ export function clusterFlags(settings: Settings, self: string, listen: "containe
     // Gossip over a private network of a few hosts: the LAN profile's timings.
     "--cluster.settle-timeout=30s",
   ];
+}
+
+/** The gossip port published on the peer's private address (TCP and UDP), when clustered. */
+export function alertmanagerGossipPorts(settings: ClusterSettings, peer = monitoringHostName(settings)) {
+  const cluster = settings.alertmanager.cluster;
+  if (!cluster) return [];
+  const address = clusterPeers(settings).find((p) => p.name === peer)?.address;
+  if (!address) throw new Error(`alertmanager.cluster.peers does not name ${JSON.stringify(peer)}`);
+  return (["tcp", "udp"] as const).map((protocol) => ({
+    internal: cluster.port,
+    hostPort: cluster.port,
+    ip: address,
+    protocol,
+  }));
 }

@@ -6,7 +6,7 @@ import { clusterFlags } from "./cluster";
 import { ALERTMANAGER_PATHS } from "./paths";
 
 /** The URL notification links (silences) point at: the external URL, else the loopback port an SSH tunnel reaches. */
-export function alertmanagerExternalUrl(settings: Settings): string {
+export function alertmanagerExternalUrl(settings: Pick<Settings, "alertmanager">): string {
   return (
     settings.alertmanager.externalUrl ??
     `http://127.0.0.1:${settings.alertmanager.hostPort ?? SERVICE_PORTS.alertmanager}`
@@ -18,7 +18,10 @@ export function alertmanagerExternalUrl(settings: Settings): string {
  * without a login can silence, post alerts or read them), and the cluster: none for one Alertmanager (gossip would
  * only open a port), else this peer's gossip flags (`alertmanager/cluster.ts`).
  */
-export function alertmanagerFlags(settings: Settings, peer = monitoringHostName(settings)): string[] {
+export function alertmanagerFlags(
+  settings: Pick<Settings, "alertmanager" | "alloy" | "hosts">,
+  peer = monitoringHostName(settings),
+): string[] {
   return [
     `--config.file=${ALERTMANAGER_PATHS.config}`,
     `--storage.path=${ALERTMANAGER_PATHS.data}`,

@@ -111,6 +111,35 @@ function pagingRoute(matchers: string[], n: NotificationSettings) {
   };
 }
 
+/**
+ * What Alertmanager holds back while another alert fires: a target alert matching `target_matchers` is not sent
+ * while a source alert matching `source_matchers` fires with the same values of the `equal` labels.
+ */
+export const INHIBIT_RULES: readonly {
+  readonly source_matchers: readonly string[];
+  readonly target_matchers: readonly string[];
+  readonly equal: readonly string[];
+}[] = [
+  // The API down explains its errors, its latency and its target being down: one page, not three.
+  {
+    source_matchers: ['alertname="ApiDown"'],
+    target_matchers: ['alertname=~"SlowApi|HighErrorRate|TargetDown"'],
+    equal: ["job"],
+  },
+  // No database, no connections to count.
+  {
+    source_matchers: ['alertname="DatabaseDown"'],
+    target_matchers: ['alertname="DatabaseConnectionsHigh"'],
+    equal: ["job", "instance"],
+  },
+  // The critical form of an alert silences its warning form on the same target.
+  {
+    source_matchers: ['severity="critical"'],
+    target_matchers: ['severity="warning"'],
+    equal: ["alertname", "job", "instance"],
+  },
+];
+
 export function alertmanagerConfig(settings: Settings) {
   const n = settings.notifications;
   return {
@@ -135,26 +164,7 @@ export function alertmanagerConfig(settings: Settings) {
         { matchers: ['severity="warning"'], receiver: RECEIVERS.chat },
       ],
     },
-    inhibit_rules: [
-      // The API down explains its errors, its latency and its target being down: one page, not three.
-      {
-        source_matchers: ['alertname="ApiDown"'],
-        target_matchers: ['alertname=~"SlowApi|HighErrorRate|TargetDown"'],
-        equal: ["job"],
-      },
-      // No database, no connections to count.
-      {
-        source_matchers: ['alertname="DatabaseDown"'],
-        target_matchers: ['alertname="DatabaseConnectionsHigh"'],
-        equal: ["job", "instance"],
-      },
-      // The critical form of an alert silences its warning form on the same target.
-      {
-        source_matchers: ['severity="critical"'],
-        target_matchers: ['severity="warning"'],
-        equal: ["alertname", "job", "instance"],
-      },
-    ],
+    inhibit_rules: INHIBIT_RULES,
     receivers: [
       receiver("chat", n.chat),
       receiver("pager", n.pager),

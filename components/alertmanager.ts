@@ -7,12 +7,15 @@ import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { imageOf, SERVICE_PORTS, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, type ServiceEngine } from "./configuredService";
-import { clusterPeers } from "../alertmanager/cluster";
+import { alertmanagerGossipPorts } from "../alertmanager/cluster";
 import { monitoringHostName } from "../settings/hosts";
 
 export interface AlertmanagerArgs {
-  /** The stack settings (`alertmanager`, `notifications`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `alertmanager` (memory, port, URL, cluster), `hosts` and `alloy.hostLabel` (the
+   * peers), `docker` (images, bind address), `namePrefix`. Its routing is in `files`, rendered from `notifications`.
+   */
+  readonly settings: Pick<Settings, "alertmanager" | "hosts" | "alloy" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
   readonly host: ServiceEngine;
   /** `alertmanager.yml`, the templates and the secret files, relative to the stack's config root (`alertmanager/...`). */
@@ -23,20 +26,6 @@ export interface AlertmanagerArgs {
    * login) and its gossip beside it.
    */
   readonly peer?: string;
-}
-
-/** The gossip port published on the peer's private address (TCP and UDP), when clustered. */
-export function alertmanagerGossipPorts(settings: Settings, peer = monitoringHostName(settings)) {
-  const cluster = settings.alertmanager.cluster;
-  if (!cluster) return [];
-  const address = clusterPeers(settings).find((p) => p.name === peer)?.address;
-  if (!address) throw new Error(`alertmanager.cluster.peers does not name ${JSON.stringify(peer)}`);
-  return (["tcp", "udp"] as const).map((protocol) => ({
-    internal: cluster.port,
-    hostPort: cluster.port,
-    ip: address,
-    protocol,
-  }));
 }
 
 export class Alertmanager extends pulumi.ComponentResource {

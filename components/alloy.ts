@@ -5,15 +5,16 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { alloyFlags, alloyListenAddress } from "../logs/flags";
+import { alloyHealthcheck, alloyHostBinds } from "../logs/alloyContainer";
+import { alloyFlags } from "../logs/flags";
 import { ALLOY_PATHS } from "../logs/paths";
 import { imageOf, type Settings } from "../settings";
 import type { HostFile } from "./configFiles";
 import { configuredService, goMemoryLimit, type ServiceEngine } from "./configuredService";
 
 export interface AlloyArgs {
-  /** The stack settings (`alloy`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `alloy` (memory, port, journal), `docker` (images, subnet), `namePrefix`. */
+  readonly settings: Pick<Settings, "alloy" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
   readonly host: ServiceEngine;
   /** `config.alloy`, relative to the stack's config root (`alloy/...`). */
@@ -24,37 +25,6 @@ export interface AlloyArgs {
    */
   readonly listenAddress?: string;
 }
-
-/** Host paths Alloy reads, all read-only. */
-export function alloyHostBinds(
-  settings: Settings,
-  configRoot: string,
-): { hostPath: string; path: string; readOnly: true }[] {
-  return [
-    { hostPath: `${configRoot}/alloy`, path: ALLOY_PATHS.configDir, readOnly: true },
-    // No Docker socket: containers are listed and read through the socket proxy (components/socketProxy.ts).
-    // Same path inside, so the file paths of the settings (and the persistent journal) work unchanged.
-    { hostPath: ALLOY_PATHS.hostLogs, path: ALLOY_PATHS.hostLogs, readOnly: true },
-    ...(settings.alloy.journal.enabled
-      ? [
-          { hostPath: ALLOY_PATHS.runtimeJournal, path: ALLOY_PATHS.runtimeJournal, readOnly: true as const },
-          { hostPath: ALLOY_PATHS.machineId, path: ALLOY_PATHS.machineId, readOnly: true as const },
-        ]
-      : []),
-  ];
-}
-
-/**
- * The image has no curl or wget: bash opens the TCP connection itself (to the address Alloy listens on) and
- * checks that `/-/ready` answers 200.
- */
-export function alloyHealthcheck(settings: Settings, listenAddress = alloyListenAddress(settings)): string[] {
-  const [address, port] = listenAddress.split(":");
-  const request = `exec 3<>/dev/tcp/${address}/${port} && printf 'GET /-/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`;
-  return ["CMD", "bash", "-c", request];
-}
-
-export { FURTHER_HOST_ALLOY_LISTEN } from "../logs/flags";
 
 export class Alloy extends pulumi.ComponentResource {
   readonly container: docker.Container;

@@ -1,7 +1,9 @@
 /**
- * The shape Prometheus, Alertmanager, Loki and Alloy share: a retained data volume, configuration files written
- * on the host and mounted read-only, the standard container, and a host command that makes the running service
- * pick up changed files (reload or restart). Built for a component's constructor, with the component as parent.
+ * The shape every configured service of the stack shares: configuration files written on the host and mounted
+ * read-only (secrets owned by the service's own uid), the standard container under that uid, and a host command that
+ * makes the running service pick up changed files (reload or restart); for Prometheus, Alertmanager, Loki and Alloy a
+ * retained data volume handed to that uid first. The exporters keep no data and take none. Built for a component's
+ * constructor, with the component as parent.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -18,7 +20,8 @@ export type ServiceEngine = Pick<DockerHost, "provider" | "access" | "configRoot
 
 export interface ConfiguredServiceSpec {
   readonly service: ServiceName;
-  readonly settings: Settings;
+  /** The settings it reads: `namePrefix` (the container's name), `docker.bindAddress` (where ports are published). */
+  readonly settings: Pick<Settings, "namePrefix" | "docker">;
   readonly host: ServiceEngine;
   /** The service's files, relative to the config root. */
   readonly files: readonly HostFile[];
@@ -34,8 +37,8 @@ export interface ConfiguredServiceSpec {
   readonly extraPorts?: ServiceContainerSpec["ports"];
   /** `KEY=value` environment entries (e.g. `goMemoryLimit` for the Go services that honour it). */
   readonly envs?: readonly string[];
-  /** Where the data volume is mounted inside the container. */
-  readonly dataPath: string;
+  /** Where the retained data volume is mounted inside the container; none for a service that keeps no data. */
+  readonly dataPath?: string;
   /** Host paths mounted into the container (its config directory first). */
   readonly binds: ServiceContainerSpec["binds"];
   readonly healthcheck: readonly string[];
@@ -43,13 +46,24 @@ export interface ConfiguredServiceSpec {
   readonly onChange: "reload" | "restart";
   /** Seconds between SIGTERM and SIGKILL when it stops (components/container.ts). Defaults to the common grace. */
   readonly stopGraceSeconds?: number;
+  /** The host's network and process namespaces (the node exporter): it then joins no network of the stack. */
+  readonly hostNamespaces?: boolean;
+  /** Linux capabilities dropped, and a read-only root filesystem, for services that need neither. */
+  readonly capDrop?: ServiceContainerSpec["capDrop"];
+  readonly readOnly?: boolean;
+  /** What else must exist before the container starts (e.g. the PostgreSQL exporter's monitoring role). */
+  readonly after?: readonly pulumi.Resource[];
 }
 
 export interface ConfiguredService {
   readonly container: docker.Container;
-  readonly dataVolume: docker.Volume;
   /** `http://host:port` inside the Docker network. */
   readonly internalUrl: string;
+}
+
+/** A service with a retained data volume (`dataPath`). */
+export interface StatefulService extends ConfiguredService {
+  readonly dataVolume: docker.Volume;
 }
 
 /**
@@ -63,12 +77,28 @@ export function goMemoryLimit(memory: string): string {
 export function configuredService(
   name: string,
   parent: pulumi.Resource,
+  spec: ConfiguredServiceSpec & { readonly dataPath: string },
+): StatefulService;
+export function configuredService(
+  name: string,
+  parent: pulumi.Resource,
   spec: ConfiguredServiceSpec,
-): ConfiguredService {
+): ConfiguredService;
+export function configuredService(
+  name: string,
+  parent: pulumi.Resource,
+  spec: ConfiguredServiceSpec,
+): ConfiguredService | StatefulService {
   const { host, settings } = spec;
   const provider = host.provider;
   const container = containerName(settings, spec.service);
-  const volume = dataVolume(`${name}-data`, `${container}-data`, provider, parent);
+  const data =
+    spec.dataPath === undefined
+      ? undefined
+      : {
+          path: spec.dataPath,
+          volume: dataVolume(`${name}-data`, `${container}-data`, provider, parent),
+        };
   // The service's own uid (contract/serviceUsers.ts) owns its secret files and its data; no other container runs as it.
   const user = SERVICE_USERS[spec.service];
   const config = new ConfigFiles(
@@ -78,10 +108,14 @@ export function configuredService(
   );
   // Pulled first: the one-shot chown runs this image, and the container is never left waiting on a pull.
   const image = pulledImage(`${name}-image`, spec.image, provider, parent);
-  const owned = volumeOwner(`${name}-data-owner`, host.access, volume.name, spec.image, user, {
-    parent,
-    dependsOn: [volume, image],
-  });
+  const owned = data
+    ? [
+        volumeOwner(`${name}-data-owner`, host.access, data.volume.name, spec.image, user, {
+          parent,
+          dependsOn: [data.volume, image],
+        }),
+      ]
+    : [];
   const resource = serviceContainer(
     name,
     {
@@ -92,20 +126,25 @@ export function configuredService(
       envs: spec.envs ? [...spec.envs] : undefined,
       ports: [{ internal: SERVICE_PORTS[spec.service], hostPort: spec.hostPort }, ...(spec.extraPorts ?? [])],
       bindAddress: spec.publishOn ?? settings.docker.bindAddress,
-      volumes: [{ volume: volume.name, path: spec.dataPath }],
+      volumes: data ? [{ volume: data.volume.name, path: data.path }] : undefined,
       binds: spec.binds,
       healthcheck: spec.healthcheck,
       user: dockerUser(spec.service),
-      // Networks by need (contract/networks.ts).
-      networks: host.networksFor(spec.service),
+      // Networks by need (contract/networks.ts); none in the host's namespaces.
+      ...(spec.hostNamespaces
+        ? { networkMode: "host" as const, pidMode: "host" as const }
+        : { networks: host.networksFor(spec.service) }),
+      capDrop: spec.capDrop,
+      readOnly: spec.readOnly,
       stopGraceSeconds: spec.stopGraceSeconds,
     },
-    { parent, provider, dependsOn: [...config.writes, owned], image },
+    { parent, provider, dependsOn: [...config.writes, ...owned, ...(spec.after ?? [])], image },
   );
   const script =
     spec.onChange === "reload"
       ? signalContainerScript(container, "HUP", host.access.docker)
       : restartContainerScript(container, host.access.docker);
   reloadOnChange(`${name}-${spec.onChange}`, host.access, config.hashes, script, { parent, dependsOn: [resource] });
-  return { container: resource, dataVolume: volume, internalUrl: `http://${container}:${SERVICE_PORTS[spec.service]}` };
+  const internalUrl = `http://${container}:${SERVICE_PORTS[spec.service]}`;
+  return data ? { container: resource, dataVolume: data.volume, internalUrl } : { container: resource, internalUrl };
 }

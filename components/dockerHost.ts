@@ -7,15 +7,36 @@ import * as pulumi from "@pulumi/pulumi";
 import { INTERNAL_NETWORKS, networksOf, STACK_NETWORKS, type StackNetwork } from "../contract/networks";
 import type { StackService } from "../contract/serviceUsers";
 import { monitoringGateway, networkName, staticAddress, type Secrets, type Settings } from "../settings";
-import { pinnedHostKeySshOptions } from "../host/ssh";
-import { remoteHostOf } from "../settings/deployment";
+import { dockerSshOptions } from "../host/ssh";
 import type { ContainerNetwork } from "./container";
 import { hostAccessFor, hostCommand, rerunKey, type HostAccess } from "./host";
 import { appNetworkCheckScript, backendContainer } from "../host/appNetwork";
+import { oldMonitoringPlan, oldMonitoringPreflightScript } from "../host/oldMonitoring";
+
+export type DockerHostSettings = Pick<
+  Settings,
+  | "docker"
+  | "ssh"
+  | "namePrefix"
+  | "hosts"
+  | "blackbox"
+  | "loki"
+  | "targets"
+  // The old monitoring stack's preflight: the ports of the stack's own services, and what the operator keeps.
+  | "prometheus"
+  | "alertmanager"
+  | "nodeExporter"
+  | "grafana"
+  | "migration"
+>;
 
 export interface DockerHostArgs {
-  /** The stack settings (`docker`, `ssh`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `docker` and `ssh` (the engine and its host), `namePrefix`, and what decides the
+   * networks: `hosts` (the log gateway's), `blackbox.enabled` (the probes'), `loki.storage` (egress),
+   * `targets.api.address` (the backend on the application's network).
+   */
+  readonly settings: DockerHostSettings;
   /** Secrets; `sshPrivateKey` is used for host commands when set. */
   readonly secrets: Secrets<pulumi.Output<string>>;
 }
@@ -29,15 +50,33 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly access: HostAccess;
   /** Directory on the host holding this stack's configuration files. */
   readonly configRoot: string;
+  /** The check for KoproGo's own monitoring stack (host/oldMonitoring.ts), which the engine's provider waits for. */
+  readonly preflight: pulumi.Resource;
+  /** What the preflight saw when it last ran (kept old containers, old volumes left as they are). */
+  readonly preflightReport: pulumi.Output<string>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:DockerHost", name, {}, opts);
     const { settings } = args;
     const { docker: dockerSettings, namePrefix } = settings;
+    const access = hostAccessFor(settings, args.secrets);
+    // KoproGo's own monitoring (host/oldMonitoring.ts) is looked for before anything of the stack exists on the
+    // engine: every container, volume, network and image is declared with this provider, which waits for the
+    // preflight, so a refusal leaves nothing half-created. It runs on the first deploy and again whenever its script
+    // (the ports, `migration.oldMonitoring.keepRunning`) changes; once this stack holds its ports, it is its own.
+    const preflight = hostCommand(
+      `${name}-old-monitoring-preflight`,
+      access,
+      // As the SSH user, like the provider's own `docker` (root is not needed; `ss` then names no process).
+      { create: oldMonitoringPreflightScript(oldMonitoringPlan(settings), access.docker) },
+      { parent: this },
+    );
+    this.preflight = preflight;
+    this.preflightReport = preflight.stdout;
     this.provider = new docker.Provider(
       `${name}-engine`,
       { host: dockerSettings.host, sshOpts: dockerSshOptions(settings) },
-      { parent: this },
+      { parent: this, dependsOn: [preflight] },
     );
     const networks = {} as Record<StackNetwork, pulumi.Output<string>>;
     for (const network of STACK_NETWORKS) {
@@ -50,7 +89,6 @@ export class DockerHost extends pulumi.ComponentResource {
         // after a check on the host that the backend is on it (host/appNetwork.ts): every container that joins
         // it waits for the check, so a wrong name fails the deploy before anything is created there.
         const container = backendContainer(settings.targets.api.address);
-        const access = hostAccessFor(settings, args.secrets);
         networks.app = container
           ? hostCommand(
               `${name}-app-network-check`,
@@ -88,13 +126,13 @@ export class DockerHost extends pulumi.ComponentResource {
       networks[network] = created.name;
     }
     this.networks = networks;
-    this.access = { ...hostAccessFor(settings, args.secrets), rerunKey: rerunKey(`${name}-rerun-key`, this) };
+    this.access = { ...access, rerunKey: rerunKey(`${name}-rerun-key`, this) };
     this.configRoot = `${dockerSettings.configRoot.replace(/\/$/, "")}/${namePrefix}`;
     this.settings = settings;
     this.registerOutputs({ networks: this.networks });
   }
 
-  private readonly settings: Settings;
+  private readonly settings: DockerHostSettings;
 
   /** The networks a service's container joins (contract/networks.ts), with Alloy's fixed address. */
   networksFor(service: StackService): ContainerNetwork[] {
@@ -105,19 +143,4 @@ export class DockerHost extends pulumi.ComponentResource {
       return ipv4Address ? { name: this.networks[network], ipv4Address } : { name: this.networks[network] };
     });
   }
-}
-
-/**
- * The `ssh` options of the Docker provider: for an `ssh://` engine, the stack's host key pinned first (host/ssh.ts),
- * then `docker.sshOpts`; nothing is read from the runner's known_hosts. Other engines take `docker.sshOpts` as is.
- */
-export function dockerSshOptions(settings: Settings): string[] {
-  const remote = remoteHostOf(settings);
-  if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
-  return pinnedDockerSshOptions(remote.hostKey, settings.docker.sshOpts);
-}
-
-/** `docker.sshOpts` after the options that pin `hostKey` (the monitoring host's, or a further host's). */
-export function pinnedDockerSshOptions(hostKey: string, sshOpts: readonly string[]): string[] {
-  return [...pinnedHostKeySshOptions(hostKey), ...sshOpts];
 }

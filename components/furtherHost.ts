@@ -10,29 +10,32 @@ import * as pulumi from "@pulumi/pulumi";
 import { furtherHostFiles, furtherHostOwnFiles } from "../stack/scaleFiles";
 import type { Secrets, Settings } from "../settings";
 import { REMOTE_NODE_EXPORTER_PORT, type HostSettings } from "../settings/scale";
-import { Alertmanager } from "./alertmanager";
-import { Alloy, FURTHER_HOST_ALLOY_LISTEN } from "./alloy";
+import { Alertmanager, type AlertmanagerArgs } from "./alertmanager";
+import { Alloy, type AlloyArgs } from "./alloy";
+import { FURTHER_HOST_ALLOY_LISTEN } from "../logs/flags";
 import { filesUnder, type HostFile } from "./configFiles";
 import type { ServiceEngine } from "./configuredService";
-import { pinnedDockerSshOptions } from "./dockerHost";
+import { furtherHostEngine, pinnedDockerSshOptions } from "../host/ssh";
 import { rerunKey, sshHostAccess, type HostAccess } from "./host";
-import { NodeExporter } from "./nodeExporter";
-import { HostSecurity } from "./security";
+import { NodeExporter, type NodeExporterArgs } from "./nodeExporter";
+import { HostSecurity, type HostSecurityArgs } from "./security";
 
 export interface FurtherHostArgs {
-  /** The stack settings (`nodeExporter`, `security`, `alertmanager.cluster`, `docker.sshOpts`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings: `docker` (its engine's options, config root), `namePrefix`, `security.enabled`,
+   * `alertmanager.cluster`, and what its parts read (the node exporter, Alloy, the host agents, Alertmanager).
+   */
+  readonly settings: Pick<Settings, "docker" | "namePrefix" | "security" | "alertmanager"> &
+    NodeExporterArgs["settings"] &
+    AlloyArgs["settings"] &
+    HostSecurityArgs["settings"] &
+    AlertmanagerArgs["settings"];
   /** This host, one of `hosts`. */
   readonly host: HostSettings;
   /** Every rendered file of the stack: this host's own (`hosts/<name>/…`: exporter, Alloy), the agents' and Alertmanager's are taken from it. */
   readonly files: readonly HostFile[];
   /** Secrets; `sshPrivateKey` is used for the host's commands when set (else the SSH agent). */
   readonly secrets: Secrets<pulumi.Output<string>>;
-}
-
-/** The `ssh://` engine address of a further host (user, SSH host, port). */
-export function furtherHostEngine(host: HostSettings): string {
-  return `ssh://${host.ssh.user}@${host.ssh.host ?? host.address}:${host.ssh.port}`;
 }
 
 export class FurtherHost extends pulumi.ComponentResource {

@@ -8,9 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import type { DashboardKey } from "../contract/dashboards";
-import { buildDashboards, DASHBOARD_FOLDER } from "../dashboards";
+import { DASHBOARD_FOLDER, type BuiltDashboard } from "../dashboards";
 import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
-import { webPasswordName } from "../contract/webAccess";
 import {
   GRAFANA_PATHS,
   grafanaApiUrl,
@@ -22,21 +21,24 @@ import { grafanaDataSources } from "../grafana/datasources";
 import { containerName, imageOf, networkName, SERVICE_PORTS, type Settings } from "../settings";
 import { joinTraefikScript } from "../grafana/traefikJoin";
 import { resetAdminPasswordOnVolumeScript, rotateAdminPasswordScript } from "../grafana/adminPassword";
-import { contentHash, waitForHttpScript } from "../host/scripts";
+import { contentHash } from "../host/scripts";
+import { waitForGrafanaApiScript } from "../grafana/ready";
 import { ConfigFiles, type HostFile } from "./configFiles";
 import { dataVolume, pulledImage, serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 import { hostCommand, THIS_MACHINE } from "./host";
 
-/**
- * How long `up` waits for Grafana's API at the provider's URL: a new container migrates its database, Traefik
- * routes it once its healthcheck passes, and Let's Encrypt issues the first certificate (tens of seconds).
- */
-export const GRAFANA_READY_TIMEOUT_SECONDS = 300;
-
 export interface GrafanaArgs {
-  /** The stack settings (`grafana`, `alerts`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `grafana`, `alerts.grafanaUrl` (its root URL without a domain), `docker`,
+   * `namePrefix`, and what its data sources point at (`serviceAddresses`, `nodeExporter`, `prometheus`).
+   */
+  readonly settings: Pick<
+    Settings,
+    "grafana" | "alerts" | "docker" | "namePrefix" | "serviceAddresses" | "nodeExporter" | "prometheus"
+  >;
+  /** The dashboards it provisions, one resource each (dashboards/ `buildDashboards`, as the render CLI writes them). */
+  readonly dashboards: readonly BuiltDashboard[];
   /** Engine, network and host access. */
   readonly host: DockerHost;
   /** The `grafanaAdminPassword` secret. Defaults to a generated password (`@pulumi/random`). */
@@ -46,37 +48,6 @@ export interface GrafanaArgs {
   /** Its other secret files (`grafana/secrets/...`: the `/metrics` password), relative to the config root. */
   readonly files: readonly HostFile[];
 }
-
-/**
- * Waits until Grafana answers `/api/health` with its database ready at `apiUrl`, asked from the machine running
- * `pulumi up` with curl: the way the Grafana provider goes next (through Traefik and its certificate when a
- * domain is set). The provider's own retries cover connection errors only, not Traefik's 404 before it routes
- * the container, nor its default certificate before Let's Encrypt's. Fails with what to check.
- */
-export function waitForGrafanaApiScript(
-  settings: Settings,
-  timeoutSeconds = GRAFANA_READY_TIMEOUT_SECONDS,
-  pollSeconds = 3,
-): string {
-  const apiUrl = grafanaApiUrl(settings);
-  const container = containerName(settings, "grafana");
-  const { domain } = settings.grafana;
-  const hint = domain
-    ? `Traefik routes Grafana once its healthcheck passes (on the VPS: docker inspect -f '{{.State.Health.Status}}' ${container}); check that ${domain} resolves to the VPS, that Traefik (${settings.grafana.traefik.container}) is on the network ${networkName(settings, "grafanaIngress")} (docker network connect ${networkName(settings, "grafanaIngress")} ${settings.grafana.traefik.container}; name it in the application's Compose file so a re-created Traefik keeps it), and Traefik's log for the Let's Encrypt certificate of ${domain}.`
-    : `Check that ${container} runs (docker ps) and that ${apiUrl} reaches its port (grafana.hostPort, or the SSH tunnel of grafana.apiUrl).`;
-  return waitForHttpScript(`${apiUrl}/api/health`, {
-    timeoutSeconds,
-    pollSeconds,
-    bodyPattern: '"database": *"ok"',
-    hint,
-  });
-}
-
-/** The name of Grafana's password on `server` among the stack's secrets (its data source logins). */
-export const GRAFANA_DATASOURCE_LOGINS = {
-  prometheus: webPasswordName("prometheus", "grafana"),
-  alertmanager: webPasswordName("alertmanager", "grafana"),
-} as const;
 
 export class Grafana extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -103,7 +74,7 @@ export class Grafana extends pulumi.ComponentResource {
     this.url = grafanaRootUrl(settings);
     this.apiUrl = grafanaApiUrl(settings);
     const environment = grafanaEnvironment(settings);
-    const dashboards = buildDashboards(settings);
+    const { dashboards } = args;
     const provider = host.provider;
     const container = containerName(settings, "grafana");
 

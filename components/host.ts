@@ -64,7 +64,10 @@ export function rerunKey(name: string, parent: pulumi.Resource): pulumi.Output<s
  * otherwise. Every input of the connection comes from the stack config and its secrets, never from the
  * environment of the run, so two runs of the same config give the same connection.
  */
-export function hostAccessFor(settings: Settings, secrets: Secrets<pulumi.Output<string>>): HostAccess {
+export function hostAccessFor(
+  settings: Pick<Settings, "docker" | "ssh">,
+  secrets: Secrets<pulumi.Output<string>>,
+): HostAccess {
   const remote = remoteHostOf(settings);
   if (!remote) return { kind: "local", root: "detect", docker: dockerCli(settings.docker.host) };
   // The settings refused a remote host without `ssh.hostKey` already; this is for callers that built them by hand.

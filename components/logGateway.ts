@@ -11,40 +11,26 @@ import { signalContainerScript } from "../host/scripts";
 import {
   LOG_GATEWAY_CONTAINER_PATHS,
   LOG_GATEWAY_FILES,
-  LOKI_PUSH_PATH,
   logGatewayAddress,
   logGatewayName,
   logGatewayPushUrl,
 } from "../logs/gateway";
+import { logGatewayCommand, logGatewayHealthcheck } from "../logs/gatewayContainer";
 import { imageOf, type Settings } from "../settings";
 import { ConfigFiles, reloadOnChange, type HostFile } from "./configFiles";
 import { serviceContainer } from "./container";
 import type { DockerHost } from "./dockerHost";
 
 export interface LogGatewayArgs {
-  /** The stack settings (`logGateway`, `alertmanager.cluster`, `namePrefix`). */
-  readonly settings: Settings;
+  /**
+   * The stack settings it reads: `logGateway`, `alertmanager.cluster` (the monitoring host's private address),
+   * `docker` (images), `namePrefix`.
+   */
+  readonly settings: Pick<Settings, "logGateway" | "alertmanager" | "docker" | "namePrefix">;
   /** The monitoring host's engine, networks and access. */
   readonly host: DockerHost;
   /** Its files, relative to the config root (`log-gateway/...`). */
   readonly files: readonly HostFile[];
-}
-
-/**
- * nginx itself, not the image's `nginx` command: the image's entrypoint runs its `/docker-entrypoint.d` scripts
- * (which rewrite the default site) only when the first argument is `nginx`. `-e stderr` before the config is read.
- */
-export function logGatewayCommand(): string[] {
-  return ["/usr/sbin/nginx", "-e", "stderr", "-c", `${LOG_GATEWAY_CONTAINER_PATHS.dir}/${LOG_GATEWAY_FILES.config}`];
-}
-
-/**
- * Healthy when TLS is up and a push without a login is refused with 401 (the image has curl). `-k`: the check
- * dials 127.0.0.1, which is no SAN of the certificate; what it proves is that the gateway serves and asks for a login.
- */
-export function logGatewayHealthcheck(settings: Settings): string[] {
-  const url = `https://127.0.0.1:${settings.logGateway.port}${LOKI_PUSH_PATH}`;
-  return ["CMD", "sh", "-c", `test "$(curl -sk -o /dev/null -w '%{http_code}' -X POST ${url})" = 401`];
 }
 
 export class LogGateway extends pulumi.ComponentResource {

@@ -11,8 +11,8 @@ import { LOKI_S3_CREDENTIALS } from "../logs/furtherHostFiles";
 import type { DockerHost } from "./dockerHost";
 
 export interface LokiArgs {
-  /** The stack settings (`loki`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `loki` (memory, port, storage), `docker`, `namePrefix`. */
+  readonly settings: Pick<Settings, "loki" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
   readonly host: DockerHost;
   /** `loki.yaml`, relative to the stack's config root (`loki/...`). */

@@ -8,7 +8,9 @@ import { Alertmanager } from "./alertmanager";
 import { Alloy } from "./alloy";
 import { filesUnder } from "./configFiles";
 import { DockerHost } from "./dockerHost";
-import { Grafana, GRAFANA_DATASOURCE_LOGINS } from "./grafana";
+import { Grafana } from "./grafana";
+import { GRAFANA_DATASOURCE_LOGINS } from "../grafana/datasources";
+import { buildDashboards } from "../dashboards";
 import { Loki } from "./loki";
 import { NodeExporter } from "./nodeExporter";
 import { PostgresExporter } from "./postgresExporter";
@@ -105,6 +107,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       `${name}-grafana`,
       {
         settings,
+        dashboards: buildDashboards(settings),
         host: this.host,
         adminPassword: secrets.grafanaAdminPassword,
         dataSourcePasswords: {
@@ -184,7 +187,11 @@ function webLogins(name: string, parent: pulumi.Resource): Secrets<pulumi.Output
 }
 
 /** One generated login per further host at the log gateway: its Alloy's password, the bcrypt hash in the gateway's user file. */
-function logGatewayLogins(name: string, settings: Settings, parent: pulumi.Resource): Secrets<pulumi.Output<string>> {
+function logGatewayLogins(
+  name: string,
+  settings: Pick<Settings, "hosts">,
+  parent: pulumi.Resource,
+): Secrets<pulumi.Output<string>> {
   const secrets: Secrets<pulumi.Output<string>> = {};
   for (const host of settings.hosts) {
     const password = new random.RandomPassword(

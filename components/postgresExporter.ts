@@ -4,7 +4,6 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { dockerUser, SERVICE_USERS } from "../contract/serviceUsers";
 import {
   monitoringRoleSql,
   POSTGRES_EXPORTER_CONFIG_DIR,
@@ -13,18 +12,17 @@ import {
 } from "../exporters/postgres";
 import { authenticatedHealthcheck } from "../webauth/healthcheck";
 import { webConfigFile } from "../webauth/paths";
-import { containerName, imageOf, SERVICE_PORTS, type Settings } from "../settings";
-import { restartContainerScript, shellQuote } from "../host/scripts";
-import { ConfigFiles, type HostFile, reloadOnChange } from "./configFiles";
-import { serviceContainer } from "./container";
-import type { DockerHost } from "./dockerHost";
+import { imageOf, SERVICE_PORTS, type Settings } from "../settings";
+import { shellQuote } from "../host/scripts";
+import type { HostFile } from "./configFiles";
+import { configuredService, type ServiceEngine } from "./configuredService";
 import { hostCommand } from "./host";
 
 export interface PostgresExporterArgs {
-  /** The stack settings (`targets.postgres`, `postgresExporter`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `targets.postgres`, `postgresExporter`, `docker`, `namePrefix`. */
+  readonly settings: Pick<Settings, "targets" | "postgresExporter" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
-  readonly host: DockerHost;
+  readonly host: ServiceEngine;
   /** The exporter's files (`postgres-exporter/password`, its web config and login), relative to the config root. */
   readonly files: readonly HostFile[];
   /** The monitoring role's password (secret), used to create the role when `manageRole` is on. */
@@ -39,7 +37,6 @@ export class PostgresExporter extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresExporterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:PostgresExporter", name, {}, opts);
     const { settings, host } = args;
-    const container = containerName(settings, "postgresExporter");
     const { monitoringUser, database } = settings.targets.postgres;
     const { manageRole, container: postgresContainer, adminUser } = settings.postgresExporter;
     if (manageRole) {
@@ -56,38 +53,22 @@ export class PostgresExporter extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    const config = new ConfigFiles(
-      `${name}-config`,
-      { host: host.access, root: host.configRoot, files: args.files, secretOwner: SERVICE_USERS.postgresExporter.uid },
-      { parent: this },
-    );
-    this.container = serviceContainer(
-      name,
-      {
-        name: container,
-        image: imageOf(settings, "postgresExporter"),
-        memory: settings.postgresExporter.memory,
-        command: postgresExporterFlags(undefined, webConfigFile("postgresExporter").inContainer),
-        envs: postgresExporterEnv(settings),
-        ports: [{ internal: SERVICE_PORTS.postgresExporter, hostPort: settings.postgresExporter.hostPort }],
-        bindAddress: settings.docker.bindAddress,
-        networks: host.networksFor("postgresExporter"),
-        binds: [
-          { hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_CONFIG_DIR, readOnly: true },
-        ],
-        healthcheck: authenticatedHealthcheck("postgresExporter", `127.0.0.1:${SERVICE_PORTS.postgresExporter}`, "/"),
-        user: dockerUser("postgresExporter"),
-      },
-      { parent: this, provider: host.provider, dependsOn: [...config.writes, ...(this.role ? [this.role] : [])] },
-    );
-    // The exporter reads its password file at start only: a new password needs a restart.
-    reloadOnChange(
-      `${name}-restart`,
-      host.access,
-      config.hashes,
-      restartContainerScript(container, host.access.docker),
-      { parent: this, dependsOn: [this.container] },
-    );
+    this.container = configuredService(name, this, {
+      service: "postgresExporter",
+      settings,
+      host,
+      files: args.files,
+      image: imageOf(settings, "postgresExporter"),
+      memory: settings.postgresExporter.memory,
+      envs: postgresExporterEnv(settings),
+      hostPort: settings.postgresExporter.hostPort,
+      command: postgresExporterFlags(undefined, webConfigFile("postgresExporter").inContainer),
+      binds: [{ hostPath: `${host.configRoot}/postgres-exporter`, path: POSTGRES_EXPORTER_CONFIG_DIR, readOnly: true }],
+      healthcheck: authenticatedHealthcheck("postgresExporter", `127.0.0.1:${SERVICE_PORTS.postgresExporter}`, "/"),
+      after: this.role ? [this.role] : [],
+      // The exporter reads its password file at start only: a new password needs a restart.
+      onChange: "restart",
+    }).container;
     this.registerOutputs({});
   }
 }

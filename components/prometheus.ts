@@ -11,8 +11,8 @@ import { configuredService } from "./configuredService";
 import type { DockerHost } from "./dockerHost";
 
 export interface PrometheusArgs {
-  /** The stack settings (`prometheus`, `docker`, `namePrefix`). */
-  readonly settings: Settings;
+  /** The stack settings it reads: `prometheus` (memory, port, retention, URL), `docker`, `namePrefix`. */
+  readonly settings: Pick<Settings, "prometheus" | "docker" | "namePrefix">;
   /** Engine, network and host access. */
   readonly host: DockerHost;
   /** `prometheus.yml`, rule files and the token file, relative to the stack's config root (`prometheus/...`). */

@@ -10,13 +10,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceUser } from "../contract/serviceUsers";
-import { shellQuote } from "../host/scripts";
+import { chownVolumeScript } from "../host/volumeOwner";
 import { hostCommand, type HostAccess } from "./host";
-
-/** Script that re-owns every file of `volume` to `user`, through the `docker` CLI of the stack's engine. */
-export function chownVolumeScript(volume: string, image: string, user: ServiceUser, docker = "docker"): string {
-  return `set -eu; ${docker} run --rm --user 0:0 --network none --entrypoint chown -v ${shellQuote(`${volume}:/data`)} ${shellQuote(image)} -R ${user.uid}:${user.gid} /data`;
-}
 
 /**
  * A command that runs `chownVolumeScript`: the container depends on it. No trigger and no delete (components/host.ts):

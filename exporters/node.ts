@@ -67,7 +67,7 @@ export function nodeExporterFlags(
  *   monitoring host, where the application and its backups run; not a further host).
  */
 export function nodeExporterContainerFlags(
-  settings: Settings,
+  settings: Pick<Settings, "nodeExporter">,
   listenAddress = `${settings.nodeExporter.listenAddress}:${SERVICE_PORTS.nodeExporter}`,
   readsBackupMetrics = false,
 ): string[] {

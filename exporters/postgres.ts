@@ -32,7 +32,10 @@ export function postgresExporterFlags(
  * Environment of the exporter. The password is read from a file: an environment variable would show in
  * `docker inspect` and in the Pulumi state of the container.
  */
-export function postgresExporterEnv(settings: Settings, passwordFile = POSTGRES_EXPORTER_PASSWORD_FILE): string[] {
+export function postgresExporterEnv(
+  settings: Pick<Settings, "targets">,
+  passwordFile = POSTGRES_EXPORTER_PASSWORD_FILE,
+): string[] {
   const { address, database, sslmode, monitoringUser } = settings.targets.postgres;
   return [
     `DATA_SOURCE_URI=${address}/${database}?sslmode=${sslmode}`,

@@ -10,6 +10,7 @@
  * (the file's write depends on it), so the file still holds the password the database has.
  */
 import { shellQuote } from "../host/scripts";
+import { requireRunningLines } from "./runningCheck";
 import { GRAFANA_PATHS } from "./config";
 
 /** Characters a password may have here: JSON and curl's config syntax take them without escaping. */
@@ -49,10 +50,11 @@ export function rotateAdminPasswordScript(container: string, port: number, docke
   const quoted = shellQuote(container);
   return [
     "set -eu",
-    `if [ "$(${docker} inspect -f '{{.State.Running}}' ${quoted} 2>/dev/null)" != "true" ]; then`,
-    `  echo "Grafana (${container}) is not running, so its admin password cannot be changed through its API: start it (docker start ${container}) and run pulumi up again" >&2`,
-    "  exit 1",
-    "fi",
+    ...requireRunningLines(
+      container,
+      `Grafana (${container}) is not running, so its admin password cannot be changed through its API: start it (docker start ${container}) and run pulumi up again`,
+      docker,
+    ),
     `${docker} exec -i ${quoted} sh -c ${shellQuote(changePasswordInContainerScript(port))}`,
   ].join("\n");
 }

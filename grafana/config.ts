@@ -9,7 +9,8 @@ import { GRAFANA_PATHS } from "./paths";
 
 export { GRAFANA_PATHS } from "./paths";
 
-type GrafanaLocator = Pick<Settings, "grafana" | "alerts" | "docker">;
+/** What Grafana's URLs and environment read of the settings. */
+export type GrafanaLocator = Pick<Settings, "grafana" | "alerts" | "docker">;
 
 function withoutTrailingSlash(url: string): string {
   return url.replace(/\/+$/, "");
@@ -48,7 +49,7 @@ export function grafanaApiUrl(settings: GrafanaLocator): string {
 }
 
 /** The `GF_*` environment: no anonymous access, no sign-up, no phoning home, the admin password from a file. */
-export function grafanaEnvironment(settings: Settings): string[] {
+export function grafanaEnvironment(settings: GrafanaLocator): string[] {
   const rootUrl = grafanaRootUrl(settings);
   const env: Record<string, string> = {
     GF_SERVER_HTTP_PORT: String(SERVICE_PORTS.grafana),

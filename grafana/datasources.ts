@@ -3,6 +3,7 @@
  * UID. The provider resources and the rendered `grafana/datasources.json` are both built from this list.
  */
 import { DATASOURCES } from "../contract/datasources";
+import { webPasswordName } from "../contract/webAccess";
 import { serviceUrl, type Settings } from "../settings";
 
 export interface DataSourceSpec {
@@ -70,3 +71,9 @@ export function dataSourcesDocument(settings: Parameters<typeof grafanaDataSourc
     })),
   };
 }
+
+/** The name of Grafana's password on `server` among the stack's secrets (its data source logins). */
+export const GRAFANA_DATASOURCE_LOGINS = {
+  prometheus: webPasswordName("prometheus", "grafana"),
+  alertmanager: webPasswordName("alertmanager", "grafana"),
+} as const;

@@ -8,16 +8,18 @@
  * by `docker compose up` loses a network that its Compose file does not name (docs/operator/deploying.md says to add it).
  */
 import { shellQuote } from "../host/scripts";
+import { requireRunningLines } from "./runningCheck";
 
 export function joinTraefikScript(container: string, network: string, docker = "docker"): string {
   const c = shellQuote(container);
   const n = shellQuote(network);
   return [
     "set -eu",
-    `if [ "$(${docker} inspect -f '{{.State.Running}}' ${c} 2>/dev/null)" != "true" ]; then`,
-    `  echo "the application's Traefik (${container}, grafana.traefik.container) is not running: Grafana is published through it; start it and run pulumi up again" >&2`,
-    "  exit 1",
-    "fi",
+    ...requireRunningLines(
+      container,
+      `the application's Traefik (${container}, grafana.traefik.container) is not running: Grafana is published through it; start it and run pulumi up again`,
+      docker,
+    ),
     `if ${docker} inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{println $name}}{{end}}' ${c} | grep -qxF ${n}; then`,
     "  exit 0",
     "fi",

@@ -1,3 +1,7 @@
+import type { Settings } from "../settings";
+import { remoteHostOf } from "../settings/deployment";
+import type { HostSettings } from "../settings/scale";
+
 /**
  * The `ssh` options that pin the VPS's host key for the Docker provider's `ssh://` engine. The Docker CLI code
  * inside the provider runs the system `ssh` with `docker.sshOpts`; without these it would trust whatever the
@@ -22,4 +26,24 @@ export function pinnedHostKeySshOptions(hostKey: string): string[] {
     "-o",
     `KnownHostsCommand=/bin/echo %H ${hostKey}`,
   ];
+}
+
+/**
+ * The `ssh` options of the Docker provider: for an `ssh://` engine, the stack's host key pinned first (above),
+ * then `docker.sshOpts`; nothing is read from the runner's known_hosts. Other engines take `docker.sshOpts` as is.
+ */
+export function dockerSshOptions(settings: Pick<Settings, "docker" | "ssh">): string[] {
+  const remote = remoteHostOf(settings);
+  if (!settings.docker.host.startsWith("ssh://") || !remote?.hostKey) return [...settings.docker.sshOpts];
+  return pinnedDockerSshOptions(remote.hostKey, settings.docker.sshOpts);
+}
+
+/** `docker.sshOpts` after the options that pin `hostKey` (the monitoring host's, or a further host's). */
+export function pinnedDockerSshOptions(hostKey: string, sshOpts: readonly string[]): string[] {
+  return [...pinnedHostKeySshOptions(hostKey), ...sshOpts];
+}
+
+/** The `ssh://` engine address of a further host (user, SSH host, port). */
+export function furtherHostEngine(host: HostSettings): string {
+  return `ssh://${host.ssh.user}@${host.ssh.host ?? host.address}:${host.ssh.port}`;
 }

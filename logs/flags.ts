@@ -14,7 +14,7 @@ export const FURTHER_HOST_ALLOY_LISTEN = `127.0.0.1:${SERVICE_PORTS.alloy}`;
  * Where Alloy's HTTP server (UI, `/-/reload`, pprof, `/metrics`) listens: its fixed address on the monitoring
  * network, where Prometheus scrapes it; not 0.0.0.0, which would answer the socket proxy's network too.
  */
-export function alloyListenAddress(settings: Settings): string {
+export function alloyListenAddress(settings: Pick<Settings, "docker">): string {
   const address = staticAddress(settings, "alloy");
   if (!address)
     throw new Error("Alloy has no fixed address on the monitoring network (settings/services.ts STATIC_HOSTS)");
@@ -22,7 +22,7 @@ export function alloyListenAddress(settings: Settings): string {
 }
 
 /** `alloy run` flags: listen on the monitoring network only, positions on the volume, no usage reporting. */
-export function alloyFlags(settings: Settings, listenAddress = alloyListenAddress(settings)): string[] {
+export function alloyFlags(settings: Pick<Settings, "docker">, listenAddress = alloyListenAddress(settings)): string[] {
   return [
     "run",
     `--server.http.listen-addr=${listenAddress}`,

@@ -8,7 +8,7 @@ import { PROMETHEUS_PATHS } from "./paths";
  * `--web.enable-lifecycle`: `/-/quit` and `/-/reload` would let any caller with a login stop Prometheus; a
  * config change is a SIGHUP from the host instead (signalContainerScript).
  */
-export function prometheusFlags(settings: Settings): string[] {
+export function prometheusFlags(settings: Pick<Settings, "prometheus">): string[] {
   const { retention, retentionSize, externalUrl } = settings.prometheus;
   return [
     `--config.file=${PROMETHEUS_PATHS.config}`,

@@ -6,9 +6,10 @@
  */
 import { shellQuote } from "../host/scripts";
 import type { Settings } from "../settings";
-import { BOUNCER_CONFIG, crowdsecCollections } from "./crowdsec";
+import { BOUNCER_CONFIG, crowdsecCollections, PACKAGED_ACQUISITIONS } from "./crowdsec";
 import { JAILS } from "./fail2ban";
 import type { SecurityAgent } from "./files";
+import { OWNED_MARK_LINE, OWNED_PACKAGES_DIR, ownedPackageRecord, pristineFunction } from "./ownership";
 import { SURICATA_INCLUDE_LINE, SURICATA_PATHS, SURICATA_UPDATE_UNIT } from "./suricata";
 import { captureScript } from "./suricataCapture";
 
@@ -40,9 +41,14 @@ export interface AgentSpec {
   readonly fetch?: string;
   /** Runs after the files are written or changed: check the configuration, then (re)start the services. */
   readonly apply: string;
-  /** Runs before the files are removed: stop and disable what the agent runs. */
+  /** Runs before the files are removed: stop and disable what the agent runs, when the stack installed it. */
   readonly stop: string;
+  /** The agent's services: reloaded without the stack's files when the package stays (the operator's). */
+  readonly services: readonly string[];
 }
+
+/** True in sh when the stack installed `name` itself (security/ownership.ts). */
+const installedByStack = (name: string) => `[ -e ${shellQuote(ownedPackageRecord(name))} ]`;
 
 const STRICT = "set -eu";
 const APT_ENV = "export DEBIAN_FRONTEND=noninteractive";
@@ -114,6 +120,13 @@ export function installScript(spec: AgentSpec): string {
     return `v=$(dpkg-query -W -f='\${Version}' ${shellQuote(p.name)} 2>/dev/null) && dpkg --compare-versions "$v" ge ${shellQuote(minimum)} && case "$v" in ${line}*) true ;; *) false ;; esac`;
   };
   lines.push(
+    // A package that is not installed yet is the stack's from now on (recorded before apt runs, so a failed install
+    // is still the stack's to clean up): `destroy` purges only these, and leaves the operator's installed.
+    `install -d -m 0755 ${shellQuote(OWNED_PACKAGES_DIR)}`,
+    ...spec.packages.map(
+      (p) =>
+        `dpkg-query -W -f='\${Status}' ${shellQuote(p.name)} 2>/dev/null | grep -q 'ok installed$' || touch ${shellQuote(ownedPackageRecord(p.name))}`,
+    ),
     // A hold from an older deploy would keep blocking security updates.
     `apt-mark unhold ${names} >/dev/null 2>&1 || true`,
     `printf '%s' ${shellQuote(aptPreferences(spec))} > ${shellQuote(aptPreferencesFile(spec.agent))}`,
@@ -131,22 +144,29 @@ export function installScript(spec: AgentSpec): string {
   return lines.join("\n");
 }
 
-/** Purges the packages and the repository: a deleted agent leaves no service, rule chain or apt source behind. */
+/**
+ * Purges the packages the stack installed (security/ownership.ts) and its repository: a deleted agent leaves no
+ * service, rule chain or apt source of the stack's behind. A package that was there before the stack stays
+ * installed, and its services are reloaded without the stack's files (removed just before).
+ */
 export function removeScript(spec: AgentSpec): string {
-  const names = spec.packages.map((p) => shellQuote(p.name)).join(" ");
-  const lines = [
-    "set -u",
-    APT_ENV,
-    `apt-mark unhold ${names} >/dev/null 2>&1 || true`,
-    `apt-get purge -y -q ${names} || true`,
-    `rm -f ${shellQuote(aptPreferencesFile(spec.agent))}`,
-  ];
+  const lines = ["set -u", APT_ENV, "kept=''"];
+  for (const p of spec.packages) {
+    const name = shellQuote(p.name);
+    lines.push(
+      `if ${installedByStack(p.name)}; then apt-mark unhold ${name} >/dev/null 2>&1 || true; apt-get purge -y -q ${name} || true; rm -f ${shellQuote(ownedPackageRecord(p.name))}; else kept="$kept ${p.name}"; fi`,
+    );
+  }
+  lines.push(`rm -f ${shellQuote(aptPreferencesFile(spec.agent))}`);
   if (spec.repository) {
     lines.push(
       `rm -f ${shellQuote(`/etc/apt/sources.list.d/${spec.repository.name}.list`)} ${shellQuote(`/etc/apt/keyrings/${spec.repository.name}.gpg`)}`,
     );
   }
-  lines.push("systemctl daemon-reload");
+  lines.push(
+    "systemctl daemon-reload",
+    `[ -z "$kept" ] || { echo "koprogo-observability ${spec.agent}: left installed (not installed by the stack):$kept"; systemctl try-reload-or-restart ${spec.services.map(shellQuote).join(" ")} || true; }`,
+  );
   return lines.join("\n");
 }
 
@@ -189,7 +209,8 @@ function fail2banSpec(settings: Settings): AgentSpec {
             `timeout 30 sh -c 'until fail2ban-client status ${jail} >/dev/null 2>&1; do sleep 1; done' || { echo "fail2ban jail ${jail} is not running (is its log file there?)" >&2; exit 1; }`,
         ),
     ].join("\n"),
-    stop: "systemctl disable --now fail2ban >/dev/null 2>&1 || true",
+    stop: `if ${installedByStack("fail2ban")}; then systemctl disable --now fail2ban >/dev/null 2>&1 || true; fi`,
+    services: ["fail2ban"],
   };
 }
 
@@ -222,16 +243,18 @@ function crowdsecSpec(settings: Settings): AgentSpec {
   const bouncer = crowdsec.repository
     ? `crowdsec-firewall-bouncer-${crowdsec.bouncer.mode}`
     : "crowdsec-firewall-bouncer";
+  const packages = [
+    { name: "crowdsec", version: crowdsec.version },
+    { name: bouncer, version: crowdsec.bouncer.version },
+    // What the bouncer's mode drives. Debian's bouncer depends on `nftables | ipset`: on a host with nftables
+    // installed apt picks that, and the iptables mode then dies with "unable to find ipset" (found by the deploy
+    // rehearsal). Named here, following the distribution like suricata-update.
+    ...(crowdsec.bouncer.mode === "iptables" ? [{ name: "ipset" }] : [{ name: "nftables" }]),
+  ];
+  const packageNames = packages.map((p) => p.name);
   return {
     agent: "crowdsec",
-    packages: [
-      { name: "crowdsec", version: crowdsec.version },
-      { name: bouncer, version: crowdsec.bouncer.version },
-      // What the bouncer's mode drives. Debian's bouncer depends on `nftables | ipset`: on a host with nftables
-      // installed apt picks that, and the iptables mode then dies with "unable to find ipset" (found by the deploy
-      // rehearsal). Named here, following the distribution like suricata-update.
-      ...(crowdsec.bouncer.mode === "iptables" ? [{ name: "ipset" }] : [{ name: "nftables" }]),
-    ],
+    packages,
     repository: crowdsec.repository
       ? { name: "crowdsec", url: crowdsec.repository.url, keyUrl: crowdsec.repository.keyUrl }
       : undefined,
@@ -247,6 +270,11 @@ function crowdsecSpec(settings: Settings): AgentSpec {
       // starts without it: created as the fail2ban apply does, so it is read from the first line written.
       ensureLogFileScript(settings.security.logs.traefikAccess),
       ensureLogFileScript(settings.security.logs.postgres),
+      // The package's own acquis.yaml, untouched since install, reads auth.log (and the journal's sshd lines) that
+      // the stack's acquisitions read: emptied, as the stack always replaced it. An operator's is never touched
+      // (security/coexist.ts refuses it when it reads one of the stack's files).
+      ...pristineFunction(packageNames),
+      `if pristine ${shellQuote(PACKAGED_ACQUISITIONS)}; then printf '%s\\n' ${shellQuote(`${OWNED_MARK_LINE} The stack's acquisitions are in acquis.d/.`)} > ${shellQuote(PACKAGED_ACQUISITIONS)}; fi`,
       "systemctl daemon-reload",
       "crowdsec -c /etc/crowdsec/config.yaml -t",
       "systemctl enable crowdsec crowdsec-firewall-bouncer >/dev/null 2>&1",
@@ -255,7 +283,8 @@ function crowdsecSpec(settings: Settings): AgentSpec {
       ...bouncerKeyScript(),
       "systemctl restart crowdsec-firewall-bouncer",
     ].join("\n"),
-    stop: "systemctl disable --now crowdsec-firewall-bouncer crowdsec >/dev/null 2>&1 || true",
+    stop: `if ${installedByStack("crowdsec")}; then systemctl disable --now crowdsec-firewall-bouncer crowdsec >/dev/null 2>&1 || true; fi`,
+    services: ["crowdsec", "crowdsec-firewall-bouncer"],
   };
 }
 
@@ -290,8 +319,10 @@ function suricataSpec(settings: Settings): AgentSpec {
       // A restart: the capture interface is read at start only (rule changes alone would only need a reload).
       "systemctl restart suricata",
     ].join("\n"),
+    services: ["suricata"],
     stop: [
-      `systemctl disable --now ${SURICATA_UPDATE_UNIT}.timer suricata >/dev/null 2>&1 || true`,
+      `systemctl disable --now ${SURICATA_UPDATE_UNIT}.timer >/dev/null 2>&1 || true`,
+      `if ${installedByStack("suricata")}; then systemctl disable --now suricata >/dev/null 2>&1 || true; fi`,
       `sed -i '\\#^${SURICATA_INCLUDE_LINE}$#d' ${config} 2>/dev/null || true`,
       // Written by the apply, not by the files: removed here with the include that reads it.
       `rm -f ${shellQuote(SURICATA_PATHS.capture)}`,

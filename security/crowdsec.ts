@@ -47,7 +47,19 @@ export function crowdsecCollections(settings: Settings): string[] {
   return [...new Set([...crowdsec.collections, ...(suricata.enabled ? ["crowdsecurity/suricata"] : [])])];
 }
 
-/** `acquis.yaml`, replacing the package's auto-detected one so no log is read twice (which would double counts). */
+/**
+ * The stack's acquisitions, in `acquis.d/` (CrowdSec reads `acquisition_dir` beside `acquis.yaml`): the operator's
+ * `acquis.yaml` stays theirs. A log file read by two acquisitions counts every line twice: security/coexist.ts
+ * refuses an operator's acquisition of one of these files, and the apply empties the package's own default
+ * `acquis.yaml` (untouched since install: it reads auth.log and the journal's sshd lines) the way the stack always
+ * replaced it.
+ */
+export const ACQUISITIONS_FILE = "acquis.d/koprogo-observability.yaml";
+
+/** The package's acquisitions file, which the stack empties only while it is the package's untouched default. */
+export const PACKAGED_ACQUISITIONS = "/etc/crowdsec/acquis.yaml";
+
+/** The acquisitions as one YAML stream. */
 export function acquisYaml(settings: Settings): string {
   return acquisitions(settings).map(toYaml).join("---\n");
 }
@@ -262,7 +274,7 @@ export function bouncerDropIn(settings: Settings): string {
 /** The overlay of `/etc/crowdsec` (and its systemd drop-ins under `systemd/`), paths relative to it. */
 export function crowdsecOverlay(settings: Settings): { path: string; content: string }[] {
   return [
-    { path: "acquis.yaml", content: acquisYaml(settings) },
+    { path: ACQUISITIONS_FILE, content: acquisYaml(settings) },
     { path: "config.yaml.local", content: configLocalYaml(settings) },
     { path: "profiles.yaml", content: profilesYaml(settings) },
     { path: "parsers/s01-parse/koprogo-pgsql-logs.yaml", content: pgsqlParserYaml() },

@@ -7,6 +7,7 @@ import type { FileRenderer, RenderedFile } from "../render/types";
 import type { Settings } from "../settings";
 import { crowdsecOverlay } from "./crowdsec";
 import { fail2banOverlay } from "./fail2ban";
+import { markOwned } from "./ownership";
 import { suricataOverlay } from "./suricata";
 
 export const SECURITY_AGENTS = ["fail2ban", "crowdsec", "suricata"] as const;
@@ -23,9 +24,16 @@ export function enabledAgents(settings: Settings): SecurityAgent[] {
   return settings.security.enabled ? SECURITY_AGENTS.filter((agent) => settings.security[agent].enabled) : [];
 }
 
+/**
+ * Every file, marked as the stack's own in one pass (security/ownership.ts): the check before each deploy
+ * (security/coexist.ts) tells them from the operator's by that line, and never overwrites a file without it.
+ */
 export const renderSecurityFiles: FileRenderer = (settings) =>
   enabledAgents(settings).flatMap((agent) =>
-    OVERLAYS[agent](settings).map((file): RenderedFile => ({ path: `${agent}/${file.path}`, content: file.content })),
+    OVERLAYS[agent](settings).map((file): RenderedFile => ({
+      path: `${agent}/${file.path}`,
+      content: markOwned(file.content),
+    })),
   );
 
 /** Where a rendered file lands on the host, relative to `/etc`: `crowdsec/x` → `crowdsec/x`, `*\/systemd/x` → `systemd/system/x`. */

@@ -128,6 +128,12 @@ function numericNameProblem(value: string): string | undefined {
   return "must be a valid IPv4 address (four parts, each 0 to 255, like 10.0.0.5) or a DNS name";
 }
 
+/** A zod refinement that reports `numericNameProblem`'s finding on the value. */
+function refuseNumericNameProblem(value: string, ctx: z.RefinementCtx): void {
+  const problem = numericNameProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+}
+
 /** Loopback (127.0.0.0/8, ::1) or private (RFC 1918: 10/8, 172.16/12, 192.168/16; IPv6 ULA fc00::/7): not on the internet. */
 export function isPrivateAddress(address: string): boolean {
   if (address === "::1") return true;
@@ -145,10 +151,7 @@ export const hostName = z
     /^((?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]{2,39})$/,
     "must be a host name or an IP address such as vps.example.com",
   )
-  .superRefine((value, ctx) => {
-    const problem = numericNameProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-  });
+  .superRefine(refuseNumericNameProblem);
 
 /** A DNS name or an IPv4 address (checked as one when it looks like one), without port. */
 export const dnsNameOrIpv4 = z
@@ -157,10 +160,7 @@ export const dnsNameOrIpv4 = z
     /^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
     "must be an IP address or a DNS name, without port",
   )
-  .superRefine((value, ctx) => {
-    const problem = numericNameProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-  });
+  .superRefine(refuseNumericNameProblem);
 
 /** A Unix login name (`deploy`, `root`). */
 export const loginName = z

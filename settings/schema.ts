@@ -16,6 +16,7 @@ import {
   prometheusSettings,
   targetSettings,
 } from "./metrics";
+import { migrationSettings } from "./migration";
 import { hostPort, memory, memoryToBytes } from "./primitives";
 import { monitoringGateway } from "./services";
 import { securitySettings } from "./security";
@@ -52,6 +53,8 @@ export const settingsSchema = z
     alloy: alloySettings.prefault({}),
     grafana: grafanaSettings.prefault({}),
     security: securitySettings.prefault({}),
+    /** Coming from KoproGo's own monitoring: which of its containers may keep running (docs/operator/migrating.md). */
+    migration: migrationSettings.prefault({}),
     /** Further hosts the stack watches and protects (node exporter, log shipper, security agents); none by default. */
     hosts: hostsSettings,
     /** Where the further hosts' Alloy pushes logs (TLS, a login per host); used only when `hosts` is not empty. */

@@ -114,7 +114,11 @@ function coversLoopback(list: readonly string[]): boolean {
 function jail(defaults: { maxRetry: number; findTime: string; banTime: string }) {
   return z
     .object({
-      /** This jail (with `security.fail2ban.enabled`). */
+      /**
+       * The stack defines this jail (with `security.fail2ban.enabled`). `false`: the stack writes no section of that
+       * name, so a jail of the operator's or the package's (Debian's `defaults-debian.conf` enables `sshd`) is left as
+       * it is. Set it to `false` when the operator's own jail of the same name must stay (security/coexist.ts).
+       */
       enabled: z.boolean().default(true),
       /** Matching log lines from one address that trigger a ban. */
       maxRetry: z.number().int("must be a whole number").min(1, "must be at least 1").default(defaults.maxRetry),

@@ -51,6 +51,21 @@ const FAIL2BAN_SCRIPTS = {
   server: "usr/bin/fail2ban-server",
 } as const;
 
+/** The deployed fail2ban: the default of `security.fail2ban.version`. */
+const FAIL2BAN_DEPLOYED = {
+  deployed: fail2banSettings.parse({}).version,
+  deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+} as const;
+
+/** `fail2ban-client`, `-regex` and `-server` of one unpacked release, named with `suffix` beside another. */
+function fail2banBinaries<const S extends string>(
+  suffix: S,
+): Record<`fail2ban-${keyof typeof FAIL2BAN_SCRIPTS}${S}`, string> {
+  return Object.fromEntries(
+    Object.entries(FAIL2BAN_SCRIPTS).map(([name, script]) => [`fail2ban-${name}${suffix}`, script]),
+  ) as Record<`fail2ban-${keyof typeof FAIL2BAN_SCRIPTS}${S}`, string>;
+}
+
 /**
  * Prometheus and promtool as upstream's release builds them (`.promu.yml` of the module: tags `netgo` and
  * `builtinassets`, promu's `-X` stamping; `Makefile` target `assets-compress`), with the web UI built from the
@@ -102,23 +117,32 @@ const ALERTMANAGER = {
   ldflags: promuLdflags,
 } as const satisfies GoSource;
 
-/** The node exporter (`.promu.yml`: no tags, no cgo on Linux; `.promu-cgo.yml` is for the BSDs and macOS). */
-const NODE_EXPORTER = {
-  kind: "go",
-  module: "github.com/prometheus/node_exporter",
-  version: imageTag(IMAGES.nodeExporter),
-  programs: { node_exporter: "github.com/prometheus/node_exporter" },
-  ldflags: promuLdflags,
-} as const satisfies GoSource;
+/**
+ * An exporter of the Prometheus projects as its release builds it (`.promu.yml`: no build tags, no cgo on Linux,
+ * promu's `-X` stamping; no replace lines), at the tag of its image's pin.
+ */
+function promuExporter<const P extends Readonly<Record<string, string>>>(
+  image: "nodeExporter" | "postgresExporter" | "blackboxExporter",
+  module: string,
+  programs: P,
+) {
+  return {
+    kind: "go",
+    module,
+    version: imageTag(IMAGES[image]),
+    programs,
+    ldflags: promuLdflags,
+  } as const satisfies GoSource;
+}
 
-/** The postgres exporter (`.promu.yml`: no tags). */
-const POSTGRES_EXPORTER = {
-  kind: "go",
-  module: "github.com/prometheus-community/postgres_exporter",
-  version: imageTag(IMAGES.postgresExporter),
-  programs: { postgres_exporter: "github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter" },
-  ldflags: promuLdflags,
-} as const satisfies GoSource;
+/** The node exporter (`.promu-cgo.yml` is for the BSDs and macOS). */
+const NODE_EXPORTER = promuExporter("nodeExporter", "github.com/prometheus/node_exporter", {
+  node_exporter: "github.com/prometheus/node_exporter",
+});
+
+const POSTGRES_EXPORTER = promuExporter("postgresExporter", "github.com/prometheus-community/postgres_exporter", {
+  postgres_exporter: "github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter",
+});
 
 /**
  * Traefik's release stamping (`.goreleaser.yml.tmpl`: `-s -w`, Version, Codename from the release workflow's
@@ -155,47 +179,36 @@ const TRAEFIK = {
   ldflags: traefikLdflags("ramequin"),
 } as const satisfies GoSource;
 
-/** The blackbox exporter (`.promu.yml` v0.27.0: no build tags, no cgo, promu's `-X` stamping; no replace lines). */
-const BLACKBOX_EXPORTER = {
-  kind: "go",
-  module: "github.com/prometheus/blackbox_exporter",
-  version: imageTag(IMAGES.blackboxExporter),
-  programs: { blackboxExporter: "github.com/prometheus/blackbox_exporter" },
-  ldflags: promuLdflags,
-} as const satisfies GoSource;
+/** The blackbox exporter (`.promu.yml` v0.27.0). */
+const BLACKBOX_EXPORTER = promuExporter("blackboxExporter", "github.com/prometheus/blackbox_exporter", {
+  blackboxExporter: "github.com/prometheus/blackbox_exporter",
+});
+
+/**
+ * The table entry of a tool the stack deploys as its image `image`, built from Go: the deployed version is the
+ * image's tag, read from its pin in settings/images.ts.
+ */
+function imageTool<const B extends Readonly<Record<string, string>>>(
+  image: keyof typeof IMAGES,
+  fetch: GoSource,
+  binaries: B,
+  deployedFrom = `settings/images.ts IMAGES.${image}`,
+) {
+  return { deployed: imageTag(IMAGES[image]), deployedFrom, fetch, binaries };
+}
 
 export const TOOL_VERSIONS = {
-  prometheus: {
-    deployed: imageTag(IMAGES.prometheus),
-    deployedFrom: "settings/images.ts IMAGES.prometheus",
-    fetch: PROMETHEUS,
-    binaries: goBinaries(PROMETHEUS.programs),
-  },
-  alertmanager: {
-    deployed: imageTag(IMAGES.alertmanager),
-    deployedFrom: "settings/images.ts IMAGES.alertmanager",
-    fetch: ALERTMANAGER,
-    binaries: goBinaries(ALERTMANAGER.programs),
-  },
-  nodeExporter: {
-    deployed: imageTag(IMAGES.nodeExporter),
-    deployedFrom: "settings/images.ts IMAGES.nodeExporter",
-    fetch: NODE_EXPORTER,
-    binaries: { nodeExporter: "bin/node_exporter" },
-  },
-  postgresExporter: {
-    deployed: imageTag(IMAGES.postgresExporter),
-    deployedFrom: "settings/images.ts IMAGES.postgresExporter",
-    fetch: POSTGRES_EXPORTER,
-    binaries: { postgresExporter: "bin/postgres_exporter" },
-  },
+  prometheus: imageTool("prometheus", PROMETHEUS, goBinaries(PROMETHEUS.programs)),
+  alertmanager: imageTool("alertmanager", ALERTMANAGER, goBinaries(ALERTMANAGER.programs)),
+  nodeExporter: imageTool("nodeExporter", NODE_EXPORTER, { nodeExporter: "bin/node_exporter" }),
+  postgresExporter: imageTool("postgresExporter", POSTGRES_EXPORTER, { postgresExporter: "bin/postgres_exporter" }),
   /** The application's Traefik (not deployed by this program): the lab and the tests run it. */
-  traefik: {
-    deployed: imageTag(IMAGES.appTraefik),
-    deployedFrom: "settings/images.ts IMAGES.appTraefik (the application's, not deployed here)",
-    fetch: TRAEFIK,
-    binaries: goBinaries(TRAEFIK.programs),
-  },
+  traefik: imageTool(
+    "appTraefik",
+    TRAEFIK,
+    goBinaries(TRAEFIK.programs),
+    "settings/images.ts IMAGES.appTraefik (the application's, not deployed here)",
+  ),
   // Ubuntu 22.04 ships 6.0.4; bullseye's 6.0.1 is the same 6.0 branch (same configuration keys, rule keywords
   // and eve.json fields). Its libraries that Debian 12 lacks or has under another soname come from bullseye too
   // and are found through `toolLibraryPath` (LD_LIBRARY_PATH); glibc, libyaml, libjansson, libpcap, libmagic,
@@ -274,8 +287,7 @@ export const TOOL_VERSIONS = {
   },
   /** The deployed fail2ban: Ubuntu 22.04's 0.11.2; Debian 11 ships the same upstream release. */
   fail2ban: {
-    deployed: fail2banSettings.parse({}).version,
-    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    ...FAIL2BAN_DEPLOYED,
     // With the Python it was released for: 0.11.2 imports `collections.MutableMapping`, gone since Python 3.10
     // (Ubuntu's 0.11.2-6 carries upstream's fix for its Python 3.10; the code and action files are 0.11.2's).
     fetch: {
@@ -284,31 +296,17 @@ export const TOOL_VERSIONS = {
       suite: "bullseye",
       with: ["python3.9-minimal", "libpython3.9-minimal", "libpython3.9-stdlib"],
     },
-    binaries: {
-      "fail2ban-client": FAIL2BAN_SCRIPTS.client,
-      "fail2ban-regex": FAIL2BAN_SCRIPTS.regex,
-      "fail2ban-server": FAIL2BAN_SCRIPTS.server,
-    },
+    binaries: fail2banBinaries(""),
   },
   /** The newest fail2ban the jails must also work on (hosts on Debian 13; Ubuntu 24.04 has 1.0.2, the system's). */
   fail2banNewest: {
-    deployed: fail2banSettings.parse({}).version,
-    deployedFrom: "settings/security.ts security.fail2ban.version (default)",
+    ...FAIL2BAN_DEPLOYED,
     fetch: { kind: "debian", package: "fail2ban", suite: "trixie" },
-    binaries: {
-      "fail2ban-client-newest": FAIL2BAN_SCRIPTS.client,
-      "fail2ban-regex-newest": FAIL2BAN_SCRIPTS.regex,
-      "fail2ban-server-newest": FAIL2BAN_SCRIPTS.server,
-    },
+    binaries: fail2banBinaries("-newest"),
     allowedDrift:
       "tested beside the deployed 0.11 (entry fail2ban), not instead of it: `security.fail2ban.version` may name a newer release, and 1.1's action files differ from 0.11's",
   },
-  blackboxExporter: {
-    deployed: imageTag(IMAGES.blackboxExporter),
-    deployedFrom: "settings/images.ts IMAGES.blackboxExporter",
-    fetch: BLACKBOX_EXPORTER,
-    binaries: goBinaries(BLACKBOX_EXPORTER.programs),
-  },
+  blackboxExporter: imageTool("blackboxExporter", BLACKBOX_EXPORTER, goBinaries(BLACKBOX_EXPORTER.programs)),
   busybox: {
     // Not pinned by the stack: the `busybox:glibc` base of quay.io/prometheus/busybox, under the Prometheus,
     // Alertmanager and exporter images, whose wget runs their healthchecks (webauth/healthcheck.ts).

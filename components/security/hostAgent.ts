@@ -8,7 +8,9 @@
  * `/var/log` and the xtables lock, i.e. the host's privileges without the distribution's security updates,
  * systemd ordering after Docker, or the packaged units. The memory budget of the containers stays for the stack.
  *
- * Commands, chained: `install` (pinned packages; its delete purges them), the files (`ConfigFiles`, one
+ * Commands, chained: `coexist` (security/coexist.ts: what the operator's own agents already have there; it refuses
+ * before anything is installed or written when the stack would clobber it), `install` (pinned packages; its delete
+ * purges those the stack installed), the files (`ConfigFiles`, one
  * command per file; delete removes the file), `fetch` for CrowdSec and Suricata (the vendor's hub collections or
  * rule sources: the one step that needs the internet beyond the apt archive, no delete), `apply` (check, enable, reload; its delete stops the services).
  * None of them has `triggers`: a trigger replaces a command create-before-delete, so the old resource's delete
@@ -22,15 +24,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { agentSpec, installScript, removeScript } from "../../security/agents";
+import { coexistScript } from "../../security/coexist";
 import { etcPathOf, type SecurityAgent } from "../../security/files";
-import type { Settings } from "../../settings";
 import { asRoot, contentHash } from "../../host/scripts";
 import { ConfigFiles, type HostFile } from "../configFiles";
 import { hostCommand, type HostAccess } from "../host";
 
+/** What the host agents read of the settings: as much as `agentSpec` takes (today the whole settings). */
+export type AgentSettings = Parameters<typeof agentSpec>[1];
+
 export interface HostAgentArgs {
-  /** The stack settings (`security`). */
-  readonly settings: Settings;
+  /** The stack settings its packages, files and commands are built from: what security/agents.ts `agentSpec` reads. */
+  readonly settings: AgentSettings;
   /** Which agent. */
   readonly agent: SecurityAgent;
   /** How commands reach the host. */
@@ -40,6 +45,10 @@ export interface HostAgentArgs {
 }
 
 export class HostAgent extends pulumi.ComponentResource {
+  /** Finds the operator's own agent files and packages, and refuses before anything is written when it must. */
+  readonly coexist: pulumi.Resource;
+  /** What the check printed when it last ran: the files the stack writes, and what it left alone. */
+  readonly coexistReport: pulumi.Output<string>;
   /** Installs the pinned packages; deleting it purges them. */
   readonly install: pulumi.Resource;
   /** Content hashes of the agent's files. */
@@ -55,11 +64,33 @@ export class HostAgent extends pulumi.ComponentResource {
     const spec = agentSpec(agent, settings);
     const install = asRoot(installScript(spec), root);
     const installHash = contentHash(install);
+    // The agent's files as they land on the host: the check compares what is there with them. Its script carries
+    // their digests, so it runs again (an update) whenever a file or the settings it reads change.
+    const landing = args.files.map((file) => ({ ...file, path: etcPathOf(file.path) }));
+    const coexist = hostCommand(
+      `${name}-coexist`,
+      args.host,
+      {
+        create: pulumi.all(landing.map((file) => file.content)).apply((contents) =>
+          asRoot(
+            coexistScript(
+              spec,
+              settings,
+              landing.map((file, i) => ({ path: `/etc/${file.path}`, content: contents[i] })),
+            ),
+            root,
+          ),
+        ),
+      },
+      { parent: this },
+    );
+    this.coexist = coexist;
+    this.coexistReport = coexist.stdout;
     this.install = hostCommand(
       `${name}-install`,
       args.host,
       { create: install, delete: asRoot(removeScript(spec), root) },
-      { parent: this },
+      { parent: this, dependsOn: [coexist] },
     );
     // A package upgrade may replace a file we own (CrowdSec's installer writes acquis.yaml): rewrite them all then.
     const files = new ConfigFiles(
@@ -67,7 +98,7 @@ export class HostAgent extends pulumi.ComponentResource {
       {
         host: args.host,
         root: "/etc",
-        files: args.files.map((file) => ({ ...file, path: etcPathOf(file.path) })),
+        files: landing,
         rewriteOn: [installHash],
         after: [this.install],
       },

@@ -4,11 +4,11 @@ import { enabledAgents, type SecurityAgent } from "../../security/files";
 import type { Settings } from "../../settings";
 import { filesUnder, type HostFile } from "../configFiles";
 import type { HostAccess } from "../host";
-import { HostAgent } from "./hostAgent";
+import { HostAgent, type AgentSettings } from "./hostAgent";
 
 export interface HostSecurityArgs {
-  /** The stack settings (`security`). */
-  readonly settings: Settings;
+  /** The stack settings: `security`, and what its agents read (`AgentSettings`). */
+  readonly settings: AgentSettings & Pick<Settings, "security">;
   /** How commands reach the host (the Docker host's SSH access). */
   readonly host: HostAccess;
   /** Every rendered file of the stack; the agents take theirs (`fail2ban/`, `crowdsec/`, `suricata/`). */
@@ -18,6 +18,8 @@ export interface HostSecurityArgs {
 export class HostSecurity extends pulumi.ComponentResource {
   /** The agents, by name. */
   readonly agents: Partial<Record<SecurityAgent, HostAgent>>;
+  /** Each agent's coexistence report (`pulumi stack output hostAgents`): what the stack wrote, what it left alone. */
+  readonly reports: pulumi.Output<Partial<Record<SecurityAgent, string>>>;
 
   constructor(name: string, args: HostSecurityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("koprogo:observability:HostSecurity", name, {}, opts);
@@ -34,6 +36,9 @@ export class HostSecurity extends pulumi.ComponentResource {
         ),
       ]),
     );
+    this.reports = pulumi
+      .all(Object.entries(this.agents).map(([agent, host]) => host.coexistReport.apply((r) => [agent, r] as const)))
+      .apply((entries) => Object.fromEntries(entries));
     this.registerOutputs({});
   }
 }

@@ -62,17 +62,22 @@ export interface BaseImage {
   readonly dockerfile: Omit<DockerfileSpec, "name" | "from">;
 }
 
+/** A busybox base's root folder: the tool cache's static busybox at `busybox`, its accounts, the CA bundle. */
+function busyboxRootfs(busybox: string, accounts: readonly Account[]): ContextFile[] {
+  return [
+    { path: `rootfs/${busybox}`, source: { kind: "tool", binary: "busybox" }, mode: 0o755 },
+    { path: "rootfs/etc/passwd", source: { kind: "text", text: passwdFile(accounts) }, mode: 0o644 },
+    { path: "rootfs/etc/group", source: { kind: "text", text: groupFile(accounts) }, mode: 0o644 },
+    { path: `rootfs${CA_BUNDLE}`, source: { kind: "host", path: CA_BUNDLE }, mode: 0o644 },
+  ];
+}
+
 /** The two busybox bases, built `FROM scratch` with the tool cache's static busybox. */
 export const BUSYBOX_BASES: readonly BaseImage[] = [
   {
     name: "prometheus-busybox",
     upstream: "quay.io/prometheus/busybox-linux-amd64:latest (busybox:glibc + CA certificates)",
-    files: [
-      { path: "rootfs/bin/busybox", source: { kind: "tool", binary: "busybox" }, mode: 0o755 },
-      { path: "rootfs/etc/passwd", source: { kind: "text", text: passwdFile(BUSYBOX_ACCOUNTS) }, mode: 0o644 },
-      { path: "rootfs/etc/group", source: { kind: "text", text: groupFile(BUSYBOX_ACCOUNTS) }, mode: 0o644 },
-      { path: `rootfs${CA_BUNDLE}`, source: { kind: "host", path: CA_BUNDLE }, mode: 0o644 },
-    ],
+    files: busyboxRootfs("bin/busybox", BUSYBOX_ACCOUNTS),
     dockerfile: {
       copies: [{ from: "rootfs/", to: "/" }],
       run: [
@@ -85,12 +90,7 @@ export const BUSYBOX_BASES: readonly BaseImage[] = [
   {
     name: "distroless-static-debug",
     upstream: "gcr.io/distroless/static:debug (distroless static + busybox under /busybox)",
-    files: [
-      { path: "rootfs/busybox/busybox", source: { kind: "tool", binary: "busybox" }, mode: 0o755 },
-      { path: "rootfs/etc/passwd", source: { kind: "text", text: passwdFile(DISTROLESS_ACCOUNTS) }, mode: 0o644 },
-      { path: "rootfs/etc/group", source: { kind: "text", text: groupFile(DISTROLESS_ACCOUNTS) }, mode: 0o644 },
-      { path: `rootfs${CA_BUNDLE}`, source: { kind: "host", path: CA_BUNDLE }, mode: 0o644 },
-    ],
+    files: busyboxRootfs("busybox/busybox", DISTROLESS_ACCOUNTS),
     dockerfile: {
       env: {
         PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox",

@@ -43,7 +43,7 @@ export function attackJudges(settings: Settings, workDir: string): AttackJudges 
         "-o",
         "ip",
         log,
-        path.join(fail2banConf, "filter.d", "koprogo-api-abuse.conf"),
+        path.join(fail2banConf, "filter.d", "koprogo-observability-api-abuse.conf"),
       ]);
       if (result.status !== 0) throw new Error(`fail2ban-regex failed: ${result.output.slice(-500)}`);
       return result.output.trim().split("\n").filter(Boolean);

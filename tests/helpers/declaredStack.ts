@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DeclaredContainer, DeclaredStack } from "../../e2e/attack/declared";
 import type { Secrets, Settings } from "../../settings";
 import { settle, type MockRecorder } from "./pulumiMocks";
+import { stackSettings } from "./stacks";
 
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
@@ -78,4 +79,20 @@ export async function declareStack(
       typeof r.inputs.create === "string" ? r.inputs.create : "",
     ),
   };
+}
+
+/**
+ * Declares the whole stack of the committed stack file `stack` (tests/helpers/stacks.ts) under the mocks, recording
+ * every resource's options, and returns the component: the resource graph tests read what it declared.
+ */
+export async function declareCommittedStack(
+  mocks: MockRecorder,
+  stack: string,
+): Promise<import("../../components").ObservabilityStack> {
+  mocks.reset();
+  const { ObservabilityStack } = await import("../../components");
+  const { settings, secrets } = stackSettings(stack);
+  const declared = new ObservabilityStack("koprogo", { settings, secrets }, { transformations: [mocks.recordOptions] });
+  await settle();
+  return declared;
 }

@@ -13,7 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { serviceContainerArgs } from "../../components/container";
-import { chownVolumeScript } from "../../components/volumeOwner";
+import { chownVolumeScript } from "../../host/volumeOwner";
 import { dockerUser, SERVICE_USERS } from "../../contract/serviceUsers";
 import { IMAGES } from "../../settings/images";
 import { startDockerEngine, type DockerEngine } from "../../e2e/dockerEngine";

@@ -25,6 +25,8 @@ const NEED_DOCKER = [
   "koprogo-grafana-traefik-joins",
   // Finds the application's network from the backend container (`docker inspect`) before anything joins it.
   "koprogo-host-app-network-check",
+  // Looks for KoproGo's own monitoring stack (docker ps, docker volume ls) before the engine's provider is used.
+  "koprogo-host-old-monitoring-preflight",
   "koprogo-loki-data-owner",
   "koprogo-loki-restart",
   "koprogo-node-exporter-restart",
@@ -98,7 +100,17 @@ describeWithTools(
           for (const name of NEED_DOCKER) expect(output).toContain(`needs a Docker engine: ${name}`);
           expect(report.commandsRun).toBeGreaterThan(50);
           expect(report.needInternet).toEqual(NEED_INTERNET);
+          // A command listed here that is not expected shows why it failed (its exit code and the end of its
+          // standard error), so a CI log alone says what to fix.
+          const why = (name: string, code: number, stderr: string): string =>
+            `${name} → exit ${code}: ${stderr.split("\n").slice(-3).join(" / ")}`;
+          const unexpectedBlocked = report.blocked.filter((b) => !BLOCKED.includes(`${b.phase}: ${b.name}`));
+          expect(
+            unexpectedBlocked.map((b) => why(`${b.phase}: ${b.name} (after ${b.by.join(", ")})`, b.code, b.stderr)),
+          ).toEqual([]);
           expect(report.blocked.map((b) => `${b.phase}: ${b.name}`)).toEqual(BLOCKED);
+          const unexpectedFailed = report.failed.filter((f) => !(`${f.phase}: ${f.name}` in OPEN_DEFECTS));
+          expect(unexpectedFailed.map((f) => why(`${f.phase}: ${f.name}`, f.code, f.stderr))).toEqual([]);
           expect(failures(report)).toEqual(Object.keys(OPEN_DEFECTS).sort());
         } finally {
           fs.rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { alertmanagerConfig, alertmanagerSecrets, receiver } from "../../alertmanager/routing";
+import { alertmanagerConfig, alertmanagerSecrets, INHIBIT_RULES, receiver } from "../../alertmanager/routing";
+import { alertingRules } from "../../alerts";
 import { logsUrlExpression } from "../../alertmanager/templates";
 import { renderAll } from "../../stack/files";
 import type { Settings } from "../../settings";
@@ -191,26 +192,50 @@ describe("the Alertmanager configuration generator", () => {
     }
   });
 
-  it("inhibits the API's latency, errors and target alerts while it is down, and connections while the database is down", () => {
-    expect(prodConfig.inhibit_rules).toEqual(
-      expect.arrayContaining([
-        {
-          source_matchers: ['alertname="ApiDown"'],
-          target_matchers: ['alertname=~"SlowApi|HighErrorRate|TargetDown"'],
-          equal: ["job"],
-        },
-        {
-          source_matchers: ['alertname="DatabaseDown"'],
-          target_matchers: ['alertname="DatabaseConnectionsHigh"'],
-          equal: ["job", "instance"],
-        },
-        {
-          source_matchers: ['severity="critical"'],
-          target_matchers: ['severity="warning"'],
-          equal: ["alertname", "job", "instance"],
-        },
-      ]),
+  /** Whether `labels` satisfy one matcher of the config (`name="value"` or `name=~"regex"`, anchored as Alertmanager does). */
+  const matches = (matcher: string, labels: Record<string, string>): boolean => {
+    const [, name, op, value] = /^(\w+)(=~|=)"(.*)"$/.exec(matcher)!;
+    const actual = labels[name] ?? "";
+    return op === "=" ? actual === value : new RegExp(`^(?:${value})$`).test(actual);
+  };
+  /** Whether the generator's inhibit rules hold `target` back while `source` fires. */
+  const inhibits = (source: Record<string, string>, target: Record<string, string>): boolean =>
+    prodConfig.inhibit_rules.some(
+      (rule) =>
+        rule.source_matchers.every((m) => matches(m, source)) &&
+        rule.target_matchers.every((m) => matches(m, target)) &&
+        rule.equal.every((label) => source[label] === target[label]),
     );
+
+  it.each([
+    ["dev", dev],
+    ["prod", prod],
+  ])("inhibits only alerts that the %s rules define (a renamed alert would silently escape)", (_, settings) => {
+    const defined = new Set(alertingRules(settings).map((rule) => rule.alert));
+    const named = INHIBIT_RULES.flatMap((rule) => [...rule.source_matchers, ...rule.target_matchers])
+      .map((matcher) => /^alertname=~?"(.*)"$/.exec(matcher)?.[1])
+      .flatMap((value) => (value === undefined ? [] : value.split("|")));
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((name) => !defined.has(name))).toEqual([]);
+  });
+
+  it("holds back the API's latency, errors and target alerts while it is down, on the same job only", () => {
+    const down = { alertname: "ApiDown", severity: "critical", job: "koprogo-api" };
+    for (const alertname of ["SlowApi", "HighErrorRate", "TargetDown"])
+      expect(inhibits(down, { alertname, severity: "warning", job: "koprogo-api" })).toBe(true);
+    expect(inhibits(down, { alertname: "TargetDown", severity: "warning", job: "loki" })).toBe(false);
+    expect(inhibits(down, { alertname: "DatabaseDown", severity: "critical", job: "postgres" })).toBe(false);
+  });
+
+  it("holds back the connection alert while the database is down, and a warning behind its own critical form", () => {
+    const db = { job: "postgres", instance: "koprogo-postgres:5432" };
+    expect(inhibits({ alertname: "DatabaseDown", ...db }, { alertname: "DatabaseConnectionsHigh", ...db })).toBe(true);
+    const target = { alertname: "DiskFull", job: "node", instance: "vps" };
+    expect(inhibits({ ...target, severity: "critical" }, { ...target, severity: "warning" })).toBe(true);
+    expect(inhibits({ ...target, severity: "critical" }, { ...target, instance: "db-1", severity: "warning" })).toBe(
+      false,
+    );
+    expect(inhibits({ ...target, severity: "critical" }, { alertname: "Watchdog", severity: "none" })).toBe(false);
   });
 
   it.each<[string, Parameters<typeof receiver>[1], object]>([

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
-import { waitForGrafanaApiScript } from "../../components/grafana";
+import { waitForGrafanaApiScript } from "../../grafana/ready";
 import { changePasswordInContainerScript, rotateAdminPasswordScript } from "../../grafana/adminPassword";
 import { describeWithTools, run, tempDir } from "../helpers/tools";
 import { stackSettings } from "../helpers/stacks";

@@ -23,7 +23,7 @@ interface FilterCase {
 
 const CASES: readonly FilterCase[] = [
   {
-    filter: "koprogo-api-abuse.common",
+    filter: "koprogo-observability-api-abuse.common",
     format: "Traefik common (CLF), dev only",
     lines: [
       '203.0.113.10 - - [25/Nov/2026:15:15:23 +0000] "GET /api/v1/buildings?page=2 HTTP/2.0" 200 1534 "-" "Mozilla/5.0 (X11; Linux x86_64)" 1042 "koprogo-backend@docker" "http://172.18.0.5:8080" 12ms',
@@ -42,7 +42,7 @@ const CASES: readonly FilterCase[] = [
     expected: ["203.0.113.10", "2001:db8::7", "203.0.113.11"],
   },
   {
-    filter: "koprogo-api-abuse",
+    filter: "koprogo-observability-api-abuse",
     format: "Traefik JSON (staging, prod)",
     lines: [
       // The peer is ClientAddr; ClientHost is X-Forwarded-For when Traefik trusts one (never counted).
@@ -142,7 +142,10 @@ describe.each(FAIL2BAN_VERSIONS.map((version) => [version.label, version] as con
             logs: { ...settings.security.logs, traefikAccessFormat: "common" as const },
           },
         };
-        fs.writeFileSync(path.join(confDir, "filter.d/koprogo-api-abuse.common.conf"), apiAbuseFilter(commonSettings));
+        fs.writeFileSync(
+          path.join(confDir, "filter.d/koprogo-observability-api-abuse.common.conf"),
+          apiAbuseFilter(commonSettings),
+        );
 
         check = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-t"]);
         dump = runFail2ban(version, "fail2ban-client", ["-c", confDir, "-d"]);
@@ -171,7 +174,7 @@ describe.each(FAIL2BAN_VERSIONS.map((version) => [version.label, version] as con
           "-o",
           "ip",
           path.join(dir, "minute.log"),
-          path.join(confDir, "filter.d/koprogo-api-abuse.conf"),
+          path.join(confDir, "filter.d/koprogo-observability-api-abuse.conf"),
         ]);
       });
 

@@ -138,7 +138,7 @@ describeWithTools(
       it("api-abuse (JSON, as staging and prod read it): only the JSON line counts, for its ClientAddr", () => {
         // The CLF lines are not JSON: the prod filter ignores them (CLF is dev only, tests/tools/security.fail2ban.test.ts;
         // the %0A forgery through the URL's user name is the attack suite's `traefik-log-forgery`).
-        expect(matched(logs.traefik, "koprogo-api-abuse")).toEqual([REAL]);
+        expect(matched(logs.traefik, "koprogo-observability-api-abuse")).toEqual([REAL]);
       });
     });
 

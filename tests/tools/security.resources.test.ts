@@ -104,16 +104,16 @@ describe("the prod stack's host security agents", () => {
 
   it("writes each rendered file under /etc through stdin; a new content or package version is an update, never a replacement", () => {
     const rendered = renderSecurityFiles(prod, placeholderSecrets());
-    const jail = rendered.find((f) => f.path === "fail2ban/jail.d/koprogo.local")!;
-    const write = first.get("fail2ban-files-fail2ban-jail-d-koprogo-local")!;
+    const jail = rendered.find((f) => f.path === "fail2ban/jail.d/koprogo-observability.local")!;
+    const write = first.get("fail2ban-files-fail2ban-jail-d-koprogo-observability-local")!;
     expect(write.stdin).toBe(jail.content);
     expect(write.triggers).toBeUndefined();
     expect(write.update).toBe(write.create);
     expect(write.create).toContain(
       withRerunKey("", [contentHash(first.get("fail2ban-install")!.create)], GENERATED_SECRET).trimEnd(),
     );
-    expect(write.create).toContain("/etc/fail2ban/jail.d/koprogo.local");
-    expect(write.delete).toContain("rm -f '\\''/etc/fail2ban/jail.d/koprogo.local'\\''");
+    expect(write.create).toContain("/etc/fail2ban/jail.d/koprogo-observability.local");
+    expect(write.delete).toContain("rm -f '\\''/etc/fail2ban/jail.d/koprogo-observability.local'\\''");
     expect(first.get("suricata-files-systemd-system-koprogo-suricata-update-timer")!.create).toContain(
       "/etc/systemd/system/koprogo-suricata-update.timer",
     );
@@ -144,7 +144,12 @@ describe("the prod stack's host security agents", () => {
     const rerun = [...first.entries()]
       .filter(([name, inputs]) => runInputs(changed.get(name)!) !== runInputs(inputs))
       .map(([name]) => name);
-    expect(rerun.sort()).toEqual(["fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]);
+    // The coexistence check carries the files' digests: it looks again before a changed file is written.
+    expect(rerun.sort()).toEqual([
+      "fail2ban-apply",
+      "fail2ban-coexist",
+      "fail2ban-files-fail2ban-jail-d-koprogo-observability-local",
+    ]);
   });
 
   it("reinstalls, rewrites the agent's files and re-applies when its pinned version changes, and nothing else", async () => {
@@ -157,7 +162,11 @@ describe("the prod stack's host security agents", () => {
       .map(([name]) => name);
     expect(rerun.every((name) => name.startsWith("fail2ban-"))).toBe(true);
     expect(rerun).toEqual(
-      expect.arrayContaining(["fail2ban-install", "fail2ban-apply", "fail2ban-files-fail2ban-jail-d-koprogo-local"]),
+      expect.arrayContaining([
+        "fail2ban-install",
+        "fail2ban-apply",
+        "fail2ban-files-fail2ban-jail-d-koprogo-observability-local",
+      ]),
     );
     expect(rerun).toHaveLength([...first.keys()].filter((name) => name.startsWith("fail2ban-")).length);
     // The new install is an update of the same resource: its delete (the purge) does not run.
@@ -165,15 +174,21 @@ describe("the prod stack's host security agents", () => {
   });
 
   it("removes cleanly on delete: services stopped before the files go, packages and repository purged", () => {
-    expect(first.get("fail2ban-apply")!.delete).toContain("systemctl disable --now fail2ban");
-    expect(first.get("suricata-apply")!.delete).toContain(
-      "systemctl disable --now koprogo-suricata-update.timer suricata",
-    );
+    // Only what the stack installed itself is stopped and purged (security/ownership.ts); an operator's agent stays.
+    const ours = (name: string) => `if [ -e '\\''/var/lib/koprogo-observability/packages/${name}'\\'' ]; then`;
+    expect(first.get("fail2ban-apply")!.delete).toContain(`${ours("fail2ban")} systemctl disable --now fail2ban`);
+    expect(first.get("suricata-apply")!.delete).toContain("systemctl disable --now koprogo-suricata-update.timer");
+    expect(first.get("suricata-apply")!.delete).toContain(`${ours("suricata")} systemctl disable --now suricata`);
     expect(first.get("suricata-apply")!.delete).toContain("include: koprogo.yaml");
     expect(first.get("suricata-apply")!.delete).toContain("rm -f '\\''/etc/suricata/koprogo-capture.yaml'\\''");
-    expect(first.get("crowdsec-apply")!.delete).toContain("systemctl disable --now crowdsec-firewall-bouncer crowdsec");
+    expect(first.get("crowdsec-apply")!.delete).toContain(
+      `${ours("crowdsec")} systemctl disable --now crowdsec-firewall-bouncer crowdsec`,
+    );
     const crowdsec = first.get("crowdsec-install")!.delete!;
-    expect(crowdsec).toContain("apt-get purge -y -q '\\''crowdsec'\\'' '\\''crowdsec-firewall-bouncer-iptables'\\''");
+    for (const name of ["crowdsec", "crowdsec-firewall-bouncer-iptables"])
+      expect(crowdsec).toContain(
+        `${ours(name)} apt-mark unhold '\\''${name}'\\'' >/dev/null 2>&1 || true; apt-get purge -y -q '\\''${name}'\\''`,
+      );
     expect(crowdsec).toContain("/etc/apt/sources.list.d/crowdsec.list");
   });
 

@@ -16,6 +16,7 @@ import {
   type SecurityCategory,
 } from "../../contract/securityCategories";
 import { etcPathOf, renderSecurityFiles } from "../../security/files";
+import { OWNED_MARK_LINE } from "../../security/ownership";
 import {
   localRules,
   localRulesFile,
@@ -233,8 +234,8 @@ describe("the local Suricata rules", () => {
 describe("the Suricata configuration overlay", () => {
   const overrides = files.get("suricata/koprogo.yaml")!;
 
-  it("starts with the YAML 1.1 directive Suricata requires", () => {
-    expect(overrides.startsWith("%YAML 1.1\n---\n")).toBe(true);
+  it("starts with the YAML 1.1 directive Suricata requires, then the stack's mark (security/ownership.ts)", () => {
+    expect(overrides.startsWith(`%YAML 1.1\n${OWNED_MARK_LINE}\n---\n`)).toBe(true);
   });
 
   const parse = (text: string) => YAML.parse(text.replace(/^%YAML 1\.1\n/, ""));

@@ -8,9 +8,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { goDuration, HEALTHCHECK_SECONDS } from "../../components/container";
 import type { ObservabilityStack } from "../../components";
+import { declareCommittedStack } from "../helpers/declaredStack";
 import { renderAll } from "../../stack/files";
 import { placeholderSecrets } from "../../settings";
-import { installPulumiMocks, promiseOf, secretInput, settle, type RecordedResource } from "../helpers/pulumiMocks";
+import { installPulumiMocks, promiseOf, secretInput, type RecordedResource } from "../helpers/pulumiMocks";
 import { stackSettings } from "../helpers/stacks";
 import YAML from "yaml";
 
@@ -21,14 +22,7 @@ const NETWORK = "docker:index/network:Network";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
 const COMMANDS = ["command:local:Command", "command:remote:Command"];
 
-async function declare(stack: string): Promise<ObservabilityStack> {
-  mocks.reset();
-  const { ObservabilityStack } = await import("../../components");
-  const { settings, secrets } = stackSettings(stack);
-  const declared = new ObservabilityStack("koprogo", { settings, secrets }, { transformations: [mocks.recordOptions] });
-  await settle();
-  return declared;
-}
+const declare = (stack: string): Promise<ObservabilityStack> => declareCommittedStack(mocks, stack);
 
 const optionsOf = (r: RecordedResource) => mocks.optionsOf(r.type, r.name) ?? {};
 const dependsOn = (r: RecordedResource): pulumi.Resource[] => {

@@ -5,7 +5,7 @@
  */
 import { INTERNAL_NETWORKS, NETWORK_MEMBERS } from "../../contract/networks";
 import { SERVICE_USERS, type StackService } from "../../contract/serviceUsers";
-import { SOCKET_PROXY_ALLOW_GET, SOCKET_PROXY_ALLOW_HEAD } from "../../components/socketProxy";
+import { SOCKET_PROXY_ALLOW_GET, SOCKET_PROXY_ALLOW_HEAD } from "../../logs/socketProxy";
 import { containerName, IMAGES, SERVICE_NAMES, socketProxyName } from "../../settings";
 import { installPulumiMocks, settle, type RecordedResource } from "../helpers/pulumiMocks";
 import { stackSettings } from "../helpers/stacks";

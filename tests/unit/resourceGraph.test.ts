@@ -6,11 +6,11 @@ import {
   installPulumiMocks,
   promiseOf,
   secretInput,
-  settle,
   type RecordedResource,
 } from "../helpers/pulumiMocks";
 import { fakeSecretValue, stackSettings } from "../helpers/stacks";
 import type { ObservabilityStack } from "../../components";
+import { declareCommittedStack } from "../helpers/declaredStack";
 
 const mocks = installPulumiMocks();
 const CONTAINER = "docker:index/container:Container";
@@ -18,14 +18,7 @@ const VOLUME = "docker:index/volume:Volume";
 const REMOTE_COMMAND = "command:remote:Command";
 const LOCAL_COMMAND = "command:local:Command";
 
-async function declare(stack: string): Promise<ObservabilityStack> {
-  mocks.reset();
-  const { ObservabilityStack } = await import("../../components");
-  const { settings, secrets } = stackSettings(stack);
-  const declared = new ObservabilityStack("koprogo", { settings, secrets }, { transformations: [mocks.recordOptions] });
-  await settle();
-  return declared;
-}
+const declare = (stack: string): Promise<ObservabilityStack> => declareCommittedStack(mocks, stack);
 
 function commands(): RecordedResource[] {
   return [...mocks.ofType(REMOTE_COMMAND), ...mocks.ofType(LOCAL_COMMAND)];
