@@ -6,6 +6,7 @@
 import { JOBS } from "../contract/jobs";
 import { FOR, WINDOWS } from "../contract/ruleTiming";
 import { SERVICE_PORTS, type Settings } from "../settings";
+import { latencyThresholdSeconds } from "../settings/alerting";
 
 // Written in contract/ruleTiming.ts, below the settings, which check the scrape and evaluation intervals against them.
 export { FOR, WINDOWS, type ForKey } from "../contract/ruleTiming";
@@ -97,6 +98,8 @@ export interface MonitoringConfig {
   readonly fixedThresholds: typeof FIXED_THRESHOLDS;
   readonly for: typeof FOR;
   readonly requestMetricsSource: Settings["alerts"]["requestMetricsSource"];
+  /** The latency objective's threshold in seconds: a bucket bound of the source's histogram (set, or its default). */
+  readonly latencyThresholdSeconds: number;
   readonly cadvisorSelector: string;
   readonly minioSelector: string;
   readonly probeHttpSelector: string;
@@ -158,6 +161,7 @@ export function monitoringConfig(settings: Settings): MonitoringConfig {
     fixedThresholds: FIXED_THRESHOLDS,
     for: FOR,
     requestMetricsSource: settings.alerts.requestMetricsSource,
+    latencyThresholdSeconds: latencyThresholdSeconds(settings.alerts),
     grafanaUrl: settings.alerts.grafanaUrl,
     prometheusUrl: prometheusUrl(settings),
     cadvisorSelector: SELECTORS.cadvisor,

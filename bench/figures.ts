@@ -12,6 +12,8 @@ import type { FootprintSide } from "./footprint";
 import type { HostCostRow, PerHostCost } from "./hosts";
 import { perHostCost } from "./hosts";
 import type { NotifyRow } from "./notify";
+import type { SloPagingFigures } from "./slo";
+import type { BlackboxCostFigures } from "./probes";
 import { fixed } from "./stats";
 
 /** The data file, relative to the project. */
@@ -55,6 +57,10 @@ export interface BenchFigures {
   readonly notifyWorst: { readonly prodTuned: WorstRatios; readonly projectDefaults: WorstRatios };
   /** "Per-host cost": what one more host adds (the table's last sentence; 0 decimals for series and samples/s, 2 for GB, 1 else). */
   readonly perHost: PerHostCost;
+  /** "SLO paging": the error-budget alerts' time to page (a section of its own, bench/slo.ts). */
+  readonly sloPaging: SloPagingFigures;
+  /** "The blackbox exporter's cost" (a section of its own, bench/probes.ts). */
+  readonly blackboxCost: BlackboxCostFigures;
 }
 
 /** A figure rounded as the report prints it, back to a number. */
@@ -76,6 +82,8 @@ export function benchFigures(run: {
   readonly footprint: FootprintSide;
   readonly notify: readonly NotifyRow[];
   readonly hosts: readonly HostCostRow[];
+  readonly slo: SloPagingFigures;
+  readonly blackbox: BlackboxCostFigures;
 }): BenchFigures {
   const { cost, footprint } = run;
   const retentionDays = Number(/^(\d+)d$/.exec(cost.retention)?.[1] ?? 30);
@@ -112,7 +120,29 @@ export function benchFigures(run: {
       millicores: rounded(host.millicores, 1),
       nodeExporterRssMiB: rounded(host.nodeExporterRssMiB, 1),
     },
+    sloPaging: run.slo,
+    blackboxCost: run.blackbox,
   };
+}
+
+/**
+ * A section that a run of its own replaces in place (the SLO lanes take an hour): wrapped in markers, so
+ * `replaceOwnSection` finds it in BENCHMARKS.md.
+ */
+const ownStart = (key: string) =>
+  `<!-- bench-${key}: written by \`npm run bench -- --only ${key}\` (or a full run), do not edit -->`;
+const ownEnd = (key: string) => `<!-- /bench-${key} -->`;
+
+export function withOwnSection(key: string, text: string): string {
+  return `${ownStart(key)}\n${text}\n${ownEnd(key)}`;
+}
+
+/** `report` with its section `key` replaced by `section` (from `withOwnSection`), or with it added at the end. */
+export function replaceOwnSection(report: string, key: string, section: string): string {
+  const start = report.indexOf(ownStart(key));
+  const end = report.indexOf(ownEnd(key));
+  if (start < 0 || end < start) return `${report.trimEnd()}\n\n${section}\n`;
+  return `${report.slice(0, start)}${section}${report.slice(end + ownEnd(key).length)}`;
 }
 
 /** Text `BENCHMARKS.md` holds when it was written by the same run as the figures. */
@@ -143,6 +173,19 @@ export function benchmarksLines(f: BenchFigures): (string | RegExp)[] {
     notify("projectDefaults", "DatabaseDown"),
     `One more host costs about ${fixed(h.series, 0)} series, ${fixed(h.samplesPerSecond, 0)} samples/s (${fixed(h.tsdb30DaysGB, 2)} GB`,
     `, ${fixed(h.prometheusRssMiB, 1)} MiB of Prometheus memory and ${fixed(h.millicores, 1)} millicores, plus its own node exporter (${fixed(h.nodeExporterRssMiB, 1)} MiB on that host).`,
+    ...sloPagingLines(f.sloPaging),
+    `- The exporter held ${fixed(f.blackboxCost.rssMiB, 1)} MiB resident (peak ${fixed(f.blackboxCost.peakMiB, 1)} MiB) against its ${f.blackboxCost.memoryLimit} limit.`,
+    `- Each probe target adds ${fixed(f.blackboxCost.seriesPerTarget, 0)} series (Prometheus's 5 scrape series included)`,
+  ];
+}
+
+/** What the SLO section prints for its figures. */
+function sloPagingLines(s: SloPagingFigures): string[] {
+  return [
+    `- A total outage paged after ${fixed(s.outagePagedSeconds, 1)} s`,
+    `- 2 % of errors paged after ${fixed(s.errors2pctPagedMinutes, 1)} min`,
+    `- 0.1 % of errors: ${s.errors01pctPages} page in ${fixed(s.errors01pctWatchedMinutes, 0)} min (aim: never), ending at a 1 h burn rate of ${fixed(s.errors01pctBurn1h, 2)}×`,
+    `- Prometheus held ${fixed(s.prometheusRssMiB, 1)} MiB resident in the 2 % lane`,
   ];
 }
 

@@ -3,9 +3,12 @@
  * deployed versions, printed and written to `BENCHMARKS.md` with the machine, the date and the versions.
  * Options: `--runs N` (fault runs per alert and profile, default 5), `--only notify,cost,footprint,queries,hosts,images`,
  * `--profiles tuned,prodTuned,projectDefaults,toolDefaults` and `--alerts ApiDown,DatabaseDown,HighErrorRate,SlowApi`
- * (time to notify), `--cost-minutes M` (the prod-profile measurement after its warm-up, default 10), `--out FILE`.
+ * (time to notify), `--cost-minutes M` (the prod-profile measurement after its warm-up, default 10), `--slo-minutes M`
+ * (how long the SLO lanes watch 2 % and 0.1 % of errors, default 60), `--out FILE`.
  * A partial run (any option but `--out`) writes to `--out`, else to a file in the temporary directory: only a full
- * run replaces BENCHMARKS.md.
+ * run replaces BENCHMARKS.md. The SLO lanes (`slo`, an hour) and the blackbox exporter's cost (`probes`) are the
+ * exception: their sections of BENCHMARKS.md and their keys of BENCHMARKS.json are theirs alone, replaced in place
+ * by any run that measures them without `--out`.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -21,16 +24,18 @@ import { benchImages } from "./images";
 import { benchQueryCost, queryCostTables } from "./queryCost";
 import { benchProdCost, prodCostTables, type ProdCost } from "./cost";
 import { cachedVersion, compareTools, versionReport } from "../toolchain/report";
+import { benchSloPaging, sloPagingFigures, sloPagingSection } from "./slo";
+import { benchProbeCost, probeCostSection, probeCostFigures } from "./probes";
 import { TOOL_VERSIONS } from "../toolchain/versions";
 
 /** Long enough for every target's series to exist and every rule group to have run: memory and CPU after it are the steady state. */
 const COST_WARMUP_MS = 120_000;
 import { fixed, median } from "./stats";
-import { BENCH_FIGURES_FILE, benchFigures } from "./figures";
+import { BENCH_FIGURES_FILE, benchFigures, replaceOwnSection, withOwnSection, type BenchFigures } from "./figures";
 import type { FootprintSide } from "./footprint";
 import type { HostCostRow } from "./hosts";
 
-const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts", "images"] as const;
+const SECTIONS = ["notify", "cost", "footprint", "queries", "hosts", "images", "slo", "probes"] as const;
 type Section = (typeof SECTIONS)[number];
 type Profile = keyof typeof TIMINGS;
 const PROFILES = Object.keys(TIMINGS) as Profile[];
@@ -41,7 +46,10 @@ export interface BenchOptions {
   readonly profiles: Profile[];
   readonly alerts: string[];
   readonly costMinutes: number;
+  readonly sloMinutes: number;
   readonly out: string;
+  /** `--out` given: nothing of the project is written. */
+  readonly outGiven: boolean;
   /** Any option but `--out` given: not the run BENCHMARKS.md is made of. */
   readonly partial: boolean;
 }
@@ -62,6 +70,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
   let profiles = [...PROFILES];
   let alerts = [...BENCH_ALERTS];
   let costMinutes = 10;
+  let sloMinutes = 60;
   let out: string | undefined;
   let partial = false;
   for (let i = 0; i < argv.length; i += 2) {
@@ -82,11 +91,15 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
       costMinutes = Number(value);
       if (!Number.isFinite(costMinutes) || costMinutes < 1 || costMinutes > 120)
         throw new Error(`--cost-minutes must be between 1 and 120 (got ${value})`);
+    } else if (flag === "--slo-minutes") {
+      sloMinutes = Number(value);
+      if (!Number.isFinite(sloMinutes) || sloMinutes < 2 || sloMinutes > 240)
+        throw new Error(`--slo-minutes must be between 2 and 240 (got ${value})`);
     } else if (flag === "--out") {
       out = path.resolve(value);
     } else {
       throw new Error(
-        `unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--profiles ${PROFILES.join(",")}] [--alerts ${BENCH_ALERTS.join(",")}] [--cost-minutes M] [--out FILE]`,
+        `unknown option ${flag}; usage: bench [--runs N] [--only ${SECTIONS.join(",")}] [--profiles ${PROFILES.join(",")}] [--alerts ${BENCH_ALERTS.join(",")}] [--cost-minutes M] [--slo-minutes M] [--out FILE]`,
       );
     }
   }
@@ -96,7 +109,9 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions {
     profiles,
     alerts,
     costMinutes,
+    sloMinutes,
     partial,
+    outGiven: out !== undefined,
     out: out ?? (partial ? path.join(os.tmpdir(), "koprogo-bench.md") : path.resolve(__dirname, "../BENCHMARKS.md")),
   };
 }
@@ -148,7 +163,8 @@ async function main(): Promise<void> {
   const options = parseBenchArguments(process.argv.slice(2));
   const skip = e2eSkipReason();
   if (skip) throw new Error(`bench needs the servers at the deployed versions: ${skip}`);
-  const cancel = startWatchdog(40 * 60_000, "the benchmark");
+  // The SLO lanes watch for up to `--slo-minutes` beside the rest.
+  const cancel = startWatchdog(Math.max(40, options.sloMinutes + 25) * 60_000, "the benchmark");
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
   const sections: string[] = [];
   let cost: Promise<ProdCost> | undefined;
@@ -159,9 +175,15 @@ async function main(): Promise<void> {
     footprint?: FootprintSide;
     hosts?: HostCostRow[];
   } = {};
+  /** The sections a run of their own replaces: their BENCHMARKS.json key, figures and BENCHMARKS.md text. */
+  const own: { key: "slo" | "probes"; figuresKey: "sloPaging" | "blackboxCost"; figures: object; section: string }[] =
+    [];
   const date = new Date().toISOString();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "koprogo-bench-"));
   try {
+    // The SLO lanes watch for an hour: they start first and run beside every other section.
+    const slo = options.only.includes("slo") ? benchSloPaging(options.sloMinutes, log) : undefined;
+    slo?.catch(() => undefined);
     if (options.only.includes("notify")) {
       // Profiles of one group run at once: the slow ones together, then the fast ones together.
       // The long-`for` alerts (10 to 11 minutes) run beside all the rest.
@@ -221,6 +243,17 @@ async function main(): Promise<void> {
         `## Images\n\nEvery service's image as the lab builds it (\`npm run lab-images\`, lab/images/): the tool cache's binary at the deployed version on a base standing in for upstream's (busybox 1.37 for quay.io/prometheus/busybox and distroless/static:debug; a Debian 12 minbase root for the Debian, Ubuntu and Alpine bases). Sizes include the base layers; the upstream images' sizes differ by their bases.\n\n${await benchImages(log)}`,
       );
     }
+    if (options.only.includes("probes")) {
+      const probeCost = await benchProbeCost(10, workDir, log);
+      const figures = probeCostFigures(date, probeCost);
+      own.push({ key: "probes", figuresKey: "blackboxCost", figures, section: probeCostSection(figures, probeCost) });
+    }
+    if (slo) {
+      const outcomes = await slo;
+      const figures = sloPagingFigures(date, outcomes);
+      own.push({ key: "slo", figuresKey: "sloPaging", figures, section: sloPagingSection(figures, outcomes) });
+    }
+    for (const o of own) sections.push(withOwnSection(o.key, o.section));
   } finally {
     await stopAll();
     cancel();
@@ -230,12 +263,30 @@ async function main(): Promise<void> {
     ? `a partial run (\`${process.argv.slice(2).join(" ")}\`), not the full benchmark`
     : "one run";
   const { notify, cost: prodCost, footprint, hosts } = measured;
+  const slo = own.find((o) => o.key === "slo")?.figures as BenchFigures["sloPaging"] | undefined;
+  const blackbox = own.find((o) => o.key === "probes")?.figures as BenchFigures["blackboxCost"] | undefined;
   // The figures the docs quote (bench/figures.ts) come only from a full run, beside the BENCHMARKS.md it writes.
-  if (!options.partial && notify && prodCost && footprint && hosts) {
-    const figures = benchFigures({ date, cost: prodCost, footprint, notify, hosts });
+  if (!options.partial && notify && prodCost && footprint && hosts && slo && blackbox) {
+    const figures = benchFigures({ date, cost: prodCost, footprint, notify, hosts, slo, blackbox });
     const file = path.join(path.dirname(options.out), BENCH_FIGURES_FILE);
     fs.writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
     console.log(`figures written to ${file}: \`npm run docs\` brings the README and docs/ to them`);
+  } else if (own.length > 0 && !options.outGiven) {
+    // A run of these sections alone: their own sections and keys, the rest of the project's report untouched.
+    const projectDir = path.resolve(__dirname, "..");
+    const figuresFile = path.join(projectDir, BENCH_FIGURES_FILE);
+    const reportFile = path.join(projectDir, "BENCHMARKS.md");
+    let figures = JSON.parse(fs.readFileSync(figuresFile, "utf8")) as Record<string, unknown>;
+    let report = fs.readFileSync(reportFile, "utf8");
+    for (const o of own) {
+      figures = { ...figures, [o.figuresKey]: o.figures };
+      report = replaceOwnSection(report, o.key, withOwnSection(o.key, o.section));
+    }
+    fs.writeFileSync(figuresFile, `${JSON.stringify(figures, null, 2)}\n`);
+    fs.writeFileSync(reportFile, report);
+    console.log(
+      `${own.map((o) => o.key).join(" and ")} replaced their figures in ${figuresFile} and ${reportFile}: run \`npm run docs\``,
+    );
   }
   const report = `# Benchmarks\n\nWritten by \`npm run bench\` (\`bench/\`). Re-run it to refresh; the numbers below are from ${scope}.\n\n${machine(date)}\n\n${sections.join("\n\n")}\n`;
   fs.writeFileSync(options.out, report);

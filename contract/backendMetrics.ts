@@ -71,3 +71,19 @@ export const TRAEFIK_METRICS: readonly MetricContract[] = [
     help: "Request duration per Traefik service.",
   },
 ];
+
+/**
+ * The upper bounds (`le`) of each request-metrics source's latency histogram, without `+Inf`: the latency SLO's
+ * threshold must be one of them (a share of requests under a bound is read from its bucket; between two bounds it
+ * would be a guess).
+ * - `backend`: the contract's `http_request_duration_seconds`, 5 ms to 10 s (client libraries' default buckets).
+ * - `traefik`: `traefik_service_request_duration_seconds` as Traefik v3 registers it unless
+ *   `--metrics.prometheus.buckets` is set: read in Traefik v3.6.17 (`IMAGES.appTraefik`),
+ *   `pkg/observability/types/metrics.go` (`Prometheus.SetDefaults`: `p.Buckets = []float64{0.1, 0.3, 1.2, 5}`) and
+ *   `pkg/observability/metrics/prometheus.go` (`initStandardRegistry`: `{0.1, 0.3, 1.2, 5.0}` when none is set).
+ *   KoproGo's Traefik sets no buckets, so these are the ones it exposes.
+ */
+export const REQUEST_LATENCY_BUCKETS = {
+  backend: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  traefik: [0.1, 0.3, 1.2, 5],
+} as const satisfies Record<string, readonly number[]>;

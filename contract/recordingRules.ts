@@ -25,3 +25,18 @@ export const REQUEST_RECORDING_RULES = {
 export const SLO_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
 export type SloWindow = (typeof SLO_WINDOWS)[number];
 export const sloErrorRatio = (window: SloWindow): string => `job:slo_errors_per_request:ratio_rate${window}`;
+
+/**
+ * The API's share of requests slower than the latency objective's threshold (`alerts.slo.latency`) over each
+ * window, labels `job`: `job:slo_slow_requests:ratio_rate<window>`.
+ */
+export const sloSlowRatio = (window: SloWindow): string => `job:slo_slow_requests:ratio_rate${window}`;
+
+/**
+ * Each SLO's bad share over its whole period (`alerts.slo.windowDays`), labels `job`: the mean of its hourly
+ * ratios, what the dashboards' "error budget left" reads (1 − this ÷ the budget).
+ */
+export const SLO_PERIOD_RATIOS = {
+  availability: "job:slo_errors_per_request:ratio_avg_period",
+  latency: "job:slo_slow_requests:ratio_avg_period",
+} as const;

@@ -23,6 +23,8 @@ import {
   timeseriesPanel,
   timeseriesWithThreshold,
 } from "./common";
+import { sloRow } from "./apiSlo";
+import { publicEndpointsRow } from "./probes";
 
 const API = SELECTORS.api;
 /** The endpoint filter: `path` of the per-endpoint rules (Traefik feeds the Traefik service name there). */
@@ -134,6 +136,13 @@ export function apiOverviewDashboard(settings: Settings) {
       labelVariable("instance", "Instance", `up{${API}}`, "instance"),
       labelVariable("endpoint", "Endpoint", `${RULES.requestRateByPath}{${API}}`, "path"),
     ],
-    rows: [overviewRow(settings), trafficRow(settings), endpointsRow(settings), logsRow()],
+    rows: [
+      overviewRow(settings),
+      sloRow(settings),
+      trafficRow(settings),
+      endpointsRow(settings),
+      ...(settings.blackbox.enabled ? [publicEndpointsRow(settings)] : []),
+      logsRow(),
+    ],
   });
 }

@@ -41,8 +41,11 @@ function overviewRow(settings: Settings) {
     .withPanel(
       statPanel("PostgreSQL up", "none", 6, redBelow(1))
         .mappings(upDownMappings())
-        .withTarget(prometheusQuery(`min(pg_up{${PG}})`, "up"))
-        .description("0 when the exporter cannot reach the database (`DatabaseDown`)."),
+        .withTarget(prometheusQuery(`min(pg_up{${PG}})`, "database"))
+        .withTarget(prometheusQuery(`min(up{${PG}})`, "exporter"))
+        .description(
+          "database: DOWN when the exporter cannot reach PostgreSQL; exporter: DOWN when Prometheus cannot scrape the exporter. `DatabaseDown` fires on either.",
+        ),
     )
     .withPanel(
       gaugePanel("Connections used", units.PercentUnit, redAbove(dbConnectionsRatio), 1)
@@ -119,7 +122,9 @@ function stackedNormal() {
   return new StackingConfigBuilder().mode(StackingMode.Normal);
 }
 
-function sizeRow() {
+function sizeRow(settings: Settings) {
+  const { dbDeadTupleRatio, dbDeadTuplesMin } = monitoringConfig(settings).thresholds;
+  const tables = `${PG}, datname=~"$database"`;
   return row("Size and growth")
     .withPanel(
       timeseriesPanel("Size per database", units.BytesIEC).withTarget(
@@ -130,6 +135,18 @@ function sizeRow() {
       timeseriesPanel("Growth per day", units.BytesIEC)
         .withTarget(prometheusQuery(`deriv(pg_database_size_bytes{${DB}}[1h]) * 86400`, "{{datname}}"))
         .description("Trend of the last hour, projected to a day."),
+    )
+    .withPanel(
+      tablePanel("Dead rows per table (top 10)", units.PercentUnit, "Dead rows", 24)
+        .thresholds(redAbove(dbDeadTupleRatio))
+        .withTarget(
+          prometheusTableQuery(
+            `topk(10, pg_stat_user_tables_n_dead_tup{${tables}} / (pg_stat_user_tables_n_live_tup{${tables}} + pg_stat_user_tables_n_dead_tup{${tables}} > 0))`,
+          ),
+        )
+        .description(
+          `Share of dead rows waiting for vacuum; \`DatabaseDeadTuplesHigh\` fires above ${dbDeadTupleRatio * 100} % on a table with at least ${dbDeadTuplesMin} dead rows.`,
+        ),
     );
 }
 
@@ -173,6 +190,6 @@ export function postgresqlDashboard(settings: Settings) {
       labelVariable("instance", "Server", `pg_up{${SELECTORS.postgres}}`, "instance"),
       labelVariable("database", "Database", `pg_database_size_bytes{${SELECTORS.postgres}}`, "datname"),
     ],
-    rows: [overviewRow(settings), connectionsRow(settings), sizeRow(), slowQueriesRow(settings), logsRow()],
+    rows: [overviewRow(settings), connectionsRow(settings), sizeRow(settings), slowQueriesRow(settings), logsRow()],
   });
 }

@@ -3,7 +3,7 @@
  * its log in Loki), CrowdSec decisions and alerts (from its Prometheus metrics), failed logins.
  */
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { SELECTORS } from "../alerts/config";
+import { monitoringConfig, SELECTORS } from "../alerts/config";
 import { logJobSelector } from "../contract/links";
 import type { Settings } from "../settings";
 import {
@@ -13,10 +13,12 @@ import {
   lokiInstantQuery,
   lokiQuery,
   prometheusQuery,
+  redBelow,
   row,
   standardDashboard,
   statPanel,
   timeseriesPanel,
+  upDownMappings,
 } from "./common";
 
 /**
@@ -115,8 +117,27 @@ function fail2banRow() {
     );
 }
 
-function crowdsecRow() {
+function crowdsecRow(settings: Settings) {
+  const { busyLogSources } = monitoringConfig(settings);
   return row("CrowdSec")
+    .withPanel(
+      statPanel("CrowdSec up", "none", 6, redBelow(1))
+        .mappings(upDownMappings())
+        .withTarget(prometheusQuery(`min(up{${CROWDSEC}})`, "up"))
+        .description("DOWN when Prometheus cannot scrape CrowdSec's metrics (`CrowdsecDown`)."),
+    )
+    .withPanel(
+      timeseriesPanel("Log lines read per busy source", units.Short, 18)
+        .withTarget(
+          prometheusQuery(
+            `sum by (source) (rate(cs_filesource_hits_total{${CROWDSEC}, source=~"${busyLogSources}"}[$__rate_interval]))`,
+            "{{source}}",
+          ),
+        )
+        .description(
+          "Lines per second CrowdSec reads from the logs that are never quiet on a public VPS; a source at 0 for 30 minutes is `CrowdsecLogSourceSilent`.",
+        ),
+    )
     .withPanel(
       timeseriesPanel("Active decisions by reason", units.Short).withTarget(
         prometheusQuery(`sum by (reason) (cs_active_decisions{${CROWDSEC}})`, "{{reason}}"),
@@ -175,6 +196,6 @@ export function securityEventsDashboard(settings: Settings) {
     tags: ["security"],
     from: "now-24h",
     variables: [labelVariable("instance", "CrowdSec agent", `cs_info{${SELECTORS.crowdsec}}`, "instance")],
-    rows: [overviewRow(), suricataRow(), fail2banRow(), crowdsecRow(), loginsRow()],
+    rows: [overviewRow(), suricataRow(), fail2banRow(), crowdsecRow(settings), loginsRow()],
   });
 }

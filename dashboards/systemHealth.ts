@@ -13,6 +13,7 @@ import {
   timeseriesPanel,
   timeseriesWithThreshold,
 } from "./common";
+import { containersRow, servicesRow } from "./containers";
 
 const NODE = `${SELECTORS.node}, instance=~"$instance"`;
 /**
@@ -195,6 +196,13 @@ export function systemHealthDashboard(settings: Settings) {
     description: "The VPS: CPU, memory, disk space per real filesystem, disk I/O, network, processes and load average.",
     tags: ["system", "node"],
     variables: [labelVariable("instance", "Host", `node_uname_info{${SELECTORS.node}}`, "instance")],
-    rows: [overviewRow(settings), cpuMemoryRow(settings), diskRow(settings), networkProcessesRow()],
+    rows: [
+      overviewRow(settings),
+      cpuMemoryRow(settings),
+      diskRow(settings),
+      networkProcessesRow(),
+      containersRow(settings),
+      ...[servicesRow(settings)].filter((section) => section !== undefined),
+    ],
   });
 }

@@ -5,6 +5,7 @@
  * whichever way the dashboards are built.
  */
 import { parser } from "@prometheus-io/lezer-promql";
+import { JOBS } from "../contract/jobs";
 import type { RenderedFile } from "../render/types";
 
 export interface DashboardQuery {
@@ -31,6 +32,19 @@ export const ABSENT_IN_E2E: readonly { prefix: RegExp; source: string }[] = [
   { prefix: /^loki_/, source: "Loki" },
   { prefix: /^alloy_/, source: "Alloy" },
   { prefix: /^grafana_/, source: "Grafana" },
+  { prefix: /^container_/, source: "cAdvisor" },
+  { prefix: /^minio_/, source: "MinIO" },
+  { prefix: /^probe_/, source: "the blackbox exporter" },
+  // The backup script's file, which the node exporter's textfile collector reads on the VPS only.
+  { prefix: /^koprogo_last_backup_/, source: "KoproGo's backup script" },
+];
+
+/** Scrape jobs of sources the e2e stack does not run, whose `up` has no series there (`up{job="crowdsec"}`). */
+export const ABSENT_JOBS_IN_E2E: readonly { job: string; source: string }[] = [
+  { job: JOBS.crowdsec, source: "CrowdSec" },
+  { job: JOBS.cadvisor, source: "cAdvisor" },
+  { job: JOBS.minio, source: "MinIO" },
+  { job: JOBS.traefik, source: "Traefik" },
 ];
 
 interface Panel {
@@ -130,9 +144,9 @@ export function dashboardQueries(files: readonly RenderedFile[]): DashboardQuery
         if (!target.expr || isLoki(target.datasource ?? panel.datasource)) continue;
         const expr = substituteVariables(target.expr);
         const metrics = metricNames(expr);
-        const absent = metrics
-          .map((name) => ABSENT_IN_E2E.find((a) => a.prefix.test(name)))
-          .find((a) => a !== undefined);
+        const absent =
+          metrics.map((name) => ABSENT_IN_E2E.find((a) => a.prefix.test(name))).find((a) => a !== undefined) ??
+          ABSENT_JOBS_IN_E2E.find((a) => expr.includes(`job="${a.job}"`));
         queries.push({
           dashboard: dashboard.uid ?? file.path,
           panel: panel.title ?? "(untitled)",

@@ -147,5 +147,11 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
   // As production (`pg_stat_statements` preloaded, the extension made by the monitoring role's SQL): the exporter
   // runs its stat_statements collector as deployed.
   await cluster.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", options.database);
+  // A table of the application's kind, so the per-table statistics (`pg_stat_user_tables_*`, the dead-rows panel
+  // and `DatabaseDeadTuplesHigh`) have series, as on a database with a schema.
+  await cluster.psql(
+    "CREATE TABLE buildings (id bigserial PRIMARY KEY, name text NOT NULL); INSERT INTO buildings (name) SELECT 'building ' || n FROM generate_series(1, 100) AS n; ANALYZE buildings",
+    options.database,
+  );
   return cluster;
 }

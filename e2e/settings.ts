@@ -51,7 +51,10 @@ export interface E2eSettingsInput {
   readonly addresses: E2eAddresses;
   readonly receiverUrl: (role: ReceiverRole) => string;
   readonly timing?: NotificationTiming;
-  /** Extra raw config values merged over the profile (e.g. a benchmark variant). */
+  /**
+   * Extra raw config values merged over the profile (e.g. a benchmark variant); `serviceAddresses` is merged key
+   * by key into the harness's (the benchmark's blackbox exporter adds its own).
+   */
   readonly overrides?: Record<string, unknown>;
 }
 
@@ -64,6 +67,7 @@ export function e2eConfigValues({
   timing = TIMINGS.tuned,
   overrides = {},
 }: E2eSettingsInput): Record<string, unknown> {
+  const { serviceAddresses: extraAddresses, ...rest } = overrides;
   const webhook = (role: ReceiverRole) => ({ kind: "webhook", url: receiverUrl(role) });
   return {
     environment: "e2e",
@@ -96,10 +100,11 @@ export function e2eConfigValues({
       loki: addresses.stubTarget,
       alloy: addresses.stubTarget,
       grafana: addresses.stubTarget,
+      ...(extraAddresses as Record<string, string> | undefined),
     },
     // Set as a secret, as a stack file would (`pulumi config set --secret`); its value is passed to the renderer.
     postgresExporterPassword: "<secure>",
-    ...overrides,
+    ...rest,
   };
 }
 

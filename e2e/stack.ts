@@ -138,6 +138,11 @@ export interface LaneOptions {
   readonly baselineTransform?: (file: RenderedFile) => RenderedFile;
   /** More Prometheus flags (the benchmark's `--web.enable-admin-api`, to snapshot the TSDB it measures). */
   readonly prometheusArgs?: readonly string[];
+  /**
+   * Fills Prometheus's empty data directory before it starts (the SLO lanes' hours of backfilled history,
+   * e2e/requestHistory.ts), from the lane's settings.
+   */
+  readonly seedPrometheusData?: (dataDir: string, settings: Settings) => Promise<void>;
 }
 
 export interface Lane {
@@ -302,15 +307,13 @@ export class E2eStack {
       }),
       logDir: this.shared.logDir,
     });
+    const prometheusData = path.join(dir, "prometheus-data");
+    await options.seedPrometheusData?.(prometheusData, settings);
     const prometheus = this.start({
       name: `prometheus-${name}`,
       command: TOOLS.prometheus,
       args: [
-        ...nativePrometheusArgs(settings, {
-          configDir,
-          dataDir: path.join(dir, "prometheus-data"),
-          listen: addresses.prometheus,
-        }),
+        ...nativePrometheusArgs(settings, { configDir, dataDir: prometheusData, listen: addresses.prometheus }),
         ...(options.prometheusArgs ?? []),
       ],
       logDir: this.shared.logDir,

@@ -6,30 +6,41 @@
  *
  * Run as a process: `node -r ts-node/register/transpile-only e2e/standInApi.ts --listen 127.0.0.1:PORT`;
  * control it with `POST /-/mode` and a JSON body (`{"mode":"errors","errorsPerSecond":20}`, `{"mode":"slow"}`,
- * `{"mode":"normal"}`).
+ * `{"mode":"failing","errorRatio":0.02}`, `{"mode":"normal"}`).
  */
 import * as http from "http";
 import * as path from "path";
-import { BACKEND_METRICS, BUSINESS_METRICS, type MetricContract } from "../contract/backendMetrics";
+import {
+  BACKEND_METRICS,
+  BUSINESS_METRICS,
+  REQUEST_LATENCY_BUCKETS,
+  type MetricContract,
+} from "../contract/backendMetrics";
 import { MetricFamily } from "./metricsText";
 
 export type ApiMode =
-  { mode: "normal" } | { mode: "errors"; errorsPerSecond: number } | { mode: "slow"; latencySeconds: number };
+  | { mode: "normal" }
+  | { mode: "errors"; errorsPerSecond: number }
+  | { mode: "slow"; latencySeconds: number }
+  /** A share of the traffic answered 5xx instead of its normal answer (1: a total outage behind a live proxy). */
+  | { mode: "failing"; errorRatio: number };
 
-/** The backend's histogram buckets: 5 ms to 10 s. */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+/** The backend's histogram buckets, as the contract has them: 5 ms to 10 s. */
+export const LATENCY_BUCKETS = REQUEST_LATENCY_BUCKETS.backend;
 
 /** Route templates (never raw paths) and the share of the traffic each gets. */
-const ROUTES = [
+export const ROUTES = [
   { method: "GET", path: "/api/v1/buildings", weight: 3 },
   { method: "GET", path: "/api/v1/expenses", weight: 3 },
   { method: "POST", path: "/api/v1/expenses", weight: 1 },
   { method: "POST", path: "/api/v1/auth/login", weight: 1 },
   { method: "GET", path: "/api/v1/health", weight: 2 },
 ] as const;
-const TOTAL_WEIGHT = ROUTES.reduce((sum, r) => sum + r.weight, 0);
+export const TOTAL_WEIGHT = ROUTES.reduce((sum, r) => sum + r.weight, 0);
 
-const BASELINE_REQUESTS_PER_SECOND = 10;
+export const BASELINE_REQUESTS_PER_SECOND = 10;
+/** The share of the normal traffic answered 404 (a client error: no server error counts against the SLO). */
+export const NOT_FOUND_SHARE = 0.03;
 const TICK_MS = 100;
 
 function contract(name: string): MetricContract {
@@ -53,7 +64,7 @@ export class StandInApi {
     activeUsers: new MetricFamily(contract("koprogo_active_users")),
   };
   /** Fractions of a request carried to the next tick, so that low rates are exact over time. */
-  private carry = { requests: 0, errors: 0, business: 0 };
+  private carry = { requests: 0, errors: 0, failing: 0, business: 0 };
   private timer: NodeJS.Timeout | undefined;
 
   constructor() {
@@ -81,6 +92,8 @@ export class StandInApi {
       throw new Error(`errorsPerSecond must be more than zero (got ${String(mode.errorsPerSecond)})`);
     if (mode.mode === "slow" && !(mode.latencySeconds > 0))
       throw new Error(`latencySeconds must be more than zero (got ${String(mode.latencySeconds)})`);
+    if (mode.mode === "failing" && !(mode.errorRatio > 0 && mode.errorRatio <= 1))
+      throw new Error(`errorRatio must be more than 0 and at most 1 (got ${String(mode.errorRatio)})`);
     this.modeValue = mode;
   }
 
@@ -101,10 +114,15 @@ export class StandInApi {
     this.carry.requests += BASELINE_REQUESTS_PER_SECOND * seconds;
     for (; this.carry.requests >= 1; this.carry.requests--) {
       const route = pickRoute();
-      const status = Math.random() < 0.03 ? "404" : "200";
+      // Failing: exactly `errorRatio` of the requests (carried, not drawn), so a small share is exact over time.
+      if (mode.mode === "failing") this.carry.failing += mode.errorRatio;
+      const failed = mode.mode === "failing" && this.carry.failing >= 1;
+      if (failed) this.carry.failing--;
+      const status = failed ? "500" : Math.random() < NOT_FOUND_SHARE ? "404" : "200";
       const latency =
         mode.mode === "slow" ? mode.latencySeconds * (0.9 + Math.random() * 0.2) : 0.01 + Math.random() * 0.12;
       f.requests.inc({ method: route.method, path: route.path, status });
+      if (failed) f.errors.inc({ status: "500" });
       f.duration.observe({ method: route.method, path: route.path }, latency);
       f.dbQuery.observe({}, latency * 0.4);
     }
@@ -187,8 +205,10 @@ export function parseMode(value: unknown): ApiMode {
       return { mode: "errors", errorsPerSecond: Number(body.errorsPerSecond ?? 20) };
     case "slow":
       return { mode: "slow", latencySeconds: Number(body.latencySeconds ?? 2.5) };
+    case "failing":
+      return { mode: "failing", errorRatio: Number(body.errorRatio ?? 1) };
     default:
-      throw new Error(`mode must be normal, errors or slow (got ${JSON.stringify(body.mode)})`);
+      throw new Error(`mode must be normal, errors, slow or failing (got ${JSON.stringify(body.mode)})`);
   }
 }
 

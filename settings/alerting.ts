@@ -1,5 +1,6 @@
 /** Alert thresholds and notification receivers. The numbers are the brief's contract; a stack may tune them. */
 import { z } from "zod";
+import { REQUEST_LATENCY_BUCKETS } from "../contract/backendMetrics";
 import { duration, httpUrl, isRegex, nonNegative, positive, ratio } from "./primitives";
 
 export const thresholdSettings = z
@@ -47,6 +48,32 @@ export const thresholdSettings = z
   })
   .strict();
 
+/** An SLO's target share: above 0.9 (the page's 14.4× the budget must stay below 100 %) and below 1 (a budget to burn). */
+const sloObjective = z
+  .number()
+  .gt(0.9, "must be above 0.9 (the burn-rate factors page at 14.4× the budget, which must stay below 100 %)")
+  .lt(1, "must be below 1 (a 100 % objective leaves no error budget to burn)");
+
+/**
+ * The latency threshold each request-metrics source gets when none is set: a bound of its histogram
+ * (`REQUEST_LATENCY_BUCKETS`), the one nearest 0.3 s, which a page of KoproGo's API answers well within.
+ */
+export const DEFAULT_LATENCY_THRESHOLD_SECONDS = { backend: 0.25, traefik: 0.3 } as const;
+
+/** The API's latency objective: a share of its requests answered within a threshold over `windowDays`. */
+export const latencySloSettings = z
+  .object({
+    /** Share of the API's requests answered within `thresholdSeconds`. Defaults to `0.99`: 1 % may be slower. */
+    objective: sloObjective.default(0.99),
+    /**
+     * The threshold in seconds: an upper bound (`le`) of the request histogram of `alerts.requestMetricsSource`
+     * (backend: 0.005 to 10; Traefik's default buckets: 0.1, 0.3, 1.2, 5). Defaults to `0.25` (backend) or `0.3`
+     * (Traefik).
+     */
+    thresholdSeconds: positive.optional(),
+  })
+  .strict();
+
 /**
  * The API's service level objectives, read by the error-budget burn-rate alerts (alerts/rules/slo.ts: the
  * multi-window multi-burn-rate alerts of Google's SRE workbook, chapter 5).
@@ -57,11 +84,9 @@ export const sloSettings = z
      * Share of the API's requests that must not be answered with a server error (5xx) over `windowDays`.
      * Defaults to `0.999`: an error budget of 0.1 %, about 43 minutes of total outage in 30 days.
      */
-    availability: z
-      .number()
-      .gt(0.9, "must be above 0.9 (the burn-rate factors page at 14.4× the budget, which must stay below 100 %)")
-      .lt(1, "must be below 1 (a 100 % objective leaves no error budget to burn)")
-      .default(0.999),
+    availability: sloObjective.default(0.999),
+    /** The latency objective, counted over the same `windowDays`: 99 % of the requests within 0.25 s or 0.3 s. */
+    latency: latencySloSettings.prefault({}),
     /** The period the objective is counted over, in days. Defaults to `30`. */
     windowDays: z
       .number()
@@ -185,7 +210,39 @@ export const alertSettings = z
     /** Grafana's public URL, for dashboard and log links in notifications. */
     grafanaUrl: httpUrl.default("http://127.0.0.1:3001"),
   })
-  .strict();
+  .strict()
+  .superRefine((alerts, ctx) => {
+    const problem = latencyThresholdProblem(alerts.requestMetricsSource, alerts.slo.latency.thresholdSeconds);
+    if (problem) ctx.addIssue({ code: "custom", path: ["slo", "latency", "thresholdSeconds"], message: problem });
+  });
+
+/**
+ * The latency objective's threshold: the one set, else the default of the request-metrics source (the default
+ * depends on the source, so it is resolved where both are known, for the rules and the dashboards alike).
+ */
+export function latencyThresholdSeconds(alerts: {
+  readonly requestMetricsSource: keyof typeof DEFAULT_LATENCY_THRESHOLD_SECONDS;
+  readonly slo: { readonly latency: { readonly thresholdSeconds?: number } };
+}): number {
+  return alerts.slo.latency.thresholdSeconds ?? DEFAULT_LATENCY_THRESHOLD_SECONDS[alerts.requestMetricsSource];
+}
+
+/**
+ * Why a latency threshold cannot be read from the source's histogram, or undefined: it must be one of its bucket
+ * bounds, since the share of requests under any other value is not counted anywhere.
+ */
+export function latencyThresholdProblem(
+  source: keyof typeof REQUEST_LATENCY_BUCKETS,
+  thresholdSeconds: number | undefined,
+): string | undefined {
+  const bounds: readonly number[] = REQUEST_LATENCY_BUCKETS[source];
+  if (thresholdSeconds === undefined || bounds.includes(thresholdSeconds)) return undefined;
+  const origin =
+    source === "traefik"
+      ? "Traefik's default buckets (traefik_service_request_duration_seconds, no --metrics.prometheus.buckets)"
+      : "the backend's http_request_duration_seconds buckets (contract/backendMetrics.ts)";
+  return `must be a bucket bound of the ${source} request histogram (alerts.requestMetricsSource: ${source}), one of ${bounds.join(", ")} seconds: ${origin}; the share of requests under ${thresholdSeconds} s is not counted anywhere (got ${thresholdSeconds})`;
+}
 
 export type ThresholdSettings = z.infer<typeof thresholdSettings>;
 export type NotificationSettings = z.infer<typeof notificationSettings>;

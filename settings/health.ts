@@ -10,8 +10,9 @@ export const blackboxSettings = z
     /** Run the blackbox exporter and its probes. Defaults to `true`; no probe runs without a URL below. */
     enabled: z.boolean().default(true),
     /**
-     * Container memory limit. Defaults to `32m`: blackbox_exporter 0.28 measured at 26.5 MiB resident after 600 probes
-     * (BENCHMARKS.md), and its Go heap is held under the limit by `GOMEMLIMIT`.
+     * Container memory limit. Defaults to `32m`: the deployed blackbox_exporter 0.27.0 held 25.8 MiB resident after
+     * 10 minutes of probes (BENCHMARKS.md, `npm run bench -- --only probes`), and its Go heap is held under the limit
+     * by `GOMEMLIMIT`.
      */
     memory: memory.default("32m"),
     /**

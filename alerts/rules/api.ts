@@ -15,9 +15,15 @@ export function errorLogs(config: MonitoringConfig, settings: Settings): string 
   return `${logJobSelector("api")} |= "ERROR"`;
 }
 
-/** Logs of slow requests: the backend's `duration_ms` (runbook query), or Traefik's `Duration` in nanoseconds. */
-export function slowLogs(config: MonitoringConfig, settings: Settings): string {
-  const seconds = config.thresholds.latencyP99Seconds;
+/**
+ * Logs of requests slower than `seconds` (`SlowApi`'s P99 threshold unless given): the backend's `duration_ms`
+ * (runbook query), or Traefik's `Duration` in nanoseconds.
+ */
+export function slowLogs(
+  config: MonitoringConfig,
+  settings: Settings,
+  seconds: number = config.thresholds.latencyP99Seconds,
+): string {
   if (config.requestMetricsSource === "traefik")
     return `${logJobSelector("traefik")} | json | ServiceName=~${promqlString(settings.alerts.traefikService)} | Duration > ${Math.round(seconds * 1e9)}`;
   return `${logJobSelector("api")} | json | duration_ms > ${Math.round(seconds * 1000)}`;

@@ -17,6 +17,10 @@ export const DISK_START = `<!-- bench-disk: ${MARK} -->`;
 export const DISK_END = "<!-- /bench-disk -->";
 export const HOSTS_START = `<!-- bench-hosts: ${MARK} -->`;
 export const HOSTS_END = "<!-- /bench-hosts -->";
+export const SLO_START = `<!-- bench-slo-paging: ${MARK} -->`;
+export const SLO_END = "<!-- /bench-slo-paging -->";
+export const BLACKBOX_START = `<!-- bench-blackbox: ${MARK} -->`;
+export const BLACKBOX_END = "<!-- /bench-blackbox -->";
 /** In a stack file: YAML comments, indented as the `config:` keys they sit among. */
 export const STACK_START = `# bench-figures: ${MARK}`;
 export const STACK_END = "# /bench-figures";
@@ -44,6 +48,28 @@ const benchFiguresSchema = z.strictObject({
     prometheusRssMiB: z.number(),
     millicores: z.number(),
     nodeExporterRssMiB: mib,
+  }),
+  sloPaging: z.strictObject({
+    date: z.iso.datetime(),
+    scrapeInterval: z.string().regex(/^\d+[smh]$/),
+    evaluationInterval: z.string().regex(/^\d+[smh]$/),
+    historyHours: z.number().positive(),
+    outagePagedSeconds: z.number().positive(),
+    errors2pctPagedMinutes: z.number().positive(),
+    errors01pctWatchedMinutes: z.number().positive(),
+    errors01pctPages: z.number().int().min(0),
+    errors01pctBurn1h: z.number().min(0),
+    prometheusRssMiB: mib,
+  }),
+  blackboxCost: z.strictObject({
+    date: z.iso.datetime(),
+    minutes: z.number().positive(),
+    targets: z.number().int().positive(),
+    rssMiB: mib,
+    peakMiB: mib,
+    memoryLimit: z.string().regex(/^\d+[kmg]$/),
+    series: z.number().int().positive(),
+    seriesPerTarget: z.number().positive(),
   }),
 }) satisfies z.ZodType<BenchFigures>;
 
@@ -113,6 +139,32 @@ export function hostsBlock(f: BenchFigures, from: string): string {
     `${fixed(h.samplesPerSecond * 10, 0)} samples/s and ${fixed(h.tsdb30DaysGB * 10, 1)} GB for 30 days at the prod profile; the table per`,
     `count of hosts is in [BENCHMARKS.md](${link(from, LINKED_PAGES.benchmarks)}#per-host-cost) (${f.date.slice(0, 10)}).`,
     HOSTS_END,
+  ].join("\n");
+}
+
+/** docs/operator/alerts.md: the error-budget alerts' time to page, measured on the real servers. */
+export function sloBlock(f: BenchFigures, from: string): string {
+  const s = f.sloPaging;
+  return [
+    SLO_START,
+    `Measured on the real Prometheus and Alertmanager at the prod profile (${s.scrapeInterval} scrape, ${s.evaluationInterval} evaluation), each Prometheus`,
+    `holding ${s.historyHours} hours of normal traffic first (\`npm run bench -- --only slo\`, [BENCHMARKS.md](${link(from, LINKED_PAGES.benchmarks)}#slo-paging), ${s.date.slice(0, 10)}):`,
+    `a total outage reached the pager after **${fixed(s.outagePagedSeconds, 1)} s**; 2 % of errors after **${fixed(s.errors2pctPagedMinutes, 1)} min**; 0.1 % of`,
+    `errors (the budget's own pace) paged ${s.errors01pctPages === 0 ? "**never**" : `**${s.errors01pctPages} time(s)**`} in ${fixed(s.errors01pctWatchedMinutes, 0)} minutes (1 h burn rate ${fixed(s.errors01pctBurn1h, 2)}× at the end).`,
+    `\`tests/lab/alerts.sloPaging.test.ts\` runs the short version in CI: the outage pages within 2 minutes, 0.1 % does not page.`,
+    SLO_END,
+  ].join("\n");
+}
+
+/** docs/operator/memory-budget.md: the blackbox exporter, measured. */
+export function blackboxBlock(f: BenchFigures, from: string): string {
+  const b = f.blackboxCost;
+  return [
+    BLACKBOX_START,
+    `The blackbox exporter, measured (\`npm run bench -- --only probes\`, [BENCHMARKS.md](${link(from, LINKED_PAGES.benchmarks)}#the-blackbox-exporters-cost), ${b.date.slice(0, 10)}):`,
+    `${fixed(b.rssMiB, 1)} MiB resident (peak ${fixed(b.peakMiB, 1)} MiB) after ${fixed(b.minutes, 0)} minutes of probes every 30 s, against its ${b.memoryLimit} limit;`,
+    `${fixed(b.seriesPerTarget, 0)} series per probe target, about ${fixed(b.seriesPerTarget * 3, 0)} for the prod stack's three.`,
+    BLACKBOX_END,
   ].join("\n");
 }
 

@@ -11,6 +11,9 @@ import { configurationReference } from "./configurationReference";
 import { FOOTPRINT_END, FOOTPRINT_START, memoryLimitsTable } from "./footprint";
 import { settingsDescriptions } from "./settingsSource";
 import {
+  blackboxBlock,
+  BLACKBOX_END,
+  BLACKBOX_START,
   ceilingsBlock,
   CEILINGS_END,
   CEILINGS_START,
@@ -21,6 +24,9 @@ import {
   HOSTS_END,
   HOSTS_START,
   readBenchFigures,
+  sloBlock,
+  SLO_END,
+  SLO_START,
   stackBlock,
   STACK_END,
   STACK_START,
@@ -39,6 +45,7 @@ export const ARCHITECTURE_STACK = "prod";
 export const FIGURE_PAGES = {
   memoryBudget: "docs/operator/memory-budget.md",
   scaling: "docs/operator/scaling.md",
+  alerts: "docs/operator/alerts.md",
 } as const;
 
 /** Stack files whose comments quote the prod profile's measured figures. */
@@ -69,7 +76,9 @@ export function generatedDocs(projectDir: string): GeneratedDoc[] {
     withBlocks(projectDir, memoryBudget, [
       [FOOTPRINT_START, FOOTPRINT_END, memory],
       [CEILINGS_START, CEILINGS_END, ceilingsBlock(figures, memoryBudget)],
+      [BLACKBOX_START, BLACKBOX_END, blackboxBlock(figures, memoryBudget)],
     ]),
+    withBlocks(projectDir, FIGURE_PAGES.alerts, [[SLO_START, SLO_END, sloBlock(figures, FIGURE_PAGES.alerts)]]),
     withBlocks(projectDir, scaling, [[HOSTS_START, HOSTS_END, hostsBlock(figures, scaling)]]),
     ...FIGURE_STACKS.map((stack) =>
       withBlocks(projectDir, `Pulumi.${stack}.yaml`, [[STACK_START, STACK_END, stackBlock(figures)]]),

@@ -14,6 +14,9 @@ import { benchFigures, benchmarksMismatches, type BenchFigures } from "../../ben
 import { footprintTables, type FootprintSide } from "../../bench/footprint";
 import { hostCostTables, type HostCostRow } from "../../bench/hosts";
 import { notifyTable, type NotifyRow } from "../../bench/notify";
+import { sloPagingFigures, sloPagingSection } from "../../bench/slo";
+import { probeCostFigures, probeCostSection, type ProbeCost } from "../../bench/probes";
+import type { SloPagingOutcome } from "../../e2e/sloPaging";
 import { readBenchFigures } from "../../scripts/docs/benchFigures";
 import { anchorsOf, documentationFiles, pageReferences, referenceProblem, referringFiles } from "../helpers/docs";
 import { PROJECT_DIR } from "../helpers/stacks";
@@ -190,6 +193,51 @@ describe("the measured figures", () => {
     });
     const hosts = [host(1, 488, 164.2, 89.1), host(10, 2049, 680.4, 92.6)];
     const date = "2026-12-07T01:00:00.000Z";
+    const slo: SloPagingOutcome[] = [
+      {
+        name: "outage",
+        errorRatio: 1,
+        watchedMs: 56_210,
+        pagedAfterMs: 56_210,
+        pagerAlerts: ["ApiErrorBudgetBurnFast"],
+        burn5m: 900,
+        burn1h: 16.1,
+        prometheusRssMiB: 80,
+      },
+      {
+        name: "errors-2pct",
+        errorRatio: 0.02,
+        watchedMs: 2_650_000,
+        pagedAfterMs: 2_650_000,
+        ticketAfterMs: 1_200_000,
+        pagerAlerts: ["ApiErrorBudgetBurnFast"],
+        burn5m: 20,
+        burn1h: 14.41,
+        prometheusRssMiB: 91.26,
+      },
+      {
+        name: "errors-0.1pct",
+        errorRatio: 0.001,
+        watchedMs: 3_600_400,
+        pagerAlerts: [],
+        burn5m: 1.1,
+        burn1h: 0.996,
+        prometheusRssMiB: 90,
+      },
+    ];
+    const sloFigures = sloPagingFigures(date, slo);
+    const probes: ProbeCost = {
+      minutes: 10,
+      targets: 2,
+      probes: 40,
+      rssMiB: 17.94,
+      peakMiB: 18.31,
+      memoryLimit: "32m",
+      goMemLimit: "27MiB",
+      series: 34,
+      seriesPerTarget: 17,
+    };
+    const blackbox = probeCostFigures(date, probes);
     const report = [
       `- Date: ${date}`,
       `(\`Pulumi.prod.yaml\`: ${cost.scrapeInterval} scrape, ${cost.evaluationInterval} evaluation)`,
@@ -197,8 +245,15 @@ describe("the measured figures", () => {
       footprintTables({ product: side(84.04), baseline: side(85) }),
       notifyTable(rows),
       hostCostTables(hosts),
+      sloPagingSection(sloFigures, slo),
+      probeCostSection(blackbox, probes),
     ].join("\n\n");
-    const made = benchFigures({ date, cost, footprint: side(84.04), notify: rows, hosts });
+    const made = benchFigures({ date, cost, footprint: side(84.04), notify: rows, hosts, slo: sloFigures, blackbox });
+    expect(made.sloPaging).toMatchObject({
+      outagePagedSeconds: 56.2,
+      errors2pctPagedMinutes: 44.2,
+      errors01pctPages: 0,
+    });
     expect(benchmarksMismatches(made, report)).toEqual([]);
     expect(made.footprintRssMiB).toEqual({
       prometheus: 84,

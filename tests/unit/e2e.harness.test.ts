@@ -15,6 +15,7 @@ import { NODE_METRIC_RELABEL, POSTGRES_METRIC_RELABEL } from "../../exporters/re
 import { DROP_SELF_MONITORING_DETAIL } from "../../prometheus/scrapeJobs";
 import { renderAll } from "../../stack/files";
 import { StackConfigError } from "../../settings";
+import { replaceOwnSection, withOwnSection } from "../../bench/figures";
 import { notifyGroups, parseBenchArguments } from "../../bench/run";
 import { prometheusSizeBytes, projectedBytes } from "../../bench/cost";
 import { stackSettings } from "../helpers/stacks";
@@ -171,8 +172,26 @@ describe("the stand-in API", () => {
     expect(sum("1")).toBe(0);
   });
 
+  it("answers exactly the share of its traffic it is told with 5xx, counted as requests and as errors", () => {
+    const api = new StandInApi();
+    api.setMode({ mode: "failing", errorRatio: 0.02 });
+    api.tick(100);
+    const text = api.metricsText();
+    const total = (status: string) =>
+      [...text.matchAll(new RegExp(`^http_requests_total\\{[^}]*status="${status}"\\} (\\d+)$`, "gm"))].reduce(
+        (a, m) => a + Number(m[1]),
+        0,
+      );
+    expect(total("500")).toBe(20);
+    expect(text).toMatch(/^http_requests_errors_total\{status="500"\} 20$/m);
+    expect(total("200") + total("404") + total("500")).toBe(1000);
+    expect(() => api.setMode({ mode: "failing", errorRatio: 1.5 })).toThrow(
+      "errorRatio must be more than 0 and at most 1",
+    );
+  });
+
   it("refuses a mode it does not know, naming it", () => {
-    expect(() => parseMode({ mode: "broken" })).toThrow('mode must be normal, errors or slow (got "broken")');
+    expect(() => parseMode({ mode: "broken" })).toThrow('mode must be normal, errors, slow or failing (got "broken")');
     expect(() => new StandInApi().setMode({ mode: "errors", errorsPerSecond: 0 })).toThrow(
       "errorsPerSecond must be more than zero",
     );
@@ -314,7 +333,7 @@ describe("bench arguments", () => {
     const full = parseBenchArguments([]);
     expect(full).toMatchObject({
       runs: 5,
-      only: ["notify", "cost", "footprint", "queries", "hosts", "images"],
+      only: ["notify", "cost", "footprint", "queries", "hosts", "images", "slo", "probes"],
       alerts: ["ApiDown", "DatabaseDown", "HighErrorRate", "SlowApi"],
       costMinutes: 10,
       partial: false,
@@ -339,6 +358,25 @@ describe("bench arguments", () => {
       partial: true,
     });
     expect(short.out).not.toMatch(/BENCHMARKS\.md$/);
+  });
+
+  it("lets the SLO and probes runs replace only their own section of BENCHMARKS.md", () => {
+    expect(parseBenchArguments(["--only", "slo", "--slo-minutes", "90"])).toMatchObject({
+      only: ["slo"],
+      sloMinutes: 90,
+      partial: true,
+      outGiven: false,
+    });
+    expect(() => parseBenchArguments(["--slo-minutes", "1"])).toThrow(
+      "--slo-minutes must be between 2 and 240 (got 1)",
+    );
+    const report = `# Benchmarks\n\n${withOwnSection("slo", "## SLO paging\nold")}\n\n## Images\n`;
+    expect(replaceOwnSection(report, "slo", withOwnSection("slo", "## SLO paging\nnew"))).toBe(
+      report.replace("old", "new"),
+    );
+    expect(replaceOwnSection("# Benchmarks\n", "probes", withOwnSection("probes", "x"))).toBe(
+      `# Benchmarks\n\n${withOwnSection("probes", "x")}\n`,
+    );
   });
 
   it("keeps the notify groups (profiles run at once) restricted to the chosen profiles", () => {

@@ -157,7 +157,7 @@ describe("defaults", () => {
       certExpiryWarningDays: 14,
       certExpiryCriticalDays: 3,
     });
-    expect(settings.alerts.slo).toEqual({ availability: 0.999, windowDays: 30 });
+    expect(settings.alerts.slo).toEqual({ availability: 0.999, latency: { objective: 0.99 }, windowDays: 30 });
   });
 
   it("fits every container in the memory budget", () => {
