@@ -267,7 +267,11 @@ describeE2e("alerting end to end", () => {
         // the slow lane (every request over the latency threshold burns the latency budget), or not yet, by timing:
         // they are neither required nor refused here; their timing is proven by promtool (alerts/tests/slo*.test.yml)
         // and on lanes with hours of history (tests/lab/alerts.sloPaging.test.ts).
-        const burn = (name: string) => /^Api(Error|Latency)BudgetBurn/.test(name);
+        // HostOomKill reads the machine's own kernel counter (the node exporter runs on the real /proc): a
+        // memory-limited container of another suite killed by its cgroup raises it, so outside a lane that expects it
+        // it says nothing of this stack and is neither required nor refused either.
+        const burn = (name: string) =>
+          /^Api(Error|Latency)BudgetBurn/.test(name) || (name === "HostOomKill" && !expected.includes(name));
         const received = lane.receivers.alertnamesByRole();
         const got = Object.fromEntries(
           Object.entries(received).map(([role, names]) => [role, names.filter((name) => !burn(name))]),
