@@ -10,7 +10,7 @@ import * as path from "path";
 import { furtherHostSecrets, hostsSettingsOf, startFurtherHostExporters, writeAllRendered } from "../e2e/furtherHosts";
 import { basicAuthorization } from "../e2e/logins";
 import { createHostNetwork } from "../e2e/namespaces";
-import { nativePrometheusFlags } from "../e2e/stack";
+import { nativePrometheusArgs } from "../e2e/serverFlags";
 import { instantQuery, queryValue } from "../e2e/prometheusApi";
 import { freePort, sleep, startProcess, waitFor, waitHttpOk } from "../e2e/processes";
 import { e2eConfigValues, TIMINGS } from "../e2e/settings";
@@ -37,7 +37,7 @@ async function measureHosts(count: number, warmupSeconds: number, measureSeconds
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-hosts-${count}-`));
   const names = Array.from({ length: count }, (_, i) => `h${i + 1}`);
   // A prefix per count: the namespaces of the previous count may still be going away (netns deletion is lazy).
-  const network = createHostNetwork(`kb${count}`, `10.241.${count}`, names);
+  const network = createHostNetwork(`kb${count}`, "10.241", names);
   const started: { stop: () => Promise<void> }[] = [];
   try {
     const prometheus = `127.0.0.1:${await freePort()}`;
@@ -66,7 +66,7 @@ async function measureHosts(count: number, warmupSeconds: number, measureSeconds
     const prom = startProcess({
       name: "prometheus",
       command: TOOLS.prometheus,
-      args: nativePrometheusFlags(config, path.join(dir, "data"), prometheus),
+      args: nativePrometheusArgs(settings, { configDir: config, dataDir: path.join(dir, "data"), listen: prometheus }),
       logDir: path.join(dir, "logs"),
     });
     started.push(prom);

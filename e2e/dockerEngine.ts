@@ -21,6 +21,9 @@ import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { onCleanup } from "./harness/cleanup";
+import { uniqueTag } from "./harness/names";
+import { Namespaces } from "./harness/namespaces";
 import { logTail, startProcess, waitFor, type ManagedProcess } from "./processes";
 
 export interface DockerEngineOptions {
@@ -48,6 +51,8 @@ export interface DockerEngine {
   readonly env: { readonly DOCKER_HOST: string };
   /** The named network namespace the engine runs in (`ip netns exec` reaches its bridges), with `network`. */
   readonly netns?: string;
+  /** The cgroup its containers go under (`koprogo-dockerd-<name>-<run tag>`, below each hierarchy's root). */
+  readonly cgroupParent: string;
   /** The engine's address as the host sees it (its published ports answer there), with `network`. */
   readonly address?: string;
   /** The host's address as the engine's containers see it, with `network`. */
@@ -119,10 +124,6 @@ function pidsInCgroups(dirs: readonly string[]): number[] {
   );
 }
 
-function ip(...args: string[]): void {
-  execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"], timeout: 15_000 });
-}
-
 /**
  * Kills what the engine left (shims and container processes, by mount namespace and cgroup), removes its cgroups,
  * its network namespace and its folder. Synchronous, so that the process-exit hook can run it too; returns what it
@@ -131,7 +132,7 @@ function ip(...args: string[]): void {
 function sweep(state: {
   readonly mountNs?: string;
   readonly cgroupParent: string;
-  readonly netns?: string;
+  readonly namespaces?: Namespaces;
   readonly dir: string;
 }): string[] {
   const left: string[] = [];
@@ -152,13 +153,7 @@ function sweep(state: {
         left.push(`cgroup ${group}: ${(error as Error).message}`);
       }
     }
-  if (state.netns) {
-    try {
-      ip("netns", "del", state.netns);
-    } catch {
-      // Not created, or gone already.
-    }
-  }
+  state.namespaces?.destroy();
   try {
     fs.rmSync(state.dir, { recursive: true, force: true });
   } catch (error) {
@@ -167,13 +162,24 @@ function sweep(state: {
   return left;
 }
 
-const started = new Set<Parameters<typeof sweep>[0]>();
+/**
+ * Engines started and not yet stopped, each with its entry in the cleanup registry (harness/cleanup.ts): a crashed,
+ * interrupted or signalled run must not leave an engine behind. processes.ts kills the process groups; the sweep
+ * removes what they leave (shims, cgroups, the namespace, the folder).
+ */
+const started = new Map<Parameters<typeof sweep>[0], () => void>();
 
-// A crashed or interrupted run must not leave an engine behind: processes.ts kills the process groups on exit,
-// this removes what they leave (shims, cgroups, the namespace, the folder).
-process.once("exit", () => {
-  for (const state of started) sweep(state);
-});
+function track(state: Parameters<typeof sweep>[0]): void {
+  started.set(
+    state,
+    onCleanup(`docker engine in ${state.dir}`, () => void sweep(state)),
+  );
+}
+
+function untrack(state: Parameters<typeof sweep>[0]): void {
+  started.get(state)?.();
+  started.delete(state);
+}
 
 /** The `dockerd` command line: private paths, no iptables unless the engine has a network namespace of its own. */
 export function dockerdArgs(dir: string, cgroupParent: string, iptables: boolean): string[] {
@@ -200,18 +206,18 @@ export async function startDockerEngine(options: DockerEngineOptions): Promise<D
   for (const tool of ["dockerd", "docker", "unshare", "nsenter"])
     if (!commandExists(tool))
       throw new Error(`${tool} is not installed: install Debian's docker.io and util-linux (.ci/run's apt-get line)`);
-  const tag = `${options.name}-${process.pid}`;
+  const tag = `${options.name}-${uniqueTag()}`;
   const dir = fs.mkdtempSync(path.join(options.parentDir ?? os.tmpdir(), `dockerd-${options.name}-`));
-  const state: { mountNs?: string; cgroupParent: string; netns?: string; dir: string } = {
+  const state: { mountNs?: string; cgroupParent: string; namespaces?: Namespaces; dir: string } = {
     cgroupParent: `koprogo-dockerd-${tag}`,
     dir,
   };
-  started.add(state);
+  track(state);
   const host = `unix://${path.join(dir, "docker.sock")}`;
   let engineProcess: ManagedProcess | undefined;
   try {
-    const network = options.network ? createEngineNetwork(tag, options.network.subnet) : undefined;
-    state.netns = network?.netns;
+    const network = options.network ? createEngineNetwork(options.network.subnet) : undefined;
+    state.namespaces = network?.namespaces;
     // The tmpfs on /run keeps `/run/docker` (plugin sockets) and iptables' lock out of the machine's /run.
     const inner = ["sh", "-c", 'mount -t tmpfs -o mode=0755 tmpfs /run && exec dockerd "$@"', "dockerd"];
     const unshare = [
@@ -249,6 +255,7 @@ export async function startDockerEngine(options: DockerEngineOptions): Promise<D
       host,
       env: { DOCKER_HOST: host },
       netns: network?.netns,
+      cgroupParent: state.cgroupParent,
       address: network?.engineAddress,
       hostAddress: network?.hostAddress,
       process: proc,
@@ -258,7 +265,7 @@ export async function startDockerEngine(options: DockerEngineOptions): Promise<D
           // dockerd gives each container its stop timeout (10 s) in parallel, then exits.
           await proc.stop(30_000);
           const left = sweep(state);
-          started.delete(state);
+          untrack(state);
           if (left.length > 0) throw new Error(`docker engine ${options.name} left behind:\n${left.join("\n")}`);
         })();
         return stopped;
@@ -267,7 +274,7 @@ export async function startDockerEngine(options: DockerEngineOptions): Promise<D
   } catch (error) {
     await engineProcess?.stop(10_000);
     sweep(state);
-    started.delete(state);
+    untrack(state);
     throw error;
   }
 }
@@ -278,27 +285,29 @@ function commandExists(command: string): boolean {
     .some((dir) => fs.existsSync(path.join(dir, command)));
 }
 
-let vethCount = 0;
-
-/** A named network namespace with a veth to the host: `<subnet>.1` on the host, `<subnet>.2` (default route) inside. */
-function createEngineNetwork(tag: string, subnet: string) {
+/**
+ * A named network namespace with a veth to the host: `<subnet>.1` on the host, `<subnet>.2` (default route) inside,
+ * built by the harness (harness/namespaces.ts: names unique per run, deleted by the sweep, the registry or the next
+ * run's ledger sweep).
+ */
+function createEngineNetwork(subnet: string) {
   if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(subnet))
     throw new Error(`docker engine network.subnet ${JSON.stringify(subnet)} must be three octets, like 10.251.7`);
-  const netns = `dockerd-${tag}`;
-  // Interface names are at most 15 characters: the pid and a counter keep them unique per run.
-  const hostVeth = `dkv${process.pid}x${++vethCount}`;
+  const namespaces = new Namespaces("dkr");
   const hostAddress = `${subnet}.1`;
   const engineAddress = `${subnet}.2`;
-  ip("netns", "add", netns);
-  const inNs = (...args: string[]) => ip("-n", netns, ...args);
-  ip("link", "add", hostVeth, "type", "veth", "peer", "name", "eth0", "netns", netns);
-  ip("addr", "add", `${hostAddress}/30`, "dev", hostVeth);
-  ip("link", "set", hostVeth, "up");
-  inNs("link", "set", "lo", "up");
-  inNs("addr", "add", `${engineAddress}/30`, "dev", "eth0");
-  inNs("link", "set", "eth0", "up");
-  inNs("route", "add", "default", "via", hostAddress);
-  return { netns, hostAddress, engineAddress };
+  try {
+    const netns = namespaces.add("engine");
+    namespaces.veth(
+      { ns: undefined, name: namespaces.linkName("v"), address: `${hostAddress}/30` },
+      { ns: netns, name: "eth0", address: `${engineAddress}/30` },
+    );
+    namespaces.ip(netns, "route", "add", "default", "via", hostAddress);
+    return { namespaces, netns, hostAddress, engineAddress };
+  } catch (error) {
+    namespaces.destroy();
+    throw error;
+  }
 }
 
 export interface DockerRunOptions {

@@ -1,10 +1,10 @@
 /**
- * Hosts made as network namespaces for the e2e lanes: a bridge in the test's own namespace and one namespace per
- * simulated host, each with a veth on the bridge and an address of the test's subnet. Everything is created by
- * the test and removed by `remove()` (afterAll), also after a failure; names carry a prefix and the test's pid so
- * two runs never collide.
+ * Hosts made as network namespaces for the e2e lanes and the benchmark: a bridge in the test's own namespace and one
+ * namespace per simulated host, each with a veth on the bridge and an address of a /24 claimed for this run. Built on
+ * the harness (harness/namespaces.ts): names unique per run, everything removed by `remove()` (afterAll), by the
+ * cleanup registry on exit or a signal, and by the next run's sweep after a SIGKILL.
  */
-import { execFileSync } from "child_process";
+import { Namespaces } from "./harness/namespaces";
 
 export interface NamespaceHost {
   readonly name: string;
@@ -21,55 +21,36 @@ export interface HostNetwork {
   remove(): void;
 }
 
-function ip(...args: string[]): void {
-  execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
-}
-
 /**
  * @param prefix short name prefix (≤ 5 characters: interface names are at most 15)
- * @param subnet the first three octets of a /24 that only this test uses, e.g. `10.240.7`
+ * @param base16 the first two octets of the /16 this kind of test takes its /24 from, e.g. `10.240`: the bridge's
+ *   address is in the machine's own namespace, so two runs at once each claim a /24 of their own
  */
-export function createHostNetwork(prefix: string, subnet: string, names: readonly string[]): HostNetwork {
-  const tag = `${prefix}${process.pid % 10000}`;
-  const bridge = `${tag}br`;
-  const gateway = `${subnet}.1`;
-  const hosts = names.map((name, i) => ({ name, netns: `${tag}-${name}`, address: `${subnet}.${11 + i}` }));
-  const remove = () => {
-    for (const host of hosts) {
-      try {
-        ip("netns", "del", host.netns);
-      } catch {
-        // Not created, or gone already.
-      }
-    }
-    try {
-      ip("link", "del", bridge);
-    } catch {
-      // Not created.
-    }
-  };
+export function createHostNetwork(prefix: string, base16: string, names: readonly string[]): HostNetwork {
+  const namespaces = new Namespaces(prefix);
   try {
-    ip("link", "add", bridge, "type", "bridge");
-    ip("addr", "add", `${gateway}/24`, "dev", bridge);
-    ip("link", "set", bridge, "up");
-    hosts.forEach((host, i) => {
-      const outside = `${tag}v${i}`;
-      ip("netns", "add", host.netns);
-      ip("link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", host.netns);
-      ip("link", "set", outside, "master", bridge);
-      ip("link", "set", outside, "up");
-      ip("-n", host.netns, "addr", "add", `${host.address}/24`, "dev", "eth0");
-      ip("-n", host.netns, "link", "set", "eth0", "up");
-      ip("-n", host.netns, "link", "set", "lo", "up");
+    const subnet = namespaces.claimSubnet(base16);
+    const gateway = `${subnet}.1`;
+    const bridge = namespaces.linkName("br");
+    namespaces.bridge(undefined, bridge, `${gateway}/24`);
+    const hosts = names.map((name, i) => {
+      const host = { name, netns: namespaces.add(name), address: `${subnet}.${11 + i}` };
+      const outside = namespaces.linkName(`v${i}`);
+      namespaces.veth(
+        { ns: undefined, name: outside },
+        { ns: host.netns, name: "eth0", address: `${host.address}/24` },
+      );
+      namespaces.ip(undefined, "link", "set", outside, "master", bridge);
+      return host;
     });
+    return {
+      gateway,
+      hosts,
+      exec: (host, command, args) => namespaces.exec(host.netns, command, args),
+      remove: () => namespaces.destroy(),
+    };
   } catch (error) {
-    remove();
+    namespaces.destroy();
     throw error;
   }
-  return {
-    gateway,
-    hosts,
-    exec: (host, command, args) => ({ command: "ip", args: ["netns", "exec", host.netns, command, ...args] }),
-    remove,
-  };
 }

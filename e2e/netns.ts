@@ -19,12 +19,9 @@
  * Everything is created under one name prefix and one /16 given by the caller; `destroy()` (and a synchronous
  * sweep on process exit) deletes the namespaces, which removes their interfaces, bridges and routes with them.
  */
-import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-
-/** `ip netns exec` mounts every file of this directory over the same file of `/etc` (iproute2's netns(8)). */
-const NETNS_ETC = "/etc/netns";
+import { must as sh, Namespaces, NETNS_ETC } from "./harness/namespaces";
 
 export interface LabNetworkSpec {
   /** Docker network name (`koprogo-network`). */
@@ -61,50 +58,8 @@ export interface LabContainer extends LabContainerSpec {
   readonly addresses: Readonly<Record<string, string>>;
 }
 
-/** Runs `ip` (or another command) and returns stdout; the message names the command when it fails. */
-function sh(command: string, args: readonly string[]): string {
-  try {
-    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15_000 });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`${command} ${args.join(" ")} failed: ${stderr.trim() || (error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
-
-function listNamespaces(): string[] {
-  return sh("ip", ["netns", "list"])
-    .split("\n")
-    .map((line) => line.split(" ")[0])
-    .filter(Boolean);
-}
-
-function deleteNamespace(netns: string): void {
-  try {
-    execFileSync("ip", ["netns", "delete", netns], { stdio: "ignore", timeout: 15_000 });
-  } catch {
-    // Gone already.
-  }
-  fs.rmSync(path.join(NETNS_ETC, netns), { recursive: true, force: true });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-const labs = new Set<NetworkLab>();
-process.once("exit", () => {
-  for (const lab of labs) lab.destroySync();
-});
-
 export interface NetworkLabOptions {
-  /** Namespace name prefix owned by the caller (`katk-`); the lab adds its process id. */
+  /** Namespace name prefix owned by the caller (`katk`); the harness adds a tag unique to the run (pid + random). */
   readonly prefix: string;
   /** The first two octets of the caller's /16 (`10.230`). */
   readonly subnet16: string;
@@ -118,41 +73,37 @@ export class NetworkLab {
   readonly outsideAddress: string;
   private readonly networks = new Map<string, LabNetwork>();
   private readonly containers = new Map<string, LabContainer>();
-  private readonly namespaces: string[] = [];
   private veths = 0;
   private readonly reserved = new Set<string>();
 
   /** The kernel settings of the host namespace the verdicts depend on, as set (see `pinKernelPreconditions`). */
   kernel: readonly string[] = [];
 
-  private constructor(private readonly options: NetworkLabOptions) {
-    const base = `${options.prefix}${process.pid}-`;
-    this.host = `${base}host`;
-    this.outside = `${base}outside`;
+  private constructor(
+    private readonly options: NetworkLabOptions,
+    private readonly namespaces: Namespaces,
+  ) {
+    this.host = namespaces.name("host");
+    this.outside = namespaces.name("outside");
     this.publicAddress = `${options.subnet16}.250.1`;
     this.outsideAddress = `${options.subnet16}.250.2`;
   }
 
   /**
    * Creates the host namespace with `docker0` (`<subnet16>.0.0/24`, as Docker's default bridge) and the outside
-   * machine. First removes what a killed earlier run of the same prefix left (namespaces whose process is gone).
+   * machine. What a killed earlier run left is swept by the harness (its ledger names the dead owner).
    */
   static create(options: NetworkLabOptions): NetworkLab {
-    for (const stale of listNamespaces().filter((ns) => ns.startsWith(options.prefix))) {
-      const pid = Number(stale.slice(options.prefix.length).split("-")[0]);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) deleteNamespace(stale);
-    }
-    const lab = new NetworkLab(options);
-    labs.add(lab);
+    const lab = new NetworkLab(options, new Namespaces(options.prefix.replace(/-$/, "")));
     try {
-      lab.addNamespace(lab.host);
+      lab.addNamespace("host");
       lab.kernel = pinKernelPreconditions(lab.host);
       lab.createBridge("docker0", `${options.subnet16}.0.1`);
-      lab.addNamespace(lab.outside);
+      lab.addNamespace("outside");
       lab.link(lab.host, "eth0", lab.publicAddress, lab.outside, "eth0", lab.outsideAddress);
       // The outside machine is a neighbour on the host's link (the provider's LAN): nothing stops it from routing
       // the Docker subnets through the host's public address, whatever the internet's routers would do.
-      sh("ip", ["-n", lab.outside, "route", "add", `${options.subnet16}.0.0/16`, "via", lab.publicAddress]);
+      lab.namespaces.ip(lab.outside, "route", "add", `${options.subnet16}.0.0/16`, "via", lab.publicAddress);
     } catch (error) {
       lab.destroySync();
       throw error;
@@ -207,8 +158,7 @@ export class NetworkLab {
     if (this.containers.has(spec.name)) throw new Error(`container ${spec.name} declared twice`);
     if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(spec.name))
       throw new Error(`container name ${JSON.stringify(spec.name)} is not a Docker name`);
-    const netns = `${this.host.slice(0, -"host".length)}${spec.name}`;
-    this.addNamespace(netns);
+    const netns = this.addNamespace(spec.name);
     const addresses: Record<string, string> = {};
     spec.networks.forEach((networkName, i) => {
       const network = this.network(networkName);
@@ -216,14 +166,12 @@ export class NetworkLab {
       if (!address.startsWith(`${network.subnet.split(".").slice(0, 3).join(".")}.`))
         throw new Error(`${spec.name}: address ${address} is not in ${networkName}'s ${network.subnet}`);
       const hostSide = `v${++this.veths}`;
-      sh("ip", ["-n", this.host, "link", "add", hostSide, "type", "veth", "peer", "name", `eth${i}`, "netns", netns]);
-      sh("ip", ["-n", this.host, "link", "set", hostSide, "master", network.bridge, "up"]);
-      sh("ip", ["-n", netns, "addr", "add", `${address}/24`, "dev", `eth${i}`]);
-      sh("ip", ["-n", netns, "link", "set", `eth${i}`, "up"]);
+      this.namespaces.veth({ ns: this.host, name: hostSide }, { ns: netns, name: `eth${i}`, address: `${address}/24` });
+      this.namespaces.ip(this.host, "link", "set", hostSide, "master", network.bridge);
       addresses[networkName] = address;
     });
     const routed = spec.networks.map((name) => this.network(name)).find((network) => !network.internal);
-    if (routed) sh("ip", ["-n", netns, "route", "add", "default", "via", routed.gateway]);
+    if (routed) this.namespaces.ip(netns, "route", "add", "default", "via", routed.gateway);
     const container: LabContainer = { ...spec, netns, addresses };
     this.containers.set(spec.name, container);
     return container;
@@ -255,7 +203,7 @@ export class NetworkLab {
    */
   writeHostsFiles(): void {
     const all = [...this.containers.values()];
-    for (const netns of this.namespaces) {
+    for (const netns of this.namespaces.created) {
       const self = all.find((c) => c.netns === netns);
       const lines = ["127.0.0.1 localhost"];
       for (const other of all) {
@@ -275,30 +223,24 @@ export class NetworkLab {
     this.destroySync();
   }
 
+  /** Deletes the namespaces (their interfaces, bridges and `/etc/netns` files with them). */
   destroySync(): void {
-    for (const netns of this.namespaces.splice(0).reverse()) deleteNamespace(netns);
-    labs.delete(this);
+    this.namespaces.destroy();
   }
 
-  private addNamespace(netns: string): void {
-    if (listNamespaces().includes(netns)) deleteNamespace(netns);
-    sh("ip", ["netns", "add", netns]);
-    this.namespaces.push(netns);
-    sh("ip", ["-n", netns, "link", "set", "lo", "up"]);
+  private addNamespace(role: string): string {
+    return this.namespaces.add(role);
   }
 
   private createBridge(bridge: string, gateway: string): void {
-    sh("ip", ["-n", this.host, "link", "add", bridge, "type", "bridge"]);
-    sh("ip", ["-n", this.host, "addr", "add", `${gateway}/24`, "dev", bridge]);
-    sh("ip", ["-n", this.host, "link", "set", bridge, "up"]);
+    this.namespaces.bridge(this.host, bridge, `${gateway}/24`);
   }
 
   private link(nsA: string, ifA: string, addressA: string, nsB: string, ifB: string, addressB: string): void {
-    sh("ip", ["-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB]);
-    sh("ip", ["-n", nsA, "addr", "add", `${addressA}/24`, "dev", ifA]);
-    sh("ip", ["-n", nsB, "addr", "add", `${addressB}/24`, "dev", ifB]);
-    sh("ip", ["-n", nsA, "link", "set", ifA, "up"]);
-    sh("ip", ["-n", nsB, "link", "set", ifB, "up"]);
+    this.namespaces.veth(
+      { ns: nsA, name: ifA, address: `${addressA}/24` },
+      { ns: nsB, name: ifB, address: `${addressB}/24` },
+    );
   }
 }
 
@@ -313,15 +255,8 @@ export class NetworkLab {
  */
 export function pinKernelPreconditions(netns: string): string[] {
   sh("ip", ["netns", "exec", netns, "sysctl", "-qw", "net.ipv4.ip_forward=0"]);
-  const bridgeNf = spawnSync("ip", [
-    "netns",
-    "exec",
-    netns,
-    "test",
-    "-e",
-    "/proc/sys/net/bridge/bridge-nf-call-iptables",
-  ]);
-  if (bridgeNf.status === 0) {
+  // /proc/sys/net/bridge exists only with br_netfilter loaded (the namespace sees the machine's modules).
+  if (fs.existsSync("/proc/sys/net/bridge/bridge-nf-call-iptables")) {
     sh("ip", ["netns", "exec", netns, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0"]);
     return ["net.ipv4.ip_forward=0", "br_netfilter loaded, net.bridge.bridge-nf-call-iptables=0"];
   }

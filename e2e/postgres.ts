@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { startProcess, waitFor, type ManagedProcess } from "./processes";
+import { startProcess, waitFor, withParentDeathSignalArgs, type ManagedProcess } from "./processes";
 import { TOOLS } from "./tools";
 
 const run = promisify(execFile);
@@ -70,10 +70,12 @@ export async function createPostgresCluster(options: PostgresOptions): Promise<P
       server = startProcess({
         name: `postgres-${options.port}`,
         command: TOOLS.runuser,
+        // The parent-death signal again after runuser's change of user (which clears it): killed with its runuser.
         args: [
           "-u",
           "postgres",
           "--",
+          ...withParentDeathSignalArgs(),
           TOOLS.postgres,
           "-D",
           data,

@@ -1,12 +1,19 @@
 /**
- * Child processes of the e2e harness: each server runs in its own process group, so stopping it stops whatever
- * it forked, and every process started is registered so `stopAll` (afterAll, `finally`, the watchdog, process
- * exit) can stop it whatever happened. Output goes to a log file per process, shown when a start fails.
+ * Child processes of the harness: each server runs in its own process group, so stopping it stops whatever it
+ * forked, and every process started is registered so `stopAll` (afterAll, `finally`, the watchdog) and the cleanup
+ * registry (process exit, SIGINT, SIGTERM, SIGHUP: harness/cleanup.ts) stop it whatever happened. A SIGKILL of the
+ * test process runs nothing, so every process is also started with a parent-death signal (`setpriv --pdeathsig
+ * KILL`, prctl PR_SET_PDEATHSIG: the kernel kills it when the thread that spawned it, Node's main thread, ends).
+ * Output goes to a log file per process, shown when a start fails.
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { onCleanup } from "./harness/cleanup";
+import { GiveUp, waitFor } from "./harness/waitFor";
+
+export { GiveUp, sleep, waitFor, waitUntil } from "./harness/waitFor";
 
 export interface ManagedProcess {
   readonly name: string;
@@ -14,13 +21,38 @@ export interface ManagedProcess {
   readonly logFile: string;
   /** Resolves with the exit code (or signal) once the process has exited. */
   readonly exited: Promise<string>;
-  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once it has exited. */
-  stop(graceMs?: number): Promise<void>;
+  /** `signal` (SIGTERM by default) to the group, SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>;
   /** SIGKILL to the group at once (a crash, as a fault scenario wants it). */
   kill(): Promise<void>;
 }
 
 const running = new Set<ManagedProcess>();
+
+/** util-linux's setpriv (Debian's essential `util-linux` package), for the parent-death signal. */
+const SETPRIV = "/usr/bin/setpriv";
+
+/**
+ * `command args` run under a parent-death signal: killed by the kernel when this process's main thread ends, even by
+ * SIGKILL. setpriv execs the command in place (same pid, same process group); the setting is cleared by a change of
+ * credentials or a set-uid exec (prctl(2)), so a command that switches users later (runuser, setpriv --reuid) is
+ * covered only by the process-group kill of the cleanup registry unless it sets the signal again after the switch
+ * (e2e/postgres.ts after runuser, the attack lab's `setpriv --reuid … --pdeathsig KILL`).
+ */
+export function withParentDeathSignal(command: string, args: readonly string[]): { command: string; args: string[] } {
+  const [wrapper, ...wrapperArgs] = withParentDeathSignalArgs();
+  return { command: wrapper, args: [...wrapperArgs, command, ...args] };
+}
+
+/** The words that put a command under a parent-death signal (`setpriv --pdeathsig KILL --`), to prefix a command. */
+export function withParentDeathSignalArgs(): string[] {
+  return [SETPRIV, "--pdeathsig", "KILL", "--"];
+}
+
+/** The processes this module started that are still running (a test checks that none outlives its suite). */
+export function runningProcesses(): readonly ManagedProcess[] {
+  return [...running];
+}
 
 export interface StartOptions {
   readonly name: string;
@@ -46,9 +78,9 @@ export function startProcess({
   logDir,
   netns,
 }: StartOptions): ManagedProcess {
-  const [command, args]: [string, readonly string[]] = netns
-    ? ["ip", ["netns", "exec", netns, program, ...programArgs]]
-    : [program, programArgs];
+  const { command, args } = netns
+    ? withParentDeathSignal("ip", ["netns", "exec", netns, program, ...programArgs])
+    : withParentDeathSignal(program, programArgs);
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const log = fs.openSync(logFile, "a");
@@ -77,8 +109,8 @@ export function startProcess({
     pid,
     logFile,
     exited,
-    async stop(graceMs = 5000) {
-      signalGroup("SIGTERM");
+    async stop(graceMs = 5000, signal: NodeJS.Signals = "SIGTERM") {
+      signalGroup(signal);
       const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
@@ -91,7 +123,11 @@ export function startProcess({
     },
   };
   running.add(managed);
-  void exited.then(() => running.delete(managed));
+  const unregister = onCleanup(`process ${name} (group ${pid})`, () => signalGroup("SIGKILL"));
+  void exited.then(() => {
+    running.delete(managed);
+    unregister();
+  });
   return managed;
 }
 
@@ -109,17 +145,6 @@ export function logTail(processOrFile: ManagedProcess | string, lines = 20): str
     return "(no log)";
   }
 }
-
-// A crashed or interrupted run must not leave servers behind: synchronous SIGKILL on the way out.
-process.once("exit", () => {
-  for (const p of running) {
-    try {
-      process.kill(-p.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-});
 
 /**
  * Kills everything after `ms` whatever the test runner does (a hung await would otherwise keep servers running
@@ -167,32 +192,6 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free loopback port that this process has not used already (${handedOut.size} handed out)`);
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs` with `what`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  everyMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ""}`,
-      );
-    await sleep(everyMs);
-  }
-}
-
 /** Resolves once `url` answers 2xx (signed in with `authorization` when given); fails at once if `proc` exits, with its log. */
 export async function waitHttpOk(
   url: string,
@@ -202,21 +201,22 @@ export async function waitHttpOk(
 ): Promise<void> {
   let exitedWith: string | undefined;
   void proc?.exited.then((code) => (exitedWith = code));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exitedWith !== undefined)
-      throw new Error(`${proc?.name} exited (${exitedWith}) before ${url} answered:\n${proc ? logTail(proc) : ""}`);
-    try {
-      const response = await fetch(url, {
-        signal: AbortSignal.timeout(2000),
-        headers: authorization ? { Authorization: authorization } : {},
-      });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `:\n${logTail(proc)}` : ""}`);
-    await sleep(150);
+  try {
+    await waitFor(
+      `${url} to answer 2xx`,
+      async () => {
+        if (exitedWith !== undefined) throw new GiveUp(`${proc?.name} exited (${exitedWith}) before ${url} answered`);
+        const response = await fetch(url, {
+          signal: AbortSignal.timeout(2000),
+          headers: authorization ? { Authorization: authorization } : {},
+        });
+        if (response.ok) return true;
+        throw new Error(`HTTP ${response.status}`);
+      },
+      timeoutMs,
+      150,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}${proc ? `:\n${logTail(proc)}` : ""}`, { cause: error });
   }
 }

@@ -16,11 +16,10 @@ import { basicAuthorization, e2eLoginSecrets, type Endpoint } from "./logins";
 import { createPostgresCluster, type PostgresCluster } from "./postgres";
 import { freePort, startProcess, waitHttpOk, type ManagedProcess, type StartOptions } from "./processes";
 import { Receivers } from "./receivers";
+import { nativeAlertmanagerArgs, nativePrometheusArgs } from "./serverFlags";
 import { E2E_POSTGRES_PASSWORD, e2eSettings, TIMINGS, type E2eAddresses, type NotificationTiming } from "./settings";
-import type { ApiMode } from "./standInApi";
+import { standInApiCommand, type ApiMode } from "./standInApi";
 import { TOOLS } from "./tools";
-
-const PROJECT_DIR = path.resolve(__dirname, "..");
 
 /**
  * A fake value per secret; the e2e receivers need none, the exporter's password is the cluster's, and the logins
@@ -93,22 +92,24 @@ export class ApiProcess {
     private readonly logDir: string,
   ) {}
 
+  /**
+   * Starts the process and waits for its health endpoint. A start that does not answer in time is killed before the
+   * error is thrown: a lane that failed to start is never handed to `stop()`, and this process used to outlive the
+   * suite (the stand-in APIs a run left behind; ts-node compiling under load can take most of the 30 s).
+   */
   async start(): Promise<void> {
     if (this.process) return;
     this.process = startProcess({
       name: `api-${this.address.split(":")[1]}`,
-      command: process.execPath,
-      args: [
-        "-r",
-        "ts-node/register/transpile-only",
-        path.join(PROJECT_DIR, "e2e/standInApi.ts"),
-        "--listen",
-        this.address,
-      ],
-      cwd: PROJECT_DIR,
+      ...standInApiCommand(this.address),
       logDir: this.logDir,
     });
-    await waitHttpOk(`http://${this.address}/api/v1/health`, this.process, 30_000);
+    try {
+      await waitHttpOk(`http://${this.address}/api/v1/health`, this.process, 60_000);
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
   }
 
   /** SIGKILL: the process is gone at once, as in a crash. */
@@ -168,20 +169,12 @@ export interface Shared {
   readonly closeStub: () => Promise<void>;
 }
 
-/** Prometheus's flags for a native run on a rendered config directory: its config, its logins, its data, where it listens. */
-export function nativePrometheusFlags(configDir: string, dataDir: string, listen: string): string[] {
-  return [
-    `--config.file=${path.join(configDir, "prometheus/prometheus.yml")}`,
-    `--web.config.file=${path.join(configDir, webConfigFile("prometheus").rendered)}`,
-    `--storage.tsdb.path=${dataDir}`,
-    `--web.listen-address=${listen}`,
-  ];
-}
-
 export class E2eStack {
   readonly lanes: Lane[] = [];
   private readonly databases: Database[] = [];
   private readonly receivers: Receivers[] = [];
+  /** Every stand-in API started, also those of a lane whose start failed half-way (it is then in no `lanes`). */
+  private readonly apis: ApiProcess[] = [];
   /** The servers this stack started (several stacks may run at once: each stops only its own). */
   private readonly processes: ManagedProcess[];
 
@@ -254,8 +247,8 @@ export class E2eStack {
   async lane(name: string, database: Database, options: LaneOptions = {}): Promise<Lane> {
     const dir = path.join(this.shared.dir, name);
     const receivers = new Receivers();
-    await receivers.start();
     this.receivers.push(receivers);
+    await receivers.start();
     const addresses: E2eAddresses = {
       prometheus: loopback(await freePort()),
       alertmanager: loopback(await freePort()),
@@ -297,22 +290,21 @@ export class E2eStack {
       );
     }
     const api = new ApiProcess(addresses.api, this.shared.logDir);
+    this.apis.push(api);
     await api.start();
 
     const alertmanagerConfig = path.join(dir, "config/alertmanager/alertmanager.yml");
     if (!fs.existsSync(alertmanagerConfig))
       throw new Error(`the render produced no alertmanager/alertmanager.yml (is the alerting renderer in RENDERERS?)`);
+    const configDir = path.join(dir, "config");
     const alertmanager = this.start({
       name: `alertmanager-${name}`,
       command: TOOLS.alertmanager,
-      args: [
-        `--config.file=${alertmanagerConfig}`,
-        `--storage.path=${path.join(dir, "alertmanager-data")}`,
-        `--web.listen-address=${addresses.alertmanager}`,
-        "--cluster.listen-address=",
-        `--web.external-url=http://${addresses.alertmanager}`,
-        `--web.config.file=${path.join(dir, "config", webConfigFile("alertmanager").rendered)}`,
-      ],
+      args: nativeAlertmanagerArgs(settings, {
+        configDir,
+        dataDir: path.join(dir, "alertmanager-data"),
+        listen: addresses.alertmanager,
+      }),
       logDir: this.shared.logDir,
     });
     const prometheusData = path.join(dir, "prometheus-data");
@@ -321,8 +313,7 @@ export class E2eStack {
       name: `prometheus-${name}`,
       command: TOOLS.prometheus,
       args: [
-        ...nativePrometheusFlags(path.join(dir, "config"), prometheusData, addresses.prometheus),
-        `--web.external-url=http://${addresses.prometheus}`,
+        ...nativePrometheusArgs(settings, { configDir, dataDir: prometheusData, listen: addresses.prometheus }),
         ...(options.prometheusArgs ?? []),
       ],
       logDir: this.shared.logDir,
@@ -365,7 +356,7 @@ export class E2eStack {
   /** Stops everything this stack started, whatever state it is in, and deletes its files. */
   async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
     await Promise.allSettled([
-      ...this.lanes.map((lane) => lane.api.kill()),
+      ...this.apis.map((api) => api.kill()),
       ...this.receivers.map((r) => r.stop()),
       this.shared.closeStub(),
     ]);

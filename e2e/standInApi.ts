@@ -9,6 +9,7 @@
  * `{"mode":"failing","errorRatio":0.02}`, `{"mode":"normal"}`).
  */
 import * as http from "http";
+import * as path from "path";
 import {
   BACKEND_METRICS,
   BUSINESS_METRICS,
@@ -182,6 +183,16 @@ function pickRoute() {
     if (n < 0) return route;
   }
   return ROUTES[0];
+}
+
+/** The command line that runs this file as a process listening on `listen` (`host:port`), from the project folder. */
+export function standInApiCommand(listen: string): { command: string; args: string[]; cwd: string } {
+  const projectDir = path.resolve(__dirname, "..");
+  return {
+    command: process.execPath,
+    args: ["-r", "ts-node/register/transpile-only", path.join(projectDir, "e2e/standInApi.ts"), "--listen", listen],
+    cwd: projectDir,
+  };
 }
 
 /** Validates a mode sent to `/-/mode`. */

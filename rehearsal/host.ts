@@ -13,6 +13,8 @@ import { spawn, spawnSync, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { onCleanup } from "../e2e/harness/cleanup";
+import { waitFor } from "../e2e/harness/waitFor";
 
 /** The apt proxy child process (aptProxy.ts): its URL, and the requests it refused (read from its stderr). */
 export interface AptProxy {
@@ -27,6 +29,8 @@ function startProxyProcess(address: string, hosts: readonly string[]): Promise<A
     [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "aptProxy.ts"), address, ...hosts],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
+  const unregister = onCleanup(`the rehearsal's apt proxy (pid ${child.pid})`, () => child.kill("SIGKILL"));
+  child.once("exit", unregister);
   const refused: string[] = [];
   child.stderr.setEncoding("utf8").on("data", (chunk: string) =>
     refused.push(
@@ -88,27 +92,23 @@ function must(command: string, args: readonly string[], input?: string): string 
   return result.stdout;
 }
 
-/** A free /30 of 10.220.0.0/16 and link names for it (the host side `kreh-<n>h`, moved in and renamed `eth0`). */
-function pickNetwork(): { index: number; hostLink: string; nsLink: string; hostAddress: string; address: string } {
-  const used = new Set(
-    must("ip", ["-o", "link"])
-      .split("\n")
-      .map((line) => /kreh-(\d+)h[@:]/.exec(line)?.[1])
-      .filter(Boolean),
-  );
-  const start = (process.pid % 250) + 1;
+/**
+ * Claims a free /30 of 10.220.0.0/16 by creating its veth pair (the host side `kreh-<n>h`, moved into the host and
+ * renamed `eth0` later): `ip link add` fails when another run holds the name, so the claim is atomic, and the name
+ * carries the subnet's number, the one resource two runs at once could otherwise both take.
+ */
+function claimNetwork(): { hostLink: string; nsLink: string; hostAddress: string; address: string } {
+  const start = process.pid % 250;
   for (let i = 0; i < 250; i++) {
     const index = ((start + i) % 250) + 1;
-    if (!used.has(String(index)))
-      return {
-        index,
-        hostLink: `kreh-${index}h`,
-        nsLink: `kreh-${index}n`,
-        hostAddress: `10.220.${index}.1`,
-        address: `10.220.${index}.2`,
-      };
+    const hostLink = `kreh-${index}h`;
+    const nsLink = `kreh-${index}n`;
+    if (run("ip", ["link", "add", hostLink, "type", "veth", "peer", "name", nsLink]).code === 0)
+      return { hostLink, nsLink, hostAddress: `10.220.${index}.1`, address: `10.220.${index}.2` };
   }
-  throw new Error("rehearsal host: no free kreh-* network in 10.220.0.0/16");
+  throw new Error(
+    "rehearsal host: no free kreh-* network in 10.220.0.0/16 (250 runs at once, or leftovers: ip -o link)",
+  );
 }
 
 export class RehearsalHost {
@@ -120,13 +120,14 @@ export class RehearsalHost {
     private readonly hostLink: string,
     readonly proxy: AptProxy,
     private readonly keysDir: string,
+    private readonly unregisterCleanup: () => void,
   ) {}
 
   /** Boots the host; `archives` is a directory kept across runs as apt's package cache. */
   static async boot(archives: string): Promise<RehearsalHost> {
     fs.mkdirSync(path.join(archives, "partial"), { recursive: true });
-    const net = pickNetwork();
-    const id = `kreh-${net.index}-${process.pid}`;
+    const net = claimNetwork();
+    const id = `${net.hostLink.slice(0, -1)}-${process.pid}`;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `${id}-`));
     const cgroup = path.join(CGROUP_ROOT, id);
     fs.mkdirSync(cgroup);
@@ -137,15 +138,30 @@ export class RehearsalHost {
     });
     boot.unref();
     const unsharePid = boot.pid!;
-    const pid = await waitFor(async () => {
-      const child = run("pgrep", ["-P", String(unsharePid)])
-        .stdout.trim()
-        .split("\n")[0];
-      return child && fs.existsSync(`/proc/${child}/root/run/systemd/system`) ? Number(child) : undefined;
-    }, "systemd to start in the rehearsal host");
+    // Until shutdown() runs: a test killed or failing half-way still kills the host's cgroup and deletes its link.
+    let systemdPid = 0;
+    const unregister = onCleanup(`the rehearsal host ${id}`, () =>
+      RehearsalHost.kill(systemdPid || unsharePid, cgroup, work, net.hostLink),
+    );
+    const pid = await waitFor(
+      "systemd to start in the rehearsal host",
+      () => {
+        const child = run("pgrep", ["-P", String(unsharePid)])
+          .stdout.trim()
+          .split("\n")[0];
+        return child && fs.existsSync(`/proc/${child}/root/run/systemd/system`) ? Number(child) : undefined;
+      },
+      60_000,
+      250,
+    ).catch((error: unknown) => {
+      // Not booted: what boot.sh started (the cgroup's processes), the veth pair and the folders go now.
+      RehearsalHost.kill(unsharePid, cgroup, work, net.hostLink);
+      unregister();
+      throw error;
+    });
+    systemdPid = pid;
     let host: RehearsalHost | undefined;
     try {
-      must("ip", ["link", "add", net.hostLink, "type", "veth", "peer", "name", net.nsLink]);
       must("ip", ["link", "set", net.nsLink, "netns", String(pid)]);
       must("ip", ["addr", "add", `${net.hostAddress}/30`, "dev", net.hostLink]);
       must("ip", ["link", "set", net.hostLink, "up"]);
@@ -158,6 +174,7 @@ export class RehearsalHost {
         net.hostLink,
         proxy,
         fs.mkdtempSync(path.join(os.tmpdir(), `${id}-keys-`)),
+        unregister,
       );
       // The namespace's side is the host's `eth0`, as on the VPS (Suricata's `publicInterface`).
       host.mustRoot(
@@ -170,14 +187,22 @@ export class RehearsalHost {
         ].join(" && "),
       );
       await waitFor(
-        async () =>
-          ["running", "degraded"].includes(host!.root("systemctl is-system-running").stdout.trim()) ? true : undefined,
         "the rehearsal host to finish booting",
+        () => {
+          const state = host!.root("systemctl is-system-running").stdout.trim();
+          if (["running", "degraded"].includes(state)) return true;
+          throw new Error(`systemctl is-system-running: ${state}`);
+        },
+        60_000,
+        250,
       );
       return host;
     } catch (error) {
       if (host) await host.shutdown();
-      else RehearsalHost.kill(pid, cgroup, work, net.hostLink);
+      else {
+        RehearsalHost.kill(pid, cgroup, work, net.hostLink);
+        unregister();
+      }
       throw error;
     }
   }
@@ -250,12 +275,15 @@ export class RehearsalHost {
   async shutdown(): Promise<void> {
     await this.proxy.close();
     this.root("systemctl poweroff --no-block", undefined, 20_000);
+    // Powered off or not after 30 s, the kill below ends it: the wait only lets systemd stop its units cleanly.
     await waitFor(
-      async () => (fs.existsSync(`/proc/${this.pid}`) ? undefined : true),
       "the rehearsal host to power off",
+      () => (fs.existsSync(`/proc/${this.pid}`) ? undefined : true),
       30_000,
+      250,
     ).catch(() => undefined);
     RehearsalHost.kill(this.pid, this.cgroup, this.work, this.hostLink);
+    this.unregisterCleanup();
     fs.rmSync(this.keysDir, { recursive: true, force: true });
   }
 
@@ -300,14 +328,4 @@ export function debianArchiveHosts(dir = "/etc/apt/sources.list.d"): string[] {
   if (hosts.size === 0)
     throw new Error(`no http:// apt source in ${dir}/*.sources: the rehearsal host cannot reach Debian's archive`);
   return [...hosts];
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`rehearsal host: timed out waiting for ${what}`);
 }

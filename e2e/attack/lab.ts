@@ -12,15 +12,14 @@ import * as path from "path";
 import { promisify } from "util";
 import { containerName, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, type Settings } from "../../settings";
 import { NetworkLab, type LabContainer } from "../netns";
-import { logTail, sleep, startProcess, type ManagedProcess } from "../processes";
+import { GiveUp, logTail, startProcess, waitFor, type ManagedProcess } from "../processes";
+import { standInApiCommand } from "../standInApi";
 import { curlIn } from "./curl";
 import { containerUser, declaredFileWrites, networksOf, type DeclaredContainer, type DeclaredStack } from "./declared";
 import { nativeRun, runnableBinary, withEtcMounts } from "./native";
 import { execLines } from "./systemd";
 
 const run = promisify(execFile);
-
-const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 /** A listener that answers every request `200 stand-in for <what>`: only reachability is measured through it. */
 const LISTENER_JS = `const [host, port, what] = process.argv.slice(1);
@@ -216,7 +215,10 @@ export class AttackLab {
         const scratch = path.join(workDir, "overlays", container.name);
         for (const sub of ["upper", "work"]) fs.mkdirSync(path.join(scratch, sub), { recursive: true });
         // As the container's user (`setpriv` after `ip netns exec`, which needs root to enter the namespace).
-        const asUser = user ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups"] : [];
+        // The parent-death signal set again after the change of user, which clears it (prctl(2); processes.ts).
+        const asUser = user
+          ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--pdeathsig", "KILL"]
+          : [];
         const { command, args } = withEtcMounts(run, scratch, [
           "ip",
           "netns",
@@ -252,15 +254,7 @@ export class AttackLab {
     const apiNetns = this.applicationNetns;
     const apiProcess = this.start({
       name: hostOf(api),
-      command: process.execPath,
-      args: [
-        "-r",
-        "ts-node/register/transpile-only",
-        path.join(PROJECT_DIR, "e2e/standInApi.ts"),
-        "--listen",
-        `0.0.0.0:${portOf(api)}`,
-      ],
-      cwd: PROJECT_DIR,
+      ...standInApiCommand(`0.0.0.0:${portOf(api)}`),
       netns: apiNetns,
       logDir: this.logDir,
     });
@@ -361,15 +355,19 @@ export class AttackLab {
   private async waitAnswering(netns: string, url: string, proc: ManagedProcess, timeoutMs = 30_000): Promise<void> {
     let exitedWith: string | undefined;
     void proc.exited.then((code) => (exitedWith = code));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (exitedWith !== undefined)
-        throw new Error(`${proc.name} exited (${exitedWith}) before ${url} answered in ${netns}:\n${logTail(proc)}`);
-      const outcome = await curlIn(netns, { url, connectTimeout: 1 }).catch(() => undefined);
-      if (outcome?.kind === "http") return;
-      if (Date.now() > deadline)
-        throw new Error(`${url} did not answer in ${netns} within ${timeoutMs} ms:\n${logTail(proc)}`);
-      await sleep(200);
+    try {
+      await waitFor(
+        `${url} to answer in ${netns}`,
+        async () => {
+          if (exitedWith !== undefined) throw new GiveUp(`${proc.name} exited (${exitedWith}) before ${url} answered`);
+          const outcome = await curlIn(netns, { url, connectTimeout: 1 });
+          if (outcome.kind === "http") return true;
+          throw new Error(JSON.stringify(outcome));
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}:\n${logTail(proc)}`, { cause: error });
     }
   }
 

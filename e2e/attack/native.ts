@@ -11,6 +11,7 @@
 import * as path from "path";
 import { IMAGES } from "../../settings";
 import { toolPath, type BinaryName } from "../../toolchain/cache";
+import { translatePaths, type PathMount } from "../serverFlags";
 import type { DeclaredContainer } from "./declared";
 
 /** The images the lab can run natively, and the cached binary that is each image's entrypoint. */
@@ -42,18 +43,12 @@ export interface NativeRunOptions {
   readonly dataDir: string;
 }
 
-/** Replaces `from` at a path boundary (whole value, or after `=`), as it would resolve inside the container. */
-function translate(value: string, from: string, to: string): string {
-  const escaped = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return value.replace(new RegExp(`(^|=)${escaped}(?=/|$)`), `$1${to}`);
-}
-
 export function nativeRun(container: DeclaredContainer, options: NativeRunOptions): NativeRun {
   const binary = runnableBinary(container.image);
   if (!binary) throw new Error(`no native binary for image ${container.image} (${container.name})`);
   const root = options.configRoot.replace(/\/$/, "");
   const etcBinds: { source: string; target: string }[] = [];
-  const rewrites: { from: string; to: string }[] = [];
+  const rewrites: PathMount[] = [];
   for (const mount of container.mounts) {
     const source =
       mount.kind === "volume"
@@ -64,16 +59,13 @@ export function nativeRun(container: DeclaredContainer, options: NativeRunOption
     if (mount.target.startsWith("/etc/")) etcBinds.push({ source, target: mount.target });
     else rewrites.push({ from: mount.target, to: source });
   }
-  // Longest first, so `/host/proc` is not taken for `/host`.
-  rewrites.sort((a, b) => b.from.length - a.from.length);
-  const apply = (value: string) => rewrites.reduce((v, r) => translate(v, r.from, r.to), value);
   const env = Object.fromEntries(
     container.env.map((entry) => {
       const at = entry.indexOf("=");
-      return [entry.slice(0, at), apply(entry.slice(at + 1))];
+      return [entry.slice(0, at), translatePaths([entry.slice(at + 1)], rewrites)[0]];
     }),
   );
-  return { binary: toolPath(binary), args: container.command.map(apply), env, etcBinds };
+  return { binary: toolPath(binary), args: translatePaths(container.command, rewrites), env, etcBinds };
 }
 
 /**

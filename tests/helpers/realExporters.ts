@@ -9,6 +9,7 @@ import * as fs from "fs";
 import { nodeExporterFlags } from "../../exporters/node";
 import { postgresExporterFlags } from "../../exporters/postgres";
 import { toolPath } from "../../toolchain/cache";
+import { GiveUp, waitFor } from "../../e2e/harness/waitFor";
 import { freePort } from "./freePort";
 import { POSTGRES_BIN, startPostgres, type PostgresCluster } from "./postgresCluster";
 
@@ -37,21 +38,17 @@ export function exposedNames(exposition: string): Set<string> {
 }
 
 async function scrapeWhenUp(port: number, child: ChildProcess, what: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = "";
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
-    try {
+  return waitFor(
+    `${what} to answer on 127.0.0.1:${port}`,
+    async () => {
+      if (child.exitCode !== null) throw new GiveUp(`${what} exited with code ${child.exitCode}`);
       const response = await fetch(`http://127.0.0.1:${port}/metrics`);
       const body = await response.text();
       if (response.ok) return body;
-      lastError = `HTTP ${response.status}`;
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} did not answer on 127.0.0.1:${port}: ${lastError}`);
+      throw new Error(`HTTP ${response.status}`);
+    },
+    timeoutMs,
+  );
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {

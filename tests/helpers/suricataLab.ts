@@ -5,96 +5,21 @@
  * requests. Every name starts with the test's prefix and every address is in the test's subnet; `destroy()` stops
  * the processes by pid and deletes the namespaces (which deletes their interfaces), also after a failure.
  */
-import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { HostLab } from "../../e2e/harness/hostLab";
+import { must } from "../../e2e/harness/namespaces";
+import { waitFor, type ManagedProcess } from "../../e2e/processes";
 
-/** Runs a command, throwing with its output when it fails. */
-export function must(command: string, args: readonly string[], input?: string): string {
-  const result = spawnSync(command, args, { encoding: "utf8", input, timeout: 30_000 });
-  if (result.status !== 0)
-    throw new Error(
-      `${[command, ...args].join(" ").slice(0, 120)} failed (${result.status ?? result.signal}): ${result.stdout}${result.stderr}`,
-    );
-  return result.stdout;
-}
+export { must };
 
 /** `ip -n <ns> -batch -`: one `ip` call for many commands. */
 export function ipBatch(ns: string | undefined, commands: readonly string[]): void {
   must("ip", [...(ns ? ["-n", ns] : []), "-batch", "-"], `${commands.join("\n")}\n`);
 }
 
-export class Lab {
-  private readonly namespaces: string[] = [];
-  private readonly processes: ChildProcess[] = [];
-  /** Everything each process has printed, kept to the end (tcpdump prints its drop count when it stops). */
-  private readonly outputs = new Map<ChildProcess, string>();
-
-  /** `prefix` names the namespaces (`<prefix>-<role>`): short, since only the test's own names may be used. */
-  constructor(readonly prefix: string) {}
-
-  ns(role: string): string {
-    return `${this.prefix}-${role}`;
-  }
-
-  addNamespace(role: string): string {
-    const name = this.ns(role);
-    spawnSync("ip", ["netns", "del", name]); // a leftover of an interrupted run
-    must("ip", ["netns", "add", name]);
-    this.namespaces.push(name);
-    ipBatch(name, ["link set lo up"]);
-    return name;
-  }
-
-  /** A veth pair created directly in the two namespaces (no name ever appears in the machine's own namespace). */
-  veth(a: { ns: string; name: string }, b: { ns: string; name: string }): void {
-    must("ip", ["-n", a.ns, "link", "add", a.name, "type", "veth", "peer", "name", b.name, "netns", b.ns]);
-  }
-
-  /** Starts a long-running command in a namespace; resolves once `ready` appears in its output. */
-  start(
-    ns: string,
-    command: string,
-    args: readonly string[],
-    ready: RegExp,
-    timeoutMs = 10_000,
-  ): Promise<ChildProcess> {
-    const child = spawn("ip", ["netns", "exec", ns, command, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    this.processes.push(child);
-    let output = "";
-    this.outputs.set(child, "");
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${command} in ${ns} not ready after ${timeoutMs} ms: ${output}`)),
-        timeoutMs,
-      );
-      const onData = (data: Buffer) => {
-        output += data.toString();
-        this.outputs.set(child, output);
-        if (ready.test(output)) {
-          clearTimeout(timer);
-          resolve(child);
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${command} in ${ns} exited (${code}) before it was ready: ${output}`));
-      });
-    });
-  }
-
-  /** Stops one process (SIGINT: tcpdump then writes out its buffer) and waits for it to exit. */
-  async stop(child: ChildProcess, signal: NodeJS.Signals = "SIGINT"): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
+/** The harness's hosts (e2e/harness/hostLab.ts) with tcpdump captures that are complete when stopped. */
+export class Lab extends HostLab {
   /**
    * A tcpdump of one interface into `file`, ready when it says it listens. `--immediate-mode`: libpcap's
    * TPACKET_V3 ring otherwise hands packets over a block at a time, and tcpdump stopped right after the traffic
@@ -103,7 +28,7 @@ export class Lab {
    * slots, and the kernel drops packets as soon as tcpdump is not scheduled for a moment (measured: 211 of 603 on
    * this machine under load). 64 KiB slots in a 64 MiB buffer hold 1024 packets, more than a test sends.
    */
-  capture(ns: string, iface: string, file: string): Promise<ChildProcess> {
+  capture(ns: string, iface: string, file: string): Promise<ManagedProcess> {
     return this.start(
       ns,
       "tcpdump",
@@ -120,7 +45,7 @@ export class Lab {
    * capture.
    */
   async stopCapture(
-    child: ChildProcess,
+    child: ManagedProcess,
     file: string,
     marker: string,
     sendMarker: () => void,
@@ -128,33 +53,27 @@ export class Lab {
   ): Promise<void> {
     const started = Date.now();
     let sent = 0;
-    while (!(fs.existsSync(file) && fs.readFileSync(file).includes(marker))) {
-      const waited = Date.now() - started;
-      if (waited > timeoutMs) {
-        const state =
-          child.exitCode !== null || child.signalCode !== null
-            ? `tcpdump exited (${child.exitCode ?? child.signalCode})`
-            : "tcpdump still running";
-        throw new Error(
-          `the capture ${file} did not receive the end marker within ${timeoutMs} ms (${sent} sent, ${state}, ${fs.existsSync(file) ? fs.statSync(file).size : 0} bytes)`,
-        );
-      }
-      if (waited >= sent * 1_000) {
-        sendMarker();
-        sent++;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await this.stop(child);
+    let exitedWith: string | undefined;
+    void child.exited.then((code) => (exitedWith = code));
+    await waitFor(
+      `the end marker in the capture ${file}`,
+      () => {
+        if (fs.existsSync(file) && fs.readFileSync(file).includes(marker)) return true;
+        if (Date.now() - started >= sent * 1_000) {
+          sendMarker();
+          sent++;
+        }
+        const state = exitedWith !== undefined ? `tcpdump exited (${exitedWith})` : "tcpdump still running";
+        throw new Error(`${sent} sent, ${state}, ${fs.existsSync(file) ? fs.statSync(file).size : 0} bytes`);
+      },
+      timeoutMs,
+      50,
+    );
+    // SIGINT: tcpdump then writes out its buffer and prints its counts.
+    await child.stop(5_000, "SIGINT");
     // tcpdump's last words: `N packets dropped by kernel`. A dropped packet is a request Suricata never sees.
-    const dropped = /(\d+) packets? dropped by kernel/.exec(this.outputs.get(child) ?? "");
-    if (!dropped || dropped[1] !== "0")
-      throw new Error(`the capture ${file} is incomplete: ${this.outputs.get(child)}`);
-  }
-
-  async destroy(): Promise<void> {
-    for (const child of this.processes) await this.stop(child, "SIGTERM");
-    for (const name of this.namespaces.reverse()) spawnSync("ip", ["netns", "del", name]);
+    const dropped = /(\d+) packets? dropped by kernel/.exec(this.output(child));
+    if (!dropped || dropped[1] !== "0") throw new Error(`the capture ${file} is incomplete: ${this.output(child)}`);
   }
 }
 

@@ -42,7 +42,7 @@ function leftovers(engine: DockerEngine, cgroupParent: string): string[] {
   ];
 }
 
-const cgroupParentOf = (engine: DockerEngine) => `koprogo-dockerd-${engine.name}-${process.pid}`;
+const cgroupParentOf = (engine: DockerEngine) => engine.cgroupParent;
 
 describeWithTools("a private Docker engine", ["dockerd", "docker", "unshare", "nsenter", BUSYBOX], () => {
   describe("without a network namespace (iptables off)", () => {

@@ -13,9 +13,10 @@
  * towards the container and of the replies. So a ban in `DOCKER-USER` is exactly what stops traffic to a
  * container, and `INPUT` does not see it.
  */
-import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { HostLab } from "../../e2e/harness/hostLab";
+import { waitUntil } from "../../e2e/harness/waitFor";
 import type { Settings } from "../../settings";
 import {
   DEPLOYED_FAIL2BAN,
@@ -27,9 +28,8 @@ import {
 import { prodSettingsWithLogsIn } from "../helpers/securitySettings";
 import { describeWithTools, run, tempDir } from "../helpers/tools";
 
-/** The namespaces of one run (`run` tells two versions' runs apart). */
-const namespaces = (run: number) =>
-  ({ host: `kf2b-b${run}host`, app: `kf2b-b${run}app`, attacker: `kf2b-b${run}atk` }) as const;
+/** The roles of the namespaces of one run (the harness names them `kf2b<run tag>-<role>`). */
+const ROLES = { host: "host", app: "app", attacker: "atk" } as const;
 
 const ADDR = {
   hostPublic: "10.210.1.1",
@@ -40,11 +40,6 @@ const ADDR = {
 } as const;
 const PUBLISHED_PORT = 8080;
 const HOST_PORT = 2222;
-
-function sh(ns: string, script: string): void {
-  const result = run("ip", ["netns", "exec", ns, "sh", "-ec", script]);
-  if (result.status !== 0) throw new Error(`in ${ns}: ${script}\n${result.output}`);
-}
 
 /** A TCP connect from `from` (in the attacker namespace): `connected`, `timeout` (dropped) or `error:<code>`. */
 function connect(attackerNs: string, from: string, to: string, port: number): string {
@@ -58,91 +53,45 @@ function flood(attackerNs: string, from: string, count: number): string {
   return run("ip", ["netns", "exec", attackerNs, process.execPath, "-e", program]).output.trim();
 }
 
-async function waitFor(what: string, check: () => boolean, seconds: number): Promise<void> {
-  for (let i = 0; i < seconds * 4; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${seconds}s waiting for ${what}`);
-}
+const waitFor = (what: string, check: () => boolean, seconds: number) => waitUntil(what, check, seconds * 1000, 250);
 
 describe.each([DEPLOYED_FAIL2BAN, NEWEST_FAIL2BAN].map((version, index) => [version.label, version, index] as const))(
   "fail2ban %s",
-  (_label, version: Fail2banVersion, index) => {
+  (_label, version: Fail2banVersion) => {
     describeWithTools(
       "a real ban in network namespaces",
       [...version.requires, "ip", "iptables", "iptables-save", "sysctl"],
       () => {
-        const NS = namespaces(index);
+        let lab: HostLab | undefined;
+        let NS: { readonly [role in keyof typeof ROLES]: string };
         const connectFrom = (from: string, to: string, port: number) => connect(NS.attacker, from, to, port);
         let dir: string;
         let removeDir: () => void;
         let settings: Settings;
         let socket: string;
         let serverLog: string;
-        const children: ChildProcess[] = [];
         const client = (...args: string[]) => runFail2ban(version, "fail2ban-client", ["-s", socket, ...args]);
         const banned = (jail: string) =>
           /Banned IP list:\s*(.*)$/m.exec(client("status", jail).output)?.[1].split(/\s+/).filter(Boolean) ?? [];
 
-        function cleanNamespaces(): void {
-          for (const ns of Object.values(NS)) run("ip", ["netns", "del", ns]);
-        }
-
         beforeAll(async () => {
           ({ dir, remove: removeDir } = tempDir("koprogo-f2b-ban"));
           settings = prodSettingsWithLogsIn(dir);
-          cleanNamespaces();
-          for (const ns of Object.values(NS)) {
-            const added = run("ip", ["netns", "add", ns]);
-            if (added.status !== 0) throw new Error(`ip netns add ${ns}: ${added.output}`);
-          }
+          lab = new HostLab("kf2b");
+          const names = { host: lab.addNamespace(ROLES.host), app: lab.addNamespace(ROLES.app) };
+          NS = { ...names, attacker: lab.addNamespace(ROLES.attacker) };
           // attacker <-> VPS "public" link, VPS <-> container "bridge" link.
-          const setup = [
-            [
-              "ip",
-              "link",
-              "add",
-              "kf2b-bh0",
-              "netns",
-              NS.host,
-              "type",
-              "veth",
-              "peer",
-              "name",
-              "kf2b-ba0",
-              "netns",
-              NS.attacker,
-            ],
-            [
-              "ip",
-              "link",
-              "add",
-              "kf2b-bh1",
-              "netns",
-              NS.host,
-              "type",
-              "veth",
-              "peer",
-              "name",
-              "kf2b-bc1",
-              "netns",
-              NS.app,
-            ],
-          ];
-          for (const args of setup) {
-            const result = run(args[0], args.slice(1));
-            if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.output}`);
-          }
-          sh(
+          lab.veth({ ns: NS.host, name: "kf2b-bh0" }, { ns: NS.attacker, name: "kf2b-ba0" });
+          lab.veth({ ns: NS.host, name: "kf2b-bh1" }, { ns: NS.app, name: "kf2b-bc1" });
+          lab.sh(
             NS.attacker,
             `ip link set lo up; ip link set kf2b-ba0 up; ip addr add ${ADDR.attacker}/24 dev kf2b-ba0; ip addr add ${ADDR.bystander}/24 dev kf2b-ba0; ip route add default via ${ADDR.hostPublic}`,
           );
-          sh(
+          lab.sh(
             NS.app,
             `ip link set lo up; ip link set kf2b-bc1 up; ip addr add ${ADDR.app}/24 dev kf2b-bc1; ip route add default via ${ADDR.hostBridge}`,
           );
-          sh(
+          lab.sh(
             NS.host,
             [
               "ip link set lo up",
@@ -168,19 +117,8 @@ describe.each([DEPLOYED_FAIL2BAN, NEWEST_FAIL2BAN].map((version, index) => [vers
           const app = `const fs=require("fs");let n=0;require("http").createServer((q,r)=>{const t=new Date().toISOString().replace(/\\.\\d{3}Z$/,"Z");fs.appendFileSync(${JSON.stringify(accessLog)},JSON.stringify({ClientAddr:q.socket.remoteAddress+":"+q.socket.remotePort,ClientHost:q.socket.remoteAddress,DownstreamStatus:200,RequestCount:++n,RequestMethod:q.method,RequestPath:q.url,RequestProtocol:"HTTP/"+q.httpVersion,RouterName:"koprogo-backend@docker",ServiceURL:"http://${ADDR.app}:${PUBLISHED_PORT}",level:"info",msg:"",time:t})+"\\n");r.end("{}")}).listen(${PUBLISHED_PORT},"${ADDR.app}",()=>console.log("listening"));`;
           // A service of the VPS itself (sshd's place), to see INPUT bans.
           const hostService = `require("net").createServer((s)=>s.end()).listen(${HOST_PORT},"${ADDR.hostPublic}",()=>console.log("listening"));`;
-          for (const [ns, program] of [
-            [NS.app, app],
-            [NS.host, hostService],
-          ] as const) {
-            const child = spawn("ip", ["netns", "exec", ns, process.execPath, "-e", program], {
-              stdio: ["ignore", "pipe", "inherit"],
-            });
-            children.push(child);
-            await new Promise<void>((resolve, reject) => {
-              child.stdout!.once("data", () => resolve());
-              child.once("exit", (code) => reject(new Error(`server in ${ns} exited with ${code}`)));
-            });
-          }
+          await lab.start(NS.app, process.execPath, ["-e", app], /listening/);
+          await lab.start(NS.host, process.execPath, ["-e", hostService], /listening/);
 
           // fail2ban: the deployed version's /etc/fail2ban, the rendered overlay, and this test's socket, pid, log, db.
           const conf = fail2banConfigDir(version, path.join(dir, "etc-fail2ban"), settings);
@@ -191,16 +129,14 @@ describe.each([DEPLOYED_FAIL2BAN, NEWEST_FAIL2BAN].map((version, index) => [vers
             `[Definition]\nloglevel = INFO\nlogtarget = ${serverLog}\nsocket = ${socket}\npidfile = ${path.join(dir, "fail2ban.pid")}\ndbfile = :memory:\n`,
           );
           const { command, args, env } = version.command("fail2ban-server", ["-f", "-x", "-c", conf]);
-          const server = spawn("ip", ["netns", "exec", NS.host, command, ...args], { env, stdio: "ignore" });
-          children.push(server);
+          await lab.start(NS.host, command, args, undefined, { env });
           await waitFor("fail2ban-server to answer", () => client("ping").output.includes("pong"), 30);
           await waitFor("the api-abuse jail", () => client("status", "api-abuse").status === 0, 30);
         }, 90_000);
 
-        afterAll(() => {
+        afterAll(async () => {
           if (socket) client("stop");
-          for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-          cleanNamespaces();
+          await lab?.destroy();
           removeDir?.();
         });
 

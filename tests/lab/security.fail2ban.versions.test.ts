@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { Namespaces } from "../../e2e/harness/namespaces";
 import type { Settings } from "../../settings";
 import { describeWithTools, run, tempDir } from "../helpers/tools";
 import { prodSettingsWithLogsIn } from "../helpers/securitySettings";
@@ -27,14 +28,15 @@ const BANNED = { inet4: "203.0.113.7", inet6: "2001:db8::7" } as const;
 
 describe.each(FAIL2BAN_VERSIONS.map((version, index) => [version.label, version, index] as const))(
   "fail2ban %s with the rendered overlay",
-  (_label, version, index) => {
+  (_label, version) => {
     describeWithTools("actions", [...version.requires, "ip", "iptables-save", "ip6tables-save"], () => {
       let removeDir: () => void;
       let settings: Settings;
       let check: ReturnType<typeof run>;
       let actions: ReturnType<typeof dumpedActions>;
       let oldAction: Map<string, string>;
-      const ns = `kf2b-ver${index}`;
+      const namespaces = new Namespaces("kf2bv");
+      let ns: string;
 
       beforeAll(() => {
         let dir: string;
@@ -56,13 +58,11 @@ describe.each(FAIL2BAN_VERSIONS.map((version, index) => [version.label, version,
         );
         const probe = dumpedActions(runFail2ban(version, "fail2ban-client", ["-c", conf, "-d"]).output);
         oldAction = probe.find((a) => a.jail === "probe")!.options;
-        run("ip", ["netns", "del", ns]);
-        const added = run("ip", ["netns", "add", ns]);
-        if (added.status !== 0) throw new Error(`ip netns add ${ns}: ${added.output}`);
+        ns = namespaces.add("host");
       });
 
       afterAll(() => {
-        run("ip", ["netns", "del", ns]);
+        namespaces.destroy();
         removeDir?.();
       });
 

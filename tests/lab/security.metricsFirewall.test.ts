@@ -5,7 +5,8 @@
  * container on the monitoring network (Prometheus), one on the application's network (its gateway is the host),
  * and a neighbour on the host's link that routes the monitoring subnet through the host.
  */
-import { execFileSync, spawn, type ChildProcess } from "child_process";
+import { HostLab } from "../../e2e/harness/hostLab";
+import { waitFor } from "../../e2e/harness/waitFor";
 import { renderSecurityFiles } from "../../security/files";
 import { placeholderSecrets } from "../../settings";
 import { stackSettings } from "../helpers/stacks";
@@ -30,58 +31,37 @@ describeWithTools(
   "CrowdSec's metrics behind the drop-in's firewall rule, in namespaces",
   ["/usr/sbin/ip", "/usr/sbin/iptables", "/usr/bin/curl", "python3"],
   () => {
-    const prefix = `secp${process.pid % 100000}`;
-    const ns = { host: `${prefix}h`, monitoring: `${prefix}m`, app: `${prefix}a`, lan: `${prefix}o` };
-    const ip = (...args: string[]) => execFileSync("/usr/sbin/ip", args, { stdio: "pipe" });
-    const inNs = (name: string, ...argv: string[]) =>
-      execFileSync("/usr/sbin/ip", ["netns", "exec", name, ...argv], { stdio: "pipe", encoding: "utf8" });
-    let listener: ChildProcess | undefined;
+    const lab = new HostLab("secp");
+    const ns = { host: lab.ns("host"), monitoring: lab.ns("mon"), app: lab.ns("app"), lan: lab.ns("lan") };
+    const inNs = (name: string, ...argv: string[]) => lab.namespaces.run(name, argv[0], argv.slice(1));
 
     beforeAll(async () => {
       const monitoringHost = `${listenAddress}/24`;
-      for (const name of Object.values(ns)) ip("netns", "add", name);
-      const link = (peer: string, hostAddress: string, peerAddress: string, route?: string[]) => {
-        const [a, b] = [`${prefix}${peer[0]}0`, `${prefix}${peer[0]}1`];
-        ip("link", "add", a, "netns", ns.host, "type", "veth", "peer", "name", b, "netns", ns[peer as keyof typeof ns]);
-        inNs(ns.host, "ip", "addr", "add", hostAddress, "dev", a);
-        inNs(ns.host, "ip", "link", "set", a, "up");
-        inNs(ns[peer as keyof typeof ns], "ip", "addr", "add", peerAddress, "dev", b);
-        inNs(ns[peer as keyof typeof ns], "ip", "link", "set", b, "up");
-        if (route) inNs(ns[peer as keyof typeof ns], "ip", "route", "add", ...route);
+      for (const role of ["host", "mon", "app", "lan"]) lab.addNamespace(role);
+      const link = (peer: "monitoring" | "app" | "lan", hostAddress: string, peerAddress: string, route?: string[]) => {
+        lab.veth(
+          { ns: ns.host, name: `h-${peer}`, address: hostAddress },
+          { ns: ns[peer], name: "eth0", address: peerAddress },
+        );
+        if (route) lab.namespaces.ip(ns[peer], "route", "add", ...route);
       };
-      for (const name of Object.values(ns)) inNs(name, "ip", "link", "set", "lo", "up");
       // The monitoring network: the host holds its gateway (the listen address), Prometheus an address on it.
       link("monitoring", monitoringHost, `${listenAddress.replace(/\.1$/, ".10")}/24`);
       // The application's network: its containers' default route is the host's address there (Docker's gateway).
       link("app", "10.239.1.1/24", "10.239.1.10/24", ["default", "via", "10.239.1.1"]);
       // A neighbour on the public link that routes the monitoring subnet through the host's public address.
       link("lan", "10.239.2.1/24", "10.239.2.10/24", [settings.docker.monitoringSubnet, "via", "10.239.2.1"]);
-      listener = spawn(
-        "/usr/sbin/ip",
-        ["netns", "exec", ns.host, "python3", "-m", "http.server", "--bind", listenAddress, String(port)],
-        { stdio: "ignore" },
+      await lab.start(ns.host, "python3", ["-m", "http.server", "--bind", listenAddress, String(port)], undefined);
+      await waitFor(
+        "the stand-in metrics listener to answer from the monitoring network",
+        () =>
+          inNs(ns.monitoring, "/usr/bin/curl", "-s", "-o", "/dev/null", "-m", "1", `http://${listenAddress}:${port}/`),
+        10_000,
+        100,
       );
-      for (let i = 0; i < 50; i++) {
-        try {
-          inNs(ns.monitoring, "/usr/bin/curl", "-s", "-o", "/dev/null", "-m", "1", `http://${listenAddress}:${port}/`);
-          return;
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-      throw new Error("the stand-in metrics listener did not start");
     }, 30_000);
 
-    afterAll(() => {
-      listener?.kill("SIGKILL");
-      for (const name of Object.values(ns)) {
-        try {
-          ip("netns", "del", name);
-        } catch {
-          // Already gone.
-        }
-      }
-    });
+    afterAll(() => lab.destroy());
 
     const run = (key: "ExecStartPre" | "ExecStopPost") => {
       for (const { ignoreFailure, argv } of commands(key)) {

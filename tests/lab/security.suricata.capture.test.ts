@@ -78,7 +78,7 @@ describe("the bridge name from `docker network inspect`", () => {
 });
 
 describeWithTools("the capture script on hosts with Ubuntu-style interfaces", ["ip", "sh"], () => {
-  const lab = new Lab(`ksurc-${process.pid % 100000}`);
+  const lab = new Lab("ksurc");
   let dir: string;
   let removeDir: () => void;
   let template: string;

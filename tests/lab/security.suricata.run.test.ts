@@ -252,7 +252,7 @@ describeWithTools(
   "Suricata on the rendered configuration, with traffic captured here",
   ["ip", "tcpdump", ...VERSIONS.map((v) => toolPath(v.binary))],
   () => {
-    const lab = new Lab(`ksur-${process.pid % 100000}`);
+    const lab = new Lab("ksur");
     let dir: string;
     let removeDir: () => void;
     const results: Record<"public" | "bridge", ClientResult[]> = { public: [], bridge: [] };

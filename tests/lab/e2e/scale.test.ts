@@ -23,8 +23,7 @@ import {
 import { Receivers, type ReceiverRole } from "../../../e2e/receivers";
 import { e2eConfigValues } from "../../../e2e/settings";
 import { basicAuthorization, e2ePassword } from "../../../e2e/logins";
-import { nativePrometheusFlags } from "../../../e2e/stack";
-import { webConfigFile } from "../../../webauth/paths";
+import { nativeAlertmanagerArgs, nativePrometheusArgs } from "../../../e2e/serverFlags";
 import {
   furtherHostSecrets,
   hostsSettingsOf,
@@ -32,7 +31,6 @@ import {
   writeAllRendered,
 } from "../../../e2e/furtherHosts";
 import { e2eSkipReason, TOOLS } from "../../../e2e/tools";
-import { clusterFlags } from "../../../alertmanager/cluster";
 import { parseStackConfig, type Settings } from "../../../settings";
 import { REMOTE_NODE_EXPORTER_PORT } from "../../../settings/scale";
 import { toolPath } from "../../../toolchain/cache";
@@ -103,7 +101,7 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
   const logDir = path.join(dir, "logs");
 
   beforeAll(async () => {
-    const network = createHostNetwork("kscl", `10.240.${(process.pid % 250) + 1}`, HOSTS);
+    const network = createHostNetwork("kscl", "10.240", HOSTS);
     try {
       const receivers = new Receivers();
       await receivers.start(0, network.gateway);
@@ -158,14 +156,8 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
         args: vmArgs,
         logDir,
       });
-      const amArgs = (self: string, listen: string) => [
-        `--config.file=${path.join(config, "alertmanager/alertmanager.yml")}`,
-        `--web.config.file=${path.join(config, webConfigFile("alertmanager").rendered)}`,
-        `--storage.path=${path.join(dir, `am-${self}`)}`,
-        `--web.listen-address=${listen}`,
-        `--web.external-url=http://${listen}`,
-        ...clusterFlags(settings, self, "native"),
-      ];
+      const amArgs = (self: string, listen: string) =>
+        nativeAlertmanagerArgs(settings, { configDir: config, dataDir: path.join(dir, `am-${self}`), listen }, self);
       const h1 = network.hosts[0];
       const peerUrls = { vps: `http://${alertmanager}`, h1: `http://${h1.address}:9093` };
       const peers = {
@@ -184,7 +176,11 @@ describeE2e("several hosts, a clustered Alertmanager and a long-term store (real
       const prom = startProcess({
         name: "prometheus",
         command: TOOLS.prometheus,
-        args: nativePrometheusFlags(config, path.join(dir, "prometheus-data"), prometheus),
+        args: nativePrometheusArgs(settings, {
+          configDir: config,
+          dataDir: path.join(dir, "prometheus-data"),
+          listen: prometheus,
+        }),
         logDir,
       });
       await Promise.all([
