@@ -107,8 +107,9 @@ describe("renovate.json", () => {
         dep.matched,
       );
     expect(
-      render({ depName: "wollomatic/socket-proxy", newValue: "1.12.2", newDigest: `sha256:${"a".repeat(64)}` }),
-    ).toBe(`"wollomatic/socket-proxy:1.12.2@sha256:${"a".repeat(64)}"`);
+      // A made-up image: tests never spell a pinned one (tests/unit/tests.hygiene.test.ts).
+      render({ depName: "example/tool", newValue: "1.2.3", newDigest: `sha256:${"a".repeat(64)}` }),
+    ).toBe(`"example/tool:1.2.3@sha256:${"a".repeat(64)}"`);
     expect(config.packageRules).toContainEqual(
       expect.objectContaining({ matchFileNames: ["settings/images.ts"], pinDigests: true }),
     );
