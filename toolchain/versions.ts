@@ -42,7 +42,6 @@ export interface ToolVersion {
   readonly allowedDrift?: string;
 }
 
-
 /** fail2ban is Python: `usr/bin/fail2ban-*` of the unpacked package, run with `PYTHONPATH` into it (tests/helpers/fail2ban.ts). */
 const FAIL2BAN_SCRIPTS = {
   client: "usr/bin/fail2ban-client",
