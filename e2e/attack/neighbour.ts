@@ -268,10 +268,17 @@ export async function neighbourExperiment(options: NeighbourOptions): Promise<Ne
         harness.push({ what: `${container.name} on the host's ${address}:${port.external}`, ...local });
       }
     try {
+      // From a one-shot container in Traefik's own network namespace (`--network container:`), not `docker exec`:
+      // the same interfaces, addresses and DNS as Traefik, and no exec, which runc 1.1 refuses in the fresh-root CI
+      // ("exec: /bin/busybox: stat … no such file or directory" in a running overlay2 container).
       await engine.docker([
-        "exec",
-        "koprogo-traefik",
+        "run",
+        "--rm",
+        "--network",
+        "container:koprogo-traefik",
+        "--entrypoint",
         "/bin/busybox",
+        image,
         "wget",
         "-q",
         "-O",
@@ -287,7 +294,8 @@ export async function neighbourExperiment(options: NeighbourOptions): Promise<Ne
       harness.push({
         what: `Traefik to ${options.grafana.container}:${options.grafana.port}`,
         ok: false,
-        got: (error as Error).message.slice(0, 200),
+        // The end of the message holds the command's own error (its stderr comes after the command line).
+        got: (error as Error).message.slice(-300),
       });
     }
     return { kernel, applied, attempts, dockerChain, harness };
