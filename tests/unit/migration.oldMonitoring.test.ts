@@ -4,18 +4,9 @@
  */
 import { OLD_MONITORING_CONTAINERS } from "../../contract/oldMonitoring";
 import { oldMonitoringPlan, oldMonitoringPreflightScript, stackHostPorts } from "../../host/oldMonitoring";
-import { parseStackConfig, StackConfigError } from "../../settings";
+import { parseStackConfig } from "../../settings";
 import { stackSettings } from "../helpers/stacks";
-
-function problemsOf(values: Record<string, unknown>): string[] {
-  try {
-    parseStackConfig("dev", values, new Set());
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected the stack config to be refused");
-}
+import { problemsOf } from "../helpers/configProblems";
 
 describe("the old monitoring stack's facts", () => {
   it("are the Compose file's: every host port it publishes, and the four data volumes", () => {

@@ -8,10 +8,11 @@ import type { AlloyBlock, AlloyStatement, AlloyValue } from "../../logs/alloySyn
 import { LOG_LABELS } from "../../contract/logs";
 import { logGatewayConfig, logGatewayUsers, LOG_GATEWAY_CONTAINER_PATHS } from "../../logs/gateway";
 import { directive, renderNginx } from "../../logs/nginxSyntax";
-import { logGatewayPasswordName, parseStackConfig, placeholderSecrets, StackConfigError } from "../../settings";
+import { logGatewayPasswordName, placeholderSecrets } from "../../settings";
 import { parseAlloy, pipelineSelectors, withoutComments } from "../helpers/alloyParser";
 import { assertValidLogql } from "../helpers/logql";
 import { stackSettings } from "../helpers/stacks";
+import { problemsOf } from "../helpers/configProblems";
 
 const scale = stackSettings("scale").settings;
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIgHMKRxkycQTctsSDWa9pydMYpd2fwcA9j5BUtTcbD";
@@ -25,15 +26,6 @@ function child(b: AlloyBlock, name: string): AlloyBlock | undefined {
 }
 function attrs(b: AlloyBlock | undefined): Record<string, AlloyValue> {
   return Object.fromEntries((b?.body ?? []).flatMap((s) => (s.kind === "attribute" ? [[s.name, s.value]] : [])));
-}
-function problemsOf(values: Record<string, unknown>): string[] {
-  try {
-    parseStackConfig("dev", values, new Set());
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected the stack config to be refused");
 }
 
 describe.each(["api-2", "db-1"])("further host %s's Alloy", (name) => {

@@ -1,7 +1,8 @@
-import { parseStackConfig, StackConfigError } from "../../settings";
+import { parseStackConfig } from "../../settings";
 import { prometheusConfig } from "../../prometheus/config";
 import { clusterFlags } from "../../alertmanager/cluster";
 import { lokiConfig } from "../../logs/loki";
+import { problemsOf } from "../helpers/configProblems";
 
 const none = new Set<string>();
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIgHMKRxkycQTctsSDWa9pydMYpd2fwcA9j5BUtTcbD";
@@ -11,16 +12,6 @@ const host = (name: string, address: string, extra: Record<string, unknown> = {}
   ssh: { hostKey: KEY },
   ...extra,
 });
-
-function problemsOf(values: Record<string, unknown>): string[] {
-  try {
-    parseStackConfig("dev", values, none);
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected the stack config to be refused");
-}
 
 describe("multi-host settings are refused with the key path when they cannot work", () => {
   it.each<[string, Record<string, unknown>, string]>([

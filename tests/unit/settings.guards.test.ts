@@ -6,24 +6,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStackFile, parseStackConfig, StackConfigError } from "../../settings";
+import { loadStackFile, parseStackConfig } from "../../settings";
 import { editDistance, keysAt, nearest } from "../../settings/didYouMean";
 import { settingsSchema } from "../../settings/schema";
 import { SCRAPES_PER_WINDOW } from "../../settings/timing";
 import { FOR, WINDOWS } from "../../contract/ruleTiming";
 import { durationToMs } from "../../settings/primitives";
+import { problemsOf } from "../helpers/configProblems";
 
 const KEY = "koprogo-observability:";
-
-function problemsOf(values: Record<string, unknown>): string[] {
-  try {
-    parseStackConfig("dev", values, new Set());
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected the stack config to be refused");
-}
 
 function accepts(values: Record<string, unknown>): void {
   expect(() => parseStackConfig("dev", values, new Set())).not.toThrow();

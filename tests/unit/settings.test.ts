@@ -1,17 +1,8 @@
-import { containerMemoryLimits, loadStackFile, parseStackConfig, StackConfigError } from "../../settings";
+import { containerMemoryLimits, loadStackFile, parseStackConfig } from "../../settings";
 import { PROJECT_DIR } from "../helpers/stacks";
+import { problemsOf } from "../helpers/configProblems";
 
 const none = new Set<string>();
-
-function problemsOf(values: Record<string, unknown>, stack = "dev", secretKeys: ReadonlySet<string> = none): string[] {
-  try {
-    parseStackConfig(stack, values, secretKeys);
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected the stack config to be refused");
-}
 
 describe("stack config is refused before any resource, with the key path and the reason on one line", () => {
   it.each<[string, Record<string, unknown>, string]>([
