@@ -22,3 +22,17 @@ export function prodSettingsWithLogsIn(
   for (const file of [logs.auth, logs.traefikAccess, logs.postgres]) fs.writeFileSync(file, "");
   return { ...settings, security: { ...settings.security, ...overrides, logs } };
 }
+
+export type JailKey = keyof Settings["security"]["fail2ban"]["jails"];
+
+/** `settings` with the stack's jail `jail` turned off (`security.fail2ban.jails.<jail>.enabled: false`). */
+export function withJailDisabled(settings: Settings, jail: JailKey): Settings {
+  const { jails } = settings.security.fail2ban;
+  return {
+    ...settings,
+    security: {
+      ...settings.security,
+      fail2ban: { ...settings.security.fail2ban, jails: { ...jails, [jail]: { ...jails[jail], enabled: false } } },
+    },
+  };
+}

@@ -25,6 +25,7 @@ import { placeholderSecrets, type Settings } from "../../settings";
 import { stackSettings } from "../helpers/stacks";
 import { describeWithTools, tempDir, toolPath } from "../helpers/tools";
 import { toolLibraryPath, toolRoot } from "../../toolchain/cache";
+import { withJailDisabled } from "../helpers/securitySettings";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/koprogo-ansible-roles");
 
@@ -47,16 +48,7 @@ function settingsWith(edit: (s: Settings) => Settings = (s) => s): Settings {
   });
 }
 
-const withoutSshdJail = (s: Settings): Settings => ({
-  ...s,
-  security: {
-    ...s.security,
-    fail2ban: {
-      ...s.security.fail2ban,
-      jails: { ...s.security.fail2ban.jails, sshd: { ...s.security.fail2ban.jails.sshd, enabled: false } },
-    },
-  },
-});
+const withoutSshdJail = (s: Settings): Settings => withJailDisabled(s, "sshd");
 
 /** Every file under `dir`, relative, with its sha256. */
 function digests(dir: string): Record<string, string> {

@@ -20,6 +20,7 @@ import { placeholderSecrets, type Settings } from "../../settings";
 import { toolCacheDir } from "../../toolchain/cache";
 import { stackSettings } from "../helpers/stacks";
 import { describeWithTools } from "../helpers/tools";
+import { withJailDisabled } from "../helpers/securitySettings";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/koprogo-ansible-roles/etc/fail2ban");
 const ROLE_JAILS = ["koprogo-api-abuse", "postgres-bruteforce", "sshd", "traefik-auth"];
@@ -115,19 +116,7 @@ describeWithTools(
     });
 
     it("deploys beside them with sshd left to the roles: both sets of jails run, theirs with their own settings", () => {
-      settings = {
-        ...settings,
-        security: {
-          ...settings.security,
-          fail2ban: {
-            ...settings.security.fail2ban,
-            jails: {
-              ...settings.security.fail2ban.jails,
-              sshd: { ...settings.security.fail2ban.jails.sshd, enabled: false },
-            },
-          },
-        },
-      };
+      settings = withJailDisabled(settings, "sshd");
       const spec = agentSpec("fail2ban", settings);
       const check = sh(coexistScript(spec, settings, files()));
       expect(check.stderr).toBe("");

@@ -12,6 +12,7 @@ import { DEPLOYED_FAIL2BAN, fail2banConfigDir, runFail2ban } from "../helpers/fa
 import { prodSettingsWithLogsIn } from "../helpers/securitySettings";
 import { stackSettings } from "../helpers/stacks";
 import { describeWithTools, run, tempDir } from "../helpers/tools";
+import { withJailDisabled } from "../helpers/securitySettings";
 
 const isRoot = process.getuid?.() === 0;
 
@@ -88,19 +89,7 @@ describeWithTools(
     });
 
     it("does not create auth.log (nobody would write it) nor the log of a disabled jail", () => {
-      const off: Settings = {
-        ...settings,
-        security: {
-          ...settings.security,
-          fail2ban: {
-            ...settings.security.fail2ban,
-            jails: {
-              ...settings.security.fail2ban.jails,
-              postgresql: { ...settings.security.fail2ban.jails.postgresql, enabled: false },
-            },
-          },
-        },
-      };
+      const off = withJailDisabled(settings, "postgresql");
       const apply = agentSpec("fail2ban", off).apply;
       expect(apply).not.toContain(ensureLogFileScript(settings.security.logs.auth));
       expect(apply).not.toContain(ensureLogFileScript(settings.security.logs.postgres));

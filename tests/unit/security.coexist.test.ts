@@ -13,6 +13,7 @@ import { markOwned, OWNED_MARK, OWNED_MARK_LINE, ownedPackageRecord } from "../.
 import { contentHash } from "../../host/scripts";
 import { placeholderSecrets, type Settings } from "../../settings";
 import { stackSettings } from "../helpers/stacks";
+import { withJailDisabled } from "../helpers/securitySettings";
 
 const prod = stackSettings("prod").settings;
 
@@ -53,16 +54,7 @@ describe("the stack's own files", () => {
 });
 
 describe("the stack's jails", () => {
-  const off = (s: Settings): Settings => ({
-    ...s,
-    security: {
-      ...s.security,
-      fail2ban: {
-        ...s.security.fail2ban,
-        jails: { ...s.security.fail2ban.jails, sshd: { ...s.security.fail2ban.jails.sshd, enabled: false } },
-      },
-    },
-  });
+  const off = (s: Settings): Settings => withJailDisabled(s, "sshd");
 
   it("set ignoreip in each jail, never in [DEFAULT] (which would replace the operator's for their jails)", () => {
     const file = jailsFile(prod);
